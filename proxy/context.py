@@ -1,0 +1,152 @@
+"""`RequestContext`: everything one request carries through the plugin chain.
+
+Plugins keep per-request state here, never on `self`. The body is parsed once (orjson) on
+first access; a plugin that changes it calls `set_body()` (or mutates `ctx.body` and calls
+`mark_body_changed()`), otherwise the upstream receives the client's exact bytes.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from .errors import BadRequest
+
+# Endpoint kinds the chain can tell apart (plugins choose which ones they act on).
+CHAT = "chat"
+COMPLETIONS = "completions"
+EMBEDDINGS = "embeddings"
+MODELS = "models"
+PASSTHROUGH = "passthrough"
+
+
+@dataclass(slots=True)
+class Identity:
+    """Who is calling. `key_id` is a stable, non-secret id (never the key itself)."""
+
+    key_id: str = "anonymous"
+    key_name: str | None = None
+    tier: str = "standard"  # new | standard | trusted
+    team: str | None = None
+    user: str | None = None  # end user, from `user` / `safety_identifier` / a header
+    ip: str | None = None
+    allowed_models: list[str] | None = None
+    limits: dict[str, Any] = field(default_factory=dict)  # per-key overrides (rate limits, budgets)
+
+
+@dataclass(slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    estimated: bool = True  # False once the upstream reported real usage
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(slots=True)
+class Target:
+    """Where the innermost call goes: a provider name and the model it should see."""
+
+    provider: str
+    model: str | None = None  # None: leave the body's model as is
+    timeout: float | None = None  # per-attempt total timeout override (seconds)
+
+
+@dataclass(slots=True, eq=False)
+class RequestContext:
+    request_id: str
+    endpoint: str  # CHAT | COMPLETIONS | EMBEDDINGS | MODELS | PASSTHROUGH
+    method: str
+    path: str  # path after /v1, e.g. "/chat/completions"
+    query_string: str
+    headers: CIMultiDictProxy[str] | CIMultiDict[str]
+    raw_body: bytes
+    identity: Identity = field(default_factory=Identity)
+    client_key: str | None = None  # the presented credential; never log it
+    target: Target | None = None
+    # Estimates and outcomes that plugins share.
+    token_estimate: int | None = None  # prompt tokens (tiktoken) of the request as sent
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+    decisions: dict[str, Any] = field(default_factory=dict)  # plugin name -> what it decided
+    response_headers: dict[str, str] = field(default_factory=dict)  # added to the final answer
+    attempts: list[dict[str, Any]] = field(default_factory=list)  # one per upstream call
+    span: Any = None  # the current OpenTelemetry span, if tracing is on
+    services: Any = None  # proxy.services.Services (providers, state, tokens, pricing, telemetry)
+    started: float = field(default_factory=time.monotonic)
+    upstream_seconds: float = 0.0  # time spent waiting on providers (for overhead metrics)
+    first_byte_at: float | None = None
+    scratch: dict[str, Any] = field(default_factory=dict)  # private per-plugin state, keyed by plugin name
+    _body: Any = None
+    _body_changed: bool = False
+
+    # -- body -----------------------------------------------------------------------------
+    @property
+    def body(self) -> dict[str, Any]:
+        """The parsed JSON body (an object). Raises BadRequest for a body that is not one."""
+        if self._body is None:
+            self._body = parse_json_object(self.raw_body)
+        return self._body
+
+    def set_body(self, body: dict[str, Any]) -> None:
+        self._body = body
+        self._body_changed = True
+
+    def mark_body_changed(self) -> None:
+        self._body_changed = True
+
+    @property
+    def body_changed(self) -> bool:
+        return self._body_changed
+
+    def body_bytes(self) -> bytes:
+        """What goes upstream: the client's exact bytes unless a plugin changed the body."""
+        if not self._body_changed:
+            return self.raw_body
+        return orjson.dumps(self._body)
+
+    # -- convenience ----------------------------------------------------------------------
+    @property
+    def model(self) -> str | None:
+        if self.endpoint in (CHAT, COMPLETIONS, EMBEDDINGS) and self.raw_body:
+            m = self.body.get("model")
+            return m if isinstance(m, str) else None
+        return None
+
+    @property
+    def stream(self) -> bool:
+        return self.endpoint in (CHAT, COMPLETIONS) and bool(self.raw_body) and self.body.get("stream") is True
+
+    @property
+    def wants_usage_chunk(self) -> bool:
+        opts = self.body.get("stream_options") if self.stream else None
+        return isinstance(opts, dict) and bool(opts.get("include_usage"))
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def record(self, plugin: str, **fields: Any) -> None:
+        """Record a plugin decision (shown in logs, spans and debug headers)."""
+        self.decisions.setdefault(plugin, {}).update(fields)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(
+            f"We could not parse the JSON body of your request ({exc.args[0] if exc.args else 'invalid JSON'}). "
+            "Send a JSON object; see https://platform.openai.com/docs/api-reference.",
+        ) from None
+    if not isinstance(body, dict):
+        raise BadRequest(
+            f"The request body must be a JSON object, not {type(body).__name__}.",
+        )
+    return body

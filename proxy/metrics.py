@@ -1,0 +1,48 @@
+"""The metrics seam plugins record into.
+
+Plugins call `services.metrics.inc(name, amount, **labels)` / `.observe(name, value, **labels)`
+/ `.set(name, value, **labels)` with the names below; the telemetry module backs them with
+Prometheus (and OpenTelemetry) when configured. Labels stay low-cardinality: model,
+provider, route, outcome, reason, validator... never user ids or keys.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+# name -> (kind, help, label names). The single list of what Bulwark measures.
+METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "bulwark_requests_total": ("counter", "Requests answered", ("route", "model", "provider", "outcome")),
+    "bulwark_request_duration_seconds": ("histogram", "Total request latency", ("route", "outcome")),
+    "bulwark_upstream_duration_seconds": ("histogram", "Time waiting on providers", ("provider",)),
+    "bulwark_overhead_duration_seconds": ("histogram", "Bulwark's own time (total less upstream)", ("route",)),
+    "bulwark_time_to_first_token_seconds": ("histogram", "Time to first streamed chunk", ("provider",)),
+    "bulwark_tokens_total": ("counter", "Tokens by direction", ("model", "direction")),
+    "bulwark_cost_usd_total": ("counter", "Spend in USD by cost-stack category", ("category", "model")),
+    "bulwark_saved_usd_total": ("counter", "USD saved by reason (pruning, abuse, cache)", ("reason",)),
+    "bulwark_ratelimit_rejections_total": ("counter", "Requests refused by limits and budgets", ("reason",)),
+    "bulwark_abuse_blocks_total": ("counter", "Suspicious-pattern throttles and blocks", ("reason", "action")),
+    "bulwark_pruned_tokens_total": ("counter", "Input tokens removed by pruning", ()),
+    "bulwark_pruned_requests_total": ("counter", "Requests pruned", ("mode",)),
+    "bulwark_validations_total": ("counter", "Validator runs by outcome", ("validator", "outcome")),
+    "bulwark_validation_actions_total": ("counter", "regenerate / flag / block actions", ("action",)),
+    "bulwark_fallback_activations_total": ("counter", "Fallbacks by from/to/reason", ("from_provider", "to_provider", "reason")),
+    "bulwark_breaker_state": ("gauge", "Circuit breaker (0 closed, 1 half-open, 2 open)", ("provider",)),
+    "bulwark_redis_errors_total": ("counter", "State backend errors", ("op",)),
+    "bulwark_cache_requests_total": ("counter", "Cache lookups by outcome", ("outcome",)),
+    "bulwark_tokenizer_fallback_total": ("counter", "Token counts approximated (encoding missing)", ("encoding",)),
+    "bulwark_plugin_errors_total": ("counter", "Exceptions raised inside plugins", ("plugin",)),
+    "bulwark_inflight_requests": ("gauge", "Requests in flight", ()),
+}
+
+
+class Metrics:
+    """No-op sink; the telemetry module installs a real one."""
+
+    def inc(self, name: str, amount: float = 1.0, **labels: Any) -> None:
+        pass
+
+    def observe(self, name: str, value: float, **labels: Any) -> None:
+        pass
+
+    def set(self, name: str, value: float, **labels: Any) -> None:
+        pass

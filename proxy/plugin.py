@@ -1,0 +1,135 @@
+"""The plugin contract and the chain builder.
+
+A plugin is an async callable around the rest of the chain (onion style):
+
+    class MyPlugin(Plugin):
+        name = "my_plugin"
+        Config = MyPluginConfig          # pydantic, subclass of PluginConfig
+
+        async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
+            ...                          # before: inspect, reject (raise ProxyError), rewrite ctx
+            resp = await call_next(ctx)  # the rest of the chain, then a provider
+            ...                          # after: inspect, replace, wrap resp.stream
+            return resp
+
+Rules (habits from Starlette/mitmproxy):
+- Config is parsed in `__init__`; a bad value raises ConfigError at startup, never per request.
+- No per-request state on `self`: use `ctx.scratch[self.name]` or locals.
+- Wrap streams, never drain them unless the plugin must see the whole answer.
+- Raise `ProxyError` subclasses; the outermost boundary turns them into OpenAI errors.
+- `self.shadow` is True in shadow mode: decide and record (`ctx.record`), never change
+  traffic. The chain also enforces it: in shadow mode a rejection is recorded and the
+  request continues, and body rewrites are undone before the next layer sees them.
+  Response changes are the plugin's own responsibility (check `self.shadow`).
+
+The chain is built once from the configured order (first = outermost) and frozen.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from .context import CHAT, RequestContext
+from .errors import ProxyError
+from .response import ProxyResponse
+
+log = logging.getLogger("bulwark.chain")
+
+Next = Callable[[RequestContext], Awaitable[ProxyResponse]]
+
+
+class PluginConfig(BaseModel):
+    """Settings every plugin has. Subclass it for the plugin's own section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    mode: Literal["enforce", "shadow"] = "enforce"
+    # Endpoint kinds the plugin acts on; others pass straight through it.
+    endpoints: list[str] = [CHAT]
+
+
+class Plugin:
+    name: ClassVar[str] = ""
+    Config: ClassVar[type[PluginConfig]] = PluginConfig
+
+    def __init__(self, config: PluginConfig, services: Any) -> None:
+        self.config = config
+        self.services = services  # proxy.services.Services
+
+    @property
+    def shadow(self) -> bool:
+        return self.config.mode == "shadow"
+
+    async def startup(self) -> None:
+        """Called once when the app starts (open clients, load scripts)."""
+
+    async def aclose(self) -> None:
+        """Called once at shutdown (flush, close clients)."""
+
+    async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:  # pragma: no cover
+        return await call_next(ctx)
+
+
+class PluginFactory(Protocol):
+    name: ClassVar[str]
+    Config: ClassVar[type[PluginConfig]]
+
+    def __call__(self, config: PluginConfig, services: Any) -> Plugin: ...
+
+
+def build_chain(plugins: list[Plugin], innermost: Next) -> Next:
+    """Wrap `innermost` in `plugins` so that plugins[0] is the outermost layer."""
+    handler = innermost
+    for plugin in reversed(plugins):
+        handler = _layer(plugin, handler)
+    return handler
+
+
+def _layer(plugin: Plugin, call_next: Next) -> Next:
+    endpoints = frozenset(plugin.config.endpoints)
+    name = plugin.name
+
+    if plugin.shadow:
+        async def shadow_layer(ctx: RequestContext) -> ProxyResponse:
+            if ctx.endpoint not in endpoints:
+                return await call_next(ctx)
+            saved_raw, saved_body, saved_changed = ctx.raw_body, ctx._body, ctx._body_changed
+            called: list[ProxyResponse] = []
+
+            async def guarded_next(c: RequestContext) -> ProxyResponse:
+                # Shadow plugins may not change what the upstream sees.
+                if c._body_changed != saved_changed or c._body is not saved_body:
+                    c.record(name, shadow=True, would_rewrite=True)
+                c.raw_body, c._body, c._body_changed = saved_raw, saved_body, saved_changed
+                if saved_body is not None and not saved_changed:
+                    c._body = None  # re-parse the untouched bytes lazily
+                resp = await call_next(c)
+                called.append(resp)
+                return resp
+
+            try:
+                resp = await plugin(ctx, guarded_next)
+            except ProxyError as exc:
+                ctx.record(name, shadow=True, would_reject=exc.status, reason=exc.message)
+                log.info("shadow %s would reject request %s: %s", name, ctx.request_id, exc.message)
+                if called:
+                    return called[-1]
+                return await guarded_next(ctx)
+            if called and resp is not called[-1]:
+                # The plugin replaced the response: record it and send the real one.
+                ctx.record(name, shadow=True, would_replace_response=True)
+                await resp.aclose()
+                return called[-1]
+            return resp
+
+        return shadow_layer
+
+    async def layer(ctx: RequestContext) -> ProxyResponse:
+        if ctx.endpoint not in endpoints:
+            return await call_next(ctx)
+        return await plugin(ctx, call_next)
+
+    return layer

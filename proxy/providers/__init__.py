@@ -1,0 +1,3 @@
+from .base import Provider, provider_class, register
+
+__all__ = ["Provider", "provider_class", "register"]

@@ -1,0 +1,2 @@
+"""Imports every built-in provider so `register` runs (add new provider modules here)."""
+from . import openai  # noqa: F401

@@ -1,0 +1,124 @@
+"""`ProxyResponse`: what flows back out through the plugin chain.
+
+Exactly one body form is set:
+- `body` (bytes): a complete answer. `json()` parses it once; `set_json()` replaces it.
+- `stream`: an async iterator of `SSEEvent` (chat/completions with `stream: true`).
+  Plugins wrap it (`resp.stream = wrapper(resp.stream)`) and never drain it unless they
+  must see the whole answer.
+- `raw_stream`: an async iterator of bytes, for pass-through endpoints (files, audio...).
+
+Headers stay mutable until the edge sends them. `aclose()` releases the upstream
+connection; whoever drops a response without sending it must call it.
+"""
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Callable, Iterable
+
+import orjson
+from multidict import CIMultiDict
+
+from .sse import SSEEvent
+
+_UNSET: Any = object()
+
+
+class ProxyResponse:
+    __slots__ = ("status", "headers", "body", "stream", "raw_stream", "provider", "model", "_json", "_closers")
+
+    def __init__(
+        self,
+        status: int = 200,
+        headers: CIMultiDict[str] | dict[str, str] | None = None,
+        *,
+        body: bytes | None = None,
+        stream: AsyncIterator[SSEEvent] | None = None,
+        raw_stream: AsyncIterator[bytes] | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        self.status = status
+        self.headers: CIMultiDict[str] = headers if isinstance(headers, CIMultiDict) else CIMultiDict(headers or {})
+        self.body = body
+        self.stream = stream
+        self.raw_stream = raw_stream
+        self.provider = provider  # name of the provider that produced it (for headers/metrics)
+        self.model = model
+        self._json: Any = _UNSET
+        self._closers: list[Callable[[], Any]] = []
+
+    # -- constructors ---------------------------------------------------------------
+    @classmethod
+    def from_json(cls, obj: Any, status: int = 200, headers: dict[str, str] | None = None, **kw: Any) -> "ProxyResponse":
+        h = CIMultiDict(headers or {})
+        h.setdefault("Content-Type", "application/json")
+        r = cls(status, h, body=orjson.dumps(obj), **kw)
+        r._json = obj
+        return r
+
+    @classmethod
+    def from_events(cls, events: AsyncIterator[SSEEvent], status: int = 200, headers: dict[str, str] | None = None, **kw: Any) -> "ProxyResponse":
+        h = CIMultiDict(headers or {})
+        h.setdefault("Content-Type", "text/event-stream; charset=utf-8")
+        return cls(status, h, stream=events, **kw)
+
+    # -- body helpers -----------------------------------------------------------------
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def is_stream(self) -> bool:
+        return self.stream is not None
+
+    def json(self) -> Any:
+        """Parsed body (cached). Raises ValueError for a streamed or non-JSON body."""
+        if self._json is _UNSET:
+            if self.body is None:
+                raise ValueError("response has no complete body")
+            self._json = orjson.loads(self.body)
+        return self._json
+
+    def try_json(self) -> Any:
+        try:
+            return self.json()
+        except ValueError:
+            return None
+
+    def set_json(self, obj: Any) -> None:
+        """Replace the body with `obj` (the content-type becomes JSON)."""
+        self.body = orjson.dumps(obj)
+        self._json = obj
+        self.stream = None
+        self.raw_stream = None
+        self.headers["Content-Type"] = "application/json"
+
+    # -- lifecycle ----------------------------------------------------------------
+    def on_close(self, fn: Callable[[], Any]) -> None:
+        """Register a callback (sync or async) that releases upstream resources."""
+        self._closers.append(fn)
+
+    async def aclose(self) -> None:
+        closers, self._closers = self._closers, []
+        for stream in (self.stream, self.raw_stream):
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                try:
+                    await aclose()
+                except Exception:  # closing must never mask the real outcome
+                    pass
+        for fn in closers:
+            try:
+                res = fn()
+                if hasattr(res, "__await__"):
+                    await res
+            except Exception:
+                pass
+
+    def __repr__(self) -> str:
+        kind = "stream" if self.stream is not None else "raw" if self.raw_stream is not None else f"{len(self.body or b'')}B"
+        return f"ProxyResponse({self.status}, {kind}, provider={self.provider})"
+
+
+async def events_from_list(events: Iterable[SSEEvent]) -> AsyncIterator[SSEEvent]:
+    for ev in events:
+        yield ev

@@ -1,0 +1,128 @@
+"""Server-sent events: an incremental splitter and the event type plugins see.
+
+The splitter keeps every event's exact bytes (`SSEEvent.raw`), so an event no plugin
+touched is relayed byte for byte. It accepts `\\n\\n`, `\\r\\n\\r\\n` (and mixed) event
+terminators and lines of any length; aiohttp's line reader is not used because it raises
+on long lines.
+"""
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Iterator
+
+import orjson
+
+_TERMINATORS = (b"\r\n\r\n", b"\n\n", b"\r\r")
+
+
+class SSEEvent:
+    """One event. `data` is the joined `data:` lines; `json()` parses it once."""
+
+    __slots__ = ("raw", "event", "data", "_json")
+
+    def __init__(self, raw: bytes, event: str | None, data: str | None) -> None:
+        self.raw = raw
+        self.event = event
+        self.data = data
+        self._json: Any = _UNSET
+
+    @classmethod
+    def from_json(cls, obj: Any, event: str | None = None) -> "SSEEvent":
+        payload = orjson.dumps(obj)
+        prefix = f"event: {event}\n".encode() if event else b""
+        ev = cls(prefix + b"data: " + payload + b"\n\n", event, payload.decode())
+        ev._json = obj
+        return ev
+
+    @classmethod
+    def done(cls) -> "SSEEvent":
+        return cls(b"data: [DONE]\n\n", None, "[DONE]")
+
+    @classmethod
+    def comment(cls, text: str = "ping") -> "SSEEvent":
+        return cls(f": {text}\n\n".encode(), None, None)
+
+    @property
+    def is_done(self) -> bool:
+        return self.data == "[DONE]"
+
+    @property
+    def is_comment(self) -> bool:
+        return self.data is None and self.event is None
+
+    def json(self) -> Any:
+        """The parsed `data` (dict for OpenAI chunks). Raises ValueError when it is not JSON."""
+        if self._json is _UNSET:
+            if self.data is None or self.is_done:
+                raise ValueError("event carries no JSON data")
+            self._json = orjson.loads(self.data)
+        return self._json
+
+    def __repr__(self) -> str:
+        return f"SSEEvent({self.raw[:80]!r})"
+
+
+_UNSET: Any = object()
+
+
+def parse_event(raw: bytes) -> SSEEvent:
+    """Parse one complete event block (terminator included or not)."""
+    event: str | None = None
+    data_lines: list[str] = []
+    text = raw.decode("utf-8", errors="replace")
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line or line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        if value.startswith(" "):
+            value = value[1:]
+        if field == "data":
+            data_lines.append(value)
+        elif field == "event":
+            event = value
+    return SSEEvent(raw, event, "\n".join(data_lines) if data_lines else None)
+
+
+class SSESplitter:
+    """Feed bytes as they arrive, get complete events out."""
+
+    __slots__ = ("_buf",)
+
+    def __init__(self) -> None:
+        self._buf = b""
+
+    def feed(self, chunk: bytes) -> Iterator[SSEEvent]:
+        buf = self._buf + chunk if self._buf else chunk
+        start = 0
+        while True:
+            end, term_len = _find_terminator(buf, start)
+            if end < 0:
+                break
+            yield parse_event(buf[start : end + term_len])
+            start = end + term_len
+        self._buf = buf[start:]
+
+    @property
+    def pending(self) -> bytes:
+        """Bytes of an incomplete event (a stream that ends with these was cut)."""
+        return self._buf
+
+
+def _find_terminator(buf: bytes, start: int) -> tuple[int, int]:
+    best, best_len = -1, 0
+    for term in _TERMINATORS:
+        i = buf.find(term, start)
+        if i >= 0 and (best < 0 or i < best):
+            best, best_len = i, len(term)
+    # "\n\r\n" (LF line end followed by CRLF blank line) also ends an event.
+    i = buf.find(b"\n\r\n", start)
+    if i >= 0 and (best < 0 or i < best):
+        best, best_len = i, 3
+    return best, best_len
+
+
+async def iter_events(chunks: AsyncIterator[bytes]) -> AsyncIterator[SSEEvent]:
+    """Split an async byte iterator into events; trailing bytes without terminator are dropped."""
+    splitter = SSESplitter()
+    async for chunk in chunks:
+        for ev in splitter.feed(chunk):
+            yield ev

@@ -1,0 +1,97 @@
+"""The state interface: one API, two backends with identical semantics.
+
+- `MemoryState` (proxy.state.memory): embedded default, one process, bounded.
+- `RedisState` (proxy.state.redis): shared by every worker and replica.
+
+Atomic multi-step operations (rate-limit windows, budgets, breakers) are `Script`s: the
+same operation written once in Lua (run with EVAL on Redis, keys hash-tagged for Cluster)
+and once in Python (run under the memory backend's lock). Tests run both against the
+same cases so their semantics stay identical.
+
+Keys passed to the backend are relative ("rl:key:abc"); the backend adds its prefix.
+
+Journals are append-only record logs with status updates (the human review queue,
+escalation tickets): a Redis stream when Redis is configured, a JSONL file otherwise.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Script:
+    """An atomic operation. `local(store, keys, args)` must mirror `lua` exactly.
+
+    `store` is the memory backend's `MemoryStore` (get/set/delete/expire on plain keys and
+    hashes, see proxy.state.memory). Lua receives KEYS (prefixed) and ARGV; `now` is passed
+    by the caller as an argument where time matters, so both sides use the same clock.
+    """
+
+    name: str
+    lua: str
+    local: Callable[..., Any]
+
+
+class StateError(Exception):
+    """The state backend failed (Redis down, timeout). Policies decide what happens next."""
+
+
+class Journal(abc.ABC):
+    """Append-only records with an id and a mutable `status`."""
+
+    @abc.abstractmethod
+    async def append(self, record: dict[str, Any]) -> str:
+        """Store `record`, return its id (also set as record["id"])."""
+
+    @abc.abstractmethod
+    async def get(self, record_id: str) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    async def list(self, limit: int = 100, status: str | None = None) -> list[dict[str, Any]]:
+        """Newest first."""
+
+    @abc.abstractmethod
+    async def update(self, record_id: str, fields: dict[str, Any]) -> bool:
+        """Merge `fields` into the record (e.g. status="resolved"); False if unknown."""
+
+    async def count(self, status: str | None = None) -> int:
+        return len(await self.list(limit=100_000, status=status))
+
+
+class StateBackend(abc.ABC):
+    name: str = "abstract"
+
+    @abc.abstractmethod
+    async def get(self, key: str) -> bytes | None: ...
+
+    @abc.abstractmethod
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None: ...
+
+    @abc.abstractmethod
+    async def delete(self, *keys: str) -> None: ...
+
+    @abc.abstractmethod
+    async def incr(self, key: str, amount: float = 1.0, ttl: float | None = None) -> float:
+        """Add `amount`, return the new value; `ttl` is set when the key is created."""
+
+    @abc.abstractmethod
+    async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """Run an atomic Script."""
+
+    @abc.abstractmethod
+    def journal(self, name: str) -> Journal: ...
+
+    @abc.abstractmethod
+    async def scan(self, pattern: str, limit: int = 10_000) -> list[str]:
+        """Relative keys matching a glob pattern (admin tools, not the hot path)."""
+
+    async def ping(self) -> bool:
+        return True
+
+    async def startup(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
