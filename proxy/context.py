@@ -83,6 +83,8 @@ class RequestContext:
     upstream_seconds: float = 0.0  # time spent waiting on providers (for overhead metrics)
     first_byte_at: float | None = None
     scratch: dict[str, Any] = field(default_factory=dict)  # private per-plugin state, keyed by plugin name
+    body_stream: Any = None  # pass-through endpoints: the client's body, streamed upstream unread
+    trace_headers: dict[str, str] | None = None  # traceparent of the current CLIENT span, set by telemetry
     _body: Any = None
     _body_changed: bool = False
 

@@ -80,11 +80,15 @@ class PluginFactory(Protocol):
     def __call__(self, config: PluginConfig, services: Any) -> Plugin: ...
 
 
-def build_chain(plugins: list[Plugin], innermost: Next) -> Next:
-    """Wrap `innermost` in `plugins` so that plugins[0] is the outermost layer."""
+def build_chain(plugins: list[Plugin], innermost: Next, instrument: Callable[[str, Next], Next] | None = None) -> Next:
+    """Wrap `innermost` in `plugins` so that plugins[0] is the outermost layer.
+
+    `instrument(name, layer)` may wrap each layer (telemetry: one child span per plugin)."""
     handler = innermost
     for plugin in reversed(plugins):
         handler = _layer(plugin, handler)
+        if instrument is not None:
+            handler = instrument(plugin.name, handler)
     return handler
 
 

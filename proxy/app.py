@@ -1,0 +1,262 @@
+"""The application factory and its lifecycle.
+
+A `Generation` is everything built from one config: services (state, HTTP session,
+providers, metrics, telemetry), plugins and the frozen chain. Hot reload builds a new
+generation, swaps it in atomically, and closes the old one once its in-flight requests end.
+Routes: `/v1/*` (the proxy), `/healthz`, `/readyz`, `/metrics`, `/admin/*` (admin key).
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+import re
+from typing import Any, Awaitable, Callable
+
+import aiohttp
+from aiohttp import web
+
+from .auth import Authenticator, presented_key
+from .config import Config, load_config
+from .dispatch import dispatch
+from .errors import ConfigError, PermissionDenied, ProxyError, Unauthorized
+from .handlers import handle, new_request_id
+from .edge import error_response
+from .plugin import Plugin, build_chain
+from .providers.base import provider_class
+from .registry import build_plugins
+from .services import Services
+from .telemetry import Telemetry
+
+log = logging.getLogger("bulwark")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def create_state(config: Config) -> Any:
+    try:
+        from .state.factory import create_state as factory
+    except ImportError:  # pragma: no cover - the factory ships with the Redis backend
+        from .state.memory import MemoryState
+
+        return MemoryState(config.state.memory_max_keys, config.state.data_dir)
+    return factory(config.state)
+
+
+def create_telemetry(services: Services) -> Telemetry:
+    try:
+        from .observability import create_telemetry as factory
+    except ImportError:
+        return Telemetry(services)
+    return factory(services)
+
+
+class Generation:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.services = Services(config=config, state=create_state(config))
+        self.telemetry = create_telemetry(self.services)
+        self.services.telemetry = self.telemetry  # type: ignore[attr-defined]
+        for name, pcfg in config.providers.items():
+            try:
+                self.services.providers[name] = provider_class(pcfg.type)(name, pcfg, self.services)
+            except (KeyError, ValueError, TypeError) as exc:
+                raise ConfigError(f"providers.{name}: {exc}") from exc
+        self.plugins: list[Plugin] = build_plugins(config, self.services)
+        layers = [p for p in self.plugins]
+        self.chain = build_chain(layers, dispatch, instrument=self.telemetry.instrument_layer)
+        self.auth = Authenticator(config.auth, self.services.state)
+        allow = set(config.models.allow)
+        self.allowed_models: set[str] | None = (allow | set(config.models.routes)) if allow else None
+        self.local_routes: dict[tuple[str, str], Handler] = {}
+        self.admin_routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        for owner in [self.telemetry, *self.plugins]:
+            for method, path, handler in getattr(owner, "v1_routes", lambda: [])():
+                self.local_routes[(method.upper(), "/" + path.strip("/"))] = handler
+            for method, path, handler in getattr(owner, "admin_routes", lambda: [])():
+                self.admin_routes.append((method.upper(), _route_pattern(path), handler))
+        self._metric_models: set[str] = set(config.models.allow) | set(config.models.routes)
+        self.inflight = 0
+        self.retired = False
+        self._closed = False
+
+    def metric_model(self, model: str | None) -> str:
+        """A low-cardinality model label: known models, then the first 50 seen, then "other"."""
+        if not model:
+            return "none"
+        if model in self._metric_models:
+            return model
+        if len(self._metric_models) < 50 and len(model) <= 64:
+            self._metric_models.add(model)
+            return model
+        return "other"
+
+    async def start(self) -> None:
+        limit = sum(p.max_connections for p in self.config.providers.values())
+        self.services.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=limit, limit_per_host=0, ttl_dns_cache=300, enable_cleanup_closed=True),
+            auto_decompress=True,
+            skip_auto_headers=("User-Agent",),
+        )
+        await self.services.state.startup()
+        await self.telemetry.startup()
+        for p in self.services.providers.values():
+            await p.startup()
+        for plugin in self.plugins:
+            await plugin.startup()
+
+    def release(self) -> None:
+        if self.retired and self.inflight == 0 and not self._closed:
+            asyncio.get_running_loop().create_task(self.close())
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for plugin in reversed(self.plugins):
+            try:
+                await plugin.aclose()
+            except Exception:
+                log.exception("plugin %s failed to close", plugin.name)
+        for p in self.services.providers.values():
+            try:
+                await p.aclose()
+            except Exception:
+                log.exception("provider %s failed to close", p.name)
+        await self.services.tasks.drain()
+        try:
+            await self.telemetry.aclose()
+        except Exception:
+            log.exception("telemetry failed to close")
+        try:
+            await self.services.state.aclose()
+        except Exception:
+            log.exception("state backend failed to close")
+        if self.services.session is not None:
+            await self.services.session.close()
+
+
+def _route_pattern(path: str) -> re.Pattern[str]:
+    path = path.strip("/")
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "$")
+
+
+class AppState:
+    def __init__(self, config: Config, config_path: str | None) -> None:
+        self.current = Generation(config)
+        self.config_path = config_path
+        self.draining = False
+        self.ready = False
+        self._reload_lock = asyncio.Lock()
+
+    async def reload(self) -> bool:
+        """Re-read proxy.toml and swap the generation; keep the old one on any error."""
+        if not self.config_path:
+            log.warning("reload asked but Bulwark was started without a config file")
+            return False
+        async with self._reload_lock:
+            try:
+                config = load_config(self.config_path)
+                new = Generation(config)
+                await new.start()
+            except ConfigError as exc:
+                log.error("reload refused, keeping the running config:\n%s", exc)
+                return False
+            except Exception:
+                log.exception("reload failed, keeping the running config")
+                return False
+            old, self.current = self.current, new
+            old.retired = True
+            old.release()
+            log.info("config reloaded from %s: chain %s", self.config_path, [p.name for p in new.plugins])
+            return True
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    st: AppState = request.app["bulwark"]
+    if st.draining:
+        return web.json_response({"status": "draining"}, status=503)
+    if not st.ready:
+        return web.json_response({"status": "starting"}, status=503)
+    gen = st.current
+    checks: dict[str, str] = {"config": "ok"}
+    if gen.config.state.backend == "redis":
+        try:
+            ok = await asyncio.wait_for(gen.services.state.ping(), timeout=1.0)
+        except Exception:
+            ok = False
+        checks["state"] = "ok" if ok else "unreachable"
+        if not ok:
+            return web.json_response({"status": "not ready", "checks": checks}, status=503)
+    return web.json_response({"status": "ready", "checks": checks})
+
+
+async def v1(request: web.Request) -> web.StreamResponse:
+    gen: Generation = request.app["bulwark"].current
+    if gen.local_routes:
+        path = "/" + request.match_info.get("tail", "").strip("/")
+        local = gen.local_routes.get((request.method, path))
+        if local is not None:
+            return await local(request)
+    return await handle(request)
+
+
+async def admin(request: web.Request) -> web.StreamResponse:
+    st: AppState = request.app["bulwark"]
+    gen = st.current
+    rid = new_request_id()
+    expected = os.environ.get(gen.config.auth.admin_key_env)
+    if not expected:
+        return error_response(PermissionDenied(f"The admin API is disabled: set the {gen.config.auth.admin_key_env} environment variable to an admin key."), None, rid)
+    given = request.headers.get("x-admin-key") or presented_key(request.headers) or request.cookies.get("bulwark_admin") or request.query.get("key")
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        return error_response(Unauthorized("This admin endpoint needs the admin key (Authorization: Bearer <admin key>).", code="invalid_admin_key"), None, rid)
+    tail = request.match_info.get("tail", "").strip("/")
+    for method, pattern, handler in gen.admin_routes:
+        m = pattern.match(tail)
+        if m and method in (request.method, "*"):
+            request.match_info.update(m.groupdict())
+            try:
+                return await handler(request)
+            except ProxyError as exc:
+                return error_response(exc, None, rid)
+    from .errors import NotFound
+
+    return error_response(NotFound(f"No admin endpoint {request.method} /admin/{tail}."), None, rid)
+
+
+async def metrics(request: web.Request) -> web.StreamResponse:
+    gen: Generation = request.app["bulwark"].current
+    handler = getattr(gen.telemetry, "metrics_handler", None)
+    if handler is None:
+        return web.Response(status=404, text="metrics are not enabled\n")
+    return await handler(request)
+
+
+def create_app(config: Config, config_path: str | None = None) -> web.Application:
+    app = web.Application(client_max_size=config.server.max_body_bytes + 1024, handler_args={"max_field_size": 16384, "max_line_size": 16384})
+    state = AppState(config, config_path)
+    app["bulwark"] = state
+
+    async def on_startup(app: web.Application) -> None:
+        await state.current.start()
+        state.ready = True
+
+    async def on_cleanup(app: web.Application) -> None:
+        state.draining = True
+        await state.current.close()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_route("*", "/admin/{tail:.*}", admin)
+    app.router.add_route("*", "/admin", admin)
+    app.router.add_route("*", "/v1/{tail:.*}", v1)
+    return app

@@ -1,0 +1,315 @@
+"""`bulwark` command line: serve, check, simulate, demo, and the admin subcommands
+(keys, tickets, review, cache, costs) from `proxy.commands`.
+
+Signals while serving: SIGTERM/SIGINT drain (readiness fails, listeners close, in-flight
+requests and streams finish within `server.shutdown_grace_seconds`, state is flushed, exit
+0); SIGHUP reloads proxy.toml (an invalid file keeps the running config and logs why).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .config import Config, load_config
+from .errors import ConfigError
+
+log = logging.getLogger("bulwark")
+
+DEFAULT_CONFIG = "proxy.toml"
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def config_path(args: argparse.Namespace) -> str:
+    return args.config or os.environ.get("BULWARK_CONFIG") or DEFAULT_CONFIG
+
+
+def load_or_exit(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"bulwark: invalid configuration in {path}:\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def use_uvloop() -> bool:
+    try:
+        import uvloop
+    except ImportError:
+        return False
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return True
+
+
+# -- serve ---------------------------------------------------------------------------------
+async def serve(config: Config, path: str | None, host: str, port: int, *, reuse_port: bool = False, simulator: Any = None) -> None:
+    from aiohttp import web
+
+    from .app import create_app
+
+    app = create_app(config, path)
+    st = app["bulwark"]
+    access_log = logging.getLogger("bulwark.access") if config.server.access_log else None
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=config.server.shutdown_grace_seconds, access_log=access_log)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port, backlog=2048)
+    await site.start()
+    chain = [p.name for p in st.current.plugins]
+    log.info("Bulwark listening on http://%s:%d/v1 (chain: %s; providers: %s)", host, port, ", ".join(chain) or "empty",
+             ", ".join(p.describe() for p in st.current.services.providers.values()))
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    reloads: set[asyncio.Task[Any]] = set()
+
+    def reload() -> None:
+        t = loop.create_task(st.reload())
+        reloads.add(t)
+        t.add_done_callback(reloads.discard)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, reload)
+    watcher = loop.create_task(_watch(path, reload)) if path and config.server.watch_config else None
+    await stop.wait()
+    log.info("draining: readiness off, listener closed, waiting up to %.0fs for in-flight requests", config.server.shutdown_grace_seconds)
+    st.draining = True
+    if watcher:
+        watcher.cancel()
+    await runner.cleanup()
+    if simulator is not None:
+        await simulator.aclose()
+    log.info("stopped")
+
+
+async def _watch(path: str, reload: Any, interval: float = 2.0) -> None:
+    """ConfigMaps update in place (a symlink swap): poll the file's identity and mtime."""
+    def stamp() -> tuple[float, int] | None:
+        try:
+            s = os.stat(path)
+            return (s.st_mtime, s.st_ino)
+        except OSError:
+            return None
+
+    last = stamp()
+    while True:
+        await asyncio.sleep(interval)
+        now = stamp()
+        if now is not None and now != last:
+            last = now
+            log.info("config file %s changed; reloading", path)
+            reload()
+
+
+def _worker(path: str, host: str, port: int) -> None:
+    setup_logging(os.environ.get("BULWARK_LOG_LEVEL", "INFO"))
+    use_uvloop()
+    config = load_or_exit(path)
+    asyncio.run(serve(config, path, host, port, reuse_port=True))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    path = config_path(args)
+    config = load_or_exit(path)
+    host = args.host or config.server.host
+    port = args.port if args.port is not None else config.server.port
+    workers = args.workers or config.server.workers
+    if workers == 1:
+        use_uvloop()
+        asyncio.run(serve(config, path, host, port))
+        return 0
+    if port == 0:
+        print("bulwark: --workers > 1 needs a fixed --port (the workers share it with SO_REUSEPORT)", file=sys.stderr)
+        return 2
+    return _supervise(path, host, port, workers, config.server.shutdown_grace_seconds)
+
+
+def _supervise(path: str, host: str, port: int, workers: int, grace: float) -> int:
+    """Run N worker processes on one port (SO_REUSEPORT); restart crashed ones; forward signals."""
+    ctx = multiprocessing.get_context("spawn")
+    procs: list[Any] = []
+    stopping = False
+
+    def start_one() -> Any:
+        p = ctx.Process(target=_worker, args=(path, host, port), daemon=False)
+        p.start()
+        return p
+
+    def on_term(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for p in procs:
+            if p.is_alive():
+                os.kill(p.pid, signal.SIGTERM)
+
+    def on_hup(signum: int, frame: Any) -> None:
+        for p in procs:
+            if p.is_alive():
+                os.kill(p.pid, signal.SIGHUP)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    signal.signal(signal.SIGHUP, on_hup)
+    procs.extend(start_one() for _ in range(workers))
+    log.info("supervising %d workers on port %d", workers, port)
+    while not stopping:
+        time.sleep(0.5)
+        for i, p in enumerate(procs):
+            if not p.is_alive() and not stopping:
+                log.warning("worker %d exited with %s; restarting", p.pid, p.exitcode)
+                procs[i] = start_one()
+    deadline = time.monotonic() + grace + 5
+    for p in procs:
+        p.join(max(0.1, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+    return 0
+
+
+# -- check -----------------------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    path = config_path(args)
+    config = load_or_exit(path)
+    from .app import Generation
+
+    try:
+        gen = Generation(config)
+    except ConfigError as exc:
+        print(f"bulwark: invalid configuration in {path}:\n{exc}", file=sys.stderr)
+        return 2
+    print(f"config: {path} is valid")
+    print(f"auth: {config.auth.mode}, {len(config.auth.keys)} configured client key(s), anonymous {'allowed' if config.auth.allow_anonymous else 'refused'}")
+    print(f"state: {config.state.backend}" + (f" ({config.state.on_failure})" if config.state.backend == "redis" else ""))
+    print("providers:")
+    for p in gen.services.providers.values():
+        default = " [default]" if p.name == config.models.default_provider else ""
+        print(f"  - {p.describe()}{default}")
+    if config.models.routes:
+        print("model routes:")
+        for alias, r in config.models.routes.items():
+            print(f"  - {alias} -> {r.provider}{' as ' + r.model if r.model else ''}")
+    print("chain (outermost first):")
+    for p in gen.plugins:
+        print(f"  - {p.name} ({p.config.mode}; endpoints: {', '.join(p.config.endpoints)})")
+    if not gen.plugins:
+        print("  (empty: pure pass-through)")
+    skipped = [n for n in config.chain.plugins if n not in {p.name for p in gen.plugins}]
+    for n in skipped:
+        print(f"  - {n} (disabled)")
+    return 0
+
+
+# -- simulate / demo -----------------------------------------------------------------------------
+def _sim_config(args: argparse.Namespace) -> Any:
+    from .simulator import SimulatorConfig
+
+    fields: dict[str, Any] = {}
+    if args.delay_ms is not None:
+        fields["stream_delay_ms"] = args.delay_ms
+    if args.fault_rate is not None:
+        fields["fault_rate"] = args.fault_rate
+    if args.seed is not None:
+        fields["seed"] = args.seed
+    return SimulatorConfig(**fields)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulator import run
+
+    use_uvloop()
+    run(args.host, args.port, _sim_config(args))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The simulator on :9000 and Bulwark on its configured port, in one process."""
+    path = config_path(args)
+    config = load_or_exit(path)
+    use_uvloop()
+
+    async def main() -> None:
+        from .simulator import start
+
+        sim = await start(_sim_config(args), host="127.0.0.1", port=args.sim_port)
+        log.info("simulated provider on %s", sim.url)
+        await serve(config, path, args.host or config.server.host, args.port if args.port is not None else config.server.port, simulator=sim)
+
+    asyncio.run(main())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bulwark", description="Bulwark: a production-hardening sidecar proxy for LLM apps (OpenAI API).")
+    parser.add_argument("--log-level", default=os.environ.get("BULWARK_LOG_LEVEL", "INFO"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--config", "-c", help="path to proxy.toml (default: $BULWARK_CONFIG or ./proxy.toml)")
+        return p
+
+    p = with_config(sub.add_parser("serve", help="run the proxy"))
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="worker processes sharing the port (default: server.workers)")
+    p.set_defaults(func=cmd_serve)
+
+    p = with_config(sub.add_parser("check", help="validate proxy.toml and print the effective chain and providers"))
+    p.set_defaults(func=cmd_check)
+
+    def sim_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--delay-ms", type=float, help="pause between streamed events")
+        p.add_argument("--fault-rate", type=float, help="share of requests that get a random fault (0-1)")
+        p.add_argument("--seed", type=int)
+
+    p = sub.add_parser("simulate", help="run the simulated OpenAI/Anthropic-compatible provider")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=9000)
+    sim_args(p)
+    p.set_defaults(func=cmd_simulate)
+
+    p = with_config(sub.add_parser("demo", help="run the simulator and Bulwark together (the README's quick start)"))
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--sim-port", type=int, default=9000)
+    sim_args(p)
+    p.set_defaults(func=cmd_demo)
+
+    from .commands import COMMAND_MODULES
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"proxy.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"proxy.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.log_level)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

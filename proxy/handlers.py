@@ -1,0 +1,161 @@
+"""Request handling: build the context, authenticate, run the chain, hand off to the edge.
+
+This is the single error boundary: every `ProxyError` becomes an OpenAI-shaped answer,
+anything else a 500 with a request id to quote (logged once with its traceback, never sent).
+`CancelledError` (the client went away) is never swallowed: it propagates and closes the
+upstream request through every layer's `finally`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext
+from .edge import error_response, send
+from .errors import BadRequest, NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
+
+if TYPE_CHECKING:
+    from .app import Generation
+
+log = logging.getLogger("bulwark")
+
+ENDPOINTS = {
+    "/chat/completions": CHAT,
+    "/completions": COMPLETIONS,
+    "/embeddings": EMBEDDINGS,
+}
+
+
+def new_request_id() -> str:
+    return "req_" + secrets.token_hex(12)
+
+
+def endpoint_for(method: str, path: str) -> str:
+    if method == "POST" and path in ENDPOINTS:
+        return ENDPOINTS[path]
+    if method == "GET" and (path == "/models" or path.startswith("/models/")):
+        return MODELS
+    return PASSTHROUGH
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise PayloadTooLarge(_too_large(declared, limit))
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.readany()
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(_too_large(size, limit))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"Request body of {size} bytes or more exceeds this Bulwark's limit of {limit} bytes (server.max_body_bytes)."
+
+
+async def _limited_stream(request: web.Request, limit: int) -> Any:
+    size = 0
+    while True:
+        chunk = await request.content.readany()
+        if not chunk:
+            return
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(_too_large(size, limit))
+        yield chunk
+
+
+def _check_model(ctx: RequestContext, gen: "Generation") -> None:
+    model = ctx.model
+    if ctx.endpoint == MODELS and ctx.path.startswith("/models/"):
+        model = ctx.path[len("/models/"):]
+    if ctx.endpoint not in (CHAT, COMPLETIONS, EMBEDDINGS, MODELS) or model is None:
+        if ctx.endpoint in (CHAT, COMPLETIONS, EMBEDDINGS) and not isinstance(ctx.body.get("model"), str):
+            raise BadRequest("You must provide a model parameter.", param="model", code="missing_required_parameter")
+        return
+    if gen.allowed_models is not None and model not in gen.allowed_models:
+        raise NotFound(f"The model `{model}` does not exist or you do not have access to it.", code="model_not_found", param="model" if ctx.endpoint != MODELS else None)
+    allowed = ctx.identity.allowed_models
+    if allowed is not None and ctx.endpoint != MODELS and model not in allowed:
+        raise PermissionDenied(f"Your Bulwark client key may not use model `{model}` (allowed: {', '.join(allowed) or 'none'}).", param="model")
+
+
+async def handle(request: web.Request) -> web.StreamResponse:
+    app_state = request.app["bulwark"]
+    gen: Generation = app_state.current
+    path = request.match_info.get("tail", "")
+    path = "/" + path if not path.startswith("/") else path
+    request_id = new_request_id()
+    if app_state.draining:
+        return error_response(ServiceUnavailable("Bulwark is shutting down; retry on another replica.", headers={"retry-after": "1"}), None, request_id)
+    if gen.inflight >= gen.config.server.max_concurrent_requests:
+        return error_response(
+            ServiceUnavailable("Bulwark is at its concurrent request limit (server.max_concurrent_requests); retry shortly.", headers={"retry-after": "1"}),
+            None, request_id,
+        )
+    gen.inflight += 1
+    gen.services.metrics.set("bulwark_inflight_requests", gen.inflight)
+    ctx: RequestContext | None = None
+    status, outcome, error_type = 500, "error", None
+    try:
+        endpoint = endpoint_for(request.method, path)
+        ctx = RequestContext(
+            request_id=request_id, endpoint=endpoint, method=request.method, path=path,
+            query_string=request.query_string, headers=request.headers, raw_body=b"", services=gen.services,
+        )
+        gen.telemetry.request_started(ctx)
+        try:
+            ctx.identity, ctx.client_key = await gen.auth.identify(request.headers, request.remote)
+            limit = gen.config.server.max_body_bytes
+            if endpoint == PASSTHROUGH:
+                if request.body_exists:
+                    if request.content_length is not None and request.content_length > limit:
+                        raise PayloadTooLarge(_too_large(request.content_length, limit))
+                    ctx.body_stream = _limited_stream(request, limit)
+            else:
+                ctx.raw_body = await read_body(request, limit)
+                if endpoint != MODELS:
+                    user = ctx.body.get("user") or ctx.body.get("safety_identifier")
+                    ctx.identity.user = str(user) if user else request.headers.get(gen.config.auth.user_header)
+                    _check_model(ctx, gen)
+                else:
+                    _check_model(ctx, gen)
+            ctx.scratch["metric_model"] = gen.metric_model(ctx.model)
+            resp = await gen.chain(ctx)
+        except ProxyError as exc:
+            status, outcome, error_type = exc.status, "rejected" if exc.status < 500 else "error", exc.code or type(exc).__name__
+            return error_response(exc, ctx, request_id)
+        except (asyncio.CancelledError, GeneratorExit):
+            status, outcome, error_type = 499, "client_gone", "client_disconnected"
+            raise
+        except Exception:
+            log.exception("request %s: unexpected error", request_id)
+            error_type = "internal"
+            return error_response(
+                ProxyError(f"Bulwark hit an internal error handling this request. Quote request id {request_id} to your operator."),
+                ctx, request_id,
+            )
+        out, result = await send(request, ctx, resp, gen.telemetry)
+        status, outcome, error_type = result.status, result.outcome, result.error_type
+        if outcome == "ok":
+            outcome = "ok" if status < 400 else "upstream_error"
+        return out
+    finally:
+        gen.inflight -= 1
+        gen.services.metrics.set("bulwark_inflight_requests", gen.inflight)
+        if ctx is not None:
+            try:
+                gen.telemetry.request_finished(ctx, status, outcome, error_type)
+            except Exception:
+                log.exception("telemetry failed for request %s", request_id)
+        gen.release()

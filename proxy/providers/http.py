@@ -1,0 +1,132 @@
+"""Upstream HTTP helpers shared by the HTTP providers (openai, anthropic): headers, timeouts, reads.
+
+`config.timeouts` has four budgets, all enforced here:
+
+    connect     opening the TCP/TLS connection            -> UpstreamTimeout
+    first_byte  until the response headers arrive          -> UpstreamTimeout
+    idle        max gap between two chunks of a body       -> UpstreamStreamError(reason="stall")
+    total       the whole exchange (a monotonic deadline)  -> UpstreamTimeout / UpstreamStreamError
+
+Connection failures raise `UpstreamUnavailable`. Bodies are read with `readany()` (aiohttp's
+line reader raises on long SSE lines).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, AsyncIterator, Iterable, Mapping
+
+import aiohttp
+from multidict import CIMultiDict
+
+from ..config import Timeouts
+from ..errors import UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
+
+# Headers that describe one hop, never forwarded either way.
+HOP_BY_HOP = frozenset({
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
+    "transfer-encoding", "upgrade", "host", "content-length",
+})
+# Client credentials that must not reach the upstream in managed mode.
+CREDENTIALS = frozenset({"authorization", "api-key", "x-api-key"})
+# aiohttp decompresses bodies, so the upstream's encoding headers no longer apply.
+_RESPONSE_DROP = HOP_BY_HOP | {"content-encoding"}
+
+
+def upstream_request_headers(
+    src: Mapping[str, str], *, drop_credentials: bool = True, extra: Iterable[tuple[str, str]] = ()
+) -> CIMultiDict[str]:
+    """The client's headers less hop-by-hop (and credentials), plus `extra` (replacing)."""
+    out: CIMultiDict[str] = CIMultiDict()
+    for k, v in src.items():
+        lk = k.lower()
+        if lk in HOP_BY_HOP or lk == "accept-encoding" or (drop_credentials and lk in CREDENTIALS):
+            continue
+        out.add(k, v)
+    for k, v in extra:
+        out[k] = v
+    return out
+
+
+def client_response_headers(src: Mapping[str, str]) -> CIMultiDict[str]:
+    """The upstream's response headers less hop-by-hop and encoding headers."""
+    out: CIMultiDict[str] = CIMultiDict()
+    for k, v in src.items():
+        if k.lower() not in _RESPONSE_DROP:
+            out.add(k, v)
+    return out
+
+
+async def open_request(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    data: Any,
+    timeouts: Timeouts,
+    provider: str,
+    first_byte: float | None = None,
+) -> aiohttp.ClientResponse:
+    """Send a request and wait for the response headers (connect + first byte, capped by `first_byte`)."""
+    wait = timeouts.connect + timeouts.first_byte
+    if first_byte is not None:
+        wait = min(wait, first_byte)
+    try:
+        return await asyncio.wait_for(
+            session.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_connect=timeouts.connect),
+                allow_redirects=False,
+            ),
+            timeout=max(0.001, wait),
+        )
+    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+        raise UpstreamTimeout(
+            f"The upstream provider '{provider}' did not answer within {wait:.1f} s. Retry later; if this "
+            "persists, check the provider's status or raise its timeouts in proxy.toml.",
+        ) from None
+    except aiohttp.ClientError as exc:
+        raise UpstreamUnavailable(
+            f"Bulwark could not reach the upstream provider '{provider}' ({type(exc).__name__}). Retry later; "
+            "if this persists, check the provider's base_url and network.",
+        ) from None
+
+
+async def read_body(resp: aiohttp.ClientResponse, timeouts: Timeouts, provider: str, deadline: float) -> bytes:
+    """Read a whole body before the monotonic `deadline`."""
+    try:
+        return await asyncio.wait_for(resp.read(), timeout=max(0.001, deadline - time.monotonic()))
+    except asyncio.TimeoutError:
+        resp.close()
+        raise UpstreamTimeout(f"The upstream provider '{provider}' did not finish its answer in time. Retry later.") from None
+    except aiohttp.ClientError as exc:
+        resp.close()
+        raise UpstreamUnavailable(
+            f"The connection to the upstream provider '{provider}' broke while reading its answer ({type(exc).__name__}). Retry.",
+        ) from None
+
+
+async def read_chunks(
+    resp: aiohttp.ClientResponse, timeouts: Timeouts, provider: str, deadline: float
+) -> AsyncIterator[bytes]:
+    """Yield body chunks as they arrive; a gap over `idle` or the deadline raises UpstreamStreamError."""
+    content = resp.content
+    while True:
+        left = deadline - time.monotonic()
+        gap = min(timeouts.idle, left)
+        if gap <= 0:
+            raise UpstreamStreamError(f"The upstream provider '{provider}' exceeded the total time budget mid-stream.", reason="stall")
+        try:
+            chunk = await asyncio.wait_for(content.readany(), timeout=gap)
+        except asyncio.TimeoutError:
+            what = "the total time budget" if left <= timeouts.idle else f"{timeouts.idle:g} s without sending anything"
+            raise UpstreamStreamError(f"The upstream provider '{provider}' stalled mid-stream ({what}).", reason="stall") from None
+        except aiohttp.ClientError as exc:
+            raise UpstreamStreamError(f"The upstream provider '{provider}' broke the stream ({type(exc).__name__}).", reason="cut") from None
+        if not chunk:
+            return
+        yield chunk

@@ -1,0 +1,141 @@
+"""OpenAI-compatible upstream (OpenAI, Azure OpenAI, vLLM, Ollama, Groq, Together, the simulator).
+
+Transparent by default: the body goes upstream byte for byte unless a plugin changed it or
+`model_map` rewrites the model; the answer comes back with its status, body and headers
+(less hop-by-hop). Streams are split into SSE events as they arrive and checked: a stream
+that ends without `[DONE]`, stalls past the idle timeout, carries a malformed event or an
+`{"error": ...}` event raises `UpstreamStreamError` instead of ending quietly.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import TYPE_CHECKING, Any, AsyncIterator
+
+import aiohttp
+import orjson
+
+from ..context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH
+from ..errors import UpstreamStreamError
+from ..response import ProxyResponse
+from ..sse import SSEEvent, SSESplitter
+from .base import Provider, register
+from .http import client_response_headers, open_request, read_body, read_chunks, upstream_request_headers
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+
+log = logging.getLogger("bulwark.provider")
+
+_SSE_ENDPOINTS = frozenset({CHAT, COMPLETIONS})
+
+
+@register
+class OpenAIProvider(Provider):
+    kind = "openai"
+    endpoints = frozenset({CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH})
+
+    def __init__(self, name: str, config: Any, services: Any) -> None:
+        super().__init__(name, config, services)
+        self.base = (config.base_url or "").rstrip("/")
+        self._auth: list[tuple[str, str]] = []
+        key = os.environ.get(config.api_key_env) if config.api_key_env else None
+        if config.api_key_env and not key:
+            log.warning("provider %s: environment variable %s is not set; requests go upstream without a key", name, config.api_key_env)
+        if key:
+            self._auth = [("api-key", key)] if config.azure else [("Authorization", f"Bearer {key}")]
+        self._static = list(config.headers.items())
+        self.passthrough_auth = services.config.auth.mode == "passthrough" if services is not None else False
+
+    def url_for(self, ctx: "RequestContext", model: str | None) -> str:
+        base = self.base
+        if "{model}" in base:  # Azure deployments: .../openai/deployments/{model}
+            base = base.replace("{model}", model or ctx.model or "")
+        url = base + ctx.path
+        qs = ctx.query_string
+        if self.config.api_version:
+            qs = f"{qs}&api-version={self.config.api_version}" if qs else f"api-version={self.config.api_version}"
+        return f"{url}?{qs}" if qs else url
+
+    def request_body(self, ctx: "RequestContext", model: str | None) -> Any:
+        if ctx.body_stream is not None:
+            return ctx.body_stream
+        if not ctx.raw_body:
+            return None
+        upstream = self.upstream_model(model if model is not None else ctx.model) if ctx.endpoint in (CHAT, COMPLETIONS, EMBEDDINGS) else None
+        if upstream is not None and upstream != ctx.model:
+            return orjson.dumps({**ctx.body, "model": upstream})
+        return ctx.body_bytes()
+
+    async def send(self, ctx: "RequestContext", model: str | None) -> ProxyResponse:
+        session = self.services.session
+        t = self.config.timeouts
+        deadline = time.monotonic() + (ctx.target.timeout if ctx.target and ctx.target.timeout else t.total)
+        headers = upstream_request_headers(
+            ctx.headers,
+            drop_credentials=not self.passthrough_auth,
+            extra=self._static + ([] if self.passthrough_auth else self._auth),
+        )
+        if ctx.raw_body and "content-type" not in headers:
+            headers["Content-Type"] = "application/json"
+        if ctx.trace_headers:
+            headers.update(ctx.trace_headers)
+        resp = await open_request(
+            session, ctx.method, self.url_for(ctx, model), headers=headers, data=self.request_body(ctx, model),
+            timeouts=t, provider=self.name, first_byte=max(0.001, deadline - time.monotonic()),
+        )
+        out_headers = client_response_headers(resp.headers)
+        ctype = resp.headers.get("Content-Type", "")
+        try:
+            if resp.status < 300 and ctype.startswith("text/event-stream") and ctx.endpoint in _SSE_ENDPOINTS:
+                return ProxyResponse(resp.status, out_headers, stream=self._events(resp, deadline), provider=self.name)
+            if ctx.endpoint == PASSTHROUGH and not ctype.startswith("application/json"):
+                return ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
+            body = await read_body(resp, t, self.name, deadline)
+        except BaseException:
+            resp.close()
+            raise
+        resp.release()
+        return ProxyResponse(resp.status, out_headers, body=body, provider=self.name)
+
+    async def _events(self, resp: aiohttp.ClientResponse, deadline: float) -> AsyncIterator[SSEEvent]:
+        splitter = SSESplitter()
+        done = False
+        try:
+            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline):
+                for ev in splitter.feed(chunk):
+                    if ev.data is not None and not ev.is_done:
+                        try:
+                            obj = ev.json()
+                        except ValueError:
+                            raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed") from None
+                        if isinstance(obj, dict) and "error" in obj:
+                            err = obj["error"] if isinstance(obj["error"], dict) else {"message": str(obj["error"])}
+                            raise UpstreamStreamError(
+                                f"The upstream provider '{self.name}' reported an error mid-stream: {err.get('message', 'unknown error')}",
+                                reason="error_event",
+                            )
+                    elif ev.is_done:
+                        done = True
+                    yield ev
+            if not done:
+                raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
+        finally:
+            # Not fully read (client gone, error): close the connection rather than drain it.
+            if done:
+                resp.release()
+            else:
+                resp.close()
+
+    async def _raw(self, resp: aiohttp.ClientResponse, deadline: float) -> AsyncIterator[bytes]:
+        complete = False
+        try:
+            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline):
+                yield chunk
+            complete = True
+        finally:
+            if complete:
+                resp.release()
+            else:
+                resp.close()

@@ -1,0 +1,104 @@
+"""Test harness: the simulated provider and Bulwark in-process on loopback, plus the SDK client.
+
+    sim = await start_simulator()                 # sim.url ends in /v1
+    proxy = await start_proxy(base_config(sim.url, plugins=["example"]))
+    client = openai_client(proxy.url)             # openai.AsyncOpenAI, max_retries=0
+    ...
+    await proxy.aclose(); await sim.aclose()
+"""
+from __future__ import annotations
+
+import copy
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from proxy.app import create_app
+from proxy.config import parse_config
+
+TEST_KEYS = [
+    {"name": "test", "key": "sk-test", "tier": "standard"},
+    {"name": "trusted", "key": "sk-trusted", "tier": "trusted"},
+    {"name": "new", "key": "sk-new", "tier": "new"},
+]
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def base_config(sim_url: str, plugins: list[str] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A proxy.toml-shaped dict fronting `sim_url`; `overrides` are deep-merged on top."""
+    cfg: dict[str, Any] = {
+        "server": {"host": "127.0.0.1", "port": 0},
+        "auth": {"mode": "managed", "keys": copy.deepcopy(TEST_KEYS)},
+        "providers": {"sim": {"type": "openai", "base_url": sim_url, "api_key_env": "BULWARK_TEST_UPSTREAM_KEY"}},
+        "state": {"backend": "memory"},
+        "chain": {"plugins": list(plugins or [])},
+    }
+    return deep_merge(cfg, overrides)
+
+
+@dataclass
+class ProxyServer:
+    app: web.Application
+    runner: web.AppRunner
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/v1"
+
+    @property
+    def state(self) -> Any:
+        return self.app["bulwark"]
+
+    @property
+    def services(self) -> Any:
+        return self.app["bulwark"].current.services
+
+    async def aclose(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_proxy(cfg: dict[str, Any], config_path: str | None = None, *, shutdown_timeout: float = 5.0) -> ProxyServer:
+    config = parse_config(cfg)
+    app = create_app(config, config_path)
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return ProxyServer(app, runner, port)
+
+
+async def start_simulator(*args: Any, **fields: Any) -> Any:
+    from proxy.simulator import start
+
+    return await start(*args, host="127.0.0.1", port=0, **fields)
+
+
+def openai_client(url: str, key: str = "sk-test", **kw: Any) -> Any:
+    import openai
+
+    kw.setdefault("max_retries", 0)
+    kw.setdefault("timeout", 30.0)
+    return openai.AsyncOpenAI(base_url=url, api_key=key, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
