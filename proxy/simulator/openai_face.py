@@ -1,0 +1,477 @@
+"""OpenAI-compatible endpoints of the simulator (wire formats per openai-conformance.md §2-4)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import os
+import random
+import struct
+import time
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from ..tokens import count_messages, count_request, count_text
+from .app import OPENAI, Call, api
+from .script import answer_text, call_id, split_json, split_words, tool_calls_for
+
+DONE = b"data: [DONE]\n\n"
+
+
+def text_of(content: Any) -> str:
+    """Text of an OpenAI/Anthropic message content (string or list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        out = []
+        for p in content:
+            if isinstance(p, dict):
+                t = p.get("text")
+                if isinstance(t, str):
+                    out.append(t)
+                elif p.get("type") == "tool_result":
+                    out.append(text_of(p.get("content")))
+            elif isinstance(p, str):
+                out.append(p)
+        return " ".join(out)
+    return ""
+
+
+def chat_last_user(body: Any) -> str | None:
+    msgs = body.get("messages") if isinstance(body, dict) else None
+    if not isinstance(msgs, list):
+        return None
+    for m in reversed(msgs):
+        if isinstance(m, dict) and m.get("role") == "user":
+            return text_of(m.get("content"))
+    return ""
+
+
+def prompt_text(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return None
+    p = body.get("prompt", body.get("input"))
+    if isinstance(p, str):
+        return p
+    if isinstance(p, list):
+        if p and all(isinstance(x, str) for x in p):
+            return p[-1]
+        for item in reversed(p):
+            if isinstance(item, dict) and item.get("role", "user") == "user":
+                return text_of(item.get("content"))
+    return ""
+
+
+def _fit(text: str, limit: int, model: str) -> str:
+    """The longest word prefix of `text` within `limit` tokens."""
+    words = text.split(" ")
+    lo, hi = 0, len(words)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count_text(" ".join(words[:mid]), model) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return " ".join(words[:lo])
+
+
+def _half(text: str) -> str:
+    words = text.split(" ")
+    return " ".join(words[: max(1, len(words) // 2)]) if text else ""
+
+
+def _tools_map(body: dict[str, Any]) -> dict[str, Any]:
+    tools = body.get("tools")
+    out: dict[str, Any] = {}
+    if isinstance(tools, list):
+        for t in tools:
+            if isinstance(t, dict):
+                fn = t.get("function") if isinstance(t.get("function"), dict) else t
+                name = fn.get("name")
+                if isinstance(name, str):
+                    out[name] = fn.get("parameters") or {"type": "object", "properties": {}}
+    return out
+
+
+def _forced_tool(body: dict[str, Any], tools: dict[str, Any]) -> tuple[str | None, bool]:
+    """(forced tool name, tools disabled)."""
+    tc = body.get("tool_choice")
+    if tc == "none":
+        return None, True
+    if isinstance(tc, dict):
+        fn = tc.get("function")
+        name = fn.get("name") if isinstance(fn, dict) else tc.get("name")
+        return (name if isinstance(name, str) else None), False
+    if tc == "required" and tools:
+        return next(iter(tools)), False
+    return None, False
+
+
+class Answer:
+    """The resolved answer for a chat-like request."""
+
+    __slots__ = ("content", "calls", "finish", "completion_tokens")
+
+    def __init__(self, content: str | None, calls: list[dict[str, Any]], finish: str, completion_tokens: int) -> None:
+        self.content = content
+        self.calls = calls
+        self.finish = finish
+        self.completion_tokens = completion_tokens
+
+
+def resolve_answer(call: Call, model: str, messages: list[Any], tools: dict[str, Any], forced: str | None,
+                   max_tokens: Any, call_prefix: str = "call_") -> Answer:
+    """Scripted reply, tool calls or the deterministic sentence; then content faults and max_tokens."""
+    reply = call.reply
+    calls: list[dict[str, Any]] = []
+    content: str | None = None
+    finish = None
+    if reply is not None and (reply.content is not None or reply.tool_calls is not None):
+        content = reply.content
+        calls = [dict(c) for c in reply.tool_calls or ()]
+        finish = reply.finish_reason
+    else:
+        last = messages[-1] if messages else None
+        last_role = last.get("role") if isinstance(last, dict) else None
+        user_text = ""
+        for m in reversed(messages):
+            if isinstance(m, dict) and m.get("role") == "user":
+                user_text = text_of(m.get("content"))
+                break
+        if tools and last_role == "user" and not _has_tool_result(last):
+            calls = tool_calls_for(user_text, tools, forced)
+        if not calls:
+            ref = user_text if last_role in ("user", None) or last is None else text_of(last.get("content"))
+            content = answer_text(model, call.state.cfg.seed, len(messages), ref)
+    for i, c in enumerate(calls):
+        c.setdefault("id", call_id(call_prefix, model, len(messages), i, c["name"], c["arguments"]))
+    f = call.fault
+    if f is not None and content:
+        if f.empty:
+            content = ""
+        elif f.content_filter:
+            content, finish = _half(content), "content_filter"
+        elif f.length:
+            content, finish = _half(content), "length"
+    elif f is not None and f.content_filter:
+        finish = "content_filter"
+    if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0 and content and not calls:
+        if count_text(content, model) > max_tokens:
+            content, finish = _fit(content, max_tokens, model), "length"
+    if finish is None:
+        finish = "tool_calls" if calls else "stop"
+    n = count_text(content or "", model)
+    for c in calls:
+        n += count_text(c["name"], model) + count_text(c["arguments"], model) + 3
+    return Answer(content, calls, finish, n)
+
+
+def _has_tool_result(msg: Any) -> bool:
+    c = msg.get("content") if isinstance(msg, dict) else None
+    return isinstance(c, list) and any(isinstance(p, dict) and p.get("type") == "tool_result" for p in c)
+
+
+def _usage(prompt: int, completion: int) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": 0,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    }
+
+
+def _bad(call: Call, message: str, param: str | None = None) -> web.Response:
+    return call.error(400, message, param=param)
+
+
+def _error_event(call: Call) -> bytes:
+    return b"data: " + orjson.dumps(
+        {"error": {"message": "The server had an error while processing your request (simulated error_event).",
+                   "type": "server_error", "param": None, "code": "server_error"}}
+    ) + b"\n\n"
+
+
+# ---- /v1/chat/completions ---------------------------------------------------------------
+async def chat_completions(call: Call) -> web.StreamResponse:
+    body = call.body
+    model = body.get("model")
+    messages = body.get("messages")
+    if not isinstance(model, str) or not model:
+        return _bad(call, "you must provide a model parameter", "model")
+    if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+        return _bad(call, "'messages' must be a non-empty array of message objects.", "messages")
+    tools = _tools_map(body)
+    forced, disabled = _forced_tool(body, tools)
+    if disabled:
+        tools = {}
+    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    ans = resolve_answer(call, model, messages, tools, forced, max_tokens)
+    prompt_tokens = count_messages(messages, model, body.get("tools"))
+    out_model = call.state.cfg.model_prefix + model
+    cid = "chatcmpl-" + os.urandom(12).hex()
+    created = int(time.time())
+    calls_out = [{"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}} for c in ans.calls]
+    if body.get("stream") is not True:
+        message: dict[str, Any] = {"role": "assistant", "content": ans.content, "refusal": None, "annotations": []}
+        if calls_out:
+            message["tool_calls"] = calls_out
+        return await call.send_json(
+            {
+                "id": cid,
+                "object": "chat.completion",
+                "created": created,
+                "model": out_model,
+                "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": ans.finish}],
+                "usage": _usage(prompt_tokens, ans.completion_tokens),
+                "service_tier": "default",
+            }
+        )
+    so = body.get("stream_options")
+    include_usage = isinstance(so, dict) and so.get("include_usage") is True
+    head = b'data: {"id":"%s","object":"chat.completion.chunk","created":%d,"model":%s,"choices":[{"index":0,"delta":' % (
+        cid.encode(), created, orjson.dumps(out_model))
+    usage_null = b',"usage":null' if include_usage else b""
+    tail = b',"logprobs":null,"finish_reason":null}]' + usage_null + b"}\n\n"
+    events: list[bytes] = []
+    pieces = split_words(ans.content or "", call.state.cfg.chunk_words)
+    if ans.content is not None or not ans.calls:
+        events.append(head + b'{"role":"assistant","content":"","refusal":null}' + tail)
+        for p in pieces:
+            events.append(head + orjson.dumps({"content": p}) + tail)
+    for i, c in enumerate(ans.calls):
+        first = {"index": i, "id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": ""}}
+        if not events:
+            delta: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [first], "refusal": None}
+        else:
+            delta = {"tool_calls": [first]}
+        events.append(head + orjson.dumps(delta) + tail)
+        for frag in split_json(c["arguments"]):
+            events.append(head + orjson.dumps({"tool_calls": [{"index": i, "function": {"arguments": frag}}]}) + tail)
+    events.append(head + b'{},"logprobs":null,"finish_reason":' + orjson.dumps(ans.finish) + b"}]" + usage_null + b"}\n\n")
+    if include_usage:
+        events.append(b"data: " + orjson.dumps(
+            {"id": cid, "object": "chat.completion.chunk", "created": created, "model": out_model, "choices": [],
+             "usage": _usage(prompt_tokens, ans.completion_tokens)}) + b"\n\n")
+    events.append(DONE)
+    return await call.send_stream(events, _error_event(call))
+
+
+# ---- /v1/completions (legacy) -----------------------------------------------------------
+async def completions(call: Call) -> web.StreamResponse:
+    body = call.body
+    model = body.get("model")
+    prompt = body.get("prompt")
+    if not isinstance(model, str) or not model:
+        return _bad(call, "you must provide a model parameter", "model")
+    if prompt is None:
+        return _bad(call, "you must provide a prompt parameter", "prompt")
+    text = prompt_text(body) or ""
+    if call.reply is not None and call.reply.content is not None:
+        content, finish = call.reply.content, call.reply.finish_reason
+    else:
+        content, finish = answer_text(model, call.state.cfg.seed, 1, text), None
+    f = call.fault
+    if f is not None:
+        if f.empty:
+            content = ""
+        elif f.content_filter:
+            content, finish = _half(content), "content_filter"
+        elif f.length:
+            content, finish = _half(content), "length"
+    mt = body.get("max_tokens")
+    if isinstance(mt, int) and not isinstance(mt, bool) and mt > 0 and count_text(content, model) > mt:
+        content, finish = _fit(content, mt, model), "length"
+    finish = finish or "stop"
+    prompt_tokens = count_request(body)
+    completion_tokens = count_text(content, model)
+    usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens}
+    cid = "cmpl-" + os.urandom(12).hex()
+    created = int(time.time())
+    out_model = call.state.cfg.model_prefix + model
+    if body.get("stream") is not True:
+        return await call.send_json(
+            {"id": cid, "object": "text_completion", "created": created, "model": out_model,
+             "choices": [{"text": content, "index": 0, "logprobs": None, "finish_reason": finish}], "usage": usage}
+        )
+    so = body.get("stream_options")
+    include_usage = isinstance(so, dict) and so.get("include_usage") is True
+    base = {"id": cid, "object": "text_completion", "created": created, "model": out_model}
+    events = []
+    for p in split_words(content, call.state.cfg.chunk_words):
+        events.append(b"data: " + orjson.dumps({**base, "choices": [{"text": p, "index": 0, "logprobs": None, "finish_reason": None}]}) + b"\n\n")
+    events.append(b"data: " + orjson.dumps({**base, "choices": [{"text": "", "index": 0, "logprobs": None, "finish_reason": finish}]}) + b"\n\n")
+    if include_usage:
+        events.append(b"data: " + orjson.dumps({**base, "choices": [], "usage": usage}) + b"\n\n")
+    events.append(DONE)
+    return await call.send_stream(events, _error_event(call))
+
+
+# ---- /v1/embeddings ---------------------------------------------------------------------
+@lru_cache(maxsize=4096)
+def embedding_vector(model: str, key: str, dim: int, seed: int) -> tuple[float, ...]:
+    """A deterministic unit vector (float32 values) for (model, input, dim, seed)."""
+    h = hashlib.blake2b(f"{model}\x00{seed}\x00{key}".encode(), digest_size=8).digest()
+    rng = random.Random(int.from_bytes(h, "little"))
+    v = [rng.gauss(0.0, 1.0) for _ in range(dim)]
+    norm = math.sqrt(sum(x * x for x in v)) or 1.0
+    packed = struct.pack(f"<{dim}f", *(x / norm for x in v))
+    return struct.unpack(f"<{dim}f", packed)
+
+
+async def embeddings(call: Call) -> web.StreamResponse:
+    body = call.body
+    model = body.get("model")
+    inp = body.get("input")
+    if not isinstance(model, str) or not model:
+        return _bad(call, "you must provide a model parameter", "model")
+    if isinstance(inp, str):
+        items: list[str] = [inp]
+    elif isinstance(inp, list) and inp and all(isinstance(x, str) for x in inp):
+        items = inp
+    elif isinstance(inp, list) and inp and all(isinstance(x, int) for x in inp):
+        items = [orjson.dumps(inp).decode()]
+    elif isinstance(inp, list) and inp and all(isinstance(x, list) for x in inp):
+        items = [orjson.dumps(x).decode() for x in inp]
+    else:
+        return _bad(call, "'input' must be a string, an array of strings, or an array of token arrays, and not empty.", "input")
+    if any(x == "" for x in items):
+        return _bad(call, "'input' cannot contain empty strings.", "input")
+    dim = body.get("dimensions", call.state.cfg.embedding_dim)
+    if not isinstance(dim, int) or isinstance(dim, bool) or not 1 <= dim <= 8192:
+        return _bad(call, "'dimensions' must be an integer between 1 and 8192.", "dimensions")
+    fmt = body.get("encoding_format", "float")
+    if fmt not in ("float", "base64"):
+        return _bad(call, "'encoding_format' must be 'float' or 'base64'.", "encoding_format")
+    seed = call.state.cfg.seed
+    data = []
+    for i, text in enumerate(items):
+        vec = embedding_vector(model, text, dim, seed)
+        emb: Any = base64.b64encode(struct.pack(f"<{dim}f", *vec)).decode() if fmt == "base64" else vec
+        data.append({"object": "embedding", "index": i, "embedding": emb})
+    n = count_request(body)
+    return await call.send_json(
+        {"object": "list", "data": data, "model": call.state.cfg.model_prefix + model, "usage": {"prompt_tokens": n, "total_tokens": n}}
+    )
+
+
+# ---- /v1/models -------------------------------------------------------------------------
+def _model_obj(mid: str) -> dict[str, Any]:
+    return {"id": mid, "object": "model", "created": 1735689600, "owned_by": "bulwark-simulator"}
+
+
+async def list_models(call: Call) -> web.StreamResponse:
+    return await call.send_json({"object": "list", "data": [_model_obj(m) for m in call.state.cfg.models]})
+
+
+async def get_model(call: Call) -> web.StreamResponse:
+    return await call.send_json(_model_obj(call.request.match_info["model"]))
+
+
+# ---- /v1/responses (minimal) ------------------------------------------------------------
+async def responses(call: Call) -> web.StreamResponse:
+    body = call.body
+    model = body.get("model")
+    inp = body.get("input")
+    if not isinstance(model, str) or not model:
+        return _bad(call, "you must provide a model parameter", "model")
+    if not isinstance(inp, (str, list)):
+        return _bad(call, "'input' must be a string or an array of input items.", "input")
+    text = prompt_text(body) or ""
+    if call.reply is not None and call.reply.content is not None:
+        content = call.reply.content
+    else:
+        content = answer_text(model, call.state.cfg.seed, len(inp) if isinstance(inp, list) else 1, text)
+    if call.fault is not None and call.fault.empty:
+        content = ""
+    if isinstance(inp, str):
+        in_tokens = count_text(inp, model)
+    else:
+        in_tokens = count_messages([x for x in inp if isinstance(x, dict)], model)
+    in_tokens += count_text(body.get("instructions") or "", model) if isinstance(body.get("instructions"), str) else 0
+    out_tokens = count_text(content, model)
+    rid = "resp_" + os.urandom(16).hex()
+    mid = "msg_" + os.urandom(16).hex()
+    created = int(time.time())
+    out_model = call.state.cfg.model_prefix + model
+
+    def response_obj(status: str, text: str | None) -> dict[str, Any]:
+        output = []
+        if text is not None:
+            output = [{"type": "message", "id": mid, "status": "completed", "role": "assistant",
+                       "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}]
+        return {
+            "id": rid, "object": "response", "created_at": created, "status": status, "error": None,
+            "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
+            "model": out_model, "output": output, "parallel_tool_calls": True, "previous_response_id": body.get("previous_response_id"),
+            "reasoning": {"effort": None, "summary": None}, "store": bool(body.get("store", True)), "temperature": 1.0,
+            "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": [], "top_p": 1.0, "truncation": "disabled",
+            "usage": None if status != "completed" else {
+                "input_tokens": in_tokens, "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": out_tokens, "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": in_tokens + out_tokens},
+            "user": None, "metadata": body.get("metadata") or {},
+        }
+
+    if body.get("stream") is not True:
+        return await call.send_json(response_obj("completed", content))
+    seq = 0
+    events: list[bytes] = []
+
+    def ev(kind: str, **data: Any) -> None:
+        nonlocal seq
+        events.append(b"event: " + kind.encode() + b"\ndata: " + orjson.dumps({"type": kind, "sequence_number": seq, **data}) + b"\n\n")
+        seq += 1
+
+    ev("response.created", response=response_obj("in_progress", None))
+    ev("response.in_progress", response=response_obj("in_progress", None))
+    ev("response.output_item.added", output_index=0,
+       item={"type": "message", "id": mid, "status": "in_progress", "role": "assistant", "content": []})
+    ev("response.content_part.added", item_id=mid, output_index=0, content_index=0,
+       part={"type": "output_text", "text": "", "annotations": []})
+    for p in split_words(content, call.state.cfg.chunk_words):
+        ev("response.output_text.delta", item_id=mid, output_index=0, content_index=0, delta=p, logprobs=[])
+    ev("response.output_text.done", item_id=mid, output_index=0, content_index=0, text=content, logprobs=[])
+    ev("response.content_part.done", item_id=mid, output_index=0, content_index=0,
+       part={"type": "output_text", "text": content, "annotations": []})
+    ev("response.output_item.done", output_index=0,
+       item={"type": "message", "id": mid, "status": "completed", "role": "assistant",
+             "content": [{"type": "output_text", "text": content, "annotations": []}]})
+    ev("response.completed", response=response_obj("completed", content))
+    err = b"event: error\ndata: " + orjson.dumps({"type": "error", "code": "server_error", "message": "Simulated error_event.",
+                                                  "param": None, "sequence_number": seq}) + b"\n\n"
+    return await call.send_stream(events, err)
+
+
+# ---- /v1/files (pass-through tests) -----------------------------------------------------
+async def list_files(call: Call) -> web.StreamResponse:
+    q = {k: v for k, v in call.request.query.items()}
+    return await call.send_json({"object": "list", "data": [], "has_more": False, "first_id": None, "last_id": None, "query": q})
+
+
+async def not_found(call: Call) -> web.StreamResponse:
+    r = call.request
+    return call.error(404, f"Invalid URL ({r.method} {r.path}).", code="unknown_url")
+
+
+def add_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_post("/v1/chat/completions", api(OPENAI, chat_completions, chat_last_user))
+    r.add_post("/v1/completions", api(OPENAI, completions, prompt_text))
+    r.add_post("/v1/embeddings", api(OPENAI, embeddings))
+    r.add_get("/v1/models", api(OPENAI, list_models))
+    r.add_get("/v1/models/{model}", api(OPENAI, get_model))
+    r.add_post("/v1/responses", api(OPENAI, responses, prompt_text))
+    r.add_get("/v1/files", api(OPENAI, list_files))
+
+
+def add_fallback(app: web.Application) -> None:
+    app.router.add_route("*", "/v1/{tail:.*}", api(OPENAI, not_found))
