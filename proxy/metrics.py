@@ -29,6 +29,7 @@ METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "bulwark_breaker_state": ("gauge", "Circuit breaker (0 closed, 1 half-open, 2 open)", ("provider",)),
     "bulwark_redis_errors_total": ("counter", "State backend errors", ("op",)),
     "bulwark_cache_requests_total": ("counter", "Cache lookups by outcome", ("outcome",)),
+    "bulwark_cache_stores_total": ("counter", "Cache writes by outcome (stored, not_stored, too_large, store_error)", ("outcome",)),
     "bulwark_tokenizer_fallback_total": ("counter", "Token counts approximated (encoding missing)", ("encoding",)),
     "bulwark_plugin_errors_total": ("counter", "Exceptions raised inside plugins", ("plugin",)),
     "bulwark_inflight_requests": ("gauge", "Requests in flight", ()),

@@ -1,0 +1,688 @@
+"""Exact-match response cache: the cheapest answer is the one not paid for twice.
+
+Key: a canonical hash of the request (`proxy.cachekey`), scoped per client key (or team,
+or global). Only deterministic requests (temperature 0; absent means 1.0) are cached unless
+a model rule or `any_temperature` opts in.
+
+Entries are stored in a neutral form, compressed with zlib: the full `chat.completion`
+object (usage included) plus, when the miss was streamed, the original chunk boundaries.
+So a plain request can be answered from a streamed miss and vice versa; a streamed hit
+replays the recorded chunks (or chunks synthesized word by word from a plain answer), the
+usage chunk when `stream_options.include_usage` asks for it, and `[DONE]`.
+
+Backends (`backend`): "memory" is an LRU inside this plugin bounded by a byte budget
+(`max_bytes`) with per-entry expiry; "state" uses `services.state` (Redis: TTL, shared by
+replicas); "auto" picks "state" when the state backend is not the in-process one. Any state
+error is a miss (and a skipped store), counted, never an error for the client.
+
+Never stored: non-2xx answers, non-chat shapes, streams that did not end normally, answers
+that failed validation (`ctx.scratch["validation_failed"]` / `decisions["validate"]["flagged"]`),
+answers from rules / human tiers. Recommended chain order: `ratelimit, cache, validate,
+fallback, ...` (limits count hits; validation and fallback run before an answer is stored).
+
+Client controls: `Cache-Control: no-cache` (skip the lookup, store the fresh answer),
+`no-store` (neither). Answers carry `x-bulwark-cache: hit|miss|bypass`; hits also `age`.
+"""
+from __future__ import annotations
+
+import fnmatch
+import logging
+import re
+import time
+import zlib
+from collections import OrderedDict
+from typing import Any, AsyncIterator, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from proxy import cachekey
+from proxy.context import CHAT, RequestContext, Usage
+from proxy.errors import BadRequest
+from proxy.plugin import Next, Plugin, PluginConfig
+from proxy.response import ProxyResponse
+from proxy.sse import SSEEvent
+
+log = logging.getLogger("bulwark.cache")
+
+HEADER = "x-bulwark-cache"
+ENTRY_VERSION = 1
+# Python-side bytes an entry costs beyond its blob and key (dict slot, tuple, objects);
+# measured with tracemalloc in bench/bench_cache.py.
+ENTRY_OVERHEAD = 240
+_NEVER_TIERS = ("rules", "human")
+_WORDS = re.compile(r"\s*\S+|\s+")
+_CHUNK_HEAD = ("id", "object", "created", "model", "usage")
+STATE_COOLDOWN = 2.0  # seconds the cache leaves a failing state backend alone
+
+
+class ModelRule(BaseModel):
+    """Per model (exact name or glob, matched on the request's model / route alias)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    ttl_seconds: float | None = Field(None, gt=0)
+    # Cache this model's answers whatever the temperature (explicit opt-in).
+    any_temperature: bool | None = None
+
+
+class CacheConfig(PluginConfig):
+    # Who shares entries: each client key (default), each team, or everyone.
+    scope: Literal["key", "team", "global"] = "key"
+    ttl_seconds: float = Field(3600.0, gt=0)
+    # Cache non-deterministic requests (temperature > 0) too.
+    any_temperature: bool = False
+    models: dict[str, ModelRule] = {}
+    backend: Literal["auto", "memory", "state"] = "auto"
+    # Byte budget of the in-process LRU (compressed entries plus bookkeeping).
+    max_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024)
+    # Largest stored entry (compressed); bigger answers are not cached.
+    max_entry_bytes: int = Field(1024 * 1024, ge=1024)
+    compression_level: int = Field(1, ge=0, le=9)
+    compress_min_bytes: int = Field(512, ge=0)
+    # Give hits the current time as `created` (default: the original answer's, like its id).
+    refresh_created: bool = False
+    # A hit sets ctx.usage to the cached token counts (token limits charge it) instead of zero.
+    count_hits_in_limits: bool = False
+
+    @field_validator("endpoints")
+    @classmethod
+    def _chat_only(cls, v: list[str]) -> list[str]:
+        if any(e != CHAT for e in v):
+            raise ValueError(f"the cache answers chat completions only (endpoints = [\"{CHAT}\"])")
+        return v
+
+
+# -- storage ------------------------------------------------------------------------------
+class ByteLRU:
+    """In-process LRU bounded by bytes, with per-entry expiry (monotonic clock)."""
+
+    __slots__ = ("max_bytes", "bytes", "evictions", "_d")
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.evictions = 0
+        self._d: OrderedDict[str, tuple[bytes, float, int]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[bytes, float] | None:
+        item = self._d.get(key)
+        if item is None:
+            return None
+        blob, expires, size = item
+        if expires <= time.monotonic():
+            del self._d[key]
+            self.bytes -= size
+            return None
+        self._d.move_to_end(key)
+        return blob, expires
+
+    def set(self, key: str, blob: bytes, ttl: float) -> bool:
+        size = len(blob) + len(key) + ENTRY_OVERHEAD
+        if size > self.max_bytes:
+            return False
+        self.pop(key)
+        self._d[key] = (blob, time.monotonic() + ttl, size)
+        self.bytes += size
+        while self.bytes > self.max_bytes:
+            _, (_, _, s) = self._d.popitem(last=False)
+            self.bytes -= s
+            self.evictions += 1
+        return True
+
+    def pop(self, key: str) -> None:
+        old = self._d.pop(key, None)
+        if old is not None:
+            self.bytes -= old[2]
+
+    def purge(self, prefix: str) -> int:
+        keys = [k for k in self._d if k.startswith(prefix)]
+        for k in keys:
+            self.pop(k)
+        return len(keys)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+
+def encode_entry(entry: dict[str, Any], level: int, min_bytes: int) -> bytes:
+    raw = orjson.dumps(entry)
+    if len(raw) >= min_bytes:
+        return b"z" + zlib.compress(raw, level)
+    return b"j" + raw
+
+
+def decode_entry(blob: bytes) -> dict[str, Any]:
+    tag, data = blob[:1], blob[1:]
+    if tag == b"z":
+        data = zlib.decompress(data)
+    elif tag != b"j":
+        raise ValueError("unknown cache entry encoding")
+    entry = orjson.loads(data)
+    if not isinstance(entry, dict) or entry.get("v") != ENTRY_VERSION or not isinstance(entry.get("c"), dict):
+        raise ValueError("unknown cache entry version")
+    return entry
+
+
+# -- shapes -----------------------------------------------------------------------------
+def completion_from_chunks(chunks: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Merge stream chunks into a `chat.completion`; also return the chunks to replay
+    (choices and per-chunk extras, without the shared head or usage)."""
+    head = chunks[0]
+    usage = None
+    acc: dict[int, dict[str, Any]] = {}
+    replay: list[dict[str, Any]] = []
+    for ch in chunks:
+        if ch.get("usage"):
+            usage = ch["usage"]
+        choices = ch.get("choices") or []
+        if choices:
+            replay.append({k: v for k, v in ch.items() if k not in _CHUNK_HEAD})
+        for c in choices:
+            a = acc.get(c.get("index", 0))
+            if a is None:
+                a = acc[c.get("index", 0)] = {"role": None, "content": None, "refusal": None, "tools": {}, "fc": None, "lp": None, "fr": None}
+            d = c.get("delta") or {}
+            if d.get("role"):
+                a["role"] = d["role"]
+            if d.get("content") is not None:
+                a["content"] = (a["content"] or "") + d["content"]
+            if d.get("refusal") is not None:
+                a["refusal"] = (a["refusal"] or "") + d["refusal"]
+            for tc in d.get("tool_calls") or ():
+                t = a["tools"].get(tc.get("index", 0))
+                if t is None:
+                    t = a["tools"][tc.get("index", 0)] = {"id": None, "type": "function", "function": {"name": "", "arguments": ""}}
+                if tc.get("id"):
+                    t["id"] = tc["id"]
+                if tc.get("type"):
+                    t["type"] = tc["type"]
+                fn = tc.get("function") or {}
+                if fn.get("name"):
+                    t["function"]["name"] += fn["name"]
+                if fn.get("arguments"):
+                    t["function"]["arguments"] += fn["arguments"]
+            if d.get("function_call"):
+                fc = a["fc"] or {"name": "", "arguments": ""}
+                fc["name"] += d["function_call"].get("name") or ""
+                fc["arguments"] += d["function_call"].get("arguments") or ""
+                a["fc"] = fc
+            lp = c.get("logprobs")
+            if lp:
+                m = a["lp"] or {}
+                for k, v in lp.items():
+                    if isinstance(v, list):
+                        m[k] = (m.get(k) or []) + v
+                a["lp"] = m
+            if c.get("finish_reason"):
+                a["fr"] = c["finish_reason"]
+    out_choices = []
+    for idx in sorted(acc):
+        a = acc[idx]
+        msg: dict[str, Any] = {"role": a["role"] or "assistant", "content": a["content"], "refusal": a["refusal"]}
+        if a["tools"]:
+            msg["tool_calls"] = [a["tools"][i] for i in sorted(a["tools"])]
+        if a["fc"]:
+            msg["function_call"] = a["fc"]
+        out_choices.append({"index": idx, "message": msg, "logprobs": a["lp"], "finish_reason": a["fr"]})
+    completion: dict[str, Any] = {"id": head.get("id"), "object": "chat.completion", "created": head.get("created"), "model": head.get("model"), "choices": out_choices, "usage": usage}
+    for k in ("system_fingerprint", "service_tier"):
+        if head.get(k) is not None:
+            completion[k] = head[k]
+    return completion, replay
+
+
+def chunks_from_completion(completion: dict[str, Any]) -> list[dict[str, Any]]:
+    """Stream chunks (without head) for a plain answer: role, word-sized content pieces,
+    tool-call fragments, the finish chunk; the order a real stream uses."""
+    extra = {k: completion[k] for k in ("system_fingerprint", "service_tier") if completion.get(k) is not None}
+    out: list[dict[str, Any]] = []
+
+    def add(index: int, delta: dict[str, Any], finish: Any = None, logprobs: Any = None) -> None:
+        out.append({**extra, "choices": [{"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]})
+
+    for choice in completion.get("choices") or ():
+        idx = choice.get("index", 0)
+        msg = choice.get("message") or {}
+        content, tools, refusal = msg.get("content"), msg.get("tool_calls"), msg.get("refusal")
+        first: dict[str, Any] = {"role": msg.get("role") or "assistant", "content": "" if content is not None or not (tools or refusal) else None}
+        if refusal is not None:
+            first["refusal"] = ""
+        add(idx, first)
+        lp = choice.get("logprobs")
+        if isinstance(content, str):
+            for piece in _WORDS.findall(content):
+                add(idx, {"content": piece}, logprobs=lp)
+                lp = None
+        if isinstance(refusal, str):
+            for piece in _WORDS.findall(refusal):
+                add(idx, {"refusal": piece}, logprobs=lp)
+                lp = None
+        for i, tc in enumerate(tools or ()):
+            fn = tc.get("function") or {}
+            add(idx, {"tool_calls": [{"index": i, "id": tc.get("id"), "type": tc.get("type", "function"), "function": {"name": fn.get("name", ""), "arguments": ""}}]})
+            if fn.get("arguments"):
+                add(idx, {"tool_calls": [{"index": i, "function": {"arguments": fn["arguments"]}}]})
+        if msg.get("function_call"):
+            add(idx, {"function_call": msg["function_call"]})
+        add(idx, {}, finish=choice.get("finish_reason") or "stop", logprobs=lp)
+    return out
+
+
+async def replay_events(entry: dict[str, Any], include_usage: bool, created: int | None) -> AsyncIterator[SSEEvent]:
+    completion = entry["c"]
+    chunks = entry.get("k")
+    if chunks is None:
+        chunks = chunks_from_completion(completion)
+    head = {"id": completion.get("id"), "object": "chat.completion.chunk", "created": created or completion.get("created"), "model": completion.get("model")}
+    tail = {"usage": None} if include_usage else {}
+    for ch in chunks:
+        yield SSEEvent.from_json({**head, **ch, **tail})
+    if include_usage and completion.get("usage"):
+        extra = {k: completion[k] for k in ("system_fingerprint", "service_tier") if completion.get(k) is not None}
+        yield SSEEvent.from_json({**head, **extra, "choices": [], "usage": completion["usage"]})
+    yield SSEEvent.done()
+
+
+def _is_completion(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("choices"), list) and obj.get("object", "chat.completion") == "chat.completion" and "error" not in obj
+
+
+# -- the plugin -----------------------------------------------------------------------------
+class Cache(Plugin):
+    name = "cache"
+    Config = CacheConfig
+
+    def __init__(self, config: CacheConfig, services: Any) -> None:  # type: ignore[override]
+        super().__init__(config, services)
+        self.cfg = config
+        self._exact = {k: v for k, v in config.models.items() if not any(c in k for c in "*?[")}
+        self._globs = [(k, v) for k, v in config.models.items() if k not in self._exact]
+        self._rule_memo: dict[str | None, ModelRule | None] = {}
+        self.lru = ByteLRU(config.max_bytes)
+        self.use_state = self._pick_state(config.backend, services)
+        # Talk to Redis itself, not through the fail-open wrapper: during an outage the cache
+        # misses (with its own cool-down) instead of filling the local fallback with answers.
+        self.state = getattr(services.state, "primary", services.state) if self.use_state else None
+        self._down_until = 0.0
+        self.stats: dict[str, int] = dict.fromkeys(("hit", "miss", "bypass", "refresh", "error", "shadow_hit", "stored", "not_stored", "too_large", "store_error"), 0)
+        self.saved_usd = 0.0
+        self._unflushed: dict[str, float] = {}
+        self._last_flush = time.monotonic()
+
+    @staticmethod
+    def _pick_state(backend: str, services: Any) -> bool:
+        if backend == "memory":
+            return False
+        if backend == "state":
+            return True
+        state = getattr(services, "state", None)
+        return state is not None and getattr(state, "name", "memory") != "memory"
+
+    # -- policy ----------------------------------------------------------------------------
+    def _rule(self, model: str | None) -> ModelRule | None:
+        try:
+            return self._rule_memo[model]
+        except KeyError:
+            pass
+        rule = self._exact.get(model) if model is not None else None
+        if rule is None and model is not None:
+            for pattern, r in self._globs:
+                if fnmatch.fnmatchcase(model, pattern):
+                    rule = r
+                    break
+        if len(self._rule_memo) > 4096:
+            self._rule_memo.clear()
+        self._rule_memo[model] = rule
+        return rule
+
+    def _count(self, outcome: str, ctx: RequestContext | None = None) -> None:
+        self.stats[outcome] += 1
+        if outcome in ("hit", "miss", "bypass", "refresh", "error", "shadow_hit"):
+            self.services.metrics.inc("bulwark_cache_requests_total", outcome=outcome)
+        else:
+            self.services.metrics.inc("bulwark_cache_stores_total", outcome=outcome)
+        if self.use_state:
+            self._unflushed[outcome] = self._unflushed.get(outcome, 0) + 1
+
+    @staticmethod
+    def _directives(ctx: RequestContext) -> tuple[bool, bool]:
+        """(no_cache, no_store) from the client's Cache-Control header."""
+        cc = ctx.headers.get("cache-control")
+        if not cc:
+            return False, False
+        tokens = {t.strip().lower() for t in cc.split(",")}
+        no_store = "no-store" in tokens
+        return no_store or "no-cache" in tokens or "max-age=0" in tokens, no_store
+
+    # -- the chain -------------------------------------------------------------------------
+    async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
+        body = ctx.body
+        no_cache, no_store = self._directives(ctx)
+        model = body.get("model") if isinstance(body.get("model"), str) else None
+        rule = self._rule(model)
+        reason = None
+        if no_store:
+            reason = "no-store"
+        elif rule is not None and not rule.enabled:
+            reason = "model_disabled"
+        elif not cachekey.is_deterministic(body):
+            any_t = rule.any_temperature if rule is not None and rule.any_temperature is not None else self.cfg.any_temperature
+            if not any_t:
+                reason = "nondeterministic"
+        if reason is not None:
+            self._count("bypass")
+            ctx.record(self.name, outcome="bypass", reason=reason)
+            if not self.shadow:
+                ctx.response_headers[HEADER] = "bypass"
+            return await call_next(ctx)
+
+        target = (ctx.target.provider, ctx.target.model) if ctx.target is not None else None
+        ident = ctx.identity
+        key = cachekey.entry_key(
+            cachekey.scope_token(self.cfg.scope, ident.key_id, ident.team),
+            cachekey.request_digest(body, ctx.endpoint, target),
+        )
+        ttl = rule.ttl_seconds if rule is not None and rule.ttl_seconds else self.cfg.ttl_seconds
+
+        if not no_cache:
+            entry, age = await self._lookup(key)
+            if entry is not None:
+                if self.shadow:
+                    self._count("shadow_hit")
+                    ctx.record(self.name, shadow=True, would_hit=True)
+                else:
+                    return self._answer(ctx, entry, age)
+            else:
+                self._count("miss")
+                ctx.record(self.name, outcome="miss")
+        else:
+            self._count("refresh")
+            ctx.record(self.name, outcome="refresh")
+        if not self.shadow:
+            ctx.response_headers[HEADER] = "miss"
+
+        resp = await call_next(ctx)
+        if not resp.ok or resp.raw_stream is not None:
+            return resp
+        if resp.stream is not None:
+            resp.stream = self._record_stream(resp.stream, ctx, resp, key, ttl)
+        elif self._storable(ctx, resp):
+            completion = resp.try_json()
+            if _is_completion(completion):
+                self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": None}, ttl)
+            else:
+                self._count("not_stored")
+        return resp
+
+    # -- hits ------------------------------------------------------------------------------
+    async def _lookup(self, key: str) -> tuple[dict[str, Any] | None, float]:
+        if self.use_state:
+            if self._down_until and time.monotonic() < self._down_until:
+                self._count("error")
+                return None, 0.0
+            try:
+                blob = await self.state.get(key)
+            except Exception as exc:  # Redis down / timeout / fail_closed 503: a miss, never an error
+                self._state_error("cache_get", exc)
+                return None, 0.0
+            self._down_until = 0.0
+        else:
+            got = self.lru.get(key)
+            blob = got[0] if got is not None else None
+        if blob is None:
+            return None, 0.0
+        try:
+            entry = decode_entry(blob)
+        except (ValueError, zlib.error, orjson.JSONDecodeError):
+            log.warning("dropping an unreadable cache entry")
+            await self._delete(key)
+            return None, 0.0
+        return entry, max(0.0, time.time() - float(entry.get("at") or 0))
+
+    def _answer(self, ctx: RequestContext, entry: dict[str, Any], age: float) -> ProxyResponse:
+        completion = entry["c"]
+        model = completion.get("model")
+        usage_d = completion.get("usage") or {}
+        cached = Usage(
+            prompt_tokens=int(usage_d.get("prompt_tokens") or 0),
+            completion_tokens=int(usage_d.get("completion_tokens") or 0),
+            cached_tokens=int(((usage_d.get("prompt_tokens_details") or {}).get("cached_tokens")) or 0),
+            estimated=bool(entry.get("ue")),
+        )
+        saved = _price(self.services, model or ctx.model, cached)
+        self._count("hit")
+        self.saved_usd += saved
+        if saved:
+            self.services.metrics.inc("bulwark_saved_usd_total", saved, reason="cache")
+        if self.use_state and saved:
+            self._unflushed["saved_usd"] = self._unflushed.get("saved_usd", 0.0) + saved
+        self._maybe_flush()
+        ctx.record(self.name, outcome="hit", hit=True, saved_usd=round(saved, 8), age_s=round(age, 3))
+        ctx.scratch[self.name] = {"hit": True, "usage": cached, "saved_usd": saved}
+        ctx.scratch["provider"] = "cache"
+        # Nothing went upstream: zero usage and cost unless hits should count against token limits.
+        ctx.usage = cached if self.cfg.count_hits_in_limits else Usage(estimated=False)
+        ctx.cost_usd = 0.0
+        ctx.response_headers[HEADER] = "hit"
+        ctx.response_headers["age"] = str(int(age))
+        created = int(time.time()) if self.cfg.refresh_created else None
+        if ctx.stream:
+            return ProxyResponse.from_events(replay_events(entry, ctx.wants_usage_chunk, created), provider="cache", model=model)
+        if created is not None:
+            completion = {**completion, "created": created}
+        return ProxyResponse.from_json(completion, provider="cache", model=model)
+
+    # -- stores ----------------------------------------------------------------------------
+    def _storable(self, ctx: RequestContext, resp: ProxyResponse) -> bool:
+        if not resp.ok or resp.provider == "cache":
+            return False
+        if ctx.scratch.get("validation_failed") or (ctx.decisions.get("validate") or {}).get("flagged"):
+            return False
+        if ctx.scratch.get("tier") in _NEVER_TIERS:
+            return False
+        if resp.provider:
+            p = self.services.providers.get(resp.provider)
+            if p is not None and getattr(p, "kind", None) in _NEVER_TIERS:
+                return False
+        return True
+
+    async def _record_stream(self, stream: AsyncIterator[SSEEvent], ctx: RequestContext, resp: ProxyResponse, key: str, ttl: float) -> AsyncIterator[SSEEvent]:
+        """Relay every event first, remember it, and store the entry only after a normal end."""
+        events: list[SSEEvent] | None = []
+        limit = self.cfg.max_entry_bytes * 8  # uncompressed guard while recording
+        size = 0
+        done = False
+        try:
+            async for ev in stream:
+                yield ev
+                if events is None:
+                    continue
+                if ev.is_done:
+                    done = True
+                elif ev.data is not None:
+                    size += len(ev.raw)
+                    if size > limit:
+                        events = None
+                        self._count("too_large")
+                    else:
+                        events.append(ev)
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        # Reached only when the stream ended normally (not cut, not cancelled, no error).
+        if events is None:
+            return
+        if not done or not events or not self._storable(ctx, resp):
+            self._count("not_stored")
+            return
+        try:
+            chunks = [ev.json() for ev in events]
+        except ValueError:
+            self._count("not_stored")
+            return
+        if not all(isinstance(c, dict) and "error" not in c for c in chunks):
+            self._count("not_stored")
+            return
+        completion, replay = completion_from_chunks(chunks)
+        if any(c.get("finish_reason") is None for c in completion["choices"]) or not completion["choices"]:
+            self._count("not_stored")
+            return
+        estimated = False
+        if completion.get("usage") is None:
+            completion["usage"], estimated = _usage_for(ctx, completion)
+        self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": replay, "ue": estimated}, ttl)
+
+    def _store(self, key: str, entry: dict[str, Any], ttl: float) -> None:
+        blob = encode_entry(entry, self.cfg.compression_level, self.cfg.compress_min_bytes)
+        if len(blob) > self.cfg.max_entry_bytes:
+            self._count("too_large")
+            return
+        if not self.use_state:
+            self._count("stored" if self.lru.set(key, blob, ttl) else "too_large")
+            return
+        if self._down_until and time.monotonic() < self._down_until:
+            self._count("store_error")
+            return
+        if self.services.tasks.spawn(self._state_set(key, blob, ttl), name="cache-store") is None:
+            self._count("store_error")
+
+    async def _state_set(self, key: str, blob: bytes, ttl: float) -> None:
+        try:
+            await self.state.set(key, blob, ttl=ttl)
+        except Exception as exc:  # Redis down: skip the store silently (counted)
+            self._state_error("cache_set", exc)
+            self._count("store_error")
+            return
+        self._count("stored")
+        self._maybe_flush()
+
+    async def _delete(self, key: str) -> None:
+        if not self.use_state:
+            self.lru.pop(key)
+            return
+        try:
+            await self.state.delete(key)
+        except Exception as exc:
+            self._state_error("cache_delete", exc)
+
+    def _state_error(self, op: str, exc: Exception) -> None:
+        # Skip the state for a short cool-down: an outage costs one timeout, not one per request.
+        self._down_until = time.monotonic() + STATE_COOLDOWN
+        self.services.metrics.inc("bulwark_redis_errors_total", op=op)
+        if op == "cache_get":
+            self._count("error")
+        log.debug("cache %s failed: %r", op, exc)
+
+    # -- stats and purge (admin API and `bulwark cache`) --------------------------------------
+    def _maybe_flush(self, force: bool = False) -> None:
+        """Add local counters to shared ones in the state backend every few seconds."""
+        if not self.use_state or not self._unflushed:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_flush < 5.0:
+            return
+        self._last_flush = now
+        pending, self._unflushed = self._unflushed, {}
+        self.services.tasks.spawn(self._flush(pending), name="cache-stats")
+
+    async def _flush(self, pending: dict[str, float]) -> None:
+        try:
+            for field, amount in pending.items():
+                await self.state.incr(cachekey.STATS_PREFIX + field, amount)
+        except Exception as exc:
+            self._state_error("cache_stats", exc)
+
+    def local_stats(self) -> dict[str, Any]:
+        lookups = self.stats["hit"] + self.stats["miss"] + self.stats["error"]
+        out: dict[str, Any] = {
+            "backend": "state:" + getattr(self.services.state, "name", "?") if self.use_state else "memory",
+            "scope": self.cfg.scope,
+            **self.stats,
+            "hit_ratio": round(self.stats["hit"] / lookups, 4) if lookups else 0.0,
+            "saved_usd": round(self.saved_usd, 6),
+        }
+        if not self.use_state:
+            out.update(entries=len(self.lru), bytes=self.lru.bytes, max_bytes=self.lru.max_bytes, evictions=self.lru.evictions)
+        return out
+
+    async def purge(self, scope_tok: str | None) -> int:
+        prefix = cachekey.PREFIX + (scope_tok + ":" if scope_tok else "")
+        if not self.use_state:
+            return self.lru.purge(prefix)
+        return await purge_state(self.state, scope_tok)
+
+    def admin_routes(self) -> list[tuple[str, str, Any]]:
+        return [("GET", "cache/stats", self._admin_stats), ("POST", "cache/purge", self._admin_purge)]
+
+    async def _admin_stats(self, request: Any) -> Any:
+        from aiohttp import web
+
+        return web.json_response(self.local_stats(), dumps=lambda o: orjson.dumps(o).decode())
+
+    async def _admin_purge(self, request: Any) -> Any:
+        from aiohttp import web
+
+        try:
+            data = await request.json() if request.can_read_body else {}
+        except ValueError:
+            data = {}
+        scope = (data or {}).get("scope") or request.query.get("scope")
+        everything = bool((data or {}).get("all")) or request.query.get("all") in ("1", "true")
+        if not scope and not everything:
+            raise BadRequest('Give {"scope": "<key name | key id | team:NAME | global>"} or {"all": true}.', param="scope")
+        try:
+            tok = None if everything else cachekey.resolve_scope(str(scope), self.services.config.auth.keys)
+        except ValueError as exc:
+            raise BadRequest(str(exc), param="scope") from None
+        n = await self.purge(tok)
+        return web.json_response({"purged": n, "scope": tok or "all"})
+
+    async def aclose(self) -> None:
+        if self.use_state and self._unflushed:
+            pending, self._unflushed = self._unflushed, {}
+            await self._flush(pending)
+
+
+async def purge_state(state: Any, scope_tok: str | None, batch: int = 500) -> int:
+    keys = await state.scan(cachekey.scope_pattern(scope_tok), limit=10_000_000)
+    for i in range(0, len(keys), batch):
+        await state.delete(*keys[i : i + batch])
+    return len(keys)
+
+
+def _usage_for(ctx: RequestContext, completion: dict[str, Any]) -> tuple[dict[str, int], bool]:
+    """Usage of a streamed answer whose client did not ask for the usage chunk: the counts
+    the chain already has when they are real, else offline estimates."""
+    u = ctx.usage
+    if not u.estimated and (u.prompt_tokens or u.completion_tokens):
+        return {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens, "total_tokens": u.total_tokens}, False
+    from proxy import tokens
+
+    model = completion.get("model")
+    p = ctx.token_estimate or tokens.count_request(ctx.body)
+    c = 0
+    for ch in completion["choices"]:
+        msg = ch["message"]
+        c += tokens.count_text(msg.get("content") or "", model)
+        for tc in msg.get("tool_calls") or ():
+            c += tokens.count_text(tc["function"]["arguments"], model)
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}, True
+
+
+def _price(services: Any, model: str | None, usage: Usage) -> float:
+    """USD the cached answer would have cost upstream, with the configured `[pricing]`
+    (0 when pricing is unavailable or fails: saved dollars are a report, never an error)."""
+    if not model:
+        return 0.0
+    try:
+        from proxy.pricing import cost_usd, pricing_for
+    except ImportError:  # pricing module absent: report no savings rather than guess
+        return 0.0
+    try:
+        return float(cost_usd(model, usage, pricing=pricing_for(services)) or 0.0)
+    except Exception:
+        log.debug("pricing failed for %s", model, exc_info=True)
+        return 0.0
