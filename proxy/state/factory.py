@@ -1,0 +1,24 @@
+"""Build the configured state backend (`[state]` in proxy.toml)."""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import StateBackend
+from .memory import MemoryState
+
+
+def create_state(state_config: Any, metrics: Any = None) -> StateBackend:
+    """`memory` -> MemoryState; `redis` -> RedisState wrapped in the `on_failure` policy.
+
+    The fail-open fallback is a MemoryState with the same bounds and data dir. `metrics`
+    (optional) receives `bulwark_redis_errors_total`; it can also be assigned later as
+    `state.metrics`.
+    """
+    local = MemoryState(max_keys=state_config.memory_max_keys, data_dir=state_config.data_dir)
+    if state_config.backend == "memory":
+        return local
+    from .redis import RedisState
+    from .resilient import ResilientState
+
+    primary = RedisState(state_config.redis_url, state_config.key_prefix, state_config.timeout_ms)
+    return ResilientState(primary, state_config.on_failure, fallback=local, metrics=metrics)

@@ -1,0 +1,271 @@
+"""The Redis state backend: shared by every worker and replica.
+
+- One pooled `redis.asyncio` client with tight timeouts (`state.timeout_ms`) for connect,
+  reads and waiting for a pooled connection, and no client-side retries: a dead Redis fails
+  fast with `StateError` and the failure policy (proxy.state.resilient) decides.
+- Scripts run with EVALSHA, falling back to EVAL on NOSCRIPT or when the server (a Redis
+  proxy such as Envoy/twemproxy/some managed front ends) refuses EVALSHA; SCRIPT LOAD is
+  never used, so limits keep working behind proxies that block it.
+- Keys are hash-tagged for Redis Cluster. A relative key `"rl:x"` becomes `"{prefix}:rl:x"`;
+  a relative key that starts with its own tag, `"{k_abc}:rl:x"`, becomes
+  `"{prefix:k_abc}:rl:x"`, so a Script's keys that share a tag share a slot.
+- Journals are a Redis stream (`XADD`, newest first with `XREVRANGE`) plus a hash of status
+  updates merged on read.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import uuid
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import NoScriptError, RedisError, ResponseError
+
+from .base import Journal, Script, StateBackend, StateError
+
+log = logging.getLogger("bulwark.state")
+
+
+def tag_key(prefix: str, rel: str) -> str:
+    """Relative key -> full hash-tagged Redis key (see the module docstring)."""
+    if rel.startswith("{"):
+        end = rel.find("}")
+        if end > 0:
+            return "{" + prefix + ":" + rel[1:end] + "}" + rel[end + 1:]
+    return "{" + prefix + "}:" + rel
+
+
+def untag_key(prefix: str, full: str) -> str:
+    head = "{" + prefix + "}:"
+    if full.startswith(head):
+        return full[len(head):]
+    head = "{" + prefix + ":"
+    if full.startswith(head):
+        return "{" + full[len(head):]
+    return full
+
+
+class RedisState(StateBackend):
+    name = "redis"
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        key_prefix: str = "bulwark",
+        timeout_ms: int = 250,
+        max_connections: int = 64,
+    ) -> None:
+        self.url = url
+        self.prefix = key_prefix
+        self.timeout = timeout_ms / 1000.0
+        no_retry = Retry(NoBackoff(), 0)
+        self._pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=self.timeout,  # waiting for a free pooled connection
+            socket_timeout=self.timeout,
+            socket_connect_timeout=self.timeout,
+            retry=no_retry,
+        )
+        self._r = aioredis.Redis(connection_pool=self._pool, retry=no_retry)
+        self._shas: dict[str, str] = {}
+        self._evalsha_ok = True
+        self._journals: dict[str, RedisJournal] = {}
+        # Outer guard: a command may connect, write and read, each bounded by `timeout`.
+        self._guard = self.timeout * 3 + 0.05
+
+    def k(self, rel: str) -> str:
+        return tag_key(self.prefix, rel)
+
+    async def _call(self, op: str, coro: Any) -> Any:
+        try:
+            async with asyncio.timeout(self._guard):
+                return await coro
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            raise StateError(f"redis {op} failed: {type(exc).__name__}: {exc}") from exc
+
+    # -- plain keys -------------------------------------------------------------------
+    async def get(self, key: str) -> bytes | None:
+        return await self._call("get", self._r.get(self.k(key)))
+
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        px = int(ttl * 1000) if ttl is not None and ttl > 0 else None
+        await self._call("set", self._r.set(self.k(key), value, px=px))
+
+    async def delete(self, *keys: str) -> None:
+        if keys:
+            await self._call("delete", self._r.delete(*(self.k(k) for k in keys)))
+
+    async def incr(self, key: str, amount: float = 1.0, ttl: float | None = None) -> float:
+        return float(await self.run(_INCR, [key], [amount, int(ttl * 1000) if ttl else 0]))
+
+    async def scan(self, pattern: str, limit: int = 10_000) -> list[str]:
+        async def go() -> list[str]:
+            out: list[str] = []
+            async for full in self._r.scan_iter(match=self.k(pattern), count=1000):
+                out.append(untag_key(self.prefix, full.decode() if isinstance(full, bytes) else full))
+                if len(out) >= limit:
+                    break
+            return out
+
+        try:
+            return await go()
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            raise StateError(f"redis scan failed: {exc}") from exc
+
+    # -- scripts ----------------------------------------------------------------------
+    async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        sha = self._shas.get(script.name)
+        if sha is None:
+            sha = self._shas[script.name] = hashlib.sha1(script.lua.encode()).hexdigest()
+        full = [self.k(k) for k in keys]
+        try:
+            async with asyncio.timeout(self._guard):
+                if self._evalsha_ok:
+                    try:
+                        return await self._r.evalsha(sha, len(full), *full, *args)
+                    except NoScriptError:
+                        pass  # first run on this server: EVAL caches it for next time
+                    except ResponseError as exc:
+                        msg = str(exc).lower()
+                        if "unknown command" in msg or "not allowed" in msg or "noperm" in msg or "unsupported" in msg:
+                            log.warning("redis refuses EVALSHA (%s); using EVAL for every script", exc)
+                            self._evalsha_ok = False
+                        else:
+                            raise
+                return await self._r.eval(script.lua, len(full), *full, *args)
+        except ResponseError as exc:
+            log.error("state script %s failed in Redis: %s", script.name, exc)
+            raise StateError(f"redis script {script.name} failed: {exc}") from exc
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            raise StateError(f"redis script {script.name} failed: {type(exc).__name__}: {exc}") from exc
+
+    def journal(self, name: str) -> Journal:
+        j = self._journals.get(name)
+        if j is None:
+            j = self._journals[name] = RedisJournal(self, name)
+        return j
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._call("ping", self._r.ping()))
+        except StateError:
+            return False
+
+    async def aclose(self) -> None:
+        try:
+            await self._r.aclose()
+            await self._pool.disconnect()
+        except Exception:  # closing must never raise
+            pass
+
+
+_INCR = Script(
+    name="incr",
+    lua="""
+local v = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return v
+""",
+    local=lambda store, keys, args: store.incr(keys[0], float(args[0]), (args[1] / 1000) or None),
+)
+
+
+class RedisJournal(Journal):
+    """Records in a stream; status updates in a hash (id -> merged fields JSON)."""
+
+    MAXLEN = 100_000
+
+    def __init__(self, state: RedisState, name: str) -> None:
+        self.s = state
+        self.stream = state.k(f"journal:{name}")
+        self.updates = state.k(f"journal:{name}:upd")
+        self.index = state.k(f"journal:{name}:ids")
+
+    async def append(self, record: dict[str, Any]) -> str:
+        rid = record.get("id") or f"{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
+        record = {**record, "id": rid}
+        record.setdefault("status", "open")
+        record.setdefault("created_at", time.time())
+        r = self.s._r
+
+        async def go() -> str:
+            sid = await r.xadd(self.stream, {"r": orjson.dumps(record)}, maxlen=self.MAXLEN, approximate=True)
+            await r.hset(self.index, rid, sid)
+            return rid
+
+        return await self.s._call("xadd", go())
+
+    async def _merge(self, entries: list[tuple[Any, dict[Any, Any]]]) -> list[dict[str, Any]]:
+        recs = []
+        for _sid, fields in entries:
+            raw = fields.get(b"r") or fields.get("r")
+            if raw is None:
+                continue
+            try:
+                recs.append(orjson.loads(raw))
+            except orjson.JSONDecodeError:
+                continue
+        if recs:
+            ups = await self.s._r.hmget(self.updates, [r["id"] for r in recs])
+            for rec, up in zip(recs, ups):
+                if up:
+                    rec.update(orjson.loads(up))
+        return recs
+
+    async def get(self, record_id: str) -> dict[str, Any] | None:
+        async def go() -> dict[str, Any] | None:
+            sid = await self.s._r.hget(self.index, record_id)
+            if sid is None:
+                return None
+            recs = await self._merge(await self.s._r.xrange(self.stream, sid, sid))
+            return recs[0] if recs else None
+
+        return await self.s._call("journal.get", go())
+
+    async def list(self, limit: int = 100, status: str | None = None) -> list[dict[str, Any]]:
+        async def go() -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
+            hi: Any = "+"
+            page = max(limit, 100) if status else limit
+            while len(out) < limit:
+                entries = await self.s._r.xrevrange(self.stream, max=hi, min="-", count=page)
+                if not entries:
+                    break
+                for rec in await self._merge(entries):
+                    if status is None or rec.get("status") == status:
+                        out.append(rec)
+                        if len(out) >= limit:
+                            break
+                if len(entries) < page:
+                    break
+                last = entries[-1][0]
+                last = last.decode() if isinstance(last, bytes) else last
+                hi = "(" + last
+            return out
+
+        return await self.s._call("journal.list", go())
+
+    async def update(self, record_id: str, fields: dict[str, Any]) -> bool:
+        async def go() -> bool:
+            if not await self.s._r.hexists(self.index, record_id):
+                return False
+            prev = await self.s._r.hget(self.updates, record_id)
+            merged = {**(orjson.loads(prev) if prev else {}), **fields}
+            await self.s._r.hset(self.updates, record_id, orjson.dumps(merged))
+            return True
+
+        return await self.s._call("journal.update", go())
+
+    async def count(self, status: str | None = None) -> int:
+        if status is None:
+            return int(await self.s._call("xlen", self.s._r.xlen(self.stream)))
+        return len(await self.list(limit=100_000, status=status))
