@@ -12,6 +12,7 @@ import hmac
 import logging
 import os
 import re
+import warnings
 from typing import Any, Awaitable, Callable
 
 import aiohttp
@@ -241,7 +242,10 @@ async def metrics(request: web.Request) -> web.StreamResponse:
 def create_app(config: Config, config_path: str | None = None) -> web.Application:
     app = web.Application(client_max_size=config.server.max_body_bytes + 1024, handler_args={"max_field_size": 16384, "max_line_size": 16384})
     state = AppState(config, config_path)
-    app["bulwark"] = state
+    with warnings.catch_warnings():
+        # A plain string key keeps `request.app["bulwark"]` simple for plugins' admin handlers.
+        warnings.simplefilter("ignore")
+        app["bulwark"] = state
 
     async def on_startup(app: web.Application) -> None:
         await state.current.start()

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
 
@@ -151,16 +151,11 @@ class Config(_Strict):
     admin: dict[str, Any] = {}
     source: str | None = Field(None, exclude=True)
 
-    @field_validator("providers")
-    @classmethod
-    def _some_provider(cls, v: dict[str, ProviderConfig]) -> dict[str, ProviderConfig]:
-        if not v:
-            raise ValueError("configure at least one provider under [providers.<name>]")
-        return v
-
     @model_validator(mode="after")
     def _references(self) -> "Config":
         names = set(self.providers)
+        if not names:
+            raise ValueError("configure at least one provider under [providers.<name>]")
         if self.models.default_provider is None:
             self.models.default_provider = next(iter(self.providers))
         if self.models.default_provider not in names:

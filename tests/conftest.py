@@ -6,7 +6,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from tests.helpers import start_simulator
+from tests.helpers import close_clients, start_simulator
 
 REDIS_URL = os.environ.get("BULWARK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -41,3 +41,9 @@ async def redis_url() -> str:
 @pytest.fixture
 def unique_prefix() -> str:
     return f"bulwark-test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(autouse=True)
+async def _close_sdk_clients() -> AsyncIterator[None]:
+    yield
+    await close_clients()

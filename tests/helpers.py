@@ -40,7 +40,7 @@ def base_config(sim_url: str, plugins: list[str] | None = None, **overrides: Any
     cfg: dict[str, Any] = {
         "server": {"host": "127.0.0.1", "port": 0},
         "auth": {"mode": "managed", "keys": copy.deepcopy(TEST_KEYS)},
-        "providers": {"sim": {"type": "openai", "base_url": sim_url, "api_key_env": "BULWARK_TEST_UPSTREAM_KEY"}},
+        "providers": {"sim": {"type": "openai", "base_url": sim_url}},
         "state": {"backend": "memory"},
         "chain": {"plugins": list(plugins or [])},
     }
@@ -90,12 +90,23 @@ async def start_simulator(*args: Any, **fields: Any) -> Any:
     return await start(*args, host="127.0.0.1", port=0, **fields)
 
 
+_open_clients: list[Any] = []
+
+
 def openai_client(url: str, key: str = "sk-test", **kw: Any) -> Any:
+    """An `openai.AsyncOpenAI` for `url`; closed automatically at the end of the test."""
     import openai
 
     kw.setdefault("max_retries", 0)
     kw.setdefault("timeout", 30.0)
-    return openai.AsyncOpenAI(base_url=url, api_key=key, **kw)
+    client = openai.AsyncOpenAI(base_url=url, api_key=key, **kw)
+    _open_clients.append(client)
+    return client
+
+
+async def close_clients() -> None:
+    while _open_clients:
+        await _open_clients.pop().close()
 
 
 def free_port() -> int:
