@@ -1,0 +1,522 @@
+"""The simulated provider, hit directly with the official SDKs (openai, anthropic) and raw HTTP."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import importlib.util
+import json
+import struct
+import time
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import anthropic
+import jsonschema
+import openai
+import pytest
+
+from proxy.simulator import SimulatorConfig, parse_fault, start
+from proxy.tokens import count_messages, count_text
+
+_spec = importlib.util.spec_from_file_location("openai_conformance", "/work/shared/tools/openai_conformance.py")
+conformance = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
+_spec.loader.exec_module(conformance)  # type: ignore[union-attr]
+
+MSGS = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is the capital of France?"}]
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+                "days": {"type": "integer", "minimum": 1},
+                "hourly": {"type": "boolean"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["city", "unit"],
+            "additionalProperties": False,
+        },
+    },
+}
+TIME = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {"tz": {"type": "string"}}}}}
+
+
+def oai(sim: Any, **kw: Any) -> openai.AsyncOpenAI:
+    kw.setdefault("max_retries", 0)
+    return openai.AsyncOpenAI(base_url=sim.url, api_key="x", **kw)
+
+
+def ant(sim: Any, **kw: Any) -> anthropic.AsyncAnthropic:
+    kw.setdefault("max_retries", 0)
+    return anthropic.AsyncAnthropic(base_url=sim.base, api_key="x", **kw)
+
+
+async def raw_post(url: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    async with aiohttp.ClientSession() as s:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        async with s.post(url, data=data, headers={"content-type": "application/json", **(headers or {})}) as r:
+            return r.status, dict(r.headers), await r.read()
+
+
+def embedding_of(sim: Any, model: str, text: str) -> tuple[float, ...]:
+    from proxy.simulator.openai_face import embedding_vector
+
+    return embedding_vector(model, text, sim.config.embedding_dim, sim.config.seed)
+
+
+# ---- OpenAI chat ---------------------------------------------------------------------------
+async def test_plain_chat_usage_headers_and_determinism(sim: Any) -> None:
+    c = oai(sim)
+    raw = await c.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MSGS)
+    r = raw.parse()
+    text = r.choices[0].message.content
+    assert text and "capital of France" in text
+    assert r.choices[0].finish_reason == "stop"
+    assert r.usage.prompt_tokens == count_messages(MSGS, "gpt-4o-mini")
+    assert r.usage.completion_tokens == count_text(text, "gpt-4o-mini")
+    assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
+    h = raw.headers
+    assert h["x-request-id"].startswith("req_") and r._request_id == h["x-request-id"]
+    assert h["openai-version"] == "2020-10-01"
+    assert int(h["openai-processing-ms"]) >= 0
+    for k in ("limit-requests", "remaining-requests", "reset-requests", "limit-tokens", "remaining-tokens", "reset-tokens"):
+        assert h[f"x-ratelimit-{k}"]
+    again = await c.chat.completions.create(model="gpt-4o-mini", messages=MSGS)
+    assert again.choices[0].message.content == text
+    other_model = await c.chat.completions.create(model="gpt-4o", messages=MSGS)
+    assert other_model.choices[0].message.content != text
+    other_seed = await start(seed=7)
+    try:
+        assert (await oai(other_seed).chat.completions.create(model="gpt-4o-mini", messages=MSGS)).choices[0].message.content != text
+    finally:
+        await other_seed.aclose()
+    body = json.loads(raw.http_response.content)
+    assert "system_fingerprint" not in body
+    assert conformance.check("CreateChatCompletionResponse", body, "plain") == []
+
+
+async def test_stream_matches_plain_with_usage_chunk_and_conforms(sim: Any) -> None:
+    c = oai(sim)
+    plain = await c.chat.completions.create(model="gpt-4o-mini", messages=MSGS)
+    chunks = [ch async for ch in await c.chat.completions.create(
+        model="gpt-4o-mini", messages=MSGS, stream=True, stream_options={"include_usage": True})]
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert len({ch.id for ch in chunks}) == 1
+    text = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+    assert text == plain.choices[0].message.content
+    assert len([ch for ch in chunks if ch.choices and ch.choices[0].delta.content]) == len(text.split(" "))
+    closing = chunks[-2]
+    assert closing.choices[0].finish_reason == "stop"
+    assert chunks[-1].choices == [] and chunks[-1].usage.total_tokens == plain.usage.total_tokens
+    status, headers, raw = await raw_post(sim.url + "/chat/completions",
+                                          {"model": "gpt-4o-mini", "messages": MSGS, "stream": True, "stream_options": {"include_usage": True}})
+    assert status == 200 and headers["Content-Type"].startswith("text/event-stream")
+    assert raw.endswith(b"data: [DONE]\n\n")
+    assert conformance.check_stream(raw.decode(), "sim", want_usage=True) == []
+    # without include_usage: no usage chunk, no usage key
+    status, _, raw = await raw_post(sim.url + "/chat/completions", {"model": "gpt-4o-mini", "messages": MSGS, "stream": True})
+    events = [json.loads(e) for e in conformance.sse_events(raw.decode()) if e != "[DONE]"]
+    assert all("usage" not in e and e["choices"] for e in events)
+
+
+async def test_chunk_words_and_stream_delay() -> None:
+    sim = await start(chunk_words=3, stream_delay_ms=20)
+    try:
+        c = oai(sim)
+        t0 = time.perf_counter()
+        chunks = [ch async for ch in await c.chat.completions.create(model="m", messages=MSGS, stream=True)]
+        elapsed = time.perf_counter() - t0
+        contents = [ch.choices[0].delta.content for ch in chunks if ch.choices[0].delta.content]
+        assert all(len(p.split()) <= 3 for p in contents) and any(len(p.split()) == 3 for p in contents)
+        assert elapsed >= 0.02 * (len(chunks) - 1) * 0.9
+        # per-request override: no delay at all
+        t0 = time.perf_counter()
+        s = await c.chat.completions.create(model="m", messages=MSGS, stream=True, extra_headers={"x-sim-delay-ms": "0"})
+        _ = [ch async for ch in s]
+        assert time.perf_counter() - t0 < 0.02 * (len(chunks) - 1)
+    finally:
+        await sim.aclose()
+
+
+# ---- tool calls ----------------------------------------------------------------------------
+async def test_parallel_tool_calls_plain_and_streamed(sim: Any) -> None:
+    c = oai(sim)
+    msgs = [{"role": "user", "content": "Please call get_weather and then call get_time."}]
+    r = await c.chat.completions.create(model="gpt-4o", messages=msgs, tools=[WEATHER, TIME])
+    ch = r.choices[0]
+    assert ch.finish_reason == "tool_calls" and ch.message.content is None
+    calls = ch.message.tool_calls
+    assert [t.function.name for t in calls] == ["get_weather", "get_time"]
+    args = json.loads(calls[0].function.arguments)
+    jsonschema.validate(args, WEATHER["function"]["parameters"])
+    assert args["unit"] == "celsius"
+    assert all(t.id.startswith("call_") and t.type == "function" for t in calls)
+    assert r.usage.completion_tokens > 0
+
+    stream = await c.chat.completions.create(model="gpt-4o", messages=msgs, tools=[WEATHER, TIME], stream=True)
+    frags: dict[int, list[Any]] = {}
+    finish = None
+    async for chunk in stream:
+        d = chunk.choices[0].delta
+        for tc in d.tool_calls or []:
+            assert tc.index is not None
+            frags.setdefault(tc.index, []).append(tc)
+        finish = chunk.choices[0].finish_reason or finish
+    assert finish == "tool_calls"
+    assert sorted(frags) == [0, 1]
+    for i, parts in frags.items():
+        assert parts[0].id == calls[i].id and parts[0].type == "function" and parts[0].function.name == calls[i].function.name
+        assert all(p.id is None and p.type is None and p.function.name is None for p in parts[1:])
+        joined = "".join(p.function.arguments or "" for p in parts)
+        assert joined == calls[i].function.arguments
+    assert len(frags[0]) > 3  # arguments really are split in fragments
+    status, _, raw = await raw_post(sim.url + "/chat/completions",
+                                    {"model": "gpt-4o", "messages": msgs, "tools": [WEATHER, TIME], "stream": True})
+    assert conformance.check_stream(raw.decode(), "tools") == []
+
+
+async def test_tool_result_turn_answers_text_and_tool_choice(sim: Any) -> None:
+    c = oai(sim)
+    msgs: list[dict[str, Any]] = [
+        {"role": "user", "content": "call get_weather"},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21C"},
+    ]
+    r = await c.chat.completions.create(model="m", messages=msgs, tools=[WEATHER])
+    assert r.choices[0].finish_reason == "stop" and "sunny" in r.choices[0].message.content
+    forced = await c.chat.completions.create(model="m", messages=MSGS, tools=[WEATHER, TIME],
+                                             tool_choice={"type": "function", "function": {"name": "get_time"}})
+    assert [t.function.name for t in forced.choices[0].message.tool_calls] == ["get_time"]
+    none = await c.chat.completions.create(model="m", messages=[{"role": "user", "content": "call get_time"}], tools=[TIME], tool_choice="none")
+    assert none.choices[0].message.tool_calls is None
+
+
+# ---- other endpoints -----------------------------------------------------------------------
+async def test_embeddings_base64_equals_float_and_dimensions(sim: Any) -> None:
+    c = oai(sim)
+    b64 = await c.embeddings.create(model="text-embedding-3-small", input=["hello", "world"])  # SDK asks for base64
+    assert sim.requests[-1]["json"]["encoding_format"] == "base64"
+    flt = await c.embeddings.create(model="text-embedding-3-small", input=["hello", "world"], encoding_format="float")
+    assert [d.embedding for d in b64.data] == [d.embedding for d in flt.data]
+    assert len(flt.data[0].embedding) == 8 and flt.data[0].embedding != flt.data[1].embedding
+    assert abs(sum(x * x for x in flt.data[0].embedding) - 1.0) < 1e-5
+    assert flt.usage.prompt_tokens == 2
+    d = await c.embeddings.create(model="text-embedding-3-small", input="hello", dimensions=64, encoding_format="float")
+    assert len(d.data[0].embedding) == 64
+    status, _, raw = await raw_post(sim.url + "/embeddings", {"model": "e", "input": "hi", "encoding_format": "base64"})
+    vec = struct.unpack("<8f", base64.b64decode(json.loads(raw)["data"][0]["embedding"]))
+    assert len(vec) == 8 and list(vec) == list(embedding_of(sim, "e", "hi"))
+    status, _, raw = await raw_post(sim.url + "/embeddings", {"model": "e", "input": "hi"})  # the spec declares float arrays
+    assert conformance.check("CreateEmbeddingResponse", json.loads(raw), "emb") == []
+
+
+async def test_models_completions_responses_files(sim: Any) -> None:
+    c = oai(sim)
+    models = await c.models.list()
+    assert "gpt-4o-mini" in [m.id for m in models.data]
+    assert (await c.models.retrieve("my-model")).id == "my-model"
+    comp = await c.completions.create(model="gpt-3.5-turbo-instruct", prompt="Once upon a time")
+    assert "Once upon a time" in comp.choices[0].text and comp.usage.prompt_tokens == count_text("Once upon a time", "gpt-3.5-turbo-instruct")
+    parts = [ch async for ch in await c.completions.create(model="gpt-3.5-turbo-instruct", prompt="Once upon a time", stream=True,
+                                                          stream_options={"include_usage": True})]
+    assert "".join(p.choices[0].text for p in parts if p.choices) == comp.choices[0].text
+    assert parts[-1].choices == [] and parts[-1].usage.completion_tokens == comp.usage.completion_tokens
+    resp = await c.responses.create(model="gpt-4o-mini", input="Tell me a joke")
+    assert "Tell me a joke" in resp.output_text and resp.usage.output_tokens > 0
+    events = [e async for e in await c.responses.create(model="gpt-4o-mini", input="Tell me a joke", stream=True)]
+    assert events[0].type == "response.created" and events[-1].type == "response.completed"
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == resp.output_text
+    async with aiohttp.ClientSession() as s:
+        async with s.get(sim.url + "/files?purpose=batch&limit=3") as r:
+            body = await r.json()
+            assert r.status == 200 and body["query"] == {"purpose": "batch", "limit": "3"} and body["data"] == []
+        async with s.get(sim.url + "/nope") as r:
+            assert r.status == 404 and (await r.json())["error"]["code"] == "unknown_url"
+
+
+async def test_bad_input_never_crashes(sim: Any) -> None:
+    status, _, raw = await raw_post(sim.url + "/chat/completions", b"{not json")
+    assert status == 400 and conformance.check("ErrorResponse", json.loads(raw), "bad") == []
+    status, _, raw = await raw_post(sim.url + "/chat/completions", [1, 2])
+    assert status == 400 and json.loads(raw)["error"]["type"] == "invalid_request_error"
+    status, _, raw = await raw_post(sim.url + "/chat/completions", {"model": "m", "messages": "hi"})
+    assert status == 400 and json.loads(raw)["error"]["param"] == "messages"
+    status, _, raw = await raw_post(sim.url + "/embeddings", {"model": "m", "input": 3})
+    assert status == 400 and json.loads(raw)["error"]["param"] == "input"
+    status, _, raw = await raw_post(sim.url + "/chat/completions", {"model": "m", "messages": MSGS}, {"x-sim-fault": "explode"})
+    assert status == 400 and "unknown fault" in json.loads(raw)["error"]["message"]
+    with pytest.raises(ValueError):
+        parse_fault("cut=x")
+    with pytest.raises(ValueError):
+        SimulatorConfig(fault_kinds=["bogus"])
+    with pytest.raises(ValueError):
+        SimulatorConfig(unknown_field=1)
+
+
+async def test_conformance_tool_live_against_simulator(sim: Any) -> None:
+    errs = await asyncio.to_thread(conformance.live, sim.url, "gpt-4o-mini")
+    assert errs == []
+
+
+async def test_requests_are_recorded(sim: Any) -> None:
+    await oai(sim).chat.completions.create(model="gpt-4o-mini", messages=MSGS, extra_headers={"X-Custom": "Yes"})
+    rec = sim.requests[-1]
+    assert rec["method"] == "POST" and rec["path"] == "/v1/chat/completions"
+    assert rec["headers"]["x-custom"] == "Yes" and rec["headers"]["authorization"] == "Bearer x"
+    assert json.loads(rec["body"]) == rec["json"] and rec["json"]["messages"] == MSGS
+
+
+# ---- faults --------------------------------------------------------------------------------
+def fault(spec: str) -> dict[str, Any]:
+    return {"extra_headers": {"x-sim-fault": spec}}
+
+
+async def test_status_faults_as_the_sdk_sees_them(sim: Any) -> None:
+    c = oai(sim)
+    with pytest.raises(openai.RateLimitError) as e:
+        await c.chat.completions.create(model="m", messages=MSGS, **fault("429"))
+    h = e.value.response.headers
+    assert h["retry-after"] == "1" and h["retry-after-ms"] == "1000" and e.value.code == "rate_limit_exceeded"
+    assert e.value.request_id and e.value.request_id.startswith("req_")
+    with pytest.raises(openai.RateLimitError) as e:
+        await c.chat.completions.create(model="m", messages=MSGS, **fault("429:retry=2.5"))
+    assert e.value.response.headers["retry-after"] == "3" and e.value.response.headers["retry-after-ms"] == "2500"
+    for status in (500, 502, 503):
+        with pytest.raises(openai.InternalServerError) as e:
+            await c.chat.completions.create(model="m", messages=MSGS, **fault(str(status)))
+        assert e.value.status_code == status and isinstance(e.value.body, dict) and e.value.type
+    with pytest.raises(openai.BadRequestError) as e:
+        await c.chat.completions.create(model="m", messages=MSGS, **fault("context_length"))
+    assert e.value.code == "context_length_exceeded" and e.value.param == "messages"
+    # the SDK's own retry honours retry-after-ms: one 429 then success when scripted
+    sim.script("retry me", [{"fault": "429:retry=0.05"}, {"content": "after retry"}])
+    r = await oai(sim, max_retries=1).chat.completions.create(model="m", messages=[{"role": "user", "content": "retry me"}])
+    assert r.choices[0].message.content == "after retry"
+
+
+async def test_latency_timeout_reset(sim: Any) -> None:
+    c = oai(sim)
+    t0 = time.perf_counter()
+    await c.chat.completions.create(model="m", messages=MSGS, **fault("latency=150"))
+    assert time.perf_counter() - t0 >= 0.15
+    t0 = time.perf_counter()
+    with pytest.raises(openai.APITimeoutError):
+        await oai(sim, timeout=0.3).chat.completions.create(model="m", messages=MSGS, **fault("timeout"))
+    assert 0.25 < time.perf_counter() - t0 < 2
+    with pytest.raises(openai.APIConnectionError) as e:
+        await c.chat.completions.create(model="m", messages=MSGS, **fault("reset"))
+    assert not isinstance(e.value, openai.APITimeoutError)
+    # the simulator survives all of it
+    assert (await c.chat.completions.create(model="m", messages=MSGS)).choices[0].message.content
+
+
+async def collect(stream: Any) -> tuple[list[Any], BaseException | None]:
+    out: list[Any] = []
+    try:
+        async for ch in stream:
+            out.append(ch)
+    except Exception as exc:  # noqa: BLE001 - the test inspects it
+        return out, exc
+    return out, None
+
+
+async def test_stream_faults_as_the_sdk_sees_them(sim: Any) -> None:
+    c = oai(sim)
+    kw: dict[str, Any] = {"model": "m", "messages": MSGS, "stream": True}
+    got, exc = await collect(await c.chat.completions.create(**kw, **fault("cut=3")))
+    assert len(got) == 3 and exc is not None  # role chunk + 2 content chunks, then the connection drops
+    assert "".join(ch.choices[0].delta.content or "" for ch in got) == "Simulated reply"
+    got, exc = await collect(await c.chat.completions.create(**kw, **fault("error_event=2")))
+    assert len(got) == 2 and isinstance(exc, openai.APIError) and "error_event" in str(exc)
+    got, exc = await collect(await c.chat.completions.create(**kw, **fault("malformed=2")))
+    assert len(got) == 2 and exc is not None
+    t0 = time.perf_counter()
+    got, exc = await collect(await oai(sim, timeout=0.4).chat.completions.create(**kw, **fault("stall=2")))
+    assert len(got) == 2 and exc is not None and time.perf_counter() - t0 >= 0.35
+    # raw bytes: cut never sends [DONE]
+    status, _, raw = await raw_post(sim.url + "/chat/completions", {**kw, "messages": MSGS}, {"x-sim-fault": "malformed=1"})
+    assert raw.endswith(b"data: {not json\n\n") and b"[DONE]" not in raw
+    # content faults
+    r = await c.chat.completions.create(model="m", messages=MSGS, **fault("content_filter"))
+    assert r.choices[0].finish_reason == "content_filter"
+    r = await c.chat.completions.create(model="m", messages=MSGS, **fault("empty"))
+    assert r.choices[0].message.content == "" and r.usage.completion_tokens == 0
+    full = await c.chat.completions.create(model="m", messages=MSGS)
+    r = await c.chat.completions.create(model="m", messages=MSGS, **fault("length"))
+    assert r.choices[0].finish_reason == "length" and full.choices[0].message.content.startswith(r.choices[0].message.content)
+    chunks = [ch async for ch in await c.chat.completions.create(**kw, **fault("length"))]
+    assert chunks[-1].choices[0].finish_reason == "length"
+    r = await c.chat.completions.create(model="gpt-4o", messages=MSGS, max_tokens=3)
+    assert r.choices[0].finish_reason == "length" and r.usage.completion_tokens <= 3
+    # a combined spec: latency before headers plus a cut stream
+    t0 = time.perf_counter()
+    got, exc = await collect(await c.chat.completions.create(**kw, **fault("latency=100,cut=1")))
+    assert time.perf_counter() - t0 >= 0.1 and len(got) == 1 and exc is not None
+
+
+async def test_plain_cut_and_stall(sim: Any) -> None:
+    with pytest.raises(openai.APIConnectionError):
+        await oai(sim).chat.completions.create(model="m", messages=MSGS, **fault("cut=0"))
+    with pytest.raises(openai.APITimeoutError):
+        await oai(sim, timeout=0.3).chat.completions.create(model="m", messages=MSGS, **fault("stall=0"))
+
+
+async def test_set_fault_header_override_and_chaos(sim: Any) -> None:
+    c = oai(sim)
+    sim.set_fault("503")
+    for _ in range(2):
+        with pytest.raises(openai.InternalServerError):
+            await c.chat.completions.create(model="m", messages=MSGS)
+    ok = await c.chat.completions.create(model="m", messages=MSGS, **fault("none"))
+    assert ok.choices[0].message.content
+    sim.set_fault(None)
+    assert (await c.chat.completions.create(model="m", messages=MSGS)).choices[0].message.content
+
+    async def outcomes(s: Any) -> list[int]:
+        out = []
+        for _ in range(20):
+            status, _, _ = await raw_post(s.url + "/chat/completions", {"model": "m", "messages": MSGS})
+            out.append(status)
+        return out
+
+    a = await start(seed=3, fault_rate=0.5, fault_kinds=["429", "503"])
+    b = await start(seed=3, fault_rate=0.5, fault_kinds=["429", "503"])
+    try:
+        oa, ob = await outcomes(a), await outcomes(b)
+        assert oa == ob and {200, 429, 503} <= set(oa)
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
+async def test_scripts_consumed_in_order_last_repeats(sim: Any) -> None:
+    c = oai(sim)
+    sim.script("refund", [{"content": "first"}, {"fault": "503"}, {"tool_calls": [{"name": "issue_refund", "arguments": {"amount": 5}}]}])
+    ask = [{"role": "user", "content": "I want a refund please"}]
+    assert (await c.chat.completions.create(model="m", messages=ask)).choices[0].message.content == "first"
+    with pytest.raises(openai.InternalServerError):
+        await c.chat.completions.create(model="m", messages=ask)
+    for _ in range(2):  # the last reply repeats
+        r = await c.chat.completions.create(model="m", messages=ask)
+        assert r.choices[0].finish_reason == "tool_calls"
+        assert json.loads(r.choices[0].message.tool_calls[0].function.arguments) == {"amount": 5}
+    # other messages are untouched; the match looks at the last user message only
+    other = await c.chat.completions.create(model="m", messages=[*ask, {"role": "assistant", "content": "ok"}, {"role": "user", "content": "thanks"}])
+    assert other.choices[0].message.content.startswith("Simulated reply")
+    # streamed scripted content with a fault
+    sim.script("partial", [{"content": "one two three four", "fault": "cut=3"}])
+    got, exc = await collect(await c.chat.completions.create(model="m", messages=[{"role": "user", "content": "partial"}], stream=True))
+    assert "".join(ch.choices[0].delta.content or "" for ch in got) == "one two" and exc is not None
+
+
+async def test_control_api(sim: Any) -> None:
+    async with aiohttp.ClientSession() as s:
+        async with s.post(sim.base + "/sim/fault", json={"spec": "429"}) as r:
+            assert r.status == 200 and (await r.json())["fault"] == "429"
+        st, _, _ = await raw_post(sim.url + "/chat/completions", {"model": "m", "messages": MSGS})
+        assert st == 429
+        async with s.delete(sim.base + "/sim/fault") as r:
+            assert r.status == 200
+        async with s.post(sim.base + "/sim/fault", json={"spec": "bogus"}) as r:
+            assert r.status == 400 and "unknown fault" in (await r.json())["error"]["message"]
+        async with s.post(sim.base + "/sim/script", json={"match": "ping", "replies": [{"content": "pong"}]}) as r:
+            assert r.status == 200
+        async with s.post(sim.base + "/sim/script", json={"match": "x", "replies": [{"nope": 1}]}) as r:
+            assert r.status == 400
+        st, _, raw = await raw_post(sim.url + "/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "ping"}]})
+        assert st == 200 and json.loads(raw)["choices"][0]["message"]["content"] == "pong"
+        async with s.get(sim.base + "/sim/requests?limit=2") as r:
+            body = await r.json()
+            assert len(body["requests"]) == 2 and body["requests"][-1]["json"]["messages"][0]["content"] == "ping"
+            assert body["total"] == 2  # control calls are not recorded
+
+
+# ---- Anthropic face ------------------------------------------------------------------------
+async def test_anthropic_plain_and_headers(sim: Any) -> None:
+    c = ant(sim)
+    raw = await c.messages.with_raw_response.create(model="claude-sim-1", max_tokens=200, system="Be brief.",
+                                                    messages=[{"role": "user", "content": "What is the capital of France?"}])
+    m = await raw.parse()
+    assert m.type == "message" and m.role == "assistant" and m.stop_reason == "end_turn"
+    assert "capital of France" in m.content[0].text
+    assert m.usage.input_tokens > 0 and m.usage.output_tokens > 0
+    assert m.usage.cache_creation_input_tokens == 0 and m.usage.cache_read_input_tokens == 0
+    h = raw.headers
+    assert h["request-id"].startswith("req_")
+    reset = datetime.fromisoformat(h["anthropic-ratelimit-requests-reset"].replace("Z", "+00:00"))
+    assert reset.tzinfo is not None
+    assert int(h["anthropic-ratelimit-tokens-remaining"]) > 0
+
+
+async def test_anthropic_stream_event_sequence_and_tools(sim: Any) -> None:
+    c = ant(sim)
+    msgs = [{"role": "user", "content": "hello there"}]
+    plain = await c.messages.create(model="claude-sim-1", max_tokens=100, messages=msgs)
+    types = []
+    async with c.messages.stream(model="claude-sim-1", max_tokens=100, messages=msgs) as s:
+        async for ev in s:
+            types.append(ev.type)
+        final = await s.get_final_message()
+    assert final.content[0].text == plain.content[0].text and final.usage.output_tokens == plain.usage.output_tokens
+    status, _, raw = await raw_post(sim.url + "/messages", {"model": "c", "max_tokens": 50, "messages": msgs, "stream": True},
+                                    {"x-api-key": "x", "anthropic-version": "2023-06-01"})
+    names = [ln[7:] for ln in raw.decode().split("\n") if ln.startswith("event: ")]
+    assert names[:3] == ["message_start", "content_block_start", "ping"]
+    assert names[-3:] == ["content_block_stop", "message_delta", "message_stop"] and "content_block_delta" in names
+    tool = {"name": "get_weather", "description": "w", "input_schema": WEATHER["function"]["parameters"]}
+    tm = await c.messages.create(model="c", max_tokens=100, tools=[tool], messages=[{"role": "user", "content": "call get_weather"}])
+    assert tm.stop_reason == "tool_use" and tm.content[0].type == "tool_use" and tm.content[0].id.startswith("toolu_")
+    jsonschema.validate(tm.content[0].input, tool["input_schema"])
+    async with c.messages.stream(model="c", max_tokens=100, tools=[tool], messages=[{"role": "user", "content": "call get_weather"}]) as s:
+        deltas = [ev async for ev in s if ev.type == "content_block_delta"]
+        streamed = await s.get_final_message()
+    assert streamed.content[0].input == tm.content[0].input and len(deltas) > 3
+    assert all(d.delta.type == "input_json_delta" for d in deltas)
+    # a tool_result turn gets a text answer
+    follow = await c.messages.create(model="c", max_tokens=100, tools=[tool], messages=[
+        {"role": "user", "content": "call get_weather"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": tm.content[0].id, "name": "get_weather", "input": tm.content[0].input}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": tm.content[0].id, "content": "rainy"}]},
+    ])
+    assert follow.stop_reason == "end_turn" and "rainy" in follow.content[0].text
+
+
+async def test_anthropic_errors_and_cache_tokens(sim: Any) -> None:
+    c = ant(sim)
+    msgs = [{"role": "user", "content": "hi"}]
+    with pytest.raises(anthropic.APIStatusError) as e:
+        await c.messages.create(model="c", max_tokens=10, messages=msgs, extra_headers={"x-sim-fault": "529"})
+    assert e.value.status_code == 529 and e.value.body["error"]["type"] == "overloaded_error" and e.value.body["type"] == "error"
+    with pytest.raises(anthropic.RateLimitError) as e:
+        await c.messages.create(model="c", max_tokens=10, messages=msgs, extra_headers={"x-sim-fault": "429"})
+    assert e.value.body["error"]["type"] == "rate_limit_error" and e.value.response.headers["retry-after"] == "1"
+    st, _, raw = await raw_post(sim.url + "/messages", {"model": "c", "max_tokens": 5, "messages": msgs}, {"anthropic-version": "2023-06-01"})
+    assert st == 401 and json.loads(raw)["error"]["type"] == "authentication_error"
+    st, _, raw = await raw_post(sim.url + "/messages", {"model": "c", "max_tokens": 5, "messages": msgs}, {"x-api-key": "k"})
+    assert st == 400 and json.loads(raw)["error"]["type"] == "invalid_request_error"
+    st, _, raw = await raw_post(sim.url + "/messages", b"{bad", {"x-api-key": "k", "anthropic-version": "2023-06-01"})
+    assert st == 400 and json.loads(raw)["type"] == "error"
+    with pytest.raises(anthropic.APIError):
+        async with c.messages.stream(model="c", max_tokens=50, messages=msgs, extra_headers={"x-sim-fault": "error_event=3"}) as s:
+            async for _ in s:
+                pass
+    system = [{"type": "text", "text": "You are a careful assistant. " * 40, "cache_control": {"type": "ephemeral"}}]
+    first = await c.messages.create(model="c", max_tokens=10, system=system, messages=msgs)
+    second = await c.messages.create(model="c", max_tokens=10, system=system, messages=msgs)
+    assert first.usage.cache_creation_input_tokens > 0 and first.usage.cache_read_input_tokens == 0
+    assert second.usage.cache_read_input_tokens == first.usage.cache_creation_input_tokens and second.usage.cache_creation_input_tokens == 0
+    assert second.usage.input_tokens == first.usage.input_tokens
+
+
+async def test_anthropic_scripted_tool_use(sim: Any) -> None:
+    sim.script("weather", [{"tool_calls": [{"name": "lookup", "arguments": {"q": "Paris"}}]}, {"content": "It is sunny."}])
+    c = ant(sim)
+    r1 = await c.messages.create(model="c", max_tokens=50, messages=[{"role": "user", "content": "weather?"}])
+    assert r1.content[0].type == "tool_use" and r1.content[0].input == {"q": "Paris"}
+    r2 = await c.messages.create(model="c", max_tokens=50, messages=[{"role": "user", "content": "weather?"}])
+    assert r2.content[0].text == "It is sunny."
