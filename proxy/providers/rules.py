@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..config import format_validation_error
 from ..context import CHAT
-from ..errors import ConfigError, NotFound
+from ..errors import ConfigError, NotFound, error_body
 from ..response import ProxyResponse
 from .base import Provider, register
 from .synthetic import completion_response, latest_user_text
@@ -63,6 +63,8 @@ class RulesOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model_name: str = "bulwark-rules"
+    # The "degraded service" answer when no rule matches. Set it to "" to answer 503
+    # `no_rule_matched` instead, so a cascade moves on to the next tier (e.g. human).
     default_answer: str = (
         "Our AI assistant is temporarily unavailable, so this is an automatic reply. "
         "Please try again in a few minutes."
@@ -131,6 +133,11 @@ class RulesProvider(Provider):
         requested = ctx.scratch.get("fallback", {}).get("requested_model") or ctx.model
         route = ctx.scratch.get("fallback", {}).get("chain") or requested
         rule, text = self.answer_for(ctx.body, requested, route, ctx.request_id)
+        if rule is None and not text:
+            return ProxyResponse.from_json(
+                error_body("No rule-based answer matches this request and no default answer is configured.",
+                           "server_error", "no_rule_matched"),
+                503, {"x-request-id": ctx.request_id}, provider=self.name)
         ctx.scratch["tier"] = self.tier
         ctx.record("fallback", tier=self.tier, rule=rule or "default")
         return completion_response(ctx, text, self.options.model_name, self.name)

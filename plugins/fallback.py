@@ -1,0 +1,563 @@
+"""Fallback cascade: named chains of providers per model alias, with retries and circuit breakers.
+
+    [plugins.fallback]
+    stream_mode = "error"            # or "continue": a broken stream is finished by the next provider
+    [plugins.fallback.retry]         # per step: attempts, full-jitter backoff, retry-after bound, budget
+    max_attempts = 2
+    [plugins.fallback.breaker]       # per provider, shared through Redis when configured
+    min_requests = 10
+    error_rate = 0.5
+    cooldown_seconds = 15
+    [plugins.fallback.chains.gpt-4] # model alias ("*" = any other model)
+    deadline_seconds = 60
+    steps = [
+      { provider = "openai", model = "gpt-4", timeout = 20 },
+      { provider = "claude", model = "claude-3-5-haiku-latest" },
+      { provider = "local", model = "llama-3", large_context = true },
+      { provider = "rules" },
+      { provider = "human" },
+    ]
+
+Each attempt sets `ctx.target` and calls the rest of the chain; what comes back is classified:
+
+    connection   UpstreamUnavailable                  retried, then next step
+    timeout      UpstreamTimeout, stall before 1st event
+    rate_limit   429                                  retried (retry-after honoured up to a bound)
+    server_error 5xx (Anthropic's 529 arrives as 503)
+    stream       cut / malformed / error event before the first event reached the client
+    context_length  400 context_length_exceeded       next step marked large_context (else next)
+    content_filter  content_filter answers            next step, no retry
+    validation   ValidationFailover from the validate plugin (when installed)
+
+A trigger left out of `triggers` hands that answer to the client as is. A stream fails over
+transparently only until its first event is peeked; after that a break is never passed off as
+a normal end: the edge sends `data: {"error": ...}`, or with `stream_mode = "continue"` the
+next provider continues from the partial text within the same stream (same id, merged usage).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, AsyncIterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from proxy.breaker import BreakerConfig, Breakers, breakers_for
+from proxy.config import format_validation_error
+from proxy.context import RequestContext, Target
+from proxy.errors import ConfigError, ProxyError, ServiceUnavailable, UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
+from proxy.plugin import Next, Plugin, PluginConfig
+from proxy.response import ProxyResponse
+from proxy.retry import RetryPolicy, retry_after_seconds
+from proxy.sse import SSEEvent
+from proxy.tokens import count_text
+
+log = logging.getLogger("bulwark.fallback")
+
+Trigger = Literal["connection", "timeout", "rate_limit", "server_error", "stream", "context_length", "content_filter", "validation"]
+ALL_TRIGGERS: list[Trigger] = ["connection", "timeout", "rate_limit", "server_error", "stream", "context_length", "content_filter", "validation"]
+_RETRYABLE = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream"})
+_BREAKER_FAILURES = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream"})
+_TIERS = {"rules": "rules", "human": "human"}
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str
+    model: str | None = None  # None: the request's own model
+    timeout: float | None = Field(None, gt=0)  # per-attempt total (stream included), seconds
+    large_context: bool = False  # where context_length_exceeded goes
+    retry: RetryPolicy | None = None  # overrides [plugins.fallback.retry] for this step
+
+
+class Chain(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    steps: list[Step] = Field(min_length=1)
+    deadline_seconds: float = Field(60.0, gt=0)
+
+
+class FallbackConfig(PluginConfig):
+    chains: dict[str, Chain] = {}
+    triggers: list[Trigger] = Field(default_factory=lambda: list(ALL_TRIGGERS))
+    retry: RetryPolicy = RetryPolicy()
+    breaker: BreakerConfig = BreakerConfig()
+    stream_mode: Literal["error", "continue"] = "error"
+    continue_instruction: str = (
+        "Your previous answer was cut off. Continue it exactly where it stopped: do not repeat "
+        "anything already written and do not mention the interruption."
+    )
+
+
+def _validation_failover() -> type[BaseException] | None:
+    try:
+        from proxy.validation.base import ValidationFailover
+    except ImportError:
+        return None
+    return ValidationFailover
+
+
+class _Outcome:
+    """One attempt's result: a usable answer, or why it failed."""
+
+    __slots__ = ("resp", "exc", "reason", "retry_after", "first")
+
+    def __init__(self, resp: ProxyResponse | None = None, exc: BaseException | None = None, reason: str | None = None,
+                 retry_after: float | None = None, first: SSEEvent | None = None) -> None:
+        self.resp, self.exc, self.reason, self.retry_after, self.first = resp, exc, reason, retry_after, first
+
+
+class Fallback(Plugin):
+    name = "fallback"
+    Config = FallbackConfig
+
+    def __init__(self, config: FallbackConfig, services: Any) -> None:
+        super().__init__(config, services)
+        self.config: FallbackConfig = config
+        known = set(services.config.providers) if services is not None else set()
+        for alias, chain in config.chains.items():
+            for i, step in enumerate(chain.steps):
+                if known and step.provider not in known:
+                    raise ConfigError(f"plugins.fallback.chains.{alias}.steps[{i}].provider: no provider named "
+                                      f"{step.provider!r} (have: {sorted(known)})")
+        self.triggers = frozenset(config.triggers)
+        self.breakers: Breakers = breakers_for(services, config.breaker)
+        self._validation = _validation_failover()
+
+    # -- helpers -------------------------------------------------------------------------------
+    async def _allow(self, provider: str) -> tuple[bool, bool]:
+        if self._kind(provider) in _TIERS:  # in-process tiers need no breaker
+            return True, False
+        return await self.breakers.allow(provider)
+
+    async def _record(self, provider: str, ok: bool, probe: bool) -> None:
+        if self._kind(provider) not in _TIERS:
+            await self.breakers.record(provider, ok, probe)
+
+    def _kind(self, provider: str) -> str:
+        p = self.services.providers.get(provider)
+        return getattr(p, "kind", "")
+
+    def _classify_exc(self, exc: BaseException) -> str | None:
+        if self._validation is not None and isinstance(exc, self._validation):
+            return "validation"
+        if isinstance(exc, UpstreamStreamError):
+            return "timeout" if exc.reason == "stall" else "stream"
+        if isinstance(exc, UpstreamTimeout):
+            return "timeout"
+        if isinstance(exc, UpstreamUnavailable):
+            return "connection"
+        if isinstance(exc, ProxyError):
+            if exc.status == 429:
+                return "rate_limit"
+            if exc.status >= 500 and not isinstance(exc, ServiceUnavailable):
+                return "server_error"
+        return None
+
+    def _classify_resp(self, resp: ProxyResponse) -> str | None:
+        s = resp.status
+        if s == 429:
+            return "rate_limit"
+        if s >= 500:
+            return "server_error"
+        body = resp.body
+        if s == 400 and body and b"context_length_exceeded" in body:
+            err = (resp.try_json() or {}).get("error") or {}
+            if isinstance(err, dict) and err.get("code") == "context_length_exceeded":
+                return "context_length"
+        if body and b"content_filter" in body or (s == 400 and body and b"content_policy_violation" in body):
+            data = resp.try_json() or {}
+            err = data.get("error") if isinstance(data, dict) else None
+            if isinstance(err, dict) and err.get("code") in ("content_filter", "content_policy_violation"):
+                return "content_filter"
+            choices = data.get("choices") if isinstance(data, dict) else None
+            if s < 300 and isinstance(choices, list) and any(isinstance(c, dict) and c.get("finish_reason") == "content_filter" for c in choices):
+                return "content_filter"
+        return None
+
+    async def _attempt(self, ctx: RequestContext, call_next: Next) -> _Outcome:
+        try:
+            resp = await call_next(ctx)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - classified below, re-raised when not a trigger
+            reason = self._classify_exc(exc)
+            if reason is None:
+                raise
+            return _Outcome(exc=exc, reason=reason)
+        reason = self._classify_resp(resp)
+        if reason is not None:
+            return _Outcome(resp=resp, reason=reason, retry_after=retry_after_seconds(resp.headers))
+        if resp.stream is not None and resp.ok:
+            it = resp.stream.__aiter__()
+            try:
+                first = await it.__anext__()
+            except StopAsyncIteration:
+                await resp.aclose()
+                return _Outcome(exc=UpstreamStreamError("The upstream stream ended before its first event.", reason="cut"), reason="stream")
+            except asyncio.CancelledError:
+                await resp.aclose()
+                raise
+            except BaseException as exc:  # noqa: BLE001
+                await resp.aclose()
+                reason = self._classify_exc(exc)
+                if reason is None:
+                    raise
+                return _Outcome(exc=exc, reason=reason)
+            resp.stream = it  # type: ignore[assignment]
+            return _Outcome(resp=resp, first=first)
+        return _Outcome(resp=resp)
+
+    # -- the cascade ---------------------------------------------------------------------------
+    async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
+        alias = ctx.model
+        chain = self.config.chains.get(alias or "") or self.config.chains.get("*")
+        if chain is None:
+            return await call_next(ctx)
+        if self.shadow:
+            return await self._shadow(ctx, call_next)
+        mine: dict[str, Any] = {"chain": alias if alias in self.config.chains else "*", "requested_model": alias, "attempts": []}
+        ctx.scratch["fallback"] = mine
+        deadline = time.monotonic() + chain.deadline_seconds
+        steps = chain.steps
+        metrics = self.services.metrics
+        last_resp: ProxyResponse | None = None
+        last_exc: BaseException | None = None
+        pending: tuple[str, str] | None = None  # (from_provider, reason) waiting for the next provider
+        fallbacks = 0
+        skipped_open = 0
+        i = 0
+        while i < len(steps):
+            step = steps[i]
+            allowed, probe = await self._allow(step.provider)
+            if not allowed:
+                skipped_open += 1
+                self._note(ctx, step, "skipped", "breaker_open", 0.0)
+                if pending is None:
+                    pending = (step.provider, "breaker_open")
+                i += 1
+                continue
+            if pending is not None and pending[0] != step.provider:
+                fallbacks += 1
+                metrics.inc("bulwark_fallback_activations_total", 1, from_provider=pending[0], to_provider=step.provider, reason=pending[1])
+                pending = None
+            policy = step.retry or self.config.retry
+            step_started = time.monotonic()
+            attempt = 0
+            next_i = i + 1
+            while True:
+                attempt += 1
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return await self._give_up(ctx, step, last_resp, last_exc, fallbacks, deadline_hit=True)
+                ctx.target = Target(step.provider, step.model, min(step.timeout, left) if step.timeout else left)
+                started = time.monotonic()
+                out = await self._attempt(ctx, call_next)
+                took = time.monotonic() - started
+                if out.reason is None or out.reason not in self.triggers:
+                    # Success (or an answer the configured triggers leave to the client).
+                    if out.resp is not None and out.resp.stream is not None and out.first is not None:
+                        self._note(ctx, step, "ok", None, took)
+                        return self._stream_answer(ctx, call_next, out, steps, i, deadline, fallbacks, probe)
+                    await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
+                    if out.exc is not None:
+                        self._finish(ctx, step, fallbacks)
+                        raise out.exc
+                    assert out.resp is not None
+                    self._note(ctx, step, "ok" if out.reason is None else "passed", out.reason, took)
+                    self._finish(ctx, step, fallbacks)
+                    await self._close(last_resp)
+                    return out.resp
+                # A trigger fired.
+                await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
+                probe = False
+                self._note(ctx, step, "failed", out.reason, took, out.exc)
+                await self._close(last_resp)
+                last_resp, last_exc = out.resp, out.exc
+                if out.reason == "context_length":
+                    bigger = next((j for j in range(i + 1, len(steps)) if steps[j].large_context), None)
+                    next_i = bigger if bigger is not None else i + 1
+                if out.reason not in _RETRYABLE:
+                    break
+                delay = policy.next_delay(attempt, out.retry_after, time.monotonic() - step_started)
+                if delay is None or delay >= deadline - time.monotonic():
+                    break
+                allowed, probe = await self._allow(step.provider)
+                if not allowed:
+                    break
+                await self._close(last_resp)
+                last_resp = None
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            pending = (step.provider, out.reason or "error")
+            i = next_i
+        if last_resp is None and last_exc is None and skipped_open:
+            cooldown = int(self.config.breaker.cooldown_seconds)
+            self._finish(ctx, None, fallbacks)
+            raise ServiceUnavailable(
+                f"Every provider for model {alias!r} is temporarily unavailable (circuit breakers open). "
+                f"Retry in about {cooldown} s.",
+                headers={"retry-after": str(max(1, cooldown))},
+            )
+        return await self._give_up(ctx, None, last_resp, last_exc, fallbacks)
+
+    async def _give_up(self, ctx: RequestContext, step: Step | None, last_resp: ProxyResponse | None,
+                       last_exc: BaseException | None, fallbacks: int, deadline_hit: bool = False) -> ProxyResponse:
+        self._finish(ctx, None, fallbacks, exhausted=True)
+        if last_resp is not None:
+            ctx.response_headers["x-bulwark-provider"] = last_resp.provider or ""
+            return last_resp
+        if deadline_hit and last_exc is None:
+            raise UpstreamTimeout(
+                f"No provider in the fallback chain for model {ctx.scratch['fallback']['requested_model']!r} answered "
+                "within the chain's deadline. Retry later.",
+            )
+        assert last_exc is not None
+        raise last_exc
+
+    @staticmethod
+    async def _close(resp: ProxyResponse | None) -> None:
+        if resp is not None:
+            await resp.aclose()
+
+    def _note(self, ctx: RequestContext, step: Step, status: str, reason: str | None, seconds: float,
+              exc: BaseException | None = None) -> None:
+        entry: dict[str, Any] = {"provider": step.provider, "model": step.model, "status": status, "reason": reason,
+                                 "seconds": round(seconds, 4)}
+        ctx.scratch["fallback"]["attempts"].append(entry)
+        if status == "skipped":
+            ctx.attempts.append(dict(entry))  # no upstream call, so dispatch recorded nothing
+        elif ctx.attempts and ctx.attempts[-1].get("provider") == step.provider and "reason" not in ctx.attempts[-1]:
+            ctx.attempts[-1]["reason"] = reason
+            ctx.attempts[-1]["fallback_status"] = status
+        if exc is not None and status == "failed":
+            log.info("request %s: provider %s failed (%s): %s", ctx.request_id, step.provider, reason, getattr(exc, "message", exc))
+
+    def _finish(self, ctx: RequestContext, step: Step | None, fallbacks: int, exhausted: bool = False) -> None:
+        ctx.response_headers["x-bulwark-fallbacks"] = str(fallbacks)
+        fields: dict[str, Any] = {"fallbacks": fallbacks, "chain": ctx.scratch["fallback"]["chain"]}
+        if step is not None:
+            ctx.response_headers["x-bulwark-provider"] = step.provider
+            fields["provider"] = step.provider
+            tier = _TIERS.get(self._kind(step.provider))
+            if tier:
+                ctx.scratch["tier"] = tier
+                fields["tier"] = tier
+        if exhausted:
+            fields["exhausted"] = True
+        ctx.record(self.name, **fields)
+
+    # -- streams -------------------------------------------------------------------------------
+    def _stream_answer(self, ctx: RequestContext, call_next: Next, out: _Outcome, steps: list[Step], i: int,
+                       deadline: float, fallbacks: int, probe: bool) -> ProxyResponse:
+        resp = out.resp
+        assert resp is not None and out.first is not None
+        self._finish(ctx, steps[i], fallbacks)
+        resp.stream = self._relay(ctx, call_next, resp.stream, out.first, steps, i, deadline, probe)
+        return resp
+
+    async def _relay(self, ctx: RequestContext, call_next: Next, stream: Any, first: SSEEvent,
+                     steps: list[Step], i: int, deadline: float, probe: bool) -> AsyncIterator[SSEEvent]:
+        """Relay the answering stream; on a mid-stream break, end with an error or continue elsewhere."""
+        track = _Track(first)
+        provider = steps[i].provider
+        recorded = False
+        try:
+            yield first
+            try:
+                async for ev in stream:
+                    track.see(ev)
+                    yield ev
+            except UpstreamStreamError as exc:
+                await self._record(provider, False, probe)
+                recorded = True
+                reason = "timeout" if exc.reason == "stall" else "stream"
+                self._note(ctx, steps[i], "failed", f"{reason}:{exc.reason}:mid_stream", 0.0)
+                if self.config.stream_mode != "continue" or track.tool_calls or reason not in self.triggers:
+                    raise
+                async for ev in self._continue(ctx, call_next, track, steps, i, deadline, exc):
+                    yield ev
+                return
+            await self._record(provider, True, probe)
+            recorded = True
+        finally:
+            if not recorded:  # client went away mid-stream: the provider did nothing wrong
+                await self._record(provider, True, probe)
+            await self._close_stream(stream)
+
+    @staticmethod
+    async def _close_stream(stream: Any) -> None:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            try:
+                await aclose()
+            except Exception:  # noqa: BLE001 - closing must not mask the outcome
+                pass
+
+    async def _continue(self, ctx: RequestContext, call_next: Next, track: "_Track", steps: list[Step], i: int,
+                        deadline: float, cause: UpstreamStreamError) -> AsyncIterator[SSEEvent]:
+        """Ask the next providers to finish the partial answer; splice their chunks into this stream."""
+        if track.finished:  # the answer was complete, only the tail (usage/[DONE]) was lost
+            if ctx.wants_usage_chunk and not track.usage_sent:
+                yield SSEEvent.from_json(track.usage_chunk(self._estimate_first(ctx, track), None))
+            yield SSEEvent.done()
+            return
+        original = ctx.body
+        partial = "".join(track.text)
+        cont_body = {**original, "messages": [*original.get("messages", []), {"role": "assistant", "content": partial},
+                                               {"role": "user", "content": self.config.continue_instruction}]}
+        from_provider, reason = steps[i].provider, "stream"
+        for j in range(i + 1, len(steps)):
+            step = steps[j]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            allowed, probe = await self._allow(step.provider)
+            if not allowed:
+                self._note(ctx, step, "skipped", "breaker_open", 0.0)
+                continue
+            self.services.metrics.inc("bulwark_fallback_activations_total", 1, from_provider=from_provider, to_provider=step.provider, reason=reason)
+            ctx.set_body(cont_body)
+            ctx.target = Target(step.provider, step.model, min(step.timeout, left) if step.timeout else left)
+            started = time.monotonic()
+            try:
+                out = await self._attempt(ctx, call_next)
+            finally:
+                ctx.set_body(original)
+            took = time.monotonic() - started
+            if out.reason is not None or out.resp is None or out.resp.stream is None or out.first is None:
+                await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
+                self._note(ctx, step, "failed", out.reason or "not_a_stream", took, out.exc)
+                await self._close(out.resp)
+                from_provider, reason = step.provider, out.reason or "stream"
+                continue
+            self._note(ctx, step, "ok", "continued", took)
+            ctx.record(self.name, continued_by=step.provider)
+            tier = _TIERS.get(self._kind(step.provider))
+            if tier:
+                ctx.scratch["tier"] = tier
+                ctx.record(self.name, tier=tier)
+            first_usage = self._estimate_first(ctx, track)
+            stream = out.resp.stream
+            ok = False
+            try:
+                async for ev in _aiter_with_first(out.first, stream):
+                    if ev.is_done:
+                        ok = True
+                        yield ev
+                        continue
+                    if ev.data is None:
+                        continue
+                    obj = ev.json()
+                    if not isinstance(obj, dict):
+                        continue
+                    choices = obj.get("choices") or []
+                    if choices and isinstance(choices[0], dict):
+                        delta = choices[0].get("delta") or {}
+                        if delta.get("role") and not delta.get("content") and not delta.get("tool_calls") and choices[0].get("finish_reason") is None:
+                            continue  # the continuation's own role chunk: the client already has one
+                        delta.pop("role", None)
+                    if obj.get("usage") and not choices:
+                        merged = track.usage_chunk(first_usage, obj["usage"])
+                        u = merged["usage"]
+                        ctx.usage.prompt_tokens, ctx.usage.completion_tokens = u["prompt_tokens"], u["completion_tokens"]
+                        yield SSEEvent.from_json(merged)
+                        continue
+                    yield SSEEvent.from_json(track.rewrite(obj))
+                await self._record(step.provider, True, probe)
+            except UpstreamStreamError:
+                await self._record(step.provider, False, probe)
+                raise
+            finally:
+                await self._close_stream(stream)
+            if not ok:
+                raise UpstreamStreamError("The continuation stream ended before it finished.", reason="cut")
+            return
+        raise cause
+
+    @staticmethod
+    def _estimate_first(ctx: RequestContext, track: "_Track") -> dict[str, int]:
+        from proxy.tokens import count_request
+
+        prompt = ctx.token_estimate if ctx.token_estimate is not None else count_request(ctx.body)
+        return {"prompt_tokens": prompt, "completion_tokens": count_text("".join(track.text), ctx.model)}
+
+    # -- shadow ------------------------------------------------------------------------------------
+    async def _shadow(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
+        try:
+            resp = await call_next(ctx)
+        except BaseException as exc:
+            reason = self._classify_exc(exc)
+            if reason in self.triggers:
+                ctx.record(self.name, shadow=True, would_fallback=reason)
+            raise
+        reason = self._classify_resp(resp)
+        if reason in self.triggers:
+            ctx.record(self.name, shadow=True, would_fallback=reason)
+        return resp
+
+
+class _Track:
+    """What a relayed stream has shown the client so far (for continuation and merged usage)."""
+
+    __slots__ = ("id", "created", "model", "text", "tool_calls", "finished", "usage_sent")
+
+    def __init__(self, first: SSEEvent) -> None:
+        self.id: str | None = None
+        self.created: int | None = None
+        self.model: str | None = None
+        self.text: list[str] = []
+        self.tool_calls = False
+        self.finished = False
+        self.usage_sent = False
+        self.see(first)
+
+    def see(self, ev: SSEEvent) -> None:
+        if ev.data is None or ev.is_done:
+            return
+        try:
+            obj = ev.json()
+        except ValueError:
+            return
+        if not isinstance(obj, dict):
+            return
+        if self.id is None:
+            self.id, self.created, self.model = obj.get("id"), obj.get("created"), obj.get("model")
+        if obj.get("usage"):
+            self.usage_sent = True
+        for c in obj.get("choices") or []:
+            if not isinstance(c, dict):
+                continue
+            d = c.get("delta") or {}
+            if d.get("content"):
+                self.text.append(d["content"])
+            if d.get("tool_calls"):
+                self.tool_calls = True
+            if c.get("finish_reason"):
+                self.finished = True
+
+    def rewrite(self, obj: dict[str, Any]) -> dict[str, Any]:
+        if self.id is not None:
+            obj["id"] = self.id
+        if self.created is not None:
+            obj["created"] = self.created
+        if self.model is not None:
+            obj["model"] = self.model
+        return obj
+
+    def usage_chunk(self, first: dict[str, int], second: dict[str, Any] | None) -> dict[str, Any]:
+        second = second or {}
+        prompt = first["prompt_tokens"] + int(second.get("prompt_tokens") or 0)
+        completion = first["completion_tokens"] + int(second.get("completion_tokens") or 0)
+        usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        cached = (second.get("prompt_tokens_details") or {}).get("cached_tokens") if isinstance(second.get("prompt_tokens_details"), dict) else None
+        usage["prompt_tokens_details"] = {"cached_tokens": int(cached or 0)}
+        return self.rewrite({"id": None, "object": "chat.completion.chunk", "created": None, "model": None, "choices": [], "usage": usage})
+
+
+async def _aiter_with_first(first: SSEEvent, stream: Any) -> AsyncIterator[SSEEvent]:
+    yield first
+    async for ev in stream:
+        yield ev
