@@ -21,6 +21,7 @@ METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "bulwark_saved_usd_total": ("counter", "USD saved by reason (pruning, abuse, cache)", ("reason",)),
     "bulwark_ratelimit_rejections_total": ("counter", "Requests refused by limits and budgets", ("reason",)),
     "bulwark_abuse_blocks_total": ("counter", "Suspicious-pattern throttles and blocks", ("reason", "action")),
+    "bulwark_budget_alerts_total": ("counter", "Budgets crossing their soft threshold (once per period)", ("scope", "period")),
     "bulwark_pruned_tokens_total": ("counter", "Input tokens removed by pruning", ()),
     "bulwark_pruned_requests_total": ("counter", "Requests pruned", ("mode",)),
     "bulwark_validations_total": ("counter", "Validator runs by outcome", ("validator", "outcome")),

@@ -1,0 +1,177 @@
+"""The state backends: memory and Redis with the same cases, the EVAL fallback, hash tags,
+journals, and the fail-open / fail-closed policy against a private redis-server we stop."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import pytest
+from redis.exceptions import ResponseError
+
+from proxy.config import StateConfig
+from proxy.errors import ServiceUnavailable
+from proxy.limits import GATE, decode
+from proxy.state.base import Script
+from proxy.state.factory import create_state
+from proxy.state.memory import MemoryState
+from proxy.state.redis import RedisState, tag_key, untag_key
+from proxy.state.resilient import ResilientState
+from tests.rl_support import OwnRedis, cleanup_redis, make_backend, prefix
+
+import asyncio
+import orjson
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def backend(request: Any, tmp_path: Any) -> Any:
+    st = await make_backend(request.param, tmp_path)
+    yield st
+    await cleanup_redis(st)
+
+
+@pytest.fixture
+async def private_redis() -> Any:
+    r = OwnRedis()
+    await asyncio.to_thread(r.start)
+    yield r
+    r.stop()
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, tuple[Any, ...]], float] = {}
+
+    def inc(self, name: str, amount: float = 1.0, **labels: Any) -> None:
+        key = (name, tuple(sorted(labels.items())))
+        self.counts[key] = self.counts.get(key, 0) + amount
+
+    def total(self, name: str) -> float:
+        return sum(v for (n, _), v in self.counts.items() if n == name)
+
+    def observe(self, *a: Any, **k: Any) -> None: ...
+    def set(self, *a: Any, **k: Any) -> None: ...
+
+
+async def test_plain_ops(backend: Any) -> None:
+    assert await backend.get("a") is None
+    await backend.set("a", b"1")
+    assert await backend.get("a") == b"1"
+    await backend.set("t", b"x", ttl=0.05)
+    assert await backend.get("t") == b"x"
+    await asyncio.sleep(0.08)
+    assert await backend.get("t") is None
+    assert await backend.incr("n", 2.5, ttl=60) == 2.5
+    assert await backend.incr("n", 1) == 3.5
+    await backend.delete("a", "n")
+    assert await backend.get("a") is None and await backend.get("n") is None
+    await backend.set("keys:rec:1", b"a")
+    await backend.set("keys:rec:2", b"b")
+    await backend.set("{k_1}:rl:r", b"c")
+    assert sorted(await backend.scan("keys:rec:*")) == ["keys:rec:1", "keys:rec:2"]
+
+
+async def test_journal(backend: Any) -> None:
+    j = backend.journal("review")
+    a = await j.append({"kind": "x", "n": 1})
+    b = await j.append({"kind": "y", "n": 2})
+    assert (await j.get(a))["n"] == 1
+    assert [r["id"] for r in await j.list()] == [b, a]  # newest first
+    assert await j.update(a, {"status": "resolved", "note": "ok"})
+    assert not await j.update("nope", {"status": "x"})
+    got = await j.get(a)
+    assert got["status"] == "resolved" and got["note"] == "ok" and got["kind"] == "x"
+    assert [r["id"] for r in await j.list(status="open")] == [b]
+    assert await j.count() == 2 and await j.count("resolved") == 1
+
+
+def test_hash_tags() -> None:
+    assert tag_key("bw", "rl:x") == "{bw}:rl:x"
+    assert tag_key("bw", "{k_abc}:rl:x") == "{bw:k_abc}:rl:x"
+    assert untag_key("bw", "{bw:k_abc}:rl:x") == "{k_abc}:rl:x"
+    assert untag_key("bw", "{bw}:rl:x") == "rl:x"
+
+
+async def test_redis_keys_share_a_slot_per_tag(redis_url: str) -> None:
+    st = RedisState(redis_url, prefix())
+    try:
+        from redis.crc import key_slot
+
+        a, b = st.k("{k_1}:rl:r"), st.k("{k_1}:ab:u:alice:s")
+        assert key_slot(a.encode()) == key_slot(b.encode())
+    finally:
+        await st.aclose()
+
+
+async def test_eval_fallback_when_evalsha_is_refused(redis_url: str) -> None:
+    """Behind Redis proxies that block EVALSHA/SCRIPT LOAD, scripts still run (with EVAL)."""
+    st = RedisState(redis_url, prefix())
+    try:
+        calls = {"evalsha": 0}
+
+        async def refuse(*a: Any, **k: Any) -> Any:
+            calls["evalsha"] += 1
+            raise ResponseError("ERR unknown command 'EVALSHA'")
+
+        st._r.evalsha = refuse  # type: ignore[method-assign]
+        s = Script("t_echo", "return ARGV[1]", lambda store, k, a: a[0])
+        assert await st.run(s, ["x"], ["hi"]) == b"hi"
+        assert await st.run(s, ["x"], ["again"]) == b"again"
+        assert calls["evalsha"] == 1  # learned once, EVAL from then on
+    finally:
+        await cleanup_redis(st)
+
+
+async def test_noscript_first_run_uses_eval(redis_url: str) -> None:
+    st = RedisState(redis_url, prefix())
+    try:
+        unique = Script("t_unique", f"return '{prefix()}'", lambda store, k, a: None)
+        assert (await st.run(unique, ["x"], [])).startswith(b"bulwark-test-")
+        assert (await st.run(unique, ["x"], [])).startswith(b"bulwark-test-")  # now via EVALSHA
+    finally:
+        await cleanup_redis(st)
+
+
+def _gate_args(now: float) -> list[Any]:
+    return [orjson.dumps({"now": now, "blocks": [], "tier": "standard", "mults": {"standard": 1}, "window": 60, "cost": 1,
+                          "lease": "l", "lease_exp": now + 10, "dims": [[1, 5, 2, 0, 3, 0]]})]
+
+
+@pytest.mark.parametrize("policy", ["fail_open", "fail_closed"])
+async def test_redis_stopped_applies_policy_fast(private_redis: OwnRedis, policy: str, caplog: Any) -> None:
+    m = Metrics()
+    st = ResilientState(RedisState(private_redis.url, prefix(), timeout_ms=100), policy, cooldown=0.3, metrics=m)
+    keys = ["{k}:r", "{k}:t", "{k}:c"]
+    r = decode(await st.run(GATE, keys, _gate_args(time.time())))
+    assert r["ok"] and not st.degraded
+    private_redis.stop()
+    caplog.set_level(logging.WARNING, logger="bulwark.state")
+    for _ in range(5):
+        t0 = time.monotonic()
+        if policy == "fail_open":
+            r = decode(await st.run(GATE, keys, _gate_args(time.time())))
+            assert r["ok"]  # served by the local fallback
+        else:
+            with pytest.raises(ServiceUnavailable) as ei:
+                await st.run(GATE, keys, _gate_args(time.time()))
+            assert ei.value.status == 503 and "fail_closed" in ei.value.message
+            assert ei.value.headers["retry-after"] == "1"
+        assert time.monotonic() - t0 < 0.6  # never hangs
+    assert st.degraded
+    assert m.total("bulwark_redis_errors_total") == 1  # one failed try; the cool-down skips Redis
+    assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1  # warned once per outage
+    # Redis comes back: after the cool-down the wrapper uses it again.
+    await asyncio.to_thread(private_redis.start)
+    await asyncio.sleep(0.35)
+    r = decode(await st.run(GATE, keys, _gate_args(time.time())))
+    assert r["ok"] and not st.degraded
+    await st.aclose()
+
+
+async def test_factory(tmp_path: Any, redis_url: str) -> None:
+    mem = create_state(StateConfig(backend="memory", data_dir=str(tmp_path)))
+    assert isinstance(mem, MemoryState)
+    red = create_state(StateConfig(backend="redis", redis_url=redis_url, key_prefix=prefix(), on_failure="fail_closed", timeout_ms=50))
+    assert isinstance(red, ResilientState) and red.policy == "fail_closed" and red.primary.timeout == 0.05
+    assert await red.ping()
+    await red.aclose()
