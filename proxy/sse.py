@@ -83,31 +83,40 @@ def parse_event(raw: bytes) -> SSEEvent:
 
 
 class SSESplitter:
-    """Feed bytes as they arrive, get complete events out."""
+    """Feed bytes as they arrive, get complete events out.
 
-    __slots__ = ("_buf",)
+    Linear in the stream size even for huge events fed in tiny pieces: the buffer is a
+    bytearray and terminators are searched only in bytes not scanned before.
+    """
+
+    __slots__ = ("_buf", "_scanned")
 
     def __init__(self) -> None:
-        self._buf = b""
+        self._buf = bytearray()
+        self._scanned = 0  # bytes of _buf already searched for a terminator
 
     def feed(self, chunk: bytes) -> Iterator[SSEEvent]:
-        buf = self._buf + chunk if self._buf else chunk
+        buf = self._buf
+        buf += chunk
         start = 0
+        search_from = max(0, self._scanned - 3)  # a terminator may straddle the old end
         while True:
-            end, term_len = _find_terminator(buf, start)
+            end, term_len = _find_terminator(buf, max(start, search_from))
             if end < 0:
                 break
-            yield parse_event(buf[start : end + term_len])
+            yield parse_event(bytes(buf[start : end + term_len]))
             start = end + term_len
-        self._buf = buf[start:]
+        if start:
+            del buf[:start]
+        self._scanned = len(buf)
 
     @property
     def pending(self) -> bytes:
         """Bytes of an incomplete event (a stream that ends with these was cut)."""
-        return self._buf
+        return bytes(self._buf)
 
 
-def _find_terminator(buf: bytes, start: int) -> tuple[int, int]:
+def _find_terminator(buf: bytes | bytearray, start: int) -> tuple[int, int]:
     best, best_len = -1, 0
     for term in _TERMINATORS:
         i = buf.find(term, start)
