@@ -1,0 +1,550 @@
+"""The exact-match response cache (plugins/cache.py, proxy/cachekey.py, `bulwark cache`).
+
+End to end with the official SDK through the proxy in front of the simulator, plus unit tests
+of the key, the LRU and the stream <-> completion conversions."""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import openai
+import orjson
+import pytest
+
+from plugins.cache import (
+    ByteLRU,
+    Cache,
+    CacheConfig,
+    chunks_from_completion,
+    completion_from_chunks,
+    decode_entry,
+    encode_entry,
+    replay_events,
+)
+from proxy import cachekey
+from proxy.config import KeyConfig
+from proxy.keys import hash_key, key_id_for
+from proxy.plugin import Plugin
+from tests.helpers import base_config, free_port, openai_client, start_proxy
+
+MSG = [{"role": "user", "content": "What is the capital of France?"}]
+FIXTURE = Path("/work/shared/reference/fixtures/openai-stream-toolcalls.sse")
+
+
+# -- a test-only plugin (inside the cache) that marks answers as failed / from a rules tier ---
+class _Marker(Plugin):
+    name = "cachetest_marker"
+
+    async def __call__(self, ctx: Any, call_next: Any) -> Any:
+        resp = await call_next(ctx)
+        mark = ctx.headers.get("x-test-mark")
+        if mark == "validation":
+            ctx.scratch["validation_failed"] = True
+        elif mark == "flagged":
+            ctx.record("validate", flagged=True)
+        elif mark == "rules":
+            ctx.scratch["tier"] = "rules"
+        return resp
+
+
+_mod = types.ModuleType("plugins.cachetest_marker")
+_mod._Marker = _Marker  # type: ignore[attr-defined]
+sys.modules["plugins.cachetest_marker"] = _mod
+
+
+def cache_cfg(sim_url: str, chain: list[str] | None = None, **cache: Any) -> dict[str, Any]:
+    cfg = base_config(sim_url, plugins=chain or ["cache"])
+    if cache:
+        cfg["plugins"] = {"cache": cache}
+    return cfg
+
+
+def plugin_of(proxy: Any) -> Cache:
+    return next(p for p in proxy.state.current.plugins if p.name == "cache")
+
+
+async def ask(client: Any, **kw: Any) -> tuple[str | None, Any]:
+    kw.setdefault("model", "gpt-4o-mini")
+    kw.setdefault("messages", MSG)
+    raw = await client.chat.completions.with_raw_response.create(**kw)
+    return raw.headers.get("x-bulwark-cache"), raw.parse()
+
+
+async def ask_stream(client: Any, **kw: Any) -> tuple[str | None, list[str]]:
+    """Returns the cache header and the raw `data:` lines of the SSE answer."""
+    kw.setdefault("model", "gpt-4o-mini")
+    kw.setdefault("messages", MSG)
+    async with client.chat.completions.with_streaming_response.create(stream=True, **kw) as r:
+        lines = [ln async for ln in r.iter_lines() if ln.startswith("data:")]
+        return r.headers.get("x-bulwark-cache"), lines
+
+
+def chunks(lines: list[str]) -> list[dict[str, Any]]:
+    return [orjson.loads(ln[5:]) for ln in lines if ln != "data: [DONE]"]
+
+
+def text_of(lines: list[str]) -> str:
+    return "".join((c["choices"][0]["delta"].get("content") or "") for c in chunks(lines) if c["choices"])
+
+
+@pytest.fixture
+async def cached(sim: Any) -> Any:
+    proxy = await start_proxy(cache_cfg(sim.url))
+    try:
+        yield proxy
+    finally:
+        await proxy.aclose()
+
+
+def upstream_chats(sim: Any) -> int:
+    return sum(1 for r in sim.requests if str(r.get("path", "")).endswith("/chat/completions"))
+
+
+# -- end to end: hits and misses ------------------------------------------------------------
+async def test_identical_requests_hit_and_upstream_sees_one(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    h1, a = await ask(client, temperature=0)
+    h2, b = await ask(client, temperature=0)
+    assert (h1, h2) == ("miss", "hit")
+    assert upstream_chats(sim) == 1
+    assert b.id == a.id and b.created == a.created and b.model == a.model
+    assert b.choices[0].message.content == a.choices[0].message.content
+    assert b.usage.prompt_tokens == a.usage.prompt_tokens and b.usage.completion_tokens == a.usage.completion_tokens
+    stats = plugin_of(cached).local_stats()
+    assert stats["hit"] == 1 and stats["miss"] == 1 and stats["stored"] == 1
+    assert stats["saved_usd"] > 0  # priced with proxy.pricing for gpt-4o-mini
+
+
+async def test_different_sampling_parameters_miss(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    variants = [
+        {"temperature": 0},
+        {"temperature": 0, "top_p": 0.5},
+        {"temperature": 0, "seed": 7},
+        {"temperature": 0, "max_tokens": 5},
+        {"temperature": 0, "stop": ["."]},
+        {"temperature": 0, "model": "gpt-4o"},
+        {"temperature": 0, "messages": [{"role": "user", "content": "What is the capital of Spain?"}]},
+    ]
+    for v in variants:
+        h, _ = await ask(client, **v)
+        assert h == "miss", v
+    assert upstream_chats(sim) == len(variants)
+    # `temperature: 0.0`, `user` and `stream_options` do not change the key.
+    h, _ = await ask(client, temperature=0.0, user="someone-else")
+    assert h == "hit"
+    assert upstream_chats(sim) == len(variants)
+
+
+async def test_nondeterministic_requests_bypass_unless_opted_in(sim: Any) -> None:
+    proxy = await start_proxy(cache_cfg(sim.url, models={"gpt-4o": {"any_temperature": True}}))
+    try:
+        client = openai_client(proxy.url)
+        assert (await ask(client))[0] == "bypass"  # absent temperature is 1.0
+        assert (await ask(client))[0] == "bypass"
+        assert (await ask(client, temperature=0.7))[0] == "bypass"
+        assert upstream_chats(sim) == 3
+        # explicit opt-in for one model
+        assert (await ask(client, model="gpt-4o", temperature=0.7))[0] == "miss"
+        assert (await ask(client, model="gpt-4o", temperature=0.7))[0] == "hit"
+        assert upstream_chats(sim) == 4
+    finally:
+        await proxy.aclose()
+
+
+async def test_streamed_hit_replays_content_usage_and_done(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    h1, first = await ask_stream(client, temperature=0, stream_options={"include_usage": True})
+    h2, again = await ask_stream(client, temperature=0, stream_options={"include_usage": True})
+    assert (h1, h2) == ("miss", "hit")
+    assert upstream_chats(sim) == 1
+    assert again[-1] == "data: [DONE]" and first[-1] == "data: [DONE]"
+    c1, c2 = chunks(first), chunks(again)
+    assert len(c2) == len(c1)  # same chunking shape
+    assert [c["choices"] for c in c2] == [c["choices"] for c in c1]
+    assert text_of(again) == text_of(first) and text_of(first)
+    assert c2[-1]["choices"] == [] and c2[-1]["usage"] == c1[-1]["usage"]
+    assert all(c["id"] == c1[0]["id"] and c["object"] == "chat.completion.chunk" for c in c2)
+    # Through the SDK's own stream parser too.
+    stream = await client.chat.completions.create(model="gpt-4o-mini", messages=MSG, temperature=0, stream=True)
+    parts = [ch async for ch in stream]
+    assert "".join(p.choices[0].delta.content or "" for p in parts if p.choices) == text_of(first)
+    assert all(p.usage is None for p in parts)  # no usage chunk when the client did not ask
+    assert upstream_chats(sim) == 1
+
+
+async def test_plain_answer_from_streamed_miss_and_stream_from_plain_miss(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    _, lines = await ask_stream(client, temperature=0, stream_options={"include_usage": True})
+    h, plain = await ask(client, temperature=0)
+    assert h == "hit" and plain.choices[0].message.content == text_of(lines)
+    assert plain.choices[0].finish_reason == "stop" and plain.object == "chat.completion"
+    assert plain.usage.total_tokens == chunks(lines)[-1]["usage"]["total_tokens"]
+
+    other = [{"role": "user", "content": "Name three rivers."}]
+    _, p = await ask(client, temperature=0, messages=other)
+    h, lines2 = await ask_stream(client, temperature=0, messages=other, stream_options={"include_usage": True})
+    assert h == "hit" and lines2[-1] == "data: [DONE]"
+    cs = chunks(lines2)
+    assert cs[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert text_of(lines2) == p.choices[0].message.content
+    assert cs[-2]["choices"][0]["finish_reason"] == "stop"
+    assert cs[-1]["usage"]["completion_tokens"] == p.usage.completion_tokens
+    assert upstream_chats(sim) == 2
+
+
+async def test_streamed_tool_calls_replay_and_assemble(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    tools = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
+              "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    msgs = [{"role": "user", "content": "What is the weather in Paris?"}]
+    force = {"type": "function", "function": {"name": "get_weather"}}
+    h1, streamed = await ask_stream(client, temperature=0, messages=msgs, tools=tools, tool_choice=force)
+    h2, plain = await ask(client, temperature=0, messages=msgs, tools=tools, tool_choice=force)
+    assert (h1, h2) == ("miss", "hit")
+    args = "".join(
+        tc["function"].get("arguments") or "" for c in chunks(streamed) if c["choices"] for tc in c["choices"][0]["delta"].get("tool_calls") or ()
+    )
+    call = plain.choices[0].message.tool_calls[0]
+    assert call.function.name == "get_weather" and call.function.arguments == args and call.id
+    assert plain.choices[0].finish_reason == "tool_calls"
+    # Without include_usage upstream, the stored usage is an estimate (prompt counted offline).
+    assert plain.usage.prompt_tokens > 0
+    # a tools change is a different key
+    assert (await ask(client, temperature=0, messages=msgs, tools=tools, tool_choice="none"))[0] == "miss"
+
+
+async def test_keys_do_not_see_each_others_entries(sim: Any, cached: Any) -> None:
+    a, b = openai_client(cached.url, key="sk-test"), openai_client(cached.url, key="sk-trusted")
+    assert (await ask(a, temperature=0))[0] == "miss"
+    assert (await ask(b, temperature=0))[0] == "miss"
+    assert (await ask(a, temperature=0))[0] == "hit"
+    assert (await ask(b, temperature=0))[0] == "hit"
+    assert upstream_chats(sim) == 2
+
+
+async def test_global_scope_shares_and_team_scope(sim: Any) -> None:
+    proxy = await start_proxy(cache_cfg(sim.url, scope="global"))
+    try:
+        a, b = openai_client(proxy.url, key="sk-test"), openai_client(proxy.url, key="sk-trusted")
+        assert (await ask(a, temperature=0))[0] == "miss"
+        assert (await ask(b, temperature=0))[0] == "hit"
+    finally:
+        await proxy.aclose()
+    keys = [{"name": "a", "key": "sk-a", "team": "red"}, {"name": "b", "key": "sk-b", "team": "red"}, {"name": "c", "key": "sk-c", "team": "blue"}]
+    cfg = cache_cfg(sim.url, scope="team")
+    cfg["auth"]["keys"] = keys
+    proxy = await start_proxy(cfg)
+    try:
+        a, b, c = (openai_client(proxy.url, key=k) for k in ("sk-a", "sk-b", "sk-c"))
+        assert (await ask(a, temperature=0, seed=1))[0] == "miss"
+        assert (await ask(b, temperature=0, seed=1))[0] == "hit"
+        assert (await ask(c, temperature=0, seed=1))[0] == "miss"
+    finally:
+        await proxy.aclose()
+
+
+async def test_ttl_expiry_default_and_per_model(sim: Any) -> None:
+    proxy = await start_proxy(cache_cfg(sim.url, ttl_seconds=60, models={"gpt-4o-*": {"ttl_seconds": 0.2}}))
+    try:
+        client = openai_client(proxy.url)
+        assert (await ask(client, temperature=0, model="gpt-4o-mini"))[0] == "miss"
+        assert (await ask(client, temperature=0, model="gpt-4o"))[0] == "miss"  # glob does not match
+        assert (await ask(client, temperature=0, model="gpt-4o-mini"))[0] == "hit"
+        await asyncio.sleep(0.3)
+        assert (await ask(client, temperature=0, model="gpt-4o-mini"))[0] == "miss"  # expired
+        assert (await ask(client, temperature=0, model="gpt-4o"))[0] == "hit"  # default TTL
+        assert upstream_chats(sim) == 3
+    finally:
+        await proxy.aclose()
+
+
+async def test_cache_control_no_cache_and_no_store(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    h, _ = await ask(client, temperature=0, extra_headers={"Cache-Control": "no-store"})
+    assert h == "bypass"
+    assert (await ask(client, temperature=0))[0] == "miss"  # no-store did not store
+    assert (await ask(client, temperature=0, extra_headers={"Cache-Control": "no-cache"}))[0] == "miss"  # no lookup
+    assert upstream_chats(sim) == 3
+    assert (await ask(client, temperature=0))[0] == "hit"
+    # no-cache stores the fresh answer: a new upstream answer for another prompt is then served
+    other = [{"role": "user", "content": "fresh"}]
+    assert (await ask(client, temperature=0, messages=other, extra_headers={"Cache-Control": "no-cache"}))[0] == "miss"
+    assert (await ask(client, temperature=0, messages=other))[0] == "hit"
+    assert upstream_chats(sim) == 4
+
+
+async def test_errors_cut_streams_failed_validation_and_rules_tier_not_cached(sim: Any) -> None:
+    proxy = await start_proxy(cache_cfg(sim.url, chain=["cache", "cachetest_marker"]))
+    try:
+        client = openai_client(proxy.url)
+        sim.set_fault("500")
+        with pytest.raises(openai.InternalServerError):
+            await ask(client, temperature=0)
+        sim.set_fault("cut=3")
+        _, lines = await ask_stream(client, temperature=0)
+        assert '"error"' in lines[-1] and "data: [DONE]" not in lines
+        sim.set_fault(None)
+        for mark in ("validation", "flagged", "rules"):
+            assert (await ask(client, temperature=0, extra_headers={"x-test-mark": mark}))[0] == "miss"
+            assert (await ask_stream(client, temperature=0, extra_headers={"x-test-mark": mark}))[0] == "miss"
+        assert (await ask(client, temperature=0))[0] == "miss"  # nothing above was stored
+        assert (await ask(client, temperature=0))[0] == "hit"
+        stats = plugin_of(proxy).local_stats()
+        assert stats["stored"] == 1 and stats["not_stored"] >= 3
+    finally:
+        await proxy.aclose()
+
+
+async def test_shadow_mode_never_answers_from_cache(sim: Any) -> None:
+    proxy = await start_proxy(cache_cfg(sim.url, mode="shadow"))
+    try:
+        client = openai_client(proxy.url)
+        assert (await ask(client, temperature=0))[0] is None
+        assert (await ask(client, temperature=0))[0] is None
+        assert upstream_chats(sim) == 2
+        assert plugin_of(proxy).local_stats()["shadow_hit"] == 1
+    finally:
+        await proxy.aclose()
+
+
+async def test_admin_stats_and_purge(sim: Any, cached: Any, monkeypatch: Any) -> None:
+    import aiohttp
+
+    monkeypatch.setenv("BULWARK_ADMIN_KEY", "adm-secret")
+    a, b = openai_client(cached.url, key="sk-test"), openai_client(cached.url, key="sk-trusted")
+    await ask(a, temperature=0)
+    await ask(b, temperature=0)
+    hdr = {"Authorization": "Bearer adm-secret"}
+    async with aiohttp.ClientSession() as s:
+        async with s.get(f"{cached.base}/admin/cache/stats", headers=hdr) as r:
+            stats = await r.json()
+            assert r.status == 200 and stats["entries"] == 2 and stats["miss"] == 2
+        async with s.post(f"{cached.base}/admin/cache/purge", json={"scope": "test"}, headers=hdr) as r:
+            assert r.status == 200 and (await r.json())["purged"] == 1
+        async with s.post(f"{cached.base}/admin/cache/purge", json={"scope": "nobody"}, headers=hdr) as r:
+            body = await r.json()
+            assert r.status == 400 and "no client key named 'nobody'" in body["error"]["message"]
+    assert (await ask(a, temperature=0))[0] == "miss"  # purged
+    assert (await ask(b, temperature=0))[0] == "hit"  # other scope kept
+
+
+# -- Redis ------------------------------------------------------------------------------------
+def redis_cfg(sim_url: str, url: str, prefix: str, **cache: Any) -> dict[str, Any]:
+    cfg = cache_cfg(sim_url, **cache)
+    cfg["state"] = {"backend": "redis", "redis_url": url, "key_prefix": prefix, "timeout_ms": 200}
+    return cfg
+
+
+async def drain(proxy: Any) -> None:
+    for _ in range(100):
+        if not len(proxy.services.tasks):
+            return
+        await asyncio.sleep(0.005)
+
+
+async def test_redis_backend_hits_across_replicas_with_ttl(sim: Any, redis_url: str, unique_prefix: str) -> None:
+    import redis.asyncio as aioredis
+
+    cfg = redis_cfg(sim.url, redis_url, unique_prefix, ttl_seconds=30)
+    p1, p2 = await start_proxy(cfg), await start_proxy(cfg)
+    r = aioredis.Redis.from_url(redis_url)
+    try:
+        assert plugin_of(p1).use_state
+        c1, c2 = openai_client(p1.url), openai_client(p2.url)
+        _, a = await ask(c1, temperature=0)
+        await drain(p1)
+        h, b = await ask(c2, temperature=0)  # another replica
+        assert h == "hit" and b.id == a.id
+        keys = [k async for k in r.scan_iter(match=f"{{{unique_prefix}}}:cache:*")]
+        assert len(keys) == 1
+        assert 0 < await r.pttl(keys[0]) <= 30_000
+    finally:
+        async for k in r.scan_iter(match=f"{{{unique_prefix}}}:*"):
+            await r.delete(k)
+        await r.aclose()
+        await p1.aclose()
+        await p2.aclose()
+
+
+async def test_redis_down_is_a_miss_not_an_error(sim: Any, unique_prefix: str) -> None:
+    port = free_port()  # nothing listens here
+    proxy = await start_proxy(redis_cfg(sim.url, f"redis://127.0.0.1:{port}/0", unique_prefix))
+    try:
+        client = openai_client(proxy.url)
+        for _ in range(3):
+            h, ans = await ask(client, temperature=0)
+            assert h == "miss" and ans.choices[0].message.content
+        h, lines = await ask_stream(client, temperature=0)
+        assert h == "miss" and lines[-1] == "data: [DONE]"
+        assert upstream_chats(sim) == 4
+        stats = plugin_of(proxy).local_stats()
+        assert stats["error"] == 4 and stats["hit"] == 0 and stats["store_error"] >= 1
+    finally:
+        await proxy.aclose()
+
+
+async def test_redis_killed_mid_run_then_misses(sim: Any, unique_prefix: str, tmp_path: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis.asyncio as aioredis
+
+        r = aioredis.Redis(port=port)
+        for _ in range(100):
+            try:
+                await r.ping()
+                break
+            except Exception:
+                await asyncio.sleep(0.02)
+        await r.aclose()
+        proxy = await start_proxy(redis_cfg(sim.url, f"redis://127.0.0.1:{port}/0", unique_prefix))
+        try:
+            client = openai_client(proxy.url)
+            assert (await ask(client, temperature=0))[0] == "miss"
+            await drain(proxy)
+            assert (await ask(client, temperature=0))[0] == "hit"
+            server.kill()
+            server.wait(5)
+            h, ans = await ask(client, temperature=0)
+            assert h == "miss" and ans.choices[0].message.content
+            assert upstream_chats(sim) == 2
+        finally:
+            await proxy.aclose()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(5)
+
+
+async def test_cli_purge_and_stats_against_redis(sim: Any, redis_url: str, unique_prefix: str, tmp_path: Path, capsys: Any) -> None:
+    cfg = redis_cfg(sim.url, redis_url, unique_prefix)
+    proxy = await start_proxy(cfg)
+    try:
+        a, b = openai_client(proxy.url, key="sk-test"), openai_client(proxy.url, key="sk-trusted")
+        await ask(a, temperature=0)
+        await ask(b, temperature=0)
+        await drain(proxy)
+        toml = tmp_path / "proxy.toml"
+        keys = "\n".join(f'[[auth.keys]]\nname = "{k["name"]}"\nkey = "{k["key"]}"\n' for k in cfg["auth"]["keys"])
+        toml.write_text(
+            f'[providers.sim]\ntype = "openai"\nbase_url = "{sim.url}"\n'
+            f'[state]\nbackend = "redis"\nredis_url = "{redis_url}"\nkey_prefix = "{unique_prefix}"\n'
+            f'[chain]\nplugins = ["cache"]\n{keys}'
+        )
+
+        def run(*args: str) -> tuple[int, str, str]:
+            from proxy.cli import main
+
+            code = main(["cache", *args, "--config", str(toml)])
+            out, err = capsys.readouterr()
+            return code, out, err
+
+        code, out, err = await asyncio.to_thread(run, "stats", "--json")
+        assert code == 0, err
+        assert orjson.loads(out)["entries"] == 2
+        code, out, err = await asyncio.to_thread(run, "purge", "--scope", "test")
+        assert code == 0 and "purged 1 cached answer " in out, out + err
+        assert (await ask(a, temperature=0))[0] == "miss"
+        assert (await ask(b, temperature=0))[0] == "hit"
+        code, out, err = await asyncio.to_thread(run, "purge", "--scope", "nobody")
+        assert code == 2 and "no client key named 'nobody'" in err
+        await drain(proxy)
+        code, out, err = await asyncio.to_thread(run, "purge", "--all")
+        assert code == 0 and "purged 2 cached answers" in out, out + err
+        await plugin_of(proxy).aclose()  # flushes the shared counters
+        code, out, err = await asyncio.to_thread(run, "stats", "--json")
+        stats = orjson.loads(out)
+        assert stats["entries"] == 0 and stats["hit"] == 1 and stats["miss"] == 3 and stats["stored"] == 3
+    finally:
+        await proxy.aclose()
+        import redis.asyncio as aioredis
+
+        r = aioredis.Redis.from_url(redis_url)
+        async for k in r.scan_iter(match=f"{{{unique_prefix}}}:*"):
+            await r.delete(k)
+        await r.aclose()
+
+
+# -- unit tests -------------------------------------------------------------------------------
+def test_canonical_key_covers_what_shapes_the_answer() -> None:
+    base = {"model": "m", "messages": MSG, "temperature": 0}
+    d = cachekey.request_digest
+    assert d(base) == d({**base, "stream": True, "stream_options": {"include_usage": True}, "user": "u", "metadata": {"a": 1}})
+    assert d(base) == d({"temperature": 0.0, "messages": MSG, "model": "m"})  # key order, int vs float
+    assert d(base) == d({**base, "seed": None})  # null means the default
+    for change in ({"seed": 1}, {"n": 2}, {"logit_bias": {"1": 5}}, {"response_format": {"type": "json_object"}},
+                   {"tools": []}, {"tool_choice": "none"}, {"model": "m2"}, {"frequency_penalty": 0.1}, {"x_unknown": 1}):
+        assert d({**base, **change}) != d(base), change
+    assert d({"model": "m", "messages": [{"content": "x", "role": "user"}]}) == d({"model": "m", "messages": [{"role": "user", "content": "x"}]})
+    assert d(base, target=("a", None)) != d(base, target=("b", None))
+    assert cachekey.is_deterministic(base) and not cachekey.is_deterministic({}) and not cachekey.is_deterministic({"temperature": 0.2})
+
+
+def test_scope_tokens_and_resolution() -> None:
+    keys = [KeyConfig(name="test", key="sk-test"), KeyConfig(name="hashed", key_sha256=hash_key("sk-x"))]
+    assert cachekey.resolve_scope("test", keys) == "k:" + key_id_for(hash_key("sk-test"))
+    assert cachekey.resolve_scope("hashed", keys) == "k:" + key_id_for(hash_key("sk-x"))
+    assert cachekey.resolve_scope("global", keys) == "g" == cachekey.scope_token("global", "k_1", "t")
+    assert cachekey.resolve_scope("team:red", keys) == cachekey.scope_token("team", "k_1", "red")
+    assert cachekey.scope_token("team", "k_1", None) == "k:k_1"  # no team: per key
+    assert cachekey.resolve_scope("k_abc", keys) == "k:k_abc"
+    with pytest.raises(ValueError, match="hashed, test"):
+        cachekey.resolve_scope("nobody", keys)
+
+
+def test_lru_is_bounded_by_bytes_and_expires() -> None:
+    lru = ByteLRU(10_000)
+    for i in range(100):
+        assert lru.set(f"k{i}", b"x" * 500, ttl=60)
+    assert lru.bytes <= 10_000 and len(lru) < 100 and lru.evictions == 100 - len(lru)
+    assert lru.get("k0") is None and lru.get("k99") is not None
+    assert not lru.set("big", b"x" * 20_000, ttl=60)
+    lru.set("short", b"y", ttl=0.001)
+    time.sleep(0.002)
+    assert lru.get("short") is None
+    n = len(lru)
+    assert lru.purge("k9") >= 1 and len(lru) < n
+
+
+def test_entry_codec_roundtrip_and_compression() -> None:
+    entry = {"v": 1, "at": 1.0, "c": {"choices": [{"message": {"content": "word " * 400}}]}, "k": None}
+    blob = encode_entry(entry, 1, 512)
+    assert blob[:1] == b"z" and len(blob) < len(orjson.dumps(entry)) / 5
+    assert decode_entry(blob) == entry
+    small = {"v": 1, "at": 1.0, "c": {"choices": []}, "k": None}
+    assert encode_entry(small, 1, 512)[:1] == b"j" and decode_entry(encode_entry(small, 1, 512)) == small
+    with pytest.raises(ValueError):
+        decode_entry(b"j" + orjson.dumps({"v": 99, "c": {}}))
+
+
+async def test_recorded_openai_tool_call_stream_roundtrips() -> None:
+    events = [orjson.loads(block[6:]) for block in FIXTURE.read_text().split("\n\n") if block.startswith("data: {")]
+    completion, replay = completion_from_chunks(events)
+    msg = completion["choices"][0]["message"]
+    assert msg["tool_calls"][0]["function"]["name"] == "get_weather"
+    assert orjson.loads(msg["tool_calls"][0]["function"]["arguments"])
+    assert completion["choices"][0]["finish_reason"] == "tool_calls"
+    entry = {"v": 1, "at": 0, "c": completion, "k": replay}
+    out = [ev async for ev in replay_events(entry, include_usage=False, created=None)]
+    assert out[-1].is_done
+    replayed = [ev.json() for ev in out[:-1]]
+    stripped = [{k: v for k, v in e.items() if k != "usage"} for e in events if e.get("choices")]
+    assert replayed == stripped  # byte-for-byte same chunks (as JSON)
+    # and the synthesized form of the same completion carries the same call
+    synth = completion_from_chunks([{**{"id": "x", "created": 1, "model": "m"}, **c} for c in chunks_from_completion(completion)])[0]
+    assert synth["choices"][0]["message"]["tool_calls"] == msg["tool_calls"]
+
+
+def test_config_rejects_other_endpoints() -> None:
+    with pytest.raises(Exception, match="chat completions only"):
+        CacheConfig.model_validate({"endpoints": ["embeddings"]})
