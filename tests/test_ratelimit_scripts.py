@@ -1,0 +1,166 @@
+"""The limit and budget Scripts themselves, on the memory backend and the real Redis with the
+same cases (simulated clocks, so window edges are exact and nothing sleeps)."""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import orjson
+import pytest
+
+from proxy.limits import BUDGET_RESERVE, BUDGET_SETTLE, GATE, SETTLE, alerts_of, decode, go_duration
+from proxy.state.redis import RedisState
+from tests.rl_support import REDIS, cleanup_redis, make_backend, prefix
+
+MULTS = {"standard": 1.0, "new": 0.5, "trusted": 2.0, "suspicious": 0.25}
+KEYS = ["{k}:blk", "{k}:r", "{k}:t", "{k}:c", "{k}:seen:u1", "{k}:u1:r"]
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def st(request: Any, tmp_path: Any) -> Any:
+    s = await make_backend(request.param, tmp_path)
+    yield s
+    await cleanup_redis(s)
+
+
+def gate(now: float, *, rpm: int = 0, tpm: int = 0, conc: int = 0, cost: int = 1, tier: str = "standard",
+         lease: str = "l", user: list[Any] | None = None, user_rpm: int = 0, window: float = 60.0) -> list[Any]:
+    P: dict[str, Any] = {"now": now, "blocks": [1], "tier": tier, "mults": MULTS, "window": window, "cost": cost,
+                         "lease": lease, "lease_exp": now + 30, "dims": [[2, rpm, 3, tpm, 4, conc]]}
+    if user is not None:
+        P["user"] = user
+        P["dims"].append([6, user_rpm, 3, 0, 4, 0])
+    return [orjson.dumps(P)]
+
+
+async def run_gate(st: Any, now: float, **kw: Any) -> dict[str, Any]:
+    return decode(await st.run(GATE, KEYS, gate(now, **kw)))
+
+
+async def settle(st: Any, now: float, *, tpm: int = 0, delta: float = 0, lease: str = "l", conc: bool = False) -> None:
+    P = {"now": now, "window": 60, "lease": lease, "tokens": [[3, tpm, delta]] if tpm else [], "conc": [4] if conc else []}
+    await st.run(SETTLE, KEYS, [orjson.dumps(P)])
+
+
+async def test_100_concurrent_against_10_admit_exactly_10(st: Any) -> None:
+    now = time.time()
+    results = await asyncio.gather(*(run_gate(st, now, rpm=10, lease=f"l{i}") for i in range(100)))
+    assert sum(r["ok"] for r in results) == 10
+    refused = [r for r in results if not r["ok"]]
+    assert {r["reason"] for r in refused} == {"requests"}
+    assert all(0 < r["retry"] <= 6.01 for r in refused)  # one request frees every 60/10 s
+
+
+async def test_two_replicas_share_one_redis_limit(redis_url: str) -> None:
+    pfx = prefix()
+    a, b = RedisState(redis_url, pfx), RedisState(redis_url, pfx)
+    try:
+        now = time.time()
+        results = await asyncio.gather(*(run_gate(a if i % 2 else b, now, rpm=7, lease=f"l{i}") for i in range(40)))
+        assert sum(r["ok"] for r in results) == 7
+    finally:
+        await b.aclose()
+        await cleanup_redis(a)
+
+
+async def test_concurrency_slots_exact_and_released(st: Any) -> None:
+    now = time.time()
+    results = await asyncio.gather(*(run_gate(st, now, conc=10, lease=f"l{i}") for i in range(100)))
+    admitted = [i for i, r in enumerate(results) if r["ok"]]
+    assert len(admitted) == 10
+    assert {r["reason"] for r in results if not r["ok"]} == {"concurrency"}
+    assert not (await run_gate(st, now, conc=10, lease="x"))["ok"]
+    await settle(st, now, lease=f"l{admitted[0]}", conc=True)
+    assert (await run_gate(st, now, conc=10, lease="x"))["ok"]
+    # A lease that is never released (crashed replica) expires on its own.
+    assert (await run_gate(st, now + 31, conc=10, lease="y"))["ok"]
+
+
+async def test_new_user_half_trusted_double(st: Any) -> None:
+    now = time.time()
+    user = [5, 3600.0, 3]  # new for an hour or the first 3 requests
+    ok = [(await run_gate(st, now, user=user, user_rpm=10, lease=f"a{i}"))["ok"] for i in range(12)]
+    assert sum(ok) == 5  # a new user: half of 10
+    r = await run_gate(st, now, user=user, user_rpm=10)
+    assert r["risk"] == "new" and r["mult"] == 0.5
+    # Trusted key, no end user: double.
+    now2 = now + 1000
+    ok = [(await run_gate(st, now2, rpm=10, tier="trusted", lease=f"t{i}"))["ok"] for i in range(25)]
+    assert sum(ok) == 20
+
+
+async def test_user_stops_being_new_after_age_and_count(st: Any) -> None:
+    now = time.time()
+    user = [5, 100.0, 2]
+    assert (await run_gate(st, now, user=user, user_rpm=100))["user_new"]
+    assert (await run_gate(st, now + 101, user=user, user_rpm=100))["user_new"]  # old enough, 2 requests only
+    assert (await run_gate(st, now + 1, user=user, user_rpm=100))["user_new"]  # 3 requests, too young
+    r = await run_gate(st, now + 102, user=user, user_rpm=100)
+    assert r["user_new"] is False and r["risk"] == "standard" and r["mult"] == 1.0
+
+
+async def test_window_edge_bursts_stay_within_the_limit(st: Any) -> None:
+    """A fixed 60 s window would admit 10 just before the edge and 10 more just after."""
+    t0 = 1_800_000_000.0  # a multiple of 60: a fixed window would reset here
+    edge = t0 + 60
+    before = [(await run_gate(st, edge - 0.2, rpm=10, lease=f"b{i}"))["ok"] for i in range(10)]
+    after = [(await run_gate(st, edge + 0.2, rpm=10, lease=f"a{i}"))["ok"] for i in range(10)]
+    assert sum(before) == 10
+    assert sum(after) == 0  # 0.4 s refills 0.07 of a request
+    # Sliding check over a long run of attempts every 0.5 s: no 60 s span admits more than
+    # the limit plus what drains during it.
+    times = []
+    t = edge + 1
+    for i in range(400):
+        if (await run_gate(st, t, rpm=10, lease=f"s{i}"))["ok"]:
+            times.append(t)
+        t += 0.5
+    for i, start in enumerate(times):
+        in_window = [x for x in times[i:] if x < start + 60]
+        assert len(in_window) <= 11
+    assert 25 <= len(times) <= 35  # ~ 200 s at 10/min
+
+
+async def test_token_reservation_settles_to_real_usage(st: Any) -> None:
+    now = time.time()
+    assert (await run_gate(st, now, tpm=1000, cost=600))["ok"]
+    assert not (await run_gate(st, now, tpm=1000, cost=600))["ok"]  # 1200 > 1000 while reserved
+    await settle(st, now, tpm=1000, delta=100 - 600)  # real usage 100
+    r = await run_gate(st, now, tpm=1000, cost=600)
+    assert r["ok"] and r["tok"][1] == 1000 - 100 - 600
+    # Refund on failure: give the whole reservation back.
+    await settle(st, now, tpm=1000, delta=-600)
+    r = await run_gate(st, now, tpm=1000, cost=900)
+    assert r["ok"] and r["tok"][1] == 0
+    # Too large for the limit at all: a distinct reason, no retry will help.
+    r = await run_gate(st, now, tpm=1000, cost=1001)
+    assert r["reason"] == "too_large"
+
+
+async def test_budget_reserve_stops_at_cap(st: Any) -> None:
+    keys = ["{k}:bud:day", "{k}:bud:day:alert"]
+    item = [1, 1.0, 60_000]
+    results = await asyncio.gather(*(st.run(BUDGET_RESERVE, keys, [orjson.dumps({"now": 0, "est": 0.3, "items": [item]})]) for _ in range(10)))
+    assert sum(decode(r)["ok"] for r in results) == 3  # 0.9 <= 1.0 < 1.2
+    # Settle: real cost 0.1 each -> two refunds of 0.2 free room for more.
+    alerts = []
+    for _ in range(3):
+        res = decode(await st.run(BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": -0.2, "items": [[1, 1.0, 60_000, 2, 0.25]]})]))
+        alerts.append(alerts_of(res))
+    assert alerts == [[1], [], []]  # 0.7 crossed 25 % once; once per period
+    spent = float(await st.get("{k}:bud:day"))
+    assert spent == pytest.approx(0.3)
+
+
+def test_go_durations() -> None:
+    assert go_duration(0) == "0s"
+    assert go_duration(0.02) == "20ms"
+    assert go_duration(1) == "1s"
+    assert go_duration(8.64) == "8.64s"
+    assert go_duration(360) == "6m0s"
+    assert go_duration(3723) == "1h2m3s"
+
+
+def test_redis_url_constant() -> None:
+    assert REDIS.startswith("redis://127.0.0.1:6379")
