@@ -17,8 +17,13 @@ error is a miss (and a skipped store), counted, never an error for the client.
 
 Never stored: non-2xx answers, non-chat shapes, streams that did not end normally, answers
 that failed validation (`ctx.scratch["validation_failed"]` / `decisions["validate"]["flagged"]`),
-answers from rules / human tiers. Recommended chain order: `ratelimit, cache, validate,
-fallback, ...` (limits count hits; validation and fallback run before an answer is stored).
+answers from rules / human tiers.
+
+Chain order: `ratelimit, cache, budgets, prune, validate, fallback`. Plugins outside the
+cache see hits: `ratelimit` first counts a hit like any request (its requests and the
+answer's tokens; put `cache` before it to make hits free of limits). Plugins inside it never
+see hits: `budgets` (a hit costs nothing), `prune` (the key is the client's own request),
+`validate` and `fallback` (their verdicts and tiers are known before an answer is stored).
 
 Client controls: `Cache-Control: no-cache` (skip the lookup, store the fresh answer),
 `no-store` (neither). Answers carry `x-bulwark-cache: hit|miss|bypass`; hits also `age`.
@@ -83,8 +88,6 @@ class CacheConfig(PluginConfig):
     compress_min_bytes: int = Field(512, ge=0)
     # Give hits the current time as `created` (default: the original answer's, like its id).
     refresh_created: bool = False
-    # A hit sets ctx.usage to the cached token counts (token limits charge it) instead of zero.
-    count_hits_in_limits: bool = False
 
     @field_validator("endpoints")
     @classmethod
@@ -462,8 +465,8 @@ class Cache(Plugin):
         ctx.record(self.name, outcome="hit", hit=True, saved_usd=round(saved, 8), age_s=round(age, 3))
         ctx.scratch[self.name] = {"hit": True, "usage": cached, "saved_usd": saved}
         ctx.scratch["provider"] = "cache"
-        # Nothing went upstream: zero usage and cost unless hits should count against token limits.
-        ctx.usage = cached if self.cfg.count_hits_in_limits else Usage(estimated=False)
+        # Nothing went upstream: zero usage and cost (the cached counts are in scratch/decisions).
+        ctx.usage = Usage(estimated=False)
         ctx.cost_usd = 0.0
         ctx.response_headers[HEADER] = "hit"
         ctx.response_headers["age"] = str(int(age))

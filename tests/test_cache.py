@@ -40,8 +40,10 @@ FIXTURE = Path("/work/shared/reference/fixtures/openai-stream-toolcalls.sse")
 # -- a test-only plugin (inside the cache) that marks answers as failed / from a rules tier ---
 class _Marker(Plugin):
     name = "cachetest_marker"
+    seen: list[str] = []  # request ids that reached this layer (inside the cache)
 
     async def __call__(self, ctx: Any, call_next: Any) -> Any:
+        _Marker.seen.append(ctx.request_id)
         resp = await call_next(ctx)
         mark = ctx.headers.get("x-test-mark")
         if mark == "validation":
@@ -548,3 +550,21 @@ async def test_recorded_openai_tool_call_stream_roundtrips() -> None:
 def test_config_rejects_other_endpoints() -> None:
     with pytest.raises(Exception, match="chat completions only"):
         CacheConfig.model_validate({"endpoints": ["embeddings"]})
+
+
+async def test_recommended_order_ratelimit_counts_hits_and_inner_plugins_never_see_them(sim: Any) -> None:
+    cfg = base_config(sim.url, plugins=["ratelimit", "cache", "cachetest_marker"])
+    cfg["plugins"] = {"ratelimit": {"key": {"rpm": 3, "tpm": 0, "max_concurrent": 0}, "user": {"rpm": 0, "tpm": 0, "max_concurrent": 0}}}
+    proxy = await start_proxy(cfg)
+    _Marker.seen.clear()
+    try:
+        client = openai_client(proxy.url)
+        assert (await ask(client, temperature=0))[0] == "miss"
+        assert (await ask(client, temperature=0))[0] == "hit"
+        assert (await ask(client, temperature=0))[0] == "hit"
+        with pytest.raises(openai.RateLimitError):  # hits still count against the key's rpm
+            await ask(client, temperature=0)
+        assert upstream_chats(sim) == 1
+        assert len(_Marker.seen) == 1  # layers inside the cache (budgets, validate...) saw only the miss
+    finally:
+        await proxy.aclose()
