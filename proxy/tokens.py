@@ -298,8 +298,8 @@ def message_key(message: dict[str, Any]) -> int:
     return hash(tuple(parts))
 
 
-def _message_cached(message: dict[str, Any], enc_name: str, per_message: int, per_name: int) -> int:
-    key = (message_key(message), enc_name, per_message, per_name)
+def _message_cached(message: dict[str, Any], enc_name: str, per_message: int, per_name: int, mkey: int | None = None) -> int:
+    key = (message_key(message) if mkey is None else mkey, enc_name, per_message, per_name)
     n = _msg_cache.get(key)
     if n is None:
         n = _message_raw(message, enc_name, per_message, per_name)
@@ -385,15 +385,16 @@ def count_messages(messages: list[dict[str, Any]], model: str | None = None, too
     return _scaled(total, model)
 
 
-def message_counts(messages: list[dict[str, Any]], model: str | None = None) -> list[int]:
-    """Per-message token counts (overhead included, factor applied), cached per content."""
+def message_counts(messages: list[dict[str, Any]], model: str | None = None, keys: list[int] | None = None) -> list[int]:
+    """Per-message token counts (overhead included, factor applied), cached per content.
+    `keys`: the messages' `message_key`s when the caller has them already."""
     enc_name = encoding_name_for(model)
     _note_fallback(enc_name)
     per_message, per_name = _overheads(model)
     f = approx_factor(model)
     out = []
-    for m in messages:
-        n = _message_cached(m, enc_name, per_message, per_name) if isinstance(m, dict) else 0
+    for i, m in enumerate(messages):
+        n = _message_cached(m, enc_name, per_message, per_name, keys[i] if keys is not None else None) if isinstance(m, dict) else 0
         out.append(n if f == 1.0 else int(n * f + 0.5))
     return out
 

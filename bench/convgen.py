@@ -1,0 +1,478 @@
+"""Deterministic generator of long multi-turn chat conversations with planted "needles".
+
+Each conversation is a work chat between a user and an assistant (system prompt, user /
+assistant turns, some tool calls with tool results). One to three needle facts are planted
+in the first third of the conversation, either in a user message or in a tool result; the
+final user question needs all of them. Everything else is chatter the question does not
+need, in ten topics, including *distractors* built to share words with the needles: the
+same project with other attributes, the same attribute for other projects, other numbers
+in the same phrasing, and later turns that mention the needle's project again.
+
+The final question paraphrases the needle the way a real follow-up does: it names the
+project and the attribute (sharing some content words with the needle) but never the
+value. Retention = the needle's value is still present somewhere in the pruned context.
+
+    from convgen import generate
+    convs = generate(200, seed=7)   # list[Conversation]
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+PROJECTS = ["Falcon", "Orion", "Juniper", "Atlas", "Beacon", "Cobalt", "Delta", "Ember", "Harbor", "Kestrel",
+            "Lumen", "Meridian", "Nimbus", "Quartz", "Sierra", "Tundra", "Vega", "Willow", "Zephyr", "Granite"]
+PEOPLE = ["Priya Nandakumar", "Tomasz Wilk", "Aiko Tanaka", "Samuel Okafor", "Lucia Moreno", "Henrik Olsen",
+          "Fatima Zahra", "Diego Alvarez", "Mei Lin", "Jonas Becker", "Amara Nwosu", "Oliver Grant",
+          "Sofia Rossi", "Rahul Mehta", "Elena Petrova", "Kwame Mensah"]
+CITIES = ["Lisbon", "Toronto", "Nairobi", "Osaka", "Krakow", "Austin", "Melbourne", "Dublin", "Bogota", "Tallinn"]
+VENDORS = ["Northwind Logistics", "Bluepeak Cloud", "Ironclad Security", "Sunleaf Catering", "Vantage Print",
+           "Helix Analytics", "Crescent Telecom", "Summit Payroll"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+# Needle kinds: (attribute words used in the fact, question phrasing, value maker, fact templates, question templates)
+NEEDLES: list[dict[str, Any]] = [
+    {
+        "kind": "port",
+        "value": lambda r: str(r.randint(20000, 65000)),
+        "facts": ["Quick note before I forget: the {p} staging database listens on port {v}, not the default one.",
+                  "FYI the staging database for {p} was moved to port {v} after the firewall change."],
+        "ask": ["which port the {p} staging database is on", "what port the {p} staging DB uses"],
+        "distract": ["The {q} staging database had a replication lag issue last night, we fixed it by restarting the replica.",
+                     "Do you know why the default database port is blocked on the {q} staging network?",
+                     "The {p} production database is behind the bastion host, so staging and production need different tunnels."],
+    },
+    {
+        "kind": "budget",
+        "value": lambda r: f"${r.randint(12, 480)},{r.randint(100, 999)}",
+        "facts": ["Finance confirmed the budget cap for {p} this quarter: {v}, and it includes contractor hours.",
+                  "Heads up, the {p} budget cap for the quarter is {v} all-in, per finance."],
+        "ask": ["what budget cap finance gave us for {p}", "what {p}'s budget cap is this quarter"],
+        "distract": ["Finance wants every project, including {q}, to report budget burn weekly from now on.",
+                     "The {p} team asked whether cloud credits count against the quarterly budget; finance has not answered yet.",
+                     "Our travel budget got cut by {n} percent, so the {q} offsite is probably virtual."],
+    },
+    {
+        "kind": "contact",
+        "value": lambda r: r.choice(PEOPLE),
+        "facts": ["For {p}, the vendor-side account manager is {v}; send escalations to them directly.",
+                  "The account manager on the vendor side for {p} is {v}, they handle all escalations."],
+        "ask": ["who the vendor account manager for {p} is", "who handles {p} escalations on the vendor side"],
+        "distract": ["The {q} vendor changed their escalation process; tickets now go through a portal first.",
+                     "Our own account manager rotation for {p} internal reviews changes next month.",
+                     "I had a call with the vendor about {q} and they promised a new manager soon."],
+    },
+    {
+        "kind": "deadline",
+        "value": lambda r: f"{r.choice(MONTHS)} {r.randint(2, 28)}",
+        "facts": ["The client moved the {p} launch deadline to {v}, so the QA window shrinks.",
+                  "New date from the client: the {p} launch deadline is now {v}."],
+        "ask": ["what launch date the client set for {p}", "when the {p} launch deadline is now"],
+        "distract": ["The {q} launch was pushed again, the client still has not signed off on the designs.",
+                     "QA says the {p} regression suite takes {n} hours, which is tight for any launch window.",
+                     "Deadlines for the {q} documentation are flexible, the client said end of quarter is fine."],
+    },
+    {
+        "kind": "account",
+        "value": lambda r: f"ACC-{r.randint(10000, 99999)}",
+        "facts": ["The billing account id for {p} with the payment processor is {v}.",
+                  "Note the payment processor billing account for {p}: {v}."],
+        "ask": ["what the {p} billing account id at the payment processor is", "which billing account {p} uses with the processor"],
+        "distract": ["The payment processor sent a notice that {q} billing statements now arrive on the 5th.",
+                     "We should close the old {p} sandbox account with the processor, it still bills a monthly fee.",
+                     "Billing disputes for {q} go through the finance inbox, not the processor directly."],
+    },
+    {
+        "kind": "city",
+        "value": lambda r: r.choice(CITIES),
+        "facts": ["We decided the {p} kickoff workshop will be held in {v}, the venue is booked.",
+                  "Final call on the {p} kickoff workshop location: {v}. Venue confirmed."],
+        "ask": ["which city the {p} kickoff workshop is in", "where we are holding the {p} kickoff workshop"],
+        "distract": ["The {q} workshop agenda still needs a session on data governance.",
+                     "Several people asked whether the {p} kickoff will be recorded for remote attendees.",
+                     "Venue prices in most cities went up about {n} percent this year."],
+    },
+    {
+        "kind": "vendor",
+        "value": lambda r: r.choice(VENDORS),
+        "facts": ["Procurement approved {v} as the vendor for the {p} contract; the PO is in progress.",
+                  "For the {p} contract, procurement went with {v} in the end."],
+        "ask": ["which vendor procurement approved for the {p} contract", "who we picked as vendor for the {p} contract"],
+        "distract": ["Procurement says the {q} contract renewal needs three quotes this time.",
+                     "The {p} contract template from legal has a new liability clause.",
+                     "One of the vendors for {q} missed the RFP deadline by a day."],
+    },
+    {
+        "kind": "version",
+        "value": lambda r: f"{r.randint(2, 9)}.{r.randint(0, 19)}.{r.randint(0, 30)}",
+        "facts": ["We pinned the {p} SDK to version {v} because the newer release breaks retries.",
+                  "The {p} service must stay on SDK version {v} until the retry bug is fixed upstream."],
+        "ask": ["which SDK version we pinned {p} to", "what SDK version {p} has to stay on"],
+        "distract": ["The {q} SDK upgrade went fine, all integration tests passed on the first try.",
+                     "Retries in the {p} worker are configured with exponential backoff and jitter.",
+                     "Someone opened a ticket to upgrade the SDK in {q}, I'll review it tomorrow."],
+    },
+]
+
+TOOL_NEEDLES = [
+    {
+        "kind": "order",
+        "tool": "lookup_order",
+        "ask_user": "Can you look up the {p} hardware order for me?",
+        "args": lambda p, r: {"project": p, "kind": "hardware"},
+        "result": lambda p, v, r: {"project": p, "status": "shipped", "tracking_number": v, "carrier": r.choice(["DHL", "UPS", "FedEx"]),
+                                   "items": r.randint(2, 40), "warehouse": r.choice(CITIES)},
+        "value": lambda r: f"1Z{r.randint(100000000, 999999999)}",
+        "answer": "The {p} hardware order has shipped. I can share the tracking details whenever you need them.",
+        "ask": ["what the tracking number of the {p} hardware order is", "how to track the {p} hardware shipment"],
+    },
+    {
+        "kind": "ticket",
+        "tool": "search_tickets",
+        "ask_user": "Please find the open incident ticket for the {p} outage.",
+        "args": lambda p, r: {"query": f"{p} outage", "status": "open"},
+        "result": lambda p, v, r: {"results": [{"id": v, "title": f"{p} outage: elevated 5xx on checkout", "severity": r.choice(["SEV1", "SEV2"]),
+                                                "assignee": r.choice(PEOPLE)}], "total": 1},
+        "value": lambda r: f"INC-{r.randint(100000, 999999)}",
+        "answer": "I found one open incident for the {p} outage; it is assigned and marked high severity.",
+        "ask": ["what the incident ticket id for the {p} outage is", "which ticket tracks the {p} outage"],
+    },
+]
+
+# Chatter: topic -> (user openers, assistant sentences). Slots: {p} project, {q} other project,
+# {n} number, {c} city, {who} person.
+TOPICS: dict[str, tuple[list[str], list[str]]] = {
+    "python": (
+        ["I'm getting a KeyError in the {p} ingestion script when a record has no timestamp, any idea?",
+         "How do I make this list comprehension faster? It processes about {n} thousand rows.",
+         "What's the cleanest way to retry an HTTP call in Python with backoff?",
+         "Can you explain async generators in Python with a small example?"],
+        ["A KeyError usually means the dictionary lookup happens before you validate the record.",
+         "You can use dict.get with a default value, or check membership explicitly before reading the key.",
+         "For retries, a small loop with exponential backoff and a cap is often clearer than a decorator.",
+         "Profiling first is worth it: run cProfile on a sample of {n} rows and look at the cumulative column.",
+         "Async generators combine async def with yield, so the caller iterates with async for.",
+         "If the rows come from a database, pushing the filter into the query is usually the biggest win.",
+         "Keep the parsing and the I/O separate so each part can be tested on its own.",
+         "```python\nfor attempt in range(5):\n    try:\n        return fetch(url)\n    except TimeoutError:\n        time.sleep(min(30, 2 ** attempt))\n```",
+         "Type hints will not make it faster, but they make the refactor safer.",
+         "A generator expression avoids building the whole intermediate list in memory.",
+         "Logging the record id with the error makes these failures much easier to trace later."],
+    ),
+    "cooking": (
+        ["What can I cook tonight with chickpeas, spinach and some leftover rice?",
+         "Any tips for a crispier roast potato?",
+         "I need a quick lunch idea I can prep on Sunday for the week."],
+        ["A chickpea and spinach curry works well with rice and takes about {n} minutes.",
+         "Parboil the potatoes, rough them up in the pot, and roast them in very hot oil.",
+         "Toast the spices in oil first; it makes a big difference to the flavour.",
+         "For meal prep, grain bowls keep well for four days if you store the dressing separately.",
+         "A squeeze of lemon at the end brightens most lentil and bean dishes.",
+         "If the rice is a day old, it is perfect for fried rice with an egg and frozen peas.",
+         "Salt the water for the potatoes generously, like pasta water."],
+    ),
+    "travel": (
+        ["I'm flying to {c} next month, what should I not miss?",
+         "Is it worth getting a rail pass for two weeks in Europe?",
+         "How early should I get to the airport for an international flight?"],
+        ["{c} has a compact centre, so walking is the best way to see most of it.",
+         "Book museum tickets online; queues can take an hour in summer.",
+         "A rail pass pays off only if you take long trips on most days.",
+         "Three hours before an international flight is a safe default.",
+         "Local markets are a good place for lunch and cheaper than tourist restaurants.",
+         "Check whether your phone plan covers roaming, or buy a local eSIM on arrival.",
+         "Carry a little cash; some small shops in {c} do not take cards."],
+    ),
+    "meetings": (
+        ["Can you help me write an agenda for the {p} weekly sync?",
+         "How do I keep status meetings under 30 minutes?",
+         "Draft a short message asking the {q} team to move our meeting to Thursday."],
+        ["Start with decisions needed, then blockers, then updates that could be async.",
+         "Ask people to post status in the channel beforehand so the meeting is only for discussion.",
+         "Timebox each item and name an owner for every action before moving on.",
+         "A rotating facilitator keeps meetings from depending on one person.",
+         "Hi team, would Thursday at the same time work instead? Happy to adjust if not.",
+         "Keep the agenda in a shared doc so people can add items up to an hour before.",
+         "End with a two-minute recap of decisions and owners."],
+    ),
+    "writing": (
+        ["Can you make this paragraph more concise? It's for the {p} quarterly report.",
+         "How should I structure a design doc for a new service?",
+         "What's a good subject line for an email announcing a process change?"],
+        ["Lead with the conclusion, then give the two or three facts that support it.",
+         "Cut filler phrases like 'in order to' and 'it is important to note that'.",
+         "A design doc usually covers context, goals, non-goals, the proposal, alternatives and risks.",
+         "Subject lines work best when they say what changes and when, in under ten words.",
+         "Use active voice so it is clear who does what.",
+         "Put numbers in a small table if there are more than three of them.",
+         "Ask one reviewer to read it cold; if they get lost, the structure needs work."],
+    ),
+    "infra": (
+        ["Our {q} Kubernetes pods keep getting OOMKilled, where do I start?",
+         "Should we move the {p} cron jobs to a queue?",
+         "How do I set up alerts that don't wake people up for nothing?"],
+        ["Check the memory limits against actual usage in the metrics; limits are often copied from another service.",
+         "OOMKilled with a steady climb usually points to a leak; a sawtooth points to batch sizes.",
+         "A queue gives you retries and visibility that cron jobs lack.",
+         "Alert on symptoms users feel, like error rate and latency, not on every CPU spike.",
+         "Route low-urgency alerts to a channel and only page on sustained SLO burn.",
+         "Keep a runbook link in every alert so the on-call person knows the first step.",
+         "Load test with about {n} concurrent clients before changing the limits."],
+    ),
+    "hiring": (
+        ["What questions should I ask in a backend engineer interview?",
+         "How do I write a job post that attracts senior candidates?",
+         "We have {n} applicants for the {p} role, how do I screen quickly?"],
+        ["Ask candidates to walk through a system they built and what they would change now.",
+         "A short, realistic exercise says more than puzzles.",
+         "Be specific about the problems the team works on and the stack.",
+         "List the salary range; it increases the number of serious applicants.",
+         "Screen with three must-have criteria first, then read the rest closely.",
+         "Give every candidate the same questions so comparisons are fair.",
+         "Reply to every applicant, even with a short no; people remember."],
+    ),
+    "data": (
+        ["The {p} dashboard numbers don't match the finance report, how do I debug that?",
+         "Should we use a data warehouse or just query the replica?",
+         "How do I explain a confidence interval to the {q} stakeholders?"],
+        ["Start by comparing definitions: the dashboard may count events while finance counts invoices.",
+         "Time zones are a classic source of off-by-one-day differences.",
+         "A warehouse pays off once several teams need joined data from different sources.",
+         "Querying the replica is fine for small teams, but heavy reports can slow it down.",
+         "A confidence interval is the range where the true value probably lies, given the sample.",
+         "Show the interval as error bars; people read pictures faster than numbers.",
+         "Write down the metric definitions in one place and link them from every dashboard."],
+    ),
+    "fitness": (
+        ["I want to start running, how many times a week?",
+         "What's a good stretching routine after sitting all day?"],
+        ["Three runs a week with a rest day between is a good start.",
+         "Increase your weekly distance by about ten percent at most.",
+         "Hip flexor and hamstring stretches help most after long sitting.",
+         "Hold each stretch for about thirty seconds and breathe slowly.",
+         "Walking breaks every hour help more than one long workout."],
+    ),
+    "project": (
+        ["Can you summarise where {p} stands? I need to brief {who}.",
+         "The {q} team is blocked on the API review again, how should I push it?",
+         "What risks should go in the {p} status update this week?"],
+        ["{p} is mostly on track; the open items are the migration plan and the load test.",
+         "For the API review, ask for a specific slot and send the questions in advance.",
+         "Risks worth listing: vendor delays, the test environment, and the on-call coverage during launch.",
+         "Keep the update short: progress, next steps, and the one decision you need from leadership.",
+         "{who} mostly cares about dates and risks, so lead with those.",
+         "If the blocker has lasted more than a week, escalate with a proposed solution, not just the problem.",
+         "The {q} dependency is the main thing that could slip the plan by {n} days."],
+    ),
+}
+
+# Elaboration any answer may carry (assistants pad; so do people).
+GENERIC = [
+    "In practice the details depend on your setup, so treat this as a starting point rather than a rule.",
+    "It is worth writing down what you tried and what happened, because the same question tends to come back a few weeks later.",
+    "If you share a bit more context I can tailor this, but the general approach holds in most cases I have seen.",
+    "One common mistake is to change several things at once; change one variable at a time so you know what helped.",
+    "There is a trade-off between doing it quickly and doing it in a way that is easy to maintain later.",
+    "Most teams find that a simple checklist prevents the majority of these problems.",
+    "Start small, measure the effect, and only then decide whether the extra complexity is worth it.",
+    "The documentation covers the edge cases, but the defaults are sensible for everyday use.",
+    "It also helps to agree on who owns the follow-up, otherwise these things drift.",
+    "As a rule of thumb, anything you do more than twice is worth automating or at least scripting.",
+    "Keep in mind that estimates are usually optimistic, so leave a buffer of a day or two.",
+    "If this becomes a recurring issue, a short retrospective with the people involved will surface the root cause.",
+    "You can always revisit the decision later; the important part is to make the reasoning visible now.",
+    "I would also double-check the assumptions with someone who has done this before.",
+    "A small prototype often answers the question faster than a long discussion.",
+    "Remember to communicate the change early, since surprises cost more goodwill than delays.",
+    "When in doubt, prefer the option that is easier to undo.",
+    "Numbers help here: even a rough measurement beats a strong opinion.",
+]
+
+SYSTEM_PROMPTS = [
+    "You are a helpful assistant for a product team. Be concise and accurate. When you are unsure, say so.",
+    "You are WorkPal, an assistant that helps with engineering, planning and everyday questions. Prefer short, direct answers.",
+    "You are an AI assistant. Answer clearly, use bullet points when listing steps, and never invent facts about internal projects.",
+]
+ACKS = ["Got it, noted.", "Thanks, I'll keep that in mind for later.", "Noted. Anything else I should track?",
+        "Understood, I've got that.", "Okay, thanks for the update."]
+ACKS_REPEAT = ["Noted: {v} for {p}.", "Got it, {p}: {v}."]
+
+TOOLS = [
+    {"type": "function", "function": {"name": "lookup_order", "description": "Look up an order by project and kind.",
+     "parameters": {"type": "object", "properties": {"project": {"type": "string", "description": "Project name"},
+                                                      "kind": {"type": "string", "description": "Order kind", "enum": ["hardware", "software", "services"]}},
+                    "required": ["project"]}}},
+    {"type": "function", "function": {"name": "search_tickets", "description": "Search the ticket system.",
+     "parameters": {"type": "object", "properties": {"query": {"type": "string", "description": "Search text"},
+                                                      "status": {"type": "string", "description": "Ticket status", "enum": ["open", "closed"]}},
+                    "required": ["query"]}}},
+    {"type": "function", "function": {"name": "get_weather", "description": "Current weather for a city.",
+     "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}}, "required": ["city"]}}},
+]
+
+
+@dataclass
+class Needle:
+    kind: str
+    project: str
+    value: str
+    message_index: int
+    where: str  # "user" | "tool"
+
+
+@dataclass
+class Conversation:
+    seed: int
+    messages: list[dict[str, Any]]
+    needles: list[Needle]
+    tools: list[dict[str, Any]] = field(default_factory=lambda: TOOLS)
+    model: str = "gpt-4o"
+
+
+def _fill(t: str, r: random.Random, p: str, q: str, slots: dict[str, Any] | None = None) -> str:
+    s = slots or {"n": r.randint(2, 90), "c": r.choice(CITIES), "who": r.choice(PEOPLE)}
+    return t.format(p=p, q=q, **s)
+
+
+class _Builder:
+    def __init__(self, r: random.Random) -> None:
+        self.r = r
+        self.messages: list[dict[str, Any]] = [{"role": "system", "content": r.choice(SYSTEM_PROMPTS)}]
+        self.chars = len(self.messages[0]["content"])
+        self.calls = 0
+        self.verbosity = 10
+
+    def add(self, m: dict[str, Any]) -> int:
+        self.messages.append(m)
+        self.chars += len(m.get("content") or "") + sum(len(json.dumps(c)) for c in m.get("tool_calls", []))
+        return len(self.messages) - 1
+
+    def chatter(self, projects: list[str]) -> None:
+        r = self.r
+        topic = r.choice(list(TOPICS))
+        openers, sentences = TOPICS[topic]
+        p, q = r.sample(projects, 2)
+        sl = {"n": r.randint(2, 90), "c": r.choice(CITIES), "who": r.choice(PEOPLE)}
+        self.add({"role": "user", "content": _fill(r.choice(openers), r, p, q, sl)})
+        k = r.randint(3, 14)
+        body = [_fill(s, r, p, q, sl) for s in r.sample(sentences, min(k, len(sentences)))]
+        body += r.sample(GENERIC, r.randint(0, min(self.verbosity, len(GENERIC))))
+        r.shuffle(body)
+        if k > len(sentences):  # long answers: a second pass with bullets
+            body.append("\n".join(f"- {_fill(s, r, p, q, sl)}" for s in r.sample(sentences, min(k - len(sentences), len(sentences)))))
+        self.add({"role": "assistant", "content": " ".join(body[: max(2, len(body) // 2)]) + "\n\n" + " ".join(body[max(2, len(body) // 2):])})
+        if r.random() < 0.25:  # short follow-up within the topic
+            self.add({"role": "user", "content": r.choice(["Thanks, that helps.", "Makes sense.", "Can you give one more tip?", "Great, thanks!"])})
+            self.add({"role": "assistant", "content": _fill(r.choice(sentences), r, p, q, sl)})
+
+    def weather_tool(self) -> None:
+        r = self.r
+        city = r.choice(CITIES)
+        self.calls += 1
+        cid = f"call_w{self.calls:04d}"
+        self.add({"role": "user", "content": f"What's the weather in {city} right now?"})
+        self.add({"role": "assistant", "content": None, "tool_calls": [
+            {"id": cid, "type": "function", "function": {"name": "get_weather", "arguments": json.dumps({"city": city})}}]})
+        self.add({"role": "tool", "tool_call_id": cid, "content": json.dumps({"city": city, "temp_c": r.randint(-5, 35), "conditions": r.choice(["sunny", "rain", "cloudy"])})})
+        self.add({"role": "assistant", "content": f"It's currently {r.choice(['mild', 'chilly', 'warm'])} in {city}."})
+
+    def distractor(self, spec: dict[str, Any], p: str, projects: list[str]) -> None:
+        r = self.r
+        q = r.choice([x for x in projects if x != p])
+        self.add({"role": "user", "content": _fill(r.choice(spec["distract"]), r, p, q)})
+        sentences = TOPICS[r.choice(["project", "infra", "meetings"])][1]
+        self.add({"role": "assistant", "content": " ".join(_fill(s, r, p, q) for s in r.sample(sentences, r.randint(2, 5)))})
+
+    def text_needle(self, spec: dict[str, Any], p: str) -> Needle:
+        r = self.r
+        v = spec["value"](r)
+        idx = self.add({"role": "user", "content": r.choice(spec["facts"]).format(p=p, v=v)})
+        ack = r.choice(ACKS_REPEAT).format(p=p, v=v) if r.random() < 0.3 else r.choice(ACKS)
+        self.add({"role": "assistant", "content": ack})
+        return Needle(spec["kind"], p, v, idx, "user")
+
+    def tool_needle(self, spec: dict[str, Any], p: str) -> Needle:
+        r = self.r
+        v = spec["value"](r)
+        self.calls += 1
+        cid = f"call_n{self.calls:04d}"
+        self.add({"role": "user", "content": spec["ask_user"].format(p=p)})
+        self.add({"role": "assistant", "content": None, "tool_calls": [
+            {"id": cid, "type": "function", "function": {"name": spec["tool"], "arguments": json.dumps(spec["args"](p, r))}}]})
+        idx = self.add({"role": "tool", "tool_call_id": cid, "content": json.dumps(spec["result"](p, v, r))})
+        self.add({"role": "assistant", "content": spec["answer"].format(p=p)})
+        return Needle(spec["kind"], p, v, idx, "tool")
+
+
+def make_conversation(seed: int, target_tokens: int, chars_per_token: float = 4.3, verbosity: int = 10) -> Conversation:
+    r = random.Random(seed)
+    b = _Builder(r)
+    b.verbosity = verbosity
+    projects = r.sample(PROJECTS, 8)
+    n_needles = r.choice([1, 2, 2, 3])
+    target_chars = target_tokens * chars_per_token
+    needle_specs = []
+    used_projects = r.sample(projects, n_needles)
+    for p in used_projects:
+        if r.random() < 0.25:
+            needle_specs.append(("tool", r.choice(TOOL_NEEDLES), p))
+        else:
+            needle_specs.append(("text", r.choice(NEEDLES), p))
+    # Needles go in the first third; distractors for each needle spread over the whole conversation.
+    needle_at = sorted(r.uniform(0.03, 0.33) for _ in needle_specs)
+    distract_at = sorted((r.uniform(0.05, 0.95), i) for i, _ in enumerate(needle_specs) for _ in range(r.randint(2, 4)))
+    needles: list[Needle] = []
+    ni = di = 0
+    while b.chars < target_chars:
+        frac = b.chars / target_chars
+        if ni < len(needle_specs) and frac >= needle_at[ni]:
+            kind, spec, p = needle_specs[ni]
+            needles.append(b.tool_needle(spec, p) if kind == "tool" else b.text_needle(spec, p))
+            ni += 1
+        elif di < len(distract_at) and frac >= distract_at[di][0]:
+            kind, spec, p = needle_specs[distract_at[di][1]]
+            if kind == "text":
+                b.distractor(spec, p, projects)
+            else:
+                b.distractor(NEEDLES[r.randrange(len(NEEDLES))], p, projects)
+            di += 1
+        elif r.random() < 0.06:
+            b.weather_tool()
+        else:
+            b.chatter(projects)
+    while ni < len(needle_specs):  # very short conversations
+        kind, spec, p = needle_specs[ni]
+        needles.append(b.tool_needle(spec, p) if kind == "tool" else b.text_needle(spec, p))
+        ni += 1
+    # One more ordinary exchange, then the question that needs every needle.
+    b.chatter(projects)
+    asks = []
+    for n, (kind, spec, p) in zip(needles, needle_specs):
+        asks.append(r.choice(spec["ask"]).format(p=p))
+    if len(asks) == 1:
+        q = r.choice(["Remind me {0}?", "Quick one: can you tell me {0}?", "Before I forget, can you tell me {0}? I need it for the handover doc."]).format(asks[0])
+    else:
+        q = "I'm writing the handover note. Can you remind me " + ", ".join(asks[:-1]) + " and " + asks[-1] + "?"
+    b.add({"role": "user", "content": q})
+    return Conversation(seed, b.messages, needles)
+
+
+def generate(n: int = 200, seed: int = 7, min_tokens: int = 4000, max_tokens: int = 64000) -> list[Conversation]:
+    """`n` conversations with sizes spread log-uniformly over [min_tokens, max_tokens]."""
+    r = random.Random(seed)
+    out = []
+    for i in range(n):
+        target = int(min_tokens * (max_tokens / min_tokens) ** ((i + r.random()) / n))
+        out.append(make_conversation(seed * 100_003 + i, target))
+    return out
+
+
+def needle_kept(messages: list[dict[str, Any]], needle: Needle) -> bool:
+    """The needle's value is still in the context (the final question never contains it)."""
+    for m in messages[:-1]:
+        c = m.get("content")
+        if isinstance(c, str) and needle.value in c:
+            return True
+    return False

@@ -1,0 +1,292 @@
+"""Importance-scored context pruning to a token budget (see `proxy.pruning` for the scoring).
+
+Budget per request = min(`max_input_tokens`, context window of the model less the output
+reserve: `max_completion_tokens` / `max_tokens` of the request, else `output_reserve_default`).
+A request that fits passes byte-identical. One that does not loses its lowest-scoring units
+(a message, or a tool call with its results) until it fits, with an optional one-line marker
+where messages were removed; if the pinned set alone does not fit, the answer is OpenAI's
+400 `context_length_exceeded`. Every pruned request gets `x-bulwark-pruned-tokens`, a
+`prune` decision (before / after / dropped / saved_usd) and the pruning metrics.
+
+Shadow mode computes the same plan, records it (`would_drop`...) and the
+`x-bulwark-prune-shadow-tokens` header, and never touches the request.
+
+Summary mode (off by default): dropped units get a one-line summary each from a cheap
+model, computed in the background (`services.tasks`) and cached in state
+(`prune:sum:<sha256 of the unit>`); later requests that drop the same units put the
+summaries where the marker would go, when they fit the budget.
+
+Dollars saved use `proxy.pricing.cost_usd(model, usage)` when that module exists, else
+`fallback_usd_per_million_input` (default 2.50, gpt-4o's list price for input tokens).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any, Literal
+
+import orjson
+from multidict import CIMultiDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from proxy import models, pruning, tokens
+from proxy.context import CHAT, RequestContext, Usage
+from proxy.errors import BadRequest
+from proxy.plugin import Next, Plugin, PluginConfig
+from proxy.response import ProxyResponse
+
+log = logging.getLogger("bulwark.prune")
+
+HEADER = "x-bulwark-pruned-tokens"
+SHADOW_HEADER = "x-bulwark-prune-shadow-tokens"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WeightsConfig(_Strict):
+    recency: float = Field(1.0, ge=0)
+    role: float = Field(0.5, ge=0)
+    relevance: float = Field(2.0, ge=0)
+    reference: float = Field(1.5, ge=0)
+
+
+class SummaryConfig(_Strict):
+    enabled: bool = False
+    # Provider (a [providers.<name>] key) and model that write the summaries; None = default provider.
+    provider: str | None = None
+    model: str = "gpt-4o-mini"
+    # Longest summary line per dropped unit, in characters; units are sent at most this many characters.
+    max_chars: int = Field(200, ge=20, le=2000)
+    max_unit_chars: int = Field(4000, ge=200)
+    ttl_seconds: float = Field(7 * 86400, gt=0)
+    timeout_seconds: float = Field(30.0, gt=0)
+    # Summaries in flight at once (each covers every unit of one request that lacks one).
+    max_inflight: int = Field(4, ge=1)
+
+
+class PruneConfig(PluginConfig):
+    # Hard cap on prompt tokens; None = only the model's context window less the reserve.
+    max_input_tokens: int | None = Field(None, ge=1)
+    # Completion tokens reserved when the request names neither max_completion_tokens nor max_tokens.
+    output_reserve_default: int = Field(4096, ge=0)
+    # Turns (a user message and what follows it) always kept; the current turn is kept even at 0.
+    keep_last_turns: int = Field(2, ge=0)
+    half_life_turns: float = Field(6.0, gt=0)
+    weights: WeightsConfig = WeightsConfig()
+    role_weights: dict[str, float] = dict(pruning.DEFAULT_ROLE_WEIGHTS)
+    marker: bool = True
+    marker_text: str = "[Bulwark omitted {count} earlier message(s) ({tokens} tokens) here to fit the context budget.]"
+    marker_role: Literal["system", "developer", "user", "assistant"] = "system"
+    # Context windows by model prefix, overriding proxy.models (e.g. {"my-llama" = 32768}).
+    context_windows: dict[str, int] = {}
+    fallback_usd_per_million_input: float = Field(2.50, ge=0)
+    summary: SummaryConfig = SummaryConfig()
+
+
+class Prune(Plugin):
+    name = "prune"
+    Config = PruneConfig
+    config: PruneConfig
+
+    def __init__(self, config: PruneConfig, services: Any) -> None:
+        super().__init__(config, services)
+        c = config
+        try:
+            c.marker_text.format(count=1, tokens=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"marker_text: only {{count}} and {{tokens}} may be used ({exc})") from None
+        self.settings = pruning.Settings(
+            keep_last_turns=c.keep_last_turns,
+            half_life_turns=c.half_life_turns,
+            weights=pruning.Weights(**c.weights.model_dump()),
+            role_weights=dict(c.role_weights),
+        )
+        self.marker_text = c.marker_text if c.marker else None
+        self._windows = {k.lower(): v for k, v in c.context_windows.items()}
+        try:
+            from proxy import pricing  # written in parallel; optional
+
+            self._cost = getattr(pricing, "cost_usd", None)
+        except ImportError:
+            self._cost = None
+        self._inflight: set[str] = set()  # summary jobs (shared, bounded), not per-request state
+        if c.summary.enabled and services is not None and c.summary.provider and c.summary.provider not in services.config.providers:
+            raise ValueError(f"summary.provider: no provider named {c.summary.provider!r}")
+
+    async def startup(self) -> None:
+        await asyncio.to_thread(tokens.warm)  # build encodings now, not on the first request
+
+    # -- helpers -----------------------------------------------------------------------
+    def budget_for(self, body: dict[str, Any], model: str | None) -> tuple[int, int, int]:
+        reserve = self.config.output_reserve_default
+        for key in ("max_completion_tokens", "max_tokens"):
+            v = body.get(key)
+            if isinstance(v, int) and not isinstance(v, bool) and v > 0:
+                reserve = v
+                break
+        window = models.context_window(model, self._windows)
+        budget = window - reserve
+        if self.config.max_input_tokens is not None:
+            budget = min(budget, self.config.max_input_tokens)
+        return budget, window, reserve
+
+    def saved_usd(self, model: str | None, n: int) -> float:
+        if self._cost is not None:
+            try:
+                return float(self._cost(model, Usage(prompt_tokens=n, completion_tokens=0)))
+            except Exception:  # pricing is advisory here; never fail a request over it
+                log.debug("pricing.cost_usd failed for %s", model, exc_info=True)
+        return n * self.config.fallback_usd_per_million_input / 1e6
+
+    # -- the layer ---------------------------------------------------------------------
+    async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
+        body = ctx.body
+        messages = body.get("messages")
+        if not isinstance(messages, list) or len(messages) < 2:
+            return await call_next(ctx)
+        model = ctx.target.model if ctx.target is not None and ctx.target.model else body.get("model")
+        model = model if isinstance(model, str) else None
+        budget, window, reserve = self.budget_for(body, model)
+        tools = body.get("tools")
+        if not tools and isinstance(body.get("functions"), list):
+            tools = [{"type": "function", "function": f} for f in body["functions"] if isinstance(f, dict)]
+        p = pruning.plan(messages, model, budget, tools=tools, settings=self.settings,
+                         marker_text=self.marker_text, marker_role=self.config.marker_role)
+        if not p.fits:
+            ctx.record(self.name, before=p.tokens_before, budget=budget, pinned=p.pinned_tokens, rejected="context_length_exceeded")
+            limit = (f"This model's maximum context length is {window} tokens"
+                     + (f" ({reserve} reserved for the completion)" if budget == window - reserve else "")
+                     + (f" and this deployment allows {budget} input tokens" if budget != window - reserve else ""))
+            raise BadRequest(
+                f"{limit}. However, your messages resulted in {p.tokens_before} tokens, and the messages that cannot be "
+                f"dropped (system/developer messages, the latest user message and the last {self.config.keep_last_turns} "
+                f"turn(s)) alone take {p.pinned_tokens}. Please reduce the length of the messages.",
+                code="context_length_exceeded",
+                param="messages",
+            )
+        if ctx.token_estimate is None:
+            ctx.token_estimate = p.tokens_before
+        if not p.changed:
+            return await call_next(ctx)
+
+        removed = p.tokens_before - p.tokens_after
+        saved = self.saved_usd(model, removed)
+        metrics = self.services.metrics if self.services is not None else None
+        if self.shadow:
+            ctx.record(self.name, shadow=True, before=p.tokens_before, after=p.tokens_after, budget=budget,
+                       would_drop=p.dropped_messages, would_save_usd=round(saved, 6))
+            if metrics is not None:
+                metrics.inc("bulwark_pruned_requests_total", 1, mode="shadow")
+            resp = await call_next(ctx)
+            ctx.response_headers[SHADOW_HEADER] = str(removed)
+            return resp
+
+        summaries = None
+        if self.config.summary.enabled:
+            summaries = await self._summaries(ctx, messages, p, model)
+        new_messages = pruning.apply(messages, p, self.marker_text, self.config.marker_role, summaries)
+        after = tokens.count_messages(new_messages, model, tools) if summaries and any(summaries) else p.tokens_after
+        removed = p.tokens_before - after
+        saved = self.saved_usd(model, removed)
+        ctx.set_body({**body, "messages": new_messages})
+        ctx.token_estimate = after
+        ctx.record(self.name, before=p.tokens_before, after=after, budget=budget, dropped=p.dropped_messages,
+                   dropped_units=len(p.dropped), saved_usd=round(saved, 6), summarised=sum(1 for s in summaries or [] if s))
+        ctx.response_headers[HEADER] = str(removed)
+        if metrics is not None:
+            metrics.inc("bulwark_pruned_tokens_total", removed)
+            metrics.inc("bulwark_pruned_requests_total", 1, mode="enforce")
+            metrics.inc("bulwark_saved_usd_total", saved, reason="pruning")
+        return await call_next(ctx)
+
+    # -- summary mode ------------------------------------------------------------------
+    @staticmethod
+    def _unit_id(messages: list[Any], unit: pruning.Unit) -> str:
+        return hashlib.sha256(orjson.dumps([messages[i] for i in unit.messages])).hexdigest()[:32]
+
+    def _key(self, uid: str) -> str:
+        return f"prune:sum:{uid}"
+
+    async def _summaries(self, ctx: RequestContext, messages: list[Any], p: pruning.Plan, model: str | None) -> list[str | None]:
+        """One text per gap: cached summaries of its units if they fit the slack, else None (marker)."""
+        ids = [[self._unit_id(messages, u) for u in run] for run in p.gaps]
+        flat = [uid for run in ids for uid in run]
+        state = self.services.state
+        try:
+            found = await asyncio.wait_for(asyncio.gather(*(state.get(self._key(uid)) for uid in flat)), timeout=0.25)
+        except Exception as exc:  # state trouble: markers only, never a failed request
+            log.warning("prune summaries unavailable (%s); using markers", exc)
+            found = [None] * len(flat)
+        cache = {uid: v.decode() for uid, v in zip(flat, found) if v}
+        missing = [(uid, u) for run, uids in zip(p.gaps, ids) for u, uid in zip(run, uids) if uid not in cache and uid not in self._inflight]
+        if missing and len(self._inflight) < self.config.summary.max_inflight * 64:
+            for uid, _ in missing:
+                self._inflight.add(uid)
+            texts = [(uid, self._unit_text(messages, u)) for uid, u in missing]
+            self.services.tasks.spawn(self._summarise(texts, ctx), name="prune-summary")
+        slack = p.budget - p.tokens_after
+        out: list[str | None] = []
+        for run, uids in zip(p.gaps, ids):
+            lines = [cache[uid] for uid in uids if uid in cache]
+            if not lines:
+                out.append(None)
+                continue
+            n = sum(len(u.messages) for u in run)
+            text = f"[Summary of {n} earlier message(s) Bulwark omitted to fit the context budget: " + " | ".join(lines) + "]"
+            extra = tokens.count_message({"role": self.config.marker_role, "content": text}, model) - p.marker_tokens
+            if extra <= slack:
+                slack -= extra
+                out.append(text)
+            else:
+                out.append(None)
+        return out
+
+    def _unit_text(self, messages: list[Any], unit: pruning.Unit) -> str:
+        parts = []
+        for i in unit.messages:
+            m = messages[i]
+            parts.append(f"{m.get('role', '?')}: {pruning.message_text(m)}")
+        return "\n".join(parts)[: self.config.summary.max_unit_chars]
+
+    async def _summarise(self, items: list[tuple[str, str]], parent: RequestContext) -> None:
+        sc = self.config.summary
+        try:
+            numbered = "\n\n".join(f"### {k + 1}\n{text}" for k, (_, text) in enumerate(items))
+            body = {
+                "model": sc.model,
+                "messages": [
+                    {"role": "system", "content": (
+                        f"Summarise each numbered excerpt of a conversation in one line of at most {sc.max_chars} characters. "
+                        "Keep names, numbers, identifiers and decisions. Answer with a JSON array of strings, one per excerpt, in order.")},
+                    {"role": "user", "content": numbered},
+                ],
+                "max_tokens": min(4096, 16 + len(items) * (sc.max_chars // 3)),
+                "temperature": 0,
+            }
+            provider_name = sc.provider or self.services.config.models.default_provider
+            provider = self.services.providers[provider_name]
+            sctx = RequestContext(
+                request_id=f"{parent.request_id}-prune-summary", endpoint=CHAT, method="POST", path="/chat/completions",
+                query_string="", headers=CIMultiDict(), raw_body=orjson.dumps(body), identity=parent.identity, services=self.services,
+            )
+            resp = await asyncio.wait_for(provider.send(sctx, sc.model), timeout=sc.timeout_seconds)
+            try:
+                if resp.status != 200:
+                    log.warning("prune summary call answered %s", resp.status)
+                    return
+                content = resp.json()["choices"][0]["message"]["content"] or ""
+            finally:
+                await resp.aclose()
+            start, end = content.find("["), content.rfind("]")
+            lines = orjson.loads(content[start:end + 1]) if start >= 0 < end else []
+            for (uid, _), line in zip(items, lines if isinstance(lines, list) else []):
+                if isinstance(line, str) and line.strip():
+                    await self.services.state.set(self._key(uid), line.strip()[: sc.max_chars].encode(), ttl=sc.ttl_seconds)
+        except Exception as exc:  # background work: log, never raise into the loop
+            log.warning("prune summary failed: %r", exc)
+        finally:
+            for uid, _ in items:
+                self._inflight.discard(uid)
