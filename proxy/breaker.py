@@ -233,7 +233,8 @@ class Breakers:
             return True, False
         st = int(st)
         self._seen(provider, st)
-        return bool(int(ok)), st == HALF_OPEN
+        allowed = bool(int(ok))
+        return allowed, allowed and st == HALF_OPEN
 
     async def record(self, provider: str, ok: bool, probe: bool = False, now: float | None = None) -> int:
         """Count one outcome; returns the breaker state after it."""
