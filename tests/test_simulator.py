@@ -520,3 +520,30 @@ async def test_anthropic_scripted_tool_use(sim: Any) -> None:
     assert r1.content[0].type == "tool_use" and r1.content[0].input == {"q": "Paris"}
     r2 = await c.messages.create(model="c", max_tokens=50, messages=[{"role": "user", "content": "weather?"}])
     assert r2.content[0].text == "It is sunny."
+
+
+RESPONSE_EVENTS = {
+    "response.created": "ResponseCreatedEvent", "response.in_progress": "ResponseInProgressEvent",
+    "response.output_item.added": "ResponseOutputItemAddedEvent", "response.content_part.added": "ResponseContentPartAddedEvent",
+    "response.output_text.delta": "ResponseTextDeltaEvent", "response.output_text.done": "ResponseTextDoneEvent",
+    "response.content_part.done": "ResponseContentPartDoneEvent", "response.output_item.done": "ResponseOutputItemDoneEvent",
+    "response.completed": "ResponseCompletedEvent",
+}
+
+
+async def test_other_bodies_validate_against_the_spec(sim: Any) -> None:
+    _, _, raw = await raw_post(sim.url + "/responses", {"model": "m", "input": "hi"})
+    assert conformance.check("Response", json.loads(raw), "responses") == []
+    _, _, raw = await raw_post(sim.url + "/responses", {"model": "m", "input": [{"role": "user", "content": "hi"}], "stream": True})
+    events = [json.loads(e) for e in conformance.sse_events(raw.decode())]
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    for e in events:
+        assert conformance.check(RESPONSE_EVENTS[e["type"]], e, e["type"]) == []
+    tc = {"model": "m", "messages": [{"role": "user", "content": "call get_weather"}], "tools": [WEATHER]}
+    _, _, raw = await raw_post(sim.url + "/chat/completions", tc)
+    assert conformance.check("CreateChatCompletionResponse", json.loads(raw), "tool call") == []
+    _, _, raw = await raw_post(sim.url + "/completions", {"model": "m", "prompt": "hi"})
+    assert conformance.check("CreateCompletionResponse", json.loads(raw), "completion") == []
+    async with aiohttp.ClientSession() as s:
+        async with s.get(sim.url + "/models/x") as r:
+            assert conformance.check("Model", await r.json(), "model") == []

@@ -408,18 +408,20 @@ async def responses(call: Call) -> web.StreamResponse:
         if text is not None:
             output = [{"type": "message", "id": mid, "status": "completed", "role": "assistant",
                        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}]
-        return {
+        obj = {
             "id": rid, "object": "response", "created_at": created, "status": status, "error": None,
             "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
             "model": out_model, "output": output, "parallel_tool_calls": True, "previous_response_id": body.get("previous_response_id"),
             "reasoning": {"effort": None, "summary": None}, "store": bool(body.get("store", True)), "temperature": 1.0,
             "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": [], "top_p": 1.0, "truncation": "disabled",
-            "usage": None if status != "completed" else {
-                "input_tokens": in_tokens, "input_tokens_details": {"cached_tokens": 0},
-                "output_tokens": out_tokens, "output_tokens_details": {"reasoning_tokens": 0},
-                "total_tokens": in_tokens + out_tokens},
-            "user": None, "metadata": body.get("metadata") or {},
+            "metadata": body.get("metadata") or {},
         }
+        if status == "completed":
+            obj["usage"] = {
+                "input_tokens": in_tokens, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                "output_tokens": out_tokens, "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": in_tokens + out_tokens}
+        return obj
 
     if body.get("stream") is not True:
         return await call.send_json(response_obj("completed", content))
@@ -436,15 +438,15 @@ async def responses(call: Call) -> web.StreamResponse:
     ev("response.output_item.added", output_index=0,
        item={"type": "message", "id": mid, "status": "in_progress", "role": "assistant", "content": []})
     ev("response.content_part.added", item_id=mid, output_index=0, content_index=0,
-       part={"type": "output_text", "text": "", "annotations": []})
+       part={"type": "output_text", "text": "", "annotations": [], "logprobs": []})
     for p in split_words(content, call.state.cfg.chunk_words):
         ev("response.output_text.delta", item_id=mid, output_index=0, content_index=0, delta=p, logprobs=[])
     ev("response.output_text.done", item_id=mid, output_index=0, content_index=0, text=content, logprobs=[])
     ev("response.content_part.done", item_id=mid, output_index=0, content_index=0,
-       part={"type": "output_text", "text": content, "annotations": []})
+       part={"type": "output_text", "text": content, "annotations": [], "logprobs": []})
     ev("response.output_item.done", output_index=0,
        item={"type": "message", "id": mid, "status": "completed", "role": "assistant",
-             "content": [{"type": "output_text", "text": content, "annotations": []}]})
+             "content": [{"type": "output_text", "text": content, "annotations": [], "logprobs": []}]})
     ev("response.completed", response=response_obj("completed", content))
     err = b"event: error\ndata: " + orjson.dumps({"type": "error", "code": "server_error", "message": "Simulated error_event.",
                                                   "param": None, "sequence_number": seq}) + b"\n\n"
