@@ -34,6 +34,10 @@ METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "bulwark_tokenizer_fallback_total": ("counter", "Token counts approximated (encoding missing)", ("encoding",)),
     "bulwark_plugin_errors_total": ("counter", "Exceptions raised inside plugins", ("plugin",)),
     "bulwark_inflight_requests": ("gauge", "Requests in flight", ()),
+    "bulwark_grounding_checks_total": ("counter", "Answers checked for grounding by outcome (passed, failed)", ("outcome",)),
+    "bulwark_fallback_requests_total": ("counter", "Requests answered after a fallback, by first failure reason", ("reason",)),
+    "bulwark_feedback_rating": ("histogram", "User feedback ratings (1-5)", ()),
+    "bulwark_state_up": ("gauge", "State backend answers (1) or not (0), checked at scrape time", ()),
 }
 
 

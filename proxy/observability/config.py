@@ -1,0 +1,92 @@
+"""The `[telemetry]` section of proxy.toml (validated here; errors name the key path).
+
+    [telemetry]
+    service_name = "bulwark"
+
+    [telemetry.tracing]
+    enabled = false              # off: no span objects are created at all
+    sample_ratio = 1.0           # parent-based: an incoming sampled traceparent is honoured
+    exporter = "otlp_http"       # otlp_http (protobuf) | otlp_grpc (needs the grpc exporter package) | console | none
+    endpoint = ""                # "" -> OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT / localhost:4318
+    headers = {}                 # merged over OTEL_EXPORTER_OTLP_HEADERS
+    timeout_seconds = 10.0
+    record_content = false       # gen_ai.input/output.messages: personal data, opt-in only
+
+    [telemetry.metrics]
+    enabled = true               # GET /metrics (Prometheus text)
+
+    [telemetry.stats]            # rolling windows behind GET /admin/stats
+    flush_seconds = 1.0          # local counts are added to the state backend this often
+    feedback_ttl_days = 7        # how long a completion id can still receive feedback
+
+    [telemetry.targets]          # the five production metrics (dashboard / stats colours)
+    p95_seconds = 3.0
+    hallucination_rate = 0.001
+    fallback_rate = 0.01
+    satisfaction = 4.5
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..config import format_validation_error
+from ..errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TracingConfig(_Strict):
+    enabled: bool = False
+    sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
+    exporter: Literal["otlp_http", "otlp_grpc", "console", "none", "memory"] = "otlp_http"
+    endpoint: str = ""
+    headers: dict[str, str] = {}
+    timeout_seconds: float = Field(10.0, gt=0)
+    record_content: bool = False
+    # BatchSpanProcessor: spans are exported off the event loop, in batches.
+    max_queue_size: int = Field(8192, ge=16)
+    schedule_delay_ms: int = Field(2000, ge=10)
+    max_export_batch_size: int = Field(512, ge=1)
+
+
+class MetricsConfig(_Strict):
+    enabled: bool = True
+
+
+class StatsConfig(_Strict):
+    enabled: bool = True
+    flush_seconds: float = Field(1.0, gt=0, le=60)
+    feedback_ttl_days: float = Field(7.0, gt=0, le=90)
+    cost_days_kept: int = Field(90, ge=1, le=400)
+    # Max buffered completion-id -> request-id mappings between flushes (bounded memory).
+    max_pending_ids: int = Field(20_000, ge=100)
+
+
+class TargetsConfig(_Strict):
+    p95_seconds: float = Field(3.0, gt=0)
+    hallucination_rate: float = Field(0.001, ge=0, le=1)
+    fallback_rate: float = Field(0.01, ge=0, le=1)
+    satisfaction: float = Field(4.5, ge=1, le=5)
+
+
+class TelemetryConfig(_Strict):
+    service_name: str = "bulwark"
+    tracing: TracingConfig = TracingConfig()
+    metrics: MetricsConfig = MetricsConfig()
+    stats: StatsConfig = StatsConfig()
+    targets: TargetsConfig = TargetsConfig()
+
+
+def parse_telemetry(raw: dict[str, Any] | None) -> TelemetryConfig:
+    try:
+        cfg = TelemetryConfig.model_validate(raw or {})
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, prefix="telemetry")) from exc
+    if "OTEL_SDK_DISABLED" in os.environ and os.environ["OTEL_SDK_DISABLED"].strip().lower() == "true":
+        cfg.tracing.enabled = False
+    return cfg

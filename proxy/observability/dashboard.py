@@ -1,0 +1,96 @@
+"""Admin endpoints: `GET /admin/stats` (JSON), `GET /admin/costs` (JSON), `GET /admin` (the page).
+
+The page (`dashboard.html`, no external resources) renders the stats JSON embedded in it at
+once, then fetches `/admin/stats` every few seconds with the same admin credential (cookie
+`bulwark_admin`, which the page handler sets when the key came as `?key=`).
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+from importlib import resources
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from ..breaker import STATE_NAMES
+
+log = logging.getLogger("bulwark.dashboard")
+
+_PAGE: str | None = None
+
+
+def page_template() -> str:
+    global _PAGE
+    if _PAGE is None:
+        _PAGE = resources.files(__package__).joinpath("dashboard.html").read_text("utf-8")
+    return _PAGE
+
+
+async def _count(journal: Any, status: str) -> int | None:
+    try:
+        return await asyncio.wait_for(journal.count(status=status), timeout=1.0)
+    except Exception as exc:  # noqa: BLE001 - the page shows "n/a"
+        log.warning("journal count failed: %r", exc)
+        return None
+
+
+def breaker_states(services: Any) -> dict[str, str]:
+    b = services.extras.get("breakers")
+    last = getattr(b, "last", {}) if b is not None else {}
+    return {name: STATE_NAMES.get(last.get(name, 0), "closed") for name in services.providers}
+
+
+async def build_stats(tel: Any, now: float | None = None) -> dict[str, Any]:
+    services = tel.services
+    t = now if now is not None else time.time()
+    out: dict[str, Any] = {"object": "bulwark.stats", "aggregated": getattr(services.state, "name", "memory") == "redis"}
+    if tel.stats is not None:
+        out.update(await tel.stats.snapshot(t))
+        out["costs"] = await tel.stats.cost_days(7, t)
+    else:
+        out.update({"generated_at": int(t), "windows": {}, "series": {}, "costs": []})
+    out["targets"] = tel.cfg.targets.model_dump()
+    state = services.state
+    out["review_open"] = await _count(state.journal("review"), "open")
+    out["tickets_open"] = await _count(state.journal("tickets"), "open")
+    out["breakers"] = breaker_states(services)
+    return out
+
+
+async def stats_handler(tel: Any, request: web.Request) -> web.Response:
+    return web.Response(body=orjson.dumps(await build_stats(tel)), content_type="application/json", headers={"cache-control": "no-store"})
+
+
+async def costs_handler(tel: Any, request: web.Request) -> web.Response:
+    try:
+        days = max(1, min(400, int(request.query.get("days", "7"))))
+    except ValueError:
+        days = 7
+    if tel.stats is not None:
+        rows = await tel.stats.cost_days(days)
+    else:
+        from .stats import read_cost_days
+
+        rows = await read_cost_days(tel.services.state, days)
+    return web.Response(body=orjson.dumps({"object": "bulwark.costs", "days": rows}), content_type="application/json",
+                        headers={"cache-control": "no-store"})
+
+
+async def page_handler(tel: Any, request: web.Request) -> web.Response:
+    data = await build_stats(tel)
+    # Embedded JSON: `</` escaped so the data can never close the script element.
+    embedded = orjson.dumps(data).decode().replace("</", "<\\/")
+    body = page_template().replace("/*INITIAL_STATS*/null", embedded).replace("{{TITLE}}", html.escape(tel.cfg.service_name))
+    resp = web.Response(text=body, content_type="text/html", headers={
+        "cache-control": "no-store",
+        "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+        "x-frame-options": "DENY", "referrer-policy": "no-referrer",
+    })
+    key = request.query.get("key")
+    if key:
+        resp.set_cookie("bulwark_admin", key, path="/admin", httponly=True, samesite="Strict", secure=request.secure)
+    return resp
