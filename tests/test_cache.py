@@ -547,6 +547,25 @@ async def test_recorded_openai_tool_call_stream_roundtrips() -> None:
     assert synth["choices"][0]["message"]["tool_calls"] == msg["tool_calls"]
 
 
+async def test_replay_head_usage_chunk_and_refreshed_created() -> None:
+    c = {"id": "chatcmpl-1", "object": "chat.completion", "created": 5, "model": "m", "system_fingerprint": "fp",
+         "choices": [{"index": 0, "message": {"role": "assistant", "content": "a b"}, "finish_reason": "stop"}],
+         "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}
+    evs = [ev async for ev in replay_events({"v": 1, "c": c, "k": None}, include_usage=True, created=99)]
+    js = [e.json() for e in evs[:-1]]
+    assert evs[-1].is_done and all(j["created"] == 99 and j["id"] == "chatcmpl-1" and j["system_fingerprint"] == "fp" for j in js)
+    assert all(j["usage"] is None for j in js[:-1]) and js[-1] == {**js[-1], "choices": [], "usage": c["usage"]}
+    assert [j["choices"][0]["delta"].get("content") for j in js[1:-2]] == ["a", " b"]
+
+
+async def test_hit_carries_age_and_no_upstream_provider(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    await ask(client, temperature=0)
+    raw = await client.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MSG, temperature=0)
+    assert raw.headers["x-bulwark-cache"] == "hit" and raw.headers["age"] == "0"
+    assert raw.headers["x-bulwark-provider"] == "cache"
+
+
 def test_config_rejects_other_endpoints() -> None:
     with pytest.raises(Exception, match="chat completions only"):
         CacheConfig.model_validate({"endpoints": ["embeddings"]})
