@@ -256,7 +256,7 @@ class ObservabilityTelemetry(Telemetry):
     # -- lifecycle --------------------------------------------------------------------------
     async def startup(self) -> None:
         if self.stats is not None:
-            self.stats.start()
+            await self.stats.start()
 
     async def aclose(self) -> None:
         if self.stats is not None:
@@ -562,6 +562,9 @@ class ObservabilityTelemetry(Telemetry):
             attrs["gen_ai.usage.output_tokens"] = usage[1]
         if len(attempts) > 1:
             attrs["bulwark.attempts"] = len(attempts)
+        xr = meta.get("x_request_id")
+        if xr and xr != ctx.request_id:
+            attrs["bulwark.upstream_request_id"] = str(xr)[:200]
         fell_back, reason = fallback_info(ctx) if ctx.endpoint in MODEL_ENDPOINTS else (False, "")
         if fell_back:
             attrs["bulwark.fallback.reason"] = reason

@@ -20,10 +20,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..state.base import Script
 
@@ -38,6 +42,7 @@ SERIES_MINUTES = 180
 LAT_BOUNDS = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, math.inf)
 COST_CATEGORIES = ("base", "fallback", "regeneration", "judge")
 SAVED_REASONS = ("pruning", "abuse", "cache")
+COSTS_FILE = "costs.json"  # memory backend: the per-day cost stack, in state.data_dir
 
 
 def minute_key(t: int) -> str:
@@ -230,6 +235,7 @@ class Stats:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self.flush_errors = 0
+        self._persist_warned = False
 
     # -- recording (sync, no I/O) ---------------------------------------------------------
     def add(self, fields: dict[str, float], now: float | None = None) -> None:
@@ -256,8 +262,12 @@ class Stats:
             self._ids[completion_id] = request_id
 
     # -- flushing -------------------------------------------------------------------------
-    def start(self) -> None:
+    async def start(self) -> None:
         if self._task is None:
+            try:
+                await self.load_persisted_days()
+            except Exception as exc:  # noqa: BLE001 - start without history
+                log.warning("could not reload the cost stack: %r", exc)
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="bulwark-stats-flush")
 
     async def _loop(self) -> None:
@@ -323,9 +333,68 @@ class Stats:
             put(day_key(d), self.cfg.cost_days_kept * 86400, fields)
         if keys:
             await self.state.run(ADD, keys, args)
+        if days and getattr(self.state, "name", "") == "memory":
+            await self._persist_days(list(days))
         if ids:
             ttl_ms = int(self.cfg.feedback_ttl_days * 86400 * 1000)
             await self.state.run(SETMANY, [id_key(k) for k in ids], [ttl_ms, *ids.values()])
+
+    async def _persist_days(self, changed: list[str]) -> None:
+        """Memory backend: keep the per-day cost stack in `<state.data_dir>/costs.json` too, so
+        `bulwark costs` (another process) can read it and it survives restarts."""
+        data_dir = getattr(self.state, "data_dir", None)
+        if data_dir is None:
+            return
+        path = Path(data_dir) / COSTS_FILE
+        rows = await self.read_hashes([day_key(d) for d in changed])
+        snapshot = {d: h for d, h in zip(changed, rows)}
+
+        def write() -> None:
+            try:
+                current = orjson.loads(path.read_bytes()) if path.exists() else {}
+            except (OSError, orjson.JSONDecodeError):
+                current = {}
+            if not isinstance(current, dict):
+                current = {}
+            current.update(snapshot)
+            keep = sorted(current)[-self.cfg.cost_days_kept:]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(orjson.dumps({d: current[d] for d in keep}))
+            os.replace(tmp, path)
+
+        try:
+            await asyncio.to_thread(write)
+        except OSError as exc:
+            if not self._persist_warned:
+                self._persist_warned = True
+                log.warning("cannot write the cost stack to %s: %s", path, exc)
+
+    async def load_persisted_days(self) -> None:
+        """Memory backend at startup: reload today's and earlier days from costs.json."""
+        data_dir = getattr(self.state, "data_dir", None)
+        if data_dir is None or getattr(self.state, "name", "") != "memory":
+            return
+        path = Path(data_dir) / COSTS_FILE
+        try:
+            data = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return
+        if not isinstance(data, dict):
+            return
+        keys, args = [], []
+        for d, h in data.items():
+            if isinstance(h, dict) and h:
+                keys.append(day_key(d))
+                args.extend((int(self.cfg.cost_days_kept * 86400 * 1000), len(h)))
+                for k, v in h.items():
+                    args.extend((k, repr(float(v))))
+        if keys:
+            store = getattr(self.state, "store", None)
+            if store is not None:
+                for k in keys:
+                    store.delete(k)
+            await self.state.run(ADD, keys, args)
 
     # -- reading --------------------------------------------------------------------------
     async def read_hashes(self, keys: list[str]) -> list[dict[str, float]]:
