@@ -60,6 +60,7 @@ COPY proxy.toml /etc/bulwark/proxy.toml
 # emptyDir / tmpfs on both under a read-only root filesystem.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     BULWARK_CONFIG=/etc/bulwark/proxy.toml \
+    BULWARK_DATA_DIR=/var/lib/bulwark \
     TMPDIR=/tmp
 WORKDIR /var/lib/bulwark
 USER 10001:10001
