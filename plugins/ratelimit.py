@@ -182,6 +182,8 @@ class RateLimit(Plugin):
                 A["ips"] = [k(tag + ":ab:ips"), ident.ip, a.max_ips, a.ips_seconds, a.ips_points]
             P["abuse"] = A
             P["points"] = points
+            if content_signals:
+                P["content"] = ",".join(content_signals)
         P["blocks"] = blocks
         if user is not None:
             P["user"] = [k(tag + ":seen:" + user), cfg.new_user_age_seconds, cfg.new_user_requests]
@@ -302,6 +304,9 @@ class RateLimit(Plugin):
         ctx.record(self.name, rejected=reason, risk=res.get("risk"), tier=ctx.identity.tier, multiplier=mult,
                    score=round(float(res.get("score", 0.0)), 2), retry_after=round(retry, 3))
         if reason in ("blocked", "abuse_block"):
+            if reason == "blocked":
+                signals = [x for x in str(res.get("why") or "").split(",") if x]
+            signals = list(dict.fromkeys(signals))
             why = ", ".join(signals) if signals else "a high suspicion score"
             label = signals[0] if signals else "score"
             m.inc("bulwark_abuse_blocks_total", 1.0, reason=label, action="block")
@@ -312,7 +317,7 @@ class RateLimit(Plugin):
             except Exception:
                 pass
             secs = max(1, int(math.ceil(retry)))
-            log.warning("blocked (%s) %s for %ds request=%s", why, who, secs, ctx.request_id)
+            (log.warning if reason == "abuse_block" else log.info)("blocked (%s) %s for %ds request=%s", why, who, secs, ctx.request_id)
             raise PermissionDenied(
                 f"This client is temporarily blocked for {secs} seconds because of suspicious activity ({why}). "
                 "Requests are refused until the block ends; contact the operator if this is a mistake.",

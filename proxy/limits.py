@@ -88,7 +88,8 @@ local A = P.abuse
 for _, bi in ipairs(P.blocks) do
   local ttl = redis.call('PTTL', K(bi))
   if ttl > 0 then
-    return cjson.encode({ok=false, reason='blocked', retry=ttl / 1000, score=-1, risk='blocked', mult=0})
+    return cjson.encode({ok=false, reason='blocked', retry=ttl / 1000, score=-1, risk='blocked', mult=0,
+                         why=redis.call('GET', K(bi))})
   end
 end
 -- 2. signals that need state
@@ -139,7 +140,9 @@ if A then
     redis.call('HSET', K(s[1]), 's', tostring(sc), 't', tostring(now))
     redis.call('PEXPIRE', K(s[1]), math.ceil(A.half_life * 10000))
     if sc >= A.block_at then
-      redis.call('SET', K(s[2]), '1', 'PX', math.ceil(A.block_seconds * 1000))
+      local why = table.concat(signals, ',')
+      if P.content then why = table.concat({P.content, why}, ',') end
+      redis.call('SET', K(s[2]), why, 'PX', math.ceil(A.block_seconds * 1000))
       blocked_now = true
     end
     if sc > score then score = sc end
@@ -326,7 +329,9 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     for bi in P.get("blocks", []):
         ttl = store.ttl(K(bi))
         if ttl > 0:
-            return {"ok": False, "reason": "blocked", "retry": max(ttl, 0.001), "score": -1, "risk": "blocked", "mult": 0}
+            why = store.get(K(bi))
+            return {"ok": False, "reason": "blocked", "retry": max(ttl, 0.001), "score": -1, "risk": "blocked", "mult": 0,
+                    "why": why.decode() if isinstance(why, bytes) else str(why)}
     points = float(P.get("points") or 0)
     signals: list[str] = []
     rej_n = rej_r = 0.0
@@ -378,7 +383,10 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
             store.hset(K(ski), {"s": sc, "t": now})
             store.expire(K(ski), A["half_life"] * 10)
             if sc >= A["block_at"]:
-                store.set(K(bki), b"1", A["block_seconds"])
+                why = ",".join(signals)
+                if P.get("content"):
+                    why = P["content"] + "," + why
+                store.set(K(bki), why.encode(), A["block_seconds"])
                 blocked_now = True
             score = max(score, sc)
 

@@ -59,16 +59,21 @@ class RedisState(StateBackend):
         url: str = "redis://127.0.0.1:6379/0",
         key_prefix: str = "bulwark",
         timeout_ms: int = 250,
-        max_connections: int = 64,
+        max_connections: int = 32,
+        warm_connections: int = 8,
     ) -> None:
         self.url = url
         self.prefix = key_prefix
         self.timeout = timeout_ms / 1000.0
+        self.warm_connections = min(warm_connections, max_connections)
         no_retry = Retry(NoBackoff(), 0)
+        # A few dozen connections saturate one Redis from one process (scripts take
+        # microseconds); beyond that, requests queue for a pooled connection, which is local
+        # waiting, so it gets a looser bound than a Redis round trip.
         self._pool = aioredis.BlockingConnectionPool.from_url(
             url,
             max_connections=max_connections,
-            timeout=self.timeout,  # waiting for a free pooled connection
+            timeout=max(1.0, self.timeout * 4),
             socket_timeout=self.timeout,
             socket_connect_timeout=self.timeout,
             retry=no_retry,
@@ -77,8 +82,8 @@ class RedisState(StateBackend):
         self._shas: dict[str, str] = {}
         self._evalsha_ok = True
         self._journals: dict[str, RedisJournal] = {}
-        # Outer guard: a command may connect, write and read, each bounded by `timeout`.
-        self._guard = self.timeout * 3 + 0.05
+        # Outer guard: a command may wait for a pooled connection, connect, write and read.
+        self._guard = max(1.0, self.timeout * 4) + self.timeout * 2
 
     def k(self, rel: str) -> str:
         return tag_key(self.prefix, rel)
@@ -151,6 +156,20 @@ class RedisState(StateBackend):
         if j is None:
             j = self._journals[name] = RedisJournal(self, name)
         return j
+
+    async def startup(self) -> None:
+        """Open a few pooled connections up front, so a burst at start does not pay (and
+        time out on) dozens of simultaneous connects."""
+        conns = []
+        try:
+            for _ in range(self.warm_connections):
+                c = await asyncio.wait_for(self._pool.get_connection(), self.timeout * 4)
+                conns.append(c)
+        except Exception as exc:
+            log.warning("redis at %s not reachable at startup: %s", self.url, exc)
+        finally:
+            for c in conns:
+                await self._pool.release(c)
 
     async def ping(self) -> bool:
         try:
