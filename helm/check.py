@@ -413,7 +413,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.environ.get("HELM_CHECK_OUT") or str(Path(tempfile.gettempdir()) / "bulwark-helm"))
     ap.add_argument("--case", action="append", help="only these cases")
+    ap.add_argument("--chart", help="check this chart directory instead of helm/bulwark")
+    ap.add_argument("--custom", metavar="JSON", help='run one case "custom": {"files": [...], "values": {...}, "kube": "1.31.0"}')
     args = ap.parse_args()
+    global CHART
+    if args.chart:
+        CHART = Path(args.chart).resolve()
+    if args.custom:
+        spec = json.loads(args.custom)
+        CASES.clear()
+        CASES["custom"] = (spec.get("files", []), spec.get("values", {}), spec.get("kube", "1.31.0"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {"helm": helm_sdkpy.get_version(), "cases": {}}

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,6 +66,37 @@ def test_chart_lints_renders_and_validates_in_both_modes(helm: dict[str, Any]) -
         assert len(cases[case]["schema_validated"]) + len(cases[case]["structural_only"]) == len(cases[case]["objects"])
         assert all(o.split("/")[0] in {"ServiceMonitor", "PodMonitor", "PrometheusRule"} for o in cases[case]["structural_only"])
     assert cases["gateway"]["schema_validated"], "nothing was schema-validated"
+
+
+def run_check(*args: str, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", str(HELM_SH), "--out", str(out), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_chart_check_fails_on_insecure_values(helm: dict[str, Any], tmp_path: Path) -> None:
+    """The validation is not a rubber stamp: values that weaken the container are refused."""
+    spec = {"files": ["values-gateway.yaml"], "values": {"securityContext": {"readOnlyRootFilesystem": False}}}
+    proc = run_check("--custom", json.dumps(spec), out=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "readOnlyRootFilesystem must be true" in proc.stdout
+
+
+def test_chart_check_fails_on_schema_errors_dangling_refs_and_template_errors(helm: dict[str, Any], tmp_path: Path) -> None:
+    chart = tmp_path / "chart"
+    shutil.copytree(ROOT / "helm" / "bulwark", chart)
+    dep = chart / "templates" / "deployment.yaml"
+    dep.write_text(dep.read_text().replace("  revisionHistoryLimit: 5\n", "  revisionHistoryLimit: 5\n  replicaz: 3\n"))
+    helpers = chart / "templates" / "_helpers.tpl"
+    helpers.write_text(helpers.read_text().replace('name: {{ include "bulwark.configMapName" . }}\n', 'name: {{ include "bulwark.configMapName" . }}-typo\n'))
+    (chart / "templates" / "broken.yaml").write_text("{{ if .Values.mode }}\nkind: ConfigMap\n")  # unclosed action
+    proc = run_check("--chart", str(chart), "--case", "gateway", out=tmp_path / "out")
+    assert proc.returncode == 1
+    assert "helm lint ERROR in templates/" in proc.stdout
+    # With the broken template removed, Helm renders; the schema and the reference checks object.
+    (chart / "templates" / "broken.yaml").unlink()
+    proc = run_check("--chart", str(chart), "--case", "gateway", out=tmp_path / "out")
+    assert proc.returncode == 1
+    assert "'replicaz' was unexpected" in proc.stdout
+    assert "references missing ConfigMap 'demo-bulwark-config-typo'" in proc.stdout
 
 
 def bulwark_container_checks(c: dict[str, Any], pod: dict[str, Any]) -> None:
