@@ -30,6 +30,7 @@ Client controls: `Cache-Control: no-cache` (skip the lookup, store the fresh ans
 """
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import logging
 import re
@@ -86,6 +87,10 @@ class CacheConfig(PluginConfig):
     max_entry_bytes: int = Field(1024 * 1024, ge=1024)
     compression_level: int = Field(1, ge=0, le=9)
     compress_min_bytes: int = Field(512, ge=0)
+    # Identical requests arriving while the first is upstream wait for its answer (plain
+    # requests only, in this process) instead of going upstream too.
+    coalesce: bool = True
+    coalesce_wait_seconds: float = Field(60.0, gt=0)
     # Give hits the current time as `created` (default: the original answer's, like its id).
     refresh_created: bool = False
 
@@ -95,6 +100,10 @@ class CacheConfig(PluginConfig):
         if any(e != CHAT for e in v):
             raise ValueError(f"the cache answers chat completions only (endpoints = [\"{CHAT}\"])")
         return v
+
+
+def _noop() -> None:
+    pass
 
 
 # -- storage ------------------------------------------------------------------------------
@@ -309,6 +318,7 @@ class Cache(Plugin):
         # misses (with its own cool-down) instead of filling the local fallback with answers.
         self.state = getattr(services.state, "primary", services.state) if self.use_state else None
         self._down_until = 0.0
+        self._inflight: dict[str, asyncio.Future[None]] = {}
         self.stats: dict[str, int] = dict.fromkeys(("hit", "miss", "bypass", "refresh", "error", "shadow_hit", "stored", "not_stored", "too_large", "store_error"), 0)
         self.saved_usd = 0.0
         self._unflushed: dict[str, float] = {}
@@ -389,14 +399,32 @@ class Cache(Plugin):
         )
         ttl = rule.ttl_seconds if rule is not None and rule.ttl_seconds else self.cfg.ttl_seconds
 
+        leader: asyncio.Future[None] | None = None
         if not no_cache:
-            entry, age = await self._lookup(key)
+            entry, age, failed = await self._lookup(key)
+            if entry is None and not failed and self.cfg.coalesce and not self.shadow:
+                waiter = self._inflight.get(key)
+                if waiter is None:
+                    leader = self._inflight[key] = asyncio.get_running_loop().create_future()
+                elif not ctx.stream:
+                    # The same request is already on its way upstream: wait for its answer
+                    # instead of paying twice (streams never wait: their first token matters).
+                    try:
+                        await asyncio.wait_for(asyncio.shield(waiter), self.cfg.coalesce_wait_seconds)
+                    except asyncio.TimeoutError:
+                        pass
+                    entry, age, failed = await self._lookup(key)
+                    if entry is not None:
+                        ctx.record(self.name, coalesced=True)
             if entry is not None:
                 if self.shadow:
                     self._count("shadow_hit")
                     ctx.record(self.name, shadow=True, would_hit=True)
                 else:
                     return self._answer(ctx, entry, age)
+            elif failed:
+                self._count("error")
+                ctx.record(self.name, outcome="miss", state_error=True)
             else:
                 self._count("miss")
                 ctx.record(self.name, outcome="miss")
@@ -406,43 +434,65 @@ class Cache(Plugin):
         if not self.shadow:
             ctx.response_headers[HEADER] = "miss"
 
-        resp = await call_next(ctx)
+        release = self._releaser(key, leader)
+        try:
+            resp = await call_next(ctx)
+        except BaseException:
+            release()
+            raise
         if not resp.ok or resp.raw_stream is not None:
+            release()
             return resp
         if resp.stream is not None:
-            resp.stream = self._record_stream(resp.stream, ctx, resp, key, ttl)
-        elif self._storable(ctx, resp):
-            completion = resp.try_json()
-            if _is_completion(completion):
-                self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": None}, ttl)
-            else:
+            resp.stream = self._record_stream(resp.stream, ctx, resp, key, ttl, release)
+            resp.on_close(release)  # a stream dropped before it was read
+        else:
+            if self._storable(ctx, resp):
+                completion = resp.try_json()
+                if _is_completion(completion):
+                    self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": None}, ttl, release)
+                    return resp
                 self._count("not_stored")
+            release()
         return resp
 
+    def _releaser(self, key: str, leader: "asyncio.Future[None] | None") -> Any:
+        """Wake requests waiting on this one (idempotent; a no-op when nobody could wait)."""
+        if leader is None:
+            return _noop
+
+        def release() -> None:
+            if self._inflight.get(key) is leader:
+                del self._inflight[key]
+            if not leader.done():
+                leader.set_result(None)
+
+        return release
+
     # -- hits ------------------------------------------------------------------------------
-    async def _lookup(self, key: str) -> tuple[dict[str, Any] | None, float]:
+    async def _lookup(self, key: str) -> tuple[dict[str, Any] | None, float, bool]:
+        """(entry or None, age in seconds, the state backend failed)."""
         if self.use_state:
             if self._down_until and time.monotonic() < self._down_until:
-                self._count("error")
-                return None, 0.0
+                return None, 0.0, True
             try:
                 blob = await self.state.get(key)
             except Exception as exc:  # Redis down / timeout / fail_closed 503: a miss, never an error
                 self._state_error("cache_get", exc)
-                return None, 0.0
+                return None, 0.0, True
             self._down_until = 0.0
         else:
             got = self.lru.get(key)
             blob = got[0] if got is not None else None
         if blob is None:
-            return None, 0.0
+            return None, 0.0, False
         try:
             entry = decode_entry(blob)
         except (ValueError, zlib.error, orjson.JSONDecodeError):
             log.warning("dropping an unreadable cache entry")
             await self._delete(key)
-            return None, 0.0
-        return entry, max(0.0, time.time() - float(entry.get("at") or 0))
+            return None, 0.0, False
+        return entry, max(0.0, time.time() - float(entry.get("at") or 0)), False
 
     def _answer(self, ctx: RequestContext, entry: dict[str, Any], age: float) -> ProxyResponse:
         completion = entry["c"]
@@ -491,8 +541,21 @@ class Cache(Plugin):
                 return False
         return True
 
-    async def _record_stream(self, stream: AsyncIterator[SSEEvent], ctx: RequestContext, resp: ProxyResponse, key: str, ttl: float) -> AsyncIterator[SSEEvent]:
+    async def _record_stream(self, stream: AsyncIterator[SSEEvent], ctx: RequestContext, resp: ProxyResponse, key: str, ttl: float,
+                             release: Any = _noop) -> AsyncIterator[SSEEvent]:
         """Relay every event first, remember it, and store the entry only after a normal end."""
+        inner = self._record(stream, ctx, resp, key, ttl, release)
+        try:
+            async for ev in inner:
+                yield ev
+        finally:
+            try:
+                await inner.aclose()  # closes the upstream stream now, not when collected
+            finally:
+                release()
+
+    async def _record(self, stream: AsyncIterator[SSEEvent], ctx: RequestContext, resp: ProxyResponse, key: str, ttl: float,
+                      release: Any) -> AsyncIterator[SSEEvent]:
         events: list[SSEEvent] | None = []
         limit = self.cfg.max_entry_bytes * 8  # uncompressed guard while recording
         size = 0
@@ -536,29 +599,32 @@ class Cache(Plugin):
         estimated = False
         if completion.get("usage") is None:
             completion["usage"], estimated = _usage_for(ctx, completion)
-        self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": replay, "ue": estimated}, ttl)
+        self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": replay, "ue": estimated}, ttl, release)
 
-    def _store(self, key: str, entry: dict[str, Any], ttl: float) -> None:
+    def _store(self, key: str, entry: dict[str, Any], ttl: float, release: Any = _noop) -> None:
+        """Write an entry (Redis: in the background); `release` runs once it is readable."""
         blob = encode_entry(entry, self.cfg.compression_level, self.cfg.compress_min_bytes)
         if len(blob) > self.cfg.max_entry_bytes:
             self._count("too_large")
-            return
-        if not self.use_state:
+        elif not self.use_state:
             self._count("stored" if self.lru.set(key, blob, ttl) else "too_large")
-            return
-        if self._down_until and time.monotonic() < self._down_until:
+        elif self._down_until and time.monotonic() < self._down_until:
             self._count("store_error")
+        elif self.services.tasks.spawn(self._state_set(key, blob, ttl, release), name="cache-store") is not None:
             return
-        if self.services.tasks.spawn(self._state_set(key, blob, ttl), name="cache-store") is None:
+        else:
             self._count("store_error")
+        release()
 
-    async def _state_set(self, key: str, blob: bytes, ttl: float) -> None:
+    async def _state_set(self, key: str, blob: bytes, ttl: float, release: Any = _noop) -> None:
         try:
             await self.state.set(key, blob, ttl=ttl)
         except Exception as exc:  # Redis down: skip the store silently (counted)
             self._state_error("cache_set", exc)
             self._count("store_error")
             return
+        finally:
+            release()
         self._count("stored")
         self._maybe_flush()
 
@@ -575,8 +641,6 @@ class Cache(Plugin):
         # Skip the state for a short cool-down: an outage costs one timeout, not one per request.
         self._down_until = time.monotonic() + STATE_COOLDOWN
         self.services.metrics.inc("bulwark_redis_errors_total", op=op)
-        if op == "cache_get":
-            self._count("error")
         log.debug("cache %s failed: %r", op, exc)
 
     # -- stats and purge (admin API and `bulwark cache`) --------------------------------------

@@ -587,3 +587,23 @@ async def test_recommended_order_ratelimit_counts_hits_and_inner_plugins_never_s
         assert len(_Marker.seen) == 1  # layers inside the cache (budgets, validate...) saw only the miss
     finally:
         await proxy.aclose()
+
+
+async def test_concurrent_identical_requests_coalesce_into_one_upstream_call(sim: Any, cached: Any) -> None:
+    client = openai_client(cached.url)
+    sim.set_fault("latency=300")
+    results = await asyncio.gather(*(ask(client, temperature=0) for _ in range(5)))
+    assert upstream_chats(sim) == 1
+    assert sorted(h for h, _ in results) == ["hit", "hit", "hit", "hit", "miss"]
+    assert len({a.id for _, a in results}) == 1
+    # A streamed request never waits on another one (its first token matters): it goes upstream.
+    other = [{"role": "user", "content": "streams do not wait"}]
+    (h1, _), (h2, lines) = await asyncio.gather(ask(client, temperature=0, messages=other), ask_stream(client, temperature=0, messages=other))
+    assert h2 == "miss" and lines[-1] == "data: [DONE]" and upstream_chats(sim) == 3
+    # When the first call fails, the waiting ones go upstream themselves (and see the real outcome).
+    sim.set_fault("500,latency=200")
+    third = [{"role": "user", "content": "failing leader"}]
+    outcomes = await asyncio.gather(*(ask(client, temperature=0, messages=third) for _ in range(3)), return_exceptions=True)
+    assert all(isinstance(o, openai.InternalServerError) for o in outcomes)
+    assert upstream_chats(sim) == 6
+    assert not plugin_of(cached)._inflight  # nothing left waiting
