@@ -229,14 +229,14 @@ class Prune(Plugin):
             self.services.tasks.spawn(self._summarise(texts, ctx), name="prune-summary")
         slack = p.budget - p.tokens_after
         out: list[str | None] = []
-        for run, uids in zip(p.gaps, ids):
+        for r, (run, uids) in enumerate(zip(p.gaps, ids)):
             lines = [cache[uid] for uid in uids if uid in cache]
             if not lines:
                 out.append(None)
                 continue
             n = sum(len(u.messages) for u in run)
             text = f"[Summary of {n} earlier message(s) Bulwark omitted to fit the context budget: " + " | ".join(lines) + "]"
-            extra = tokens.count_message({"role": self.config.marker_role, "content": text}, model) - p.marker_tokens
+            extra = tokens.count_message({"role": self.config.marker_role, "content": text}, model) - (p.marker_costs[r] if p.marker_costs else 0)
             if extra <= slack:
                 slack -= extra
                 out.append(text)

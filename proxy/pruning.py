@@ -136,6 +136,9 @@ class Settings:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     max_query_terms: int = 64
+    # Drop order: score / tokens ** size_exponent, lowest first (1 = the knapsack greedy:
+    # value per token; 0 = score alone).
+    size_exponent: float = 0.5
 
 
 @dataclass(slots=True)
@@ -147,6 +150,7 @@ class Unit:
     pinned: bool = False
     turn: int = 0  # turn number (0 = before the first user message)
     score: float = 0.0
+    density: float = 0.0  # score per token (see Settings.size_exponent): the drop order
     relevance: float = 0.0
     reference: float = 0.0
 
@@ -162,7 +166,8 @@ class Plan:
     dropped: list[Unit]
     gaps: list[list[Unit]]  # runs of consecutive dropped units, in order
     fits: bool  # False: the pinned set alone exceeds the budget
-    marker_tokens: int = 0
+    marker_tokens: int = 0  # upper bound of one marker, used while selecting
+    marker_costs: list[int] = field(default_factory=list)  # the real marker of each gap
 
     @property
     def changed(self) -> bool:
@@ -268,7 +273,10 @@ def plan(
         d = 1 if not left and not right else -1 if left and right else 0
         return d if dropping else -d
 
-    order = sorted(candidates, key=lambda u: (u.score, u.index))
+    se = s.size_exponent
+    for u in candidates:
+        u.density = u.score / max(1, u.tokens) ** se if se else u.score
+    order = sorted(candidates, key=lambda u: (u.density, u.index))
     for u in order:
         if total + gaps * marker <= budget:
             break
@@ -276,7 +284,7 @@ def plan(
         dropped[u.index] = True
         total -= u.tokens
     # re-admit the best dropped units that still fit
-    for u in sorted((u for u in candidates if dropped[u.index]), key=lambda u: (-u.score, u.index)):
+    for u in sorted((u for u in candidates if dropped[u.index]), key=lambda u: (-u.density, u.index)):
         g = gap_delta(u.index, False)
         if total + u.tokens + (gaps + g) * marker <= budget:
             dropped[u.index] = False
@@ -290,10 +298,12 @@ def plan(
             runs[-1].append(u)
         else:
             runs.append([u])
+    costs = [0] * len(runs)
     if marker_text:  # the real markers (the estimate above is an upper bound)
-        total += sum(tokens.count_message({"role": marker_role, "content": marker_text.format(
-            count=sum(len(u.messages) for u in run), tokens=sum(u.tokens for u in run))}, model) for run in runs)
-    return Plan(units, before, total, budget, pinned_tokens, fixed, dropped_units, runs, True, marker)
+        costs = [tokens.count_message({"role": marker_role, "content": marker_text.format(
+            count=sum(len(u.messages) for u in run), tokens=sum(u.tokens for u in run))}, model) for run in runs]
+        total += sum(costs)
+    return Plan(units, before, total, budget, pinned_tokens, fixed, dropped_units, runs, True, marker, costs)
 
 
 def _score(messages: list[Any], keys: list[int], units: list[Unit], candidates: list[Unit], user_units: list[int], last_turn: int, s: Settings) -> None:
