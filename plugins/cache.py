@@ -350,7 +350,7 @@ class Cache(Plugin):
         self._rule_memo[model] = rule
         return rule
 
-    def _count(self, outcome: str, ctx: RequestContext | None = None) -> None:
+    def _count(self, outcome: str) -> None:
         self.stats[outcome] += 1
         if outcome in ("hit", "miss", "bypass", "refresh", "error", "shadow_hit"):
             self.services.metrics.inc("bulwark_cache_requests_total", outcome=outcome)
@@ -447,11 +447,14 @@ class Cache(Plugin):
             resp.stream = self._record_stream(resp.stream, ctx, resp, key, ttl, release)
             resp.on_close(release)  # a stream dropped before it was read
         else:
-            if self._storable(ctx, resp):
-                completion = resp.try_json()
+            try:
+                completion = resp.try_json() if self._storable(ctx, resp) else None
                 if _is_completion(completion):
                     self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": None}, ttl, release)
                     return resp
+                self._count("not_stored")
+            except Exception:  # never turn a good answer into an error because it could not be cached
+                log.warning("cache: could not store an answer (request %s)", ctx.request_id, exc_info=True)
                 self._count("not_stored")
             release()
         return resp
@@ -581,25 +584,32 @@ class Cache(Plugin):
         # Reached only when the stream ended normally (not cut, not cancelled, no error).
         if events is None:
             return
-        if not done or not events or not self._storable(ctx, resp):
+        try:
+            entry = self._stream_entry(ctx, resp, events) if done else None
+            if entry is None:
+                self._count("not_stored")
+            else:
+                self._store(key, entry, ttl, release)
+        except Exception:  # an odd answer must never break a stream that was delivered
+            log.warning("cache: could not record a streamed answer (request %s)", ctx.request_id, exc_info=True)
             self._count("not_stored")
-            return
+
+    def _stream_entry(self, ctx: RequestContext, resp: ProxyResponse, events: list[SSEEvent]) -> dict[str, Any] | None:
+        if not events or not self._storable(ctx, resp):
+            return None
         try:
             chunks = [ev.json() for ev in events]
         except ValueError:
-            self._count("not_stored")
-            return
+            return None
         if not all(isinstance(c, dict) and "error" not in c for c in chunks):
-            self._count("not_stored")
-            return
+            return None
         completion, replay = completion_from_chunks(chunks)
-        if any(c.get("finish_reason") is None for c in completion["choices"]) or not completion["choices"]:
-            self._count("not_stored")
-            return
+        if not completion["choices"] or any(c.get("finish_reason") is None for c in completion["choices"]):
+            return None
         estimated = False
         if completion.get("usage") is None:
             completion["usage"], estimated = _usage_for(ctx, completion)
-        self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": replay, "ue": estimated}, ttl, release)
+        return {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": replay, "ue": estimated}
 
     def _store(self, key: str, entry: dict[str, Any], ttl: float, release: Any = _noop) -> None:
         """Write an entry (Redis: in the background); `release` runs once it is readable."""

@@ -607,3 +607,60 @@ async def test_concurrent_identical_requests_coalesce_into_one_upstream_call(sim
     assert all(isinstance(o, openai.InternalServerError) for o in outcomes)
     assert upstream_chats(sim) == 6
     assert not plugin_of(cached)._inflight  # nothing left waiting
+
+
+# -- the plugin alone (fake upstream) -----------------------------------------------------------
+def make_plugin(**cfg: Any) -> Cache:
+    from proxy.config import parse_config
+    from proxy.metrics import Metrics
+    from proxy.services import Services
+    from proxy.state.memory import MemoryState
+
+    services = Services(config=parse_config({"providers": {"sim": {"type": "openai", "base_url": "http://127.0.0.1:1/v1"}}}),
+                        state=MemoryState(), metrics=Metrics())
+    return Cache(CacheConfig.model_validate(cfg), services)
+
+
+def make_ctx(plugin: Cache, body: dict[str, Any]) -> Any:
+    from multidict import CIMultiDict
+
+    from proxy.context import RequestContext
+
+    return RequestContext(request_id="r1", endpoint="chat", method="POST", path="/chat/completions", query_string="",
+                          headers=CIMultiDict(), raw_body=orjson.dumps(body), services=plugin.services)
+
+
+async def test_odd_or_abandoned_streams_are_relayed_and_never_stored() -> None:
+    from proxy.response import ProxyResponse
+    from proxy.sse import SSEEvent
+
+    plugin = make_plugin()
+    closed: list[bool] = []
+    events = [
+        SSEEvent.from_json({"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": ["not a dict"]}),
+        SSEEvent.comment(),
+        SSEEvent.done(),
+    ]
+
+    async def upstream_events() -> Any:
+        try:
+            for ev in events:
+                yield ev
+        finally:
+            closed.append(True)
+
+    async def upstream(ctx: Any) -> Any:
+        return ProxyResponse.from_events(upstream_events(), provider="sim")
+
+    body = {"model": "m", "messages": MSG, "temperature": 0, "stream": True}
+    resp = await plugin(make_ctx(plugin, body), upstream)
+    got = [ev async for ev in resp.stream]
+    assert [e.raw for e in got] == [e.raw for e in events] and closed == [True]
+    assert plugin.stats["not_stored"] == 1 and len(plugin.lru) == 0 and not plugin._inflight
+
+    closed.clear()
+    resp = await plugin(make_ctx(plugin, body), upstream)
+    it = resp.stream.__aiter__()
+    await it.__anext__()
+    await resp.aclose()  # the client went away after one event
+    assert closed == [True] and len(plugin.lru) == 0 and not plugin._inflight
