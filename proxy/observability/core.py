@@ -255,8 +255,30 @@ class ObservabilityTelemetry(Telemetry):
 
     # -- lifecycle --------------------------------------------------------------------------
     async def startup(self) -> None:
+        for p in self.services.providers.values():
+            if "send" not in vars(p):  # once per provider instance
+                p.send = self._wrap_send(p.name, p.send)
         if self.stats is not None:
             await self.stats.start()
+
+    @staticmethod
+    def _wrap_send(name: str, send: Any) -> Any:
+        """Hand each provider answer to the attempt dispatch opened for it (per-attempt ids,
+        usage and finish reasons; streams are watched inside dispatch's end-of-stream hook)."""
+
+        async def observed_send(ctx: RequestContext, model: str | None) -> Any:
+            resp = await send(ctx, model)
+            attempts = ctx.scratch.get("_obs_attempts")
+            if attempts:
+                a = attempts[-1]
+                if not a._done and a.provider == name and a.meta is None:
+                    try:
+                        a.response(resp)
+                    except Exception:  # noqa: BLE001 - observing never breaks the answer
+                        log.exception("observing the answer of provider %s failed", name)
+            return resp
+
+        return observed_send
 
     async def aclose(self) -> None:
         if self.stats is not None:
@@ -419,6 +441,11 @@ class ObservabilityTelemetry(Telemetry):
             return usage_numbers(ctx.usage)
         if meta and isinstance(meta.get("usage"), dict):
             return usage_numbers(meta["usage"])
+        attempts = ctx.scratch.get("_obs_attempts")
+        if attempts:
+            for a in reversed(attempts):
+                if a.meta and isinstance(a.meta.get("usage"), dict):
+                    return usage_numbers(a.meta["usage"])
         return None
 
     def _account(self, ctx: RequestContext, status: int, outcome: str) -> None:
@@ -428,9 +455,7 @@ class ObservabilityTelemetry(Telemetry):
         pricing = pricing_for(self.services)
         m = self.metrics
         usage = self._final_usage(ctx, meta)
-        if usage is not None and attempts:
-            m.inc("bulwark_tokens_total", usage[0], model=model_label, direction="input")
-            m.inc("bulwark_tokens_total", usage[1], model=model_label, direction="output")
+        tokens_in = tokens_out = 0
         # Cost per paid attempt (an HTTP answer below 400 is billed), split into the stack.
         paid = [a for a in attempts if a.status is not None and a.status < 400]
         total = 0.0
@@ -439,7 +464,9 @@ class ObservabilityTelemetry(Telemetry):
             last_cost = 0.0
             last = paid[-1]
             resp_model = (meta or {}).get("model")
-            if usage is not None:
+            if last.meta and isinstance(last.meta.get("usage"), dict):
+                last_cost = pricing.cost(last.meta.get("model") or last.model or ctx.model, *usage_numbers(last.meta["usage"]))
+            elif usage is not None:
                 last_cost = pricing.cost(resp_model or last.model or ctx.model, *usage)
             elif ctx.cost_usd > 0:
                 last_cost = ctx.cost_usd
@@ -449,9 +476,15 @@ class ObservabilityTelemetry(Telemetry):
                 regenerations = int(v.get("regenerations") or 0)
             for i, a in enumerate(paid):
                 if a.meta and isinstance(a.meta.get("usage"), dict):
-                    cost = pricing.cost(a.meta.get("model") or a.model or ctx.model, *usage_numbers(a.meta["usage"]))
+                    u = usage_numbers(a.meta["usage"])
+                    cost = pricing.cost(a.meta.get("model") or a.model or ctx.model, *u)
+                    tokens_in += u[0]
+                    tokens_out += u[1]
                 else:
                     cost = last_cost  # same request answered again: the final answer's cost is the estimate
+                    if usage is not None:
+                        tokens_in += usage[0]
+                        tokens_out += usage[1]
                 if a.provider != first_provider:
                     cat = "fallback"
                 elif i > 0 and regenerations > 0:
@@ -463,6 +496,9 @@ class ObservabilityTelemetry(Telemetry):
                     total += cost
             if ctx.cost_usd <= 0:
                 ctx.cost_usd = total
+            if tokens_in or tokens_out:
+                m.inc("bulwark_tokens_total", tokens_in, model=model_label, direction="input")
+                m.inc("bulwark_tokens_total", tokens_out, model=model_label, direction="output")
         if ctx.endpoint not in MODEL_ENDPOINTS:
             return
         fell_back, reason = fallback_info(ctx)
@@ -501,13 +537,14 @@ class ObservabilityTelemetry(Telemetry):
             st.add_day("ok", 1.0)
             target = f"{ctx.request_id} {ctx.identity.key_id}"
             st.map_id(ctx.request_id, target)
-            if meta:
-                cid = meta.get("id")
-                if isinstance(cid, str) and 0 < len(cid) <= 200:
-                    st.map_id(cid, target)
-                xr = meta.get("x_request_id")
-                if isinstance(xr, str) and xr != ctx.request_id and 0 < len(xr) <= 200:
-                    st.map_id(xr, target)
+            sources = [meta] if meta else []
+            if paid and paid[-1].meta:
+                sources.append(paid[-1].meta)
+            for src in sources:
+                for field in ("id", "x_request_id"):
+                    v = src.get(field)
+                    if isinstance(v, str) and v != ctx.request_id and 0 < len(v) <= 200:
+                        st.map_id(v, target)
 
     def _end_spans(self, ctx: RequestContext, status: int, outcome: str, error_type: str | None) -> None:
         server = ctx.scratch.pop("_obs_server")
@@ -562,7 +599,7 @@ class ObservabilityTelemetry(Telemetry):
             attrs["gen_ai.usage.output_tokens"] = usage[1]
         if len(attempts) > 1:
             attrs["bulwark.attempts"] = len(attempts)
-        xr = meta.get("x_request_id")
+        xr = meta.get("x_request_id") or ((paid_last.meta or {}).get("x_request_id") if paid_last is not None else None)
         if xr and xr != ctx.request_id:
             attrs["bulwark.upstream_request_id"] = str(xr)[:200]
         fell_back, reason = fallback_info(ctx) if ctx.endpoint in MODEL_ENDPOINTS else (False, "")
