@@ -358,6 +358,7 @@ class Cache(Plugin):
             self.services.metrics.inc("bulwark_cache_stores_total", outcome=outcome)
         if self.use_state:
             self._unflushed[outcome] = self._unflushed.get(outcome, 0) + 1
+            self._maybe_flush()
 
     @staticmethod
     def _directives(ctx: RequestContext) -> tuple[bool, bool]:
@@ -636,7 +637,6 @@ class Cache(Plugin):
         finally:
             release()
         self._count("stored")
-        self._maybe_flush()
 
     async def _delete(self, key: str) -> None:
         if not self.use_state:

@@ -664,3 +664,18 @@ async def test_odd_or_abandoned_streams_are_relayed_and_never_stored() -> None:
     await it.__anext__()
     await resp.aclose()  # the client went away after one event
     assert closed == [True] and len(plugin.lru) == 0 and not plugin._inflight
+
+
+async def test_answers_of_a_rules_provider_are_never_cached(sim: Any) -> None:
+    cfg = cache_cfg(sim.url)
+    cfg["providers"]["rules"] = {"type": "rules", "options": {"default_answer": "Degraded mode, try later."}}
+    cfg["models"] = {"routes": {"support-bot": {"provider": "rules"}}}
+    proxy = await start_proxy(cfg)
+    try:
+        client = openai_client(proxy.url)
+        for _ in range(2):
+            h, ans = await ask(client, temperature=0, model="support-bot")
+            assert h == "miss" and ans.choices[0].message.content == "Degraded mode, try later."
+        assert plugin_of(proxy).local_stats()["stored"] == 0
+    finally:
+        await proxy.aclose()
