@@ -72,6 +72,10 @@ CASES: dict[str, tuple[list[str], dict[str, Any], str]] = {
             "gateway": {"autoscaling": {"enabled": False}, "replicas": 3, "pdb": {"minAvailable": 2}},
             "workers": 2,
             "otel": {"headersSecret": {"name": "otel-auth", "key": "headers"}, "resourceAttributes": {"deployment.environment": "ci"}},
+            "prometheusRule": {"groups": [{"name": "bulwark.local", "rules": [{
+                "alert": "BulwarkHighOverhead", "expr": "histogram_quantile(0.99, sum by (le) (rate(bulwark_overhead_duration_seconds_bucket[5m]))) > 0.05",
+                "for": "15m", "labels": {"severity": "warning"},
+                "annotations": {"summary": 'Overhead of {{ include "bulwark.fullname" . }} on {{`{{ $labels.instance }}`}} is above 50 ms.'}}]}]},
         },
         "1.31.0",
     ),
@@ -305,7 +309,7 @@ def check_bulwark_container(where: str, c: dict[str, Any], pod: dict[str, Any], 
         problems.append(f"{where}: pod template lacks the checksum/bulwark-config annotation")
 
 
-def check_objects(objs: list[dict[str, Any]], external_secrets: set[str], problems: list[str]) -> None:
+def check_objects(objs: list[dict[str, Any]], external_secrets: set[str], problems: list[str], bundled_alerts: list[Any] | None = None) -> None:
     by_kind: dict[str, dict[str, dict[str, Any]]] = {}
     for o in objs:
         for key in ("apiVersion", "kind", "metadata"):
@@ -394,6 +398,8 @@ def check_objects(objs: list[dict[str, Any]], external_secrets: set[str], proble
             if ep.get("port") not in port_names(sel):
                 problems.append(f"PodMonitor {name}: port {ep.get('port')!r} is not a port name of the selected pods")
     for name, pr in by_kind.get("PrometheusRule", {}).items():
+        if bundled_alerts is not None and pr["spec"].get("groups", [])[: len(bundled_alerts)] != bundled_alerts:
+            problems.append(f"PrometheusRule {name}: its first groups are not those of deploy/prometheus/alerts.yaml")
         for g in pr["spec"].get("groups", []):
             for r in g.get("rules", []):
                 if not r.get("expr") or not (r.get("alert") or r.get("record")):
@@ -457,7 +463,11 @@ def main() -> int:
                     problems.append(f"{label}: Kubernetes {kube_version} schema: {exc.message} at {'/'.join(str(p) for p in exc.path)}")
                 except kubernetes_validate.SchemaNotFoundError:
                     problems.append(f"{label}: no Kubernetes {kube_version} schema for {o.get('apiVersion')} {o.get('kind')}")
-            check_objects(objs, external_secret_names(values), problems)
+            merged = coalesce(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+            bundled = None
+            if merged["prometheusRule"].get("bundledAlerts") and (CHART / "files" / "alerts.yaml").exists():
+                bundled = (yaml.safe_load((CHART / "files" / "alerts.yaml").read_text()) or {}).get("groups") or []
+            check_objects(objs, external_secret_names(values), problems, bundled)
             missing = REQUIRED_KINDS.get(name, set()) - {o["kind"] for o in objs}
             if missing:
                 problems.append(f"rendered manifests lack {sorted(missing)}")

@@ -163,9 +163,12 @@ def test_gateway_mode_has_deployment_service_hpa_pdb(helm: dict[str, Any]) -> No
     assert "k8s.pod.name=$(K8S_POD_NAME)" in env["OTEL_RESOURCE_ATTRIBUTES"]["value"]
     sm = one(objs, "ServiceMonitor", name)
     assert sm["spec"]["endpoints"][0]["port"] == svc["spec"]["ports"][0]["name"]
-    rules = one(objs, "PrometheusRule", name)["spec"]["groups"][0]["rules"]
-    down = next(r for r in rules if r["alert"] == "BulwarkDown")
-    assert f'job="{name}"' in down["expr"]
+    # The alert rules are deploy/prometheus/alerts.yaml's (helm/check.py compares them group for group).
+    groups = one(objs, "PrometheusRule", name)["spec"]["groups"]
+    alerts_file = (ROOT / "deploy" / "prometheus" / "alerts.yaml").read_text()
+    assert [g["name"] for g in groups] == re.findall(r"^  - name: (\S+)", alerts_file, re.M)
+    alerts = [r["alert"] for g in groups for r in g["rules"]]
+    assert alerts == re.findall(r"^      - alert: (\S+)", alerts_file, re.M) and "BulwarkDown" in alerts
     # The bundled Redis variant: Deployment + Service, and Bulwark pointed at it.
     objs = objects(helm, "gateway-bundled-redis")
     redis_svc = one(objs, "Service", f"{name}-redis")
@@ -174,6 +177,10 @@ def test_gateway_mode_has_deployment_service_hpa_pdb(helm: dict[str, Any]) -> No
     assert env["BULWARK_REDIS_URL"]["value"] == f"redis://{redis_svc['metadata']['name']}:6379/0"
     assert dep["spec"]["replicas"] == 3
     assert dep["spec"]["template"]["spec"]["containers"][0]["args"][-2:] == ["--workers", "2"]
+    # Groups from values come after the bundled ones, rendered through tpl.
+    extra = one(objs, "PrometheusRule", name)["spec"]["groups"][-1]
+    assert extra["name"] == "bulwark.local"
+    assert extra["rules"][0]["annotations"]["summary"] == f"Overhead of {name} on {{{{ $labels.instance }}}} is above 50 ms."
 
 
 @pytest.mark.parametrize("case", ["sidecar", "gateway", "gateway-bundled-redis"])
@@ -189,6 +196,8 @@ def test_rendered_proxy_toml_passes_bulwark_check(helm: dict[str, Any], case: st
     assert cfg.state.data_dir == "/var/lib/bulwark"
     assert cfg.state.backend == ("memory" if case == "sidecar" else "redis")
     assert cfg.auth.keys[0].key == "bw-test"
+    if case == "gateway":  # otel.enabled
+        assert cfg.telemetry == {"service_name": "demo-bulwark", "tracing": {"enabled": True, "sample_ratio": 1.0}}
     assert cli.main(["check", "--config", str(path)]) == 0
     assert "is valid" in capsys.readouterr().out
 

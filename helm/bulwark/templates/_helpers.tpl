@@ -92,7 +92,13 @@ app.kubernetes.io/part-of: bulwark
 {{- if .Values.configToml -}}
 {{- .Values.configToml -}}
 {{- else -}}
-{{- $cfg := mustMergeOverwrite (dict "server" (dict "watch_config" true)) (deepCopy (.Values.config | default dict)) -}}
+{{- $defaults := dict "server" (dict "watch_config" true) -}}
+{{- if .Values.otel.enabled -}}
+{{- /* Bulwark names its own trace resource and sampler: give them the otel.* values. */ -}}
+{{- $tracing := dict "enabled" true "sample_ratio" (float64 (toString .Values.otel.tracesSamplerArg)) -}}
+{{- $_ := set $defaults "telemetry" (dict "service_name" (default (include "bulwark.fullname" .) .Values.otel.serviceName) "tracing" $tracing) -}}
+{{- end -}}
+{{- $cfg := mustMergeOverwrite $defaults (deepCopy (.Values.config | default dict)) -}}
 {{- $forced := dict "server" (dict "shutdown_grace_seconds" (int .Values.drain.streamSeconds)) "state" (dict "data_dir" "/var/lib/bulwark") -}}
 {{- if ne (toString .Values.redis.mode) "none" -}}
 {{- $_ := set $forced.state "backend" "redis" -}}
