@@ -23,7 +23,7 @@ Each attempt sets `ctx.target` and calls the rest of the chain; what comes back 
     connection   UpstreamUnavailable                  retried, then next step
     timeout      UpstreamTimeout, stall before 1st event
     rate_limit   429                                  retried (retry-after honoured up to a bound)
-    server_error 5xx (Anthropic's 529 arrives as 503)
+    server_error 5xx (Anthropic's 529 arrives as 503), or a 200 whose body is not JSON
     stream       cut / malformed / error event before the first event reached the client
     context_length  400 context_length_exceeded       next step marked large_context (else next)
     content_filter  content_filter answers            next step, no retry
@@ -163,6 +163,8 @@ class Fallback(Plugin):
         if s >= 500:
             return "server_error"
         body = resp.body
+        if s < 300 and body is not None and resp.stream is None and not isinstance(resp.try_json(), dict):
+            return "server_error"  # a 200 whose body is not a JSON object is as broken as a 5xx
         if s == 400 and body and b"context_length_exceeded" in body:
             err = (resp.try_json() or {}).get("error") or {}
             if isinstance(err, dict) and err.get("code") == "context_length_exceeded":

@@ -122,7 +122,8 @@ async def test_healthy_primary_answers_without_fallback(make: Any) -> None:
 
 
 @pytest.mark.parametrize(("fault", "reason"), [("500", "server_error"), ("503", "server_error"), ("429", "rate_limit"),
-                                               ("timeout", "timeout"), ("reset", "connection"), ("content_filter", "content_filter")])
+                                               ("timeout", "timeout"), ("reset", "connection"), ("content_filter", "content_filter"),
+                                               ("malformed=0", "server_error"), ("cut=0", "connection")])
 async def test_each_trigger_moves_to_anthropic(make: Any, fault: str, reason: str) -> None:
     cx = await make()
     cx.a.set_fault(fault)
@@ -400,3 +401,24 @@ async def test_unknown_provider_in_a_chain_is_a_config_error(sims: tuple[Any, An
     cfg = cascade_config(a, b, c, tmp_path, chains={"gpt-4": {"steps": [{"provider": "nope"}]}})
     with pytest.raises(ConfigError, match=r"plugins\.fallback\.chains\.gpt-4\.steps\[0\]\.provider"):
         await start_proxy(cfg)
+
+
+async def test_breaker_state_is_shared_through_redis(sims: tuple[Any, Any, Any], tmp_path: Path, redis_url: str, unique_prefix: str) -> None:
+    """Two replicas on one Redis: failures seen by one open the breaker for both."""
+    a, b, c = sims
+    cfg = cascade_config(a, b, c, tmp_path, breaker={"min_requests": 2, "error_rate": 0.5, "cooldown_seconds": 30})
+    cfg["state"] = {"backend": "redis", "redis_url": redis_url, "key_prefix": unique_prefix}
+    one, two = await start_proxy(cfg), await start_proxy(cfg)
+    try:
+        a.set_fault("503")
+        c1, c2 = openai_client(one.url), openai_client(two.url)
+        for _ in range(2):
+            await c1.chat.completions.create(model="gpt-4", messages=MSG)
+        before = sum(1 for r in a.requests if r.get("path", "").endswith("/chat/completions"))
+        raw = await c2.chat.completions.with_raw_response.create(model="gpt-4", messages=MSG)
+        assert raw.headers["x-bulwark-provider"] == "claude"
+        assert sum(1 for r in a.requests if r.get("path", "").endswith("/chat/completions")) == before  # replica two skipped it
+    finally:
+        await one.services.state.delete("brk:primary")
+        await one.aclose()
+        await two.aclose()

@@ -87,7 +87,8 @@ class HumanProvider(Provider):
             raise ConfigError(format_validation_error(exc, f"providers.{name}.options")) from exc
 
     def _reason(self, ctx: "RequestContext") -> str:
-        failed = [f"{a.get('provider')}: {a.get('reason') or a.get('status')}" for a in ctx.attempts if a.get("status") != "ok"]
+        failed = [f"{a.get('provider')}: {a.get('reason') or a.get('error') or a.get('status')}" for a in ctx.attempts
+                  if a.get("reason") or a.get("error") or (isinstance(a.get("status"), int) and a["status"] >= 400)]
         return "; ".join(failed[-6:]) or "routed to human"
 
     async def send(self, ctx: "RequestContext", model: str | None) -> ProxyResponse:
