@@ -31,13 +31,13 @@ import convgen  # noqa: E402
 
 from proxy import pruning, tokens  # noqa: E402
 
-MARKER = "[Bulwark omitted {count} earlier message(s) ({tokens} tokens) here to fit the context budget.]"
+MARKER = "[{count} earlier message(s) omitted by Bulwark to fit the context budget]"  # the plugin default
 FRACTIONS = [0.6, 0.45, 0.3, 0.2]
 ABSOLUTE = [8000, 4000]
 
 
 def bulwark(conv: convgen.Conversation, budget: int) -> list[dict[str, Any]] | None:
-    p = pruning.plan(conv.messages, conv.model, budget, tools=conv.tools, marker_text=MARKER)
+    p = pruning.plan(conv.messages, conv.model, budget, tools=conv.tools, marker_text=MARKER, marker_mode="single")
     if not p.fits:
         return None
     return pruning.apply(conv.messages, p, MARKER) if p.changed else conv.messages
@@ -83,7 +83,7 @@ def drop_oldest(conv: convgen.Conversation, budget: int) -> list[dict[str, Any]]
 def bulwark_no_relevance(conv: convgen.Conversation, budget: int) -> list[dict[str, Any]] | None:
     """Ablation: the same scorer without the BM25 term (recency, role, references only)."""
     s = pruning.Settings(weights=pruning.Weights(relevance=0.0))
-    p = pruning.plan(conv.messages, conv.model, budget, tools=conv.tools, settings=s, marker_text=MARKER)
+    p = pruning.plan(conv.messages, conv.model, budget, tools=conv.tools, settings=s, marker_text=MARKER, marker_mode="single")
     if not p.fits:
         return None
     return pruning.apply(conv.messages, p, MARKER) if p.changed else conv.messages
@@ -154,7 +154,7 @@ def timing(runs: int = 500) -> dict[str, Any]:
     def once() -> tuple[float, float]:
         body = orjson.loads(raw)  # a fresh parse, as each request brings new objects
         t, c = time.perf_counter(), time.thread_time()
-        p = pruning.plan(body["messages"], body["model"], budget, tools=body["tools"], marker_text=MARKER)
+        p = pruning.plan(body["messages"], body["model"], budget, tools=body["tools"], marker_text=MARKER, marker_mode="single")
         pruning.apply(body["messages"], p, MARKER)
         return (time.perf_counter() - t) * 1000, (time.thread_time() - c) * 1000
 

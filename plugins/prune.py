@@ -78,8 +78,11 @@ class PruneConfig(PluginConfig):
     weights: WeightsConfig = WeightsConfig()
     role_weights: dict[str, float] = dict(pruning.DEFAULT_ROLE_WEIGHTS)
     marker: bool = True
-    marker_text: str = "[Bulwark omitted {count} earlier message(s) ({tokens} tokens) here to fit the context budget.]"
+    marker_text: str = "[{count} earlier message(s) omitted by Bulwark to fit the context budget]"
     marker_role: Literal["system", "developer", "user", "assistant"] = "system"
+    # "single": one marker where the first message was removed, counting everything removed;
+    # "gap": one marker per run of removed messages (more precise, more tokens).
+    marker_mode: Literal["single", "gap"] = "single"
     # Context windows by model prefix, overriding proxy.models (e.g. {"my-llama" = 32768}).
     context_windows: dict[str, int] = {}
     fallback_usd_per_million_input: float = Field(2.50, ge=0)
@@ -154,7 +157,7 @@ class Prune(Plugin):
         if not tools and isinstance(body.get("functions"), list):
             tools = [{"type": "function", "function": f} for f in body["functions"] if isinstance(f, dict)]
         p = pruning.plan(messages, model, budget, tools=tools, settings=self.settings,
-                         marker_text=self.marker_text, marker_role=self.config.marker_role)
+                         marker_text=self.marker_text, marker_role=self.config.marker_role, marker_mode=self.config.marker_mode)
         if not p.fits:
             ctx.record(self.name, before=p.tokens_before, budget=budget, pinned=p.pinned_tokens, rejected="context_length_exceeded")
             limit = (f"This model's maximum context length is {window} tokens"

@@ -164,10 +164,11 @@ class Plan:
     pinned_tokens: int
     fixed_tokens: int  # reply priming + tool definitions
     dropped: list[Unit]
-    gaps: list[list[Unit]]  # runs of consecutive dropped units, in order
+    gaps: list[list[Unit]]  # runs of consecutive dropped units, in order (one run of all in "single" mode)
     fits: bool  # False: the pinned set alone exceeds the budget
     marker_tokens: int = 0  # upper bound of one marker, used while selecting
     marker_costs: list[int] = field(default_factory=list)  # the real marker of each gap
+    markers: bool = False  # markers go in (False when disabled or when they would not fit)
 
     @property
     def changed(self) -> bool:
@@ -222,14 +223,20 @@ def plan(
     settings: Settings | None = None,
     marker_text: str | None = None,
     marker_role: str = "system",
+    marker_mode: str = "gap",
 ) -> Plan:
-    """Decide which units to keep so the request fits `budget` prompt tokens."""
+    """Decide which units to keep so the request fits `budget` prompt tokens.
+
+    marker_mode "gap": one marker per run of consecutive removed units, where it was;
+    "single": one marker for everything removed, where the first removed unit was."""
     s = settings or Settings()
     keys = [tokens.message_key(m) if isinstance(m, dict) else 0 for m in messages]
     counts = tokens.message_counts(messages, model, keys)
     fixed = tokens.REPLY_PRIMING + (tokens.count_tools(tools, model) if tools else 0)
-    units = build_units(messages)
     before = fixed + sum(counts)
+    if before <= budget:  # the common case: nothing to decide
+        return Plan([], before, before, budget, 0, fixed, [], [], True)
+    units = build_units(messages)
 
     # turns and pins
     turn = 0
@@ -250,12 +257,8 @@ def plan(
         u.pinned = True
     pinned_tokens = fixed + sum(u.tokens for u in units if u.pinned)
 
-    empty = Plan(units, before, before, budget, pinned_tokens, fixed, [], [], True)
-    if before <= budget:
-        return empty
     if pinned_tokens > budget:
-        empty.fits = False
-        return empty
+        return Plan(units, before, before, budget, pinned_tokens, fixed, [], [], False)
 
     candidates = [u for u in units if not u.pinned]
     _score(messages, keys, units, candidates, user_units, turn, s)
@@ -267,7 +270,12 @@ def plan(
     gaps = 0
     total = before
 
+    single = marker_mode == "single"
+    ndropped = 0
+
     def gap_delta(i: int, dropping: bool) -> int:
+        if single:  # one marker as soon as anything is dropped
+            return (1 if ndropped == 0 else 0) if dropping else (-1 if ndropped == 1 else 0)
         left = i > 0 and dropped[i - 1]
         right = i + 1 < n and dropped[i + 1]
         d = 1 if not left and not right else -1 if left and right else 0
@@ -282,28 +290,33 @@ def plan(
             break
         gaps += gap_delta(u.index, True)
         dropped[u.index] = True
+        ndropped += 1
         total -= u.tokens
+    if total + gaps * marker > budget:  # the markers themselves do not fit: go without
+        marker, marker_text = 0, None
     # re-admit the best dropped units that still fit
     for u in sorted((u for u in candidates if dropped[u.index]), key=lambda u: (-u.density, u.index)):
         g = gap_delta(u.index, False)
         if total + u.tokens + (gaps + g) * marker <= budget:
             dropped[u.index] = False
+            ndropped -= 1
             gaps += g
             total += u.tokens
 
     dropped_units = [u for u in units if dropped[u.index]]
-    runs: list[list[Unit]] = []
-    for u in dropped_units:
+    runs: list[list[Unit]] = [dropped_units] if single and dropped_units else []
+    for u in dropped_units if not single else ():
         if runs and runs[-1][-1].index == u.index - 1:
             runs[-1].append(u)
         else:
             runs.append([u])
     costs = [0] * len(runs)
     if marker_text:  # the real markers (the estimate above is an upper bound)
-        costs = [tokens.count_message({"role": marker_role, "content": marker_text.format(
-            count=sum(len(u.messages) for u in run), tokens=sum(u.tokens for u in run))}, model) for run in runs]
+        base = tokens.count_message({"role": marker_role, "content": ""}, model)
+        costs = [base + tokens.count_text(marker_text.format(count=sum(len(u.messages) for u in run), tokens=sum(u.tokens for u in run)), model)
+                 for run in runs]
         total += sum(costs)
-    return Plan(units, before, total, budget, pinned_tokens, fixed, dropped_units, runs, True, marker, costs)
+    return Plan(units, before, total, budget, pinned_tokens, fixed, dropped_units, runs, True, marker, costs, bool(marker_text))
 
 
 def _score(messages: list[Any], keys: list[int], units: list[Unit], candidates: list[Unit], user_units: list[int], last_turn: int, s: Settings) -> None:
@@ -378,7 +391,7 @@ def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_r
             r = drop_at[i]
             run = p.gaps[r]
             text = texts[r] if r < len(texts) else None
-            if text is None and marker_text:
+            if text is None and marker_text and p.markers:
                 text = marker_text.format(count=sum(len(u.messages) for u in run), tokens=sum(u.tokens for u in run))
             if text:
                 out.append({"role": marker_role, "content": text})

@@ -287,6 +287,10 @@ def _message_raw(message: dict[str, Any], enc_name: str, per_message: int, per_n
 
 def message_key(message: dict[str, Any]) -> int:
     """A cheap content hash of a message (the fields that carry tokens)."""
+    if len(message) == 2:  # fast path: {"role": ..., "content": "..."}
+        role, content = message.get("role"), message.get("content")
+        if type(role) is str and type(content) is str:
+            return hash(("role", role, "content", content))
     parts: list[Any] = []
     for key, value in message.items():
         if isinstance(value, str):

@@ -170,7 +170,7 @@ async def test_e2e_pruned_request_reaches_upstream_with_header_and_metrics(sim):
         check_tool_pairs(sent)
         before = tokens.count_messages(msgs, "gpt-4o-mini")
         assert tokens.count_messages(sent, "gpt-4o-mini") == before - removed <= 600
-        assert any(m["role"] == "system" and "Bulwark omitted" in (m["content"] or "") for m in sent)
+        assert any(m["role"] == "system" and "omitted by Bulwark" in (m["content"] or "") for m in sent)
         names = {n: (a, lab) for n, a, lab in seen}
         assert names["bulwark_pruned_tokens_total"][0] == removed
         assert names["bulwark_pruned_requests_total"][1] == {"mode": "enforce"}
@@ -242,3 +242,19 @@ async def test_e2e_summary_mode_fills_in_on_a_later_turn():
     finally:
         await proxy.aclose()
         await sim.aclose()
+
+
+def test_single_marker_mode_and_markers_that_do_not_fit():
+    msgs = convo(7, turns=30)
+    before = tokens.count_messages(msgs, "gpt-4o")
+    p = pruning.plan(msgs, "gpt-4o", before // 3, marker_text=MARKER, marker_mode="single")
+    out = pruning.apply(msgs, p, MARKER)
+    markers = [m for m in out if str(m.get("content")).startswith("[omitted")]
+    assert len(markers) == 1 and int(markers[0]["content"].split()[1]) == p.dropped_messages
+    assert tokens.count_messages(out, "gpt-4o") == p.tokens_after <= before // 3
+    # a budget the pinned set meets exactly: no room for a marker, so none is added
+    pinned = pruning.plan(msgs, "gpt-4o", 1).pinned_tokens
+    p = pruning.plan(msgs, "gpt-4o", pinned, marker_text=MARKER)
+    out = pruning.apply(msgs, p, MARKER)
+    assert p.fits and not p.markers and tokens.count_messages(out, "gpt-4o") <= pinned
+    assert not any(str(m.get("content")).startswith("[omitted") for m in out)
