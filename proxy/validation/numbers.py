@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -88,30 +90,165 @@ _CUR_WORD = r"(?:dollars?|euros?|pounds?|yen|rupees?|francs?|cents?|bucks)"
 # Number core: US thousands, EU thousands, plain with one decimal separator, leading dot.
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?=\D|$)(?:[.,]\d+)?|\d+(?:[.,]\d+)?|\.\d+)"
 
-_TOKEN = re.compile(
-    r"(?P<url>https?://[^\s)>\]]+|www\.[^\s)>\]]+)"
-    # dates
-    rf"|(?P<iso>\b(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})(?:[T ]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?)(?![\d-])"
-    r"|(?P<slash>\b(?P<sa>\d{1,2})(?P<ssep>[/.])(?P<sb>\d{1,2})(?P=ssep)(?P<sy>\d{4}|\d{2})\b)(?![.,]?\d)"
-    rf"|(?P<mdy>\b(?P<mm>{_MONTH_RE})\s+(?P<md>\d{{1,2}}){_ORD}\b(?:,?\s+(?P<my>\d{{4}})\b)?)"
-    rf"|(?P<dmy>\b(?P<dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<dm>{_MONTH_RE})(?:,?\s+(?P<dy>\d{{4}})\b)?)"
-    rf"|(?P<my2>\b(?P<m2>{_MONTH_RE})\s+(?P<y2>\d{{4}})\b)"
-    # times
-    r"|(?P<time>\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s?[AaPp]\.?[Mm]\.?)?)"
-    # identifiers: ACC-123456, ORD12345, INV-2024-0042, #88231, 555-123-4567
-    r"|(?P<ident>(?<![\w$€£¥])(?:#\d[\d-]*|[A-Za-z][A-Za-z]*[-_]?\d[\w-]*\d|[A-Za-z][A-Za-z]*[-_]?\d|\d{2,}(?:-\d{2,}){2,}|\d+[A-Za-z]+\d[\w-]*))"
-    # money / numbers with optional currency, multiplier, percent
-    rf"|(?P<num>(?P<pre>{_CUR_SYM}\s?|{_CUR_CODE}\s?)?(?P<neg>-|−)?(?<![\w.,])(?P<n>{_NUM})"
-    r"(?:(?P<mult>\s?(?:thousand|million|billion|trillion|bn|mn)\b|[kKMB]\b|m\b(?=.{0,0}))|(?P<ord>st|nd|rd|th)\b)?"
+_DATE_ISO = r"(?P<iso>\b(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)(?![\d-])"
+_DATE_SLASH = r"(?P<slash>\b(?P<sa>\d{1,2})(?P<ssep>[/.])(?P<sb>\d{1,2})(?P=ssep)(?P<sy>\d{4}|\d{2})\b)(?![.,]?\d)"
+_DATE_MDY = rf"(?P<mdy>\b(?P<mm>{_MONTH_RE})\s+(?P<md>\d{{1,2}}){_ORD}\b(?:,?\s+(?P<my>\d{{4}})\b)?)"
+_DATE_DMY = rf"(?P<dmy>\b(?P<dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<dm>{_MONTH_RE})(?:,?\s+(?P<dy>\d{{4}})\b)?)"
+_DATE_MY = rf"(?P<my2>\b(?P<m2>{_MONTH_RE})\s+(?P<y2>\d{{4}})\b)"
+_TIME = r"(?P<time>\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s?[AaPp]\.?[Mm]\.?)?)"
+_NUM_TAIL = (
+    rf"(?P<neg>-|−)?(?<![\w.,])(?P<n>{_NUM})"
+    r"(?:(?P<mult>\s?(?:thousand|million|billion|trillion|bn|mn)\b|[kKMB]\b|m\b)|(?P<ord>st|nd|rd|th)\b)?"
     rf"(?P<pct>\s?%|\s?percent\b|\s?per\s?cent\b|\s?pct\b|\s?percentage points?\b)?(?P<post>\s?{_CUR_CODE}\b|\s?{_CUR_WORD}\b)?)"
-    # number words
-    rf"|(?P<words>\b(?i:{_WORDS_RE})\b)",
 )
-_WORDS_I = re.compile(rf"\b{_WORDS_RE}\b", re.IGNORECASE)
-_HEDGE = re.compile(
-    r"(?:about|approximately|approx\.?|around|roughly|nearly|almost|some|~|≈|over|under|more than|less than|close to|just over|just under|up to|at least|at most|circa|ca\.|estimated|roughly)\s*\$?\s*$",
-    re.IGNORECASE,
+# Tokens that start with a digit or a symbol: the engine skips other characters in C.
+_DIGIT_TOKEN = re.compile(
+    "|".join([
+        _DATE_ISO, _DATE_SLASH, _DATE_DMY, _TIME,
+        r"(?P<ident>(?<![\w$€£¥])(?:#\d[\d-]*+|\d{2,}+(?:-\d{2,}+){2,}|\d++[A-Za-z]++\d[\w-]*+))",
+        rf"(?P<num>(?P<pre>{_CUR_SYM}\s?)?" + _NUM_TAIL,
+    ])
 )
+# Tokens that start with letters ("March 15", "ACC-1234", "USD 47.15", links): tried only at
+# the start of the chunk holding a digit and of the chunk before it.
+_LETTER_TOKEN = re.compile(
+    "|".join([
+        r"(?P<url>https?://[^\s)>\]]+|www\.[^\s)>\]]+)",
+        _DATE_MDY, _DATE_MY,
+        rf"(?P<num>(?P<pre>{_CUR_CODE}\s?|(?:US|A|C|NZ|HK|S|R)\$\s?)" + _NUM_TAIL,
+        r"(?P<ident>[A-Za-z]++[-_]?\d(?:[\w-]*+(?<=\d))?)",
+    ])
+)
+# Where digit-led tokens can start: a first-character set lets the engine skip in C.
+_DIGIT_FIND = re.compile(r"[#$€£¥₹₩₽₺₪฿₫₱₴−.\-]?\d")
+_WORD_AT = re.compile(r"[A-Za-z]+")
+_LETTER_HEADS = frozenset([*_MONTHS, "sept", "http", "https", "www", "us", "a", "c", "nz", "hk", "s", "r",
+                           *(c.lower() for c in _CUR_CODE.strip("(?:)").split("|"))])
+_WS = " \t\n\r\u00a0"
+_OPENERS = "([{\"'*_<"
+_DATE_KINDS = frozenset(("iso", "slash", "mdy", "dmy", "my2"))
+_NONDIGIT = re.compile(r"\D")
+_DIGITS = re.compile(r"\d+")
+_WORD_LIST = sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True)
+_WORD_ALT_NB = "|".join(_WORD_LIST)
+# No leading \b (it would disable first-character skipping); boundaries are checked in Python.
+_WORDS_FAST = re.compile(rf"(?:{_WORD_ALT_NB})(?:[ \t-]+(?:and[ \t-]+)?(?:{_WORD_ALT_NB}))*")
+_WORD_SET = frozenset(_WORD_LIST)
+_SPLIT = re.compile(r"[^a-z]+")
+
+
+class _WordMatch:
+    """The little of re.Match the extractors use, for number words found on lowercased text."""
+
+    __slots__ = ("_s", "_e", "_t", "lastgroup")
+
+    def __init__(self, s: int, e: int, t: str) -> None:
+        self._s, self._e, self._t, self.lastgroup = s, e, t, "words"
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
+
+    def group(self, name: Any = 0) -> str | None:
+        return self._t if name in (0, "words") else None
+
+
+def _chunk_start(text: str, p: int, lo: int = 0) -> int:
+    """Start of the whitespace-delimited chunk that holds position p (not before lo)."""
+    lo = max(0, p - 64, lo)
+    return max(text.rfind(" ", lo, p), text.rfind("\n", lo, p), text.rfind("\t", lo, p), text.rfind("\u00a0", lo, p), lo - 1) + 1
+
+
+def _scan(text: str) -> list[Any]:
+    """All tokens, left to right, without overlaps."""
+    found: list[Any] = []
+    pos = 0
+    tried: set[int] = set()
+    search = _DIGIT_FIND.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            break
+        p = m.start()
+        d = m.end() - 1  # the digit
+        token = None
+        # a letter-led token covering this digit: this chunk or the one before
+        cs = _chunk_start(text, d)
+        cands = [cs]
+        j = cs - 1
+        while j > pos and text[j] in _WS:
+            j -= 1
+        if j >= pos and d - j < 40:
+            cands.insert(0, _chunk_start(text, j))
+        for c in cands:
+            while c < d and text[c] in _OPENERS:
+                c += 1
+            if c < pos or c in tried or not text[c].isalpha():
+                continue
+            tried.add(c)
+            w = _WORD_AT.match(text, c)
+            if w is None:
+                continue
+            we = w.end()
+            nxt = text[we:we + 2]
+            if not (nxt[:1].isdigit() or (nxt[:1] in "-_$" and nxt[1:2].isdigit()) or w.group(0).lower() in _LETTER_HEADS):
+                continue
+            t = _LETTER_TOKEN.match(text, c)
+            if t is not None and t.end() > d:
+                token = t
+                break
+        if token is None:
+            token = _DIGIT_TOKEN.match(text, p)
+            if token is None and p != d:
+                token = _DIGIT_TOKEN.match(text, d)
+        if token is None:
+            # the digit is inside a word ("abc123" handled above) or nothing parses: move on
+            k = d + 1
+            while k < len(text) and text[k].isdigit():
+                k += 1
+            pos = k
+            continue
+        found.append(token)
+        pos = max(token.end(), d + 1)
+    lower = text.lower()
+    if len(lower) == len(text) and not _WORD_SET.isdisjoint(_SPLIT.split(lower)):
+        words = []
+        for m in _WORDS_FAST.finditer(lower):
+            s0, e0 = m.start(), m.end()
+            if (s0 and lower[s0 - 1].isalpha()) or (e0 < len(lower) and lower[e0].isalpha()):
+                continue
+            words.append(_WordMatch(s0, e0, text[s0:e0]))
+        if words:
+            found.extend(words)
+            found.sort(key=lambda x: x.start())
+            out: list[Any] = []
+            end = -1
+            for t in found:
+                if t.start() >= end:
+                    out.append(t)
+                    end = t.end()
+            return out
+    return found
+
+
+def _g(m: Any, name: str) -> Any:
+    try:
+        return m.group(name)
+    except IndexError:
+        return None
+
+
+_HEDGE_WORDS = ("about", "approximately", "approx", "approx.", "around", "roughly", "nearly", "almost", "some", "~", "≈",
+                 "over", "under", "more than", "less than", "close to", "up to", "at least", "at most", "circa", "ca.", "estimated")
+
+
+def _hedged(text: str, start: int) -> bool:
+    before = text[max(0, start - 24):start].rstrip(" $€£\u00a0").lower()
+    return before.endswith(_HEDGE_WORDS)
+
+
 _PLURAL_AFTER = re.compile(r"\s+(?:[A-Za-z][a-z-]+\s+)?([A-Za-z]+s)\b")
 _LIST_MARKER_AFTER = re.compile(r"[.)]\s")
 
@@ -141,7 +278,12 @@ def _parse_words(text: str) -> tuple[int, int] | None:
     return total + cur, n
 
 
-def _interpretations(s: str) -> list[tuple[float, int]]:
+@lru_cache(maxsize=8192)
+def _interpretations(s: str) -> tuple[tuple[float, int], ...]:
+    return tuple(_interpret(s))
+
+
+def _interpret(s: str) -> list[tuple[float, int]]:
     """A number's possible values with their decimals count: '1,234' -> US 1234 or EU 1.234."""
     s = s.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
     if s.startswith("."):
@@ -186,8 +328,11 @@ def _year(y: str | None) -> int | None:
     return v + 2000 if len(y) == 2 and v < 70 else v + 1900 if len(y) == 2 else v
 
 
+_NON_ALNUM = re.compile(r"[^0-9a-z]")
+
+
 def _norm_ident(s: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", s.lower())
+    return _NON_ALNUM.sub("", s.lower())
 
 
 # --------------------------------------------------------------------------------------
@@ -201,14 +346,16 @@ class Claim:
     values: list[tuple[float, float]] = field(default_factory=list)  # (value, tolerance)
     dates: list[tuple[int | None, int, int | None]] = field(default_factory=list)  # (y, m, d)
     idents: list[str] = field(default_factory=list)
+    money_like: bool = False  # has a currency marker or decimals: derive from amounts, not counts
 
 
 def _dates_of(m: re.Match[str]) -> list[tuple[int | None, int, int | None]]:
     g = m.group
-    if g("iso"):
+    k = m.lastgroup
+    if k == "iso":
         y, mo, d = int(g("iy")), int(g("im")), int(g("id"))
         return [(y, mo, d)] if 1 <= mo <= 12 and 1 <= d <= 31 else []
-    if g("slash"):
+    if k == "slash":
         a, b, y = int(g("sa")), int(g("sb")), _year(g("sy"))
         out = []
         if 1 <= a <= 12 and 1 <= b <= 31:
@@ -216,19 +363,19 @@ def _dates_of(m: re.Match[str]) -> list[tuple[int | None, int, int | None]]:
         if 1 <= b <= 12 and 1 <= a <= 31 and a != b:
             out.append((y, b, a))  # EU: d/m/y
         return out
-    if g("mdy"):
+    if k == "mdy":
         mo, d = _month(g("mm")), int(g("md"))
         return [(_year(g("my")), mo, d)] if mo and 1 <= d <= 31 else []
-    if g("dmy"):
+    if k == "dmy":
         mo, d = _month(g("dm")), int(g("dd"))
         return [(_year(g("dy")), mo, d)] if mo and 1 <= d <= 31 else []
-    if g("my2"):
+    if k == "my2":
         mo = _month(g("m2"))
         return [(int(g("y2")), mo, None)] if mo else []
     return []
 
 
-def _num_values(m: re.Match[str], hedged: bool, cfg: NumbersConfig) -> tuple[str, list[tuple[float, float]]]:
+def _num_values(m: re.Match[str], hedged: bool, cfg: NumbersConfig) -> tuple[str, list[tuple[float, float]], bool]:
     g = m.group
     mult_s = (g("mult") or "").strip()
     pre, post = g("pre"), g("post")
@@ -265,39 +412,39 @@ def _num_values(m: re.Match[str], hedged: bool, cfg: NumbersConfig) -> tuple[str
         if pct:
             out.append((abs(value) / 100, tol / 100))
     kind = "percent" if pct else "money" if money else "number"
-    return kind, out
+    money_like = money or any(d for _, d in _interpretations(g("n"))[:1]) or mult != 1.0
+    return kind, out, money_like
 
 
 def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
     """The answer's numeric claims, and how many numbers were skipped as non-claims."""
     claims: list[Claim] = []
     skipped = 0
-    for m in _TOKEN.finditer(text):
+    for m in _scan(text):
         kind = m.lastgroup
         g = m.group
-        if g("url"):
+        if kind == "url":
             continue
         start = m.start()
-        if g("iso") or g("slash") or g("mdy") or g("dmy") or g("my2"):
+        if kind in _DATE_KINDS:
             dates = _dates_of(m)
             if dates:
                 claims.append(Claim(m.group(0), "date", start, dates=dates))
             continue
-        if g("time"):
+        if kind == "time":
             t = g("time")
             hh, _, rest = t.partition(":")
             claims.append(Claim(t, "time", start, idents=[f"{int(hh)}:{rest[:2]}"]))
             continue
-        if g("ident"):
+        if kind == "ident":
             tok = g("ident")
-            digits = re.sub(r"\D", "", tok)
+            digits = _NONDIGIT.sub("", tok)
             if len(digits) < 3:
                 skipped += 1
                 continue
-            norm = _norm_ident(tok)
-            claims.append(Claim(tok, "ident", start, idents=[norm, digits]))
+            claims.append(Claim(tok, "ident", start, idents=[_norm_ident(tok), digits]))
             continue
-        if g("words"):
+        if kind == "words":
             parsed = _parse_words(g("words"))
             if parsed is None:
                 continue
@@ -308,7 +455,7 @@ def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
                 continue  # "one of", "zero"
             claims.append(Claim(g("words"), "number", start, values=[(float(value), 0.5)]))
             continue
-        if g("num"):
+        if kind == "num":
             if g("ord"):
                 skipped += 1
                 continue
@@ -327,10 +474,10 @@ def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
             if plain and n.isdigit() and int(n) <= cfg.small_integer and not _PLURAL_AFTER.match(text, m.end()):
                 skipped += 1
                 continue
-            hedged = bool(cfg.hedge_words and _HEDGE.search(text, max(0, start - 24), start))
-            kind2, values = _num_values(m, hedged, cfg)
+            hedged = cfg.hedge_words and _hedged(text, start)
+            kind2, values, money_like = _num_values(m, hedged, cfg)
             idents = [n] if plain and n.isdigit() and len(n) >= 4 else []
-            claims.append(Claim(m.group(0).strip(), kind2, start, values=values, idents=idents))
+            claims.append(Claim(m.group(0).strip(), kind2, start, values=values, idents=idents, money_like=money_like))
     return claims, skipped
 
 
@@ -339,15 +486,20 @@ def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
 
 @dataclass(slots=True)
 class SourceIndex:
-    values: list[float] = field(default_factory=list)  # sorted absolute values
+    """Numbers of the conversation, by class: amounts (decimals or a currency), integers, percentages."""
+
+    money: list[float] = field(default_factory=list)
+    ints: list[float] = field(default_factory=list)
+    pcts: list[float] = field(default_factory=list)
+    derived: list[float] = field(default_factory=list)  # JSON column totals / averages, array lengths
     idents: set[str] = field(default_factory=set)
     dates: set[tuple[int | None, int, int | None]] = field(default_factory=set)
     month_days: set[tuple[int, int]] = field(default_factory=set)
     month_years: set[tuple[int, int]] = field(default_factory=set)
-    # per message, in order of appearance: (value, is_percent) for ratio-type derivations
-    sequences: list[list[tuple[float, bool]]] = field(default_factory=list)
-    derived: list[float] = field(default_factory=list)  # column totals/averages, array lengths (sorted)
-    pair_sums: Any = None  # lazily built
+    # per message, in order: (value, class m|i|p) for derivations on nearby pairs
+    sequences: list[list[tuple[float, str]]] = field(default_factory=list)
+    pair_pct: list[float] | None = None  # lazily: ratios, shares, percent changes of nearby pairs
+    pair_money: list[float] | None = None  # lazily: rate x amount, amount x (1 +- rate), qty x price
 
 
 def _message_texts(body: dict[str, Any], cfg: NumbersConfig) -> Iterable[str]:
@@ -380,12 +532,14 @@ def _message_texts(body: dict[str, Any], cfg: NumbersConfig) -> Iterable[str]:
                 yield p
 
 
-def _json_aggregates(obj: Any, out: list[float], columns: dict[str, list[float]] | None = None) -> None:
-    """Array lengths, and per key across the items of an array: total, average."""
+def _json_aggregates(obj: Any, out: list[float], depth: int = 0) -> None:
+    """Array lengths, and per key across the items of an array: total and average."""
+    if depth > 20:
+        return
     if isinstance(obj, dict):
         for v in obj.values():
             if isinstance(v, (dict, list)):
-                _json_aggregates(v, out)
+                _json_aggregates(v, out, depth + 1)
     elif isinstance(obj, list):
         out.append(float(len(obj)))
         cols: dict[str, list[float]] = {}
@@ -394,96 +548,230 @@ def _json_aggregates(obj: Any, out: list[float], columns: dict[str, list[float]]
                 for k, v in item.items():
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
                         cols.setdefault(k, []).append(abs(float(v)))
-                    elif isinstance(v, str):
-                        try:
-                            cols.setdefault(k, []).append(abs(float(v)))
-                        except ValueError:
-                            pass
                     elif isinstance(v, (dict, list)):
-                        _json_aggregates(v, out)
+                        _json_aggregates(v, out, depth + 1)
             elif isinstance(item, list):
-                _json_aggregates(item, out)
+                _json_aggregates(item, out, depth + 1)
         for vals in cols.values():
             if len(vals) >= 2:
-                s = sum(vals)
-                out.append(s)
-                out.append(s / len(vals))
+                total = sum(vals)
+                out.append(total)
+                out.append(total / len(vals))
 
 
-def build_index(body: dict[str, Any], cfg: NumbersConfig) -> SourceIndex:
+@dataclass(slots=True)
+class _Piece:
+    """What one message contributes to the index (cached by the message text)."""
+
+    money: list[float]
+    ints: list[float]
+    pcts: list[float]
+    derived: list[float]
+    idents: set[str]
+    dates: set[tuple[int | None, int, int | None]]
+    month_years: set[tuple[int, int]]
+    seq: list[tuple[float, str]]
+
+
+class PieceCache:
+    """Bounded LRU of per-message pieces: a multi-turn conversation re-indexes only new messages."""
+
+    def __init__(self, max_chars: int = 8_000_000, max_entries: int = 4096, max_text: int = 200_000) -> None:
+        self.max_chars, self.max_entries, self.max_text = max_chars, max_entries, max_text
+        self._d: OrderedDict[str, _Piece] = OrderedDict()
+        self._chars = 0
+
+    def get(self, text: str, cfg: NumbersConfig) -> _Piece:
+        p = self._d.get(text)
+        if p is not None:
+            self._d.move_to_end(text)
+            return p
+        p = _piece(text, cfg)
+        if len(text) <= self.max_text:
+            self._d[text] = p
+            self._chars += len(text)
+            while self._chars > self.max_chars or len(self._d) > self.max_entries:
+                k, _ = self._d.popitem(last=False)
+                self._chars -= len(k)
+        return p
+
+    def clear(self) -> None:
+        self._d.clear()
+        self._chars = 0
+
+
+def _piece(text: str, cfg: NumbersConfig) -> _Piece:
+    pc = _Piece([], [], [], [], set(), set(), set(), [])
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            # JSON (tool results): walk the values in C-parsed form; only strings with digits are scanned.
+            _json_aggregates(obj, pc.derived)
+            _walk_json(obj, pc, cfg, 0)
+            return pc
+    _scan_into(text, pc, cfg)
+    return pc
+
+
+def _walk_json(obj: Any, pc: _Piece, cfg: NumbersConfig, depth: int) -> None:
+    if depth > 32:
+        return
+    if isinstance(obj, dict):
+        for v in obj.values():
+            _walk_json(v, pc, cfg, depth + 1)
+    elif isinstance(obj, list):
+        for v in obj:
+            _walk_json(v, pc, cfg, depth + 1)
+    elif isinstance(obj, bool) or obj is None:
+        return
+    elif isinstance(obj, int):
+        v = float(abs(obj))
+        pc.ints.append(v)
+        pc.seq.append((v, "i"))
+        pc.idents.add(str(abs(obj)))
+    elif isinstance(obj, float):
+        v = abs(obj)
+        pc.money.append(v)
+        pc.seq.append((v, "m"))
+        if 0 < v < 1:
+            pc.pcts.append(v * 100)
+    elif isinstance(obj, str):
+        if any(ch.isdigit() for ch in obj):
+            _scan_into(obj, pc, cfg)
+
+
+def _scan_into(text: str, pc: _Piece, cfg: NumbersConfig) -> None:
+    money, ints, pcts, seq, idents = pc.money, pc.ints, pc.pcts, pc.seq, pc.idents
+    for m in _scan(text):
+        kind = m.lastgroup
+        g = m.group
+        if kind == "url":
+            continue
+        if kind in _DATE_KINDS:
+            for y, mo, d in _dates_of(m):
+                if d is None:
+                    pc.month_years.add((y or 0, mo))
+                else:
+                    pc.dates.add((y, mo, d))
+                    if y:
+                        pc.month_years.add((y, mo))
+            continue
+        if kind == "time":
+            t = g("time")
+            hh, _, rest = t.partition(":")
+            idents.add(f"{int(hh)}:{rest[:2]}")
+            continue
+        if kind == "ident":
+            tok = g("ident")
+            idents.add(_norm_ident(tok))
+            idents.add(_NONDIGIT.sub("", tok))
+            idents.update(_DIGITS.findall(tok))
+            continue
+        if kind == "words":
+            parsed = _parse_words(g("words"))
+            if parsed is not None:
+                ints.append(float(parsed[0]))
+                seq.append((float(parsed[0]), "i"))
+            continue
+        if kind == "num":
+            n = g("n")
+            if n.isdigit():
+                idents.add(n)
+            _, vals, money_like = _num_values(m, False, cfg)
+            if not vals:
+                continue
+            if g("pct"):
+                pcts.extend(v for v, _ in vals)
+                seq.append((vals[0][0], "p"))
+                continue
+            target = money if money_like else ints
+            for v, _tol in vals:
+                target.append(v)
+                if 0 < v < 1:
+                    pcts.append(v * 100)  # a rate written as a fraction grounds "12.5%"
+            seq.append((vals[0][0], "m" if money_like else "i"))
+
+
+def build_index(body: dict[str, Any], cfg: NumbersConfig, cache: PieceCache | None = None) -> SourceIndex:
     idx = SourceIndex()
-    values: list[float] = []
+    money: list[float] = []
+    ints: list[float] = []
+    pcts: list[float] = []
     derived: list[float] = []
     for text in _message_texts(body, cfg):
-        seq: list[tuple[float, bool]] = []
-        stripped = text.lstrip()
-        if stripped[:1] in ("{", "["):
-            try:
-                _json_aggregates(orjson.loads(text), derived)
-            except orjson.JSONDecodeError:
-                pass
-        for m in _TOKEN.finditer(text):
-            g = m.group
-            if g("url"):
-                continue
-            if g("iso") or g("slash") or g("mdy") or g("dmy") or g("my2"):
-                for y, mo, d in _dates_of(m):
-                    if d is None:
-                        idx.month_years.add((y or 0, mo))
-                    else:
-                        idx.dates.add((y, mo, d))
-                        idx.month_days.add((mo, d))
-                        if y:
-                            idx.month_years.add((y, mo))
-                continue
-            if g("time"):
-                t = g("time")
-                hh, _, rest = t.partition(":")
-                idx.idents.add(f"{int(hh)}:{rest[:2]}")
-                continue
-            if g("ident"):
-                tok = g("ident")
-                idx.idents.add(_norm_ident(tok))
-                digits = re.sub(r"\D", "", tok)
-                idx.idents.add(digits)
-                for part in re.findall(r"\d+", tok):
-                    idx.idents.add(part)
-                    if len(part) <= 6:
-                        values.append(float(part))
-                continue
-            if g("words"):
-                parsed = _parse_words(g("words"))
-                if parsed is not None:
-                    values.append(float(parsed[0]))
-                    seq.append((float(parsed[0]), False))
-                continue
-            if g("num"):
-                n = g("n")
-                if n.isdigit():
-                    idx.idents.add(n)
-                _, vals = _num_values(m, False, cfg)
-                pct = bool(g("pct"))
-                for v, _tol in vals:
-                    values.append(v)
-                if vals:
-                    seq.append((vals[0][0], pct))
-                    if pct:
-                        continue
-                    for v, dec in _interpretations(n):
-                        if 0 < v < 1:
-                            values.append(v * 100)  # 0.125 grounds "12.5%" (also via claim/100)
-        if seq:
-            idx.sequences.append(seq)
-    values.sort()
+        pc = cache.get(text, cfg) if cache is not None else _piece(text, cfg)
+        money += pc.money
+        ints += pc.ints
+        pcts += pc.pcts
+        derived += pc.derived
+        idx.idents |= pc.idents
+        idx.dates |= pc.dates
+        idx.month_years |= pc.month_years
+        if pc.seq:
+            idx.sequences.append(pc.seq)
+    idx.month_days = {(mo, d) for _, mo, d in idx.dates if d is not None}
+    money.sort()
+    ints.sort()
+    pcts.sort()
     derived.sort()
-    idx.values = values
-    idx.derived = derived
+    idx.money, idx.ints, idx.pcts, idx.derived = money, ints, pcts, derived
     return idx
 
 
 def _near(sorted_vals: list[float], v: float, tol: float) -> bool:
     i = bisect.bisect_left(sorted_vals, v - tol)
     return i < len(sorted_vals) and sorted_vals[i] <= v + tol
+
+
+def _pairs(idx: SourceIndex, window: int) -> None:
+    """Values derived from two nearby numbers of the same message (built once, on demand)."""
+    pct: list[float] = []
+    mon: list[float] = []
+    for seq in idx.sequences:
+        n = len(seq)
+        for i in range(n):
+            a, ca = seq[i]
+            for j in range(i + 1, min(n, i + window + 1)):
+                b, cb = seq[j]
+                if ca != "p" and cb != "p":
+                    if a and b:
+                        pct.append(a / b * 100)
+                        pct.append(b / a * 100)
+                        pct.append(abs(a - b) / b * 100)
+                        pct.append(abs(a - b) / a * 100)
+                    if ca == "i" and cb == "m" and 1 < a <= 1000 and a == int(a):
+                        mon.append(a * b)
+                    elif cb == "i" and ca == "m" and 1 < b <= 1000 and b == int(b):
+                        mon.append(a * b)
+                elif ca == "p" and cb != "p":
+                    mon.extend((a / 100 * b, b * (1 - a / 100), b * (1 + a / 100)))
+                elif cb == "p" and ca != "p":
+                    mon.extend((b / 100 * a, a * (1 - b / 100), a * (1 + b / 100)))
+    pct.sort()
+    mon.sort()
+    idx.pair_pct, idx.pair_money = pct, mon
+
+
+def _sum_or_difference(vals: list[float], v: float, tol: float, share: float) -> bool:
+    """v = a + b or v = a - b for a, b in vals, the smaller operand at least `share` of v."""
+    lo = v * share
+    hi = v - lo + tol
+    i = bisect.bisect_left(vals, lo)
+    n = len(vals)
+    while i < n and vals[i] <= hi:
+        if _near(vals, v - vals[i], tol):
+            return True
+        i += 1
+    j = bisect.bisect_right(vals, v)
+    while j < n:
+        b = vals[j] - v
+        if b >= lo and _near(vals, b, tol):
+            return True
+        j += 1
+    return False
 
 
 # --------------------------------------------------------------------------------------
@@ -497,18 +785,13 @@ class NumbersValidator:
 
     def __init__(self, config: NumbersConfig | None = None) -> None:
         self.cfg = config or NumbersConfig()
+        self.pieces = PieceCache()
 
     def index(self, subject: Subject) -> SourceIndex:
         idx = subject.cache.get("numbers.index")
         if idx is None:
-            idx = subject.cache["numbers.index"] = build_index(subject.body, self.cfg)
+            idx = subject.cache["numbers.index"] = build_index(subject.body, self.cfg, self.pieces)
         return idx
-
-    def check_text(self, text: str, idx: SourceIndex) -> tuple[list[Claim], list[Claim]]:
-        """(claims, ungrounded claims)."""
-        claims, _ = extract_claims(text, self.cfg)
-        bad = [c for c in claims if not self.grounded(c, idx)]
-        return claims, bad
 
     def grounded(self, c: Claim, idx: SourceIndex) -> bool:
         if c.kind == "date":
@@ -524,71 +807,31 @@ class NumbersValidator:
             return False
         if c.kind in ("ident", "time"):
             return any(i in idx.idents for i in c.idents)
-        vals = idx.values
-        for v, tol in c.values:
-            if _near(vals, v, tol) or _near(idx.derived, v, tol):
-                return True
         if any(i in idx.idents for i in c.idents):
             return True
-        if self.cfg.derivations:
-            return self._derived(c, idx)
-        return False
-
-    def _derived(self, c: Claim, idx: SourceIndex) -> bool:
-        vals = idx.values
+        lists = (idx.money, idx.ints, idx.derived) if c.kind == "money" else (idx.money, idx.ints, idx.pcts, idx.derived)
+        for v, tol in c.values:
+            for lst in lists:
+                if _near(lst, v, tol):
+                    return True
+        if not self.cfg.derivations:
+            return False
+        if idx.pair_pct is None:
+            _pairs(idx, self.cfg.pair_window)
         share = self.cfg.min_operand_share
-        n = len(vals)
         for v, tol in c.values:
             if v == 0:
                 continue
-            # sums: v = a + b with both operands at least `share` of v
-            lo_b = v * share
-            for a in vals:
-                if a < lo_b:
-                    continue
-                if a > v - lo_b + tol:
-                    break
-                if _near(vals, v - a, tol):
+            if c.kind == "percent":
+                if _near(idx.pair_pct, v, tol):  # type: ignore[arg-type]
                     return True
-            # differences: v = a - b
-            for a in reversed(vals):
-                if a <= v:
-                    break
-                b = a - v
-                if b >= (a * share) and _near(vals, b, tol):
+                continue
+            if c.money_like:
+                if _sum_or_difference(idx.money, v, tol, share / 10) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
                     return True
-            # ratio-type derivations on nearby numbers of the same message
-            if self._pairwise(v, tol, c.kind, idx):
-                return True
-        del n
-        return False
-
-    def _pairwise(self, v: float, tol: float, kind: str, idx: SourceIndex) -> bool:
-        w = self.cfg.pair_window
-        for seq in idx.sequences:
-            L = len(seq)
-            for i in range(L):
-                a, ap = seq[i]
-                for j in range(max(0, i - w), min(L, i + w + 1)):
-                    if i == j:
-                        continue
-                    b, bp = seq[j]
-                    if b == 0:
-                        continue
-                    if kind == "percent" or kind == "number":
-                        if not ap and not bp:
-                            r = a / b
-                            if abs(r * 100 - v) <= tol or abs(r - v) <= tol:  # share / ratio
-                                return True
-                            if a > b and abs((a - b) / b * 100 - v) <= tol:  # percent change
-                                return True
-                            if a < b and abs((b - a) / b * 100 - v) <= tol:  # decrease
-                                return True
-                    if kind in ("money", "number"):
-                        if ap and not bp and abs(a / 100 * b - v) <= tol:  # 3.5% of 1,000
-                            return True
-                        if not ap and not bp and a == int(a) and 1 < a <= 1000 and abs(a * b - v) <= tol:  # qty x price
-                            return True
+            else:
+                if _sum_or_difference(idx.ints, v, tol, share) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
+                    return True
         return False
 
     def validate(self, subject: Subject) -> ValidationResult:
@@ -601,7 +844,7 @@ class NumbersValidator:
         idx = self.index(subject)
         bad = [c for c in claims if not self.grounded(c, idx)]
         share = 1.0 - len(bad) / len(claims)
-        if not bad or share >= self.cfg.min_grounded_share and self.cfg.min_grounded_share < 1.0:
+        if not bad or (self.cfg.min_grounded_share < 1.0 and share >= self.cfg.min_grounded_share):
             return ValidationResult(True, share, [], self.name, [], {"claims": len(claims), "ungrounded": len(bad)})
         shown = bad[: self.cfg.max_reported]
         issues = [f"unverified {c.kind} {c.text!r}: not found in the conversation's data" for c in shown]
