@@ -79,6 +79,7 @@ class Generation:
                 self.admin_routes.append((method.upper(), _route_pattern(path), handler))
         self._metric_models: set[str] = set(config.models.allow) | set(config.models.routes)
         self.inflight = 0
+        self.streams = 0
         self.retired = False
         self._closed = False
 
@@ -197,6 +198,12 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "checks": checks})
 
 
+async def openapi(request: web.Request) -> web.Response:
+    from .openapi import document
+
+    return web.json_response(document("/"))
+
+
 async def v1(request: web.Request) -> web.StreamResponse:
     gen: Generation = request.app["bulwark"].current
     if gen.local_routes:
@@ -260,6 +267,7 @@ def create_app(config: Config, config_path: str | None = None) -> web.Applicatio
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/openapi.json", openapi)
     app.router.add_route("*", "/admin/{tail:.*}", admin)
     app.router.add_route("*", "/admin", admin)
     app.router.add_route("*", "/v1/{tail:.*}", v1)

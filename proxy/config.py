@@ -35,6 +35,8 @@ class ServerConfig(_Strict):
     access_log: bool = False
     # Global cap on concurrent requests; past it Bulwark answers 503 with retry-after.
     max_concurrent_requests: int = Field(4096, ge=1)
+    # Global cap on concurrent streamed answers (each holds a connection upstream).
+    max_concurrent_streams: int = Field(2048, ge=1)
     # Reload proxy.toml when the file changes (ConfigMaps update in place); SIGHUP always works.
     watch_config: bool = False
 

@@ -16,7 +16,8 @@ from aiohttp import web
 
 from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext
 from .edge import error_response, send
-from .errors import BadRequest, NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
+from .request_shape import check_body, check_path
+from .errors import NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
 
 if TYPE_CHECKING:
     from .app import Generation
@@ -80,8 +81,6 @@ def _check_model(ctx: RequestContext, gen: "Generation") -> None:
     if ctx.endpoint == MODELS and ctx.path.startswith("/models/"):
         model = ctx.path[len("/models/"):]
     if ctx.endpoint not in (CHAT, COMPLETIONS, EMBEDDINGS, MODELS) or model is None:
-        if ctx.endpoint in (CHAT, COMPLETIONS, EMBEDDINGS) and not isinstance(ctx.body.get("model"), str):
-            raise BadRequest("You must provide a model parameter.", param="model", code="missing_required_parameter")
         return
     if gen.allowed_models is not None and model not in gen.allowed_models:
         raise NotFound(f"The model `{model}` does not exist or you do not have access to it.", code="model_not_found", param="model" if ctx.endpoint != MODELS else None)
@@ -106,6 +105,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     gen.inflight += 1
     gen.services.metrics.set("bulwark_inflight_requests", gen.inflight)
     ctx: RequestContext | None = None
+    counted_stream = False
     status, outcome, error_type = 500, "error", None
     try:
         endpoint = endpoint_for(request.method, path)
@@ -115,6 +115,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         )
         gen.telemetry.request_started(ctx)
         try:
+            check_path(path)
             ctx.identity, ctx.client_key = await gen.auth.identify(request.headers, request.remote)
             limit = gen.config.server.max_body_bytes
             if endpoint == PASSTHROUGH:
@@ -125,6 +126,15 @@ async def handle(request: web.Request) -> web.StreamResponse:
             else:
                 ctx.raw_body = await read_body(request, limit)
                 if endpoint != MODELS:
+                    check_body(endpoint, ctx.body)
+                    if ctx.stream:
+                        if gen.streams >= gen.config.server.max_concurrent_streams:
+                            raise ServiceUnavailable(
+                                "Bulwark is at its concurrent stream limit (server.max_concurrent_streams); retry shortly.",
+                                headers={"retry-after": "1"},
+                            )
+                        gen.streams += 1
+                        counted_stream = True
                     user = ctx.body.get("user") or ctx.body.get("safety_identifier")
                     ctx.identity.user = str(user) if user else request.headers.get(gen.config.auth.user_header)
                     _check_model(ctx, gen)
@@ -152,6 +162,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return out
     finally:
         gen.inflight -= 1
+        if counted_stream:
+            gen.streams -= 1
         gen.services.metrics.set("bulwark_inflight_requests", gen.inflight)
         if ctx is not None:
             try:
