@@ -16,8 +16,8 @@ model, computed in the background (`services.tasks`) and cached in state
 (`prune:sum:<sha256 of the unit>`); later requests that drop the same units put the
 summaries where the marker would go, when they fit the budget.
 
-Dollars saved use `proxy.pricing.cost_usd(model, usage)` when that module exists, else
-`fallback_usd_per_million_input` (default 2.50, gpt-4o's list price for input tokens).
+Dollars saved = the input price of the removed tokens from `proxy.pricing` (the `[pricing]`
+table of proxy.toml); `fallback_usd_per_million_input` only if pricing itself fails.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
 
 from proxy import models, pruning, tokens
-from proxy.context import CHAT, RequestContext, Usage
+from proxy.context import CHAT, RequestContext
 from proxy.errors import BadRequest
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.response import ProxyResponse
@@ -110,11 +110,11 @@ class Prune(Plugin):
         self.marker_text = c.marker_text if c.marker else None
         self._windows = {k.lower(): v for k, v in c.context_windows.items()}
         try:
-            from proxy import pricing  # written in parallel; optional
+            from proxy import pricing
 
-            self._cost = getattr(pricing, "cost_usd", None)
-        except ImportError:
-            self._cost = None
+            self._pricing_for = pricing.pricing_for
+        except ImportError:  # pragma: no cover - pricing is part of core
+            self._pricing_for = None
         self._inflight: set[str] = set()  # summary jobs (shared, bounded), not per-request state
         if c.summary.enabled and services is not None and c.summary.provider and c.summary.provider not in services.config.providers:
             raise ValueError(f"summary.provider: no provider named {c.summary.provider!r}")
@@ -137,11 +137,12 @@ class Prune(Plugin):
         return budget, window, reserve
 
     def saved_usd(self, model: str | None, n: int) -> float:
-        if self._cost is not None:
+        """Input price of `n` tokens: proxy.pricing ([pricing] in proxy.toml), else the fallback."""
+        if self._pricing_for is not None:
             try:
-                return float(self._cost(model, Usage(prompt_tokens=n, completion_tokens=0)))
+                return float(self._pricing_for(self.services).cost(model, n, 0))
             except Exception:  # pricing is advisory here; never fail a request over it
-                log.debug("pricing.cost_usd failed for %s", model, exc_info=True)
+                log.debug("pricing failed for %s", model, exc_info=True)
         return n * self.config.fallback_usd_per_million_input / 1e6
 
     # -- the layer ---------------------------------------------------------------------

@@ -258,3 +258,11 @@ def test_single_marker_mode_and_markers_that_do_not_fit():
     out = pruning.apply(msgs, p, MARKER)
     assert p.fits and not p.markers and tokens.count_messages(out, "gpt-4o") <= pinned
     assert not any(str(m.get("content")).startswith("[omitted") for m in out)
+
+
+def test_saved_dollars_use_the_pricing_table():
+    from proxy.pricing import default_pricing
+
+    plug = Prune(PruneConfig(), None)
+    price, known = default_pricing().lookup("gpt-4o")
+    assert known and plug.saved_usd("gpt-4o", 1_000_000) == pytest.approx(price.input)
