@@ -368,9 +368,11 @@ class Validate(Plugin):
             answers=[a.to_record(self.config.review_answer_chars) for a in answers],
             model=resp.model or ctx.model, provider=resp.provider, regenerations=regenerations, stream=stream,
         )
+        rec["upstream_request_id"] = resp.headers.get("x-request-id")
         try:
             rid = await asyncio.wait_for(self.queue.add(rec), self.config.review_timeout)
             ctx.record(self.name, review_id=rid)
+            ctx.response_headers["x-bulwark-review-id"] = rid
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the answer still goes out; the failure is logged and counted
