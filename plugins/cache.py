@@ -53,8 +53,8 @@ log = logging.getLogger("bulwark.cache")
 
 HEADER = "x-bulwark-cache"
 ENTRY_VERSION = 1
-# Python-side bytes an entry costs beyond its blob and key (dict slot, tuple, objects);
-# measured with tracemalloc in bench/bench_cache.py.
+# Bytes an in-process entry costs beyond len(blob) + len(key): the OrderedDict node, the
+# tuple, the float and the bytes/str object headers (~250 B by tracemalloc, bench/bench_cache.py).
 ENTRY_OVERHEAD = 240
 _NEVER_TIERS = ("rules", "human")
 _WORDS = re.compile(r"\s*\S+|\s+")
