@@ -3,14 +3,13 @@ cache-token usage, Anthropic-shaped errors and `anthropic-ratelimit-*` headers."
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 import orjson
 from aiohttp import web
 
 from ..tokens import count_messages, count_text, count_tools
-from .app import ANTHROPIC, Call, api
+from .app import ANTHROPIC, Call, api, new_id
 from .openai_face import chat_last_user, resolve_answer, text_of
 from .script import split_json, split_words
 
@@ -126,7 +125,7 @@ async def messages(call: Call) -> web.StreamResponse:
     total_in = count_messages(flat, model) + count_tools(body.get("tools"), model)
     input_tokens, cache_write, cache_read = _cache_usage(call, body, model, total_in)
 
-    mid = "msg_" + os.urandom(12).hex()
+    mid = new_id("msg_")
     out_model = call.state.cfg.model_prefix + model
     blocks: list[dict[str, Any]] = []
     if content is not None and (content or not ans.calls):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-import os
 import random
 import struct
 import time
@@ -15,7 +14,7 @@ import orjson
 from aiohttp import web
 
 from ..tokens import count_messages, count_request, count_text
-from .app import OPENAI, Call, api
+from .app import OPENAI, Call, api, new_id
 from .script import answer_text, call_id, split_json, split_words, tool_calls_for
 
 DONE = b"data: [DONE]\n\n"
@@ -214,10 +213,10 @@ async def chat_completions(call: Call) -> web.StreamResponse:
     if disabled:
         tools = {}
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    ans = resolve_answer(call, model, messages, tools, forced, max_tokens)
-    prompt_tokens = count_messages(messages, model, body.get("tools"))
+    ans, prompt_tokens = call.cached(lambda: (
+        resolve_answer(call, model, messages, tools, forced, max_tokens), count_messages(messages, model, body.get("tools"))))
     out_model = call.state.cfg.model_prefix + model
-    cid = "chatcmpl-" + os.urandom(12).hex()
+    cid = new_id("chatcmpl-")
     created = int(time.time())
     calls_out = [{"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}} for c in ans.calls]
     if body.get("stream") is not True:
@@ -294,7 +293,7 @@ async def completions(call: Call) -> web.StreamResponse:
     prompt_tokens = count_request(body)
     completion_tokens = count_text(content, model)
     usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens}
-    cid = "cmpl-" + os.urandom(12).hex()
+    cid = new_id("cmpl-")
     created = int(time.time())
     out_model = call.state.cfg.model_prefix + model
     if body.get("stream") is not True:
@@ -398,8 +397,8 @@ async def responses(call: Call) -> web.StreamResponse:
         in_tokens = count_messages([x for x in inp if isinstance(x, dict)], model)
     in_tokens += count_text(body.get("instructions") or "", model) if isinstance(body.get("instructions"), str) else 0
     out_tokens = count_text(content, model)
-    rid = "resp_" + os.urandom(16).hex()
-    mid = "msg_" + os.urandom(16).hex()
+    rid = new_id("resp_")
+    mid = new_id("msg_")
     created = int(time.time())
     out_model = call.state.cfg.model_prefix + model
 
