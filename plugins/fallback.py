@@ -28,6 +28,7 @@ Each attempt sets `ctx.target` and calls the rest of the chain; what comes back 
     context_length  400 context_length_exceeded       next step marked large_context (else next)
     content_filter  content_filter answers            next step, no retry
     validation   ValidationFailover from the validate plugin (when installed)
+    upstream_auth   401/403 from a provider in managed auth mode (Bulwark's key for it is wrong)
 
 A trigger left out of `triggers` hands that answer to the client as is. A stream fails over
 transparently only until its first event is peeked; after that a break is never passed off as
@@ -55,10 +56,12 @@ from proxy.tokens import count_text
 
 log = logging.getLogger("bulwark.fallback")
 
-Trigger = Literal["connection", "timeout", "rate_limit", "server_error", "stream", "context_length", "content_filter", "validation"]
-ALL_TRIGGERS: list[Trigger] = ["connection", "timeout", "rate_limit", "server_error", "stream", "context_length", "content_filter", "validation"]
+Trigger = Literal["connection", "timeout", "rate_limit", "server_error", "stream", "context_length", "content_filter",
+                  "validation", "upstream_auth"]
+ALL_TRIGGERS: list[Trigger] = ["connection", "timeout", "rate_limit", "server_error", "stream", "context_length",
+                               "content_filter", "validation", "upstream_auth"]
 _RETRYABLE = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream"})
-_BREAKER_FAILURES = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream"})
+_BREAKER_FAILURES = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream", "upstream_auth"})
 _TIERS = {"rules": "rules", "human": "human"}
 
 
@@ -125,6 +128,7 @@ class Fallback(Plugin):
         self.triggers = frozenset(config.triggers)
         self.breakers: Breakers = breakers_for(services, config.breaker)
         self._validation = _validation_failover()
+        self._managed = services is None or services.config.auth.mode == "managed"
 
     # -- helpers -------------------------------------------------------------------------------
     async def _allow(self, provider: str) -> tuple[bool, bool]:
@@ -162,6 +166,8 @@ class Fallback(Plugin):
             return "rate_limit"
         if s >= 500:
             return "server_error"
+        if s in (401, 403) and self._managed:
+            return "upstream_auth"
         body = resp.body
         if s < 300 and body is not None and resp.stream is None and not isinstance(resp.try_json(), dict):
             return "server_error"  # a 200 whose body is not a JSON object is as broken as a 5xx

@@ -134,6 +134,15 @@ async def test_each_trigger_moves_to_anthropic(make: Any, fault: str, reason: st
     assert cx.rec.activations() == {("primary", "claude", reason): 1}
 
 
+async def test_upstream_auth_failure_moves_on(make: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cx = await make()
+    cx.proxy.services.providers["claude"].headers.pop("x-api-key")  # a misconfigured secondary: 401
+    cx.a.set_fault("503")
+    raw, c = await ask(cx)
+    assert raw.headers["x-bulwark-provider"] == "llama"
+    assert cx.rec.activations() == {("primary", "claude", "server_error"): 1, ("claude", "llama", "upstream_auth"): 1}
+
+
 async def test_connection_refused_is_a_trigger(make: Any) -> None:
     cx = await make()
     cx.proxy.services.providers["primary"].base = "http://127.0.0.1:9/v1"  # nothing listens on port 9
