@@ -397,14 +397,14 @@ def _num_values(m: re.Match[str], hedged: bool, cfg: NumbersConfig) -> tuple[str
         unit = 10.0 ** -dec * mult
         value = v * mult
         if hedged:
-            # one unit of the last significant digit ("about 1,200" -> +-100)
+            # rounded to its last significant digit ("about 1,200" -> +-50)
             sig = unit
             if dec == 0:
                 iv = int(round(v))
                 while iv and iv % 10 == 0:
                     iv //= 10
                     sig *= 10
-            tol = sig
+            tol = sig / 2
         else:
             tol = unit / 2
         tol = max(tol * 1.000001, cfg.abs_tolerance, cfg.rel_tolerance * abs(value))
