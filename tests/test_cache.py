@@ -679,3 +679,38 @@ async def test_answers_of_a_rules_provider_are_never_cached(sim: Any) -> None:
         assert plugin_of(proxy).local_stats()["stored"] == 0
     finally:
         await proxy.aclose()
+
+
+async def test_cli_reaches_the_in_memory_cache_through_the_admin_api(sim: Any, cached: Any, tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    from proxy.cli import main
+
+    a, b = openai_client(cached.url, key="sk-test"), openai_client(cached.url, key="sk-trusted")
+    await ask(a, temperature=0)
+    await ask(b, temperature=0)
+    toml = tmp_path / "proxy.toml"
+    toml.write_text(
+        f'[server]\nport = {cached.port}\n[providers.sim]\ntype = "openai"\nbase_url = "{sim.url}"\n[chain]\nplugins = ["cache"]\n'
+        '[[auth.keys]]\nname = "test"\nkey = "sk-test"\n'
+    )
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main(["cache", *args, "--config", str(toml)])
+        except SystemExit as exc:  # messages for the operator exit through SystemExit
+            code = 1 if isinstance(exc.code, str) else int(exc.code or 0)
+            print(exc.code, file=sys.stderr)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    monkeypatch.delenv("BULWARK_ADMIN_KEY", raising=False)
+    code, _, err = await asyncio.to_thread(run, "stats")
+    assert code == 1 and "set BULWARK_ADMIN_KEY" in err
+    monkeypatch.setenv("BULWARK_ADMIN_KEY", "adm-cli")
+    code, out, err = await asyncio.to_thread(run, "stats", "--json")
+    assert code == 0, err
+    assert orjson.loads(out)["entries"] == 2 and orjson.loads(out)["backend"] == "memory"
+    code, out, err = await asyncio.to_thread(run, "purge", "--scope", "test")
+    assert code == 0 and "purged 1 cached answer " in out, out + err
+    assert (await ask(a, temperature=0))[0] == "miss" and (await ask(b, temperature=0))[0] == "hit"
+    code, _, err = await asyncio.to_thread(run, "stats", "--url", "http://127.0.0.1:9")
+    assert code == 1 and "no proxy answers at http://127.0.0.1:9" in err
