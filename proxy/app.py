@@ -71,7 +71,7 @@ class Generation:
         allow = set(config.models.allow)
         self.allowed_models: set[str] | None = (allow | set(config.models.routes)) if allow else None
         self.local_routes: dict[tuple[str, str], Handler] = {}
-        self.admin_routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.admin_routes: list[tuple[str, re.Pattern[str], Handler]] = [("GET", _route_pattern("runtime"), self.runtime)]
         for owner in [self.telemetry, *self.plugins]:
             for method, path, handler in getattr(owner, "v1_routes", lambda: [])():
                 self.local_routes[(method.upper(), "/" + path.strip("/"))] = handler
@@ -82,6 +82,30 @@ class Generation:
         self.streams = 0
         self.retired = False
         self._closed = False
+
+    async def runtime(self, request: web.Request) -> web.Response:
+        """GET /admin/runtime: leak indicators for soak tests (tasks, connections, memory)."""
+        connector = self.services.session.connector if self.services.session else None
+        rss_kb = 0
+        try:
+            with open("/proc/self/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss_kb = int(line.split()[1])
+        except OSError:
+            pass
+        return web.json_response({
+            "pid": os.getpid(),
+            "asyncio_tasks": len(asyncio.all_tasks()),
+            "background_tasks": len(self.services.tasks),
+            "background_dropped": self.services.tasks.dropped,
+            "inflight_requests": self.inflight,
+            "inflight_streams": self.streams,
+            "upstream_connections_in_use": len(connector._acquired) if connector is not None else 0,  # type: ignore[attr-defined]
+            "upstream_connections_idle": sum(len(v) for v in connector._conns.values()) if connector is not None else 0,  # type: ignore[attr-defined]
+            "open_fds": len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1,
+            "rss_mb": round(rss_kb / 1024, 1),
+        })
 
     def metric_model(self, model: str | None) -> str:
         """A low-cardinality model label: known models, then the first 50 seen, then "other"."""
