@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
 from proxy.errors import ProxyError, RateLimited, ServiceUnavailable
-from proxy.limits import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of, decode, end_user, metered, scope_of, settle_shielded, spent_of, usage_from_body
+from proxy.limits import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of, decode, end_user, metered, scope_of, settle_later, spent_of, usage_from_body
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
 from proxy.response import ProxyResponse
@@ -166,7 +166,7 @@ class Budgets(Plugin):
         try:
             resp = await call_next(ctx)
         except BaseException:
-            await settle_shielded(self.services, settle(None), "budgets-settle")
+            await settle_later(self.services, settle(None), "budgets-settle")
             raise
         if not groups:
             # No budget applies: still price the call for ctx.cost_usd on complete answers.
@@ -176,16 +176,16 @@ class Budgets(Plugin):
                     ctx.cost_usd = pricing.cost(model, *u)
             return resp
         if not resp.ok:
-            await settle_shielded(self.services, settle(None), "budgets-settle")
+            await settle_later(self.services, settle(None), "budgets-settle")
             return resp
         if resp.stream is not None:
             async def on_done(numbers: tuple[int, int, int], exact: bool) -> None:
-                await settle_shielded(self.services, settle(pricing.cost(model, *numbers)), "budgets-settle")
+                await settle_later(self.services, settle(pricing.cost(model, *numbers)), "budgets-settle")
 
             resp.stream = metered(resp.stream, on_done, model, prompt)
             return resp
         u = usage_from_body(resp)
-        await settle_shielded(self.services, settle(pricing.cost(model, *u) if u is not None else est), "budgets-settle")
+        await settle_later(self.services, settle(pricing.cost(model, *u) if u is not None else est), "budgets-settle")
         return resp
 
     async def _refund(self, groups: list[Any], reserved: list[int], est: float) -> None:

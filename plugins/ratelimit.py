@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from proxy.abuse import AbuseConfig, ContentSignals
 from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
 from proxy.errors import PermissionDenied, ProxyError, RateLimited, ServiceUnavailable
-from proxy.limits import GATE, SETTLE, decode, end_user, go_duration, metered, scope_of, settle_shielded
+from proxy.limits import GATE, SETTLE, decode, end_user, go_duration, metered, scope_of, settle_later
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
 from proxy.response import ProxyResponse
@@ -87,6 +87,9 @@ class _Keys:
         return len(self.keys)
 
 
+_SEEN_TTL = 90 * 86400.0  # how long an end user's first-seen time is kept
+
+
 def _eff(limit: float, mult: float) -> int:
     return 0 if limit <= 0 else max(1, int(math.floor(limit * mult)))
 
@@ -116,7 +119,7 @@ class RateLimit(Plugin):
 
         def add(prefix: str, rpm: float, tpm: float, conc: float) -> None:
             if rpm > 0 or tpm > 0 or conc > 0:
-                dims.append([k(prefix + ":r"), rpm, k(prefix + ":t"), tpm, k(prefix + ":c"), conc])
+                dims.append([k(prefix), rpm, tpm, k(prefix + ":c"), conc])
                 names.append("user" if ":rl:u:" in prefix else "model" if ":rl:m:" in prefix else "key")
 
         add("{" + S + "}:rl", lim.get("rpm", cfg.key.rpm), lim.get("tpm", cfg.key.tpm), lim.get("max_concurrent", cfg.key.max_concurrent))
@@ -153,28 +156,25 @@ class RateLimit(Plugin):
             "lease": lease,
             "lease_exp": now + cfg.lease_seconds,
         }
-        blocks = [k(tag + ":ab:blk")]
         content_signals: list[str] = []
+        user_key = tag + ":ab:u:" + user if user is not None else None
         if self.signals is not None:
             a = cfg.abuse
             points, content_signals, fp = self.signals.score(body, prompt_tokens)
-            subjects = [[k(tag + ":ab:s"), blocks[0], a.shared_key_weight if user is not None else 1.0]]
-            if user is not None:
-                b = k(tag + ":ab:u:" + user + ":blk")
-                blocks.append(b)
-                subjects.append([k(tag + ":ab:u:" + user + ":s"), b, 1.0])
+            short = max(a.half_life_seconds * 10, a.block_seconds, a.rejected_half_life_seconds * 10)
+            subjects = [[k(tag + ":ab"), a.shared_key_weight if user is not None else 1.0, short]]
+            if user_key is not None:
+                subjects.append([k(user_key), 1.0, max(short, _SEEN_TTL)])
             if ident.ip:
-                b = k(tag + ":ab:ip:" + ident.ip + ":blk")
-                blocks.append(b)
-                subjects.append([k(tag + ":ab:ip:" + ident.ip + ":s"), b, 1.0])
+                subjects.append([k(tag + ":ab:ip:" + ident.ip), 1.0, short])
             A: dict[str, Any] = {
                 "subjects": subjects,
                 "half_life": a.half_life_seconds,
                 "suspicious_at": a.suspicious_at,
                 "block_at": a.block_at,
                 "block_seconds": a.block_seconds,
-                "burst": [k(tag + ":ab:burst"), a.burst_requests, a.burst_seconds, a.burst_points],
-                "rej": [k(tag + ":ab:rej"), a.rejected_share, a.rejected_min_requests, a.rejected_points, a.rejected_half_life_seconds],
+                "burst": [a.burst_requests, a.burst_seconds, a.burst_points],
+                "rej": [a.rejected_share, a.rejected_min_requests, a.rejected_points, a.rejected_half_life_seconds],
             }
             if fp is not None:
                 A["dup"] = [k(tag + ":ab:dup:" + fp), a.repeat_max, a.repeat_seconds, a.repeat_points]
@@ -184,9 +184,10 @@ class RateLimit(Plugin):
             P["points"] = points
             if content_signals:
                 P["content"] = ",".join(content_signals)
-        P["blocks"] = blocks
-        if user is not None:
-            P["user"] = [k(tag + ":seen:" + user), cfg.new_user_age_seconds, cfg.new_user_requests]
+        if user_key is not None:
+            # Shares the user's subject hash when abuse scoring is on (same key index reused).
+            ui = subjects[1][0] if self.signals is not None else k(user_key)
+            P["user"] = [ui, cfg.new_user_age_seconds, cfg.new_user_requests, _SEEN_TTL]
         dims, names = self._dims(ident, user, model, S, k)
         P["dims"] = dims
 
@@ -228,11 +229,10 @@ class RateLimit(Plugin):
                 h["x-ratelimit-reset-tokens"] = go_duration(float(reset))
 
         # What SETTLE needs: token buckets at the effective limit, concurrency leases.
-        tok = [[d[2], _eff(d[3], mult)] for d in dims if d[3] > 0]
-        conc = [d[4] for d in dims if d[5] > 0]
+        tok = [[d[0], _eff(d[2], mult)] for d in dims if d[2] > 0]
+        conc = [d[3] for d in dims if d[4] > 0]
         keys = k.keys
-        rej_key = P["abuse"]["rej"][0] if "abuse" in P else None
-        half = cfg.abuse.rejected_half_life_seconds
+        rej = [P["abuse"]["subjects"][0][0], cfg.abuse.rejected_half_life_seconds, P["abuse"]["subjects"][0][2]] if "abuse" in P else None
         done = False
 
         async def settle(actual_tokens: int | None, refused: bool) -> None:
@@ -243,8 +243,8 @@ class RateLimit(Plugin):
             delta = (actual_tokens - cost) if actual_tokens is not None else -cost
             S2: dict[str, Any] = {"now": time.time(), "window": cfg.window_seconds, "lease": lease,
                                   "tokens": [[ki, lim, delta] for ki, lim in tok], "conc": conc}
-            if refused and rej_key is not None:
-                S2["rej"] = [rej_key, half]
+            if refused and rej is not None:
+                S2["rej"] = rej
             if not S2["tokens"] and not conc and "rej" not in S2:
                 return
             try:
@@ -255,18 +255,18 @@ class RateLimit(Plugin):
         try:
             resp = await call_next(ctx)
         except ProxyError as exc:
-            await settle_shielded(self.services, settle(None, 400 <= exc.status < 500 and exc.status != 429), "ratelimit-settle")
+            await settle_later(self.services, settle(None, 400 <= exc.status < 500 and exc.status != 429), "ratelimit-settle")
             raise
         except BaseException:
-            await settle_shielded(self.services, settle(None, False), "ratelimit-settle")
+            await settle_later(self.services, settle(None, False), "ratelimit-settle")
             raise
 
         if resp.stream is not None:
             async def on_done(numbers: tuple[int, int, int], exact: bool) -> None:
-                await settle_shielded(self.services, settle(numbers[0] + numbers[1], False), "ratelimit-settle")
+                await settle_later(self.services, settle(numbers[0] + numbers[1], False), "ratelimit-settle")
 
             if not resp.ok:
-                await settle_shielded(self.services, settle(None, resp.status < 500), "ratelimit-settle")
+                await settle_later(self.services, settle(None, resp.status < 500), "ratelimit-settle")
             else:
                 resp.stream = metered(resp.stream, on_done, model, prompt_tokens)
             return resp
@@ -280,7 +280,7 @@ class RateLimit(Plugin):
                     async for chunk in inner:
                         yield chunk
                 finally:
-                    await settle_shielded(self.services, settle(cost, False), "ratelimit-settle")
+                    await settle_later(self.services, settle(cost, False), "ratelimit-settle")
 
             resp.raw_stream = raw_wrap()
             return resp
@@ -290,9 +290,9 @@ class RateLimit(Plugin):
 
             u = usage_from_body(resp)
             actual = (u[0] + u[1]) if u is not None else cost
-            await settle_shielded(self.services, settle(actual, False), "ratelimit-settle")
+            await settle_later(self.services, settle(actual, False), "ratelimit-settle")
         else:
-            await settle_shielded(self.services, settle(None, 400 <= resp.status < 500 and resp.status != 429), "ratelimit-settle")
+            await settle_later(self.services, settle(None, 400 <= resp.status < 500 and resp.status != 429), "ratelimit-settle")
         return resp
 
     # -- rejections ---------------------------------------------------------------------
@@ -354,7 +354,7 @@ class RateLimit(Plugin):
         other = "requests" if kind == "tokens" else "tokens"
         headers = {}
         if dim is not None:
-            other_limit = _eff(dim[1] if other == "requests" else dim[3], mult)
+            other_limit = _eff(dim[1] if other == "requests" else dim[2], mult)
             if other_limit > 0:
                 headers[f"x-ratelimit-limit-{other}"] = str(other_limit)
         headers |= {

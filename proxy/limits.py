@@ -59,20 +59,18 @@ _LUA_PRELUDE = r"""
 local P = cjson.decode(ARGV[1])
 local now = tonumber(P.now)
 local function K(i) return KEYS[i] end
-local function bget(k, rate)
-  local v = redis.call('HMGET', k, 'u', 't')
-  local u = tonumber(v[1]) or 0
-  local t = tonumber(v[2]) or now
+local function drain(u, t, rate)
+  u = tonumber(u) or 0
+  t = tonumber(t) or now
   if now > t then u = u - (now - t) * rate end
   if u < 0 then u = 0 end
   return u
 end
-local function bset(k, u, rate)
-  if u < 0 then u = 0 end
-  redis.call('HSET', k, 'u', tostring(u), 't', tostring(now))
-  local ttl = 1000
-  if rate > 0 then ttl = math.ceil((u / rate + 1) * 1000) end
-  redis.call('PEXPIRE', k, ttl)
+local function decay(x, t, hl)
+  x = tonumber(x) or 0
+  t = tonumber(t) or now
+  if now > t and x > 0 then x = x * math.pow(0.5, (now - t) / hl) end
+  return x
 end
 local function eff(limit, mult)
   if limit <= 0 then return 0 end
@@ -80,93 +78,95 @@ local function eff(limit, mult)
   if e < 1 then e = 1 end
   return e
 end
+local function ms(sec) return math.ceil(sec * 1000) end
 """
 
+# State layout per client scope S (one Redis Cluster slot):
+#   {S}:ab            hash  key subject: s,t (score) blk,why (block) bu,bt (burst bucket) rn,rr,rt (refused share)
+#   {S}:ab:u:<user>   hash  user subject: s,t blk,why f,c (first seen, requests)
+#   {S}:ab:ip:<ip>    hash  IP subject: s,t blk,why
+#   {S}:ab:dup:<fp>   counter of one prompt fingerprint; {S}:ab:ips  zset ip -> last seen
+#   {S}:rl[...]       hash  ru,rt (requests bucket) tu,tt (tokens bucket); {S}:rl[...]:c zset lease -> expiry
 _LUA_GATE = _LUA_PRELUDE + r"""
 local A = P.abuse
--- 1. temporary blocks
-for _, bi in ipairs(P.blocks) do
-  local ttl = redis.call('PTTL', K(bi))
-  if ttl > 0 then
-    return cjson.encode({ok=false, reason='blocked', retry=ttl / 1000, score=-1, risk='blocked', mult=0,
-                         why=redis.call('GET', K(bi))})
+local SV = {}
+-- 1. load subjects; an active block refuses at once
+if A then
+  for i, s in ipairs(A.subjects) do  -- {ki, weight, ttl_s}
+    local v = redis.call('HMGET', K(s[1]), 's', 't', 'blk', 'why', 'bu', 'bt', 'rn', 'rr', 'rt')
+    local blk = tonumber(v[3])
+    if blk and blk > now then
+      return cjson.encode({ok=false, reason='blocked', retry=blk - now, score=-1, risk='blocked', mult=0, why=v[4]})
+    end
+    SV[i] = v
   end
 end
 -- 2. signals that need state
 local points = tonumber(P.points) or 0
 local signals = {}
-local rej_n, rej_r = 0, 0
+local bu, rn, rr = 0, 0, 0
 if A then
-  if A.burst then
-    local b = A.burst  -- {ki, limit, window, points}
-    local rate = b[2] / b[3]
-    local u = bget(K(b[1]), rate)
-    if u + 1 > b[2] then points = points + b[4]; table.insert(signals, 'burst') else bset(K(b[1]), u + 1, rate) end
+  local v = SV[1]
+  if A.burst then  -- {limit, window, points}
+    local b = A.burst
+    bu = drain(v[5], v[6], b[1] / b[2])
+    if bu + 1 > b[1] then points = points + b[3]; table.insert(signals, 'burst') else bu = bu + 1 end
   end
-  if A.dup then
-    local d = A.dup  -- {ki, max, window, points}
+  if A.dup then  -- {ki, max, window, points}
+    local d = A.dup
     local c = redis.call('INCR', K(d[1]))
-    if c == 1 then redis.call('PEXPIRE', K(d[1]), math.ceil(d[3] * 1000)) end
+    if c == 1 then redis.call('PEXPIRE', K(d[1]), ms(d[3])) end
     if c > d[2] then points = points + d[4]; table.insert(signals, 'repeated_prompt') end
   end
-  if A.ips then
-    local x = A.ips  -- {ki, ip, max, window, points}
+  if A.ips then  -- {ki, ip, max, window, points}
+    local x = A.ips
     redis.call('ZADD', K(x[1]), now, x[2])
     redis.call('ZREMRANGEBYSCORE', K(x[1]), '-inf', now - x[4])
-    redis.call('PEXPIRE', K(x[1]), math.ceil(x[4] * 1000))
+    redis.call('PEXPIRE', K(x[1]), ms(x[4]))
     if redis.call('ZCARD', K(x[1])) > x[3] then points = points + x[5]; table.insert(signals, 'many_ips') end
   end
-  if A.rej then
-    local r = A.rej  -- {ki, share, min, points, half_life}
-    local v = redis.call('HMGET', K(r[1]), 'n', 'r', 't')
-    local t = tonumber(v[3]) or now
-    local f = 1
-    if now > t then f = math.pow(0.5, (now - t) / r[5]) end
-    rej_n = (tonumber(v[1]) or 0) * f + 1
-    rej_r = (tonumber(v[2]) or 0) * f
-    if rej_n >= r[3] and rej_r / rej_n >= r[2] then points = points + r[4]; table.insert(signals, 'rejected_share') end
+  if A.rej then  -- {share, min, points, half_life}
+    local r = A.rej
+    rn = decay(v[7], v[9], r[4]) + 1
+    rr = decay(v[8], v[9], r[4])
+    if rn >= r[2] and rr / rn >= r[1] then points = points + r[3]; table.insert(signals, 'rejected_share') end
   end
 end
--- 3. decaying suspicion scores per subject {score_ki, block_ki, weight}
+-- 3. decaying suspicion score per subject; far above the threshold blocks the subject
 local score = 0
 local blocked_now = false
+local function save_key_subject(extra_rej)
+  if not A then return end
+  local k1 = K(A.subjects[1][1])
+  redis.call('HSET', k1, 'bu', tostring(bu), 'bt', tostring(now), 'rn', tostring(rn), 'rr', tostring(rr + extra_rej), 'rt', tostring(now))
+end
 if A then
-  for _, s in ipairs(A.subjects) do
-    local v = redis.call('HMGET', K(s[1]), 's', 't')
-    local sc = tonumber(v[1]) or 0
-    local t = tonumber(v[2]) or now
-    if now > t and sc > 0 then sc = sc * math.pow(0.5, (now - t) / A.half_life) end
-    sc = sc + points * s[3]
-    redis.call('HSET', K(s[1]), 's', tostring(sc), 't', tostring(now))
-    redis.call('PEXPIRE', K(s[1]), math.ceil(A.half_life * 10000))
+  for i, s in ipairs(A.subjects) do
+    local sc = decay(SV[i][1], SV[i][2], A.half_life) + points * s[2]
     if sc >= A.block_at then
       local why = table.concat(signals, ',')
-      if P.content then why = table.concat({P.content, why}, ',') end
-      redis.call('SET', K(s[2]), why, 'PX', math.ceil(A.block_seconds * 1000))
+      if P.content then why = P.content .. ',' .. why end
+      redis.call('HSET', K(s[1]), 's', tostring(sc), 't', tostring(now), 'blk', tostring(now + A.block_seconds), 'why', why)
       blocked_now = true
+    else
+      redis.call('HSET', K(s[1]), 's', tostring(sc), 't', tostring(now))
     end
+    redis.call('PEXPIRE', K(s[1]), ms(s[3]))
     if sc > score then score = sc end
   end
 end
-local function save_rej(rejected)
-  if A and A.rej then
-    if rejected then rej_r = rej_r + 1 end
-    redis.call('HSET', K(A.rej[1]), 'n', tostring(rej_n), 'r', tostring(rej_r), 't', tostring(now))
-    redis.call('PEXPIRE', K(A.rej[1]), math.ceil(A.rej[5] * 10000))
-  end
-end
 if blocked_now then
-  save_rej(true)
+  save_key_subject(1)
   return cjson.encode({ok=false, reason='abuse_block', retry=A.block_seconds, score=score, risk='blocked', mult=0, signals=signals})
 end
 -- 4. end user first seen / request count
 local user_new = false
-if P.user then
-  local u = P.user  -- {ki, min_age, min_requests}
-  redis.call('HSETNX', K(u[1]), 'f', tostring(now))
+if P.user then  -- {ki, min_age, min_requests, ttl_s}
+  local u = P.user
+  local f = tonumber(redis.call('HGET', K(u[1]), 'f'))
+  if not f then f = now; redis.call('HSET', K(u[1]), 'f', tostring(now)) end
   local c = redis.call('HINCRBY', K(u[1]), 'c', 1)
-  local f = tonumber(redis.call('HGET', K(u[1]), 'f')) or now
-  redis.call('PEXPIRE', K(u[1]), 7776000000)
+  redis.call('PEXPIRE', K(u[1]), ms(u[4]))
   user_new = (now - f) < u[2] or c <= u[3]
 end
 -- 5. risk class and multiplier
@@ -175,81 +175,81 @@ if A and score >= A.suspicious_at then risk = 'suspicious'
 elseif P.tier == 'new' or user_new then risk = 'new'
 elseif P.tier == 'trusted' then risk = 'trusted' end
 local mult = tonumber(P.mults[risk]) or 1
--- 6. admission (check every dimension, then apply)
+-- 6. admission: check every dimension, then apply
 local W = P.window
 local cost = P.cost
-local res = {ok=true, score=score, risk=risk, mult=mult, user_new=user_new, signals=signals}
 local info = {}
-for i, d in ipairs(P.dims) do  -- {req_ki, rpm, tok_ki, tpm, conc_ki, conc}
-  local rl, tl, cl = eff(d[2], mult), eff(d[4], mult), eff(d[6], mult)
-  local x = {rl=rl, tl=tl, cl=cl}
-  if rl > 0 then
-    x.ru = bget(K(d[1]), rl / W)
-    if x.ru + 1 > rl then
-      save_rej(true)
-      return cjson.encode({ok=false, reason='requests', dim=i, retry=(x.ru + 1 - rl) / (rl / W), limit=rl, score=score, risk=risk, mult=mult, signals=signals})
+for i, d in ipairs(P.dims) do  -- {hash_ki, rpm, tpm, conc_ki, conc}
+  local rl, tl, cl = eff(d[2], mult), eff(d[3], mult), eff(d[5], mult)
+  local x = {rl=rl, tl=tl, cl=cl, ru=0, tu=0}
+  local why, retry, limit = nil, 0, 0
+  if rl > 0 or tl > 0 then
+    local v = redis.call('HMGET', K(d[1]), 'ru', 'rt', 'tu', 'tt')
+    if rl > 0 then
+      x.ru = drain(v[1], v[2], rl / W)
+      if x.ru + 1 > rl then why, retry, limit = 'requests', (x.ru + 1 - rl) / (rl / W), rl end
+    end
+    if not why and tl > 0 then
+      x.tu = drain(v[3], v[4], tl / W)
+      if cost > tl then why, retry, limit = 'too_large', 0, tl
+      elseif x.tu + cost > tl then why, retry, limit = 'tokens', (x.tu + cost - tl) / (tl / W), tl end
     end
   end
-  if tl > 0 then
-    x.tu = bget(K(d[3]), tl / W)
-    if cost > tl then
-      save_rej(true)
-      return cjson.encode({ok=false, reason='too_large', dim=i, retry=0, limit=tl, score=score, risk=risk, mult=mult, signals=signals})
-    end
-    if x.tu + cost > tl then
-      save_rej(true)
-      return cjson.encode({ok=false, reason='tokens', dim=i, retry=(x.tu + cost - tl) / (tl / W), limit=tl, score=score, risk=risk, mult=mult, signals=signals})
-    end
+  if not why and cl > 0 then
+    if redis.call('ZCOUNT', K(d[4]), '(' .. tostring(now), '+inf') >= cl then why, retry, limit = 'concurrency', 1, cl end
   end
-  if cl > 0 then
-    redis.call('ZREMRANGEBYSCORE', K(d[5]), '-inf', now)
-    if redis.call('ZCARD', K(d[5])) >= cl then
-      save_rej(true)
-      return cjson.encode({ok=false, reason='concurrency', dim=i, retry=1, limit=cl, score=score, risk=risk, mult=mult, signals=signals})
-    end
+  if why then
+    save_key_subject(1)
+    return cjson.encode({ok=false, reason=why, dim=i, retry=retry, limit=limit, score=score, risk=risk, mult=mult, signals=signals})
   end
   info[i] = x
 end
-save_rej(false)
-local best_r, best_t = nil, nil
+save_key_subject(0)
+local res = {ok=true, score=score, risk=risk, mult=mult, user_new=user_new, signals=signals}
 for i, d in ipairs(P.dims) do
   local x = info[i]
-  if x.rl > 0 then
-    bset(K(d[1]), x.ru + 1, x.rl / W)
-    local rem = math.floor(x.rl - x.ru - 1)
-    if best_r == nil or rem < best_r[2] then best_r = {x.rl, rem, (x.ru + 1) / (x.rl / W)} end
-  end
-  if x.tl > 0 then
-    bset(K(d[3]), x.tu + cost, x.tl / W)
-    local rem = math.floor(x.tl - x.tu - cost)
-    if best_t == nil or rem < best_t[2] then best_t = {x.tl, rem, (x.tu + cost) / (x.tl / W)} end
+  if x.rl > 0 or x.tl > 0 then
+    local ttl = W
+    if x.rl > 0 then
+      local rem = math.floor(x.rl - x.ru - 1)
+      if res.req == nil or rem < res.req[2] then res.req = {x.rl, rem, (x.ru + 1) / (x.rl / W)} end
+    end
+    if x.tl > 0 then
+      local rem = math.floor(x.tl - x.tu - cost)
+      if res.tok == nil or rem < res.tok[2] then res.tok = {x.tl, rem, (x.tu + cost) / (x.tl / W)} end
+      if (x.tu + cost) / (x.tl / W) > ttl then ttl = (x.tu + cost) / (x.tl / W) end
+    end
+    redis.call('HSET', K(d[1]), 'ru', tostring(x.ru + 1), 'rt', tostring(now), 'tu', tostring(x.tu + cost), 'tt', tostring(now))
+    redis.call('PEXPIRE', K(d[1]), ms(ttl + 1))
   end
   if x.cl > 0 then
-    redis.call('ZADD', K(d[5]), P.lease_exp, P.lease)
-    redis.call('PEXPIRE', K(d[5]), math.ceil((P.lease_exp - now) * 1000) + 1000)
+    redis.call('ZREMRANGEBYSCORE', K(d[4]), '-inf', now)
+    redis.call('ZADD', K(d[4]), P.lease_exp, P.lease)
+    redis.call('PEXPIRE', K(d[4]), ms(P.lease_exp - now + 1))
   end
 end
-if best_r then res.req = best_r end
-if best_t then res.tok = best_t end
 return cjson.encode(res)
 """
 
 _LUA_SETTLE = _LUA_PRELUDE + r"""
-for _, t in ipairs(P.tokens) do  -- {tok_ki, effective_tpm, delta}
+for _, t in ipairs(P.tokens) do  -- {hash_ki, effective_tpm, delta}
   local rate = t[2] / P.window
-  bset(K(t[1]), bget(K(t[1]), rate) + t[3], rate)
+  local v = redis.call('HMGET', K(t[1]), 'tu', 'tt')
+  local u = drain(v[1], v[2], rate) + t[3]
+  if u < 0 then u = 0 end
+  redis.call('HSET', K(t[1]), 'tu', tostring(u), 'tt', tostring(now))
+  local ttl = P.window
+  if u / rate > ttl then ttl = u / rate end
+  redis.call('PEXPIRE', K(t[1]), ms(ttl + 1))
 end
 for _, ci in ipairs(P.conc) do
   redis.call('ZREM', K(ci), P.lease)
 end
-if P.rej then  -- {ki, half_life}: the request was refused further down the chain
+if P.rej then  -- {key_subject_ki, half_life, ttl_s}: the request was refused further down the chain
   local r = P.rej
-  local v = redis.call('HMGET', K(r[1]), 'n', 'r', 't')
-  local t = tonumber(v[3]) or now
-  local f = 1
-  if now > t then f = math.pow(0.5, (now - t) / r[2]) end
-  redis.call('HSET', K(r[1]), 'n', tostring((tonumber(v[1]) or 0) * f), 'r', tostring((tonumber(v[2]) or 0) * f + 1), 't', tostring(now))
-  redis.call('PEXPIRE', K(r[1]), math.ceil(r[2] * 10000))
+  local v = redis.call('HMGET', K(r[1]), 'rn', 'rr', 'rt')
+  redis.call('HSET', K(r[1]), 'rn', tostring(decay(v[1], v[3], r[2])), 'rr', tostring(decay(v[2], v[3], r[2]) + 1), 'rt', tostring(now))
+  redis.call('PEXPIRE', K(r[1]), ms(r[3]))
 end
 return cjson.encode({ok=true})
 """
@@ -300,19 +300,20 @@ def _num(v: Any, default: float) -> float:
         return default
 
 
-def _bget(store: Any, k: str, rate: float, now: float) -> float:
-    u = _num(store.hget(k, "u"), 0.0)
-    t = _num(store.hget(k, "t"), now)
+def _drain(u: Any, t: Any, rate: float, now: float) -> float:
+    u = _num(u, 0.0)
+    t = _num(t, now)
     if now > t:
         u -= (now - t) * rate
     return u if u > 0 else 0.0
 
 
-def _bset(store: Any, k: str, u: float, rate: float, now: float) -> None:
-    if u < 0:
-        u = 0.0
-    store.hset(k, {"u": u, "t": now})
-    store.expire(k, (u / rate + 1) if rate > 0 else 1.0)
+def _decay(x: Any, t: Any, hl: float, now: float) -> float:
+    x = _num(x, 0.0)
+    t = _num(t, now)
+    if now > t and x > 0:
+        x *= 0.5 ** ((now - t) / hl)
+    return x
 
 
 def _eff(limit: float, mult: float) -> int:
@@ -321,30 +322,39 @@ def _eff(limit: float, mult: float) -> int:
     return max(1, int(math.floor(limit * mult)))
 
 
+def _hmget(store: Any, k: str, *fields: str) -> list[Any]:
+    h = store.get(k)
+    if not isinstance(h, dict):
+        return [None] * len(fields)
+    return [h.get(f) for f in fields]
+
+
 def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     P = orjson.loads(args[0])
     now = float(P["now"])
     K = lambda i: keys[i - 1]  # noqa: E731 (1-based, like Lua)
     A = P.get("abuse")
-    for bi in P.get("blocks", []):
-        ttl = store.ttl(K(bi))
-        if ttl > 0:
-            why = store.get(K(bi))
-            return {"ok": False, "reason": "blocked", "retry": max(ttl, 0.001), "score": -1, "risk": "blocked", "mult": 0,
-                    "why": why.decode() if isinstance(why, bytes) else str(why)}
+    SV: list[list[Any]] = []
+    if A:
+        for ki, _w, _ttl in A["subjects"]:
+            v = _hmget(store, K(ki), "s", "t", "blk", "why", "bu", "bt", "rn", "rr", "rt")
+            blk = _num(v[2], 0.0)
+            if v[2] is not None and blk > now:
+                return {"ok": False, "reason": "blocked", "retry": blk - now, "score": -1, "risk": "blocked", "mult": 0, "why": v[3]}
+            SV.append(v)
     points = float(P.get("points") or 0)
     signals: list[str] = []
-    rej_n = rej_r = 0.0
+    bu = rn = rr = 0.0
     if A:
+        v = SV[0]
         if A.get("burst"):
-            ki, lim, win, pts = A["burst"]
-            rate = lim / win
-            u = _bget(store, K(ki), rate, now)
-            if u + 1 > lim:
+            lim, win, pts = A["burst"]
+            bu = _drain(v[4], v[5], lim / win, now)
+            if bu + 1 > lim:
                 points += pts
                 signals.append("burst")
             else:
-                _bset(store, K(ki), u + 1, rate, now)
+                bu += 1
         if A.get("dup"):
             ki, mx, win, pts = A["dup"]
             c = store.incr(K(ki), 1.0, win)
@@ -361,53 +371,46 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
                 points += pts
                 signals.append("many_ips")
         if A.get("rej"):
-            ki, share, mn, pts, hl = A["rej"]
-            h = store.hgetall(K(ki))
-            t = _num(h.get("t"), now)
-            f = 0.5 ** ((now - t) / hl) if now > t else 1.0
-            rej_n = _num(h.get("n"), 0.0) * f + 1
-            rej_r = _num(h.get("r"), 0.0) * f
-            if rej_n >= mn and rej_r / rej_n >= share:
+            share, mn, pts, hl = A["rej"]
+            rn = _decay(v[6], v[8], hl, now) + 1
+            rr = _decay(v[7], v[8], hl, now)
+            if rn >= mn and rr / rn >= share:
                 points += pts
                 signals.append("rejected_share")
+
+    def save_key_subject(extra_rej: float) -> None:
+        if A:
+            store.hset(K(A["subjects"][0][0]), {"bu": bu, "bt": now, "rn": rn, "rr": rr + extra_rej, "rt": now})
+
     score = 0.0
     blocked_now = False
     if A:
-        for ski, bki, weight in A["subjects"]:
-            h = store.hgetall(K(ski))
-            sc = _num(h.get("s"), 0.0)
-            t = _num(h.get("t"), now)
-            if now > t and sc > 0:
-                sc *= 0.5 ** ((now - t) / A["half_life"])
-            sc += points * weight
-            store.hset(K(ski), {"s": sc, "t": now})
-            store.expire(K(ski), A["half_life"] * 10)
+        for (ki, weight, ttl), v in zip(A["subjects"], SV):
+            sc = _decay(v[0], v[1], A["half_life"], now) + points * weight
             if sc >= A["block_at"]:
                 why = ",".join(signals)
                 if P.get("content"):
                     why = P["content"] + "," + why
-                store.set(K(bki), why.encode(), A["block_seconds"])
+                store.hset(K(ki), {"s": sc, "t": now, "blk": now + A["block_seconds"], "why": why})
                 blocked_now = True
+            else:
+                store.hset(K(ki), {"s": sc, "t": now})
+            store.expire(K(ki), ttl)
             score = max(score, sc)
-
-    def save_rej(rejected: bool) -> None:
-        if A and A.get("rej"):
-            r = rej_r + (1 if rejected else 0)
-            store.hset(K(A["rej"][0]), {"n": rej_n, "r": r, "t": now})
-            store.expire(K(A["rej"][0]), A["rej"][4] * 10)
-
     if blocked_now:
-        save_rej(True)
-        return {"ok": False, "reason": "abuse_block", "retry": A["block_seconds"], "score": score, "risk": "blocked", "mult": 0, "signals": signals}
+        save_key_subject(1)
+        return {"ok": False, "reason": "abuse_block", "retry": A["block_seconds"], "score": score, "risk": "blocked", "mult": 0,
+                "signals": signals}
     user_new = False
     if P.get("user"):
-        ki, min_age, min_req = P["user"]
-        if store.hget(K(ki), "f") is None:
+        ki, min_age, min_req, ttl = P["user"]
+        f = store.hget(K(ki), "f")
+        if f is None:
+            f = now
             store.hset(K(ki), {"f": now})
         c = store.hincr(K(ki), "c", 1)
-        f = _num(store.hget(K(ki), "f"), now)
-        store.expire(K(ki), 7_776_000)
-        user_new = (now - f) < min_age or c <= min_req
+        store.expire(K(ki), ttl)
+        user_new = (now - float(f)) < min_age or c <= min_req
     if A and score >= A["suspicious_at"]:
         risk = "suspicious"
     elif P.get("tier") == "new" or user_new:
@@ -421,52 +424,50 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     cost = P["cost"]
     base = {"score": score, "risk": risk, "mult": mult, "signals": signals}
     info = []
-    for i, d in enumerate(P["dims"], start=1):
-        rki, rpm, tki, tpm, cki, conc = d
+    for i, (hki, rpm, tpm, cki, conc) in enumerate(P["dims"], start=1):
         rl, tl, cl = _eff(rpm, mult), _eff(tpm, mult), _eff(conc, mult)
-        x: dict[str, float] = {"rl": rl, "tl": tl, "cl": cl}
-        if rl > 0:
-            x["ru"] = _bget(store, K(rki), rl / W, now)
-            if x["ru"] + 1 > rl:
-                save_rej(True)
-                return {"ok": False, "reason": "requests", "dim": i, "retry": (x["ru"] + 1 - rl) / (rl / W), "limit": rl, **base}
-        if tl > 0:
-            x["tu"] = _bget(store, K(tki), tl / W, now)
-            if cost > tl:
-                save_rej(True)
-                return {"ok": False, "reason": "too_large", "dim": i, "retry": 0, "limit": tl, **base}
-            if x["tu"] + cost > tl:
-                save_rej(True)
-                return {"ok": False, "reason": "tokens", "dim": i, "retry": (x["tu"] + cost - tl) / (tl / W), "limit": tl, **base}
-        if cl > 0:
-            store.zremrangebyscore(K(cki), -INF, now)
-            if store.zcard(K(cki)) >= cl:
-                save_rej(True)
-                return {"ok": False, "reason": "concurrency", "dim": i, "retry": 1, "limit": cl, **base}
+        x = {"rl": rl, "tl": tl, "cl": cl, "ru": 0.0, "tu": 0.0}
+        why, retry, limit = None, 0.0, 0
+        if rl > 0 or tl > 0:
+            v = _hmget(store, K(hki), "ru", "rt", "tu", "tt")
+            if rl > 0:
+                x["ru"] = _drain(v[0], v[1], rl / W, now)
+                if x["ru"] + 1 > rl:
+                    why, retry, limit = "requests", (x["ru"] + 1 - rl) / (rl / W), rl
+            if why is None and tl > 0:
+                x["tu"] = _drain(v[2], v[3], tl / W, now)
+                if cost > tl:
+                    why, retry, limit = "too_large", 0, tl
+                elif x["tu"] + cost > tl:
+                    why, retry, limit = "tokens", (x["tu"] + cost - tl) / (tl / W), tl
+        if why is None and cl > 0:
+            if sum(1 for sc_, _m in store.zrange(K(cki)) if sc_ > now) >= cl:
+                why, retry, limit = "concurrency", 1, cl
+        if why is not None:
+            save_key_subject(1)
+            return {"ok": False, "reason": why, "dim": i, "retry": retry, "limit": limit, **base}
         info.append(x)
-    save_rej(False)
+    save_key_subject(0)
     res: dict[str, Any] = {"ok": True, "user_new": user_new, **base}
-    best_r = best_t = None
-    for d, x in zip(P["dims"], info):
-        rki, rpm, tki, tpm, cki, conc = d
-        if x["rl"] > 0:
-            _bset(store, K(rki), x["ru"] + 1, x["rl"] / W, now)
-            rem = math.floor(x["rl"] - x["ru"] - 1)
-            if best_r is None or rem < best_r[1]:
-                best_r = [x["rl"], rem, (x["ru"] + 1) / (x["rl"] / W)]
-        if x["tl"] > 0:
-            _bset(store, K(tki), x["tu"] + cost, x["tl"] / W, now)
-            rem = math.floor(x["tl"] - x["tu"] - cost)
-            if best_t is None or rem < best_t[1]:
-                best_t = [x["tl"], rem, (x["tu"] + cost) / (x["tl"] / W)]
+    for (hki, rpm, tpm, cki, conc), x in zip(P["dims"], info):
+        if x["rl"] > 0 or x["tl"] > 0:
+            ttl = W
+            if x["rl"] > 0:
+                rem = math.floor(x["rl"] - x["ru"] - 1)
+                if "req" not in res or rem < res["req"][1]:
+                    res["req"] = [x["rl"], rem, (x["ru"] + 1) / (x["rl"] / W)]
+            if x["tl"] > 0:
+                rem = math.floor(x["tl"] - x["tu"] - cost)
+                if "tok" not in res or rem < res["tok"][1]:
+                    res["tok"] = [x["tl"], rem, (x["tu"] + cost) / (x["tl"] / W)]
+                ttl = max(ttl, (x["tu"] + cost) / (x["tl"] / W))
+            store.hset(K(hki), {"ru": x["ru"] + 1, "rt": now, "tu": x["tu"] + cost, "tt": now})
+            store.expire(K(hki), ttl + 1)
         if x["cl"] > 0:
+            store.zremrangebyscore(K(cki), -INF, now)
             store.zrem(K(cki), P["lease"])
             store.zadd(K(cki), P["lease_exp"], P["lease"])
             store.expire(K(cki), P["lease_exp"] - now + 1)
-    if best_r:
-        res["req"] = best_r
-    if best_t:
-        res["tok"] = best_t
     return res
 
 
@@ -476,16 +477,17 @@ def _local_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any
     K = lambda i: keys[i - 1]  # noqa: E731
     for ki, tpm, delta in P.get("tokens", []):
         rate = tpm / P["window"]
-        _bset(store, K(ki), _bget(store, K(ki), rate, now) + delta, rate, now)
+        tu, tt = _hmget(store, K(ki), "tu", "tt")
+        u = max(0.0, _drain(tu, tt, rate, now) + delta)
+        store.hset(K(ki), {"tu": u, "tt": now})
+        store.expire(K(ki), max(P["window"], u / rate) + 1)
     for ci in P.get("conc", []):
         store.zrem(K(ci), P["lease"])
     if P.get("rej"):
-        ki, hl = P["rej"]
-        h = store.hgetall(K(ki))
-        t = _num(h.get("t"), now)
-        f = 0.5 ** ((now - t) / hl) if now > t else 1.0
-        store.hset(K(ki), {"n": _num(h.get("n"), 0.0) * f, "r": _num(h.get("r"), 0.0) * f + 1, "t": now})
-        store.expire(K(ki), hl * 10)
+        ki, hl, ttl = P["rej"]
+        rn, rr, rt = _hmget(store, K(ki), "rn", "rr", "rt")
+        store.hset(K(ki), {"rn": _decay(rn, rt, hl, now), "rr": _decay(rr, rt, hl, now) + 1, "rt": now})
+        store.expire(K(ki), ttl)
     return {"ok": True}
 
 
@@ -639,12 +641,12 @@ async def metered(stream: Any, on_done: Any, model: str | None, prompt_tokens: i
         await on_done(numbers, exact)
 
 
-async def settle_shielded(services: Any, coro: Any, name: str) -> None:
-    """Run a settle coroutine to completion even if the request task is cancelled."""
-    import asyncio
-
+async def settle_later(services: Any, coro: Any, name: str) -> None:
+    """Run a settle coroutine in the background (bounded `services.tasks`), so the answer is
+    not delayed by one more state round trip and a cancelled request still settles. When
+    the task pool is full it runs inline instead of being dropped."""
     tasks = getattr(services, "tasks", None)
-    task = tasks.spawn(coro, name=name) if tasks is not None else asyncio.ensure_future(coro)
-    if task is None:
+    if tasks is None or len(tasks) >= tasks.limit:
+        await coro
         return
-    await asyncio.shield(task)
+    tasks.spawn(coro, name=name)

@@ -30,7 +30,7 @@ def prefix() -> str:
 async def make_backend(kind: str, tmp_path: Any, pfx: str | None = None) -> Any:
     if kind == "memory":
         return MemoryState(data_dir=tmp_path)
-    st = RedisState(REDIS, pfx or prefix(), timeout_ms=500)
+    st = RedisState(REDIS, pfx or prefix(), timeout_ms=3000)  # the test machine is shared and loaded
     if not await st.ping():
         pytest.fail("These tests need Redis at 127.0.0.1:6379: redis-server --daemonize yes --save '' --appendonly no")
     return st

@@ -431,3 +431,14 @@ async def test_breaker_state_is_shared_through_redis(sims: tuple[Any, Any, Any],
         await one.services.state.delete("brk:primary")
         await one.aclose()
         await two.aclose()
+
+
+async def test_chain_deadline_bounds_only_the_start_of_a_stream(make: Any) -> None:
+    """A stream that started in time may run past the chain deadline (its step/provider budgets bound it)."""
+    cx = await make(chains={"gpt-4": {"deadline_seconds": 0.5, "steps": [{"provider": "primary"}, {"provider": "llama"}]}})
+    cx.a.script("rivers", [{"content": " ".join(["word"] * 120)}])  # 120+ events at 5 ms: ~0.7 s
+    started = time.monotonic()
+    resp, chunks = await stream(cx)
+    assert time.monotonic() - started > 0.5
+    assert resp.headers["x-bulwark-provider"] == "primary" and chunks[-1].usage is not None
+    assert text_of(chunks).count("word") == 120

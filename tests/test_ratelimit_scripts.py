@@ -14,7 +14,7 @@ from proxy.state.redis import RedisState
 from tests.rl_support import REDIS, cleanup_redis, make_backend, prefix
 
 MULTS = {"standard": 1.0, "new": 0.5, "trusted": 2.0, "suspicious": 0.25}
-KEYS = ["{k}:blk", "{k}:r", "{k}:t", "{k}:c", "{k}:seen:u1", "{k}:u1:r"]
+KEYS = ["{k}:ab", "{k}:rl", "{k}:unused", "{k}:rl:c", "{k}:ab:u:u1", "{k}:rl:u:u1"]
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -26,11 +26,11 @@ async def st(request: Any, tmp_path: Any) -> Any:
 
 def gate(now: float, *, rpm: int = 0, tpm: int = 0, conc: int = 0, cost: int = 1, tier: str = "standard",
          lease: str = "l", user: list[Any] | None = None, user_rpm: int = 0, window: float = 60.0) -> list[Any]:
-    P: dict[str, Any] = {"now": now, "blocks": [1], "tier": tier, "mults": MULTS, "window": window, "cost": cost,
-                         "lease": lease, "lease_exp": now + 30, "dims": [[2, rpm, 3, tpm, 4, conc]]}
+    P: dict[str, Any] = {"now": now, "tier": tier, "mults": MULTS, "window": window, "cost": cost,
+                         "lease": lease, "lease_exp": now + 30, "dims": [[2, rpm, tpm, 4, conc]]}
     if user is not None:
-        P["user"] = user
-        P["dims"].append([6, user_rpm, 3, 0, 4, 0])
+        P["user"] = [*user, 86400]
+        P["dims"].append([6, user_rpm, 0, 4, 0])
     return [orjson.dumps(P)]
 
 
@@ -39,7 +39,7 @@ async def run_gate(st: Any, now: float, **kw: Any) -> dict[str, Any]:
 
 
 async def settle(st: Any, now: float, *, tpm: int = 0, delta: float = 0, lease: str = "l", conc: bool = False) -> None:
-    P = {"now": now, "window": 60, "lease": lease, "tokens": [[3, tpm, delta]] if tpm else [], "conc": [4] if conc else []}
+    P = {"now": now, "window": 60, "lease": lease, "tokens": [[2, tpm, delta]] if tpm else [], "conc": [4] if conc else []}
     await st.run(SETTLE, KEYS, [orjson.dumps(P)])
 
 
@@ -54,7 +54,7 @@ async def test_100_concurrent_against_10_admit_exactly_10(st: Any) -> None:
 
 async def test_two_replicas_share_one_redis_limit(redis_url: str) -> None:
     pfx = prefix()
-    a, b = RedisState(redis_url, pfx), RedisState(redis_url, pfx)
+    a, b = RedisState(redis_url, pfx, timeout_ms=3000), RedisState(redis_url, pfx, timeout_ms=3000)
     try:
         now = time.time()
         results = await asyncio.gather(*(run_gate(a if i % 2 else b, now, rpm=7, lease=f"l{i}") for i in range(40)))

@@ -133,8 +133,8 @@ async def test_noscript_first_run_uses_eval(redis_url: str) -> None:
 
 
 def _gate_args(now: float) -> list[Any]:
-    return [orjson.dumps({"now": now, "blocks": [], "tier": "standard", "mults": {"standard": 1}, "window": 60, "cost": 1,
-                          "lease": "l", "lease_exp": now + 10, "dims": [[1, 5, 2, 0, 3, 0]]})]
+    return [orjson.dumps({"now": now, "tier": "standard", "mults": {"standard": 1}, "window": 60, "cost": 1,
+                          "lease": "l", "lease_exp": now + 10, "dims": [[1, 5, 0, 3, 0]]})]
 
 
 @pytest.mark.parametrize("policy", ["fail_open", "fail_closed"])
