@@ -388,7 +388,17 @@ class _Builder:
     def text_needle(self, spec: dict[str, Any], p: str) -> Needle:
         r = self.r
         v = spec["value"](r)
-        idx = self.add({"role": "user", "content": r.choice(spec["facts"]).format(p=p, v=v)})
+        fact = r.choice(spec["facts"]).format(p=p, v=v)
+        if r.random() < 0.5:  # buried in a long message: meeting notes about several projects
+            notes = []
+            for _ in range(r.randint(5, 12)):
+                other = r.choice(NEEDLES)
+                q = r.choice([x for x in PROJECTS if x != p])
+                notes.append(_fill(r.choice(other["distract"]), r, q, r.choice(PROJECTS)))
+            notes.insert(r.randrange(len(notes) + 1), fact)
+            fact = r.choice(["Notes from today's sync, for the record:", "Pasting my notes from the planning meeting:",
+                             "Summary of the call with the client and finance:"]) + "\n" + "\n".join(f"- {x}" for x in notes)
+        idx = self.add({"role": "user", "content": fact})
         ack = r.choice(ACKS_REPEAT).format(p=p, v=v) if r.random() < 0.3 else r.choice(ACKS)
         self.add({"role": "assistant", "content": ack})
         return Needle(spec["kind"], p, v, idx, "user")

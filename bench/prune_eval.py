@@ -183,17 +183,22 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--runs", type=int, default=500, help="timing repetitions")
     ap.add_argument("--json", help="also write the raw results here")
+    ap.add_argument("--timing-only", action="store_true", help="only the 200-message timing")
     args = ap.parse_args()
     tokens.warm()
+    result: dict[str, Any] = {}
+    if args.timing_only:
+        args.n = 0
     t0 = time.perf_counter()
     convs = convgen.generate(args.n, args.seed)
     sizes = [tokens.count_messages(c.messages, c.model, c.tools) for c in convs]
     needles = sum(len(c.needles) for c in convs)
-    print(f"{len(convs)} conversations, {min(sizes)}-{max(sizes)} tokens (median {int(statistics.median(sizes))}), "
-          f"{min(len(c.messages) for c in convs)}-{max(len(c.messages) for c in convs)} messages, {needles} needles "
-          f"({sum(n.where == 'tool' for c in convs for n in c.needles)} in tool results); generated in {time.perf_counter() - t0:.1f} s")
-    result = evaluate(convs)
-    print(table(result))
+    if convs:
+        print(f"{len(convs)} conversations, {min(sizes)}-{max(sizes)} tokens (median {int(statistics.median(sizes))}), "
+              f"{min(len(c.messages) for c in convs)}-{max(len(c.messages) for c in convs)} messages, {needles} needles "
+              f"({sum(n.where == 'tool' for c in convs for n in c.needles)} in tool results); generated in {time.perf_counter() - t0:.1f} s")
+        result = evaluate(convs)
+        print(table(result))
     tm = timing(args.runs)
     result["timing"] = tm
     print(f"\npruning a {tm['messages']}-message, {tm['tokens']}-token conversation to {tm['budget']} tokens: first sight "

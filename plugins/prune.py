@@ -121,6 +121,10 @@ class Prune(Plugin):
 
     async def startup(self) -> None:
         await asyncio.to_thread(tokens.warm)  # build encodings now, not on the first request
+        if tokens.fallback_hook is None and self.services is not None:
+            # Telemetry may install its own; until then count approximated counts here.
+            metrics = self.services.metrics
+            tokens.fallback_hook = lambda enc: metrics.inc("bulwark_tokenizer_fallback_total", 1, encoding=enc)
 
     # -- helpers -----------------------------------------------------------------------
     def budget_for(self, body: dict[str, Any], model: str | None) -> tuple[int, int, int]:
