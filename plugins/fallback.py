@@ -185,7 +185,28 @@ class Fallback(Plugin):
                 return "content_filter"
         return None
 
-    async def _attempt(self, ctx: RequestContext, call_next: Next) -> _Outcome:
+    def _target(self, ctx: RequestContext, step: Step, left: float) -> Target:
+        """Per-attempt timeout: the step's, the provider's total, and for plain answers the chain deadline.
+
+        A stream only has to *start* within the chain deadline (see `_attempt`); once its first
+        event is out, the step and provider budgets bound it, so long answers are not cut short.
+        """
+        p = self.services.providers.get(step.provider)
+        total = p.config.timeouts.total if p is not None else None
+        bounds = [b for b in (step.timeout, total, None if ctx.stream else left) if b]
+        return Target(step.provider, step.model, min(bounds) if bounds else None)
+
+    async def _attempt(self, ctx: RequestContext, call_next: Next, left: float) -> _Outcome:
+        """One call down the chain, bounded by the chain deadline until a usable answer (or first event)."""
+        try:
+            async with asyncio.timeout(left):
+                return await self._attempt_inner(ctx, call_next)
+        except TimeoutError:  # the inner call was cancelled; it closed what it had opened
+            return _Outcome(exc=UpstreamTimeout(
+                f"No answer from provider '{ctx.target.provider if ctx.target else '?'}' within the fallback chain's deadline."),
+                reason="timeout")
+
+    async def _attempt_inner(self, ctx: RequestContext, call_next: Next) -> _Outcome:
         try:
             resp = await call_next(ctx)
         except asyncio.CancelledError:
@@ -260,9 +281,9 @@ class Fallback(Plugin):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return await self._give_up(ctx, step, last_resp, last_exc, fallbacks, deadline_hit=True)
-                ctx.target = Target(step.provider, step.model, min(step.timeout, left) if step.timeout else left)
+                ctx.target = self._target(ctx, step, left)
                 started = time.monotonic()
-                out = await self._attempt(ctx, call_next)
+                out = await self._attempt(ctx, call_next, left)
                 took = time.monotonic() - started
                 if out.reason is None or out.reason not in self.triggers:
                     # Success (or an answer the configured triggers leave to the client).
@@ -428,10 +449,10 @@ class Fallback(Plugin):
                 continue
             self.services.metrics.inc("bulwark_fallback_activations_total", 1, from_provider=from_provider, to_provider=step.provider, reason=reason)
             ctx.set_body(cont_body)
-            ctx.target = Target(step.provider, step.model, min(step.timeout, left) if step.timeout else left)
+            ctx.target = self._target(ctx, step, left)
             started = time.monotonic()
             try:
-                out = await self._attempt(ctx, call_next)
+                out = await self._attempt(ctx, call_next, left)
             finally:
                 ctx.set_body(original)
             took = time.monotonic() - started

@@ -16,7 +16,7 @@ import pytest
 from tests.helpers import base_config, openai_client, start_proxy, start_simulator
 
 MSG = [{"role": "user", "content": "Tell me about rivers"}]
-FAST = {"connect": 1.0, "first_byte": 1.0, "idle": 0.3, "total": 5.0}
+FAST = {"connect": 0.5, "first_byte": 0.5, "idle": 0.3, "total": 5.0}
 
 
 class Recorder:
