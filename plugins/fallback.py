@@ -283,7 +283,12 @@ class Fallback(Plugin):
                     return await self._give_up(ctx, step, last_resp, last_exc, fallbacks, deadline_hit=True)
                 ctx.target = self._target(ctx, step, left)
                 started = time.monotonic()
-                out = await self._attempt(ctx, call_next, left)
+                try:
+                    out = await self._attempt(ctx, call_next, left)
+                except BaseException:  # not a trigger (e.g. a request no provider can take): the client's answer
+                    await self._close(last_resp)
+                    self._finish(ctx, step, fallbacks)
+                    raise
                 took = time.monotonic() - started
                 if out.reason is None or out.reason not in self.triggers:
                     # Success (or an answer the configured triggers leave to the client).
