@@ -68,6 +68,7 @@ class Features:
     tf: dict[str, int]
     length: int
     items: frozenset[str]
+    terms: frozenset[str] = frozenset()  # tf's keys, for fast intersections
 
 
 _features: dict[int, Features] = {}
@@ -86,7 +87,7 @@ def analyse(text: str) -> Features:
     items.update(x.lower() for x in _ID.findall(text) if len(x) >= 3)
     items.update(x.lower() for x in _NAME.findall(text))
     items.difference_update(STOPWORDS)
-    return Features(tf, n, frozenset(items))
+    return Features(tf, n, frozenset(items), frozenset(tf))
 
 
 def message_text(m: dict[str, Any]) -> str:
@@ -193,7 +194,7 @@ def build_units(messages: list[Any]) -> list[Unit]:
         if role == "function" and units and units[-1].role in ("assistant", "tool"):
             units[-1].messages.append(i)
             continue
-        unit = Unit(index=len(units), messages=[i], role=role)
+        unit = Unit(len(units), [i], role)
         if role == "assistant" and isinstance(m, dict):
             calls = m.get("tool_calls")
             if isinstance(calls, list) and calls:
@@ -283,7 +284,7 @@ def plan(
 
     se = s.size_exponent
     for u in candidates:
-        u.density = u.score / max(1, u.tokens) ** se if se else u.score
+        u.density = u.score / (u.tokens or 1) ** se if se else u.score
     order = sorted(candidates, key=lambda u: (u.density, u.index))
     for u in order:
         if total + gaps * marker <= budget:
@@ -332,13 +333,14 @@ def _score(messages: list[Any], keys: list[int], units: list[Unit], candidates: 
     df: dict[str, int] = {}
     for f in feats:
         total_len += f.length
-        common = f.tf.keys() & query if query else ()
+        common = query & f.terms if query else ()
         hits.append(common)
         for q in common:
             df[q] = df.get(q, 0) + 1
     item_df = Counter(chain.from_iterable(f.items for f in feats))
     avgdl = (total_len / nmsg) or 1.0
     log = math.log
+    wlog = [0.0] + [log(1 + nmsg / d) for d in range(1, max(item_df.values(), default=0) + 1)]  # by document frequency
     idf = {q: log(1 + (nmsg - d + 0.5) / (d + 0.5)) for q, d in df.items()}
     k1, b = s.bm25_k1, s.bm25_b
     k1b, k1x = k1 * b / avgdl, k1 * (1 - b)
@@ -362,7 +364,7 @@ def _score(messages: list[Any], keys: list[int], units: list[Unit], candidates: 
                         rel = r
                 shared = feats[i].items & later if later else ()
                 for x in shared:
-                    ref += log(1 + nmsg / item_df[x])
+                    ref += wlog[item_df[x]]
             u.relevance, u.reference = rel, ref
         for i in u.messages:
             later.update(feats[i].items)
