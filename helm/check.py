@@ -80,11 +80,18 @@ CASES: dict[str, tuple[list[str], dict[str, Any], str]] = {
         "1.31.0",
     ),
 }
+# Cases that render another chart: your own app chart using bulwark's named templates, with
+# helm/bulwark vendored as its dependency (what `helm dependency build` would do).
+PARENT_CHARTS = {"parent-chart": HERE / "examples" / "app-with-bulwark"}
+CASES["parent-chart"] = ([], {}, "1.31.0")
+CASES["parent-chart-k8s-1.28"] = ([], {}, "1.28.0")
+PARENT_CHARTS["parent-chart-k8s-1.28"] = PARENT_CHARTS["parent-chart"]
 # The kinds each main case must contain (the tests check the details).
 REQUIRED_KINDS = {
     "sidecar": {"ConfigMap", "Deployment", "ServiceAccount"},
     "gateway": {"ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule"},
     "gateway-bundled-redis": {"Secret", "Service", "PodDisruptionBudget"},
+    "parent-chart": {"ConfigMap", "Deployment"},
 }
 CRD_KINDS = {"ServiceMonitor", "PodMonitor", "PrometheusRule"}
 LINT_SEVERITY = {0: "UNKNOWN", 1: "INFO", 2: "WARNING", 3: "ERROR"}
@@ -202,12 +209,21 @@ class FakeKube:
 
 
 # ------------------------------------------------------------------ helm
-def lint(values: dict[str, Any], work: Path) -> list[str]:
-    chart = work / "bulwark"
+def assemble(src: Path, work: Path) -> Path:
+    """A copy of the chart at `src` (symlinks followed); a parent chart gets helm/bulwark vendored
+    under charts/ as its dependency."""
+    chart = work / src.name
     if chart.exists():
         shutil.rmtree(chart)
-    shutil.copytree(CHART, chart)
-    merged = coalesce(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+    shutil.copytree(src, chart)
+    if src != CHART:
+        shutil.copytree(CHART, chart / "charts" / "bulwark")
+    return chart
+
+
+def lint(values: dict[str, Any], work: Path, src: Path) -> list[str]:
+    chart = assemble(src, work)
+    merged = coalesce(yaml.safe_load((src / "values.yaml").read_text()), values)
     (chart / "values.yaml").write_text(yaml.safe_dump(merged, sort_keys=False))
     result = asyncio.run(helm_sdkpy.Lint(helm_sdkpy.Configuration(namespace=NAMESPACE)).run(str(chart)))
     problems = []
@@ -220,11 +236,11 @@ def lint(values: dict[str, Any], work: Path) -> list[str]:
     return problems
 
 
-def render(values: dict[str, Any], kube_version: str) -> str:
+def render(values: dict[str, Any], kube_version: str, chart: Path) -> str:
     kube = FakeKube(kube_version)
     try:
         cfg = helm_sdkpy.Configuration(namespace=NAMESPACE, kubeconfig=kube.kubeconfig)
-        rel = asyncio.run(helm_sdkpy.Install(cfg).run(RELEASE, str(CHART), values=values or None, wait=False, timeout=60))
+        rel = asyncio.run(helm_sdkpy.Install(cfg).run(RELEASE, str(chart), values=values or None, wait=False, timeout=60))
     finally:
         kube.close()
     return rel["manifest"]
@@ -408,9 +424,15 @@ def check_objects(objs: list[dict[str, Any]], external_secrets: set[str], proble
                     problems.append(f"PrometheusRule {name}: rule {r.get('alert')} has an unrendered template")
 
 
-def external_secret_names(values: dict[str, Any]) -> set[str]:
-    """Secrets the values say exist outside the chart."""
-    v = coalesce(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+def bulwark_values(values: dict[str, Any], src: Path) -> dict[str, Any]:
+    """The bulwark chart's effective values in a case (under `bulwark:` for a parent chart)."""
+    if src != CHART:
+        values = coalesce(yaml.safe_load((src / "values.yaml").read_text()), values).get("bulwark") or {}
+    return coalesce(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+
+
+def external_secret_names(v: dict[str, Any]) -> set[str]:
+    """Secrets the (effective bulwark) values say exist outside the chart."""
     names = {v["secrets"].get("existingSecret"), v["redis"]["external"].get("existingSecret"), v["otel"]["headersSecret"].get("name")}
     return {n for n in names if n}
 
@@ -439,12 +461,13 @@ def main() -> int:
                 continue
             problems: list[str] = []
             values = case_values(files, extra)
-            problems += lint(values, Path(tmp))
+            src = PARENT_CHARTS.get(name, CHART)
+            problems += lint(values, Path(tmp), src)
             objs: list[dict[str, Any]] = []
             schema_checked: list[str] = []
             structural_only: list[str] = []
             try:
-                manifest = render(values, kube_version)
+                manifest = render(values, kube_version, assemble(src, Path(tmp) / "render"))
             except helm_sdkpy.HelmError as exc:
                 problems.append(f"helm render failed: {exc}")
                 manifest = ""
@@ -463,11 +486,11 @@ def main() -> int:
                     problems.append(f"{label}: Kubernetes {kube_version} schema: {exc.message} at {'/'.join(str(p) for p in exc.path)}")
                 except kubernetes_validate.SchemaNotFoundError:
                     problems.append(f"{label}: no Kubernetes {kube_version} schema for {o.get('apiVersion')} {o.get('kind')}")
-            merged = coalesce(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+            merged = bulwark_values(values, src)
             bundled = None
             if merged["prometheusRule"].get("bundledAlerts") and (CHART / "files" / "alerts.yaml").exists():
                 bundled = (yaml.safe_load((CHART / "files" / "alerts.yaml").read_text()) or {}).get("groups") or []
-            check_objects(objs, external_secret_names(values), problems, bundled)
+            check_objects(objs, external_secret_names(merged), problems, bundled)
             missing = REQUIRED_KINDS.get(name, set()) - {o["kind"] for o in objs}
             if missing:
                 problems.append(f"rendered manifests lack {sorted(missing)}")

@@ -72,31 +72,27 @@ def run_check(*args: str, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["bash", str(HELM_SH), "--out", str(out), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-def test_chart_check_fails_on_insecure_values(helm: dict[str, Any], tmp_path: Path) -> None:
-    """The validation is not a rubber stamp: values that weaken the container are refused."""
-    spec = {"files": ["values-gateway.yaml"], "values": {"securityContext": {"readOnlyRootFilesystem": False}}}
-    proc = run_check("--custom", json.dumps(spec), out=tmp_path)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "readOnlyRootFilesystem must be true" in proc.stdout
-
-
-def test_chart_check_fails_on_schema_errors_dangling_refs_and_template_errors(helm: dict[str, Any], tmp_path: Path) -> None:
+def test_chart_check_fails_on_bad_charts_and_values(helm: dict[str, Any], tmp_path: Path) -> None:
+    """The validation is not a rubber stamp: a template error, an unknown field, a dangling
+    ConfigMap reference and values that weaken the container are each refused."""
     chart = tmp_path / "chart"
     shutil.copytree(ROOT / "helm" / "bulwark", chart)
+    (chart / "templates" / "broken.yaml").write_text("{{ if .Values.mode }}\nkind: ConfigMap\n")  # unclosed action
+    proc = run_check("--chart", str(chart), "--case", "gateway", out=tmp_path / "out")
+    assert proc.returncode == 1
+    assert "helm lint ERROR in templates/" in proc.stdout and "helm render failed" in proc.stdout
+    # Helm renders once the template is fixed; the schema, reference and security checks object.
+    (chart / "templates" / "broken.yaml").unlink()
     dep = chart / "templates" / "deployment.yaml"
     dep.write_text(dep.read_text().replace("  revisionHistoryLimit: 5\n", "  revisionHistoryLimit: 5\n  replicaz: 3\n"))
     helpers = chart / "templates" / "_helpers.tpl"
     helpers.write_text(helpers.read_text().replace('name: {{ include "bulwark.configMapName" . }}\n', 'name: {{ include "bulwark.configMapName" . }}-typo\n'))
-    (chart / "templates" / "broken.yaml").write_text("{{ if .Values.mode }}\nkind: ConfigMap\n")  # unclosed action
-    proc = run_check("--chart", str(chart), "--case", "gateway", out=tmp_path / "out")
-    assert proc.returncode == 1
-    assert "helm lint ERROR in templates/" in proc.stdout
-    # With the broken template removed, Helm renders; the schema and the reference checks object.
-    (chart / "templates" / "broken.yaml").unlink()
-    proc = run_check("--chart", str(chart), "--case", "gateway", out=tmp_path / "out")
+    spec = {"files": ["values-gateway.yaml"], "values": {"securityContext": {"readOnlyRootFilesystem": False}}}
+    proc = run_check("--chart", str(chart), "--custom", json.dumps(spec), out=tmp_path / "out")
     assert proc.returncode == 1
     assert "'replicaz' was unexpected" in proc.stdout
     assert "references missing ConfigMap 'demo-bulwark-config-typo'" in proc.stdout
+    assert "readOnlyRootFilesystem must be true" in proc.stdout
 
 
 def bulwark_container_checks(c: dict[str, Any], pod: dict[str, Any]) -> None:
@@ -136,6 +132,24 @@ def test_sidecar_mode_adds_bulwark_to_the_example_app(helm: dict[str, Any]) -> N
     [c] = [c for c in old["containers"] if c["name"] == "bulwark"]
     assert "restartPolicy" not in c
     bulwark_container_checks(c, old)
+
+
+def test_named_templates_add_bulwark_to_a_workload_of_another_chart(helm: dict[str, Any]) -> None:
+    """helm/examples/app-with-bulwark: a parent chart's own Deployment gets the sidecar through
+    `.Subcharts.bulwark`; the subchart renders the ConfigMap the container mounts."""
+    for case, native in (("parent-chart", True), ("parent-chart-k8s-1.28", False)):
+        objs = objects(helm, case)
+        assert helm["summary"]["cases"][case]["problems"] == []
+        dep = one(objs, "Deployment", "demo-shop")
+        pod = dep["spec"]["template"]["spec"]
+        sidecars = [c for c in pod.get("initContainers" if native else "containers", []) if c["name"] == "bulwark"]
+        assert len(sidecars) == 1, pod
+        assert sidecars[0]["image"] == "bulwark:0.1.0"  # the subchart's appVersion
+        bulwark_container_checks(sidecars[0], pod)
+        cm = one(objs, "ConfigMap")
+        assert next(v for v in pod["volumes"] if v["name"] == "bulwark-config")["configMap"]["name"] == cm["metadata"]["name"]
+        [shop] = [c for c in pod["containers"] if c["name"] == "shop"]
+        assert {"name": "OPENAI_BASE_URL", "value": "http://127.0.0.1:8080/v1"} in shop["env"]
 
 
 def test_gateway_mode_has_deployment_service_hpa_pdb(helm: dict[str, Any]) -> None:

@@ -1,24 +1,25 @@
 {{/*
-Named templates. The ones meant for use outside this chart (sidecar mode) read only `.Values`
-and `.Release` from their context, so a parent chart that lists bulwark as a dependency can call
-them with its subchart values:
+Named templates. The ones meant for use outside this chart (sidecar mode) read only `.Values`,
+`.Release`, `.Chart` and `.Capabilities` from their context. From your own chart, list bulwark as
+a dependency and pass them the subchart's scope, `.Subcharts.bulwark`:
 
-  {{- $bw := dict "Values" .Values.bulwark "Release" .Release "Capabilities" .Capabilities }}
+  {{- $bw := .Subcharts.bulwark }}
   spec:
     template:
       metadata:
-        annotations: {{- include "bulwark.podAnnotations" $bw | nindent 10 }}
+        annotations: {{- include "bulwark.podAnnotations" $bw | trim | nindent 10 }}
       spec:
         terminationGracePeriodSeconds: {{ include "bulwark.terminationGracePeriodSeconds" $bw }}
+        initContainers:            # Kubernetes >= 1.29 (see bulwark.nativeSidecar); else under containers
+          {{- include "bulwark.sidecarContainer" $bw | nindent 10 }}
         containers:
           - name: app
-            ...
-          {{- include "bulwark.sidecarContainer" $bw | nindent 10 }}
+            env: {{- include "bulwark.appEnv" $bw | nindent 14 }}
         volumes:
           {{- include "bulwark.sidecarVolumes" $bw | nindent 10 }}
 
-(with sidecar.native true/auto the container goes under initContainers instead; see
-templates/example-app.yaml for a complete example).
+helm/examples/app-with-bulwark is a complete example (checked by helm/check.py), and
+templates/example-app.yaml does the same inside this chart.
 */}}
 
 {{- define "bulwark.name" -}}
