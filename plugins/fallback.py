@@ -294,7 +294,8 @@ class Fallback(Plugin):
                     # Success (or an answer the configured triggers leave to the client).
                     if out.resp is not None and out.resp.stream is not None and out.first is not None:
                         self._note(ctx, step, "ok", None, took)
-                        return self._stream_answer(ctx, call_next, out, steps, i, deadline, fallbacks, probe)
+                        await self._close(last_resp)
+                        return self._stream_answer(ctx, call_next, out, steps, i, chain.deadline_seconds, fallbacks, probe)
                     await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
                     if out.exc is not None:
                         self._finish(ctx, step, fallbacks)
@@ -385,32 +386,35 @@ class Fallback(Plugin):
 
     # -- streams -------------------------------------------------------------------------------
     def _stream_answer(self, ctx: RequestContext, call_next: Next, out: _Outcome, steps: list[Step], i: int,
-                       deadline: float, fallbacks: int, probe: bool) -> ProxyResponse:
+                       deadline_seconds: float, fallbacks: int, probe: bool) -> ProxyResponse:
         resp = out.resp
         assert resp is not None and out.first is not None
         self._finish(ctx, steps[i], fallbacks)
-        resp.stream = self._relay(ctx, call_next, resp.stream, out.first, steps, i, deadline, probe)
+        resp.stream = self._relay(ctx, call_next, resp.stream, out.first, steps, i, deadline_seconds, probe)
         return resp
 
     async def _relay(self, ctx: RequestContext, call_next: Next, stream: Any, first: SSEEvent,
-                     steps: list[Step], i: int, deadline: float, probe: bool) -> AsyncIterator[SSEEvent]:
+                     steps: list[Step], i: int, deadline_seconds: float, probe: bool) -> AsyncIterator[SSEEvent]:
         """Relay the answering stream; on a mid-stream break, end with an error or continue elsewhere."""
-        track = _Track(first)
+        track = _Track(first) if self.config.stream_mode == "continue" else None  # only continue mode reads chunks
         provider = steps[i].provider
         recorded = False
         try:
             yield first
             try:
                 async for ev in stream:
-                    track.see(ev)
+                    if track is not None:
+                        track.see(ev)
                     yield ev
             except UpstreamStreamError as exc:
                 await self._record(provider, False, probe)
                 recorded = True
                 reason = "timeout" if exc.reason == "stall" else "stream"
                 self._note(ctx, steps[i], "failed", f"{reason}:{exc.reason}:mid_stream", 0.0)
-                if self.config.stream_mode != "continue" or track.tool_calls or reason not in self.triggers:
+                if track is None or track.tool_calls or reason not in self.triggers:
                     raise
+                # The continuation gets a fresh chain deadline: the break may come long after the start.
+                deadline = time.monotonic() + deadline_seconds
                 async for ev in self._continue(ctx, call_next, track, steps, i, deadline, exc):
                     yield ev
                 return
