@@ -5,7 +5,9 @@ Run through `.ci/helm.sh` (which makes the Python 3.12 venv this needs):
     .ci/helm.sh [--out DIR]
 
 What it does, for every case in CASES (the chart's defaults, values-sidecar.yaml,
-values-gateway.yaml and a few variants that switch on the optional templates):
+values-gateway.yaml, a few variants that switch on the optional templates or render for
+Kubernetes 1.28, and helm/examples/app-with-bulwark, a parent chart whose own Deployment gets the
+sidecar through the named templates, with helm/bulwark vendored as its dependency):
 
 1. `helm lint` (Helm's lint action, which renders every template and checks the output is valid
    YAML with valid metadata). helm-sdkpy's lint takes no values files, so the case's values are
