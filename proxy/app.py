@@ -216,9 +216,15 @@ async def readyz(request: web.Request) -> web.Response:
             ok = await asyncio.wait_for(gen.services.state.ping(), timeout=1.0)
         except Exception:
             ok = False
-        checks["state"] = "ok" if ok else "unreachable"
-        if not ok:
+        if not ok and gen.config.state.on_failure == "fail_open":
+            # Requests are still served (local fallback): pulling every pod out of the Service
+            # during a Redis outage would turn a degraded state into a full outage.
+            checks["state"] = "unreachable (fail_open: serving with local state)"
+        elif not ok:
+            checks["state"] = "unreachable"
             return web.json_response({"status": "not ready", "checks": checks}, status=503)
+        else:
+            checks["state"] = "ok"
     return web.json_response({"status": "ready", "checks": checks})
 
 

@@ -306,13 +306,15 @@ async def test_health_and_readiness(proxy):
             assert r.status == 200 and (await r.json())["status"] == "ready"
 
 
-async def test_readiness_fails_when_redis_unreachable(sim):
-    p = await start_proxy(base_config(sim.url, state={"backend": "redis", "redis_url": f"redis://127.0.0.1:{free_port()}/0", "timeout_ms": 100}))
+@pytest.mark.parametrize("policy,status", [("fail_closed", 503), ("fail_open", 200)])
+async def test_readiness_follows_the_redis_failure_policy(sim, policy, status):
+    state = {"backend": "redis", "redis_url": f"redis://127.0.0.1:{free_port()}/0", "timeout_ms": 100, "on_failure": policy}
+    p = await start_proxy(base_config(sim.url, state=state))
     try:
         async with aiohttp.ClientSession() as s:
             async with s.get(f"{p.base}/readyz") as r:
-                assert r.status == 503
-                assert (await r.json())["checks"]["state"] == "unreachable"
+                assert r.status == status
+                assert (await r.json())["checks"]["state"].startswith("unreachable")
     finally:
         await p.aclose()
 
