@@ -266,3 +266,51 @@ def test_saved_dollars_use_the_pricing_table():
     plug = Prune(PruneConfig(), None)
     price, known = default_pricing().lookup("gpt-4o")
     assert known and plug.saved_usd("gpt-4o", 1_000_000) == pytest.approx(price.input)
+
+
+def _random_history(r: random.Random) -> list[dict]:
+    """Arbitrary valid histories: developer/system anywhere, parallel tool calls, legacy function calls."""
+    msgs: list[dict] = [{"role": "system", "content": "sys " + FILLER}]
+    call = 0
+    for _ in range(r.randint(3, 25)):
+        kind = r.random()
+        if kind < 0.1:
+            msgs.append({"role": "developer", "content": "dev note " + FILLER})
+        msgs.append({"role": "user", "content": f"{r.randint(0, 999)} " + FILLER * r.randint(0, 3)})
+        if kind < 0.5:
+            calls = []
+            for _ in range(r.randint(1, 3)):
+                call += 1
+                calls.append({"id": f"c{call}", "type": "function", "function": {"name": "f", "arguments": "{}"}})
+            msgs.append({"role": "assistant", "content": r.choice([None, "checking"]), "tool_calls": calls})
+            for c in r.sample(calls, len(calls)):  # results in any order
+                msgs.append({"role": "tool", "tool_call_id": c["id"], "content": FILLER * r.randint(0, 3)})
+        elif kind < 0.6:
+            msgs.append({"role": "assistant", "content": None, "function_call": {"name": "g", "arguments": "{}"}})
+            msgs.append({"role": "function", "name": "g", "content": FILLER})
+        msgs.append({"role": "assistant", "content": FILLER * r.randint(0, 4)})
+    return msgs
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_histories_keep_pairs_pins_and_budget(seed):
+    r = random.Random(seed)
+    msgs = _random_history(r)
+    before = tokens.count_messages(msgs, "gpt-4")
+    budget = int(before * r.uniform(0.05, 0.95))
+    k = r.randint(0, 3)
+    p = pruning.plan(msgs, "gpt-4", budget, settings=pruning.Settings(keep_last_turns=k), marker_text=MARKER, marker_mode=r.choice(["gap", "single"]))
+    if not p.fits:
+        assert p.pinned_tokens > budget
+        return
+    out = pruning.apply(msgs, p, MARKER)
+    body = [m for m in out if not str(m.get("content")).startswith("[omitted")]
+    check_tool_pairs(body)
+    for i, m in enumerate(body):  # legacy function results follow their call
+        if m["role"] == "function":
+            assert body[i - 1].get("function_call")
+    assert tokens.count_messages(out, "gpt-4") == p.tokens_after <= budget
+    ids = {id(m) for m in body}
+    assert all(id(m) in ids for m in msgs if m["role"] in ("system", "developer"))
+    users = [i for i, m in enumerate(msgs) if m["role"] == "user"]
+    assert all(id(m) in ids for m in msgs[users[-max(1, min(k, len(users)))]:])
