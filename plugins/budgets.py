@@ -22,7 +22,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
-from proxy.errors import ProxyError, RateLimited, ServiceUnavailable
+from proxy.errors import RateLimited, ServiceUnavailable
 from proxy.limits import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of, decode, end_user, metered, scope_of, settle_later, spent_of, usage_from_body
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
@@ -78,7 +78,6 @@ class Budgets(Plugin):
         periods = _periods(dt.datetime.now(dt.timezone.utc))
         groups = []
         S = scope_of(ctx)
-        entries: list[tuple[str, str, str, float]] = []  # (tag, scope label, name, cap per period...)
         key_caps = {"day": lim.get("budget_usd_day", cfg.key.day), "month": lim.get("budget_usd_month", cfg.key.month)}
         user_caps = {"day": lim.get("user_budget_usd_day", cfg.user.day), "month": lim.get("user_budget_usd_month", cfg.user.month)}
         main_keys: list[str] = []
@@ -111,7 +110,6 @@ class Budgets(Plugin):
                 labels.append(("team", period, cap, reset))
             if items:
                 groups.append((keys, items, labels))
-        del entries
         return groups
 
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
@@ -183,6 +181,7 @@ class Budgets(Plugin):
                 await settle_later(self.services, settle(pricing.cost(model, *numbers)), "budgets-settle")
 
             resp.stream = metered(resp.stream, on_done, model, prompt)
+            resp.on_close(lambda: settle_later(self.services, settle(None), "budgets-settle"))
             return resp
         u = usage_from_body(resp)
         await settle_later(self.services, settle(pricing.cost(model, *u) if u is not None else est), "budgets-settle")

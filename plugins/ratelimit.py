@@ -269,6 +269,9 @@ class RateLimit(Plugin):
                 await settle_later(self.services, settle(None, resp.status < 500), "ratelimit-settle")
             else:
                 resp.stream = metered(resp.stream, on_done, model, prompt_tokens)
+                # A stream dropped before its first event never runs the wrapper's finally:
+                # closing the response refunds and frees the slot then (no-op once settled).
+                resp.on_close(lambda: settle_later(self.services, settle(None, False), "ratelimit-settle"))
             return resp
 
         if resp.raw_stream is not None:
