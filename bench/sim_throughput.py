@@ -3,7 +3,9 @@
     python bench/sim_throughput.py [--requests 5000] [--concurrency 32] [--messages 20]
 
 Starts `proxy.simulator.run` in a subprocess (one core, uvloop), then drives it from this
-process with aiohttp: plain chat, streamed chat (include_usage), and embeddings.
+process with aiohttp: plain chat, streamed chat (include_usage), embeddings, Anthropic stream.
+A `floor` row first: a bare aiohttp handler (uvloop) answering a constant 600-byte JSON body,
+so the simulator's own cost reads as the difference in server CPU per request.
 Prints req/s and client-side p50/p99 per scenario. Not a test; numbers depend on the machine.
 """
 from __future__ import annotations
@@ -76,6 +78,33 @@ async def scenario(base: str, pid: int, name: str, path: str, body: dict, n: int
     print(f"{name:<28} {n / wall:>7.0f} req/s  p50 {p(0.5):6.2f} ms  p99 {p(0.99):6.2f} ms  server CPU {cpu / n * 1e6:5.0f} us/req")
 
 
+FLOOR = """
+import sys, uvloop
+from aiohttp import web
+body = b'{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"' + b'word ' * 100 + b'"}}]}'
+async def chat(req):
+    await req.read()
+    return web.Response(body=body, content_type="application/json")
+async def health(req):
+    return web.Response(text="ok")
+app = web.Application()
+app.router.add_post("/v1/chat/completions", chat)
+app.router.add_get("/sim/health", health)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, loop=uvloop.new_event_loop())
+"""
+
+
+async def floor(chat: dict, n: int, conc: int) -> None:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", FLOOR, str(port)], stdout=subprocess.DEVNULL)
+    try:
+        await wait_up(f"http://127.0.0.1:{port}")
+        await scenario(f"http://127.0.0.1:{port}", proc.pid, "floor (bare aiohttp)", "/v1/chat/completions", chat, n, conc)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=5000)
@@ -93,6 +122,7 @@ async def main() -> None:
                 for i in range(a.messages - 1)] + [{"role": "user", "content": "What is the capital of France?"}]
         chat = {"model": "gpt-4o-mini", "messages": msgs}
         print(f"simulator pid {proc.pid}, {a.requests} requests, concurrency {a.concurrency}, history {a.messages} messages")
+        await floor(chat, a.requests, a.concurrency)
         await scenario(base, proc.pid, "chat plain", "/v1/chat/completions", chat, a.requests, a.concurrency)
         await scenario(base, proc.pid, "chat stream (usage)", "/v1/chat/completions",
                        {**chat, "stream": True, "stream_options": {"include_usage": True}}, a.requests, a.concurrency)
