@@ -398,7 +398,156 @@ def scenario_subscription(r: random.Random, case: Case, fabricate: bool) -> None
         case.parts.append(tmpl.format(v=rendered) + " ")
 
 
-SCENARIOS = [scenario_bank, scenario_order, scenario_metrics, scenario_subscription]
+def scenario_invoice(r: random.Random, case: Case, fabricate: bool) -> None:
+    """German plain-text invoice (EU number format), English answer; up to three fabrications."""
+    inv = f"INV-{r.choice([2024, 2025])}-{r.randint(1, 9999):04d}"
+    net = amount(r, 80, 40_000)
+    vat_rate = r.choice([7, 19])
+    vat = float(q2(net * vat_rate / 100))
+    gross = float(q2(net + vat))
+    issued = rand_date(r)
+    due = issued + dt.timedelta(days=r.choice([14, 30]))
+    text = (f"Rechnung {inv} vom {issued.day:02d}.{issued.month:02d}.{issued.year}\n"
+            f"Nettobetrag: {eu(net)} EUR\nMwSt {vat_rate} %: {eu(vat)} EUR\nGesamtbetrag: {eu(gross)} EUR\n"
+            f"Zahlbar bis {due.day:02d}.{due.month:02d}.{due.year}. Skonto 2 % bei Zahlung innerhalb von 10 Tagen.")
+    case.messages = [
+        {"role": "system", "content": "Answer in English. The customer's invoice:\n" + text},
+        {"role": "user", "content": "How much do I owe and by when?"},
+    ]
+    _true_money(case, net, vat, gross)
+    parts = [
+        ("ident", inv, "Invoice {v}"),
+        ("money", gross, "comes to {v} in total"),
+        ("money", net, "({v} net"),
+        ("money", vat, "plus {v} VAT at " + str(vat_rate) + "%)"),
+        ("date", due, "and is due on {v}."),
+    ]
+    nfab = r.choice([1, 1, 2, 3]) if fabricate else 0
+    fab_idx = set(r.sample(range(len(parts)), nfab))
+    out = []
+    for k, (kind, v, tmpl) in enumerate(parts):
+        if k in fab_idx:
+            if kind == "ident":
+                bad, how = fab_ident(r, v)
+                rendered = bad
+            elif kind == "date":
+                bd, how = fab_date(r, v)
+                rendered = r.choice([f"{MONTHS[bd.month - 1]} {bd.day}, {bd.year}", bd.isoformat(), f"{bd.day} {MONTHS[bd.month - 1]} {bd.year}"])
+            else:
+                while True:
+                    bv, how = near_miss_money(r, v)
+                    if f"{bv:.2f}" not in case.truth and bv > 0:
+                        break
+                rendered = r.choice([f"€{us(bv)}", f"{us(bv)} EUR", f"EUR {eu(bv)}"])
+            case.fabricated.append({"text": rendered, "how": how})
+        else:
+            rendered = v if kind == "ident" else date_variant(r, v) if kind == "date" else money_variant(r, v, "EUR")
+        out.append(tmpl.format(v=rendered))
+    case.parts.append(" ".join(out))
+    if r.random() < 0.4:
+        disc = float(q2(gross * 0.98))
+        case.parts.append(f" If you pay within 10 days you get a 2% discount and pay {money_variant(r, disc, 'EUR')}.")
+
+
+def scenario_travel(r: random.Random, case: Case, fabricate: bool) -> None:
+    """Flights: times, flight numbers, weekday dates, fares with taxes, a booking reference."""
+    d = rand_date(r)
+    dep_h, dep_m = r.randint(5, 21), r.choice([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55])
+    dur = r.randint(55, 600)
+    arr = dt.datetime(d.year, d.month, d.day, dep_h, dep_m) + dt.timedelta(minutes=dur)
+    flight = f"{r.choice(['LH', 'BA', 'AF', 'UA', 'KL'])}{r.randint(100, 9999)}"
+    fare = amount(r, 60, 2500)
+    taxes = amount(r, 20, 300)
+    total = float(q2(fare + taxes))
+    pnr = "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(3)) + str(r.randint(100, 999))
+    tool = {"booking": pnr, "segments": [{"flight": flight, "date": d.isoformat(), "departure": f"{dep_h:02d}:{dep_m:02d}",
+                                           "arrival": arr.strftime("%H:%M"), "duration_min": dur}],
+            "fare": fare, "taxes": taxes, "total": total, "currency": "USD", "bags": r.randint(0, 2)}
+    case.messages = [
+        {"role": "system", "content": "You are a travel assistant."},
+        {"role": "user", "content": f"Details of booking {pnr} please"},
+        {"role": "tool", "content": json.dumps(tool)},
+    ]
+    _true_money(case, fare, taxes, total)
+    wd = d.strftime("%A")
+    facts = [
+        ("ident", flight, "Flight {v}"),
+        ("date", d, f"leaves on {wd}, {{v}}"),
+        ("time", f"{dep_h:02d}:{dep_m:02d}", "at {v}"),
+        ("time", arr.strftime("%H:%M"), "and lands at {v}."),
+        ("money", total, "The total price is {v}"),
+        ("money", fare, "({v} fare"),
+        ("money", taxes, "plus {v} in taxes)."),
+        ("ident", pnr, "Your booking reference is {v}."),
+    ]
+    nfab = r.choice([1, 1, 2]) if fabricate else 0
+    fab_idx = set(r.sample(range(len(facts)), nfab))
+    out = []
+    for k, (kind, v, tmpl) in enumerate(facts):
+        if k in fab_idx:
+            if kind == "ident":
+                rendered, how = fab_ident(r, v)
+            elif kind == "date":
+                bd, how = fab_date(r, v)
+                rendered = f"{MONTHS[bd.month - 1]} {bd.day}, {bd.year}"
+            elif kind == "time":
+                hh, mm = int(v[:2]), int(v[3:])
+                mm2 = (mm + r.choice([5, 10, 30])) % 60
+                rendered, how = f"{(hh + (1 if r.random() < 0.3 else 0)) % 24:02d}:{mm2:02d}", "time"
+            else:
+                while True:
+                    bv, how = near_miss_money(r, v)
+                    if f"{bv:.2f}" not in case.truth and bv > 0:
+                        break
+                rendered = f"${us(bv)}"
+            case.fabricated.append({"text": rendered, "how": how})
+        else:
+            if kind == "date":
+                rendered = r.choice([f"{MONTHS[v.month - 1]} {v.day}", f"{v.day} {MONTHS[v.month - 1][:3]} {v.year}", v.isoformat()])
+            elif kind == "time":
+                hh, mm = int(v[:2]), int(v[3:])
+                rendered = r.choice([v, f"{(hh - 1) % 12 + 1}:{mm:02d} {'AM' if hh < 12 else 'PM'}"]) if False else v
+            elif kind == "money":
+                rendered = money_variant(r, v)
+            else:
+                rendered = v
+        out.append(tmpl.format(v=rendered))
+    case.parts.append(" ".join(out))
+
+
+def scenario_totals(r: random.Random, case: Case, fabricate: bool) -> None:
+    """Expense reports: totals and averages of a list. The fabrication is a wrong total (an item
+    left out, or two digits swapped), the classic way a model gets arithmetic wrong."""
+    n = r.randint(3, 6)
+    items = [{"merchant": r.choice(["Hotel", "Taxi", "Lunch", "Train", "Parking", "Books"]), "amount": amount(r, 8, 600)} for _ in range(n)]
+    total = float(q2(sum(i["amount"] for i in items)))
+    avg = float(q2(total / n))
+    case.messages = [
+        {"role": "system", "content": "You summarise expense reports."},
+        {"role": "user", "content": "What did I spend on this trip?"},
+        {"role": "tool", "content": json.dumps({"report": f"EXP-{r.randint(10000, 99999)}", "items": items})},
+    ]
+    _true_money(case, total, avg, *[i["amount"] for i in items])
+    big = max(items, key=lambda i: i["amount"])
+    claims = [f"The largest was {big['merchant']} at {money_variant(r, big['amount'])}."]
+    if fabricate:
+        how = r.choice(["omit_item", "omit_item", "transpose"])
+        if how == "omit_item":
+            drop = r.randrange(n)
+            bv = float(q2(total - items[drop]["amount"]))
+        else:
+            bv, _ = near_miss_money(r, total)
+        if f"{bv:.2f}" in case.truth:
+            bv = float(q2(total + 1.1))
+        rendered = f"${us(bv)}"
+        case.fabricated.append({"text": rendered, "how": "wrong_total_" + how})
+        claims.insert(0, f"You spent {rendered} across {n} expenses.")
+    else:
+        claims.insert(0, f"You spent {money_variant(r, total)} across {n} expenses, about {money_variant(r, avg)} each on average.")
+    case.parts.append(" ".join(claims))
+
+
+SCENARIOS = [scenario_bank, scenario_order, scenario_metrics, scenario_subscription, scenario_invoice, scenario_travel, scenario_totals]
 
 
 def make(seed: int, n: int) -> list[dict[str, Any]]:
@@ -422,7 +571,7 @@ def make(seed: int, n: int) -> list[dict[str, Any]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--n", type=int, default=400)
+    ap.add_argument("--n", type=int, default=700)
     ap.add_argument("--out", default=str(Path(__file__).with_name("cases.jsonl")))
     a = ap.parse_args()
     cases = make(a.seed, a.n)

@@ -47,7 +47,8 @@ class NumbersConfig(BaseModel):
     derivations: bool = True
     # Ratio-type derivations only combine numbers this close in the same message.
     pair_window: int = Field(8, ge=1, le=64)
-    # A sum's smaller operand must be at least this share of the result (stops "47.16 = 47.15 + 0.01").
+    # For counts, a sum's smaller operand must be at least this share of the result (stops
+    # "4,713 = 4,712 + 1"); amounts (decimals or a currency) only need to be at least 0.50.
     min_operand_share: float = Field(0.02, ge=0, le=0.5)
     # Roles whose messages count as grounding data.
     roles: list[str] = ["system", "developer", "user", "tool", "function"]
@@ -742,10 +743,13 @@ def _pairs(idx: SourceIndex, window: int) -> None:
                         pct.append(b / a * 100)
                         pct.append(abs(a - b) / b * 100)
                         pct.append(abs(a - b) / a * 100)
-                    if ca == "i" and cb == "m" and 1 < a <= 1000 and a == int(a):
-                        mon.append(a * b)
-                    elif cb == "i" and ca == "m" and 1 < b <= 1000 and b == int(b):
-                        mon.append(a * b)
+                    # quantity x price: adjacent numbers only ("3 x 19.99", {"qty": 3, "price": 19.99});
+                    # a far-away "10" times an amount is how an extra zero would sneak in
+                    if j == i + 1:
+                        if ca == "i" and cb == "m" and 1 < a <= 1000 and a == int(a):
+                            mon.append(a * b)
+                        elif cb == "i" and ca == "m" and 1 < b <= 1000 and b == int(b):
+                            mon.append(a * b)
                 elif ca == "p" and cb != "p":
                     mon.extend((a / 100 * b, b * (1 - a / 100), b * (1 + a / 100)))
                 elif cb == "p" and ca != "p":
@@ -755,9 +759,14 @@ def _pairs(idx: SourceIndex, window: int) -> None:
     idx.pair_pct, idx.pair_money = pct, mon
 
 
-def _sum_or_difference(vals: list[float], v: float, tol: float, share: float) -> bool:
-    """v = a + b or v = a - b for a, b in vals, the smaller operand at least `share` of v."""
-    lo = v * share
+# Amount operands of a sum/difference must be at least this (a $8.60 fee off $10,507.23 is a real
+# difference; adding a stray cent is how near misses would pass).
+_MIN_MONEY_OPERAND = 0.5
+
+
+def _sum_or_difference(vals: list[float], v: float, tol: float, share: float, floor: float = 0.0) -> bool:
+    """v = a + b or v = a - b for a, b in vals, the smaller operand at least `share` of v (and `floor`)."""
+    lo = max(v * share, floor)
     hi = v - lo + tol
     i = bisect.bisect_left(vals, lo)
     n = len(vals)
@@ -827,7 +836,7 @@ class NumbersValidator:
                     return True
                 continue
             if c.money_like:
-                if _sum_or_difference(idx.money, v, tol, share / 10) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
+                if _sum_or_difference(idx.money, v, tol, 0.0, _MIN_MONEY_OPERAND) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
                     return True
             else:
                 if _sum_or_difference(idx.ints, v, tol, share) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
