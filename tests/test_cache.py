@@ -392,40 +392,100 @@ async def test_redis_down_is_a_miss_not_an_error(sim: Any, unique_prefix: str) -
         await proxy.aclose()
 
 
-async def test_redis_killed_mid_run_then_misses(sim: Any, unique_prefix: str, tmp_path: Path) -> None:
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
+class _OwnRedis:
+    """A Redis this test may kill: its own redis-server when the binary exists, else a TCP
+    forwarder in front of the shared one (killing it drops every connection); never 6379 itself."""
+
+    def __init__(self, tmp_path: Path, shared_url: str) -> None:
+        self.tmp_path, self.shared_url = tmp_path, shared_url
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.server: asyncio.base_events.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+        self.port = 0
+
+    async def start(self) -> str:
+        import shutil
+        from urllib.parse import urlparse
+
         import redis.asyncio as aioredis
 
-        r = aioredis.Redis(port=port)
-        for _ in range(100):
-            try:
-                await r.ping()
-                break
-            except Exception:
-                await asyncio.sleep(0.02)
-        await r.aclose()
-        proxy = await start_proxy(redis_cfg(sim.url, f"redis://127.0.0.1:{port}/0", unique_prefix))
+        if shutil.which("redis-server"):
+            self.port = free_port()
+            self.proc = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.tmp_path)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        else:
+            up = urlparse(self.shared_url)
+
+            async def forward(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+                ur, uw = await asyncio.open_connection(up.hostname or "127.0.0.1", up.port or 6379)
+                self.writers += [w, uw]
+
+                async def pipe(a: asyncio.StreamReader, b: asyncio.StreamWriter) -> None:
+                    try:
+                        while data := await a.read(65536):
+                            b.write(data)
+                            await b.drain()
+                    except (OSError, asyncio.CancelledError):
+                        pass
+                    finally:
+                        b.close()
+
+                await asyncio.gather(pipe(r, uw), pipe(ur, w))
+
+            self.server = await asyncio.start_server(forward, "127.0.0.1", 0)
+            self.port = self.server.sockets[0].getsockname()[1]
+        r = aioredis.Redis(port=self.port)
+        try:
+            for _ in range(100):
+                try:
+                    await r.ping()
+                    break
+                except Exception:
+                    await asyncio.sleep(0.02)
+        finally:
+            await r.aclose()
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        if self.server is not None:
+            self.server.close()
+            for w in self.writers:
+                w.transport.abort()
+
+
+async def test_redis_killed_mid_run_then_misses(sim: Any, redis_url: str, unique_prefix: str, tmp_path: Path) -> None:
+    own = _OwnRedis(tmp_path, redis_url)
+    try:
+        url = await own.start()
+        proxy = await start_proxy(redis_cfg(sim.url, url, unique_prefix))
         try:
             client = openai_client(proxy.url)
             assert (await ask(client, temperature=0))[0] == "miss"
             await drain(proxy)
             assert (await ask(client, temperature=0))[0] == "hit"
-            server.kill()
-            server.wait(5)
+            await own.kill()
             h, ans = await ask(client, temperature=0)
             assert h == "miss" and ans.choices[0].message.content
-            assert upstream_chats(sim) == 2
+            h, lines = await ask_stream(client, temperature=0)
+            assert h == "miss" and lines[-1] == "data: [DONE]"
+            assert upstream_chats(sim) == 3
+            assert plugin_of(proxy).local_stats()["error"] == 2
         finally:
             await proxy.aclose()
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(5)
+        await own.kill()
+        if own.proc is None:  # the forwarder wrote into the shared Redis: clean our prefix
+            import redis.asyncio as aioredis
+
+            r = aioredis.Redis.from_url(redis_url)
+            async for k in r.scan_iter(match=f"{{{unique_prefix}}}:*"):
+                await r.delete(k)
+            await r.aclose()
 
 
 async def test_cli_purge_and_stats_against_redis(sim: Any, redis_url: str, unique_prefix: str, tmp_path: Path, capsys: Any) -> None:
