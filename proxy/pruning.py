@@ -72,6 +72,9 @@ class Features:
 
 
 _features: dict[int, Features] = {}
+# (message key, encoding, overheads) -> [tokens, Features | None, message key]
+_entries: dict[tuple[int, str, int, int], list[Any]] = {}
+_EMPTY = Features({}, 0, frozenset())
 
 
 def analyse(text: str) -> Features:
@@ -231,8 +234,28 @@ def plan(
     marker_mode "gap": one marker per run of consecutive removed units, where it was;
     "single": one marker for everything removed, where the first removed unit was."""
     s = settings or Settings()
-    keys = [tokens.message_key(m) if isinstance(m, dict) else 0 for m in messages]
-    counts = tokens.message_counts(messages, model, keys)
+    # One pass: per-message entries [tokens, features or None], cached by content hash.
+    enc = tokens.encoding_name_for(model)
+    tokens._note_fallback(enc)
+    pm, pn = tokens._overheads(model)
+    fac = tokens.approx_factor(model)
+    entries: list[list[Any]] = []
+    eget = _entries.get
+    for m in messages:
+        if isinstance(m, dict):
+            k = tokens.message_key(m)
+            e = eget((k, enc, pm, pn))
+            if e is None:
+                e = [tokens._message_cached(m, enc, pm, pn, k), None, k]
+                if len(_entries) >= _CACHE_MAX:
+                    it = iter(_entries)
+                    for old in [next(it) for _ in range(_CACHE_MAX // 8)]:
+                        del _entries[old]
+                _entries[(k, enc, pm, pn)] = e
+        else:
+            e = [0, _EMPTY, 0]
+        entries.append(e)
+    counts = [e[0] for e in entries] if fac == 1.0 else [int(e[0] * fac + 0.5) for e in entries]
     fixed = tokens.REPLY_PRIMING + (tokens.count_tools(tools, model) if tools else 0)
     before = fixed + sum(counts)
     if before <= budget:  # the common case: nothing to decide
@@ -262,7 +285,7 @@ def plan(
         return Plan(units, before, before, budget, pinned_tokens, fixed, [], [], False)
 
     candidates = [u for u in units if not u.pinned]
-    _score(messages, keys, units, candidates, user_units, turn, s)
+    _score(messages, entries, units, candidates, user_units, turn, s)
 
     # greedy drop, lowest score first (ties: older first)
     marker = _marker_cost(model, marker_text, marker_role)
@@ -320,9 +343,14 @@ def plan(
     return Plan(units, before, total, budget, pinned_tokens, fixed, dropped_units, runs, True, marker, costs, bool(marker_text))
 
 
-def _score(messages: list[Any], keys: list[int], units: list[Unit], candidates: list[Unit], user_units: list[int], last_turn: int, s: Settings) -> None:
-    empty = Features({}, 0, frozenset())
-    feats = [features(m, k) if isinstance(m, dict) else empty for m, k in zip(messages, keys)]
+def _score(messages: list[Any], entries: list[list[Any]], units: list[Unit], candidates: list[Unit], user_units: list[int], last_turn: int, s: Settings) -> None:
+    empty = _EMPTY
+    feats = []
+    for m, e in zip(messages, entries):
+        f = e[1]
+        if f is None:
+            f = e[1] = features(m, e[2])
+        feats.append(f)
     nmsg = len(feats)
     # query: the latest user message (its most frequent terms)
     qf = feats[units[user_units[-1]].messages[0]] if user_units else empty
