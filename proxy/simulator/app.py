@@ -34,7 +34,8 @@ _FOREVER = 24 * 3600.0
 
 _ID_PREFIX = os.urandom(6).hex()
 _ID_COUNTER = itertools.count(1)
-ANSWER_CACHE_SIZE = 4096
+ANSWER_CACHE_SIZE = 2048
+ANSWER_CACHE_MAX_BODY = 16384  # bytes; bounds the memo to ~32 MB of keys
 
 
 def new_id(prefix: str) -> str:
@@ -148,7 +149,7 @@ class Call:
 
     def cached(self, compute: Callable[[], Any]) -> Any:
         """`compute()` memoized by raw body, when neither a script nor a fault shapes the answer."""
-        if self.reply is not None or self.fault is not None or not self.raw:
+        if self.reply is not None or self.fault is not None or not self.raw or len(self.raw) > ANSWER_CACHE_MAX_BODY:
             return compute()
         cache = self.state.answer_cache
         hit = cache.get(self.raw)

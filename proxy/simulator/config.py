@@ -35,8 +35,8 @@ class SimulatorConfig(BaseModel):
     anthropic: bool = True
     models: list[str] = Field(default_factory=lambda: list(DEFAULT_MODELS))
     embedding_dim: int = Field(8, ge=1, le=8192)
-    # Received requests kept for inspection (oldest dropped first); 0 keeps none.
-    max_recorded: int = Field(10000, ge=0)
+    # Received requests kept for inspection (oldest dropped first); 0 keeps none (benchmarks).
+    max_recorded: int = Field(1000, ge=0)
     # Anthropic rate-limit headers and OpenAI x-ratelimit-* values (constant fakes).
     ratelimit_requests: int = 10000
     ratelimit_tokens: int = 10000000

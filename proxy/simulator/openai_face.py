@@ -315,7 +315,7 @@ async def completions(call: Call) -> web.StreamResponse:
 
 
 # ---- /v1/embeddings ---------------------------------------------------------------------
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # a 1536-dim tuple is ~50 KB
 def embedding_vector(model: str, key: str, dim: int, seed: int) -> tuple[float, ...]:
     """A deterministic unit vector (float32 values) for (model, input, dim, seed)."""
     h = hashlib.blake2b(f"{model}\x00{seed}\x00{key}".encode(), digest_size=8).digest()
