@@ -117,6 +117,10 @@ def observe_response(ctx: RequestContext, resp: Any, meta: dict[str, Any], recor
             meta.update(m)
 
 
+def route_is_wild(ctx: RequestContext) -> bool:
+    return ctx.endpoint not in ROUTES or (ctx.endpoint == MODELS and ctx.path != "/models")
+
+
 def _endpoints_of(layer: Any) -> frozenset[str] | None:
     """The endpoint kinds a chain layer acts on (read once from `proxy.plugin._layer`'s closure)."""
     code, cells = getattr(layer, "__code__", None), getattr(layer, "__closure__", None)
@@ -311,8 +315,7 @@ class ObservabilityTelemetry(Telemetry):
         route = ROUTES.get(ctx.endpoint, "/v1/*")
         span = self.tracer.start_span(
             f"{ctx.method} {route}", context=parent, kind=self._kind.SERVER,
-            attributes={"http.request.method": ctx.method, "http.route": route, "url.path": "/v1" + ctx.path,
-                        "bulwark.request_id": ctx.request_id, "bulwark.endpoint": ctx.endpoint},
+            attributes={"http.request.method": ctx.method, "http.route": route, "bulwark.request_id": ctx.request_id},
         )
         ctx.span = span
         ctx.scratch["_obs_server"] = span
@@ -337,8 +340,7 @@ class ObservabilityTelemetry(Telemetry):
             if not tracing or parent is None or ctx.endpoint not in endpoints or not parent.is_recording():
                 resp = await layer(ctx)
             else:
-                span = tracer.start_span(span_name, context=self._set_in_context(parent), kind=self._kind.INTERNAL,
-                                         attributes={"bulwark.plugin": name})
+                span = tracer.start_span(span_name, context=self._set_in_context(parent), kind=self._kind.INTERNAL)
                 ctx.span = span
                 try:
                     resp = await layer(ctx)
@@ -501,7 +503,7 @@ class ObservabilityTelemetry(Telemetry):
                 m.inc("bulwark_tokens_total", tokens_out, model=model_label, direction="output")
         if ctx.endpoint not in MODEL_ENDPOINTS:
             return
-        fell_back, reason = fallback_info(ctx)
+        fell_back, reason = ctx.scratch["_obs_fallback"] = fallback_info(ctx)
         if fell_back:
             m.inc("bulwark_fallback_requests_total", reason=reason or "other")
         v = ctx.decisions.get("validate")
@@ -563,31 +565,35 @@ class ObservabilityTelemetry(Telemetry):
             if not a._done:  # never finished (cancelled before dispatch could): end it now
                 a.finish(error="cancelled")
             am = a.meta if a.meta else (meta if a is paid_last else None)
+            attrs: dict[str, Any] = {}
             if a.status is not None:
-                span.set_attribute("http.response.status_code", a.status)
+                attrs["http.response.status_code"] = a.status
             err = a.error or (str(a.status) if a.status is not None and a.status >= 400 else None)
             if err:
-                span.set_attribute("error.type", err)
+                attrs["error.type"] = err
                 span.set_status(self._status_error)
             if am:
                 if am.get("id"):
-                    span.set_attribute("gen_ai.response.id", am["id"])
+                    attrs["gen_ai.response.id"] = am["id"]
                 if am.get("model"):
-                    span.set_attribute("gen_ai.response.model", am["model"])
+                    attrs["gen_ai.response.model"] = am["model"]
                 if am.get("finish_reasons"):
-                    span.set_attribute("gen_ai.response.finish_reasons", [str(x) for x in am["finish_reasons"]])
+                    attrs["gen_ai.response.finish_reasons"] = [str(x) for x in am["finish_reasons"]]
                 u = usage_numbers(am["usage"]) if isinstance(am.get("usage"), dict) else (usage if a is paid_last else None)
                 if u is not None:
-                    span.set_attribute("gen_ai.usage.input_tokens", u[0])
-                    span.set_attribute("gen_ai.usage.output_tokens", u[1])
+                    attrs["gen_ai.usage.input_tokens"] = u[0]
+                    attrs["gen_ai.usage.output_tokens"] = u[1]
                 if self.record_content and am.get("output") is not None:
-                    span.set_attribute("gen_ai.output.messages", _attr_value(am["output"]) or "")
+                    attrs["gen_ai.output.messages"] = _attr_value(am["output"]) or ""
             if a.first_at is not None:
-                span.set_attribute("gen_ai.response.time_to_first_chunk", max(0.0, a.first_at - a.started))
+                attrs["gen_ai.response.time_to_first_chunk"] = max(0.0, a.first_at - a.started)
+            span.set_attributes(attrs)
             span.end(end_time=a.end_ns or None)
         attrs = decision_attributes(ctx.decisions)
         attrs["http.response.status_code"] = status
         attrs["bulwark.outcome"] = outcome
+        if route_is_wild(ctx):
+            attrs["url.path"] = "/v1" + ctx.path
         if ctx.cost_usd:
             attrs["bulwark.cost_usd"] = round(ctx.cost_usd, 10)
         if ctx.first_byte_at is not None:
@@ -602,7 +608,7 @@ class ObservabilityTelemetry(Telemetry):
         xr = meta.get("x_request_id") or ((paid_last.meta or {}).get("x_request_id") if paid_last is not None else None)
         if xr and xr != ctx.request_id:
             attrs["bulwark.upstream_request_id"] = str(xr)[:200]
-        fell_back, reason = fallback_info(ctx) if ctx.endpoint in MODEL_ENDPOINTS else (False, "")
+        fell_back, reason = ctx.scratch.get("_obs_fallback") or (False, "")
         if fell_back:
             attrs["bulwark.fallback.reason"] = reason
         server.set_attributes(attrs)

@@ -92,16 +92,16 @@ class PrometheusMetrics(Metrics):
         self.tap = tap  # optional callable(name, amount, labels) for counters (the cost stack)
 
     def _child(self, name: str, labels: dict[str, Any]) -> Any:
-        names = self.reg.labelnames.get(name)
-        if names is None:
-            if self.reg.get(name) is None:
-                self._warn(name, f"metric {name!r} is not declared in proxy.metrics.METRICS; ignored")
-                return None
-            names = self.reg.labelnames[name]
-        values = tuple("" if labels.get(n) is None else str(labels.get(n)) for n in names)
-        key = (name, values)
+        key = (name, tuple(labels.items())) if labels else name
         child = self._children.get(key)
         if child is None:
+            names = self.reg.labelnames.get(name)
+            if names is None:
+                if self.reg.get(name) is None:
+                    self._warn(name, f"metric {name!r} is not declared in proxy.metrics.METRICS; ignored")
+                    return None
+                names = self.reg.labelnames[name]
+            values = tuple("" if labels.get(n) is None else str(labels.get(n)) for n in names)
             c = self.reg.collectors[name]
             if len(labels) != len(names) or any(n not in labels for n in names):
                 self._warn(name + "/labels", f"metric {name} recorded with labels {sorted(labels)}, declared {list(names)}")

@@ -53,8 +53,17 @@ def quarter_key(t: int) -> str:
     return f"{{obs}}:q:{t}"
 
 
+_DAY_CACHE: dict[int, str] = {}
+
+
 def day_of(t: float) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d")
+    n = int(t // 86400)
+    d = _DAY_CACHE.get(n)
+    if d is None:
+        if len(_DAY_CACHE) > 1000:
+            _DAY_CACHE.clear()
+        d = _DAY_CACHE[n] = datetime.fromtimestamp(n * 86400, timezone.utc).strftime("%Y-%m-%d")
+    return d
 
 
 def day_key(day: str) -> str:
