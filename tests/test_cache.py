@@ -774,3 +774,25 @@ async def test_cli_reaches_the_in_memory_cache_through_the_admin_api(sim: Any, c
     assert (await ask(a, temperature=0))[0] == "miss" and (await ask(b, temperature=0))[0] == "hit"
     code, _, err = await asyncio.to_thread(run, "stats", "--url", "http://127.0.0.1:9")
     assert code == 1 and "no proxy answers at http://127.0.0.1:9" in err
+
+
+def test_stream_assembly_n2_logprobs_and_usage_on_a_content_chunk() -> None:
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+
+    def ch(i: int, delta: dict[str, Any], fr: Any = None, lp: Any = None, **extra: Any) -> dict[str, Any]:
+        return {**head, "choices": [{"index": i, "delta": delta, "logprobs": lp, "finish_reason": fr}], **extra}
+
+    usage = {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
+    chunks_in = [
+        ch(0, {"role": "assistant", "content": ""}), ch(1, {"role": "assistant", "content": ""}),
+        ch(0, {"content": "Hi"}, lp={"content": [{"token": "Hi", "logprob": -0.1}]}), ch(1, {"content": "Yo"}),
+        ch(0, {"content": "!"}, lp={"content": [{"token": "!", "logprob": -0.2}]}),
+        ch(0, {}, "stop"), ch(1, {}, "length", usage=usage),  # usage riding on a content chunk
+    ]
+    completion, replay = completion_from_chunks(chunks_in)
+    a, b = completion["choices"]
+    assert a["message"]["content"] == "Hi!" and a["finish_reason"] == "stop"
+    assert [t["token"] for t in a["logprobs"]["content"]] == ["Hi", "!"]
+    assert b["message"]["content"] == "Yo" and b["finish_reason"] == "length" and b["logprobs"] is None
+    assert completion["usage"] == usage and len(replay) == len(chunks_in)
+    assert all("usage" not in r and "id" not in r for r in replay)
