@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import aiohttp
+import openai
 import openai.types.chat as oa
 import orjson
 import pydantic
@@ -354,3 +355,41 @@ async def test_stream_malformed_event(provider: Any) -> None:
 def test_no_anthropic_naming_leaks() -> None:
     out = to_openai(_message())
     assert not re.search(r"msg_|anthropic|input_tokens|tool_use\b", orjson.dumps(out).decode().replace("toolu_", ""))
+
+
+# -- end to end: the official openai SDK through Bulwark to the simulator's Anthropic face ----------
+async def test_sdk_cannot_tell_anthropic_from_openai(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from tests.helpers import base_config, openai_client, start_proxy, start_simulator
+
+    monkeypatch.setenv("FB_ANTHROPIC_KEY", "sk-ant-xyz")
+    sim = await start_simulator()
+    cfg = base_config(sim.url, providers={"claude": {"type": "anthropic", "base_url": sim.base, "api_key_env": "FB_ANTHROPIC_KEY"}},
+                      models={"routes": {"gpt-4": {"provider": "claude", "model": "claude-3-5-haiku"}}},
+                      state={"backend": "memory", "data_dir": str(tmp_path)})
+    proxy = await start_proxy(cfg)
+    try:
+        client = openai_client(proxy.url)
+        tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+        msgs = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Weather in Oslo?"}]
+        raw = await client.chat.completions.with_raw_response.create(model="gpt-4", messages=msgs, tools=tools, tool_choice="required")
+        c = raw.parse()
+        assert raw.headers["x-request-id"] and raw.headers["x-ratelimit-remaining-requests"]
+        assert c.choices[0].finish_reason == "tool_calls" and c.choices[0].message.tool_calls[0].function.name == "get_weather"
+        conf.check("CreateChatCompletionResponse", c.model_dump(exclude_none=True), "e2e")
+        sent = [r for r in sim.requests if r.get("path", "").endswith("/messages")][-1]["json"]
+        assert sent["system"] == "You are terse." and sent["tool_choice"] == {"type": "any"} and sent["max_tokens"] == 4096
+        chunks = [ch async for ch in await client.chat.completions.create(
+            model="gpt-4", messages=msgs, tools=tools, tool_choice="required", stream=True, stream_options={"include_usage": True})]
+        calls = [tc for ch in chunks if ch.choices for tc in (ch.choices[0].delta.tool_calls or [])]
+        assert calls[0].index == 0 and calls[0].id and calls[0].function.name == "get_weather"
+        args = "".join(tc.function.arguments or "" for tc in calls if tc.function)
+        assert "city" in orjson.loads(args)  # the fragments join into the tool's JSON arguments
+        assert [ch.choices[0].finish_reason for ch in chunks if ch.choices][-1] == "tool_calls"
+        assert chunks[-1].usage is not None and chunks[-1].usage.prompt_tokens > 0 and len({ch.id for ch in chunks}) == 1
+        sim.set_fault("529")
+        with pytest.raises(openai.InternalServerError) as ei:
+            await client.chat.completions.create(model="gpt-4", messages=msgs)
+        assert ei.value.status_code == 503 and ei.value.body["type"] == "server_error"
+    finally:
+        await proxy.aclose()
+        await sim.aclose()

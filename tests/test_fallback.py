@@ -442,3 +442,11 @@ async def test_chain_deadline_bounds_only_the_start_of_a_stream(make: Any) -> No
     assert time.monotonic() - started > 0.5
     assert resp.headers["x-bulwark-provider"] == "primary" and chunks[-1].usage is not None
     assert text_of(chunks).count("word") == 120
+
+
+async def test_shadow_mode_records_but_never_fails_over(make: Any) -> None:
+    cx = await make(mode="shadow")
+    cx.a.set_fault("503")
+    with pytest.raises(openai.InternalServerError):
+        await ask(cx)
+    assert cx.calls(cx.b) == 0 and cx.rec.activations() == {}
