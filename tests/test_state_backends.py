@@ -175,3 +175,31 @@ async def test_factory(tmp_path: Any, redis_url: str) -> None:
     assert isinstance(red, ResilientState) and red.policy == "fail_closed" and red.primary.timeout == 0.05
     assert await red.ping()
     await red.aclose()
+
+
+async def test_settles_missed_during_an_outage_are_replayed(private_redis: OwnRedis) -> None:
+    """A slot taken in Redis before an outage is freed in Redis after it, not at lease expiry."""
+    from proxy.limits import SETTLE
+
+    st = ResilientState(RedisState(private_redis.url, prefix(), timeout_ms=100), "fail_open", cooldown=0.2)
+    keys = ["{k}:rl", "{k}:rl:c"]
+
+    def gate_args(lease: str) -> list[Any]:
+        now = time.time()
+        return [orjson.dumps({"now": now, "tier": "standard", "mults": {"standard": 1}, "window": 60, "cost": 1,
+                              "lease": lease, "lease_exp": now + 600, "dims": [[1, 0, 0, 2, 1]]})]
+
+    assert decode(await st.run(GATE, keys, gate_args("a")))["ok"]  # the only slot, in Redis
+    assert not decode(await st.run(GATE, keys, gate_args("b")))["ok"]
+    private_redis.stop()
+    settle = [orjson.dumps({"now": time.time(), "window": 60, "lease": "a", "tokens": [], "conc": [2]})]
+    await st.run(SETTLE, keys, settle)  # Redis is down: served locally, queued for replay
+    assert st.degraded and len(st._replay) == 1
+    await asyncio.to_thread(private_redis.start)  # an empty Redis: re-take the slot as if it had survived
+    await st.primary.run(GATE, keys, gate_args("a"))
+    await asyncio.sleep(0.25)
+    # The first call after the cool-down still sees lease "a", then replays the queued settle.
+    assert decode(await st.run(GATE, keys, gate_args("c")))["ok"] is False
+    assert st.replayed == 1 and not st.degraded and not st._replay
+    assert decode(await st.run(GATE, keys, gate_args("d")))["ok"]  # lease "a" is gone from Redis
+    await st.aclose()

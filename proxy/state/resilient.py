@@ -8,17 +8,24 @@
   message; during the cool-down it raises at once without waiting on Redis.
 
 Either way a Redis outage never hangs a request (the backend's timeouts) and never turns
-into a 500.
+into a 500. After the cool-down one request probes Redis while the others keep using the
+policy, so a black-holed Redis costs one timeout per cool-down, not one per request.
+
+Settle scripts (`replay_scripts`: freeing concurrency slots, settling token reservations
+and spend) that could not reach Redis are queued (bounded) and replayed when it answers
+again, so slots taken in Redis before an outage do not stay taken until their lease
+expires. The local fallback is reset on recovery, so a later outage starts clean.
 """
 from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from typing import Any, Awaitable, Callable, Literal
 
 from ..errors import ServiceUnavailable
 from .base import Journal, Script, StateBackend, StateError
-from .memory import MemoryState
+from .memory import MemoryState, MemoryStore
 
 log = logging.getLogger("bulwark.state")
 
@@ -43,6 +50,10 @@ class ResilientState(StateBackend):
         self._in_outage = False
         self.outages = 0
         self._journals: dict[str, ResilientJournal] = {}
+        self._probing = False
+        self.replay_scripts: set[str] = {"bulwark_settle", "bulwark_budget_settle"}
+        self._replay: deque[tuple[Script, list[str], list[Any]]] = deque(maxlen=10_000)
+        self.replayed = 0
 
     # -- policy -----------------------------------------------------------------------
     @property
@@ -71,22 +82,48 @@ class ResilientState(StateBackend):
             else:
                 log.warning("state backend %s unavailable (%s); refusing requests with 503 (fail_closed)", self.primary.name, exc)
 
-    async def _do(self, op: str, primary: Callable[[], Awaitable[Any]], fallback: Callable[[], Awaitable[Any]]) -> Any:
-        if self._in_outage and time.monotonic() < self._down_until:
+    async def _do(self, op: str, primary: Callable[[], Awaitable[Any]], fallback: Callable[[], Awaitable[Any]],
+                  on_fail: Callable[[], None] | None = None) -> Any:
+        if self._in_outage and (time.monotonic() < self._down_until or self._probing):
+            if on_fail is not None:
+                on_fail()
             if self.policy == "fail_closed":
                 raise self._unavailable("still in cool-down after the last failure")
             return await fallback()
+        probe = self._in_outage
+        if probe:
+            self._probing = True
         try:
             result = await primary()
         except StateError as exc:
             self._failed(op, exc)
+            if on_fail is not None:
+                on_fail()
             if self.policy == "fail_closed":
                 raise self._unavailable(str(exc)) from None
             return await fallback()
+        finally:
+            if probe:
+                self._probing = False
         if self._in_outage:
             self._in_outage = False
             log.warning("state backend %s answers again; shared state restored", self.primary.name)
+            if isinstance(self.fallback, MemoryState):
+                self.fallback.store = MemoryStore(self.fallback.store.max_keys)
+        if self._replay:
+            await self._replay_some()
         return result
+
+    async def _replay_some(self, limit: int = 50) -> None:
+        """Replay queued settle scripts against Redis (a few per call, oldest first)."""
+        for _ in range(min(limit, len(self._replay))):
+            script, keys, args = self._replay[0]
+            try:
+                await self.primary.run(script, keys, args)
+            except StateError:
+                return  # still flaky: keep the queue for later
+            self._replay.popleft()
+            self.replayed += 1
 
     # -- StateBackend -------------------------------------------------------------------
     async def get(self, key: str) -> bytes | None:
@@ -102,7 +139,11 @@ class ResilientState(StateBackend):
         return await self._do("incr", lambda: self.primary.incr(key, amount, ttl), lambda: self.fallback.incr(key, amount, ttl))
 
     async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
-        return await self._do("script", lambda: self.primary.run(script, keys, args), lambda: self.fallback.run(script, keys, args))
+        queue = None
+        if script.name in self.replay_scripts:
+            def queue() -> None:
+                self._replay.append((script, keys, args))
+        return await self._do("script", lambda: self.primary.run(script, keys, args), lambda: self.fallback.run(script, keys, args), queue)
 
     async def scan(self, pattern: str, limit: int = 10_000) -> list[str]:
         return await self._do("scan", lambda: self.primary.scan(pattern, limit), lambda: self.fallback.scan(pattern, limit))
