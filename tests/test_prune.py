@@ -314,3 +314,24 @@ def test_random_histories_keep_pairs_pins_and_budget(seed):
     assert all(id(m) in ids for m in msgs if m["role"] in ("system", "developer"))
     users = [i for i, m in enumerate(msgs) if m["role"] == "user"]
     assert all(id(m) in ids for m in msgs[users[-max(1, min(k, len(users)))]:])
+
+
+async def test_e2e_shadow_with_the_sdk_forwards_the_sdk_bytes(sim):
+    import httpx2 as httpx  # the HTTP client this openai SDK is built on
+
+    sent: list[bytes] = []
+
+    async def capture(request: httpx.Request) -> None:
+        sent.append(request.read())
+
+    proxy = await start_proxy(prune_cfg(sim.url, mode="shadow"))
+    try:
+        client = openai_client(proxy.url, http_client=httpx.AsyncClient(event_hooks={"request": [capture]}))
+        msgs = convo(8, turns=12)
+        raw = await client.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=msgs)
+        assert int(raw.headers["x-bulwark-prune-shadow-tokens"]) > 0 and "x-bulwark-pruned-tokens" not in raw.headers
+        assert sim.requests[-1]["body"] == sent[-1]
+        assert sim.requests[-1]["json"]["messages"] == msgs
+        await client.close()
+    finally:
+        await proxy.aclose()
