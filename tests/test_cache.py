@@ -796,3 +796,30 @@ def test_stream_assembly_n2_logprobs_and_usage_on_a_content_chunk() -> None:
     assert b["message"]["content"] == "Yo" and b["finish_reason"] == "length" and b["logprobs"] is None
     assert completion["usage"] == usage and len(replay) == len(chunks_in)
     assert all("usage" not in r and "id" not in r for r in replay)
+
+
+async def test_hits_conform_to_the_openai_spec(sim: Any, cached: Any) -> None:
+    import importlib.util
+
+    import aiohttp
+
+    spec = importlib.util.spec_from_file_location("openai_conformance", "/work/shared/tools/openai_conformance.py")
+    conf = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(conf)  # type: ignore[union-attr]
+    url = cached.url + "/chat/completions"
+    hdr = {"Authorization": "Bearer sk-test"}
+    errors: list[str] = []
+    async with aiohttp.ClientSession() as s:
+        for first_stream in (False, True):  # stored from a plain miss, then from a streamed miss
+            msgs = [{"role": "user", "content": f"conformance {first_stream}"}]
+            base = {"model": "gpt-4o-mini", "messages": msgs, "temperature": 0}
+            first = {**base, "stream": True, "stream_options": {"include_usage": True}} if first_stream else base
+            async with s.post(url, json=first, headers=hdr) as r:
+                await r.read()
+            async with s.post(url, json=base, headers=hdr) as r:
+                assert r.headers["x-bulwark-cache"] == "hit"
+                errors += conf.check("CreateChatCompletionResponse", await r.json(), f"plain hit ({first_stream=})")
+            async with s.post(url, json={**base, "stream": True, "stream_options": {"include_usage": True}}, headers=hdr) as r:
+                assert r.headers["x-bulwark-cache"] == "hit"
+                errors += conf.check_stream(await r.text(), f"stream hit ({first_stream=})", want_usage=True)
+    assert errors == []
