@@ -274,3 +274,23 @@ async def test_upstream_error_marks_client_and_server_spans(receiver: Receiver) 
     finally:
         await proxy.aclose()
         await bad.aclose()
+
+
+async def test_standard_otel_env_vars(sim: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{receiver.port}")
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "bulwark-from-env")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "x-tenant=acme")
+    proxy = await start_proxy(base_config(sim.url, telemetry={"tracing": {"enabled": True, "schedule_delay_ms": 50}}))
+    try:
+        await openai_client(proxy.url).chat.completions.create(model="gpt-4o", messages=MSG)
+        await flush(proxy)
+        (server,) = await receiver.wait_for(lambda s: s.kind == "SERVER")
+        assert server.resource["service.name"] == "bulwark-from-env"
+    finally:
+        await proxy.aclose()
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    proxy = await start_proxy(base_config(sim.url, telemetry={"tracing": {"enabled": True}}))
+    try:
+        assert proxy.state.current.telemetry.tracer is None
+    finally:
+        await proxy.aclose()

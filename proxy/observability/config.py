@@ -1,7 +1,7 @@
 """The `[telemetry]` section of proxy.toml (validated here; errors name the key path).
 
     [telemetry]
-    service_name = "bulwark"
+    service_name = ""            # OTel service.name; "" -> $OTEL_SERVICE_NAME, else "bulwark"
 
     [telemetry.tracing]
     enabled = false              # off: no span objects are created at all
@@ -75,7 +75,8 @@ class TargetsConfig(_Strict):
 
 
 class TelemetryConfig(_Strict):
-    service_name: str = "bulwark"
+    # OTel service.name; "" -> $OTEL_SERVICE_NAME, else "bulwark".
+    service_name: str = ""
     tracing: TracingConfig = TracingConfig()
     metrics: MetricsConfig = MetricsConfig()
     stats: StatsConfig = StatsConfig()
@@ -87,6 +88,8 @@ def parse_telemetry(raw: dict[str, Any] | None) -> TelemetryConfig:
         cfg = TelemetryConfig.model_validate(raw or {})
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, prefix="telemetry")) from exc
+    if not cfg.service_name:
+        cfg.service_name = os.environ.get("OTEL_SERVICE_NAME") or "bulwark"
     if "OTEL_SDK_DISABLED" in os.environ and os.environ["OTEL_SDK_DISABLED"].strip().lower() == "true":
         cfg.tracing.enabled = False
     return cfg

@@ -8,6 +8,7 @@ is installed, the console, or an in-memory exporter (tests, benchmarks). The sta
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +30,16 @@ def traces_endpoint(endpoint: str) -> str:
     return endpoint
 
 
+def export_headers(cfg: Any) -> dict[str, str] | None:
+    """proxy.toml headers merged over OTEL_EXPORTER_OTLP_(TRACES_)HEADERS; None: the exporter reads the env."""
+    if not cfg.headers:
+        return None
+    from opentelemetry.util.re import parse_env_headers
+
+    env = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_HEADERS") or os.environ.get("OTEL_EXPORTER_OTLP_HEADERS") or ""
+    return {**parse_env_headers(env, liberal=True), **cfg.headers}
+
+
 def make_exporter(cfg: Any) -> Any:
     kind = cfg.exporter
     if kind == "none":
@@ -47,12 +58,12 @@ def make_exporter(cfg: Any) -> Any:
                 "telemetry.tracing.exporter: \"otlp_grpc\" needs the package opentelemetry-exporter-otlp-proto-grpc "
                 "(pip install opentelemetry-exporter-otlp-proto-grpc), or use \"otlp_http\""
             ) from None
-        return GrpcExporter(endpoint=cfg.endpoint or None, headers=cfg.headers or None, timeout=cfg.timeout_seconds)
+        return GrpcExporter(endpoint=cfg.endpoint or None, headers=export_headers(cfg), timeout=cfg.timeout_seconds)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter(
         endpoint=traces_endpoint(cfg.endpoint) if cfg.endpoint else None,
-        headers=cfg.headers or None,
+        headers=export_headers(cfg),
         timeout=cfg.timeout_seconds,
     )
 
