@@ -46,6 +46,7 @@ import gzip
 import hashlib
 import logging
 import threading
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
 
@@ -159,6 +160,7 @@ def _normalize(model: str | None) -> str:
 _O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "gpt-oss", "codex-mini", "computer-use")
 
 
+@lru_cache(maxsize=1024)
 def encoding_name_for(model: str | None) -> str:
     """`o200k_base` or `cl100k_base` (the latter also serves the approximated families)."""
     m = _normalize(model)
@@ -167,6 +169,7 @@ def encoding_name_for(model: str | None) -> str:
     return "cl100k_base"
 
 
+@lru_cache(maxsize=1024)
 def approx_factor(model: str | None) -> float:
     m = (model or "").lower()
     for family, factor in APPROX_FACTORS.items():
@@ -256,6 +259,7 @@ def _image_count(content: Any) -> int:
     return sum(1 for p in content if isinstance(p, dict) and p.get("type") in ("image_url", "input_image"))
 
 
+@lru_cache(maxsize=1024)
 def _overheads(model: str | None) -> tuple[int, int]:
     if _normalize(model).startswith("gpt-3.5-turbo-0301"):
         return 4, -1
