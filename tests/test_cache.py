@@ -5,7 +5,6 @@ of the key, the LRU and the stream <-> completion conversions."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
