@@ -117,12 +117,13 @@ _LETTER_TOKEN = re.compile(
         r"(?P<url>https?://[^\s)>\]]+|www\.[^\s)>\]]+)",
         _DATE_MDY, _DATE_MY,
         rf"(?P<num>(?P<pre>{_CUR_CODE}\s?|(?:US|A|C|NZ|HK|S|R)\$\s?)" + _NUM_TAIL,
-        r"(?P<ident>[A-Za-z]++[-_]?\d(?:[\w-]*+(?<=\d))?)",
+        r"(?P<ident>[A-Za-z]++[-_]?\d(?:[\w-]{0,40}\d)?)",
     ])
 )
 # Where digit-led tokens can start: a first-character set lets the engine skip in C.
-_DIGIT_FIND = re.compile(r"[#$€£¥₹₩₽₺₪฿₫₱₴−.\-]?\d")
-_WORD_AT = re.compile(r"[A-Za-z]+")
+_DIGIT_FIND = re.compile(r"[#$€£¥₹₩₽₺₪฿₫₱₴−.\-]?\d+")
+_SYMBOLS = frozenset("#$€£¥₹₩₽₺₪฿₫₱₴−.-")
+_CUR_SYMBOLS = frozenset("$€£¥₹₩₽₺₪฿₫₱₴")
 _LETTER_HEADS = frozenset([*_MONTHS, "sept", "http", "https", "www", "us", "a", "c", "nz", "hk", "s", "r",
                            *(c.lower() for c in _CUR_CODE.strip("(?:)").split("|"))])
 _WS = " \t\n\r\u00a0"
@@ -156,56 +157,81 @@ class _WordMatch:
         return self._t if name in (0, "words") else None
 
 
-def _chunk_start(text: str, p: int, lo: int = 0) -> int:
-    """Start of the whitespace-delimited chunk that holds position p (not before lo)."""
-    lo = max(0, p - 64, lo)
-    return max(text.rfind(" ", lo, p), text.rfind("\n", lo, p), text.rfind("\t", lo, p), text.rfind("\u00a0", lo, p), lo - 1) + 1
+_URL_RE = re.compile(r"https?://[^\s)>\]]+|www\.[^\s)>\]]+", re.IGNORECASE)
+
+
+class _Span:
+    """A URL span (its numbers are not claims)."""
+
+    __slots__ = ("_s", "_e", "lastgroup")
+
+    def __init__(self, s: int, e: int) -> None:
+        self._s, self._e, self.lastgroup = s, e, "url"
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
+
+    def group(self, name: Any = 0) -> None:
+        return None
 
 
 def _scan(text: str) -> list[Any]:
     """All tokens, left to right, without overlaps."""
     found: list[Any] = []
+    urls: list[Any] = []
+    if "://" in text or "www." in text:
+        urls = [_Span(m.start(), m.end()) for m in _URL_RE.finditer(text)]
+    ui = 0
     pos = 0
-    tried: set[int] = set()
-    search = _DIGIT_FIND.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            break
+    letter_match = _LETTER_TOKEN.match
+    digit_match = _DIGIT_TOKEN.match
+    for m in _DIGIT_FIND.finditer(text):
         p = m.start()
-        d = m.end() - 1  # the digit
+        if p < pos:
+            continue
+        d = p + 1 if text[p] in _SYMBOLS else p  # the first digit
+        if urls:
+            while ui < len(urls) and urls[ui].end() <= d:
+                ui += 1
+            if ui < len(urls) and urls[ui].start() <= d:
+                u = urls[ui]
+                if u.start() >= pos:
+                    found.append(u)
+                pos = u.end()
+                continue
         token = None
-        # a letter-led token covering this digit: this chunk or the one before
-        cs = _chunk_start(text, d)
-        cands = [cs]
-        j = cs - 1
-        while j > pos and text[j] in _WS:
-            j -= 1
-        if j >= pos and d - j < 40:
-            cands.insert(0, _chunk_start(text, j))
-        for c in cands:
-            while c < d and text[c] in _OPENERS:
-                c += 1
-            if c < pos or c in tried or not text[c].isalpha():
-                continue
-            tried.add(c)
-            w = _WORD_AT.match(text, c)
-            if w is None:
-                continue
-            we = w.end()
-            nxt = text[we:we + 2]
-            if not (nxt[:1].isdigit() or (nxt[:1] in "-_$" and nxt[1:2].isdigit()) or w.group(0).lower() in _LETTER_HEADS):
-                continue
-            t = _LETTER_TOKEN.match(text, c)
-            if t is not None and t.end() > d:
-                token = t
-                break
+        c = text[d - 1] if d else ""
+        if c.isalpha() or (c in "-_" and d > 1 and text[d - 2].isalpha()):
+            # an identifier that starts with letters (ACC-1234, ORD12345)
+            s0 = d - 1 if c.isalpha() else d - 2
+            while s0 > pos and text[s0 - 1].isalpha():
+                s0 -= 1
+            if s0 >= pos:
+                token = letter_match(text, s0)
+                if token is not None and token.end() <= d:
+                    token = None
+        elif p >= 2:
+            # the word before ("March 15", "USD 47.15", "Sept. 3"): only a few words can start a token
+            k = p - 1
+            while k > pos and k >= p - 3 and text[k] in " \t.$\u00a0":
+                k -= 1
+            if k != p - 1 and text[k].isalpha():
+                ws = max(text.rfind(" ", max(pos, k - 10), k), text.rfind("\n", max(pos, k - 10), k)) + 1
+                if text[ws:k + 1].lower() in _LETTER_HEADS and (ws == 0 or not text[ws - 1].isalpha()):
+                    token = letter_match(text, ws)
+                    if token is not None and token.end() <= d:
+                        token = None
         if token is None:
-            token = _DIGIT_TOKEN.match(text, p)
+            if p == d and p >= 2 and text[p - 1] in " \u00a0" and text[p - 2] in _CUR_SYMBOLS and p - 2 >= pos:
+                token = digit_match(text, p - 2)  # "$ 12.00"
+            if token is None:
+                token = digit_match(text, p)
             if token is None and p != d:
-                token = _DIGIT_TOKEN.match(text, d)
+                token = digit_match(text, d)
         if token is None:
-            # the digit is inside a word ("abc123" handled above) or nothing parses: move on
             k = d + 1
             while k < len(text) and text[k].isdigit():
                 k += 1
