@@ -42,10 +42,9 @@ import logging
 import time
 from typing import Any, AsyncIterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from proxy.breaker import BreakerConfig, Breakers, breakers_for
-from proxy.config import format_validation_error
 from proxy.context import RequestContext, Target
 from proxy.errors import ConfigError, ProxyError, ServiceUnavailable, UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
 from proxy.plugin import Next, Plugin, PluginConfig

@@ -16,7 +16,7 @@ from anthropic.types import Message, RawMessageStreamEvent
 from anthropic.types import message_create_params as mcp
 from multidict import CIMultiDict
 
-from proxy.config import ProviderConfig, parse_config
+from proxy.config import parse_config
 from proxy.context import CHAT, RequestContext
 from proxy.errors import BadRequest, ConfigError, UpstreamStreamError
 from proxy.providers.anthropic import AnthropicProvider, go_duration, openai_error, openai_headers, to_anthropic, to_openai

@@ -9,6 +9,10 @@ The client must not be able to tell which provider answered except by `model` an
 own headers: ids are `chatcmpl-…`, usage has OpenAI's fields (cache tokens folded in),
 rate-limit headers are OpenAI's `x-ratelimit-*` (RFC 3339 resets become Go durations).
 
+OpenAI-only knobs with no Messages equivalent (penalties, logit_bias, seed, logprobs,
+response_format) are dropped; what cannot be expressed at all (n > 1, audio parts, tool
+arguments that are not JSON) is a 400 naming the parameter.
+
 Options (`[providers.<name>.options]`): `anthropic_version` ("2023-06-01"), `default_max_tokens`
 (4096, used when the request sets neither max_completion_tokens nor max_tokens), `beta`
 (list of `anthropic-beta` flags).
@@ -75,8 +79,6 @@ _ERRORS = {
 }
 _CONTEXT_RE = re.compile(r"prompt is too long|context (window|length)|too many (input )?tokens", re.I)
 _DATA_URL = re.compile(r"^data:([^;,]+)?(;[^,]*)?,(.*)$", re.S)
-_DROPPED = ("frequency_penalty", "presence_penalty", "logit_bias", "seed", "logprobs", "top_logprobs", "store",
-            "service_tier", "prediction", "modalities", "audio", "response_format", "reasoning_effort", "web_search_options")
 
 
 # -- request ------------------------------------------------------------------------------
