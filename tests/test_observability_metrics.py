@@ -395,3 +395,18 @@ def test_fallback_detection() -> None:
     assert fallback_info(ctx([{"provider": "a", "status": 429, "error": "rate_limited"}], {"fallback": {"fallbacks": 1, "tier": "rules"}})) == (True, "rate_limited")
     # shadow mode: recorded, not activated
     assert fallback_info(ctx([ok], {"fallback": {"shadow": True, "would_fallback": "http_503"}})) == (False, "")
+
+
+def test_decision_attributes() -> None:
+    from proxy.observability.core import decision_attributes
+
+    attrs = decision_attributes({
+        "ratelimit": {"risk": "suspicious", "score": 12.5, "multiplier": 0.5},
+        "prune": {"before": 9000, "after": 4000, "dropped": 7},
+        "validate": {"grounding_failed": True, "issues": ["number 42 not in context"], "regenerations": 1},
+        "fallback": {"fallbacks": 1, "chain": ["a", "b"], "detail": {"nested": [1, 2]}},
+    })
+    assert attrs["bulwark.ratelimit.risk"] == "suspicious" and attrs["bulwark.ratelimit.score"] == 12.5
+    assert attrs["bulwark.prune.tokens_removed"] == 5000
+    assert attrs["bulwark.validate.issues"] == ["number 42 not in context"] and attrs["bulwark.validate.grounding_failed"] is True
+    assert attrs["bulwark.fallback.chain"] == ["a", "b"] and attrs["bulwark.fallback.detail"] == '{"nested":[1,2]}'

@@ -164,6 +164,9 @@ def decision_attributes(decisions: dict[str, Any]) -> dict[str, Any]:
             val = _attr_value(v)
             if val is not None:
                 out[f"bulwark.{plugin}.{k}"] = val
+        before, after = fields.get("before"), fields.get("after")
+        if plugin == "prune" and isinstance(before, int) and isinstance(after, int):
+            out["bulwark.prune.tokens_removed"] = before - after
     return out
 
 
