@@ -79,6 +79,7 @@ local function eff(limit, mult)
   return e
 end
 local function ms(sec) return math.ceil(sec * 1000) end
+local function fs(x) return string.format('%.17g', x) end  -- tostring keeps only 14 digits
 """
 
 # State layout per client scope S (one Redis Cluster slot):
@@ -138,7 +139,7 @@ local blocked_now = false
 local function save_key_subject(extra_rej)
   if not A then return end
   local k1 = K(A.subjects[1][1])
-  redis.call('HSET', k1, 'bu', tostring(bu), 'bt', tostring(now), 'rn', tostring(rn), 'rr', tostring(rr + extra_rej), 'rt', tostring(now))
+  redis.call('HSET', k1, 'bu', fs(bu), 'bt', fs(now), 'rn', fs(rn), 'rr', fs(rr + extra_rej), 'rt', fs(now))
 end
 if A then
   for i, s in ipairs(A.subjects) do
@@ -146,10 +147,10 @@ if A then
     if sc >= A.block_at then
       local why = table.concat(signals, ',')
       if P.content then why = P.content .. ',' .. why end
-      redis.call('HSET', K(s[1]), 's', tostring(sc), 't', tostring(now), 'blk', tostring(now + A.block_seconds), 'why', why)
+      redis.call('HSET', K(s[1]), 's', fs(sc), 't', fs(now), 'blk', fs(now + A.block_seconds), 'why', why)
       blocked_now = true
     else
-      redis.call('HSET', K(s[1]), 's', tostring(sc), 't', tostring(now))
+      redis.call('HSET', K(s[1]), 's', fs(sc), 't', fs(now))
     end
     redis.call('PEXPIRE', K(s[1]), ms(s[3]))
     if sc > score then score = sc end
@@ -164,7 +165,7 @@ local user_new = false
 if P.user then  -- {ki, min_age, min_requests, ttl_s}
   local u = P.user
   local f = tonumber(redis.call('HGET', K(u[1]), 'f'))
-  if not f then f = now; redis.call('HSET', K(u[1]), 'f', tostring(now)) end
+  if not f then f = now; redis.call('HSET', K(u[1]), 'f', fs(now)) end
   local c = redis.call('HINCRBY', K(u[1]), 'c', 1)
   redis.call('PEXPIRE', K(u[1]), ms(u[4]))
   user_new = (now - f) < u[2] or c <= u[3]
@@ -196,7 +197,7 @@ for i, d in ipairs(P.dims) do  -- {hash_ki, rpm, tpm, conc_ki, conc}
     end
   end
   if not why and cl > 0 then
-    if redis.call('ZCOUNT', K(d[4]), '(' .. tostring(now), '+inf') >= cl then why, retry, limit = 'concurrency', 1, cl end
+    if redis.call('ZCOUNT', K(d[4]), '(' .. fs(now), '+inf') >= cl then why, retry, limit = 'concurrency', 1, cl end
   end
   if why then
     save_key_subject(1)
@@ -219,7 +220,7 @@ for i, d in ipairs(P.dims) do
       if res.tok == nil or rem < res.tok[2] then res.tok = {x.tl, rem, (x.tu + cost) / (x.tl / W)} end
       if (x.tu + cost) / (x.tl / W) > ttl then ttl = (x.tu + cost) / (x.tl / W) end
     end
-    redis.call('HSET', K(d[1]), 'ru', tostring(x.ru + 1), 'rt', tostring(now), 'tu', tostring(x.tu + cost), 'tt', tostring(now))
+    redis.call('HSET', K(d[1]), 'ru', fs(x.ru + 1), 'rt', fs(now), 'tu', fs(x.tu + cost), 'tt', fs(now))
     redis.call('PEXPIRE', K(d[1]), ms(ttl + 1))
   end
   if x.cl > 0 then
@@ -237,7 +238,7 @@ for _, t in ipairs(P.tokens) do  -- {hash_ki, effective_tpm, delta}
   local v = redis.call('HMGET', K(t[1]), 'tu', 'tt')
   local u = drain(v[1], v[2], rate) + t[3]
   if u < 0 then u = 0 end
-  redis.call('HSET', K(t[1]), 'tu', tostring(u), 'tt', tostring(now))
+  redis.call('HSET', K(t[1]), 'tu', fs(u), 'tt', fs(now))
   local ttl = P.window
   if u / rate > ttl then ttl = u / rate end
   redis.call('PEXPIRE', K(t[1]), ms(ttl + 1))
@@ -248,7 +249,7 @@ end
 if P.rej then  -- {key_subject_ki, half_life, ttl_s}: the request was refused further down the chain
   local r = P.rej
   local v = redis.call('HMGET', K(r[1]), 'rn', 'rr', 'rt')
-  redis.call('HSET', K(r[1]), 'rn', tostring(decay(v[1], v[3], r[2])), 'rr', tostring(decay(v[2], v[3], r[2]) + 1), 'rt', tostring(now))
+  redis.call('HSET', K(r[1]), 'rn', fs(decay(v[1], v[3], r[2])), 'rr', fs(decay(v[2], v[3], r[2]) + 1), 'rt', fs(now))
   redis.call('PEXPIRE', K(r[1]), ms(r[3]))
 end
 return cjson.encode({ok=true})
@@ -265,7 +266,7 @@ for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms}
   end
 end
 for _, b in ipairs(P.items) do
-  redis.call('INCRBYFLOAT', K(b[1]), tostring(est))
+  redis.call('INCRBYFLOAT', K(b[1]), fs(est))
   if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
 end
 return cjson.encode({ok=true})
@@ -275,7 +276,7 @@ _LUA_BUDGET_SETTLE = _LUA_PRELUDE + r"""
 local delta = tonumber(P.delta)
 local out = {spent={}, alerts={}}
 for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms, flag_ki, soft_fraction}
-  local s = tonumber(redis.call('INCRBYFLOAT', K(b[1]), tostring(delta)))
+  local s = tonumber(redis.call('INCRBYFLOAT', K(b[1]), fs(delta)))
   if s < 0 then redis.call('SET', K(b[1]), '0', 'KEEPTTL'); s = 0 end
   if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
   out.spent[i] = s

@@ -164,3 +164,51 @@ def test_go_durations() -> None:
 
 def test_redis_url_constant() -> None:
     assert REDIS.startswith("redis://127.0.0.1:6379")
+
+
+def abuse_gate(now: float, *, ip: str = "1.1.1.1", fp: str = "f", points: float = 0.0, refused_before: bool = False) -> list[Any]:
+    A = {"subjects": [[1, 1.0, 3000]], "half_life": 100.0, "suspicious_at": 10, "block_at": 1000, "block_seconds": 60,
+         "burst": [3, 10.0, 1.0], "dup": [3, 2, 60.0, 2.0], "ips": [4, ip, 2, 600.0, 3.0], "rej": [0.25, 4, 4.0, 60.0]}
+    P = {"now": now, "tier": "standard", "mults": MULTS, "window": 60, "cost": 1, "lease": "l", "lease_exp": now + 30,
+         "abuse": A, "points": points, "dims": [[2, 2, 0, 4, 0]]}
+    return [orjson.dumps(P)]
+
+
+ABUSE_KEYS = ["{k}:ab", "{k}:rl", "{k}:ab:dup:f", "{k}:ab:ips"]
+
+
+async def test_abuse_signals_and_decay(st: Any) -> None:
+    now = time.time()
+
+    async def g(t: float, keys: list[str] = ABUSE_KEYS, **kw: Any) -> dict[str, Any]:
+        r = decode(await st.run(GATE, keys, abuse_gate(t, **kw)))
+        r["signals"] = list(r.get("signals") or [])
+        return r
+
+    r1 = await g(now, ip="1.1.1.1")
+    r2 = await g(now, ip="2.2.2.2")
+    assert r1["signals"] == [] and r2["signals"] == []
+    r3 = await g(now, ip="3.3.3.3")  # third request: same prompt 3x (> 2), 3 IPs (> 2), rpm 2 exceeded
+    assert "repeated_prompt" in r3["signals"] and "many_ips" in r3["signals"]
+    assert r3["ok"] is False and r3["reason"] == "requests"
+    r4 = await g(now, ip="3.3.3.3")  # 4th in 10 s: burst (> 3); 1 of 4 seen refused: share >= 0.25
+    assert "burst" in r4["signals"] and "rejected_share" in r4["signals"]
+    assert r4["risk"] == "suspicious" and r4["score"] >= 10
+    # The score halves every half-life (100 s) and the risk class follows it.
+    # 700 s later (simulated), with a new prompt (repeat counters expire in real time): no new points.
+    later = await g(now + 700, keys=[*ABUSE_KEYS[:2], "{k}:ab:dup:other", ABUSE_KEYS[3]], ip="3.3.3.3")
+    assert later["score"] == pytest.approx(r4["score"] / 2 ** 7, rel=0.01) and later["risk"] == "standard"
+
+
+async def test_block_is_remembered_with_its_reason(st: Any) -> None:
+    now = time.time()
+    P = {"now": now, "tier": "standard", "mults": MULTS, "window": 60, "cost": 1, "lease": "l", "lease_exp": now + 30,
+         "abuse": {"subjects": [[1, 1.0, 3000]], "half_life": 100.0, "suspicious_at": 10, "block_at": 20, "block_seconds": 60},
+         "points": 25, "content": "injection", "dims": []}
+    r = decode(await st.run(GATE, ["{k}:ab"], [orjson.dumps(P)]))
+    assert r["reason"] == "abuse_block" and r["retry"] == 60
+    P["points"], P["now"] = 0, now + 10
+    r = decode(await st.run(GATE, ["{k}:ab"], [orjson.dumps(P)]))
+    assert r["reason"] == "blocked" and r["retry"] == pytest.approx(50, abs=0.01) and "injection" in r["why"]
+    P["now"] = now + 61
+    assert decode(await st.run(GATE, ["{k}:ab"], [orjson.dumps(P)]))["ok"]  # the block ended
