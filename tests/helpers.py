@@ -35,14 +35,16 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def base_config(sim_url: str, plugins: list[str] | None = None, **overrides: Any) -> dict[str, Any]:
-    """A proxy.toml-shaped dict fronting `sim_url`; `overrides` are deep-merged on top."""
+def base_config(sim_url: str, plugins: list[str] | None = None, plugin_config: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A proxy.toml-shaped dict fronting `sim_url`; `plugin_config` becomes `[plugins.*]`,
+    `overrides` are deep-merged on top."""
     cfg: dict[str, Any] = {
         "server": {"host": "127.0.0.1", "port": 0},
         "auth": {"mode": "managed", "keys": copy.deepcopy(TEST_KEYS)},
         "providers": {"sim": {"type": "openai", "base_url": sim_url}},
         "state": {"backend": "memory"},
         "chain": {"plugins": list(plugins or [])},
+        "plugins": dict(plugin_config or {}),
     }
     return deep_merge(cfg, overrides)
 
