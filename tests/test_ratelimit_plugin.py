@@ -216,3 +216,34 @@ async def test_team_and_user_budgets(services: Any) -> None:
     with pytest.raises(RateLimited) as ei:  # the team: 0.025 + 0.01 > 0.03
         await b(team_ctx("dave"), ok)
     assert "team 'growth'" in ei.value.message
+
+
+async def test_per_model_limits_and_anonymous_scope(services: Any) -> None:
+    p = RateLimit(RateLimitConfig(models={"gpt-4o": {"rpm": 1}}, abuse={"enabled": False}), services)
+    await p(ctx(), ok)
+    with pytest.raises(RateLimited) as ei:
+        await p(ctx(), ok)
+    assert "on this model" in ei.value.message
+    assert services.metrics.count("bulwark_ratelimit_rejections_total", reason="model_requests") == 1
+    mini = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hello"}]}
+    await p(ctx(mini), ok)  # another model is not limited by it
+    # Anonymous callers are limited per client IP.
+    q = RateLimit(RateLimitConfig(key={"rpm": 1}, abuse={"enabled": False}), services)
+    a1 = ctx(key="anonymous")
+    await q(a1, ok)
+    with pytest.raises(RateLimited):
+        await q(ctx(key="anonymous"), ok)
+    other_ip = ctx(key="anonymous")
+    other_ip.identity.ip = "10.9.9.9"
+    await q(other_ip, ok)
+
+
+async def test_config_errors_name_the_setting() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="block_at must be above suspicious_at"):
+        RateLimitConfig(abuse={"suspicious_at": 10, "block_at": 5})
+    with pytest.raises(ValidationError, match="not a valid regex"):
+        RateLimitConfig(abuse={"extra_signatures": ["(unclosed"]})
+    with pytest.raises(ValidationError, match="extra"):
+        RateLimitConfig(key={"rpm": 1, "rmp": 2})
