@@ -75,7 +75,7 @@ class AbuseConfig(BaseModel):
     def _compiles(cls, v: list[str]) -> list[str]:
         for i, pat in enumerate(v):
             try:
-                re.compile(pat)
+                re.compile(_scoped(pat))
             except re.error as exc:
                 raise ValueError(f"signature [{i}] {pat!r} is not a valid regex: {exc}") from None
         return v
@@ -120,13 +120,37 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
+_GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+
+
+def _scoped(pattern: str) -> str:
+    """`(?i)foo` -> `(?i:foo)`: global flags are only allowed at the start of a whole regex."""
+    m = _GLOBAL_FLAGS.match(pattern)
+    return f"(?{m.group(1)}:{pattern[m.end():]})" if m else pattern
+
+
+class _AnyOf:
+    def __init__(self, rxs: list[re.Pattern[str]]) -> None:
+        self.rxs = rxs
+
+    def search(self, text: str) -> Any:
+        for rx in self.rxs:
+            m = rx.search(text)
+            if m:
+                return m
+        return None
+
+
 class ContentSignals:
     """Compiled once from AbuseConfig; `score(body, prompt_tokens)` has no I/O."""
 
     def __init__(self, cfg: AbuseConfig) -> None:
         self.cfg = cfg
-        pats = [*cfg.signatures, *cfg.extra_signatures]
-        self._rx = re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) if pats else None
+        pats = [_scoped(p) for p in (*cfg.signatures, *cfg.extra_signatures)]
+        try:
+            self._rx: Any = re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) if pats else None
+        except re.error:  # a pattern that cannot be combined: test them one by one
+            self._rx = _AnyOf([re.compile(p, re.IGNORECASE) for p in pats])
 
     def score(self, body: dict[str, Any], prompt_tokens: int) -> tuple[float, list[str], str | None]:
         """(points, signal names, fingerprint of the last user turn or None)."""
