@@ -212,53 +212,58 @@ class Validate(Plugin):
         try:
             while True:
                 resp = await call_next(ctx)
-                if not resp.ok:
-                    return resp
-                events: list[SSEEvent] | None = None
-                if resp.stream is not None:
-                    collected = await self._collect(resp)
-                    if collected is None:  # too large to buffer: relayed live, validated at the end
-                        resp.stream = self._passthrough(ctx, plan, resp, self._resume(resp), original)
+                try:
+                    if not resp.ok:
                         return resp
-                    events, answers, meta = collected
-                else:
-                    data = resp.try_json()
-                    if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-                        return resp
-                    answers, meta = _answers_from_json(data), data
-                outcome = await self._validate(ctx, plan, answers, original, cache)
-                grounding_failed = grounding_failed or outcome.grounding_failed
-                if outcome.passed:
-                    self._record(ctx, "pass", outcome, regenerations, grounding_failed, all_issues)
-                    if regenerations:
-                        ctx.response_headers["x-bulwark-validation"] = "regenerated"
-                    return self._replay(resp, events)
-                issues = [i for _, r in outcome.results for i in r.issues]
-                all_issues.extend(issues)
-                if self.shadow:
-                    self._record(ctx, "shadow_fail", outcome, regenerations, grounding_failed, all_issues, would=self._final(outcome))
-                    return self._replay(resp, events)
-                wants_regen = any(b.entry.action == "regenerate" for b, _ in outcome.results)
-                if wants_regen and regenerations < plan.max_regenerations:
-                    regenerations += 1
-                    self._metric_action("regenerate")
+                    events: list[SSEEvent] | None = None
+                    if resp.stream is not None:
+                        collected = await self._collect(resp)
+                        if collected is None:  # too large to buffer: relayed live, validated at the end
+                            resp.stream = self._passthrough(ctx, plan, resp, self._resume(resp), original)
+                            return resp
+                        events, answers, meta = collected
+                    else:
+                        data = resp.try_json()
+                        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
+                            return resp
+                        answers, meta = _answers_from_json(data), data
+                    outcome = await self._validate(ctx, plan, answers, original, cache)
+                    grounding_failed = grounding_failed or outcome.grounding_failed
+                    if outcome.passed:
+                        self._record(ctx, "pass", outcome, regenerations, grounding_failed, all_issues)
+                        if regenerations:
+                            ctx.response_headers["x-bulwark-validation"] = "regenerated"
+                        return self._replay(resp, events)
+                    issues = [i for _, r in outcome.results for i in r.issues]
+                    all_issues.extend(issues)
+                    if self.shadow:
+                        self._record(ctx, "shadow_fail", outcome, regenerations, grounding_failed, all_issues, would=self._final(outcome))
+                        return self._replay(resp, events)
+                    wants_regen = any(b.entry.action == "regenerate" for b, _ in outcome.results)
+                    if wants_regen and regenerations < plan.max_regenerations:
+                        regenerations += 1
+                        self._metric_action("regenerate")
+                        await resp.aclose()
+                        ctx.set_body(self._stricter(original, outcome, ctx.endpoint))
+                        continue
+                    action = self._final(outcome)
+                    self._metric_action(action)
+                    ctx.scratch["validation_failed"] = True
+                    self._record(ctx, action, outcome, regenerations, grounding_failed, all_issues)
+                    if action != "fallback":
+                        await self._review(ctx, action, outcome, answers, resp, regenerations, events is not None)
+                    if action == "flag":
+                        ctx.response_headers["x-bulwark-validation"] = "flagged"
+                        return self._replay(resp, events)
                     await resp.aclose()
-                    ctx.set_body(self._stricter(original, outcome, ctx.endpoint))
-                    continue
-                action = self._final(outcome)
-                self._metric_action(action)
-                ctx.scratch["validation_failed"] = True
-                self._record(ctx, action, outcome, regenerations, grounding_failed, all_issues)
-                if action != "fallback":
-                    await self._review(ctx, action, outcome, answers, resp, regenerations, events is not None)
-                if action == "flag":
-                    ctx.response_headers["x-bulwark-validation"] = "flagged"
-                    return self._replay(resp, events)
-                await resp.aclose()
-                if action == "fallback":
-                    raise ValidationFailover(issues, validators=[b.entry.label for b, _ in outcome.results], provider=resp.provider)
-                ctx.response_headers["x-bulwark-validation"] = "blocked"
-                return self._blocked(ctx, resp, meta, events is not None)
+                    if action == "fallback":
+                        raise ValidationFailover(issues, validators=[b.entry.label for b, _ in outcome.results], provider=resp.provider)
+                    ctx.response_headers["x-bulwark-validation"] = "blocked"
+                    return self._blocked(ctx, resp, meta, events is not None)
+                except BaseException:
+                    await resp.aclose()  # collection, a validator or the client broke off: release upstream
+                    raise
+
         finally:
             ctx.raw_body, ctx._body, ctx._body_changed = saved
 

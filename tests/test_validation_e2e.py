@@ -401,3 +401,14 @@ async def test_cli_review_list_show_resolve(env: Any, capsys: Any) -> None:
     assert await run("resolve", rid, "--note", "checked") == 0
     assert await run("list") == 0
     assert "no open review records" in capsys.readouterr().out
+
+
+async def test_upstream_cut_while_buffering_is_an_error_not_a_truncated_answer(env: Any) -> None:
+    proxy = await env.make(numbers(then="block"))
+    env.sim.script("my balance", [{"content": "Your balance on ACC-55012345 is $47.15, all good.", "fault": "cut=3"}])
+    client = openai_client(proxy.url)
+    with pytest.raises(openai.APIError):
+        stream = await client.chat.completions.create(model="gpt-4o", messages=BANK, stream=True)
+        async for _ in stream:
+            pass
+    assert await review(proxy) == []  # nothing was validated or delivered as if complete
