@@ -582,3 +582,61 @@ async def test_cli_simulate_serves_until_interrupted() -> None:
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 10)
     assert code in (0, 130)
+
+
+def _random_value(rng: Any, depth: int = 0) -> Any:
+    kinds = ["none", "int", "float", "str", "bool", "list", "dict", "big"] if depth < 3 else ["none", "int", "str", "bool"]
+    k = rng.choice(kinds)
+    if k == "none":
+        return None
+    if k == "int":
+        return rng.choice([0, -1, 1, 2**40, 3])
+    if k == "float":
+        return rng.choice([0.5, -1e308, 1e-9])
+    if k == "str":
+        return rng.choice(["", "x", "call get_weather", "\u0000\ud7ff", "stream", "a" * 3000])
+    if k == "bool":
+        return rng.choice([True, False])
+    if k == "list":
+        return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    if k == "big":
+        return {"type": "function", "function": {"name": "get_weather", "parameters": _random_value(rng, depth + 1)}}
+    return {rng.choice(["role", "content", "type", "text", "name", "function", "properties"]): _random_value(rng, depth + 1)
+            for _ in range(rng.randint(0, 3))}
+
+
+async def test_fuzzed_bodies_never_break_the_simulator(sim: Any) -> None:
+    import random
+
+    rng = random.Random(1234)
+    bases = {
+        "/chat/completions": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "tools": [WEATHER], "stream": False},
+        "/completions": {"model": "m", "prompt": "hi", "max_tokens": 5},
+        "/embeddings": {"model": "e", "input": "hi", "dimensions": 4},
+        "/responses": {"model": "m", "input": "hi"},
+        "/messages": {"model": "c", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}], "tools": [
+            {"name": "get_weather", "input_schema": WEATHER["function"]["parameters"]}]},
+    }
+    anth = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    async with aiohttp.ClientSession() as s:
+        for i in range(250):
+            path = rng.choice(list(bases))
+            body = json.loads(json.dumps(bases[path]))
+            target = body
+            if rng.random() < 0.5 and isinstance(body.get("messages"), list):
+                target = body["messages"][0]
+            key = rng.choice(list(target) + ["tool_choice", "stream", "stream_options", "encoding_format", "system", "n"])
+            target[key] = _random_value(rng)
+            async with s.post(sim.url + path, data=json.dumps(body), headers={"content-type": "application/json", **anth}) as r:
+                raw = await r.read()
+                assert r.status in (200, 400), (path, body, r.status, raw[:300])
+                if r.content_type == "application/json":
+                    json.loads(raw)
+                else:
+                    assert r.content_type == "text/event-stream" and r.status == 200
+        for junk in (b"", b"null", b"[]", b"\xff\xfe", b'{"model": 1}', b"1e999999"):
+            for path in bases:
+                async with s.post(sim.url + path, data=junk, headers=anth) as r:
+                    assert r.status == 400, (path, junk, r.status)
+    # still healthy
+    assert (await oai(sim).chat.completions.create(model="m", messages=MSGS)).choices[0].message.content

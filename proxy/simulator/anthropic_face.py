@@ -102,6 +102,15 @@ async def messages(call: Call) -> web.StreamResponse:
         return call.error(400, "max_tokens: Field required (a positive integer)")
     if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) for m in msgs):
         return call.error(400, "messages: Field required (a non-empty list of messages)")
+    for i, m in enumerate(msgs):
+        if m.get("role") not in ("user", "assistant"):
+            return call.error(400, f"messages.{i}.role: Input should be 'user' or 'assistant'")
+        if not isinstance(m.get("content"), (str, list)):
+            return call.error(400, f"messages.{i}.content: Input should be a string or a list of content blocks")
+    if body.get("tools") is not None and not isinstance(body["tools"], list):
+        return call.error(400, "tools: Input should be a valid list")
+    if body.get("system") is not None and not isinstance(body["system"], (str, list)):
+        return call.error(400, "system: Input should be a string or a list of text blocks")
     tools = _tools(body)
     forced, disabled = _forced(body, tools)
     if disabled:

@@ -372,7 +372,14 @@ def api(face: str, handler: Handler, last_user: Callable[[Any], str | None] | No
                     code="context_length_exceeded",
                     param="messages",
                 )
-        return await handler(call)
+        try:
+            return await handler(call)
+        except (asyncio.CancelledError, ConnectionError):
+            raise
+        except Exception as exc:  # a simulator bug: still answer in the API's shape, and say so
+            log.exception("simulator failed on %s %s", request.method, request.path)
+            return call.error(500, f"The simulator failed on this request ({type(exc).__name__}); this is a bug in "
+                                   "proxy/simulator, please report it with the request body.")
 
     return wrapped
 

@@ -208,6 +208,11 @@ async def chat_completions(call: Call) -> web.StreamResponse:
         return _bad(call, "you must provide a model parameter", "model")
     if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
         return _bad(call, "'messages' must be a non-empty array of message objects.", "messages")
+    for i, m in enumerate(messages):
+        if not isinstance(m.get("role"), str):
+            return _bad(call, f"Missing or invalid 'role' in messages[{i}].", f"messages[{i}].role")
+    if body.get("tools") is not None and not isinstance(body["tools"], list):
+        return _bad(call, "'tools' must be an array of tool definitions.", "tools")
     tools = _tools_map(body)
     forced, disabled = _forced_tool(body, tools)
     if disabled:
