@@ -402,27 +402,28 @@ def _dates_of(m: re.Match[str]) -> list[tuple[int | None, int, int | None]]:
     return []
 
 
-def _num_values(m: re.Match[str], hedged: bool, cfg: NumbersConfig) -> tuple[str, list[tuple[float, float]], bool]:
-    g = m.group
-    mult_s = (g("mult") or "").strip()
-    pre, post = g("pre"), g("post")
+_NUM_GROUPS = ("n", "pre", "post", "pct", "mult", "ord")
+
+
+def _num_values(m: Any, hedged: bool, cfg: NumbersConfig, parts: tuple[Any, ...] | None = None) -> tuple[str, list[tuple[float, float]], bool]:
+    n, pre, post, pct_s, mult_s, _ord = parts or m.group(*_NUM_GROUPS)
     money = bool(pre or post)
     mult = 1.0
     if mult_s:
-        key = mult_s.lower()
-        if key == "m" and not money and mult_s == "m":
+        mult_s = mult_s.strip()
+        if mult_s in ("m", "b") and not money:
             mult = 1.0  # "5m" without currency: minutes / metres, not millions
-        elif key == "b" and not money and mult_s == "b":
-            mult = 1.0
         else:
-            mult = _MULT.get(key, 1.0)
-    pct = bool(g("pct"))
+            mult = _MULT.get(mult_s.lower(), 1.0)
+    pct = bool(pct_s)
     if post and post.strip().lower().startswith("cent"):
         mult *= 0.01
     out: list[tuple[float, float]] = []
-    for v, dec in _interpretations(g("n")):
+    interp = _interpretations(n)
+    abs_tol, rel_tol = cfg.abs_tolerance, cfg.rel_tolerance
+    for v, dec in interp:
         unit = 10.0 ** -dec * mult
-        value = v * mult
+        value = abs(v * mult)
         if hedged:
             # rounded to its last significant digit ("about 1,200" -> +-50)
             sig = unit
@@ -431,15 +432,16 @@ def _num_values(m: re.Match[str], hedged: bool, cfg: NumbersConfig) -> tuple[str
                 while iv and iv % 10 == 0:
                     iv //= 10
                     sig *= 10
-            tol = sig / 2
+            tol = sig / 2 * 1.000001
         else:
-            tol = unit / 2
-        tol = max(tol * 1.000001, cfg.abs_tolerance, cfg.rel_tolerance * abs(value))
-        out.append((abs(value), tol))
+            tol = unit / 2 * 1.000001
+        if abs_tol or rel_tol:
+            tol = max(tol, abs_tol, rel_tol * value)
+        out.append((value, tol))
         if pct:
-            out.append((abs(value) / 100, tol / 100))
+            out.append((value / 100, tol / 100))
     kind = "percent" if pct else "money" if money else "number"
-    money_like = money or any(d for _, d in _interpretations(g("n"))[:1]) or mult != 1.0
+    money_like = money or bool(interp[0][1]) or mult != 1.0
     return kind, out, money_like
 
 
@@ -483,16 +485,16 @@ def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
             claims.append(Claim(g("words"), "number", start, values=[(float(value), 0.5)]))
             continue
         if kind == "num":
-            if g("ord"):
+            parts = m.group(*_NUM_GROUPS)
+            n, pre, post, pct, mult, ordinal = parts
+            if ordinal:
                 skipped += 1
                 continue
-            n = g("n")
-            pre, post, pct, mult = g("pre"), g("post"), g("pct"), g("mult")
             plain = not (pre or post or pct or mult)
             # list marker: line start + "1." / "2)"
-            if plain and n.isdigit() and len(n) <= 3:
-                line_start = text.rfind("\n", 0, start) + 1
-                if not text[line_start:start].strip() and _LIST_MARKER_AFTER.match(text, m.end()):
+            if plain and len(n) <= 3 and n.isdigit() and _LIST_MARKER_AFTER.match(text, m.end()):
+                line_start = text.rfind("\n", max(0, start - 12), start) + 1
+                if (line_start or start < 12) and not text[line_start:start].strip():
                     skipped += 1
                     continue
             if plain and cfg.ignore_years and n.isdigit() and len(n) == 4 and 1900 <= int(n) <= 2099:
@@ -502,7 +504,7 @@ def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
                 skipped += 1
                 continue
             hedged = cfg.hedge_words and _hedged(text, start)
-            kind2, values, money_like = _num_values(m, hedged, cfg)
+            kind2, values, money_like = _num_values(m, hedged, cfg, parts)
             idents = [n] if plain and n.isdigit() and len(n) >= 4 else []
             claims.append(Claim(m.group(0).strip(), kind2, start, values=values, idents=idents, money_like=money_like))
     return claims, skipped
