@@ -294,3 +294,46 @@ async def test_standard_otel_env_vars(sim: Any, receiver: Receiver, monkeypatch:
         assert proxy.state.current.telemetry.tracer is None
     finally:
         await proxy.aclose()
+
+
+def test_fast_encoder_matches_the_sdk_encoder() -> None:
+    from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags, set_span_in_context
+
+    from proxy.observability.otlp import encode_request
+
+    exp = InMemorySpanExporter()
+    tp = TracerProvider(resource=Resource.create({"service.name": "enc-test", "deployment.environment": "test"}))
+    tp.add_span_processor(SimpleSpanProcessor(exp))
+    tracer = tp.get_tracer("bulwark", "1.0")
+    remote = set_span_in_context(NonRecordingSpan(SpanContext(0xABC, 0xDEF, is_remote=True, trace_flags=TraceFlags(1))))
+    attrs = {"s": "välue", "b": True, "f": False, "i": -5, "big": 2**62, "d": 1.25, "ss": ["stop", "length"], "ds": [1.0, 2.5],
+             "long": "x" * 300}
+    server = tracer.start_span("POST /v1/chat/completions", context=remote, kind=SpanKind.SERVER, attributes=attrs)
+    plugin = tracer.start_span("bulwark.plugin.x", context=set_span_in_context(server))
+    client = tracer.start_span("chat gpt-4o", context=set_span_in_context(plugin), kind=SpanKind.CLIENT, attributes={"n": 1})
+    client.add_event("gen_ai.first_chunk", {"t": 0.5})
+    client.set_status(Status(StatusCode.ERROR, "upstream 503"))
+    client.end()
+    plugin.end()
+    server.set_status(Status(StatusCode.OK))
+    server.end()
+    spans = exp.get_finished_spans()
+    mine, ref = ExportTraceServiceRequest(), ExportTraceServiceRequest()
+    mine.ParseFromString(encode_request(spans))
+    ref.ParseFromString(encode_spans(spans).SerializePartialToString())
+    got = [s for rs in mine.resource_spans for ss in rs.scope_spans for s in ss.spans]
+    want = [s for rs in ref.resource_spans for ss in rs.scope_spans for s in ss.spans]
+    assert len(got) == len(want) == 3
+    for g, w in zip(got, want):
+        # OTLP puts the W3C trace flags in the low byte of `flags`; the SDK encoder leaves them out
+        assert g.flags & 0xFF == 1 and g.flags & 0xFF00 == w.flags & 0xFF00
+        g.flags = w.flags
+        assert g == w
+    assert mine.resource_spans[0].resource == ref.resource_spans[0].resource
+    assert mine.resource_spans[0].scope_spans[0].scope == ref.resource_spans[0].scope_spans[0].scope

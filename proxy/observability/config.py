@@ -6,7 +6,7 @@
     [telemetry.tracing]
     enabled = false              # off: no span objects are created at all
     sample_ratio = 1.0           # parent-based: an incoming sampled traceparent is honoured
-    exporter = "otlp_http"       # otlp_http (protobuf) | otlp_grpc (needs the grpc exporter package) | console | none
+    exporter = "otlp_http"       # otlp_http (protobuf) | otlp_http_sdk | otlp_grpc (needs the grpc exporter package) | console | none
     endpoint = ""                # "" -> OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT / localhost:4318
     headers = {}                 # merged over OTEL_EXPORTER_OTLP_HEADERS
     timeout_seconds = 10.0
@@ -43,7 +43,9 @@ class _Strict(BaseModel):
 class TracingConfig(_Strict):
     enabled: bool = False
     sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
-    exporter: Literal["otlp_http", "otlp_grpc", "console", "none", "memory"] = "otlp_http"
+    # otlp_http: Bulwark's fast OTLP/HTTP protobuf encoder; otlp_http_sdk: the SDK's exporter
+    # (client certificates); otlp_grpc: needs opentelemetry-exporter-otlp-proto-grpc.
+    exporter: Literal["otlp_http", "otlp_http_sdk", "otlp_grpc", "console", "none", "memory"] = "otlp_http"
     endpoint: str = ""
     headers: dict[str, str] = {}
     timeout_seconds: float = Field(10.0, gt=0)

@@ -1,7 +1,7 @@
 """OpenTelemetry setup: one TracerProvider per config generation (never the global one).
 
-Export: OTLP over HTTP/protobuf (default), OTLP/gRPC when `opentelemetry-exporter-otlp-proto-grpc`
-is installed, the console, or an in-memory exporter (tests, benchmarks). The standard
+Export: OTLP over HTTP/protobuf (default: Bulwark's fast encoder, `proxy.observability.otlp`; or
+the SDK's exporter), OTLP/gRPC when `opentelemetry-exporter-otlp-proto-grpc` is installed, the console, or an in-memory exporter (tests, benchmarks). The standard
 `OTEL_EXPORTER_OTLP_*` / `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` variables apply;
 `[telemetry.tracing]` values given in proxy.toml win over them.
 """
@@ -59,6 +59,10 @@ def make_exporter(cfg: Any) -> Any:
                 "(pip install opentelemetry-exporter-otlp-proto-grpc), or use \"otlp_http\""
             ) from None
         return GrpcExporter(endpoint=cfg.endpoint or None, headers=export_headers(cfg), timeout=cfg.timeout_seconds)
+    if kind == "otlp_http":
+        from .otlp import FastOTLPSpanExporter
+
+        return FastOTLPSpanExporter(cfg.endpoint, cfg.headers or None, cfg.timeout_seconds)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter(
