@@ -129,6 +129,38 @@ class Fallback(Plugin):
         self._validation = _validation_failover()
         self._managed = services is None or services.config.auth.mode == "managed"
 
+    # -- admin ---------------------------------------------------------------------------------
+    def admin_routes(self) -> list[tuple[str, str, Any]]:
+        return [("GET", "breakers", self._admin_breakers), ("POST", "breakers/{provider}/reset", self._admin_reset)]
+
+    def _breaker_providers(self) -> list[str]:
+        names = {s.provider for c in self.config.chains.values() for s in c.steps}
+        return sorted(n for n in names if self._kind(n) not in _TIERS)
+
+    async def _admin_breakers(self, request: Any) -> Any:
+        """GET /admin/breakers: each chain provider's breaker as shared in the state backend."""
+        from aiohttp import web
+
+        out = {}
+        for name in self._breaker_providers():
+            try:
+                out[name] = await self.breakers.status(name)
+            except Exception as exc:  # noqa: BLE001 - an admin page reports, never fails
+                out[name] = {"state": "unknown", "error": type(exc).__name__}
+        return web.json_response({"breakers": out, "config": self.config.breaker.model_dump()})
+
+    async def _admin_reset(self, request: Any) -> Any:
+        """POST /admin/breakers/{provider}/reset: close a breaker by hand (after a fix upstream)."""
+        from aiohttp import web
+
+        from proxy.errors import NotFound
+
+        name = request.match_info["provider"]
+        if name not in self._breaker_providers():
+            raise NotFound(f"No breaker for provider {name!r} (have: {self._breaker_providers()}).")
+        await self.breakers.reset(name)
+        return web.json_response({"provider": name, "state": "closed"})
+
     # -- helpers -------------------------------------------------------------------------------
     async def _allow(self, provider: str) -> tuple[bool, bool]:
         if self._kind(provider) in _TIERS:  # in-process tiers need no breaker

@@ -193,7 +193,19 @@ def _record_local(store: Any, keys: list[str], args: list[Any]) -> list[int]:
     return [CLOSED, 0]
 
 
+_STATUS_LUA = """
+local st = redis.call('HGET', KEYS[1], 'st') or '0'
+local op = redis.call('HGET', KEYS[1], 'op') or '0'
+return {st, op}
+"""
+
+
+def _status_local(store: Any, keys: list[str], args: list[Any]) -> list[str]:
+    return [str(int(float(store.hget(keys[0], "st") or 0))), str(store.hget(keys[0], "op") or 0)]
+
+
 ALLOW = Script("breaker_allow", _ALLOW_LUA, _allow_local)
+STATUS = Script("breaker_status", _STATUS_LUA, _status_local)
 RECORD = Script("breaker_record", _RECORD_LUA, _record_local)
 
 
@@ -256,6 +268,17 @@ class Breakers:
             log.warning("circuit breaker for provider %s is now %s", provider, STATE_NAMES.get(st, st))
         self._seen(provider, st)
         return st
+
+    async def status(self, provider: str, now: float | None = None) -> dict[str, Any]:
+        """The shared state of one breaker (read only; for admin pages)."""
+        st_raw, op_raw = await self.state.run(STATUS, [self.key(provider)], [])
+        st, opened = int(float(st_raw)), float(op_raw or 0)
+        out: dict[str, Any] = {"state": STATE_NAMES.get(st, str(st))}
+        if st == OPEN:
+            left = self.config.cooldown_seconds - ((now or time.time()) - opened)
+            out["opened_at"] = opened
+            out["probe_in_seconds"] = round(max(0.0, left), 3)
+        return out
 
     async def reset(self, provider: str) -> None:
         await self.state.delete(self.key(provider))

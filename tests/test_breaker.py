@@ -51,6 +51,9 @@ async def test_opens_on_error_rate_after_min_volume(state: Any) -> None:
     assert await b.record("p", False, now=t + 0.5) == OPEN  # 3 of 4 failed
     assert await b.allow("p", now=t + 1) == (False, False)
     assert g.values["p"] == OPEN
+    assert await b.status("p", now=t + 1) == {"state": "open", "opened_at": t + 0.5, "probe_in_seconds": 4.5}
+    await b.reset("p")
+    assert (await b.status("p"))["state"] == "closed" and await b.allow("p", now=t + 1) == (True, False)
 
 
 async def test_low_error_rate_stays_closed_and_old_buckets_expire(state: Any) -> None:

@@ -281,6 +281,30 @@ async def test_breaker_opens_skips_and_recovers(make: Any) -> None:
     assert cx.rec.gauges[("bulwark_breaker_state", (("provider", "primary"),))] == 0
 
 
+async def test_admin_breakers_status_and_reset(make: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import aiohttp
+
+    monkeypatch.setenv("BULWARK_ADMIN_KEY", "adm-test")
+    cx = await make(breaker={"min_requests": 1, "cooldown_seconds": 30})
+    cx.a.set_fault("503")
+    await ask(cx)
+    hdr = {"x-admin-key": "adm-test"}
+    async with aiohttp.ClientSession() as s:
+        async with s.get(cx.proxy.base + "/admin/breakers", headers=hdr) as r:
+            data = await r.json()
+        assert data["breakers"]["primary"]["state"] == "open" and data["breakers"]["primary"]["probe_in_seconds"] > 25
+        assert data["breakers"]["claude"]["state"] == "closed" and "rules" not in data["breakers"]
+        async with s.post(cx.proxy.base + "/admin/breakers/primary/reset", headers=hdr) as r:
+            assert r.status == 200
+        async with s.get(cx.proxy.base + "/admin/breakers", headers=hdr) as r:
+            assert (await r.json())["breakers"]["primary"]["state"] == "closed"
+        async with s.post(cx.proxy.base + "/admin/breakers/nope/reset", headers=hdr) as r:
+            assert r.status == 404
+    cx.a.set_fault(None)
+    raw, _ = await ask(cx)
+    assert raw.headers["x-bulwark-provider"] == "primary"
+
+
 async def test_all_breakers_open_is_a_clean_503(make: Any) -> None:
     cx = await make(chains={"gpt-4": {"steps": [{"provider": "primary"}]}}, breaker={"min_requests": 1, "cooldown_seconds": 30})
     cx.a.set_fault("503")
