@@ -296,3 +296,23 @@ async def test_review_queue_jsonl(tmp_path: Any) -> None:
     # a new process reads the same file
     again = ReviewQueue(MemoryState(data_dir=tmp_path))
     assert (await again.get(rid))["status"] == "resolved"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Pay $ 12.00 today", [("money", "$ 12.00")]),
+    ("Pay € 15,50 today", [("money", "€ 15,50")]),
+    ("Plan SUB-74203-A renews", [("ident", "SUB-74203")]),
+    ("See https://bank.example/tx/99999 and www.x.com/777", []),
+    ("Invoice INV-2024-0042 is open", [("ident", "INV-2024-0042")]),
+    ("On Sept. 3, 2025 and 15th of March 2024", [("date", "Sept. 3, 2025"), ("date", "15th of March 2024")]),
+    ("It fell to 1.2 million users", [("number", "1.2 million")]),  # the scale word is not a second claim
+])
+def test_scanner_edge_cases(text: str, expected: list[tuple[str, str]]) -> None:
+    claims, _ = extract_claims(text, NumbersConfig())
+    assert [(c.kind, c.text) for c in claims] == expected
+
+
+def test_far_away_ten_does_not_ground_an_extra_zero() -> None:
+    ctx = "Total: 10.699,69 EUR. Skonto 2 % bei Zahlung innerhalb von 10 Tagen."
+    assert not check("You owe €106,996.90.", ctx, role="system").is_valid
+    assert check("3 x $19.99 is $59.97.", '{"qty": 3, "price": 19.99}').is_valid
