@@ -640,3 +640,21 @@ async def test_fuzzed_bodies_never_break_the_simulator(sim: Any) -> None:
                     assert r.status == 400, (path, junk, r.status)
     # still healthy
     assert (await oai(sim).chat.completions.create(model="m", messages=MSGS)).choices[0].message.content
+
+
+async def test_n_choices_plain_and_streamed(sim: Any) -> None:
+    c = oai(sim)
+    one = await c.chat.completions.create(model="m", messages=MSGS)
+    r = await c.chat.completions.create(model="m", messages=MSGS, n=3)
+    assert [ch.index for ch in r.choices] == [0, 1, 2] and all(ch.message.content == one.choices[0].message.content for ch in r.choices)
+    assert r.usage.completion_tokens == 3 * one.usage.completion_tokens
+    texts: dict[int, str] = {}
+    async for ch in await c.chat.completions.create(model="m", messages=MSGS, n=2, stream=True):
+        for choice in ch.choices:
+            texts[choice.index] = texts.get(choice.index, "") + (choice.delta.content or "")
+    assert texts == {0: one.choices[0].message.content, 1: one.choices[0].message.content}
+    _, _, raw = await raw_post(sim.url + "/chat/completions", {"model": "m", "messages": MSGS, "n": 2, "stream": True,
+                                                                "stream_options": {"include_usage": True}})
+    assert conformance.check_stream(raw.decode(), "n=2", want_usage=True) == []
+    st, _, _ = await raw_post(sim.url + "/chat/completions", {"model": "m", "messages": MSGS, "n": 0})
+    assert st == 400

@@ -217,9 +217,15 @@ async def chat_completions(call: Call) -> web.StreamResponse:
     forced, disabled = _forced_tool(body, tools)
     if disabled:
         tools = {}
+    n = body.get("n", 1)
+    if n is None:
+        n = 1
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 128:
+        return _bad(call, "'n' must be an integer between 1 and 128.", "n")
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
     ans, prompt_tokens = call.cached(lambda: (
         resolve_answer(call, model, messages, tools, forced, max_tokens), count_messages(messages, model, body.get("tools"))))
+    completion_tokens = ans.completion_tokens * n  # n identical choices
     out_model = call.state.cfg.model_prefix + model
     cid = new_id("chatcmpl-")
     created = int(time.time())
@@ -234,37 +240,40 @@ async def chat_completions(call: Call) -> web.StreamResponse:
                 "object": "chat.completion",
                 "created": created,
                 "model": out_model,
-                "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": ans.finish}],
-                "usage": _usage(prompt_tokens, ans.completion_tokens),
+                "choices": [{"index": k, "message": message, "logprobs": None, "finish_reason": ans.finish} for k in range(n)],
+                "usage": _usage(prompt_tokens, completion_tokens),
                 "service_tier": "default",
             }
         )
     so = body.get("stream_options")
     include_usage = isinstance(so, dict) and so.get("include_usage") is True
-    head = b'data: {"id":"%s","object":"chat.completion.chunk","created":%d,"model":%s,"choices":[{"index":0,"delta":' % (
+    prefix = b'data: {"id":"%s","object":"chat.completion.chunk","created":%d,"model":%s,"choices":[{"index":' % (
         cid.encode(), created, orjson.dumps(out_model))
     usage_null = b',"usage":null' if include_usage else b""
     tail = b',"logprobs":null,"finish_reason":null}]' + usage_null + b"}\n\n"
     events: list[bytes] = []
     pieces = split_words(ans.content or "", call.state.cfg.chunk_words)
-    if ans.content is not None or not ans.calls:
-        events.append(head + b'{"role":"assistant","content":"","refusal":null}' + tail)
-        for p in pieces:
-            events.append(head + orjson.dumps({"content": p}) + tail)
-    for i, c in enumerate(ans.calls):
-        first = {"index": i, "id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": ""}}
-        if not events:
-            delta: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [first], "refusal": None}
-        else:
-            delta = {"tool_calls": [first]}
-        events.append(head + orjson.dumps(delta) + tail)
-        for frag in split_json(c["arguments"]):
-            events.append(head + orjson.dumps({"tool_calls": [{"index": i, "function": {"arguments": frag}}]}) + tail)
-    events.append(head + b'{},"logprobs":null,"finish_reason":' + orjson.dumps(ans.finish) + b"}]" + usage_null + b"}\n\n")
+    for k in range(n):
+        head = prefix + str(k).encode() + b',"delta":'
+        first_event = len(events)
+        if ans.content is not None or not ans.calls:
+            events.append(head + b'{"role":"assistant","content":"","refusal":null}' + tail)
+            for p in pieces:
+                events.append(head + orjson.dumps({"content": p}) + tail)
+        for i, c in enumerate(ans.calls):
+            first = {"index": i, "id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": ""}}
+            if len(events) == first_event:
+                delta: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [first], "refusal": None}
+            else:
+                delta = {"tool_calls": [first]}
+            events.append(head + orjson.dumps(delta) + tail)
+            for frag in split_json(c["arguments"]):
+                events.append(head + orjson.dumps({"tool_calls": [{"index": i, "function": {"arguments": frag}}]}) + tail)
+        events.append(head + b'{},"logprobs":null,"finish_reason":' + orjson.dumps(ans.finish) + b"}]" + usage_null + b"}\n\n")
     if include_usage:
         events.append(b"data: " + orjson.dumps(
             {"id": cid, "object": "chat.completion.chunk", "created": created, "model": out_model, "choices": [],
-             "usage": _usage(prompt_tokens, ans.completion_tokens)}) + b"\n\n")
+             "usage": _usage(prompt_tokens, completion_tokens)}) + b"\n\n")
     events.append(DONE)
     return await call.send_stream(events, _error_event(call))
 
