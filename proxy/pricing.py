@@ -135,6 +135,9 @@ class PricingConfig(BaseModel):
     models: dict[str, PriceOverride] = {}
 
 
+FREE = Price(0.0, 0.0, 0.0)
+
+
 class Pricing:
     def __init__(self, config: dict[str, Any] | PricingConfig | None = None) -> None:
         if not isinstance(config, PricingConfig):
@@ -171,6 +174,9 @@ class Pricing:
         m = normalise(model)
         if not m:
             return self.default, False
+        if m.startswith("bulwark-"):
+            # Bulwark's own answers (rules, human escalation, cache) cost nothing upstream.
+            return FREE, True
         for table in (self._overrides, self.table):
             if m in table:
                 return table[m], True

@@ -97,17 +97,20 @@ async def open_request(
 
 
 async def read_body(resp: aiohttp.ClientResponse, timeouts: Timeouts, provider: str, deadline: float) -> bytes:
-    """Read a whole body before the monotonic `deadline`."""
+    """Read a whole body before the monotonic `deadline`, with the idle gap enforced too
+    (a plain answer that stalls after its headers fails after `idle`, not after `total`)."""
+    parts: list[bytes] = []
     try:
-        return await asyncio.wait_for(resp.read(), timeout=max(0.001, deadline - time.monotonic()))
-    except asyncio.TimeoutError:
+        async for chunk in read_chunks(resp, timeouts, provider, deadline):
+            parts.append(chunk)
+    except UpstreamStreamError as exc:
         resp.close()
-        raise UpstreamTimeout(f"The upstream provider '{provider}' did not finish its answer in time. Retry later.") from None
-    except aiohttp.ClientError as exc:
-        resp.close()
+        if exc.reason == "stall":
+            raise UpstreamTimeout(f"The upstream provider '{provider}' stopped sending its answer midway ({exc.message}). Retry later.") from None
         raise UpstreamUnavailable(
-            f"The connection to the upstream provider '{provider}' broke while reading its answer ({type(exc).__name__}). Retry.",
+            f"The connection to the upstream provider '{provider}' broke while reading its answer. Retry.",
         ) from None
+    return b"".join(parts)
 
 
 async def read_chunks(
