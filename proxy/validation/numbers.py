@@ -645,6 +645,11 @@ def _piece(text: str, cfg: NumbersConfig) -> _Piece:
     return pc
 
 
+_ISO_FULL = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_IDENT_FULL = re.compile(r"#?[A-Za-z]+[-_]?\d[\w-]*$")
+_CODES3 = frozenset(c for c in _CUR_CODE.strip("(?:)").split("|"))
+
+
 def _walk_json(obj: Any, pc: _Piece, cfg: NumbersConfig, depth: int) -> None:
     if depth > 32:
         return
@@ -668,6 +673,21 @@ def _walk_json(obj: Any, pc: _Piece, cfg: NumbersConfig, depth: int) -> None:
         if 0 < v < 1:
             pc.pcts.append(v * 100)
     elif isinstance(obj, str):
+        if len(obj) <= 40 and " " not in obj:
+            # short single-token strings (dates, ids, times) skip the general scanner
+            m = _ISO_FULL.match(obj)
+            if m is not None:
+                y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                if 1 <= mo <= 12 and 1 <= d <= 31:
+                    pc.dates.add((y, mo, d))
+                    pc.month_years.add((y, mo))
+                return
+            m = _IDENT_FULL.match(obj)
+            if m is not None and obj[:3].upper() not in _CODES3:
+                pc.idents.add(_norm_ident(obj))
+                pc.idents.add(_NONDIGIT.sub("", obj))
+                pc.idents.update(_DIGITS.findall(obj))
+                return
         if any(ch.isdigit() for ch in obj):
             _scan_into(obj, pc, cfg)
 
