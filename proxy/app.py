@@ -59,6 +59,9 @@ class Generation:
         self.services = Services(config=config, state=create_state(config))
         self.telemetry = create_telemetry(self.services)
         self.services.telemetry = self.telemetry  # type: ignore[attr-defined]
+        # The state backend counts its own errors (bulwark_redis_errors_total).
+        if hasattr(self.services.state, "metrics"):
+            self.services.state.metrics = self.services.metrics  # type: ignore[attr-defined]
         for name, pcfg in config.providers.items():
             try:
                 self.services.providers[name] = provider_class(pcfg.type)(name, pcfg, self.services)

@@ -65,6 +65,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     tracer: Any = None  # opentelemetry Tracer when tracing is on
+    telemetry: Any = None  # proxy.telemetry.Telemetry (hooks for spans and request metrics)
     extras: dict[str, Any] = field(default_factory=dict)  # shared objects core modules add (breakers, ...)
 
     def provider(self, name: str) -> "Provider":
