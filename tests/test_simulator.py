@@ -658,3 +658,31 @@ async def test_n_choices_plain_and_streamed(sim: Any) -> None:
     assert conformance.check_stream(raw.decode(), "n=2", want_usage=True) == []
     st, _, _ = await raw_post(sim.url + "/chat/completions", {"model": "m", "messages": MSGS, "n": 0})
     assert st == 400
+
+
+async def test_rehearsal_through_bulwark(sim: Any) -> None:
+    """The product path: a user sends x-sim-fault through Bulwark and sees the outage as their app would."""
+    from tests.helpers import base_config, openai_client, start_proxy
+
+    proxy = await start_proxy(base_config(sim.url))
+    try:
+        c = openai_client(proxy.url)
+        ok = await c.chat.completions.create(model="gpt-4o-mini", messages=MSGS)
+        direct = await oai(sim).chat.completions.create(model="gpt-4o-mini", messages=MSGS)
+        assert ok.choices[0].message.content == direct.choices[0].message.content
+        with pytest.raises(openai.RateLimitError) as e:
+            await c.chat.completions.create(model="gpt-4o-mini", messages=MSGS, **fault("429:retry=2"))
+        assert e.value.response.headers["retry-after"] == "2" and e.value.response.headers["retry-after-ms"] == "2000"
+        assert sim.requests[-1]["headers"]["x-sim-fault"] == "429:retry=2"
+        # with a pause between events the client sees the partial answer, then the break (at delay 0 the
+        # close arrives with the data and the proxy's aiohttp reader reports only the break)
+        got, exc = await collect(await c.chat.completions.create(
+            model="gpt-4o-mini", messages=MSGS, stream=True, extra_headers={"x-sim-fault": "cut=3", "x-sim-delay-ms": "5"}))
+        assert len(got) == 3 and isinstance(exc, openai.APIError) and "stream" in str(exc)
+        assert not any(ch.choices[0].finish_reason for ch in got)
+        sim.set_fault("503")
+        with pytest.raises(openai.InternalServerError) as e:
+            await c.chat.completions.create(model="gpt-4o-mini", messages=MSGS)
+        assert e.value.status_code == 503
+    finally:
+        await proxy.aclose()
