@@ -34,6 +34,7 @@ import math
 import re
 from collections import Counter
 from itertools import chain
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -218,6 +219,9 @@ def _marker_cost(model: str | None, marker_text: str | None, marker_role: str) -
     return tokens.count_message({"role": marker_role, "content": sample}, model)
 
 
+_by_density = attrgetter("density")
+
+
 def plan(
     messages: list[Any],
     model: str | None,
@@ -308,7 +312,7 @@ def plan(
     se = s.size_exponent
     for u in candidates:
         u.density = u.score / (u.tokens or 1) ** se if se else u.score
-    order = sorted(candidates, key=lambda u: (u.density, u.index))
+    order = sorted(candidates, key=_by_density)  # stable: ties keep the older unit first
     for u in order:
         if total + gaps * marker <= budget:
             break
@@ -319,7 +323,7 @@ def plan(
     if total + gaps * marker > budget:  # the markers themselves do not fit: go without
         marker, marker_text = 0, None
     # re-admit the best dropped units that still fit
-    for u in sorted((u for u in candidates if dropped[u.index]), key=lambda u: (-u.density, u.index)):
+    for u in sorted([u for u in candidates if dropped[u.index]], key=_by_density, reverse=True):  # stable: ties older first
         g = gap_delta(u.index, False)
         if total + u.tokens + (gaps + g) * marker <= budget:
             dropped[u.index] = False

@@ -370,13 +370,28 @@ def _tools_raw(tools: Any, enc_name: str) -> int:
     return n
 
 
+_tools_cache: dict[tuple[int, str], int] = {}
+
+
+def _tools_cached(tools: Any, enc_name: str) -> int:
+    try:
+        key = (hash(orjson.dumps(tools)), enc_name)
+    except TypeError:
+        return _tools_raw(tools, enc_name)
+    n = _tools_cache.get(key)
+    if n is None:
+        n = _tools_raw(tools, enc_name)
+        _put(_tools_cache, key, n)
+    return n
+
+
 def count_tools(tools: Any, model: str | None = None) -> int:
-    """Tokens of tool definitions (the cookbook's `num_tokens_for_tools` method)."""
+    """Tokens of tool definitions (the cookbook's `num_tokens_for_tools` method), cached."""
     if not tools:
         return 0
     enc_name = encoding_name_for(model)
     _note_fallback(enc_name)
-    return _scaled(_tools_raw(tools, enc_name), model)
+    return _scaled(_tools_cached(tools, enc_name), model)
 
 
 def count_messages(messages: list[dict[str, Any]], model: str | None = None, tools: Any = None) -> int:
@@ -389,7 +404,7 @@ def count_messages(messages: list[dict[str, Any]], model: str | None = None, too
         if isinstance(m, dict):
             total += _message_cached(m, enc_name, per_message, per_name)
     if tools:
-        total += _tools_raw(tools, enc_name)
+        total += _tools_cached(tools, enc_name)
     return _scaled(total, model)
 
 
