@@ -686,3 +686,39 @@ async def test_rehearsal_through_bulwark(sim: Any) -> None:
         assert e.value.status_code == 503
     finally:
         await proxy.aclose()
+
+
+async def test_config_knobs_model_prefix_recording_cap_and_anthropic_off() -> None:
+    sim = await start(SimulatorConfig(model_prefix="sim-", max_recorded=3), anthropic=False, embedding_dim=4)
+    try:
+        c = oai(sim)
+        r = await c.chat.completions.create(model="gpt-4o", messages=MSGS)
+        assert r.model == "sim-gpt-4o"
+        for i in range(4):
+            await c.embeddings.create(model="e", input=f"text {i}", encoding_format="float")
+        assert len(sim.requests) == 3 and sim.requests[-1]["json"]["input"] == "text 3"
+        assert len((await c.embeddings.create(model="e", input="x")).data[0].embedding) == 4
+        st, _, raw = await raw_post(sim.url + "/messages", {"model": "c", "max_tokens": 5, "messages": MSGS[1:]},
+                                    {"x-api-key": "k", "anthropic-version": "2023-06-01"})
+        assert st == 404
+    finally:
+        await sim.aclose()
+
+
+async def test_anthropic_stream_cut_stop_sequences_and_refusal(sim: Any) -> None:
+    c = ant(sim)
+    msgs = [{"role": "user", "content": "hello there"}]
+    got: list[Any] = []
+    with pytest.raises(Exception) as e:  # the SDK lets the transport error through mid-stream
+        async with c.messages.stream(model="c", max_tokens=50, messages=msgs,
+                                     extra_headers={"x-sim-fault": "cut=4", "x-sim-delay-ms": "2"}) as s:
+            async for ev in s:
+                got.append(ev.type)
+    assert "incomplete chunked read" in str(e.value) or isinstance(e.value, anthropic.APIConnectionError)
+    assert got[:2] == ["message_start", "content_block_start"] and "content_block_delta" in got and "message_stop" not in got
+    r = await c.messages.create(model="c", max_tokens=50, messages=msgs, stop_sequences=["reply"])
+    assert r.stop_reason == "stop_sequence" and r.stop_sequence == "reply" and r.content[0].text == "Simulated "
+    r = await c.messages.create(model="c", max_tokens=50, messages=msgs, extra_headers={"x-sim-fault": "content_filter"})
+    assert r.stop_reason == "refusal"
+    r = await c.messages.create(model="c", max_tokens=2, messages=msgs)
+    assert r.stop_reason == "max_tokens" and r.usage.output_tokens <= 2

@@ -89,8 +89,8 @@ class SimState:
                 "time": time.time(),
             }
         )
-        if len(self.requests) > cap + cap // 4 + 1:
-            del self.requests[: len(self.requests) - cap]
+        if len(self.requests) > cap:
+            del self.requests[0]
 
     def draw_chaos(self) -> Fault | None:
         if self.cfg.fault_rate > 0 and self.chaos and self.rng.random() < self.cfg.fault_rate:
