@@ -59,6 +59,9 @@ def _str(field: int, s: str) -> bytes:
 
 
 _KEYS: dict[str, bytes] = {}  # attribute key -> encoded KeyValue.key field (keys repeat a lot)
+# (field, key, type, value) -> the whole encoded KeyValue, for the many repeated pairs
+# (operation, provider, route, status...). Bounded: cleared when full.
+_KV: dict[tuple[int, str, type, Any], bytes] = {}
 _TRUE, _FALSE = b"\x10\x01", b"\x10\x00"
 
 
@@ -93,7 +96,15 @@ def key_values(field: int, attrs: Any) -> bytes:
         return b""
     out = []
     tag = _varint((field << 3) | 2)
+    kv_cache = _KV
     for k, v in attrs.items():
+        t = type(v)
+        ck = (field, k, t, v) if t is str or t is int or t is bool else None
+        if ck is not None:
+            hit = kv_cache.get(ck)
+            if hit is not None:
+                out.append(hit)
+                continue
         kb = _KEYS.get(k)
         if kb is None:
             kb = _str(1, k)
@@ -103,7 +114,12 @@ def key_values(field: int, attrs: Any) -> bytes:
         n = len(val)
         body = kb + b"\x12" + (_SMALL[n] if n < 128 else _varint(n)) + val
         n = len(body)
-        out.append(tag + (_SMALL[n] if n < 128 else _varint(n)) + body)
+        enc = tag + (_SMALL[n] if n < 128 else _varint(n)) + body
+        if ck is not None and n < 256:
+            if len(kv_cache) >= 20_000:  # ids are unique: start over rather than grow
+                kv_cache.clear()
+            kv_cache[ck] = enc
+        out.append(enc)
     return b"".join(out)
 
 

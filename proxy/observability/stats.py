@@ -21,6 +21,7 @@ import asyncio
 import logging
 import math
 import os
+import threading
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
@@ -368,7 +369,7 @@ class Stats:
             current.update(snapshot)
             keep = sorted(current)[-self.cfg.cost_days_kept:]
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_bytes(orjson.dumps({d: current[d] for d in keep}))
             os.replace(tmp, path)
 
