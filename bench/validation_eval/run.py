@@ -25,9 +25,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from proxy.tokens import count_text  # noqa: E402
 from proxy.validation.base import Answer, Subject  # noqa: E402
-from proxy.validation.numbers import NumbersValidator  # noqa: E402
+from proxy.validation.numbers import NumbersValidator, extract_claims  # noqa: E402
 
 
+_PROSE = [
+    "Let me walk you through what these figures mean and what you can do next if anything looks off to you.",
+    "Everything above comes straight from the records attached to this conversation, so nothing here is an estimate.",
+    "If you would like a more detailed breakdown, I can list each entry separately and explain how the totals were formed.",
+    "Please keep in mind that pending items can still change until they settle, which usually happens automatically.",
+    "You can also download the full statement from your account page whenever you need a copy for your records.",
+    "Should you notice a charge you do not recognise, contact our support team and they will open an investigation for you.",
+]
 _REF = re.compile(r"\d")
 _REF_TEXT = "abc " * 800
 
@@ -96,6 +104,21 @@ def main() -> None:
         rows.append((text, {"messages": msgs}))
         stress.append((text, {"messages": cases[(j + 7) % len(cases)]["messages"]}))
         i += 1
+    # prose: the same conversations, a 1k-token answer where the numbers sit in ordinary prose
+    # (a few case answers, the rest explanatory sentences without numbers: ~15-25 claims)
+    prose_rows = []
+    for i in range(a.timing_runs):
+        msgs, parts, j = [], [], i
+        for _ in range(5):
+            c = cases[j % len(cases)]
+            msgs.extend(c["messages"])
+            parts.append(c["answer"])
+            j += 1
+        k = 0
+        while count_text("\n".join(parts)) < 1000:
+            parts.insert(1 + (k % len(parts)), _PROSE[k % len(_PROSE)])
+            k += 1
+        prose_rows.append(("\n".join(parts), {"messages": msgs}))
     toks = [count_text(t) for t, _ in rows]
     ctx_toks = [sum(count_text(m.get("content") or "") for m in b["messages"]) for _, b in rows]
 
@@ -118,6 +141,9 @@ def main() -> None:
     cold, warm = timed(rows, time.thread_time)
     s_cold, _ = timed(stress, time.thread_time)
     w_cold, w_warm = timed(rows, time.perf_counter)
+    p_cold, p_warm = timed(prose_rows, time.thread_time)
+    p_claims = statistics.median(len(extract_claims(t, v.cfg)[0]) for t, _ in prose_rows)
+    d_claims = statistics.median(len(extract_claims(t, v.cfg)[0]) for t, _ in rows)
     ref = []
     for _ in range(200):
         t0 = time.thread_time()
@@ -132,6 +158,8 @@ def main() -> None:
     print(f"| fabricated numbers caught | {fab_caught}/{fab_total} = {fab_caught / fab_total:.1%} | >= 97 % |")
     print(f"| grounded answers wrongly flagged | {false_flags}/{grounded} = {false_flags / grounded:.1%} | <= 1 % |")
     print(f"| answers with a fabrication that failed | {answers_failed_with_fab}/{len(cases) - grounded} | |")
+    print(f"| claims per 1k-token answer (dense timing set / prose timing set) | {d_claims:.0f} / {p_claims:.0f} | |")
+    print(f"| validate() CPU p50 / p99, 1k-token prose answer, cold / warm | {pct(p_cold, 50):.2f} / {pct(p_cold, 99):.2f} ms, {pct(p_warm, 50):.2f} / {pct(p_warm, 99):.2f} ms | p99 < 2 ms |")
     print(f"| validate() CPU p50 / p99, 1k-token answer, cold (conversation indexed too) | {pct(cold, 50):.2f} / {pct(cold, 99):.2f} ms | p99 < 2 ms |")
     print(f"| validate() CPU p50 / p99, 1k-token answer, warm (index reused: regeneration) | {pct(warm, 50):.2f} / {pct(warm, 99):.2f} ms | |")
     print(f"| validate() CPU p50 / p99, stress: answer vs an unrelated conversation | {pct(s_cold, 50):.2f} / {pct(s_cold, 99):.2f} ms | |")

@@ -529,6 +529,8 @@ class SourceIndex:
     sequences: list[list[tuple[float, str]]] = field(default_factory=list)
     pair_pct: list[float] | None = None  # lazily: ratios, shares, percent changes of nearby pairs
     pair_money: list[float] | None = None  # lazily: rate x amount, amount x (1 +- rate), qty x price
+    money_grid: tuple[float, set[int]] | None = None  # lazily: amounts in cents
+    int_grid: tuple[float, set[int]] | None = None  # lazily: whole numbers
 
 
 def _message_texts(body: dict[str, Any], cfg: NumbersConfig) -> Iterable[str]:
@@ -812,22 +814,35 @@ def _pairs(idx: SourceIndex, window: int) -> None:
 _MIN_MONEY_OPERAND = 0.5
 
 
-def _sum_or_difference(vals: list[float], v: float, tol: float, share: float, floor: float = 0.0) -> bool:
-    """v = a + b or v = a - b for a, b in vals, the smaller operand at least `share` of v (and `floor`)."""
+def _sum_or_difference(vals: list[float], v: float, tol: float, share: float, floor: float = 0.0,
+                       grid: tuple[float, set[int]] | None = None) -> bool:
+    """v = a + b or v = a - b for a, b in vals, the smaller operand at least `share` of v (and `floor`).
+
+    `grid` = (scale, {round(x * scale)}) turns the inner lookup into a set probe when the claim's
+    tolerance is within half a grid step (exact cents, whole numbers).
+    """
     lo = max(v * share, floor)
     hi = v - lo + tol
     i = bisect.bisect_left(vals, lo)
-    n = len(vals)
-    while i < n and vals[i] <= hi:
-        if _near(vals, v - vals[i], tol):
+    j = bisect.bisect_right(vals, hi)
+    k = bisect.bisect_right(vals, v)
+    if grid is not None and tol <= 0.5000001 / grid[0]:
+        scale, cells = grid
+        for a in vals[i:j]:
+            if round((v - a) * scale) in cells:
+                return True
+        for a in vals[k:]:
+            b = a - v
+            if b >= lo and round(b * scale) in cells:
+                return True
+        return False
+    for a in vals[i:j]:
+        if _near(vals, v - a, tol):
             return True
-        i += 1
-    j = bisect.bisect_right(vals, v)
-    while j < n:
-        b = vals[j] - v
+    for a in vals[k:]:
+        b = a - v
         if b >= lo and _near(vals, b, tol):
             return True
-        j += 1
     return False
 
 
@@ -884,10 +899,14 @@ class NumbersValidator:
                     return True
                 continue
             if c.money_like:
-                if _sum_or_difference(idx.money, v, tol, 0.0, _MIN_MONEY_OPERAND) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
+                if idx.money_grid is None:
+                    idx.money_grid = (100.0, {round(x * 100) for x in idx.money})
+                if _sum_or_difference(idx.money, v, tol, 0.0, _MIN_MONEY_OPERAND, idx.money_grid) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
                     return True
             else:
-                if _sum_or_difference(idx.ints, v, tol, share) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
+                if idx.int_grid is None:
+                    idx.int_grid = (1.0, {round(x) for x in idx.ints})
+                if _sum_or_difference(idx.ints, v, tol, share, 0.0, idx.int_grid) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
                     return True
         return False
 
