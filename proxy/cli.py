@@ -224,7 +224,22 @@ def _sim_config(args: argparse.Namespace) -> Any:
         fields["fault_rate"] = args.fault_rate
     if args.seed is not None:
         fields["seed"] = args.seed
-    return SimulatorConfig(**fields)
+    if args.fault:
+        fields["fault"] = args.fault
+    if args.fault_kinds:
+        fields["fault_kinds"] = [k.strip() for k in args.fault_kinds.split(",") if k.strip()]
+    if args.chunk_words is not None:
+        fields["chunk_words"] = args.chunk_words
+    if args.model_prefix is not None:
+        fields["model_prefix"] = args.model_prefix
+    if args.no_anthropic:
+        fields["anthropic"] = False
+    if args.max_recorded is not None:
+        fields["max_recorded"] = args.max_recorded
+    try:
+        return SimulatorConfig(**fields)
+    except ValueError as exc:
+        raise SystemExit(f"bulwark: invalid simulator option: {exc}") from None
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -274,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--delay-ms", type=float, help="pause between streamed events")
         p.add_argument("--fault-rate", type=float, help="share of requests that get a random fault (0-1)")
         p.add_argument("--seed", type=int)
+        p.add_argument("--fault", help="a fault applied to every request, e.g. 503, cut=3, latency=200")
+        p.add_argument("--fault-kinds", help="comma-separated faults drawn at --fault-rate (default 429,500,503)")
+        p.add_argument("--chunk-words", type=int, help="words per streamed event")
+        p.add_argument("--model-prefix", help="prefix on the model name in answers")
+        p.add_argument("--no-anthropic", action="store_true", help="disable the Anthropic /v1/messages face")
+        p.add_argument("--max-recorded", type=int, help="requests kept for GET /sim/requests (0 for benchmarks)")
 
     p = sub.add_parser("simulate", help="run the simulated OpenAI/Anthropic-compatible provider")
     p.add_argument("--host", default="127.0.0.1")

@@ -326,3 +326,14 @@ async def test_example_plugin_in_chain(sim):
         assert raw.headers["x-bulwark-example"] == "on"
     finally:
         await p.aclose()
+
+
+async def test_events_before_a_cut_are_delivered_even_in_the_same_read(proxy):
+    # The simulator at delay 0 writes 3 events and dies: all three reach the client, then the error.
+    stream = await openai_client(proxy.url).chat.completions.create(
+        model="gpt-4o-mini", messages=MSGS, stream=True, extra_headers={"x-sim-fault": "cut=3"})
+    got = 0
+    with pytest.raises(openai.APIError):
+        async for _ in stream:
+            got += 1
+    assert got == 3

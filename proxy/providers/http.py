@@ -129,7 +129,20 @@ async def read_chunks(
             what = "the total time budget" if left <= timeouts.idle else f"{timeouts.idle:g} s without sending anything"
             raise UpstreamStreamError(f"The upstream provider '{provider}' stalled mid-stream ({what}).", reason="stall") from None
         except aiohttp.ClientError as exc:
+            # aiohttp raises a stored payload error before handing out bytes it already
+            # buffered: deliver those first, so events that arrived before the break are kept.
+            leftover = _salvage(content)
+            if leftover:
+                yield leftover
             raise UpstreamStreamError(f"The upstream provider '{provider}' broke the stream ({type(exc).__name__}).", reason="cut") from None
         if not chunk:
             return
         yield chunk
+
+
+def _salvage(content: aiohttp.StreamReader) -> bytes:
+    """Bytes buffered before a connection error (private API, guarded: b"" if it changes)."""
+    try:
+        return content._read_nowait(-1) if content._buffer else b""  # type: ignore[attr-defined]
+    except Exception:
+        return b""
