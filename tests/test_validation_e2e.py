@@ -412,3 +412,25 @@ async def test_upstream_cut_while_buffering_is_an_error_not_a_truncated_answer(e
         async for _ in stream:
             pass
     assert await review(proxy) == []  # nothing was validated or delivered as if complete
+
+
+async def test_fallback_plugin_takes_the_next_provider_on_validation_failover(env: Any) -> None:
+    sim2 = await start_simulator()
+    try:
+        env.sim.script("my balance", [WRONG])
+        sim2.script("my balance", [RIGHT])
+        over = {"providers": {"backup": {"type": "openai", "base_url": sim2.url, "api_key_env": "BULWARK_TEST_UPSTREAM_KEY"}}}
+        cfg = base_config(env.sim.url, ["fallback", "validate"], state={"backend": "memory", "data_dir": str(env.tmp)}, **over)
+        cfg["plugins"] = {
+            "fallback": {"chains": {"*": {"steps": [{"provider": "sim"}, {"provider": "backup"}]}}},
+            "validate": {"validators": [{"type": "numbers", "action": "fallback"}]},
+        }
+        proxy = await start_proxy(cfg)
+        try:
+            raw = await openai_client(proxy.url).chat.completions.with_raw_response.create(model="gpt-4o", messages=BANK)
+            assert raw.parse().choices[0].message.content == RIGHT["content"]
+            assert len(env.sim.requests) == 1 and len(sim2.requests) == 1
+        finally:
+            await proxy.aclose()
+    finally:
+        await sim2.aclose()
