@@ -6,7 +6,8 @@ Validators (proxy.validation) run on each choice of the answer. A failing valida
   names the unverified claims (up to `max_regenerations` times), then apply `then`;
 - `flag`: deliver with `x-bulwark-validation: flagged` and a review-queue record;
 - `block`: answer `safe_message` instead (a well-formed completion or stream), recorded too;
-- `fallback`: raise `ValidationFailover` (proxy.validation.base) for a fallback plugin.
+- `fallback`: raise `ValidationFailover` (proxy.validation.base) for the fallback plugin, which
+  must then be an outer layer (listed before `validate` in chain.plugins; checked at startup).
 When several fail, the strongest final action wins (block > fallback > flag).
 
 Streams: `buffer` (default when a validator can regenerate, block or fall back) collects
@@ -155,6 +156,25 @@ class Validate(Plugin):
             self._overrides.append((o, bound))
         self._plans: dict[str | None, _Plan] = {}
         self.queue: ReviewQueue | None = None
+        self._check_fallback_order()
+
+    def _check_fallback_order(self) -> None:
+        """The `fallback` action is caught by the fallback plugin only when it is an outer layer."""
+        uses = [e for e in [*self.config.validators, *[x for o in self.config.overrides for x in (o.validators or [])]]
+                if "fallback" in (e.action, e.then)]
+        chain = getattr(getattr(getattr(self.services, "config", None), "chain", None), "plugins", None)
+        if not uses or not isinstance(chain, list) or self.name not in chain:
+            return
+        if "fallback" not in chain:
+            log.warning("plugins.validate: the 'fallback' action is configured but the fallback plugin is not in "
+                        "chain.plugins; failing answers will get a 502 validation_failed error")
+            return
+        if chain.index("fallback") > chain.index(self.name):
+            raise ConfigError(
+                f"plugins.validate: validator {uses[0].label!r} uses the 'fallback' action, which needs the fallback "
+                "plugin listed before validate in chain.plugins (the outer layer catches the signal); "
+                f"chain.plugins is {chain}. Reorder it, or use regenerate / flag / block."
+            )
 
     def _bind(self, entry: ValidatorEntry, path: str) -> _Bound:
         options = dict(entry.model_extra or {})

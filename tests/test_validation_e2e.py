@@ -282,6 +282,10 @@ async def test_validator_error_is_skipped_or_blocked_never_500(env: Any) -> None
 
 
 async def test_fallback_action_raises_the_signal(env: Any) -> None:
+    from proxy.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="listed before validate"):
+        await env.make({"validators": [{"type": "numbers", "action": "fallback"}]}, chain={"plugins": ["validate", "fallback"]})
     proxy = await env.make({"validators": [{"type": "numbers", "action": "fallback"}]})
     env.sim.script("my balance", [WRONG])
     client = openai_client(proxy.url)
