@@ -335,3 +335,14 @@ async def test_e2e_shadow_with_the_sdk_forwards_the_sdk_bytes(sim):
         await client.close()
     finally:
         await proxy.aclose()
+
+
+def test_odd_messages_never_crash_the_planner():
+    msgs = [{"role": "system", "content": "s"}, "not a message", {"role": "user", "content": [
+        {"type": "text", "text": FILLER * 4}, {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]},
+        {"role": "assistant"}, {"content": FILLER * 3}, {"role": "user", "content": "final?"}]
+    before = tokens.count_messages([m for m in msgs if isinstance(m, dict)], "gpt-4o")
+    p = pruning.plan(msgs, "gpt-4o", before // 2, settings=pruning.Settings(keep_last_turns=1), marker_text=MARKER)
+    out = pruning.apply(msgs, p, MARKER)
+    assert p.fits and p.changed and out[0] is msgs[0] and out[-1] is msgs[-1]
+    assert tokens.count_message(msgs[2], "gpt-4o") >= tokens.IMAGE_TOKENS
