@@ -21,9 +21,11 @@ names) that appear again in any later message, log(1 + N / df(item)): a figure o
 later turn (or a later assistant message using a tool result) repeats counts, one that
 appears everywhere barely does.
 
-Selection drops the lowest-scoring units (ties: older first) until the request fits, then
-re-admits dropped units, best first, that still fit. An optional one-line marker message
-per removed run is charged to the budget. Deterministic: same input, same output.
+Selection drops units in order of score / tokens ** size_exponent (default 0.5: value per
+token, softened; ties: older first) until the request fits, then re-admits dropped units,
+best first, that still fit. An optional one-line marker message (one in all, or one per
+run of removed units) is charged to the budget, and left out if even it would not fit.
+Deterministic: same input, same output.
 
 Per-message features (token count, term frequencies, salient items) are cached by a
 content hash, so a growing conversation only analyses its new messages.
