@@ -28,6 +28,7 @@ from .plugin import Plugin, build_chain
 from .providers.base import provider_class
 from .registry import build_plugins
 from .services import Services
+from . import tokens
 from .telemetry import Telemetry
 
 log = logging.getLogger("bulwark")
@@ -128,6 +129,8 @@ class Generation:
             auto_decompress=True,
             skip_auto_headers=("User-Agent",),
         )
+        # Build the tokenizers now (about a second), not on the first request.
+        await asyncio.get_running_loop().run_in_executor(None, tokens.warm)
         await self.services.state.startup()
         await self.telemetry.startup()
         for p in self.services.providers.values():
