@@ -137,8 +137,9 @@ _WORD_ALT_NB = "|".join(_WORD_LIST)
 _WORDS_FAST = re.compile(rf"(?:{_WORD_ALT_NB})(?:[ \t-]+(?:and[ \t-]+)?(?:{_WORD_ALT_NB}))*")
 _WORD_SET = frozenset(_WORD_LIST)
 _SPLIT = re.compile(r"[^a-z]+")
-# Everything but a-z becomes a space (C-speed word split for the number-word precheck).
-_NON_LETTERS = str.maketrans({c: " " for c in range(0x250) if not 97 <= c <= 122})
+# Everything but a-z becomes a space (C-speed word split for the number-word precheck, on bytes).
+_NON_LETTERS_B = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+_WORD_SET_B = frozenset(w.encode() for w in _WORD_LIST)
 
 
 class _WordMatch:
@@ -242,7 +243,7 @@ def _scan(text: str) -> list[Any]:
         found.append(token)
         pos = max(token.end(), d + 1)
     lower = text.lower()
-    if len(lower) == len(text) and not _WORD_SET.isdisjoint(lower.translate(_NON_LETTERS).split()):
+    if len(lower) == len(text) and not _WORD_SET_B.isdisjoint(lower.encode("ascii", "ignore").translate(_NON_LETTERS_B).split()):
         words = []
         for m in _WORDS_FAST.finditer(lower):
             s0, e0 = m.start(), m.end()
