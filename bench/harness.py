@@ -56,12 +56,12 @@ async def wait_http(url: str, timeout: float = 30.0) -> None:
 def bench_config(sim_port: int, redis_port: int | None, extra: str = "") -> Path:
     """proxy.toml with the full default chain, a bench client key with room to push load."""
     text = (ROOT / "proxy.toml").read_text()
-    text = text.replace("${BULWARK_UPSTREAM_URL:-http://127.0.0.1:9000/v1}", f"http://127.0.0.1:{sim_port}/v1")
+    text = text.replace("http://127.0.0.1:9000", f"http://127.0.0.1:{sim_port}")  # every demo tier is the simulator
     if redis_port:
         text = re.sub(r'backend = "memory"', 'backend = "redis"', text, count=1)
         text = text.replace("${BULWARK_REDIS_URL:-redis://127.0.0.1:6379/0}", f"redis://127.0.0.1:{redis_port}/0")
     text = text.replace("${BULWARK_DATA_DIR:-./var}", tempfile.mkdtemp(prefix="bulwark-bench-"))
-    key = f'\n[[auth.keys]]\nname = "bench"\nkey = "{CLIENT_KEY}"\ntier = "trusted"\nlimits = {{ rpm = 10000000, tpm = 10000000000, max_concurrent = 100000, budget_usd_day = 1000000, budget_usd_month = 1000000 }}\n'
+    key = f'\n[[auth.keys]]\nname = "bench"\nkey = "{CLIENT_KEY}"\ntier = "trusted"\nlimits = {{ rpm = 10000000, tpm = 10000000000, max_concurrent = 100000, user_rpm = 10000000, user_tpm = 10000000000, user_max_concurrent = 100000, budget_usd_day = 1000000, budget_usd_month = 1000000, user_budget_usd_day = 1000000, user_budget_usd_month = 1000000 }}\n'
     # Keys must sit inside [auth]: insert after the demo key block.
     text = text.replace('tier = "standard"                       # new | standard | trusted', 'tier = "standard"                       # new | standard | trusted' + key, 1)
     path = Path(tempfile.mkstemp(prefix="bulwark-bench-", suffix=".toml")[1])

@@ -50,9 +50,14 @@ class BackgroundBulwark:
         self.sim = await start_simulator()
         cfg = tomllib.loads((ROOT / "proxy.toml").read_text())
         cfg["server"]["port"] = 0
-        cfg["providers"]["sim"]["base_url"] = self.sim.url
+        for prov in cfg["providers"].values():  # every demo tier is the simulator
+            if "base_url" in prov:
+                prov["base_url"] = prov["base_url"].replace("http://127.0.0.1:9000", self.sim.base)
         cfg["providers"]["sim"]["api_key_env"] = "BULWARK_FUZZ_PROVIDER_KEY"
-        cfg["auth"]["keys"].append({"name": "fuzz", "key": CLIENT_KEY, "tier": "trusted"})
+        # Room enough that the fuzzer reaches the inner plugins instead of only the limiter.
+        cfg["auth"]["keys"].append({"name": "fuzz", "key": CLIENT_KEY, "tier": "trusted", "limits": {
+            "rpm": 1e7, "tpm": 1e9, "max_concurrent": 1000, "user_rpm": 1e7, "user_tpm": 1e9, "user_max_concurrent": 1000,
+            "budget_usd_day": 1e6, "budget_usd_month": 1e6, "user_budget_usd_day": 1e6, "user_budget_usd_month": 1e6}})
         cfg["state"]["data_dir"] = str(Path(self.overrides.pop("_data_dir", "/tmp/bulwark-fuzz")))
         self.proxy = await start_proxy(deep_merge(cfg, self.overrides))
 
