@@ -678,6 +678,8 @@ def _walk_json(obj: Any, pc: _Piece, cfg: NumbersConfig, depth: int) -> None:
         if 0 < v < 1:
             pc.pcts.append(v * 100)
     elif isinstance(obj, str):
+        if _DIGIT_FIND.search(obj) is None:
+            return
         if len(obj) <= 40 and " " not in obj:
             # short single-token strings (dates, ids, times) skip the general scanner
             m = _ISO_FULL.match(obj)
@@ -693,8 +695,7 @@ def _walk_json(obj: Any, pc: _Piece, cfg: NumbersConfig, depth: int) -> None:
                 pc.idents.add(_NONDIGIT.sub("", obj))
                 pc.idents.update(_DIGITS.findall(obj))
                 return
-        if any(ch.isdigit() for ch in obj):
-            _scan_into(obj, pc, cfg)
+        _scan_into(obj, pc, cfg)
 
 
 def _scan_into(text: str, pc: _Piece, cfg: NumbersConfig) -> None:
