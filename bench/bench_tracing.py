@@ -81,13 +81,14 @@ async def wait_ready(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def config(sim_port: int, port: int, plugins: list[str], tracing: bool, receiver_port: int, sample_ratio: float = 1.0) -> str:
+def config(sim_port: int, port: int, plugins: list[str], tracing: bool, receiver_port: int, sample_ratio: float = 1.0,
+           exporter: str = "otlp_http") -> str:
     lines = [
         "[server]", 'host = "127.0.0.1"', f"port = {port}", "", "[auth]", 'mode = "managed"', "[[auth.keys]]", 'name = "bench"',
         'key = "sk-bench"', "", "[providers.sim]", 'type = "openai"', f'base_url = "http://127.0.0.1:{sim_port}/v1"', "",
         "[chain]", "plugins = [" + ", ".join(f'"{p}"' for p in plugins) + "]", "",
         "[state]", f'data_dir = "{tempfile.mkdtemp(prefix="bulwark-bench-var-")}"', "",
-        "[telemetry.tracing]", f"enabled = {'true' if tracing else 'false'}", f"sample_ratio = {sample_ratio}", 'exporter = "otlp_http"',
+        "[telemetry.tracing]", f"enabled = {'true' if tracing else 'false'}", f"sample_ratio = {sample_ratio}", f'exporter = "{exporter}"',
         f'endpoint = "http://127.0.0.1:{receiver_port}"', "schedule_delay_ms = 500",
     ]
     path = Path(tempfile.mkstemp(suffix=".toml", prefix="bulwark-bench-tracing-")[1])
@@ -132,7 +133,7 @@ async def end_to_end(args: argparse.Namespace) -> dict[str, Any]:
     ]
     servers = {}
     for mode, port in (("off", off_port), ("on", on_port)):
-        cfg = config(sim_port, port, args.plugins, mode == "on", rec_port, args.sample_ratio)
+        cfg = config(sim_port, port, args.plugins, mode == "on", rec_port, args.sample_ratio, args.exporter)
         p = start(pinned(1, [py, "-m", "proxy", "serve", "--config", cfg]))
         procs.append(p)
         servers[mode] = (p, f"http://127.0.0.1:{port}")
@@ -264,6 +265,7 @@ def main() -> None:
     ap.add_argument("--plugins", nargs="*", default=["example"])
     ap.add_argument("--hooks-requests", type=int, default=20000)
     ap.add_argument("--skip-e2e", action="store_true")
+    ap.add_argument("--exporter", default="otlp_http", help="tracing-on server's exporter (otlp_http, otlp_http_sdk, none)")
     ap.add_argument("--sample-ratio", type=float, default=1.0, help="tracing-on server's sample_ratio (default 1.0 = 100 %%)")
     args = ap.parse_args()
     print(f"calibration: one bare OpenTelemetry SDK span (start + end) costs {bare_span_us():.1f} us CPU here; "
@@ -274,7 +276,8 @@ def main() -> None:
     if args.skip_e2e:
         return
     res = asyncio.run(end_to_end(args))
-    print(f"end to end, chain {args.plugins}, sample_ratio {args.sample_ratio}, {res['requests_per_mode']} requests per mode, c=1, "
+    print(f"end to end, chain {args.plugins}, sample_ratio {args.sample_ratio}, exporter {args.exporter}, "
+          f"{res['requests_per_mode']} requests per mode, c=1, "
           f"{res['otlp_posts_received']} OTLP posts received:")
     for mode in ("off", "on"):
         m = res[mode]

@@ -48,11 +48,15 @@ _mod.RetryOnBackup = RetryOnBackup  # type: ignore[attr-defined]
 sys.modules["plugins.obs_test_retry"] = _mod
 
 
-def traced(sim_url: str, receiver: Receiver, plugins: list[str], **over: Any) -> dict[str, Any]:
+def traced(sim_url: str, receiver: Receiver, plugins: list[str], exporter: str = "otlp_http", **over: Any) -> dict[str, Any]:
     return base_config(sim_url, plugins=plugins, telemetry={
         "service_name": "bulwark-test",
-        "tracing": {"enabled": True, "exporter": "otlp_http", "endpoint": receiver.endpoint, "schedule_delay_ms": 50},
+        "tracing": {"enabled": True, "exporter": exporter, "endpoint": receiver.endpoint, "schedule_delay_ms": 50},
     }, **over)
+
+
+# Both tracing engines: Bulwark's lightweight tracer (otlp_http) and the OpenTelemetry SDK (otlp_http_sdk).
+ENGINES = pytest.mark.parametrize("exporter", ["otlp_http", "otlp_http_sdk"])
 
 
 async def flush(proxy: Any) -> None:
@@ -71,13 +75,14 @@ async def receiver() -> Any:
     await r.aclose()
 
 
-async def test_plain_request_span_tree_and_traceparent(sim: Any, receiver: Receiver) -> None:
-    proxy = await start_proxy(traced(sim.url, receiver, ["example"]))
+@ENGINES
+async def test_plain_request_span_tree_and_traceparent(sim: Any, receiver: Receiver, exporter: str) -> None:
+    proxy = await start_proxy(traced(sim.url, receiver, ["example"], exporter))
     try:
         client = openai_client(proxy.url)
         resp = await client.chat.completions.with_raw_response.create(
             model="gpt-4o", messages=MSG, temperature=0.2, max_tokens=50,
-            extra_headers={"traceparent": f"00-{INCOMING_TRACE}-{INCOMING_SPAN}-01"},
+            extra_headers={"traceparent": f"00-{INCOMING_TRACE}-{INCOMING_SPAN}-01", "tracestate": "vendor=abc"},
         )
         completion = resp.parse()
         await flush(proxy)
@@ -116,6 +121,7 @@ async def test_plain_request_span_tree_and_traceparent(sim: Any, receiver: Recei
         assert "gen_ai.input.messages" not in a  # contents are opt-in
         # the upstream call carried the CLIENT span as its parent
         assert sim.requests[-1]["headers"]["traceparent"].startswith(f"00-{INCOMING_TRACE}-{client_span.span_id}-")
+        assert sim.requests[-1]["headers"]["tracestate"] == "vendor=abc"
         # spans end in order: CLIENT within plugin within SERVER
         assert server.start <= plugin.start <= client_span.start <= client_span.end <= server.end
         assert len(tree) == 3
@@ -123,8 +129,9 @@ async def test_plain_request_span_tree_and_traceparent(sim: Any, receiver: Recei
         await proxy.aclose()
 
 
-async def test_streamed_request_spans_end_once_with_usage(sim: Any, receiver: Receiver) -> None:
-    proxy = await start_proxy(traced(sim.url, receiver, ["example"]))
+@ENGINES
+async def test_streamed_request_spans_end_once_with_usage(sim: Any, receiver: Receiver, exporter: str) -> None:
+    proxy = await start_proxy(traced(sim.url, receiver, ["example"], exporter))
     try:
         client = openai_client(proxy.url)
         stream = await client.chat.completions.create(model="gpt-4o-mini", messages=MSG, stream=True,
@@ -160,10 +167,11 @@ async def test_streamed_request_spans_end_once_with_usage(sim: Any, receiver: Re
         await proxy.aclose()
 
 
-async def test_fallback_once_two_client_spans(receiver: Receiver) -> None:
+@ENGINES
+async def test_fallback_once_two_client_spans(receiver: Receiver, exporter: str) -> None:
     primary = await start_simulator(fault="503")
     backup = await start_simulator(model_prefix="backup-")
-    cfg = traced(primary.url, receiver, ["obs_test_retry", "example"], providers={
+    cfg = traced(primary.url, receiver, ["obs_test_retry", "example"], exporter, providers={
         "backup": {"type": "openai", "base_url": backup.url, "api_key_env": "BULWARK_TEST_UPSTREAM_KEY"},
     })
     cfg["providers"] = {"primary": cfg["providers"].pop("sim"), "backup": cfg["providers"]["backup"]}
@@ -258,9 +266,10 @@ async def test_tracing_off_creates_no_spans(sim: Any) -> None:
         await proxy.aclose()
 
 
-async def test_upstream_error_marks_client_and_server_spans(receiver: Receiver) -> None:
+@ENGINES
+async def test_upstream_error_marks_client_and_server_spans(receiver: Receiver, exporter: str) -> None:
     bad = await start_simulator(fault="500")
-    proxy = await start_proxy(traced(bad.url, receiver, []))
+    proxy = await start_proxy(traced(bad.url, receiver, [], exporter))
     try:
         client = openai_client(proxy.url)
         with pytest.raises(openai.InternalServerError):

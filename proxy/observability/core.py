@@ -32,6 +32,13 @@ from .stats import COST_CATEGORIES, Stats, lat_index
 
 log = logging.getLogger("bulwark.telemetry")
 
+LIGHT_EXPORTERS = ("otlp_http", "memory", "none")
+
+
+def _same(span: Any) -> Any:
+    return span
+
+
 OPERATIONS = {CHAT: "chat", COMPLETIONS: "text_completion", EMBEDDINGS: "embeddings"}
 MODEL_ENDPOINTS = frozenset((CHAT, COMPLETIONS, EMBEDDINGS))
 ROUTES = {CHAT: "/v1/chat/completions", COMPLETIONS: "/v1/completions", EMBEDDINGS: "/v1/embeddings", MODELS: "/v1/models"}
@@ -194,6 +201,14 @@ def fallback_info(ctx: RequestContext) -> tuple[bool, str]:
     return False, ""
 
 
+def _trace_headers(sc: Any) -> dict[str, str]:
+    h = {"traceparent": f"00-{sc.trace_id:032x}-{sc.span_id:016x}-{int(sc.trace_flags):02x}"}
+    ts = sc.trace_state
+    if ts:
+        h["tracestate"] = ts if isinstance(ts, str) else ts.to_header()
+    return h
+
+
 class MetricAttempt(Attempt):
     """Times the attempt into `bulwark_upstream_duration_seconds` (tracing on or off)."""
 
@@ -244,19 +259,36 @@ class ObservabilityTelemetry(Telemetry):
         self.tracer_provider: Any = None
         self.exporter: Any = None
         if self.tracing:
-            from opentelemetry.trace import SpanKind, Status, StatusCode, set_span_in_context
+            tcfg = self.cfg.tracing
+            if tcfg.exporter in LIGHT_EXPORTERS:
+                # The lightweight tracer (proxy.observability.light): same OTLP, a fraction of the CPU.
+                from .light import STATUS_ERROR, Kinds, LightTracer
 
-            from .tracing import make_provider
+                if tcfg.exporter == "otlp_http":
+                    from .otlp import FastOTLPSpanExporter
 
-            self.tracer_provider, self.exporter = make_provider(self.cfg.service_name, self.cfg.tracing)
-            self.tracer = self.tracer_provider.get_tracer("bulwark")
+                    self.exporter = FastOTLPSpanExporter(tcfg.endpoint, tcfg.headers or None, tcfg.timeout_seconds)
+                elif tcfg.exporter == "memory":
+                    self.exporter = []
+                self.tracer = LightTracer(self.cfg.service_name, tcfg, self.exporter)
+                self.tracer_provider = self.tracer
+                self._kind = Kinds
+                self._status_error = STATUS_ERROR
+                self._set_in_context = _same
+                self._extract = self.tracer.extract
+            else:
+                from opentelemetry.trace import SpanKind, Status, StatusCode, set_span_in_context
+                from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+                from .tracing import make_provider
+
+                self.tracer_provider, self.exporter = make_provider(self.cfg.service_name, tcfg)
+                self.tracer = self.tracer_provider.get_tracer("bulwark")
+                self._kind = SpanKind
+                self._status_error = Status(StatusCode.ERROR)
+                self._set_in_context = set_span_in_context
+                self._extract = TraceContextTextMapPropagator().extract
             services.tracer = self.tracer
-            self._kind = SpanKind
-            self._status_error = Status(StatusCode.ERROR)
-            self._set_in_context = set_span_in_context
-            from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-
-            self._propagator = TraceContextTextMapPropagator()
         self._last_layer_flag: dict[str, bool] | None = None
         self._servers: dict[str, tuple[str | None, int | None]] = {}
 
@@ -314,7 +346,7 @@ class ObservabilityTelemetry(Telemetry):
         if not self.tracing:
             return
         headers = ctx.headers
-        parent = self._propagator.extract(headers) if "traceparent" in headers else None
+        parent = self._extract(headers) if "traceparent" in headers else None
         route = ROUTES.get(ctx.endpoint, "/v1/*")
         span = self.tracer.start_span(
             f"{ctx.method} {route}", context=parent, kind=self._kind.SERVER,
@@ -383,7 +415,7 @@ class ObservabilityTelemetry(Telemetry):
         if not parent.is_recording():
             sc = parent.get_span_context()
             if sc.is_valid:
-                ctx.trace_headers = {"traceparent": f"00-{sc.trace_id:032x}-{sc.span_id:016x}-{int(sc.trace_flags):02x}"}
+                ctx.trace_headers = _trace_headers(sc)
             return MetricAttempt(self, ctx, provider, model)
         p = self.services.providers.get(provider)
         upstream_model = p.upstream_model(model) if p is not None else model
@@ -419,8 +451,7 @@ class ObservabilityTelemetry(Telemetry):
             name = ctx.method
             attrs["http.request.method"] = ctx.method
         span = self.tracer.start_span(name, context=self._set_in_context(parent), kind=self._kind.CLIENT, attributes=attrs)
-        sc = span.get_span_context()
-        ctx.trace_headers = {"traceparent": f"00-{sc.trace_id:032x}-{sc.span_id:016x}-{int(sc.trace_flags):02x}"}
+        ctx.trace_headers = _trace_headers(span.get_span_context())
         return MetricAttempt(self, ctx, provider, model, span)
 
     def first_chunk(self, ctx: RequestContext) -> None:

@@ -226,9 +226,16 @@ class FastOTLPSpanExporter(SpanExporter):
         self.failures = 0
 
     def export(self, spans: Sequence[Any]) -> SpanExportResult:
+        """SDK exporter interface (ReadableSpans)."""
         if self._shutdown:
             return SpanExportResult.FAILURE
-        body = encode_request(spans)
+        ok = self.post(encode_request(spans), len(spans))
+        return SpanExportResult.SUCCESS if ok else SpanExportResult.FAILURE
+
+    def post(self, body: bytes, count: int) -> bool:
+        """POST one encoded ExportTraceServiceRequest; retries 429/5xx/connection errors until the timeout."""
+        if self._shutdown:
+            return False
         if self.gzip:
             body = gzip.compress(body, compresslevel=1)
         deadline = time.monotonic() + self.timeout
@@ -238,7 +245,7 @@ class FastOTLPSpanExporter(SpanExporter):
                 with self._lock:
                     r = self.session.post(self.endpoint, data=body, headers=self.headers, timeout=max(0.1, deadline - time.monotonic()))
                 if r.ok:
-                    return SpanExportResult.SUCCESS
+                    return True
                 retry = r.status_code in (429, 502, 503, 504)
                 err = f"HTTP {r.status_code}"
             except Exception as exc:  # noqa: BLE001 - connection refused, timeouts
@@ -246,8 +253,8 @@ class FastOTLPSpanExporter(SpanExporter):
             if not retry or self._shutdown or time.monotonic() + delay >= deadline:
                 self.failures += 1
                 if self.failures == 1 or self.failures % 100 == 0:
-                    log.warning("OTLP export of %d spans to %s failed (%s; %d failures so far)", len(spans), self.endpoint, err, self.failures)
-                return SpanExportResult.FAILURE
+                    log.warning("OTLP export of %d spans to %s failed (%s; %d failures so far)", count, self.endpoint, err, self.failures)
+                return False
             time.sleep(delay)
             delay *= 2
 
