@@ -532,6 +532,8 @@ class SourceIndex:
     sequences: list[list[tuple[float, str]]] = field(default_factory=list)
     pair_pct: list[float] | None = None  # lazily: ratios, shares, percent changes of nearby pairs
     pair_money: list[float] | None = None  # lazily: rate x amount, amount x (1 +- rate), qty x price
+    direct_money: list[float] = field(default_factory=list)  # what an amount may match directly
+    direct_all: list[float] = field(default_factory=list)  # what any other number may match directly
     money_grid: tuple[float, set[int]] | None = None  # lazily: amounts in cents
     int_grid: tuple[float, set[int]] | None = None  # lazily: whole numbers
 
@@ -773,6 +775,8 @@ def build_index(body: dict[str, Any], cfg: NumbersConfig, cache: PieceCache | No
     pcts.sort()
     derived.sort()
     idx.money, idx.ints, idx.pcts, idx.derived = money, ints, pcts, derived
+    idx.direct_money = sorted(money + ints + derived)
+    idx.direct_all = sorted(idx.direct_money + pcts)
     return idx
 
 
@@ -885,11 +889,10 @@ class NumbersValidator:
             return any(i in idx.idents for i in c.idents)
         if any(i in idx.idents for i in c.idents):
             return True
-        lists = (idx.money, idx.ints, idx.derived) if c.kind == "money" else (idx.money, idx.ints, idx.pcts, idx.derived)
+        lst = idx.direct_money if c.kind == "money" else idx.direct_all
         for v, tol in c.values:
-            for lst in lists:
-                if _near(lst, v, tol):
-                    return True
+            if _near(lst, v, tol):
+                return True
         if not self.cfg.derivations:
             return False
         if idx.pair_pct is None:
