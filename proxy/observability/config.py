@@ -43,8 +43,9 @@ class _Strict(BaseModel):
 class TracingConfig(_Strict):
     enabled: bool = False
     sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
-    # otlp_http: Bulwark's fast OTLP/HTTP protobuf encoder; otlp_http_sdk: the SDK's exporter
-    # (client certificates); otlp_grpc: needs opentelemetry-exporter-otlp-proto-grpc.
+    # otlp_http: Bulwark's lightweight tracer + fast OTLP/HTTP protobuf encoder (default);
+    # otlp_http_sdk / otlp_grpc / console: the OpenTelemetry SDK and its exporters
+    # (client certificates; otlp_grpc needs opentelemetry-exporter-otlp-proto-grpc).
     exporter: Literal["otlp_http", "otlp_http_sdk", "otlp_grpc", "console", "none", "memory"] = "otlp_http"
     endpoint: str = ""
     headers: dict[str, str] = {}

@@ -13,6 +13,10 @@ Plugin spans cover the plugin's own work before and after the rest of the chain 
 stream ends or is cancelled. CLIENT spans are ended in `request_finished` with the end time
 taken when the attempt finished, so response attributes (id, model, usage, finish reasons)
 read from the answer are on them. Tracing off: no span objects, no header work.
+
+Engines: `light.LightTracer` (exporters otlp_http / memory / none) or the OpenTelemetry SDK
+(otlp_http_sdk / otlp_grpc / console); both expose the calls used here (start_span with a
+parent, span context, attributes, status, end with an explicit time).
 """
 from __future__ import annotations
 
