@@ -785,36 +785,51 @@ def _near(sorted_vals: list[float], v: float, tol: float) -> bool:
     return i < len(sorted_vals) and sorted_vals[i] <= v + tol
 
 
-def _pairs(idx: SourceIndex, window: int) -> None:
-    """Values derived from two nearby numbers of the same message (built once, on demand)."""
-    pct: list[float] = []
-    mon: list[float] = []
-    for seq in idx.sequences:
-        n = len(seq)
-        for i in range(n):
-            a, ca = seq[i]
-            for j in range(i + 1, min(n, i + window + 1)):
-                b, cb = seq[j]
-                if ca != "p" and cb != "p":
-                    if a and b:
-                        pct.append(a / b * 100)
-                        pct.append(b / a * 100)
-                        pct.append(abs(a - b) / b * 100)
-                        pct.append(abs(a - b) / a * 100)
-                    # quantity x price: adjacent numbers only ("3 x 19.99", {"qty": 3, "price": 19.99});
-                    # a far-away "10" times an amount is how an extra zero would sneak in
-                    if j == i + 1:
+def _pair_pct(idx: SourceIndex, window: int) -> list[float]:
+    """Shares, ratios and percent changes of two nearby numbers of the same message (built on demand)."""
+    if idx.pair_pct is None:
+        out: list[float] = []
+        for seq in idx.sequences:
+            n = len(seq)
+            for i in range(n):
+                a, ca = seq[i]
+                if ca == "p" or not a:
+                    continue
+                for j in range(i + 1, min(n, i + window + 1)):
+                    b, cb = seq[j]
+                    if cb != "p" and b:
+                        d = abs(a - b)
+                        out += (a / b * 100, b / a * 100, d / b * 100, d / a * 100)
+        out.sort()
+        idx.pair_pct = out
+    return idx.pair_pct
+
+
+def _pair_money(idx: SourceIndex, window: int) -> list[float]:
+    """Rate x amount, amount x (1 +- rate) of nearby numbers, and qty x price of adjacent ones."""
+    if idx.pair_money is None:
+        out: list[float] = []
+        for seq in idx.sequences:
+            n = len(seq)
+            for i in range(n):
+                a, ca = seq[i]
+                for j in range(i + 1, min(n, i + window + 1)):
+                    b, cb = seq[j]
+                    if ca == "p":
+                        if cb != "p":
+                            out += (a / 100 * b, b * (1 - a / 100), b * (1 + a / 100))
+                    elif cb == "p":
+                        out += (b / 100 * a, a * (1 - b / 100), a * (1 + b / 100))
+                    elif j == i + 1:
+                        # quantity x price: adjacent numbers only ("3 x 19.99", {"qty": 3, "price": 19.99});
+                        # a far-away "10" times an amount is how an extra zero would sneak in
                         if ca == "i" and cb == "m" and 1 < a <= 1000 and a == int(a):
-                            mon.append(a * b)
+                            out.append(a * b)
                         elif cb == "i" and ca == "m" and 1 < b <= 1000 and b == int(b):
-                            mon.append(a * b)
-                elif ca == "p" and cb != "p":
-                    mon.extend((a / 100 * b, b * (1 - a / 100), b * (1 + a / 100)))
-                elif cb == "p" and ca != "p":
-                    mon.extend((b / 100 * a, a * (1 - b / 100), a * (1 + b / 100)))
-    pct.sort()
-    mon.sort()
-    idx.pair_pct, idx.pair_money = pct, mon
+                            out.append(a * b)
+        out.sort()
+        idx.pair_money = out
+    return idx.pair_money
 
 
 # Amount operands of a sum/difference must be at least this (a $8.60 fee off $10,507.23 is a real
@@ -895,25 +910,24 @@ class NumbersValidator:
                 return True
         if not self.cfg.derivations:
             return False
-        if idx.pair_pct is None:
-            _pairs(idx, self.cfg.pair_window)
+        window = self.cfg.pair_window
         share = self.cfg.min_operand_share
         for v, tol in c.values:
             if v == 0:
                 continue
             if c.kind == "percent":
-                if _near(idx.pair_pct, v, tol):  # type: ignore[arg-type]
+                if _near(_pair_pct(idx, window), v, tol):
                     return True
                 continue
             if c.money_like:
                 if idx.money_grid is None:
                     idx.money_grid = (100.0, {round(x * 100) for x in idx.money})
-                if _sum_or_difference(idx.money, v, tol, 0.0, _MIN_MONEY_OPERAND, idx.money_grid) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
+                if _sum_or_difference(idx.money, v, tol, 0.0, _MIN_MONEY_OPERAND, idx.money_grid) or _near(_pair_money(idx, window), v, tol):
                     return True
             else:
                 if idx.int_grid is None:
                     idx.int_grid = (1.0, {round(x) for x in idx.ints})
-                if _sum_or_difference(idx.ints, v, tol, share, 0.0, idx.int_grid) or _near(idx.pair_money, v, tol):  # type: ignore[arg-type]
+                if _sum_or_difference(idx.ints, v, tol, share, 0.0, idx.int_grid) or _near(_pair_money(idx, window), v, tol):
                     return True
         return False
 
