@@ -28,13 +28,15 @@ def final_headers(ctx: RequestContext, resp: ProxyResponse) -> CIMultiDict[str]:
         headers[k] = v
     if "x-request-id" not in headers:
         headers["x-request-id"] = ctx.request_id
+    # Bulwark's own id (logs, review queue, tickets) even when the upstream's id is relayed.
+    headers["x-bulwark-request-id"] = ctx.request_id
     if resp.provider and "x-bulwark-provider" not in headers:
         headers["x-bulwark-provider"] = resp.provider
     return headers
 
 
 def error_response(exc: ProxyError, ctx: RequestContext | None, request_id: str) -> web.Response:
-    headers = {"x-request-id": request_id, **exc.headers}
+    headers = {"x-request-id": request_id, "x-bulwark-request-id": request_id, **exc.headers}
     if ctx is not None:
         for k, v in ctx.response_headers.items():
             headers.setdefault(k, v)
