@@ -26,7 +26,7 @@ from proxy.plugin import Next, Plugin
 from proxy.pricing import default_pricing
 from proxy.response import ProxyResponse
 from proxy.state.memory import MemoryState
-from tests.helpers import base_config, openai_client, start_proxy, start_simulator
+from tests.helpers import base_config, openai_client, start_proxy
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "obs-admin-key"
