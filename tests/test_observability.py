@@ -346,3 +346,29 @@ def test_fast_encoder_matches_the_sdk_encoder() -> None:
         assert g == w
     assert mine.resource_spans[0].resource == ref.resource_spans[0].resource
     assert mine.resource_spans[0].scope_spans[0].scope == ref.resource_spans[0].scope_spans[0].scope
+
+
+async def test_cancelled_stream_ends_spans_once(sim: Any, receiver: Receiver) -> None:
+    proxy = await start_proxy(traced(sim.url, receiver, ["example"]))
+    try:
+        import aiohttp
+
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Write a long story " * 5}], "stream": True, "max_tokens": 400}
+        async with aiohttp.ClientSession() as http:
+            resp = await http.post(proxy.url + "/chat/completions", json=body,
+                                   headers={"Authorization": "Bearer sk-test", "x-sim-delay-ms": "30"})
+            assert resp.status == 200
+            await resp.content.readline()  # the first event arrived
+            resp.close()  # the client goes away mid-stream
+        await flush(proxy)
+        (server,) = await receiver.wait_for(lambda s: s.kind == "SERVER")
+        await asyncio.sleep(0.2)
+        await flush(proxy)
+        tree = receiver.trace(server.trace_id)
+        assert [s.kind for s in tree].count("SERVER") == 1 and [s.kind for s in tree].count("CLIENT") == 1
+        assert server.attributes["bulwark.outcome"] == "client_gone"
+        (c,) = [s for s in tree if s.kind == "CLIENT"]
+        assert c.end <= server.end
+        assert "gen_ai.response.time_to_first_chunk" in c.attributes
+    finally:
+        await proxy.aclose()

@@ -20,6 +20,7 @@ parent, span context, attributes, status, end with an explicit time).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any, AsyncIterator
@@ -469,6 +470,12 @@ class ObservabilityTelemetry(Telemetry):
 
     # -- the end of a request ---------------------------------------------------------------
     def request_finished(self, ctx: RequestContext, status: int, outcome: str, error_type: str | None = None) -> None:
+        if outcome == "error" and error_type is None:
+            # The handler's relay was cancelled (the client went away mid-answer) before it
+            # could classify the outcome: count it as what it is, not as a server error.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                status, outcome, error_type = 499, "client_gone", "client_disconnected"
         super().request_finished(ctx, status, outcome, error_type)
         try:
             self._account(ctx, status, outcome)
