@@ -410,3 +410,24 @@ def test_decision_attributes() -> None:
     assert attrs["bulwark.prune.tokens_removed"] == 5000
     assert attrs["bulwark.validate.issues"] == ["number 42 not in context"] and attrs["bulwark.validate.grounding_failed"] is True
     assert attrs["bulwark.fallback.chain"] == ["a", "b"] and attrs["bulwark.fallback.detail"] == '{"nested":[1,2]}'
+
+
+async def test_redis_down_stats_fail_open_and_state_up_gauge(sim: Any, tmp_path: Path) -> None:
+    from tests.helpers import free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    cfg = base_config(sim.url, state={"backend": "redis", "redis_url": dead, "timeout_ms": 50, "on_failure": "fail_open",
+                                      "data_dir": str(tmp_path)})
+    proxy = await start_proxy(cfg)
+    client = openai_client(proxy.url)
+    try:
+        await client.chat.completions.create(model="gpt-4o", messages=MSG)
+        async with aiohttp.ClientSession() as http:
+            stats = await admin_json(http, proxy.base, "stats")  # served from the local fallback state
+            assert stats["windows"]["5m"]["successful"] == 1
+            snap = await scrape(http, proxy.base)
+            assert val(snap, "bulwark_state_up") == 0
+            assert total(snap, "bulwark_redis_errors_total") >= 1
+    finally:
+        await client.close()
+        await proxy.aclose()
