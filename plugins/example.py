@@ -24,6 +24,7 @@ class ExampleConfig(PluginConfig):
 class Example(Plugin):
     name = "example"
     Config = ExampleConfig
+    uses_tokens = False
     config: ExampleConfig
 
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:

@@ -129,8 +129,9 @@ class Generation:
             auto_decompress=True,
             skip_auto_headers=("User-Agent",),
         )
-        # Build the tokenizers now (about a second), not on the first request.
-        await asyncio.get_running_loop().run_in_executor(None, tokens.warm)
+        if any(p.uses_tokens for p in self.plugins):
+            # Build the tokenizers now (about a second), not on the first request.
+            await asyncio.get_running_loop().run_in_executor(None, _warm_tokens)
         await self.services.state.startup()
         await self.telemetry.startup()
         for p in self.services.providers.values():
@@ -167,6 +168,16 @@ class Generation:
             log.exception("state backend failed to close")
         if self.services.session is not None:
             await self.services.session.close()
+
+
+def _warm_tokens() -> None:
+    tokens.warm()
+    try:  # hand the parsing garbage back to the OS (glibc only), so idle RSS reflects real use
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _route_pattern(path: str) -> re.Pattern[str]:

@@ -54,6 +54,9 @@ class PluginConfig(BaseModel):
 class Plugin:
     name: ClassVar[str] = ""
     Config: ClassVar[type[PluginConfig]] = PluginConfig
+    # Whether the plugin counts tokens: the app then builds the tokenizers at startup
+    # (~60 MB, a second) instead of on the first request. A chain without such plugins skips it.
+    uses_tokens: ClassVar[bool] = True
 
     def __init__(self, config: PluginConfig, services: Any) -> None:
         self.config = config

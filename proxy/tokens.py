@@ -135,6 +135,9 @@ def get_encoding(name: str) -> Any | None:
             import tiktoken
 
             enc = tiktoken.Encoding(name, pat_str=_PATTERNS[name], mergeable_ranks=_load_ranks(name), special_tokens=_SPECIAL[name])
+            # tiktoken keeps the Python rank dict only for pickling; the Rust core has its own
+            # copy. Dropping it saves ~40 MB of resident memory per process.
+            enc._mergeable_ranks = {}
         except Exception as exc:  # missing package/file, bad hash: degrade, never crash
             _failed.add(name)
             log.warning("token encoding %s unavailable (%s); counts are approximations (%.1f chars/token)", name, exc, CHARS_PER_TOKEN)

@@ -73,17 +73,11 @@ async def open_request(
     if first_byte is not None:
         wait = min(wait, first_byte)
     try:
-        return await asyncio.wait_for(
-            session.request(
-                method,
-                url,
-                data=data,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_connect=timeouts.connect),
-                allow_redirects=False,
-            ),
-            timeout=max(0.001, wait),
-        )
+        # asyncio.timeout, not wait_for: wait_for wraps the call in a new Task (measurable per request).
+        async with asyncio.timeout(max(0.001, wait)):
+            return await session.request(
+                method, url, data=data, headers=headers, timeout=_client_timeout(timeouts.connect), allow_redirects=False,
+            )
     except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
         raise UpstreamTimeout(
             f"The upstream provider '{provider}' did not answer within {wait:.1f} s. Retry later; if this "
@@ -94,6 +88,16 @@ async def open_request(
             f"Bulwark could not reach the upstream provider '{provider}' ({type(exc).__name__}). Retry later; "
             "if this persists, check the provider's base_url and network.",
         ) from None
+
+
+_TIMEOUTS: dict[float, aiohttp.ClientTimeout] = {}
+
+
+def _client_timeout(connect: float) -> aiohttp.ClientTimeout:
+    t = _TIMEOUTS.get(connect)
+    if t is None:
+        t = _TIMEOUTS[connect] = aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect)
+    return t
 
 
 async def read_body(resp: aiohttp.ClientResponse, timeouts: Timeouts, provider: str, deadline: float) -> bytes:
@@ -124,7 +128,8 @@ async def read_chunks(
         if gap <= 0:
             raise UpstreamStreamError(f"The upstream provider '{provider}' exceeded the total time budget mid-stream.", reason="stall")
         try:
-            chunk = await asyncio.wait_for(content.readany(), timeout=gap)
+            async with asyncio.timeout(gap):
+                chunk = await content.readany()
         except asyncio.TimeoutError:
             what = "the total time budget" if left <= timeouts.idle else f"{timeouts.idle:g} s without sending anything"
             raise UpstreamStreamError(f"The upstream provider '{provider}' stalled mid-stream ({what}).", reason="stall") from None
