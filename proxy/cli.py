@@ -164,6 +164,13 @@ def _supervise(path: str, host: str, port: int, workers: int, grace: float) -> i
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     signal.signal(signal.SIGHUP, on_hup)
+    own_metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers write their metrics to files here so each /metrics answers for all of them.
+        import tempfile
+
+        own_metrics_dir = tempfile.mkdtemp(prefix="bulwark-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_metrics_dir
     procs.extend(start_one() for _ in range(workers))
     log.info("supervising %d workers on port %d", workers, port)
     while not stopping:
@@ -171,13 +178,28 @@ def _supervise(path: str, host: str, port: int, workers: int, grace: float) -> i
         for i, p in enumerate(procs):
             if not p.is_alive() and not stopping:
                 log.warning("worker %d exited with %s; restarting", p.pid, p.exitcode)
+                _metrics_process_dead(p.pid)
                 procs[i] = start_one()
     deadline = time.monotonic() + grace + 5
     for p in procs:
         p.join(max(0.1, deadline - time.monotonic()))
         if p.is_alive():
             p.kill()
+    if own_metrics_dir:
+        import shutil
+
+        shutil.rmtree(own_metrics_dir, ignore_errors=True)
     return 0
+
+
+def _metrics_process_dead(pid: int) -> None:
+    """Tell prometheus_client's multiprocess mode that a worker's live gauges are gone."""
+    try:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)
+    except Exception:  # metrics are best effort; never stop supervising over them
+        pass
 
 
 # -- check -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ and reported to telemetry (streams finish their attempt when the stream ends).
 """
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, AsyncIterator
 
@@ -13,6 +14,8 @@ from .context import MODELS, RequestContext, Target
 from .errors import NotFound, ProxyError, UpstreamStreamError
 from .response import ProxyResponse
 from .sse import SSEEvent
+
+log = logging.getLogger("bulwark")
 
 
 def resolve_target(ctx: RequestContext) -> Target:
@@ -46,6 +49,12 @@ async def dispatch(ctx: RequestContext) -> ProxyResponse:
         attempt.finish(error=type(exc).__name__)
         raise
     ctx.upstream_seconds += time.monotonic() - started
+    observe = getattr(attempt, "response", None)
+    if observe is not None:  # telemetry reads per-attempt ids, usage and finish reasons
+        try:
+            observe(resp)
+        except Exception:  # observing never breaks the answer
+            log.exception("observing the answer of provider %s failed", provider.name)
     resp.provider = resp.provider or provider.name
     ctx.scratch["provider"] = resp.provider
     if resp.stream is not None:

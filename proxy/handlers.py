@@ -155,7 +155,11 @@ async def handle(request: web.Request) -> web.StreamResponse:
                 ProxyError(f"Bulwark hit an internal error handling this request. Quote request id {request_id} to your operator."),
                 ctx, request_id,
             )
-        out, result = await send(request, ctx, resp, gen.telemetry)
+        try:
+            out, result = await send(request, ctx, resp, gen.telemetry)
+        except (asyncio.CancelledError, GeneratorExit):
+            status, outcome, error_type = 499, "client_gone", "client_disconnected"
+            raise
         status, outcome, error_type = result.status, result.outcome, result.error_type
         if outcome == "ok":
             outcome = "ok" if status < 400 else "upstream_error"

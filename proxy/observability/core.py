@@ -299,30 +299,9 @@ class ObservabilityTelemetry(Telemetry):
 
     # -- lifecycle --------------------------------------------------------------------------
     async def startup(self) -> None:
-        for p in self.services.providers.values():
-            if "send" not in vars(p):  # once per provider instance
-                p.send = self._wrap_send(p.name, p.send)
+        # Per-attempt answers arrive through MetricAttempt.response, called by proxy.dispatch.
         if self.stats is not None:
             await self.stats.start()
-
-    @staticmethod
-    def _wrap_send(name: str, send: Any) -> Any:
-        """Hand each provider answer to the attempt dispatch opened for it (per-attempt ids,
-        usage and finish reasons; streams are watched inside dispatch's end-of-stream hook)."""
-
-        async def observed_send(ctx: RequestContext, model: str | None) -> Any:
-            resp = await send(ctx, model)
-            attempts = ctx.scratch.get("_obs_attempts")
-            if attempts:
-                a = attempts[-1]
-                if not a._done and a.provider == name and a.meta is None:
-                    try:
-                        a.response(resp)
-                    except Exception:  # noqa: BLE001 - observing never breaks the answer
-                        log.exception("observing the answer of provider %s failed", name)
-            return resp
-
-        return observed_send
 
     async def aclose(self) -> None:
         if self.stats is not None:
