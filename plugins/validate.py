@@ -213,13 +213,21 @@ class Validate(Plugin):
         return plan
 
     # -- the layer ----------------------------------------------------------------------------
+    def _own_answer(self, ctx: RequestContext, resp: ProxyResponse) -> bool:
+        """Bulwark's templated answers (rules, human escalation) carry no model claims to check."""
+        if ctx.scratch.get("tier") in ("rules", "human"):
+            return True
+        providers = getattr(self.services, "providers", None) or {}
+        provider = providers.get(resp.provider) if resp.provider else None
+        return provider is not None and provider.kind in ("rules", "human")
+
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
         plan = self._plan(ctx.model)
         if not plan.validators:
             return await call_next(ctx)
         if ctx.stream and plan.stream_mode == "passthrough":
             resp = await call_next(ctx)
-            if resp.ok and resp.stream is not None:
+            if resp.ok and resp.stream is not None and not self._own_answer(ctx, resp):
                 resp.stream = self._passthrough(ctx, plan, resp, resp.stream, ctx.body)
             return resp
 
@@ -233,7 +241,7 @@ class Validate(Plugin):
             while True:
                 resp = await call_next(ctx)
                 try:
-                    if not resp.ok:
+                    if not resp.ok or self._own_answer(ctx, resp):
                         return resp
                     events: list[SSEEvent] | None = None
                     if resp.stream is not None:

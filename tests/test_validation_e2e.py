@@ -438,3 +438,23 @@ async def test_fallback_plugin_takes_the_next_provider_on_validation_failover(en
             await proxy.aclose()
     finally:
         await sim2.aclose()
+
+
+async def test_bulwark_own_tiers_are_not_validated(sim) -> None:
+    """A human-escalation answer carries a ticket id: not a claim of the model, never flagged."""
+    from tests.helpers import base_config, openai_client, start_proxy
+
+    cfg = base_config(sim.url, plugins=["validate", "fallback"], plugin_config={
+        "validate": {"validators": [{"type": "numbers", "action": "flag"}]},
+        "fallback": {"chains": {"*": {"steps": [{"provider": "sim"}, {"provider": "human"}]}}},
+    }, providers={"human": {"type": "human", "options": {"message": "Ticket {ticket_id} opened."}}})
+    proxy = await start_proxy(cfg)
+    try:
+        sim.set_fault("503")
+        raw = await openai_client(proxy.url).chat.completions.with_raw_response.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "my order 4471 is broken"}])
+        assert raw.headers["x-bulwark-provider"] == "human"
+        assert "x-bulwark-validation" not in raw.headers
+    finally:
+        sim.set_fault(None)
+        await proxy.aclose()
