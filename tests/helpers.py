@@ -115,3 +115,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def shared_dir() -> "Path":
+    """The workplace's shared/ folder (conformance tool, recorded fixtures): beside the repo
+    in CI and in a checkout under /work; override with BULWARK_SHARED_DIR."""
+    import os
+    from pathlib import Path
+
+    candidates = [os.environ.get("BULWARK_SHARED_DIR", ""), str(Path(__file__).resolve().parent.parent.parent / "shared"), "/work/shared"]
+    for c in candidates:
+        if c and (Path(c) / "tools" / "openai_conformance.py").exists():
+            return Path(c)
+    raise RuntimeError("shared/ (with tools/openai_conformance.py) not found beside the repo; set BULWARK_SHARED_DIR")

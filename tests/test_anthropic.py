@@ -22,8 +22,9 @@ from proxy.errors import BadRequest, ConfigError, UpstreamStreamError
 from proxy.providers.anthropic import AnthropicProvider, go_duration, openai_error, openai_headers, to_anthropic, to_openai
 from proxy.services import Services
 from proxy.state.memory import MemoryState
+from tests.helpers import shared_dir
 
-sys.path.insert(0, "/work/shared/tools")
+sys.path.insert(0, str(shared_dir() / "tools"))
 import openai_conformance as conf  # noqa: E402
 
 _PARAMS = pydantic.TypeAdapter(mcp.MessageCreateParamsNonStreaming)

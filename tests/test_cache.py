@@ -30,10 +30,10 @@ from proxy import cachekey
 from proxy.config import KeyConfig
 from proxy.keys import hash_key, key_id_for
 from proxy.plugin import Plugin
-from tests.helpers import base_config, free_port, openai_client, start_proxy
+from tests.helpers import shared_dir, base_config, free_port, openai_client, start_proxy
 
 MSG = [{"role": "user", "content": "What is the capital of France?"}]
-FIXTURE = Path("/work/shared/reference/fixtures/openai-stream-toolcalls.sse")
+FIXTURE = shared_dir() / "reference" / "fixtures" / "openai-stream-toolcalls.sse"
 
 
 # -- a test-only plugin (inside the cache) that marks answers as failed / from a rules tier ---
@@ -802,7 +802,7 @@ async def test_hits_conform_to_the_openai_spec(sim: Any, cached: Any) -> None:
 
     import aiohttp
 
-    spec = importlib.util.spec_from_file_location("openai_conformance", "/work/shared/tools/openai_conformance.py")
+    spec = importlib.util.spec_from_file_location("openai_conformance", str(shared_dir() / "tools" / "openai_conformance.py"))
     conf = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(conf)  # type: ignore[union-attr]
     url = cached.url + "/chat/completions"

@@ -18,8 +18,9 @@ import pytest
 
 from proxy.simulator import SimulatorConfig, parse_fault, start
 from proxy.tokens import count_messages, count_text
+from tests.helpers import shared_dir
 
-_spec = importlib.util.spec_from_file_location("openai_conformance", "/work/shared/tools/openai_conformance.py")
+_spec = importlib.util.spec_from_file_location("openai_conformance", str(shared_dir() / "tools" / "openai_conformance.py"))
 conformance = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
 _spec.loader.exec_module(conformance)  # type: ignore[union-attr]
 
