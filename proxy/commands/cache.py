@@ -46,9 +46,9 @@ def register(sub: Any) -> None:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from ..cli import config_path, load_or_exit
+    from . import load_config
 
-    cfg = load_or_exit(config_path(args))
+    cfg = load_config(args)
     if "cache" not in cfg.chain.plugins:
         print("bulwark: note: the cache plugin is not in chain.plugins of this config", file=sys.stderr)
     return cfg
@@ -60,15 +60,14 @@ def uses_state(cfg: Any) -> bool:
 
 
 async def _with_state(cfg: Any, fn: Any) -> Any:
-    from ..state.factory import create_state
+    from . import admin_state
 
-    state = create_state(cfg.state)
-    raw = getattr(state, "primary", state)  # no silent local fallback for an admin command
+    raw = admin_state(cfg)
     await raw.startup()
     try:
         return await fn(raw)
     finally:
-        await state.aclose()
+        await raw.aclose()
 
 
 def _admin(cfg: Any, args: argparse.Namespace, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from . import load_config
 
 
 def register(sub: Any) -> None:
@@ -24,18 +24,6 @@ def register(sub: Any) -> None:
     p.add_argument("--days", type=int, default=7, help="how many days back, today included (default 7)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_costs)
-
-
-def _config(args: argparse.Namespace) -> Any:
-    from ..config import load_config
-    from ..errors import ConfigError
-
-    path = getattr(args, "config", None) or os.environ.get("BULWARK_CONFIG") or "proxy.toml"
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        print(f"bulwark: invalid configuration in {path}:\n{exc}", file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 async def read_days(cfg: Any, days: int, now: float | None = None) -> list[dict[str, Any]]:
@@ -105,7 +93,7 @@ def render(rows: list[dict[str, Any]]) -> str:
 
 
 def cmd_costs(args: argparse.Namespace) -> int:
-    cfg = _config(args)
+    cfg = load_config(args)
     days = max(1, min(400, args.days))
     rows = asyncio.run(read_days(cfg, days, time.time()))
     if args.json:

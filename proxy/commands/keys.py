@@ -49,15 +49,11 @@ def register(subparsers: Any) -> None:
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:
-    from ..cli import config_path, load_or_exit
     from ..keys import KeyStore
-    from ..state.factory import create_state
+    from . import admin_state, load_config
 
-    cfg = load_or_exit(config_path(args))
-    state = create_state(cfg.state)
-    # The CLI must see Redis errors, never write into a fail-open local fallback.
-    state = getattr(state, "primary", state)
-    return cfg, KeyStore(cfg.auth, state)
+    cfg = load_config(args)
+    return cfg, KeyStore(cfg.auth, admin_state(cfg))
 
 
 async def _with_store(args: argparse.Namespace, fn: Any) -> int:

@@ -13,6 +13,8 @@ import sys
 import time
 from typing import Any
 
+from . import admin_state, load_config
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("review", help="human review queue of answers that failed validation")
@@ -42,27 +44,10 @@ def register(sub: Any) -> None:
     q.set_defaults(func=cmd_resolve)
 
 
-def _state(cfg: Any) -> Any:
-    try:
-        from ..state.factory import create_state
-    except ImportError:  # older trees: build the backend ourselves
-        from ..state.memory import MemoryState
-
-        if cfg.state.backend == "redis":
-            from ..state.redis import RedisState
-
-            return RedisState(cfg.state.redis_url, cfg.state.key_prefix, cfg.state.timeout_ms)
-        return MemoryState(max_keys=cfg.state.memory_max_keys, data_dir=cfg.state.data_dir)
-    state = create_state(cfg.state)
-    return getattr(state, "primary", state)  # an admin command reads the real backend, no silent fallback
-
-
 async def _run(args: argparse.Namespace, fn: Any) -> Any:
-    from ..cli import config_path, load_or_exit
     from ..review import ReviewQueue
 
-    cfg = load_or_exit(config_path(args))
-    state = _state(cfg)
+    state = admin_state(load_config(args))
     await state.startup()
     try:
         return await fn(ReviewQueue(state))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from typing import Any
+
+from . import admin_state, load_config
 
 
 def register(sub: Any) -> None:
@@ -42,29 +43,6 @@ def register(sub: Any) -> None:
     q.set_defaults(func=cmd_resolve)
 
 
-def _config(args: argparse.Namespace) -> Any:
-    from ..config import load_config
-    from ..errors import ConfigError
-
-    path = getattr(args, "config", None) or os.environ.get("BULWARK_CONFIG") or "proxy.toml"
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        print(f"bulwark: invalid configuration in {path}:\n{exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
-def _state(cfg: Any) -> Any:
-    try:
-        from ..state.factory import create_state
-    except ImportError:
-        from ..state.memory import MemoryState
-
-        return MemoryState(max_keys=cfg.state.memory_max_keys, data_dir=cfg.state.data_dir)
-    state = create_state(cfg.state)
-    return getattr(state, "primary", state)  # an admin command reads the real backend, no silent fallback
-
-
 def _journal_name(cfg: Any) -> str:
     for p in cfg.providers.values():
         if p.type == "human":
@@ -73,8 +51,8 @@ def _journal_name(cfg: Any) -> str:
 
 
 async def _run(args: argparse.Namespace, fn: Any) -> int:
-    cfg = _config(args)
-    state = _state(cfg)
+    cfg = load_config(args)
+    state = admin_state(cfg)
     try:
         await state.startup()
         return await fn(state.journal(_journal_name(cfg)))
