@@ -55,9 +55,12 @@ def create_telemetry(services: Services) -> Telemetry:
 
 
 class Generation:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, reuse_state: Any = None) -> None:
         self.config = config
-        self.services = Services(config=config, state=create_state(config))
+        # A reload with the same [state] keeps the running backend: in-memory limits, budgets,
+        # runtime keys and queues survive it (and Redis connections are not re-made).
+        self.owns_state = reuse_state is None
+        self.services = Services(config=config, state=reuse_state if reuse_state is not None else create_state(config))
         self.telemetry = create_telemetry(self.services)
         self.services.telemetry = self.telemetry  # type: ignore[attr-defined]
         # The state backend counts its own errors (bulwark_redis_errors_total).
@@ -86,6 +89,7 @@ class Generation:
         self.streams = 0
         self.retired = False
         self._closed = False
+        self._closing: asyncio.Task[None] | None = None
 
     async def runtime(self, request: web.Request) -> web.Response:
         """GET /admin/runtime: leak indicators for soak tests (tasks, connections, memory)."""
@@ -132,7 +136,8 @@ class Generation:
         if any(p.uses_tokens for p in self.plugins):
             # Build the tokenizers now (about a second), not on the first request.
             await asyncio.get_running_loop().run_in_executor(None, _warm_tokens)
-        await self.services.state.startup()
+        if self.owns_state:  # a reused backend is already started
+            await self.services.state.startup()
         await self.telemetry.startup()
         for p in self.services.providers.values():
             await p.startup()
@@ -140,8 +145,8 @@ class Generation:
             await plugin.startup()
 
     def release(self) -> None:
-        if self.retired and self.inflight == 0 and not self._closed:
-            asyncio.get_running_loop().create_task(self.close())
+        if self.retired and self.inflight == 0 and not self._closed and self._closing is None:
+            self._closing = asyncio.get_running_loop().create_task(self.close())  # referenced until done
 
     async def close(self) -> None:
         if self._closed:
@@ -162,10 +167,11 @@ class Generation:
             await self.telemetry.aclose()
         except Exception:
             log.exception("telemetry failed to close")
-        try:
-            await self.services.state.aclose()
-        except Exception:
-            log.exception("state backend failed to close")
+        if self.owns_state:
+            try:
+                await self.services.state.aclose()
+            except Exception:
+                log.exception("state backend failed to close")
         if self.services.session is not None:
             await self.services.session.close()
 
@@ -199,21 +205,47 @@ class AppState:
             log.warning("reload asked but Bulwark was started without a config file")
             return False
         async with self._reload_lock:
+            if self.draining:
+                log.info("reload ignored: shutting down")
+                return False
+            new: Generation | None = None
+            same_state = False
             try:
                 config = load_config(self.config_path)
-                new = Generation(config)
+                same_state = config.state == self.current.config.state
+                new = Generation(config, reuse_state=self.current.services.state if same_state else None)
                 await new.start()
             except ConfigError as exc:
                 log.error("reload refused, keeping the running config:\n%s", exc)
+                await _discard_generation(new)
                 return False
             except Exception:
                 log.exception("reload failed, keeping the running config")
+                await _discard_generation(new)
+                return False
+            if self.draining:  # SIGTERM arrived while the new generation was starting
+                await _discard_generation(new)
                 return False
             old, self.current = self.current, new
+            if same_state:
+                # The backend now belongs to the new generation; the old one must not close it.
+                old.owns_state, new.owns_state = False, True
+            else:
+                log.warning("reload: [state] changed; in-memory limits, budgets and queues start empty")
             old.retired = True
             old.release()
             log.info("config reloaded from %s: chain %s", self.config_path, [p.name for p in new.plugins])
             return True
+
+
+async def _discard_generation(gen: "Generation | None") -> None:
+    """Close a generation that never went live (its state only if it owns it)."""
+    if gen is None:
+        return
+    try:
+        await gen.close()
+    except Exception:
+        log.exception("closing a discarded generation failed")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -268,10 +300,12 @@ async def admin(request: web.Request) -> web.StreamResponse:
     expected = os.environ.get(gen.config.auth.admin_key_env)
     if not expected:
         return error_response(PermissionDenied(f"The admin API is disabled: set the {gen.config.auth.admin_key_env} environment variable to an admin key."), None, rid)
-    given = request.headers.get("x-admin-key") or presented_key(request.headers) or request.cookies.get("bulwark_admin") or request.query.get("key")
+    tail = request.match_info.get("tail", "").strip("/")
+    given = request.headers.get("x-admin-key") or presented_key(request.headers) or request.cookies.get("bulwark_admin")
+    if not given and tail == "" and request.method == "GET":
+        given = request.query.get("key")  # the dashboard page only (a browser link); it sets a cookie
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         return error_response(Unauthorized("This admin endpoint needs the admin key (Authorization: Bearer <admin key>).", code="invalid_admin_key"), None, rid)
-    tail = request.match_info.get("tail", "").strip("/")
     for method, pattern, handler in gen.admin_routes:
         m = pattern.match(tail)
         if m and method in (request.method, "*"):

@@ -87,8 +87,11 @@ async def serve(config: Config, path: str | None, host: str, port: int, *, reuse
     await stop.wait()
     log.info("draining: readiness off, listener closed, waiting up to %.0fs for in-flight requests", config.server.shutdown_grace_seconds)
     st.draining = True
+    loop.remove_signal_handler(signal.SIGHUP)
     if watcher:
         watcher.cancel()
+    if reloads:  # let a reload in progress finish (it sees `draining` and backs off)
+        await asyncio.wait(set(reloads), timeout=30)
     await runner.cleanup()
     if simulator is not None:
         await simulator.aclose()

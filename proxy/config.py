@@ -37,6 +37,10 @@ class ServerConfig(_Strict):
     max_concurrent_requests: int = Field(4096, ge=1)
     # Global cap on concurrent streamed answers (each holds a connection upstream).
     max_concurrent_streams: int = Field(2048, ge=1)
+    # Other /v1 paths forwarded as they are ("*" = all; e.g. ["/responses", "/files"]).
+    # Rate limits and budgets count chat, completions and embeddings; restrict this list when
+    # keys must not reach other paid endpoints. JSON bodies of forwarded paths are model-checked.
+    passthrough_paths: list[str] = ["*"]
     # Reload proxy.toml when the file changes (ConfigMaps update in place); SIGHUP always works.
     watch_config: bool = False
 

@@ -59,6 +59,8 @@ async def dispatch(ctx: RequestContext) -> ProxyResponse:
     ctx.scratch["provider"] = resp.provider
     if resp.stream is not None:
         resp.stream = _finish_attempt_at_end(resp.stream, attempt, resp.status)
+        # A stream dropped before its first event never runs the generator's finally.
+        resp.on_close(lambda: attempt.finish(status=resp.status, error="not_consumed"))
     else:
         attempt.finish(status=resp.status)
     if ctx.endpoint == MODELS and resp.ok and resp.body is not None:

@@ -80,6 +80,15 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
                 log.warning("request %s: stream ended with an error: %s", ctx.request_id, exc.message)
                 body = error_body(exc.message, exc.type, exc.code, exc.param)
                 await out.write(SSEEvent.from_json(body).raw)
+            except _CLIENT_GONE:
+                raise
+            except Exception:
+                # A bug in a stream wrapper: still an explicit end, never a silent cut.
+                log.exception("request %s: unexpected error inside a stream", ctx.request_id)
+                result.outcome = "error"
+                result.error_type = "internal"
+                body = error_body(f"Bulwark hit an internal error mid-stream. Quote request id {ctx.request_id} to your operator.", "api_error", "internal_error")
+                await out.write(SSEEvent.from_json(body).raw)
         else:
             assert resp.raw_stream is not None
             try:

@@ -12,12 +12,15 @@ import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
+import aiohttp.web
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
-from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext
+from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, parse_json_object
 from .edge import error_response, send
 from .request_shape import check_body, check_path
-from .errors import NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
+from .errors import BadRequest, NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
 
 if TYPE_CHECKING:
     from .app import Generation
@@ -36,11 +39,20 @@ def new_request_id() -> str:
 
 
 def endpoint_for(method: str, path: str) -> str:
+    path = path.rstrip("/") or "/"  # "/chat/completions/" is still the chat endpoint
     if method == "POST" and path in ENDPOINTS:
         return ENDPOINTS[path]
     if method == "GET" and (path == "/models" or path.startswith("/models/")):
         return MODELS
     return PASSTHROUGH
+
+
+async def _read_chunk(request: web.Request) -> bytes:
+    try:
+        return await request.content.readany()
+    except (RequestPayloadError, aiohttp.ClientPayloadError, aiohttp.web.HTTPException, ValueError) as exc:
+        # e.g. a corrupt gzip body or a broken chunked encoding: the client's fault.
+        raise BadRequest(f"We could not read the request body ({type(exc).__name__}); check its Content-Encoding and framing.") from None
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
@@ -50,7 +62,7 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
-        chunk = await request.content.readany()
+        chunk = await _read_chunk(request)
         if not chunk:
             break
         size += len(chunk)
@@ -67,13 +79,40 @@ def _too_large(size: int, limit: int) -> str:
 async def _limited_stream(request: web.Request, limit: int) -> Any:
     size = 0
     while True:
-        chunk = await request.content.readany()
+        chunk = await _read_chunk(request)
         if not chunk:
             return
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(_too_large(size, limit))
         yield chunk
+
+
+def _is_json(request: web.Request) -> bool:
+    return request.content_type in ("application/json", "") and request.method in ("POST", "PUT", "PATCH")
+
+
+def _check_passthrough(path: str, gen: "Generation") -> None:
+    allowed = gen.config.server.passthrough_paths
+    if "*" in allowed:
+        return
+    if not any(path == p or path.startswith(p.rstrip("/") + "/") for p in allowed):
+        raise NotFound(f"Bulwark does not forward /v1{path} (server.passthrough_paths).", code="unsupported_endpoint")
+
+
+def _check_passthrough_model(ctx: RequestContext, gen: "Generation") -> None:
+    try:
+        body = parse_json_object(ctx.raw_body) if ctx.raw_body else {}
+    except BadRequest:
+        return  # not ours to judge: the upstream answers malformed bodies of endpoints Bulwark does not model
+    model = body.get("model")
+    if not isinstance(model, str):
+        return
+    if gen.allowed_models is not None and model not in gen.allowed_models:
+        raise NotFound(f"The model `{model}` does not exist or you do not have access to it.", code="model_not_found", param="model")
+    allowed = ctx.identity.allowed_models
+    if allowed is not None and model not in allowed:
+        raise PermissionDenied(f"Your Bulwark client key may not use model `{model}` (allowed: {', '.join(allowed) or 'none'}).", param="model")
 
 
 def _check_model(ctx: RequestContext, gen: "Generation") -> None:
@@ -111,7 +150,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         endpoint = endpoint_for(request.method, path)
         ctx = RequestContext(
             request_id=request_id, endpoint=endpoint, method=request.method, path=path,
-            query_string=request.query_string, headers=request.headers, raw_body=b"", services=gen.services,
+            query_string=request.rel_url.raw_query_string, headers=request.headers, raw_body=b"", services=gen.services,
         )
         gen.telemetry.request_started(ctx)
         try:
@@ -119,7 +158,13 @@ async def handle(request: web.Request) -> web.StreamResponse:
             ctx.identity, ctx.client_key = await gen.auth.identify(request.headers, request.remote)
             limit = gen.config.server.max_body_bytes
             if endpoint == PASSTHROUGH:
-                if request.body_exists:
+                _check_passthrough(path, gen)
+                if request.body_exists and _is_json(request):
+                    # JSON pass-through bodies (responses, batches...) are read so the model
+                    # allow-lists apply to them too; uploads (multipart, audio) stream through.
+                    ctx.raw_body = await read_body(request, limit)
+                    _check_passthrough_model(ctx, gen)
+                elif request.body_exists:
                     if request.content_length is not None and request.content_length > limit:
                         raise PayloadTooLarge(_too_large(request.content_length, limit))
                     ctx.body_stream = _limited_stream(request, limit)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, ClassVar, Literal, Protocol
 
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from .context import CHAT, RequestContext
@@ -103,16 +104,18 @@ def _layer(plugin: Plugin, call_next: Next) -> Next:
         async def shadow_layer(ctx: RequestContext) -> ProxyResponse:
             if ctx.endpoint not in endpoints:
                 return await call_next(ctx)
-            saved_raw, saved_body, saved_changed = ctx.raw_body, ctx._body, ctx._body_changed
+            saved_raw, saved_changed = ctx.raw_body, ctx._body_changed
+            # What the upstream would get now, as bytes: in-place edits of the shared dict by
+            # the shadow plugin are then both detected and undone.
+            saved_bytes = ctx.body_bytes() if ctx.raw_body else b""
             called: list[ProxyResponse] = []
 
             async def guarded_next(c: RequestContext) -> ProxyResponse:
                 # Shadow plugins may not change what the upstream sees.
-                if c._body_changed != saved_changed or c._body is not saved_body:
+                if c.raw_body and (c.raw_body is not saved_raw or c.body_bytes() != saved_bytes):
                     c.record(name, shadow=True, would_rewrite=True)
-                c.raw_body, c._body, c._body_changed = saved_raw, saved_body, saved_changed
-                if saved_body is not None and not saved_changed:
-                    c._body = None  # re-parse the untouched bytes lazily
+                c.raw_body, c._body_changed = saved_raw, saved_changed
+                c._body = orjson.loads(saved_bytes) if saved_changed else None  # None: re-parse lazily
                 resp = await call_next(c)
                 called.append(resp)
                 return resp
@@ -122,6 +125,12 @@ def _layer(plugin: Plugin, call_next: Next) -> Next:
             except ProxyError as exc:
                 ctx.record(name, shadow=True, would_reject=exc.status, reason=exc.message)
                 log.info("shadow %s would reject request %s: %s", name, ctx.request_id, exc.message)
+                if called:
+                    return called[-1]
+                return await guarded_next(ctx)
+            except Exception as exc:  # a shadow plugin's bug never breaks live traffic
+                log.exception("shadow plugin %s failed on request %s", name, ctx.request_id)
+                ctx.record(name, shadow=True, error=type(exc).__name__)
                 if called:
                     return called[-1]
                 return await guarded_next(ctx)

@@ -20,7 +20,7 @@ import aiohttp
 from multidict import CIMultiDict
 
 from ..config import Timeouts
-from ..errors import UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
+from ..errors import ProxyError, UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
 
 # Headers that describe one hop, never forwarded either way.
 HOP_BY_HOP = frozenset({
@@ -29,6 +29,8 @@ HOP_BY_HOP = frozenset({
 })
 # Client credentials that must not reach the upstream in managed mode.
 CREDENTIALS = frozenset({"authorization", "api-key", "x-api-key"})
+# Request headers describing an encoding Bulwark undoes.
+_RECODED = frozenset({"accept-encoding", "content-encoding"})
 # aiohttp decompresses bodies, so the upstream's encoding headers no longer apply.
 _RESPONSE_DROP = HOP_BY_HOP | {"content-encoding"}
 
@@ -40,7 +42,9 @@ def upstream_request_headers(
     out: CIMultiDict[str] = CIMultiDict()
     for k, v in src.items():
         lk = k.lower()
-        if lk in HOP_BY_HOP or lk == "accept-encoding" or (drop_credentials and lk in CREDENTIALS):
+        # accept-encoding: aiohttp negotiates its own; content-encoding: the server already
+        # decoded the client's body, so the header would mislabel what goes upstream.
+        if lk in HOP_BY_HOP or lk in _RECODED or (drop_credentials and lk in CREDENTIALS):
             continue
         out.add(k, v)
     for k, v in extra:
@@ -84,6 +88,10 @@ async def open_request(
             "persists, check the provider's status or raise its timeouts in proxy.toml.",
         ) from None
     except aiohttp.ClientError as exc:
+        if isinstance(exc.__cause__, ProxyError):
+            # Raised while streaming the client's body up (e.g. it exceeded max_body_bytes):
+            # the client's fault, not an unreachable upstream.
+            raise exc.__cause__ from None
         raise UpstreamUnavailable(
             f"Bulwark could not reach the upstream provider '{provider}' ({type(exc).__name__}). Retry later; "
             "if this persists, check the provider's base_url and network.",

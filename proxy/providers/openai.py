@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from urllib.parse import quote
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import aiohttp
@@ -51,7 +52,8 @@ class OpenAIProvider(Provider):
     def url_for(self, ctx: "RequestContext", model: str | None) -> str:
         base = self.base
         if "{model}" in base:  # Azure deployments: .../openai/deployments/{model}
-            base = base.replace("{model}", model or ctx.model or "")
+            # Quoted: a model name must never add path segments, a query or a fragment.
+            base = base.replace("{model}", quote(model or ctx.model or "", safe=""))
         url = base + ctx.path
         qs = ctx.query_string
         if self.config.api_version:
@@ -89,9 +91,13 @@ class OpenAIProvider(Provider):
         ctype = resp.headers.get("Content-Type", "")
         try:
             if resp.status < 300 and ctype.startswith("text/event-stream") and ctx.endpoint in _SSE_ENDPOINTS:
-                return ProxyResponse(resp.status, out_headers, stream=self._events(resp, deadline), provider=self.name)
+                out = ProxyResponse(resp.status, out_headers, stream=self._events(resp, deadline), provider=self.name)
+                out.on_close(resp.close)  # also when the stream is dropped before it starts
+                return out
             if ctx.endpoint == PASSTHROUGH and not ctype.startswith("application/json"):
-                return ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
+                out = ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
+                out.on_close(resp.close)
+                return out
             body = await read_body(resp, t, self.name, deadline)
         except BaseException:
             resp.close()
