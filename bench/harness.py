@@ -53,9 +53,14 @@ async def wait_http(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def bench_config(sim_port: int, redis_port: int | None, extra: str = "") -> Path:
-    """proxy.toml with the full default chain, a bench client key with room to push load."""
+def bench_config(sim_port: int, redis_port: int | None, extra: str = "", abuse: bool = False) -> Path:
+    """proxy.toml with the full default chain, a bench client key with room to push load.
+
+    Abuse scoring is off unless asked for: a load generator *is* a burst of near-identical
+    prompts from one key, and would (rightly) be blocked within seconds."""
     text = (ROOT / "proxy.toml").read_text()
+    if not abuse:
+        text = text.replace("[plugins.ratelimit.abuse]\n", "[plugins.ratelimit.abuse]\nenabled = false\n", 1)
     text = text.replace("http://127.0.0.1:9000", f"http://127.0.0.1:{sim_port}")  # every demo tier is the simulator
     if redis_port:
         text = re.sub(r'backend = "memory"', 'backend = "redis"', text, count=1)
