@@ -53,6 +53,7 @@ class ResilientState(StateBackend):
         self._probing = False
         self.replay_scripts: set[str] = {"bulwark_settle", "bulwark_budget_settle"}
         self._replay: deque[tuple[Script, list[str], list[Any]]] = deque(maxlen=10_000)
+        self._replaying = False
         self.replayed = 0
 
     # -- policy -----------------------------------------------------------------------
@@ -115,15 +116,30 @@ class ResilientState(StateBackend):
         return result
 
     async def _replay_some(self, limit: int = 50) -> None:
-        """Replay queued settle scripts against Redis (a few per call, oldest first)."""
-        for _ in range(min(limit, len(self._replay))):
-            script, keys, args = self._replay[0]
-            try:
-                await self.primary.run(script, keys, args)
-            except StateError:
-                return  # still flaky: keep the queue for later
-            self._replay.popleft()
-            self.replayed += 1
+        """Replay queued settle scripts against Redis (a few per call, oldest first).
+
+        One replayer at a time, and an item leaves the queue before it is awaited: concurrent
+        requests must neither replay the same settle twice nor pop each other's items. A
+        replay problem never fails the request that happened to trigger it."""
+        if self._replaying:
+            return
+        self._replaying = True
+        try:
+            for _ in range(min(limit, len(self._replay))):
+                if not self._replay:
+                    return
+                item = self._replay.popleft()
+                try:
+                    await self.primary.run(*item)
+                except StateError:
+                    self._replay.appendleft(item)  # still flaky: keep it for later
+                    return
+                except Exception:  # noqa: BLE001 - a bad queued item is dropped, not retried forever
+                    log.exception("replaying a queued state update failed; dropped")
+                    continue
+                self.replayed += 1
+        finally:
+            self._replaying = False
 
     # -- StateBackend -------------------------------------------------------------------
     async def get(self, key: str) -> bytes | None:
