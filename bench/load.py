@@ -46,10 +46,11 @@ async def main() -> int:
     ap.add_argument("--clients", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=180)
     ap.add_argument("--direct-seconds", type=float, default=30)
+    ap.add_argument("--max-concurrent", type=int, help="server.max_concurrent_requests for this run (admission control)")
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-    st = await start_stack()
+    st = await start_stack(max_concurrent=args.max_concurrent)
     rss: list[tuple[float, float]] = []
     try:
         direct = summarize(await drive(f"{st.sim_base}/v1", args.clients, args.direct_seconds, 1))
@@ -67,7 +68,7 @@ async def main() -> int:
     finally:
         await st.stop()
     report = {
-        "clients": args.clients, "seconds": args.seconds, "direct": direct, "bulwark": via,
+        "clients": args.clients, "seconds": args.seconds, "max_concurrent_requests": args.max_concurrent, "direct": direct, "bulwark": via,
         "added_p50_s": round(via["p50_s"] - direct["p50_s"], 4) if via["p50_s"] and direct["p50_s"] else None,
         "added_p99_s": round(via["p99_s"] - direct["p99_s"], 4) if via["p99_s"] and direct["p99_s"] else None,
         "added_ttfb_p99_s": round(via["ttfb_p99_s"] - direct["ttfb_p99_s"], 4) if via["ttfb_p99_s"] and direct["ttfb_p99_s"] else None,
