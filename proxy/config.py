@@ -34,7 +34,7 @@ class ServerConfig(_Strict):
     debug_headers: bool = False
     access_log: bool = False
     # Global cap on concurrent requests; past it Bulwark answers 503 with retry-after.
-    max_concurrent_requests: int = Field(4096, ge=1)
+    max_concurrent_requests: int = Field(1024, ge=1)
     # Global cap on concurrent streamed answers (each holds a connection upstream).
     max_concurrent_streams: int = Field(2048, ge=1)
     # Other /v1 paths forwarded as they are ("*" = all; e.g. ["/responses", "/files"]).
