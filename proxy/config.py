@@ -36,7 +36,7 @@ class ServerConfig(_Strict):
     # Global cap on concurrent requests; past it Bulwark answers 503 with retry-after.
     max_concurrent_requests: int = Field(1024, ge=1)
     # Global cap on concurrent streamed answers (each holds a connection upstream).
-    max_concurrent_streams: int = Field(2048, ge=1)
+    max_concurrent_streams: int = Field(768, ge=1)
     # Other /v1 paths forwarded as they are ("*" = all; e.g. ["/responses", "/files"]).
     # Rate limits and budgets count chat, completions and embeddings; restrict this list when
     # keys must not reach other paid endpoints. JSON bodies of forwarded paths are model-checked.
