@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import orjson
 from aiohttp import web
 from multidict import CIMultiDict
 
@@ -32,6 +33,10 @@ def final_headers(ctx: RequestContext, resp: ProxyResponse) -> CIMultiDict[str]:
     headers["x-bulwark-request-id"] = ctx.request_id
     if resp.provider and "x-bulwark-provider" not in headers:
         headers["x-bulwark-provider"] = resp.provider
+    services = ctx.services
+    if services is not None and services.config.server.debug_headers and ctx.decisions:
+        # Operators' debugging aid (off by default): what every plugin decided, compact.
+        headers["x-bulwark-decisions"] = orjson.dumps(ctx.decisions, default=str).decode()[:4096]
     return headers
 
 

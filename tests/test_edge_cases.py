@@ -206,3 +206,13 @@ async def test_unexpected_error_mid_stream_ends_with_an_error_event(sim, monkeyp
         assert "internal error mid-stream" in str(ei.value)
     finally:
         await p.aclose()
+
+
+async def test_debug_headers_show_plugin_decisions(sim):
+    p = await start_proxy(base_config(sim.url, plugins=["example"], plugin_config={"example": {"defaults": {"temperature": 0}}},
+                                      server={"debug_headers": True}))
+    try:
+        raw = await openai_client(p.url).chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MSGS)
+        assert orjson.loads(raw.headers["x-bulwark-decisions"])["example"]["added"] == ["temperature"]
+    finally:
+        await p.aclose()
