@@ -88,7 +88,6 @@ class Generation:
         self.inflight = 0
         self.streams = 0
         self.retired = False
-        self._closed = False
         self._closing: asyncio.Task[None] | None = None
 
     async def runtime(self, request: web.Request) -> web.Response:
@@ -145,13 +144,18 @@ class Generation:
             await plugin.startup()
 
     def release(self) -> None:
-        if self.retired and self.inflight == 0 and not self._closed and self._closing is None:
-            self._closing = asyncio.get_running_loop().create_task(self.close())  # referenced until done
+        if self.retired and self.inflight == 0:
+            self._start_close()
+
+    def _start_close(self) -> "asyncio.Task[None]":
+        if self._closing is None:  # one close, referenced until done; later callers await it
+            self._closing = asyncio.get_running_loop().create_task(self._close())
+        return self._closing
 
     async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        await self._start_close()
+
+    async def _close(self) -> None:
         for plugin in reversed(self.plugins):
             try:
                 await plugin.aclose()
@@ -197,6 +201,7 @@ class AppState:
         self.config_path = config_path
         self.draining = False
         self.ready = False
+        self.retired: set[Generation] = set()  # swapped out by reloads, closing when idle
         self._reload_lock = asyncio.Lock()
 
     async def reload(self) -> bool:
@@ -227,6 +232,7 @@ class AppState:
                 await _discard_generation(new)
                 return False
             old, self.current = self.current, new
+            self.retired.add(old)
             if same_state:
                 # The backend now belongs to the new generation; the old one must not close it.
                 old.owns_state, new.owns_state = False, True
@@ -341,6 +347,8 @@ def create_app(config: Config, config_path: str | None = None) -> web.Applicatio
 
     async def on_cleanup(app: web.Application) -> None:
         state.draining = True
+        for old in state.retired:  # generations a reload swapped out: flush and close them too
+            await old.close()
         await state.current.close()
 
     app.on_startup.append(on_startup)
