@@ -337,3 +337,28 @@ async def test_events_before_a_cut_are_delivered_even_in_the_same_read(proxy):
         async for _ in stream:
             got += 1
     assert got == 3
+
+
+async def test_official_conformance_tool_says_conforms_through_the_full_default_chain(sim):
+    """shared/tools/openai_conformance.py live, against Bulwark running the shipped proxy.toml."""
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    from tests.helpers import shared_dir
+
+    cfg = tomllib.loads((Path(__file__).resolve().parent.parent / "proxy.toml").read_text())
+    cfg["server"]["port"] = 0
+    for prov in cfg["providers"].values():
+        if "base_url" in prov:
+            prov["base_url"] = prov["base_url"].replace("http://127.0.0.1:9000", sim.base)
+    cfg["auth"]["keys"].append({"name": "conformance", "key": "sk-conformance", "tier": "trusted"})
+    p = await start_proxy(cfg)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(shared_dir() / "tools" / "openai_conformance.py"), "live", p.url,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out, _ = await asyncio.wait_for(proc.communicate(), 120)
+        assert proc.returncode == 0 and out.decode().strip().endswith("conforms"), out.decode()
+    finally:
+        await p.aclose()
