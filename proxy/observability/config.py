@@ -68,6 +68,8 @@ class StatsConfig(_Strict):
     cost_days_kept: int = Field(90, ge=1, le=400)
     # Max buffered completion-id -> request-id mappings between flushes (bounded memory).
     max_pending_ids: int = Field(20_000, ge=100)
+    # Without Redis: how many answered ids can still be rated (oldest forgotten first).
+    max_known_ids: int = Field(50_000, ge=100)
 
 
 class TargetsConfig(_Strict):

@@ -52,7 +52,7 @@ def validate(body: dict[str, Any]) -> tuple[str, int, str | None]:
 async def lookup(tel: Any, fid: str) -> str | None:
     """'<request id> <key id>' for a known id (the unflushed local buffer first)."""
     st = tel.stats
-    pending = st._ids.get(fid) if st is not None else None
+    pending = (st._ids.get(fid) or st.known_ids.get(fid)) if st is not None else None
     if pending:
         return pending
     raw = await tel.services.state.get(id_key(fid))

@@ -17,6 +17,8 @@ fbr:<reason>, cost (USD), fbk_n / fbk_sum (feedback ratings), c:<category>, s:<r
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import asyncio
 import logging
 import math
@@ -242,6 +244,10 @@ class Stats:
         self._minutes: dict[int, dict[str, float]] = {}
         self._days: dict[str, dict[str, float]] = {}
         self._ids: dict[str, str] = {}
+        # Memory backend: answered ids live in this bounded map, not in the shared MemoryStore,
+        # where a high-volume id map would crowd limit and budget counters out of its LRU
+        # (and grow the process by ~1 KB per answer for feedback_ttl_days).
+        self.known_ids: OrderedDict[str, str] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self.flush_errors = 0
@@ -345,7 +351,12 @@ class Stats:
             await self.state.run(ADD, keys, args)
         if days and getattr(self.state, "name", "") == "memory":
             await self._persist_days(list(days))
-        if ids:
+        if ids and getattr(self.state, "name", "") == "memory":
+            known = self.known_ids
+            known.update(ids)
+            while len(known) > self.cfg.max_known_ids:
+                known.popitem(last=False)
+        elif ids:
             ttl_ms = int(self.cfg.feedback_ttl_days * 86400 * 1000)
             await self.state.run(SETMANY, [id_key(k) for k in ids], [ttl_ms, *ids.values()])
 
