@@ -94,7 +94,7 @@ def rss_kb(pid: int, field: str) -> int:
 async def latency(url: str, n: int, stream: bool) -> tuple[float, float]:
     body = BODY if not stream else BODY[:-1] + ', "stream": true}'
     times: list[float] = []
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as s:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), timeout=aiohttp.ClientTimeout(total=20)) as s:
         for i in range(n + n // 10):
             t0 = time.perf_counter()
             async with s.post(url, data=body, headers=HEADERS) as r:
@@ -169,6 +169,7 @@ async def main() -> None:
         for _ in range(args.rounds):
             for label, port, pid in targets:
                 url = f"http://127.0.0.1:{port}/v1/chat/completions"
+                print(f"  measuring {label}", file=sys.stderr, flush=True)
                 p50, p99 = await latency(url, args.requests // args.rounds, args.stream)
                 cpu0 = cpu_seconds(pid or procs[0].pid)
                 rps = throughput_wrk(url, args.seconds) if use_wrk else await throughput_py(url, args.seconds)
