@@ -584,13 +584,8 @@ class _Track:
         self.see(first)
 
     def see(self, ev: SSEEvent) -> None:
-        if ev.data is None or ev.is_done:
-            return
-        try:
-            obj = ev.json()
-        except ValueError:
-            return
-        if not isinstance(obj, dict):
+        obj = ev.chunk()
+        if obj is None:
             return
         if self.id is None:
             self.id, self.created, self.model = obj.get("id"), obj.get("created"), obj.get("model")

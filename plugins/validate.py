@@ -604,13 +604,8 @@ class _Assembler:
         self.meta: dict[str, Any] = {}
 
     def feed(self, ev: SSEEvent) -> None:
-        if ev.data is None or ev.is_done:
-            return
-        try:
-            obj = ev.json()
-        except ValueError:
-            return
-        if not isinstance(obj, dict):
+        obj = ev.chunk()
+        if obj is None:
             return
         if not self.meta:
             self.meta = {"id": obj.get("id"), "created": obj.get("created"), "model": obj.get("model")}

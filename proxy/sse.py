@@ -49,6 +49,17 @@ class SSEEvent:
     def is_comment(self) -> bool:
         return self.data is None and self.event is None
 
+    def chunk(self) -> dict[str, Any] | None:
+        """The data as a JSON object, or None for comments, `[DONE]`, non-JSON or non-objects
+        (the tolerant read plugins want when they watch a stream go by)."""
+        if self.data is None or self.is_done:
+            return None
+        try:
+            obj = self.json()
+        except ValueError:
+            return None
+        return obj if isinstance(obj, dict) else None
+
     def json(self) -> Any:
         """The parsed `data` (dict for OpenAI chunks). Raises ValueError when it is not JSON."""
         if self._json is _UNSET:
