@@ -1,5 +1,5 @@
 """`bulwark` command line: serve, check, simulate, demo, and the admin subcommands
-(keys, tickets, review, cache, costs) from `proxy.commands`.
+(keys, tickets, costs, and those plugins bring: cache, review) found by `proxy.commands`.
 
 Signals while serving: SIGTERM/SIGINT drain (readiness fails, listeners close, in-flight
 requests and streams finish within `server.shutdown_grace_seconds`, state is flushed, exit
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import multiprocessing
 import os
@@ -18,12 +17,11 @@ import sys
 import time
 from typing import Any
 
-from .config import Config, load_config
+from .commands import command_modules, config_path, load_or_exit
+from .config import Config
 from .errors import ConfigError
 
 log = logging.getLogger("bulwark")
-
-DEFAULT_CONFIG = "proxy.toml"
 
 
 def setup_logging(level: str = "INFO") -> None:
@@ -32,18 +30,6 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
         stream=sys.stderr,
     )
-
-
-def config_path(args: argparse.Namespace) -> str:
-    return args.config or os.environ.get("BULWARK_CONFIG") or DEFAULT_CONFIG
-
-
-def load_or_exit(path: str) -> Config:
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        print(f"bulwark: invalid configuration in {path}:\n{exc}", file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 def use_uvloop() -> bool:
@@ -333,15 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim_args(p)
     p.set_defaults(func=cmd_demo)
 
-    from .commands import COMMAND_MODULES
-
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"proxy.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"proxy.commands.{name}":
-                continue
-            raise
+    for module in command_modules():
         module.register(sub)
     return parser
 

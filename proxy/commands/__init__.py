@@ -1,22 +1,44 @@
 """CLI subcommand modules. Each defines `register(subparsers)` that adds one subcommand
 whose handler is set with `parser.set_defaults(func=handler)`; `handler(args) -> int`.
-`proxy.cli` loads the modules named in COMMAND_MODULES that exist.
+`proxy.cli` loads the modules `command_modules()` finds: the core's own (COMMAND_MODULES,
+those that exist) and `plugins.<name>.commands` of every plugin package that has one
+(found by name, like `proxy.registry` finds plugins, so the core imports no plugin).
 
-The helpers below are what every admin command needs: the config named by `--config`
-(or $BULWARK_CONFIG, or ./proxy.toml) and the state backend it points at.
+The helpers below are what every command needs: the config named by `--config` (or
+$BULWARK_CONFIG, or ./proxy.toml) and the state backend it points at.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from types import ModuleType
 from typing import Any
 
+from .. import config as config_file
+from ..errors import ConfigError
+
 COMMAND_MODULES = ["keys", "tickets", "review", "cache", "costs"]
+
+DEFAULT_CONFIG = "proxy.toml"
+
+
+def config_path(args: argparse.Namespace) -> str:
+    return args.config or os.environ.get("BULWARK_CONFIG") or DEFAULT_CONFIG
+
+
+def load_or_exit(path: str) -> config_file.Config:
+    try:
+        return config_file.load_config(path)
+    except ConfigError as exc:
+        print(f"bulwark: invalid configuration in {path}:\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def load_config(args: argparse.Namespace) -> Any:
     """The validated config of `--config`; exits with status 2 and the error on a bad file."""
-    from ..cli import config_path, load_or_exit
-
     return load_or_exit(config_path(args))
 
 
@@ -27,3 +49,28 @@ def admin_state(cfg: Any) -> Any:
 
     state = create_state(cfg.state)
     return getattr(state, "primary", state)
+
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
+def command_modules() -> list[ModuleType]:
+    """The core's command modules, then each plugin package's `commands` module (by name)."""
+    out = [m for m in (_optional(f"proxy.commands.{name}") for name in COMMAND_MODULES) if m is not None]
+    package = _optional("plugins")
+    if package is None:
+        return out
+    for base in package.__path__:
+        for info in sorted(pkgutil.iter_modules([base]), key=lambda i: i.name):
+            # Only packages that ship a `commands` module are imported (a plugin's CLI costs nothing otherwise).
+            if info.ispkg and any(m.name == "commands" for m in pkgutil.iter_modules([os.path.join(base, info.name)])):
+                module = _optional(f"plugins.{info.name}.commands")
+                if module is not None:
+                    out.append(module)
+    return out
