@@ -152,3 +152,41 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
             f"The request body must be a JSON object, not {type(body).__name__}.",
         )
     return body
+
+
+# -- who a request counts against (rate limits and budgets key their state by these) -------
+def end_user(ctx: RequestContext, header: str | None) -> str | None:
+    """The end user: `ctx.identity.user`, else the body's `user` / `safety_identifier`,
+    else the configured header. Long ids are hashed so state keys stay short."""
+    user = ctx.identity.user
+    if not user:
+        try:
+            body = ctx.body if ctx.raw_body else {}
+        except Exception:
+            body = {}
+        for name in ("user", "safety_identifier"):
+            v = body.get(name)
+            if isinstance(v, str) and v.strip():
+                user = v.strip()
+                break
+        if not user and header:
+            v = ctx.headers.get(header)
+            if v and v.strip():
+                user = v.strip()
+        if user:
+            ctx.identity.user = user
+    if not user:
+        return None
+    if len(user) > 64 or "}" in user or "{" in user:
+        import hashlib
+
+        return "h" + hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return user
+
+
+def scope_of(ctx: RequestContext) -> str:
+    """The hash tag that keeps one client's limit keys in one Redis Cluster slot."""
+    kid = ctx.identity.key_id or "anonymous"
+    if kid == "anonymous" and ctx.identity.ip:
+        return "anon:" + ctx.identity.ip
+    return kid

@@ -41,6 +41,15 @@ class BackgroundTasks:
         task.add_done_callback(self._done)
         return task
 
+    async def run_soon(self, coro: Coroutine[Any, Any, Any], name: str = "bulwark-bg") -> None:
+        """Run `coro` in the background (e.g. settling a reservation), so the answer is not
+        delayed by one more state round trip and a cancelled request still gets it done.
+        When the pool is full it runs inline instead of being dropped."""
+        if len(self) >= self.limit:
+            await coro
+            return
+        self.spawn(coro, name=name)
+
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:

@@ -9,7 +9,9 @@ from typing import Any
 import orjson
 import pytest
 
-from proxy.limits import BUDGET_RESERVE, BUDGET_SETTLE, GATE, SETTLE, alerts_of, decode, go_duration
+from plugins.budgets.scripts import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of
+from plugins.ratelimit.gcra import GATE, SETTLE, go_duration
+from proxy.state.lua import decode
 from proxy.state.redis import RedisState
 from tests.rl_support import REDIS, cleanup_redis, make_backend, prefix
 

@@ -11,7 +11,8 @@ from redis.exceptions import ResponseError
 
 from proxy.config import StateConfig
 from proxy.errors import ServiceUnavailable
-from proxy.limits import GATE, decode
+from plugins.ratelimit.gcra import GATE
+from proxy.state.lua import decode
 from proxy.state.base import Script
 from proxy.state.factory import create_state
 from proxy.state.memory import MemoryState
@@ -179,7 +180,7 @@ async def test_factory(tmp_path: Any, redis_url: str) -> None:
 
 async def test_settles_missed_during_an_outage_are_replayed(private_redis: OwnRedis) -> None:
     """A slot taken in Redis before an outage is freed in Redis after it, not at lease expiry."""
-    from proxy.limits import SETTLE
+    from plugins.ratelimit.gcra import SETTLE
 
     st = ResilientState(RedisState(private_redis.url, prefix(), timeout_ms=100), "fail_open", cooldown=0.2)
     keys = ["{k}:rl", "{k}:rl:c"]

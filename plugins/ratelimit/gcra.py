@@ -1,9 +1,7 @@
-"""Rate limits, concurrency slots and budgets as atomic state Scripts (Lua + Python twins).
+"""Rate limits and concurrency slots as atomic state Scripts (Lua + Python twins): GATE, SETTLE.
 
-Every Script takes one JSON argument (ARGV[1]) with `now` and its parameters, and returns
-one JSON document (a cjson string from Redis, a dict from the memory backend; `decode()`
-normalises both). Key references inside the parameters are 1-based indexes into KEYS, so
-the Lua and Python sides read the same structure.
+Both follow the conventions of `proxy.state.lua` (one JSON argument with `now`, one JSON
+result, 1-based key indexes) and start from its Lua prelude.
 
 Limits are GCRA-style leaky buckets (one hash per limit: `u` used units, `t` last update)
 that drain continuously at `limit / window`: a client can burst up to the limit, then gets
@@ -14,9 +12,9 @@ the real usage), which a sliding log cannot do cheaply.
 Concurrency slots are leases in a sorted set (member = lease id, score = expiry), so a
 crashed replica's slots expire by themselves.
 
-Suspicion scores (proxy.abuse) are exponentially decaying numbers per subject (key, end
-user, IP) kept in the same GATE script, so risk, multipliers and admission are decided in
-one round trip.
+Suspicion scores (plugins.ratelimit.abuse) are exponentially decaying numbers per subject
+(key, end user, IP) kept in the same GATE script, so risk, multipliers and admission are
+decided in one round trip.
 """
 from __future__ import annotations
 
@@ -25,16 +23,8 @@ from typing import Any
 
 import orjson
 
-from .state.base import Script
-
-INF = float("inf")
-
-
-def decode(result: Any) -> Any:
-    """A Script result from either backend as Python data."""
-    if isinstance(result, (bytes, str)):
-        return orjson.loads(result)
-    return result
+from proxy.state.base import Script
+from proxy.state.lua import _LUA_PRELUDE, INF, _decay, _drain, _eff, _hmget, _num
 
 
 def go_duration(seconds: float) -> str:
@@ -55,33 +45,6 @@ def go_duration(seconds: float) -> str:
 # ---------------------------------------------------------------------------------------
 # Lua side
 # ---------------------------------------------------------------------------------------
-_LUA_PRELUDE = r"""
-local P = cjson.decode(ARGV[1])
-local now = tonumber(P.now)
-local function K(i) return KEYS[i] end
-local function drain(u, t, rate)
-  u = tonumber(u) or 0
-  t = tonumber(t) or now
-  if now > t then u = u - (now - t) * rate end
-  if u < 0 then u = 0 end
-  return u
-end
-local function decay(x, t, hl)
-  x = tonumber(x) or 0
-  t = tonumber(t) or now
-  if now > t and x > 0 then x = x * math.pow(0.5, (now - t) / hl) end
-  return x
-end
-local function eff(limit, mult)
-  if limit <= 0 then return 0 end
-  local e = math.floor(limit * mult)
-  if e < 1 then e = 1 end
-  return e
-end
-local function ms(sec) return math.ceil(sec * 1000) end
-local function fs(x) return string.format('%.17g', x) end  -- tostring keeps only 14 digits
-"""
-
 # State layout per client scope S (one Redis Cluster slot):
 #   {S}:ab            hash  key subject: s,t (score) blk,why (block) bu,bt (burst bucket) rn,rr,rt (refused share)
 #   {S}:ab:u:<user>   hash  user subject: s,t blk,why f,c (first seen, requests)
@@ -255,81 +218,10 @@ end
 return cjson.encode({ok=true})
 """
 
-_LUA_BUDGET_RESERVE = _LUA_PRELUDE + r"""
-local est = tonumber(P.est)
-local spent = {}
-for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms}
-  local s = tonumber(redis.call('GET', K(b[1]))) or 0
-  spent[i] = s
-  if s + est > b[2] then
-    return cjson.encode({ok=false, idx=i, spent=s, cap=b[2]})
-  end
-end
-for _, b in ipairs(P.items) do
-  redis.call('INCRBYFLOAT', K(b[1]), fs(est))
-  if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
-end
-return cjson.encode({ok=true})
-"""
-
-_LUA_BUDGET_SETTLE = _LUA_PRELUDE + r"""
-local delta = tonumber(P.delta)
-local out = {spent={}, alerts={}}
-for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms, flag_ki, soft_fraction}
-  local s = tonumber(redis.call('INCRBYFLOAT', K(b[1]), fs(delta)))
-  if s < 0 then redis.call('SET', K(b[1]), '0', 'KEEPTTL'); s = 0 end
-  if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
-  out.spent[i] = s
-  if b[2] > 0 and s >= b[2] * b[5] then
-    if redis.call('SET', K(b[4]), '1', 'NX', 'PX', b[3]) then table.insert(out.alerts, i) end
-  end
-end
-out.n_alerts = #out.alerts
-return cjson.encode(out)
-"""
-
 
 # ---------------------------------------------------------------------------------------
 # Python side (memory backend): the same steps on a MemoryStore
 # ---------------------------------------------------------------------------------------
-def _num(v: Any, default: float) -> float:
-    if v is None:
-        return default
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return default
-
-
-def _drain(u: Any, t: Any, rate: float, now: float) -> float:
-    u = _num(u, 0.0)
-    t = _num(t, now)
-    if now > t:
-        u -= (now - t) * rate
-    return u if u > 0 else 0.0
-
-
-def _decay(x: Any, t: Any, hl: float, now: float) -> float:
-    x = _num(x, 0.0)
-    t = _num(t, now)
-    if now > t and x > 0:
-        x *= 0.5 ** ((now - t) / hl)
-    return x
-
-
-def _eff(limit: float, mult: float) -> int:
-    if limit <= 0:
-        return 0
-    return max(1, int(math.floor(limit * mult)))
-
-
-def _hmget(store: Any, k: str, *fields: str) -> list[Any]:
-    h = store.get(k)
-    if not isinstance(h, dict):
-        return [None] * len(fields)
-    return [h.get(f) for f in fields]
-
-
 def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     P = orjson.loads(args[0])
     now = float(P["now"])
@@ -492,162 +384,5 @@ def _local_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any
     return {"ok": True}
 
 
-def _local_budget_reserve(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
-    P = orjson.loads(args[0])
-    K = lambda i: keys[i - 1]  # noqa: E731
-    est = float(P["est"])
-    for i, (ki, cap, _ttl) in enumerate(P["items"], start=1):
-        s = _num(store.get(K(ki)), 0.0)
-        if s + est > cap:
-            return {"ok": False, "idx": i, "spent": s, "cap": cap}
-    for ki, _cap, ttl in P["items"]:
-        store.incr(K(ki), est, ttl / 1000)
-    return {"ok": True}
-
-
-def _local_budget_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
-    P = orjson.loads(args[0])
-    K = lambda i: keys[i - 1]  # noqa: E731
-    delta = float(P["delta"])
-    spent: list[float] = []
-    alerts: list[int] = []
-    for i, (ki, cap, ttl, fki, soft) in enumerate(P["items"], start=1):
-        s = store.incr(K(ki), delta, ttl / 1000)
-        if s < 0:
-            left = store.ttl(K(ki))
-            store.set(K(ki), 0.0, left if left > 0 else ttl / 1000)
-            s = 0.0
-        spent.append(s)
-        if cap > 0 and s >= cap * soft and not store.exists(K(fki)):
-            store.set(K(fki), b"1", ttl / 1000)
-            alerts.append(i)
-    return {"spent": spent, "alerts": alerts, "n_alerts": len(alerts)}
-
-
 GATE = Script("bulwark_gate", _LUA_GATE, _local_gate)
 SETTLE = Script("bulwark_settle", _LUA_SETTLE, _local_settle)
-BUDGET_RESERVE = Script("bulwark_budget_reserve", _LUA_BUDGET_RESERVE, _local_budget_reserve)
-BUDGET_SETTLE = Script("bulwark_budget_settle", _LUA_BUDGET_SETTLE, _local_budget_settle)
-
-
-def alerts_of(result: dict[str, Any]) -> list[int]:
-    """`alerts` from BUDGET_SETTLE (cjson encodes an empty array as `{}`)."""
-    a = result.get("alerts")
-    return list(a) if isinstance(a, list) else []
-
-
-def spent_of(result: dict[str, Any]) -> list[float]:
-    s = result.get("spent")
-    return [float(x) for x in s] if isinstance(s, list) else []
-
-
-# ---------------------------------------------------------------------------------------
-# Shared request helpers (used by the ratelimit and budgets plugins)
-# ---------------------------------------------------------------------------------------
-def end_user(ctx: Any, header: str | None) -> str | None:
-    """The end user: `ctx.identity.user`, else the body's `user` / `safety_identifier`,
-    else the configured header. Long ids are hashed so state keys stay short."""
-    user = ctx.identity.user
-    if not user:
-        try:
-            body = ctx.body if ctx.raw_body else {}
-        except Exception:
-            body = {}
-        for field in ("user", "safety_identifier"):
-            v = body.get(field)
-            if isinstance(v, str) and v.strip():
-                user = v.strip()
-                break
-        if not user and header:
-            v = ctx.headers.get(header)
-            if v and v.strip():
-                user = v.strip()
-        if user:
-            ctx.identity.user = user
-    if not user:
-        return None
-    if len(user) > 64 or "}" in user or "{" in user:
-        import hashlib
-
-        return "h" + hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return user
-
-
-def scope_of(ctx: Any) -> str:
-    """The hash tag that keeps one client's limit keys in one Redis Cluster slot."""
-    kid = ctx.identity.key_id or "anonymous"
-    if kid == "anonymous" and ctx.identity.ip:
-        return "anon:" + ctx.identity.ip
-    return kid
-
-
-def usage_from_body(resp: Any) -> tuple[int, int, int] | None:
-    """(prompt, completion, cached) from a complete JSON answer's `usage`, if any."""
-    if resp.body is None:
-        return None
-    data = resp.try_json()
-    if not isinstance(data, dict):
-        return None
-    u = data.get("usage")
-    if not isinstance(u, dict):
-        return None
-    from .pricing import usage_numbers
-
-    return usage_numbers(u)
-
-
-async def metered(stream: Any, on_done: Any, model: str | None, prompt_tokens: int) -> Any:
-    """Wrap an SSE event stream; when it ends for any reason (done, upstream error, client
-    disconnect/cancel) call `await on_done((prompt, completion, cached), exact)`.
-
-    Usage comes from the usage chunk when the upstream sent one; otherwise the streamed
-    content is counted with tiktoken (so tokens streamed before a disconnect are counted).
-    """
-    from .pricing import usage_numbers
-    from .tokens import count_text
-
-    parts: list[str] = []
-    usage: dict[str, Any] | None = None
-    try:
-        async for ev in stream:
-            data = ev.data
-            if data and data[0] == "{":
-                try:
-                    j = ev.json()
-                except ValueError:
-                    j = None
-                if isinstance(j, dict):
-                    u = j.get("usage")
-                    if isinstance(u, dict) and u:
-                        usage = u
-                    for ch in j.get("choices") or ():
-                        d = ch.get("delta") if isinstance(ch, dict) else None
-                        if isinstance(d, dict):
-                            c = d.get("content")
-                            if isinstance(c, str):
-                                parts.append(c)
-                            for tc in d.get("tool_calls") or ():
-                                fn = tc.get("function") if isinstance(tc, dict) else None
-                                if isinstance(fn, dict):
-                                    parts.append(str(fn.get("name") or ""))
-                                    parts.append(str(fn.get("arguments") or ""))
-                        elif isinstance(ch, dict) and isinstance(ch.get("text"), str):
-                            parts.append(ch["text"])
-            yield ev
-    finally:
-        if usage is not None:
-            numbers, exact = usage_numbers(usage), True
-        else:
-            numbers, exact = (prompt_tokens, count_text("".join(parts), model), 0), False
-        await on_done(numbers, exact)
-
-
-async def settle_later(services: Any, coro: Any, name: str) -> None:
-    """Run a settle coroutine in the background (bounded `services.tasks`), so the answer is
-    not delayed by one more state round trip and a cancelled request still settles. When
-    the task pool is full it runs inline instead of being dropped."""
-    tasks = getattr(services, "tasks", None)
-    if tasks is None or len(tasks) >= tasks.limit:
-        await coro
-        return
-    tasks.spawn(coro, name=name)

@@ -1,7 +1,7 @@
 """Dollar budgets per key, end user and team, per UTC day and month.
 
 Before the call the estimated cost (prompt tokens + max_tokens, priced by proxy.pricing)
-is reserved against every applicable budget atomically (`proxy.limits.BUDGET_RESERVE`);
+is reserved against every applicable budget atomically (`scripts.BUDGET_RESERVE`);
 a budget that cannot take it answers 429 `insufficient_quota` with `x-should-retry: false`,
 so spending stops at the cap even under concurrency. After the call the reservation is
 settled to the real cost (usage from the answer or the usage chunk, else the streamed text
@@ -21,14 +21,17 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
+from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext, end_user, scope_of
 from proxy.errors import RateLimited, ServiceUnavailable
-from proxy.limits import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of, decode, end_user, metered, scope_of, settle_later, spent_of, usage_from_body
+from proxy.metering import metered, usage_from_body
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
 from proxy.response import ProxyResponse
 from proxy.state.base import StateError
+from proxy.state.lua import decode
 from proxy.tokens import count_request
+
+from .scripts import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of, spent_of
 
 log = logging.getLogger("bulwark.budgets")
 
@@ -164,7 +167,7 @@ class Budgets(Plugin):
         try:
             resp = await call_next(ctx)
         except BaseException:
-            await settle_later(self.services, settle(None), "budgets-settle")
+            await self.services.tasks.run_soon(settle(None), "budgets-settle")
             raise
         if not groups:
             # No budget applies: still price the call for ctx.cost_usd on complete answers.
@@ -174,17 +177,17 @@ class Budgets(Plugin):
                     ctx.cost_usd = pricing.cost(model, *u)
             return resp
         if not resp.ok:
-            await settle_later(self.services, settle(None), "budgets-settle")
+            await self.services.tasks.run_soon(settle(None), "budgets-settle")
             return resp
         if resp.stream is not None:
             async def on_done(numbers: tuple[int, int, int], exact: bool) -> None:
-                await settle_later(self.services, settle(pricing.cost(model, *numbers)), "budgets-settle")
+                await self.services.tasks.run_soon(settle(pricing.cost(model, *numbers)), "budgets-settle")
 
             resp.stream = metered(resp.stream, on_done, model, prompt)
-            resp.on_close(lambda: settle_later(self.services, settle(None), "budgets-settle"))
+            resp.on_close(lambda: self.services.tasks.run_soon(settle(None), "budgets-settle"))
             return resp
         u = usage_from_body(resp)
-        await settle_later(self.services, settle(pricing.cost(model, *u) if u is not None else est), "budgets-settle")
+        await self.services.tasks.run_soon(settle(pricing.cost(model, *u) if u is not None else est), "budgets-settle")
         return resp
 
     async def _refund(self, groups: list[Any], reserved: list[int], est: float) -> None:

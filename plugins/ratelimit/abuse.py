@@ -1,7 +1,7 @@
 """Suspicious-pattern scoring: the request-content signals and their settings.
 
 The score itself is an exponentially decaying number per subject (the key, the end user,
-the client IP) kept in state and updated atomically with admission (`proxy.limits.GATE`):
+the client IP) kept in state and updated atomically with admission (`gcra.GATE`):
 
     score(now) = score(t) * 0.5 ** ((now - t) / half_life) + points(this request)
 

@@ -1,7 +1,7 @@
 """Risk-aware rate limits: requests, tokens and concurrency per key, end user and model,
 scaled by the request's risk class, with suspicious-pattern scoring and temporary blocks.
 
-One atomic state Script (`proxy.limits.GATE`) per request decides blocks, the suspicion
+One atomic state Script (`gcra.GATE`) per request decides blocks, the suspicion
 score, the end user's newness, the risk multiplier and admission on every dimension; one
 more (`SETTLE`) settles the token reservation to the real usage and frees the concurrency
 slot when the answer ends (streams: when the stream closes, client cancel included).
@@ -25,15 +25,18 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from proxy.abuse import AbuseConfig, ContentSignals
-from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
+from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext, end_user, scope_of
 from proxy.errors import PermissionDenied, ProxyError, RateLimited, ServiceUnavailable
-from proxy.limits import GATE, SETTLE, decode, end_user, go_duration, metered, scope_of, settle_later
+from proxy.metering import metered, usage_from_body
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
 from proxy.response import ProxyResponse
 from proxy.state.base import StateError
+from proxy.state.lua import decode
 from proxy.tokens import count_request
+
+from .abuse import AbuseConfig, ContentSignals
+from .gcra import GATE, SETTLE, go_duration
 
 log = logging.getLogger("bulwark.ratelimit")
 
@@ -255,23 +258,23 @@ class RateLimit(Plugin):
         try:
             resp = await call_next(ctx)
         except ProxyError as exc:
-            await settle_later(self.services, settle(None, 400 <= exc.status < 500 and exc.status != 429), "ratelimit-settle")
+            await self.services.tasks.run_soon(settle(None, 400 <= exc.status < 500 and exc.status != 429), "ratelimit-settle")
             raise
         except BaseException:
-            await settle_later(self.services, settle(None, False), "ratelimit-settle")
+            await self.services.tasks.run_soon(settle(None, False), "ratelimit-settle")
             raise
 
         if resp.stream is not None:
             async def on_done(numbers: tuple[int, int, int], exact: bool) -> None:
-                await settle_later(self.services, settle(numbers[0] + numbers[1], False), "ratelimit-settle")
+                await self.services.tasks.run_soon(settle(numbers[0] + numbers[1], False), "ratelimit-settle")
 
             if not resp.ok:
-                await settle_later(self.services, settle(None, resp.status < 500), "ratelimit-settle")
+                await self.services.tasks.run_soon(settle(None, resp.status < 500), "ratelimit-settle")
             else:
                 resp.stream = metered(resp.stream, on_done, model, prompt_tokens)
                 # A stream dropped before its first event never runs the wrapper's finally:
                 # closing the response refunds and frees the slot then (no-op once settled).
-                resp.on_close(lambda: settle_later(self.services, settle(None, False), "ratelimit-settle"))
+                resp.on_close(lambda: self.services.tasks.run_soon(settle(None, False), "ratelimit-settle"))
             return resp
 
         if resp.raw_stream is not None:
@@ -283,19 +286,17 @@ class RateLimit(Plugin):
                     async for chunk in inner:
                         yield chunk
                 finally:
-                    await settle_later(self.services, settle(cost, False), "ratelimit-settle")
+                    await self.services.tasks.run_soon(settle(cost, False), "ratelimit-settle")
 
             resp.raw_stream = raw_wrap()
             return resp
 
         if resp.ok:
-            from proxy.limits import usage_from_body
-
             u = usage_from_body(resp)
             actual = (u[0] + u[1]) if u is not None else cost
-            await settle_later(self.services, settle(actual, False), "ratelimit-settle")
+            await self.services.tasks.run_soon(settle(actual, False), "ratelimit-settle")
         else:
-            await settle_later(self.services, settle(None, 400 <= resp.status < 500 and resp.status != 429), "ratelimit-settle")
+            await self.services.tasks.run_soon(settle(None, 400 <= resp.status < 500 and resp.status != 429), "ratelimit-settle")
         return resp
 
     # -- rejections ---------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""Dollar budgets as atomic state Scripts (Lua + Python twins): BUDGET_RESERVE, BUDGET_SETTLE.
+
+Both follow the conventions of `proxy.state.lua` (one JSON argument, one JSON result,
+1-based key indexes) and start from its Lua prelude. RESERVE adds the estimated cost to
+every budget item unless one of them would pass its cap; SETTLE adds the difference to the
+real cost and reports the items that crossed their soft threshold (once per period).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from proxy.state.base import Script
+from proxy.state.lua import _LUA_PRELUDE, _num
+
+_LUA_BUDGET_RESERVE = _LUA_PRELUDE + r"""
+local est = tonumber(P.est)
+local spent = {}
+for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms}
+  local s = tonumber(redis.call('GET', K(b[1]))) or 0
+  spent[i] = s
+  if s + est > b[2] then
+    return cjson.encode({ok=false, idx=i, spent=s, cap=b[2]})
+  end
+end
+for _, b in ipairs(P.items) do
+  redis.call('INCRBYFLOAT', K(b[1]), fs(est))
+  if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
+end
+return cjson.encode({ok=true})
+"""
+
+_LUA_BUDGET_SETTLE = _LUA_PRELUDE + r"""
+local delta = tonumber(P.delta)
+local out = {spent={}, alerts={}}
+for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms, flag_ki, soft_fraction}
+  local s = tonumber(redis.call('INCRBYFLOAT', K(b[1]), fs(delta)))
+  if s < 0 then redis.call('SET', K(b[1]), '0', 'KEEPTTL'); s = 0 end
+  if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
+  out.spent[i] = s
+  if b[2] > 0 and s >= b[2] * b[5] then
+    if redis.call('SET', K(b[4]), '1', 'NX', 'PX', b[3]) then table.insert(out.alerts, i) end
+  end
+end
+out.n_alerts = #out.alerts
+return cjson.encode(out)
+"""
+
+
+
+# ---------------------------------------------------------------------------------------
+# Python side (memory backend): the same steps on a MemoryStore
+# ---------------------------------------------------------------------------------------
+def _local_budget_reserve(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
+    P = orjson.loads(args[0])
+    K = lambda i: keys[i - 1]  # noqa: E731
+    est = float(P["est"])
+    for i, (ki, cap, _ttl) in enumerate(P["items"], start=1):
+        s = _num(store.get(K(ki)), 0.0)
+        if s + est > cap:
+            return {"ok": False, "idx": i, "spent": s, "cap": cap}
+    for ki, _cap, ttl in P["items"]:
+        store.incr(K(ki), est, ttl / 1000)
+    return {"ok": True}
+
+
+def _local_budget_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
+    P = orjson.loads(args[0])
+    K = lambda i: keys[i - 1]  # noqa: E731
+    delta = float(P["delta"])
+    spent: list[float] = []
+    alerts: list[int] = []
+    for i, (ki, cap, ttl, fki, soft) in enumerate(P["items"], start=1):
+        s = store.incr(K(ki), delta, ttl / 1000)
+        if s < 0:
+            left = store.ttl(K(ki))
+            store.set(K(ki), 0.0, left if left > 0 else ttl / 1000)
+            s = 0.0
+        spent.append(s)
+        if cap > 0 and s >= cap * soft and not store.exists(K(fki)):
+            store.set(K(fki), b"1", ttl / 1000)
+            alerts.append(i)
+    return {"spent": spent, "alerts": alerts, "n_alerts": len(alerts)}
+
+
+BUDGET_RESERVE = Script("bulwark_budget_reserve", _LUA_BUDGET_RESERVE, _local_budget_reserve)
+BUDGET_SETTLE = Script("bulwark_budget_settle", _LUA_BUDGET_SETTLE, _local_budget_settle)
+
+
+def alerts_of(result: dict[str, Any]) -> list[int]:
+    """`alerts` from BUDGET_SETTLE (cjson encodes an empty array as `{}`)."""
+    a = result.get("alerts")
+    return list(a) if isinstance(a, list) else []
+
+
+def spent_of(result: dict[str, Any]) -> list[float]:
+    s = result.get("spent")
+    return [float(x) for x in s] if isinstance(s, list) else []
