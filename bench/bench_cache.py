@@ -243,7 +243,7 @@ async def in_process(n: int) -> dict[str, float]:
 
 def memory(n: int = 5000) -> dict[str, float]:
     from plugins.cache import ENTRY_OVERHEAD, ByteLRU, encode_entry
-    from proxy import cachekey
+    from plugins.cache import key as cachekey
 
     out: dict[str, float] = {}
     for streamed in (False, True):

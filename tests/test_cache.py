@@ -1,4 +1,4 @@
-"""The exact-match response cache (plugins/cache.py, proxy/cachekey.py, `bulwark cache`).
+"""The exact-match response cache (plugins/cache/: the plugin, key.py, `bulwark cache`).
 
 End to end with the official SDK through the proxy in front of the simulator, plus unit tests
 of the key, the LRU and the stream <-> completion conversions."""
@@ -26,7 +26,7 @@ from plugins.cache import (
     encode_entry,
     replay_events,
 )
-from proxy import cachekey
+from plugins.cache import key as cachekey
 from proxy.config import KeyConfig
 from proxy.keys import hash_key, key_id_for
 from proxy.plugin import Plugin

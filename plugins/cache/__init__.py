@@ -1,6 +1,6 @@
 """Exact-match response cache: the cheapest answer is the one not paid for twice.
 
-Key: a canonical hash of the request (`proxy.cachekey`), scoped per client key (or team,
+Key: a canonical hash of the request (`key.py`), scoped per client key (or team,
 or global). Only deterministic requests (temperature 0; absent means 1.0) are cached unless
 a model rule or `any_temperature` opts in.
 
@@ -33,32 +33,28 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import logging
-import re
 import time
 import zlib
-from collections import OrderedDict
 from typing import Any, AsyncIterator, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from proxy import cachekey
 from proxy.context import CHAT, RequestContext, Usage
 from proxy.errors import BadRequest
 from proxy.plugin import Next, Plugin, PluginConfig
+from proxy.pricing import cost_usd, pricing_for
 from proxy.response import ProxyResponse
 from proxy.sse import SSEEvent
+
+from . import key as cachekey
+from .replay import _is_completion, chunks_from_completion, completion_from_chunks, replay_events
+from .store import ENTRY_OVERHEAD, ENTRY_VERSION, ByteLRU, decode_entry, encode_entry, purge_state
 
 log = logging.getLogger("bulwark.cache")
 
 HEADER = "x-bulwark-cache"
-ENTRY_VERSION = 1
-# Bytes an in-process entry costs beyond len(blob) + len(key): the OrderedDict node, the
-# tuple, the float and the bytes/str object headers (~250 B by tracemalloc, bench/bench_cache.py).
-ENTRY_OVERHEAD = 240
 _NEVER_TIERS = ("rules", "human")
-_WORDS = re.compile(r"\s*\S+|\s+")
-_CHUNK_HEAD = ("id", "object", "created", "model", "usage")
 STATE_COOLDOWN = 2.0  # seconds the cache leaves a failing state backend alone
 
 
@@ -104,201 +100,6 @@ class CacheConfig(PluginConfig):
 
 def _noop() -> None:
     pass
-
-
-# -- storage ------------------------------------------------------------------------------
-class ByteLRU:
-    """In-process LRU bounded by bytes, with per-entry expiry (monotonic clock)."""
-
-    __slots__ = ("max_bytes", "bytes", "evictions", "_d")
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self.evictions = 0
-        self._d: OrderedDict[str, tuple[bytes, float, int]] = OrderedDict()
-
-    def get(self, key: str) -> tuple[bytes, float] | None:
-        item = self._d.get(key)
-        if item is None:
-            return None
-        blob, expires, size = item
-        if expires <= time.monotonic():
-            del self._d[key]
-            self.bytes -= size
-            return None
-        self._d.move_to_end(key)
-        return blob, expires
-
-    def set(self, key: str, blob: bytes, ttl: float) -> bool:
-        size = len(blob) + len(key) + ENTRY_OVERHEAD
-        if size > self.max_bytes:
-            return False
-        self.pop(key)
-        self._d[key] = (blob, time.monotonic() + ttl, size)
-        self.bytes += size
-        while self.bytes > self.max_bytes:
-            _, (_, _, s) = self._d.popitem(last=False)
-            self.bytes -= s
-            self.evictions += 1
-        return True
-
-    def pop(self, key: str) -> None:
-        old = self._d.pop(key, None)
-        if old is not None:
-            self.bytes -= old[2]
-
-    def purge(self, prefix: str) -> int:
-        keys = [k for k in self._d if k.startswith(prefix)]
-        for k in keys:
-            self.pop(k)
-        return len(keys)
-
-    def __len__(self) -> int:
-        return len(self._d)
-
-
-def encode_entry(entry: dict[str, Any], level: int, min_bytes: int) -> bytes:
-    raw = orjson.dumps(entry)
-    if len(raw) >= min_bytes:
-        return b"z" + zlib.compress(raw, level)
-    return b"j" + raw
-
-
-def decode_entry(blob: bytes) -> dict[str, Any]:
-    tag, data = blob[:1], blob[1:]
-    if tag == b"z":
-        data = zlib.decompress(data)
-    elif tag != b"j":
-        raise ValueError("unknown cache entry encoding")
-    entry = orjson.loads(data)
-    if not isinstance(entry, dict) or entry.get("v") != ENTRY_VERSION or not isinstance(entry.get("c"), dict):
-        raise ValueError("unknown cache entry version")
-    return entry
-
-
-# -- shapes -----------------------------------------------------------------------------
-def completion_from_chunks(chunks: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Merge stream chunks into a `chat.completion`; also return the chunks to replay
-    (choices and per-chunk extras, without the shared head or usage)."""
-    head = chunks[0]
-    usage = None
-    acc: dict[int, dict[str, Any]] = {}
-    replay: list[dict[str, Any]] = []
-    for ch in chunks:
-        if ch.get("usage"):
-            usage = ch["usage"]
-        choices = ch.get("choices") or []
-        if choices:
-            replay.append({k: v for k, v in ch.items() if k not in _CHUNK_HEAD})
-        for c in choices:
-            a = acc.get(c.get("index", 0))
-            if a is None:
-                a = acc[c.get("index", 0)] = {"role": None, "content": None, "refusal": None, "tools": {}, "fc": None, "lp": None, "fr": None}
-            d = c.get("delta") or {}
-            if d.get("role"):
-                a["role"] = d["role"]
-            if d.get("content") is not None:
-                a["content"] = (a["content"] or "") + d["content"]
-            if d.get("refusal") is not None:
-                a["refusal"] = (a["refusal"] or "") + d["refusal"]
-            for tc in d.get("tool_calls") or ():
-                t = a["tools"].get(tc.get("index", 0))
-                if t is None:
-                    t = a["tools"][tc.get("index", 0)] = {"id": None, "type": "function", "function": {"name": "", "arguments": ""}}
-                if tc.get("id"):
-                    t["id"] = tc["id"]
-                if tc.get("type"):
-                    t["type"] = tc["type"]
-                fn = tc.get("function") or {}
-                if fn.get("name"):
-                    t["function"]["name"] += fn["name"]
-                if fn.get("arguments"):
-                    t["function"]["arguments"] += fn["arguments"]
-            if d.get("function_call"):
-                fc = a["fc"] or {"name": "", "arguments": ""}
-                fc["name"] += d["function_call"].get("name") or ""
-                fc["arguments"] += d["function_call"].get("arguments") or ""
-                a["fc"] = fc
-            lp = c.get("logprobs")
-            if lp:
-                m = a["lp"] or {}
-                for k, v in lp.items():
-                    if isinstance(v, list):
-                        m[k] = (m.get(k) or []) + v
-                a["lp"] = m
-            if c.get("finish_reason"):
-                a["fr"] = c["finish_reason"]
-    out_choices = []
-    for idx in sorted(acc):
-        a = acc[idx]
-        msg: dict[str, Any] = {"role": a["role"] or "assistant", "content": a["content"], "refusal": a["refusal"]}
-        if a["tools"]:
-            msg["tool_calls"] = [a["tools"][i] for i in sorted(a["tools"])]
-        if a["fc"]:
-            msg["function_call"] = a["fc"]
-        out_choices.append({"index": idx, "message": msg, "logprobs": a["lp"], "finish_reason": a["fr"]})
-    completion: dict[str, Any] = {"id": head.get("id"), "object": "chat.completion", "created": head.get("created"), "model": head.get("model"), "choices": out_choices, "usage": usage}
-    for k in ("system_fingerprint", "service_tier"):
-        if head.get(k) is not None:
-            completion[k] = head[k]
-    return completion, replay
-
-
-def chunks_from_completion(completion: dict[str, Any]) -> list[dict[str, Any]]:
-    """Stream chunks (without head) for a plain answer: role, word-sized content pieces,
-    tool-call fragments, the finish chunk; the order a real stream uses."""
-    extra = {k: completion[k] for k in ("system_fingerprint", "service_tier") if completion.get(k) is not None}
-    out: list[dict[str, Any]] = []
-
-    def add(index: int, delta: dict[str, Any], finish: Any = None, logprobs: Any = None) -> None:
-        out.append({**extra, "choices": [{"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]})
-
-    for choice in completion.get("choices") or ():
-        idx = choice.get("index", 0)
-        msg = choice.get("message") or {}
-        content, tools, refusal = msg.get("content"), msg.get("tool_calls"), msg.get("refusal")
-        first: dict[str, Any] = {"role": msg.get("role") or "assistant", "content": "" if content is not None or not (tools or refusal) else None}
-        if refusal is not None:
-            first["refusal"] = ""
-        add(idx, first)
-        lp = choice.get("logprobs")
-        if isinstance(content, str):
-            for piece in _WORDS.findall(content):
-                add(idx, {"content": piece}, logprobs=lp)
-                lp = None
-        if isinstance(refusal, str):
-            for piece in _WORDS.findall(refusal):
-                add(idx, {"refusal": piece}, logprobs=lp)
-                lp = None
-        for i, tc in enumerate(tools or ()):
-            fn = tc.get("function") or {}
-            add(idx, {"tool_calls": [{"index": i, "id": tc.get("id"), "type": tc.get("type", "function"), "function": {"name": fn.get("name", ""), "arguments": ""}}]})
-            if fn.get("arguments"):
-                add(idx, {"tool_calls": [{"index": i, "function": {"arguments": fn["arguments"]}}]})
-        if msg.get("function_call"):
-            add(idx, {"function_call": msg["function_call"]})
-        add(idx, {}, finish=choice.get("finish_reason") or "stop", logprobs=lp)
-    return out
-
-
-async def replay_events(entry: dict[str, Any], include_usage: bool, created: int | None) -> AsyncIterator[SSEEvent]:
-    completion = entry["c"]
-    chunks = entry.get("k")
-    if chunks is None:
-        chunks = chunks_from_completion(completion)
-    head = {"id": completion.get("id"), "object": "chat.completion.chunk", "created": created or completion.get("created"), "model": completion.get("model")}
-    tail = {"usage": None} if include_usage else {}
-    for ch in chunks:
-        yield SSEEvent.from_json({**head, **ch, **tail})
-    if include_usage and completion.get("usage"):
-        extra = {k: completion[k] for k in ("system_fingerprint", "service_tier") if completion.get(k) is not None}
-        yield SSEEvent.from_json({**head, **extra, "choices": [], "usage": completion["usage"]})
-    yield SSEEvent.done()
-
-
-def _is_completion(obj: Any) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("choices"), list) and obj.get("object", "chat.completion") == "chat.completion" and "error" not in obj
 
 
 # -- the plugin -----------------------------------------------------------------------------
@@ -723,13 +524,6 @@ class Cache(Plugin):
             await self._flush(pending)
 
 
-async def purge_state(state: Any, scope_tok: str | None, batch: int = 500) -> int:
-    keys = await state.scan(cachekey.scope_pattern(scope_tok), limit=10_000_000)
-    for i in range(0, len(keys), batch):
-        await state.delete(*keys[i : i + batch])
-    return len(keys)
-
-
 def _usage_for(ctx: RequestContext, completion: dict[str, Any]) -> tuple[dict[str, int], bool]:
     """Usage of a streamed answer whose client did not ask for the usage chunk: the counts
     the chain already has when they are real, else offline estimates."""
@@ -751,15 +545,17 @@ def _usage_for(ctx: RequestContext, completion: dict[str, Any]) -> tuple[dict[st
 
 def _price(services: Any, model: str | None, usage: Usage) -> float:
     """USD the cached answer would have cost upstream, with the configured `[pricing]`
-    (0 when pricing is unavailable or fails: saved dollars are a report, never an error)."""
+    (0 when pricing fails: saved dollars are a report, never an error)."""
     if not model:
-        return 0.0
-    try:
-        from proxy.pricing import cost_usd, pricing_for
-    except ImportError:  # pricing module absent: report no savings rather than guess
         return 0.0
     try:
         return float(cost_usd(model, usage, pricing=pricing_for(services)) or 0.0)
     except Exception:
         log.debug("pricing failed for %s", model, exc_info=True)
         return 0.0
+
+
+__all__ = [
+    "ENTRY_OVERHEAD", "ENTRY_VERSION", "HEADER", "ByteLRU", "Cache", "CacheConfig", "ModelRule", "chunks_from_completion",
+    "completion_from_chunks", "decode_entry", "encode_entry", "purge_state", "replay_events",
+]

@@ -21,6 +21,11 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from proxy.commands import admin_state, load_config
+
+from . import key as cachekey
+from .store import purge_state
+
 COUNTERS = ("hit", "miss", "bypass", "refresh", "error", "shadow_hit", "stored", "not_stored", "too_large", "store_error", "saved_usd")
 
 
@@ -46,8 +51,6 @@ def register(sub: Any) -> None:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from . import load_config
-
     cfg = load_config(args)
     if "cache" not in cfg.chain.plugins:
         print("bulwark: note: the cache plugin is not in chain.plugins of this config", file=sys.stderr)
@@ -60,8 +63,6 @@ def uses_state(cfg: Any) -> bool:
 
 
 async def _with_state(cfg: Any, fn: Any) -> Any:
-    from . import admin_state
-
     raw = admin_state(cfg)
     await raw.startup()
     try:
@@ -101,8 +102,6 @@ def _admin(cfg: Any, args: argparse.Namespace, method: str, path: str, body: dic
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from .. import cachekey
-
     cfg = _load(args)
     scope = None
     if not args.all:
@@ -112,8 +111,6 @@ def cmd_purge(args: argparse.Namespace) -> int:
             print(f"bulwark: {exc}", file=sys.stderr)
             return 2
     if uses_state(cfg):
-        from plugins.cache import purge_state
-
         try:
             n = asyncio.run(_with_state(cfg, lambda st: purge_state(st, scope)))
         except Exception as exc:
@@ -126,8 +123,6 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 async def state_stats(st: Any) -> dict[str, Any]:
-    from .. import cachekey
-
     out: dict[str, Any] = {"backend": "redis"}
     for name in COUNTERS:
         v = await st.get(cachekey.STATS_PREFIX + name)

@@ -15,7 +15,7 @@ Storage keys are relative state keys (the backend adds its prefix):
     cache:k:<key_id>:<digest>        scope "key" (default): one client key
     cache:t:<sha(team)[:16]>:<digest> scope "team" (a key without a team falls back to "key")
     cache:g:<digest>                 scope "global"
-Shared by `plugins/cache.py` and `bulwark cache` (purge by scope).
+Shared by the cache plugin, its storage and `bulwark cache` (purge by scope).
 """
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def resolve_scope(arg: str, keys: Any = ()) -> str:
     ("k_...", "anonymous") -> "k:<key_id>"; otherwise the name of a configured client key
     (`[[auth.keys]] name`). Raises ValueError naming the choices.
     """
-    from .keys import hash_key, key_id_for
+    from proxy.keys import hash_key, key_id_for
 
     arg = arg.strip()
     if arg == "global":
