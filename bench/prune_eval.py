@@ -5,7 +5,7 @@
 
 For every conversation (see convgen.py) and every budget, each method cuts the history to
 the same budget (prompt tokens, tool definitions included, counted with proxy.tokens):
-- bulwark:      proxy.pruning.plan + apply with the plugin's default settings (marker on)
+- bulwark:      plugins.prune.scoring.plan + apply with the plugin's default settings (marker on)
 - keep-last-N:  the system prompt plus the largest number N of whole recent turns that fits
 - drop-oldest:  drop the oldest non-system unit (tool calls stay with their results) until it fits
 It reports input-token reduction and needle retention (the needle's value still in the
@@ -29,7 +29,8 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 import convgen  # noqa: E402
 
-from proxy import pruning, tokens  # noqa: E402
+from plugins.prune import scoring as pruning  # noqa: E402
+from proxy import tokens  # noqa: E402
 
 MARKER = "[{count} earlier message(s) omitted by Bulwark to fit the context budget]"  # the plugin default
 FRACTIONS = [0.6, 0.45, 0.3, 0.2]

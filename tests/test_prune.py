@@ -11,7 +11,8 @@ import orjson
 import pytest
 
 from plugins.prune import Prune, PruneConfig
-from proxy import pruning, tokens
+from plugins.prune import scoring as pruning
+from proxy import tokens
 from tests.helpers import base_config, deep_merge, openai_client, start_proxy, start_simulator
 
 FILLER = ("We reviewed the rollout plan and the notes from the retro; most items are routine and nobody "

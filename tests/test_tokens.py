@@ -10,7 +10,8 @@ import tiktoken
 import tiktoken_ext.openai_public as openai_public
 from tiktoken.load import load_tiktoken_bpe
 
-from proxy import models, tokens
+from plugins.prune import windows as models
+from proxy import tokens
 
 WEATHER_TOOLS = [
     {

@@ -1,4 +1,4 @@
-"""Importance-scored context pruning to a token budget (see `proxy.pruning` for the scoring).
+"""Importance-scored context pruning to a token budget (see `scoring.py` for the scoring).
 
 Budget per request = min(`max_input_tokens`, context window of the model less the output
 reserve: `max_completion_tokens` / `max_tokens` of the request, else `output_reserve_default`).
@@ -30,11 +30,13 @@ import orjson
 from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
 
-from proxy import models, pruning, tokens
+from proxy import pricing, tokens
 from proxy.context import CHAT, RequestContext
 from proxy.errors import BadRequest
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.response import ProxyResponse
+
+from . import scoring, windows
 
 log = logging.getLogger("bulwark.prune")
 
@@ -76,14 +78,14 @@ class PruneConfig(PluginConfig):
     keep_last_turns: int = Field(2, ge=0)
     half_life_turns: float = Field(6.0, gt=0)
     weights: WeightsConfig = WeightsConfig()
-    role_weights: dict[str, float] = dict(pruning.DEFAULT_ROLE_WEIGHTS)
+    role_weights: dict[str, float] = dict(scoring.DEFAULT_ROLE_WEIGHTS)
     marker: bool = True
     marker_text: str = "[{count} earlier message(s) omitted by Bulwark to fit the context budget]"
     marker_role: Literal["system", "developer", "user", "assistant"] = "system"
     # "single": one marker where the first message was removed, counting everything removed;
     # "gap": one marker per run of removed messages (more precise, more tokens).
     marker_mode: Literal["single", "gap"] = "single"
-    # Context windows by model prefix, overriding proxy.models (e.g. {"my-llama" = 32768}).
+    # Context windows by model prefix, overriding windows.py (e.g. {"my-llama" = 32768}).
     context_windows: dict[str, int] = {}
     fallback_usd_per_million_input: float = Field(2.50, ge=0)
     summary: SummaryConfig = SummaryConfig()
@@ -101,20 +103,15 @@ class Prune(Plugin):
             c.marker_text.format(count=1, tokens=1)
         except (KeyError, IndexError, ValueError) as exc:
             raise ValueError(f"marker_text: only {{count}} and {{tokens}} may be used ({exc})") from None
-        self.settings = pruning.Settings(
+        self.settings = scoring.Settings(
             keep_last_turns=c.keep_last_turns,
             half_life_turns=c.half_life_turns,
-            weights=pruning.Weights(**c.weights.model_dump()),
+            weights=scoring.Weights(**c.weights.model_dump()),
             role_weights=dict(c.role_weights),
         )
         self.marker_text = c.marker_text if c.marker else None
         self._windows = {k.lower(): v for k, v in c.context_windows.items()}
-        try:
-            from proxy import pricing
-
-            self._pricing_for = pricing.pricing_for
-        except ImportError:  # pragma: no cover - pricing is part of core
-            self._pricing_for = None
+        self._pricing_for = pricing.pricing_for
         self._inflight: set[str] = set()  # summary jobs (shared, bounded), not per-request state
         if c.summary.enabled and services is not None and c.summary.provider and c.summary.provider not in services.config.providers:
             raise ValueError(f"summary.provider: no provider named {c.summary.provider!r}")
@@ -134,7 +131,7 @@ class Prune(Plugin):
             if isinstance(v, int) and not isinstance(v, bool) and v > 0:
                 reserve = v
                 break
-        window = models.context_window(model, self._windows)
+        window = windows.context_window(model, self._windows)
         budget = window - reserve
         if self.config.max_input_tokens is not None:
             budget = min(budget, self.config.max_input_tokens)
@@ -161,7 +158,7 @@ class Prune(Plugin):
         tools = body.get("tools")
         if not tools and isinstance(body.get("functions"), list):
             tools = [{"type": "function", "function": f} for f in body["functions"] if isinstance(f, dict)]
-        p = pruning.plan(messages, model, budget, tools=tools, settings=self.settings,
+        p = scoring.plan(messages, model, budget, tools=tools, settings=self.settings,
                          marker_text=self.marker_text, marker_role=self.config.marker_role, marker_mode=self.config.marker_mode)
         if not p.fits:
             ctx.record(self.name, before=p.tokens_before, budget=budget, pinned=p.pinned_tokens, rejected="context_length_exceeded")
@@ -195,7 +192,7 @@ class Prune(Plugin):
         summaries = None
         if self.config.summary.enabled:
             summaries = await self._summaries(ctx, messages, p, model)
-        new_messages = pruning.apply(messages, p, self.marker_text, self.config.marker_role, summaries)
+        new_messages = scoring.apply(messages, p, self.marker_text, self.config.marker_role, summaries)
         after = tokens.count_messages(new_messages, model, tools) if summaries and any(summaries) else p.tokens_after
         removed = p.tokens_before - after
         saved = self.saved_usd(model, removed)
@@ -212,13 +209,13 @@ class Prune(Plugin):
 
     # -- summary mode ------------------------------------------------------------------
     @staticmethod
-    def _unit_id(messages: list[Any], unit: pruning.Unit) -> str:
+    def _unit_id(messages: list[Any], unit: scoring.Unit) -> str:
         return hashlib.sha256(orjson.dumps([messages[i] for i in unit.messages])).hexdigest()[:32]
 
     def _key(self, uid: str) -> str:
         return f"prune:sum:{uid}"
 
-    async def _summaries(self, ctx: RequestContext, messages: list[Any], p: pruning.Plan, model: str | None) -> list[str | None]:
+    async def _summaries(self, ctx: RequestContext, messages: list[Any], p: scoring.Plan, model: str | None) -> list[str | None]:
         """One text per gap: cached summaries of its units if they fit the slack, else None (marker)."""
         ids = [[self._unit_id(messages, u) for u in run] for run in p.gaps]
         flat = [uid for run in ids for uid in run]
@@ -252,11 +249,11 @@ class Prune(Plugin):
                 out.append(None)
         return out
 
-    def _unit_text(self, messages: list[Any], unit: pruning.Unit) -> str:
+    def _unit_text(self, messages: list[Any], unit: scoring.Unit) -> str:
         parts = []
         for i in unit.messages:
             m = messages[i]
-            parts.append(f"{m.get('role', '?')}: {pruning.message_text(m)}")
+            parts.append(f"{m.get('role', '?')}: {scoring.message_text(m)}")
         return "\n".join(parts)[: self.config.summary.max_unit_chars]
 
     async def _summarise(self, items: list[tuple[str, str]], parent: RequestContext) -> None:

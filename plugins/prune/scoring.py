@@ -1,5 +1,5 @@
-"""Importance-scored pruning of a chat history to a token budget (core; used by the
-`prune` plugin and the evaluation under `bench/`).
+"""Importance-scored pruning of a chat history to a token budget (used by the `prune`
+plugin and the evaluation under `bench/`).
 
 Units: a message, or an assistant message with `tool_calls` together with every tool
 result answering it (legacy: `function_call` + `function` message). A unit is kept or
@@ -40,7 +40,7 @@ from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from . import tokens
+from proxy import tokens
 
 _WORD = re.compile(r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d[\d,._:/-]*\d|\d")

@@ -1,4 +1,4 @@
-"""Model facts the core needs: context-window sizes (prompt + completion tokens).
+"""Context-window sizes of models (prompt + completion tokens), for the prune plugin's budget.
 
 `context_window(model)` matches the longest known prefix of the normalised model name
 (lower case, `ft:` and `provider/` prefixes removed); unknown models get DEFAULT_CONTEXT_WINDOW.
