@@ -27,7 +27,7 @@ Each attempt sets `ctx.target` and calls the rest of the chain; what comes back 
     stream       cut / malformed / error event before the first event reached the client
     context_length  400 context_length_exceeded       next step marked large_context (else next)
     content_filter  content_filter answers            next step, no retry
-    validation   ValidationFailover from the validate plugin (when installed)
+    validation   FailoverRequested (proxy.errors), raised by the validate plugin
     upstream_auth   401/403 from a provider in managed auth mode (Bulwark's key for it is wrong)
 
 A trigger left out of `triggers` hands that answer to the client as is. A stream fails over
@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from proxy.breaker import BreakerConfig, Breakers, breakers_for
 from proxy.context import RequestContext, Target
-from proxy.errors import ConfigError, ProxyError, ServiceUnavailable, UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
+from proxy.errors import ConfigError, FailoverRequested, ProxyError, ServiceUnavailable, UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.response import ProxyResponse
 from proxy.retry import RetryPolicy, retry_after_seconds
@@ -93,14 +93,6 @@ class FallbackConfig(PluginConfig):
     )
 
 
-def _validation_failover() -> type[BaseException] | None:
-    try:
-        from proxy.validation.base import ValidationFailover
-    except ImportError:
-        return None
-    return ValidationFailover
-
-
 class _Outcome:
     """One attempt's result: a usable answer, or why it failed."""
 
@@ -126,7 +118,6 @@ class Fallback(Plugin):
                                       f"{step.provider!r} (have: {sorted(known)})")
         self.triggers = frozenset(config.triggers)
         self.breakers: Breakers = breakers_for(services, config.breaker)
-        self._validation = _validation_failover()
         self._managed = services is None or services.config.auth.mode == "managed"
 
     # -- admin ---------------------------------------------------------------------------------
@@ -176,7 +167,7 @@ class Fallback(Plugin):
         return getattr(p, "kind", "")
 
     def _classify_exc(self, exc: BaseException) -> str | None:
-        if self._validation is not None and isinstance(exc, self._validation):
+        if isinstance(exc, FailoverRequested):
             return "validation"
         if isinstance(exc, UpstreamStreamError):
             return "timeout" if exc.reason == "stall" else "stream"

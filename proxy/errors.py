@@ -9,7 +9,8 @@
     ├── RateLimited                 429 rate_limit_exceeded / insufficient_quota
     ├── ServiceUnavailable          503 (fail-closed policies, overload, draining)
     ├── UpstreamUnavailable         502 the provider could not be reached or broke the protocol
-    └── UpstreamTimeout             504 the provider did not answer in time
+    ├── UpstreamTimeout             504 the provider did not answer in time
+    └── FailoverRequested           502 validation_failed: an answer was refused, ask the next provider
 
 `UpstreamStreamError` is raised *inside* a stream after the status line went out: the
 edge turns it into a `data: {"error": ...}` event and closes, never a normal end.
@@ -108,6 +109,30 @@ class UpstreamTimeout(ProxyError):
     status = 504
     type = "upstream_error"
     code = "upstream_timeout"
+
+
+class FailoverRequested(ProxyError):
+    """A layer refused an answer and asks an outer layer to try the next provider.
+
+    The validate plugin raises it for a failing validator whose action is `fallback`; the
+    fallback plugin catches it (`exc.issues`, `exc.validators`, `exc.provider`) without
+    either importing the other. When nothing catches it, the client gets an OpenAI-shaped
+    502 that says why.
+    """
+
+    status = 502
+    type = "upstream_error"
+    code = "validation_failed"
+
+    def __init__(self, issues: list[str], *, validators: list[str] | None = None, provider: str | None = None) -> None:
+        shown = "; ".join(issues[:3]) + (f" (+{len(issues) - 3} more)" if len(issues) > 3 else "")
+        super().__init__(
+            f"The model's answer failed Bulwark's response validation ({shown}) and no fallback provider "
+            "handled it. Retry the request, or ask the operator to review the validation settings.",
+        )
+        self.issues = list(issues)
+        self.validators = list(validators or [])
+        self.provider = provider
 
 
 class UpstreamStreamError(ProxyError):

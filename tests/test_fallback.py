@@ -408,7 +408,7 @@ async def test_validation_failover_moves_to_the_next_step(make: Any) -> None:
 
     from proxy.context import CHAT, RequestContext
     from proxy.dispatch import dispatch
-    from proxy.validation.base import ValidationFailover
+    from plugins.validate.validators.base import ValidationFailover
 
     cx = await make()
     plugin = next(p for p in cx.proxy.state.current.plugins if p.name == "fallback")

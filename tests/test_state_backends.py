@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from redis.exceptions import ResponseError
 
+from plugins.ratelimit.gcra import GATE
 from proxy.config import StateConfig
 from proxy.errors import ServiceUnavailable
-from plugins.ratelimit.gcra import GATE
-from proxy.state.lua import decode
 from proxy.state.base import Script
 from proxy.state.factory import create_state
+from proxy.state.lua import decode
 from proxy.state.memory import MemoryState
 from proxy.state.redis import RedisState, tag_key, untag_key
 from proxy.state.resilient import ResilientState

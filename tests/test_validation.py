@@ -1,4 +1,4 @@
-"""Unit tests of the validators (proxy.validation) and the review queue."""
+"""Unit tests of the validators (plugins/validate/validators) and the review queue."""
 from __future__ import annotations
 
 import asyncio
@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
+from plugins.validate.review import ReviewQueue
+from plugins.validate.validators import build_validator
+from plugins.validate.validators.base import Answer, Subject, ToolCall, ValidationFailover
+from plugins.validate.validators.completeness import CompletenessValidator
+from plugins.validate.validators.numbers import NumbersConfig, NumbersValidator, extract_claims
+from plugins.validate.validators.patterns import PatternsConfig, PatternsValidator, luhn_ok
+from plugins.validate.validators.structured import StructuredValidator
 from proxy.response import ProxyResponse
-from proxy.review import ReviewQueue
 from proxy.state.memory import MemoryState
-from proxy.validation import build_validator
-from proxy.validation.base import Answer, Subject, ToolCall, ValidationFailover
-from proxy.validation.completeness import CompletenessValidator
-from proxy.validation.numbers import NumbersConfig, NumbersValidator, extract_claims
-from proxy.validation.patterns import PatternsConfig, PatternsValidator, luhn_ok
-from proxy.validation.structured import StructuredValidator
 
 
 def check(answer: str, *context: str, role: str = "tool", **cfg: Any) -> Any:

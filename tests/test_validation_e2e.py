@@ -385,7 +385,7 @@ async def test_cli_review_list_show_resolve(env: Any, capsys: Any) -> None:
     rid = (await review(proxy))[0]["id"]
     cfg = env.tmp / "proxy.toml"
     cfg.write_text(f'[providers.sim]\nbase_url = "{env.sim.url}"\n[state]\ndata_dir = "{env.tmp}"\n')
-    from proxy.commands import review as cmd
+    from plugins.validate import commands as cmd
     import argparse
     import asyncio
 

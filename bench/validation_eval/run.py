@@ -23,9 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from plugins.validate.validators.base import Answer, Subject  # noqa: E402
+from plugins.validate.validators.numbers import NumbersValidator, extract_claims  # noqa: E402
 from proxy.tokens import count_text  # noqa: E402
-from proxy.validation.base import Answer, Subject  # noqa: E402
-from proxy.validation.numbers import NumbersValidator, extract_claims  # noqa: E402
 
 
 _PROSE = [

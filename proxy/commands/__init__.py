@@ -20,7 +20,7 @@ from typing import Any
 from .. import config as config_file
 from ..errors import ConfigError
 
-COMMAND_MODULES = ["keys", "tickets", "review", "costs"]
+COMMAND_MODULES = ["keys", "tickets", "costs"]
 
 DEFAULT_CONFIG = "proxy.toml"
 

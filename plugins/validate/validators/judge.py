@@ -76,7 +76,7 @@ class JudgeValidator:
         }
 
     async def validate(self, subject: Subject) -> ValidationResult:
-        from ..context import CHAT, RequestContext  # local: keeps the package import light
+        from proxy.context import CHAT, RequestContext  # local: keeps the package import light
 
         services = self.services or (subject.ctx.services if subject.ctx is not None else None)
         if services is None or self.cfg.provider not in services.providers:
@@ -122,7 +122,7 @@ class JudgeValidator:
         if self.cfg.price_per_1m_input or self.cfg.price_per_1m_output:
             return (pin * self.cfg.price_per_1m_input + pout * self.cfg.price_per_1m_output) / 1e6
         try:
-            from ..pricing import pricing_for
+            from proxy.pricing import pricing_for
 
             return float(pricing_for(services).cost(self.cfg.model, pin, pout))
         except Exception:  # unknown model or no pricing module: count tokens, not dollars

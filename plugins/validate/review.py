@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .state.base import Journal, StateBackend
+from proxy.state.base import Journal, StateBackend
 
 JOURNAL = "review"
 STATUSES = ("open", "resolved")

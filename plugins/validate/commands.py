@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from . import admin_state, load_config
+from proxy.commands import admin_state, load_config
 
 
 def register(sub: Any) -> None:
@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
 
 
 async def _run(args: argparse.Namespace, fn: Any) -> Any:
-    from ..review import ReviewQueue
+    from .review import ReviewQueue
 
     state = admin_state(load_config(args))
     await state.startup()
@@ -89,7 +89,7 @@ def _show(rec: dict[str, Any]) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..review import summary_line
+    from .review import summary_line
 
     status = None if args.status == "all" else args.status
     recs = _go(args, lambda q: q.list(limit=args.limit, status=status))

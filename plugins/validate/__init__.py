@@ -1,12 +1,12 @@
 """Response validation: check every answer before it leaves; regenerate, flag, block or fail over.
 
-Validators (proxy.validation) run on each choice of the answer. A failing validator's
+Validators (`validators/`) run on each choice of the answer. A failing validator's
 `action` decides what happens:
 - `regenerate`: call the rest of the chain again with temperature 0 and a system note that
   names the unverified claims (up to `max_regenerations` times), then apply `then`;
 - `flag`: deliver with `x-bulwark-validation: flagged` and a review-queue record;
 - `block`: answer `safe_message` instead (a well-formed completion or stream), recorded too;
-- `fallback`: raise `ValidationFailover` (proxy.validation.base) for the fallback plugin, which
+- `fallback`: raise `FailoverRequested` (proxy.errors) for the fallback plugin, which
   must then be an outer layer (listed before `validate` in chain.plugins; checked at startup).
 When several fail, the strongest final action wins (block > fallback > flag).
 
@@ -35,13 +35,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from proxy.config import format_validation_error
 from proxy.context import CHAT, COMPLETIONS, RequestContext
-from proxy.errors import BadRequest, ConfigError, NotFound
+from proxy.errors import BadRequest, ConfigError, FailoverRequested, NotFound
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.response import ProxyResponse
-from proxy.review import ReviewQueue, review_record
 from proxy.sse import SSEEvent
-from proxy.validation import VALIDATOR_TYPES, build_validator
-from proxy.validation.base import Answer, Subject, ToolCall, ValidationFailed, ValidationFailover, ValidationResult
+
+from .assemble import _answers_from_json, _Assembler, _chain_events, _iterate
+from .review import ReviewQueue, review_record
+from .validators import VALIDATOR_TYPES, build_validator
+from .validators.base import Answer, Subject, ValidationFailed, ValidationResult
 
 log = logging.getLogger("bulwark.validate")
 
@@ -285,7 +287,7 @@ class Validate(Plugin):
                         return self._replay(resp, events)
                     await resp.aclose()
                     if action == "fallback":
-                        raise ValidationFailover(issues, validators=[b.entry.label for b, _ in outcome.results], provider=resp.provider)
+                        raise FailoverRequested(issues, validators=[b.entry.label for b, _ in outcome.results], provider=resp.provider)
                     ctx.response_headers["x-bulwark-validation"] = "blocked"
                     return self._blocked(ctx, resp, meta, events is not None)
                 except BaseException:
@@ -550,99 +552,3 @@ class Validate(Plugin):
         if rec is None:
             raise NotFound(f"No review record {rid!r}; list them with GET /admin/review.")
         return web.json_response(rec, dumps=lambda o: orjson.dumps(o).decode())
-
-
-# -- helpers --------------------------------------------------------------------------------------------
-
-async def _iterate(events: list[SSEEvent]) -> AsyncIterator[SSEEvent]:
-    for ev in events:
-        yield ev
-
-
-async def _chain_events(head: list[SSEEvent], rest: AsyncIterator[SSEEvent]) -> AsyncIterator[SSEEvent]:
-    for ev in head:
-        yield ev
-    async for ev in rest:
-        yield ev
-
-
-def _answers_from_json(data: dict[str, Any]) -> list[Answer]:
-    out = []
-    for i, ch in enumerate(data.get("choices") or ()):
-        if not isinstance(ch, dict):
-            continue
-        msg = ch.get("message")
-        if isinstance(msg, dict):
-            calls = []
-            for tc in msg.get("tool_calls") or ():
-                if not isinstance(tc, dict):
-                    continue
-                fn = tc.get("function") or {}
-                calls.append(ToolCall(tc.get("id"), fn.get("name"), fn.get("arguments") or "", tc.get("type") or "function"))
-            fc = msg.get("function_call")
-            if isinstance(fc, dict):
-                calls.append(ToolCall(None, fc.get("name"), fc.get("arguments") or ""))
-            content = msg.get("content")
-            if isinstance(content, list):
-                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-            out.append(Answer(content, calls, ch.get("finish_reason"), msg.get("refusal"), ch.get("index", i)))
-        else:
-            out.append(Answer(ch.get("text"), [], ch.get("finish_reason"), None, ch.get("index", i)))
-    return out
-
-
-class _Assembler:
-    """Rebuilds answers from chat.completion.chunk (or text_completion) events."""
-
-    __slots__ = ("content", "refusal", "calls", "finish", "meta")
-
-    def __init__(self) -> None:
-        self.content: dict[int, list[str]] = {}
-        self.refusal: dict[int, list[str]] = {}
-        self.calls: dict[int, dict[int, dict[str, Any]]] = {}
-        self.finish: dict[int, str | None] = {}
-        self.meta: dict[str, Any] = {}
-
-    def feed(self, ev: SSEEvent) -> None:
-        obj = ev.chunk()
-        if obj is None:
-            return
-        if not self.meta:
-            self.meta = {"id": obj.get("id"), "created": obj.get("created"), "model": obj.get("model")}
-        if obj.get("usage"):
-            self.meta["usage"] = obj["usage"]
-        for ch in obj.get("choices") or ():
-            if not isinstance(ch, dict):
-                continue
-            i = ch.get("index", 0)
-            self.content.setdefault(i, [])
-            delta = ch.get("delta")
-            if isinstance(delta, dict):
-                if isinstance(delta.get("content"), str):
-                    self.content[i].append(delta["content"])
-                if isinstance(delta.get("refusal"), str):
-                    self.refusal.setdefault(i, []).append(delta["refusal"])
-                for tc in delta.get("tool_calls") or ():
-                    if not isinstance(tc, dict):
-                        continue
-                    slot = self.calls.setdefault(i, {}).setdefault(tc.get("index", 0), {"id": None, "name": None, "args": []})
-                    if tc.get("id"):
-                        slot["id"] = tc["id"]
-                    fn = tc.get("function") or {}
-                    if fn.get("name"):
-                        slot["name"] = fn["name"]
-                    if isinstance(fn.get("arguments"), str):
-                        slot["args"].append(fn["arguments"])
-            elif isinstance(ch.get("text"), str):
-                self.content[i].append(ch["text"])
-            if ch.get("finish_reason"):
-                self.finish[i] = ch["finish_reason"]
-
-    def answers(self) -> list[Answer]:
-        out = []
-        for i in sorted(set(self.content) | set(self.calls)):
-            parts = self.content.get(i) or []
-            calls = [ToolCall(s["id"], s["name"], "".join(s["args"])) for _, s in sorted(self.calls.get(i, {}).items())]
-            ref = self.refusal.get(i)
-            out.append(Answer("".join(parts) if parts else None, calls, self.finish.get(i), "".join(ref) if ref else None, i))
-        return out

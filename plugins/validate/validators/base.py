@@ -1,4 +1,4 @@
-"""The validator contract shared by `plugins/validate.py`, fallback plugins and tests.
+"""The validator contract shared by the validate plugin, its validators and tests.
 
 A validator looks at one answer (one choice of a completion) together with the request
 that produced it and returns a `ValidationResult(is_valid, confidence, issues)`:
@@ -11,16 +11,17 @@ Validators are built once from config (bad settings raise ConfigError at startup
 no per-request state on `self`; `Subject.cache` is a per-request memo they may share (the
 numeric index of the conversation is built once even when the answer is regenerated).
 
-`ValidationFailover` is the documented signal for the `fallback` action: the validate
-plugin raises it (status 502, carrying the issues) so a fallback plugin further out can
-catch it and ask the next provider, without importing the plugin.
+The signal for the `fallback` action is the core `proxy.errors.FailoverRequested` (status
+502, carrying the issues): the validate plugin raises it so a fallback plugin further out
+can catch it and ask the next provider, neither importing the other. `ValidationFailover`
+is the same error under its older name.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Protocol, runtime_checkable
 
-from ..errors import ProxyError
+from proxy.errors import FailoverRequested, ProxyError
 
 
 @dataclass(slots=True)
@@ -106,24 +107,7 @@ class ValidationFailed(ProxyError):
         self.reason = "validation"
 
 
-class ValidationFailover(ProxyError):
-    """Signal for fallback plugins: the answer failed validation, try the next provider.
-
-    Raised by the validate plugin when a failing validator's action is `fallback`. A fallback
-    plugin catches it (`except ValidationFailover as exc: exc.issues`); when none does, the
-    client gets an OpenAI-shaped 502 that says why.
-    """
-
-    status = 502
-    type = "upstream_error"
-    code = "validation_failed"
-
-    def __init__(self, issues: list[str], *, validators: list[str] | None = None, provider: str | None = None) -> None:
-        shown = "; ".join(issues[:3]) + (f" (+{len(issues) - 3} more)" if len(issues) > 3 else "")
-        super().__init__(
-            f"The model's answer failed Bulwark's response validation ({shown}) and no fallback provider "
-            "handled it. Retry the request, or ask the operator to review the validation settings.",
-        )
-        self.issues = list(issues)
-        self.validators = list(validators or [])
-        self.provider = provider
+class ValidationFailover(FailoverRequested):
+    """The older name of `proxy.errors.FailoverRequested` (status 502, `issues`, `validators`,
+    `provider`, the same message), kept for code that raises or catches it by this name; a
+    fallback plugin catches it as a FailoverRequested."""
