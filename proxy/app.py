@@ -72,6 +72,7 @@ class Generation:
             except (KeyError, ValueError, TypeError) as exc:
                 raise ConfigError(f"providers.{name}: {exc}") from exc
         self.plugins: list[Plugin] = build_plugins(config, self.services)
+        self.services.plugins = self.plugins
         layers = [p for p in self.plugins]
         self.chain = build_chain(layers, dispatch, instrument=self.telemetry.instrument_layer)
         self.auth = Authenticator(config.auth, self.services.state)

@@ -73,6 +73,10 @@ class Plugin:
     async def aclose(self) -> None:
         """Called once at shutdown (flush, close clients)."""
 
+    async def status(self) -> dict[str, Any]:
+        """What the plugin shows on the admin dashboard (e.g. the fallback plugin's breakers)."""
+        return {}
+
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:  # pragma: no cover
         return await call_next(ctx)
 

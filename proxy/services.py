@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .config import Config
+    from .plugin import Plugin
     from .providers.base import Provider
     from .state.base import StateBackend
 
@@ -71,11 +72,12 @@ class Services:
     state: "StateBackend"
     session: "aiohttp.ClientSession | None" = None
     providers: dict[str, "Provider"] = field(default_factory=dict)
+    plugins: list["Plugin"] = field(default_factory=list)  # the generation's chain, outermost first
     metrics: Metrics = field(default_factory=Metrics)
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     tracer: Any = None  # opentelemetry Tracer when tracing is on
     telemetry: Any = None  # proxy.telemetry.Telemetry (hooks for spans and request metrics)
-    extras: dict[str, Any] = field(default_factory=dict)  # shared objects core modules add (breakers, ...)
+    extras: dict[str, Any] = field(default_factory=dict)  # shared objects modules add (pricing, breakers, ...)
 
     def provider(self, name: str) -> "Provider":
         try:

@@ -6,8 +6,8 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from proxy.breaker import CLOSED, HALF_OPEN, OPEN, BreakerConfig, Breakers
-from proxy.retry import RetryPolicy, retry_after_seconds
+from plugins.fallback.breaker import CLOSED, HALF_OPEN, OPEN, BreakerConfig, Breakers
+from plugins.fallback.retry import RetryPolicy, retry_after_seconds
 from proxy.state.memory import MemoryState
 
 CFG = BreakerConfig(window_seconds=10, buckets=10, min_requests=4, error_rate=0.5, cooldown_seconds=5, half_open_probes=1, close_after=2)

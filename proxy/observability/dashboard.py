@@ -16,8 +16,6 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..breaker import STATE_NAMES
-
 log = logging.getLogger("bulwark.dashboard")
 
 _PAGE: str | None = None
@@ -38,10 +36,19 @@ async def _count(journal: Any, status: str) -> int | None:
         return None
 
 
-def breaker_states(services: Any) -> dict[str, str]:
-    b = services.extras.get("breakers")
-    last = getattr(b, "last", {}) if b is not None else {}
-    return {name: STATE_NAMES.get(last.get(name, 0), "closed") for name in services.providers}
+async def breaker_states(services: Any) -> dict[str, str]:
+    """Each provider's circuit breaker ("closed" unless a plugin's `status()` says otherwise)."""
+    states = {name: "closed" for name in services.providers}
+    for plugin in services.plugins:
+        try:
+            view = (await plugin.status()).get("breakers") or {}
+        except Exception as exc:  # noqa: BLE001 - the page shows what it can
+            log.warning("plugin %s status failed: %r", plugin.name, exc)
+            continue
+        for name, breaker in view.items():
+            if name in states:
+                states[name] = breaker.get("state", "closed")
+    return states
 
 
 async def build_stats(tel: Any, now: float | None = None) -> dict[str, Any]:
@@ -57,7 +64,7 @@ async def build_stats(tel: Any, now: float | None = None) -> dict[str, Any]:
     state = services.state
     out["review_open"] = await _count(state.journal("review"), "open")
     out["tickets_open"] = await _count(state.journal("tickets"), "open")
-    out["breakers"] = breaker_states(services)
+    out["breakers"] = await breaker_states(services)
     return out
 
 

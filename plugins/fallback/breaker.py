@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .state.base import Script
+from proxy.state.base import Script
 
 log = logging.getLogger("bulwark.breaker")
 
