@@ -194,7 +194,7 @@ def _metrics_process_dead(pid: int) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     path = config_path(args)
     config = load_or_exit(path)
-    from .app import Generation
+    from .generation import Generation
 
     try:
         gen = Generation(config)

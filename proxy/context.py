@@ -6,6 +6,7 @@ first access; a plugin that changes it calls `set_body()` (or mutates `ctx.body`
 """
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,12 @@ import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from .errors import BadRequest
+
+
+def new_request_id() -> str:
+    """Bulwark's id for one request (`x-request-id`, logs, the review queue, feedback)."""
+    return "req_" + secrets.token_hex(12)
+
 
 # Endpoint kinds the chain can tell apart (plugins choose which ones they act on).
 CHAT = "chat"

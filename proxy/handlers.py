@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -17,13 +16,13 @@ import aiohttp.web
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, parse_json_object
+from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, new_request_id, parse_json_object
 from .edge import error_response, send
 from .request_shape import check_body, check_path
 from .errors import BadRequest, NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
 
 if TYPE_CHECKING:
-    from .app import Generation
+    from .generation import Generation
 
 log = logging.getLogger("bulwark")
 
@@ -32,10 +31,6 @@ ENDPOINTS = {
     "/completions": COMPLETIONS,
     "/embeddings": EMBEDDINGS,
 }
-
-
-def new_request_id() -> str:
-    return "req_" + secrets.token_hex(12)
 
 
 def endpoint_for(method: str, path: str) -> str:

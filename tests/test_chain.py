@@ -179,7 +179,7 @@ def test_config_errors_name_the_key_path(monkeypatch):
 def test_default_proxy_toml_is_valid(monkeypatch):
     from pathlib import Path
 
-    from proxy.app import Generation
+    from proxy.generation import Generation
     from proxy.config import load_config
 
     cfg = load_config(Path(__file__).parent.parent / "proxy.toml")

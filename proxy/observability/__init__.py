@@ -1,7 +1,7 @@
 """Observability: OpenTelemetry traces, Prometheus metrics, the five production metrics over
 rolling windows, feedback, the cost stack, and the admin dashboard.
 
-`proxy.app` calls `create_telemetry(services)` once per config generation. Routes it adds:
+`proxy.generation` calls `create_telemetry(services)` once per config generation. Routes it adds:
 `GET /metrics` (Prometheus text), `POST /v1/feedback`, and behind the admin key
 `GET /admin` (dashboard), `GET /admin/stats`, `GET /admin/costs`. Configuration: the
 `[telemetry]` section of proxy.toml (see `proxy.observability.config`).

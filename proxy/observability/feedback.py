@@ -15,10 +15,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..context import parse_json_object
+from ..context import new_request_id, parse_json_object
 from ..edge import error_response
 from ..errors import BadRequest, NotFound, PayloadTooLarge, ProxyError
-from ..handlers import new_request_id
 from .stats import id_key
 
 ID_RE = re.compile(r"^(?:req_[A-Za-z0-9]{8,64}|(?:chatcmpl|cmpl|msg|resp|gen)[-_][A-Za-z0-9_.-]{1,160})$")
