@@ -22,6 +22,7 @@ import struct
 import threading
 import time
 from typing import Any, Sequence
+from urllib.parse import urlsplit
 
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
@@ -190,9 +191,15 @@ def _env(*names: str) -> str | None:
     return None
 
 
-def resolve_endpoint(configured: str) -> str:
-    from .tracing import traces_endpoint
+def traces_endpoint(endpoint: str) -> str:
+    """A bare `http://host:4318` gets the standard `/v1/traces` path (HTTP exporter only)."""
+    parts = urlsplit(endpoint)
+    if parts.path in ("", "/"):
+        return endpoint.rstrip("/") + "/v1/traces"
+    return endpoint
 
+
+def resolve_endpoint(configured: str) -> str:
     if configured:
         return traces_endpoint(configured)
     specific = _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
-from urllib.parse import urlsplit
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -18,16 +17,9 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExport
 from opentelemetry.sdk.trace.sampling import ParentBasedTraceIdRatio
 
 from ..errors import ConfigError
+from .otlp import FastOTLPSpanExporter, traces_endpoint
 
 log = logging.getLogger("bulwark.tracing")
-
-
-def traces_endpoint(endpoint: str) -> str:
-    """A bare `http://host:4318` gets the standard `/v1/traces` path (HTTP exporter only)."""
-    parts = urlsplit(endpoint)
-    if parts.path in ("", "/"):
-        return endpoint.rstrip("/") + "/v1/traces"
-    return endpoint
 
 
 def export_headers(cfg: Any) -> dict[str, str] | None:
@@ -60,8 +52,6 @@ def make_exporter(cfg: Any) -> Any:
             ) from None
         return GrpcExporter(endpoint=cfg.endpoint or None, headers=export_headers(cfg), timeout=cfg.timeout_seconds)
     if kind == "otlp_http":
-        from .otlp import FastOTLPSpanExporter
-
         return FastOTLPSpanExporter(cfg.endpoint, cfg.headers or None, cfg.timeout_seconds)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
