@@ -201,7 +201,7 @@ def hooks_only(n: int, plugins: int) -> dict[str, Any]:
         cfg = parse_config({"providers": {"sim": {"type": "openai", "base_url": "http://127.0.0.1:9/v1"}},
                             "telemetry": {"tracing": {"enabled": tracing, "exporter": "memory"}, "stats": {"enabled": True}}})
         services = Services(config=cfg, state=MemoryState())
-        from proxy.providers.base import provider_class
+        from proxy.providers import provider_class
 
         services.providers["sim"] = provider_class("openai")("sim", cfg.providers["sim"], services)
         tel = create_telemetry(services)

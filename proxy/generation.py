@@ -22,7 +22,7 @@ from .config import Config
 from .dispatch import dispatch
 from .errors import ConfigError
 from .plugin import Plugin, build_chain
-from .providers.base import provider_class
+from .providers import provider_class
 from .registry import build_plugins
 from .services import Services
 from .state import factory as state_factory

@@ -37,7 +37,7 @@ from ..context import CHAT
 from ..errors import BadRequest, ConfigError, NotFound, UpstreamStreamError
 from ..response import ProxyResponse
 from ..sse import SSEEvent, SSESplitter
-from .base import Provider, register
+from .base import Provider
 from .http import open_request, read_body, read_chunks
 
 if TYPE_CHECKING:
@@ -474,7 +474,6 @@ class StreamTranslator:
         return []  # ping and unknown future events
 
 
-@register
 class AnthropicProvider(Provider):
     kind = "anthropic"
     endpoints = frozenset({CHAT})

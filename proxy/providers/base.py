@@ -56,21 +56,3 @@ class Provider(abc.ABC):
 
     def describe(self) -> str:
         return f"{self.name} ({self.kind}{', ' + self.config.base_url if self.config.base_url else ''})"
-
-
-_REGISTRY: dict[str, type[Provider]] = {}
-
-
-def register(cls: type[Provider]) -> type[Provider]:
-    _REGISTRY[cls.kind] = cls
-    return cls
-
-
-def provider_class(kind: str) -> type[Provider]:
-    # Import the built-in implementations lazily so the registry is filled.
-    from . import builtin  # noqa: F401
-
-    try:
-        return _REGISTRY[kind]
-    except KeyError:
-        raise KeyError(f"no provider implementation of type {kind!r} (have: {sorted(_REGISTRY)})") from None

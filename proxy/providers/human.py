@@ -30,9 +30,8 @@ from ..config import format_validation_error
 from ..context import CHAT
 from ..errors import ConfigError, NotFound
 from ..response import ProxyResponse
-from .base import Provider, register
-from .rules import render
-from .synthetic import completion_response, latest_user_text
+from .base import Provider
+from .synthetic import completion_response, latest_user_text, render
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -73,7 +72,6 @@ def webhook_payload(fmt: str, ticket: dict[str, Any], routing_key: str = "") -> 
     return {"event": "bulwark.ticket.created", "ticket": details}
 
 
-@register
 class HumanProvider(Provider):
     kind = "human"
     endpoints = frozenset({CHAT})

@@ -21,7 +21,7 @@ from ..context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH
 from ..errors import UpstreamStreamError
 from ..response import ProxyResponse
 from ..sse import SSEEvent, SSESplitter
-from .base import Provider, register
+from .base import Provider
 from .http import client_response_headers, open_request, read_body, read_chunks, upstream_request_headers
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ log = logging.getLogger("bulwark.provider")
 _SSE_ENDPOINTS = frozenset({CHAT, COMPLETIONS})
 
 
-@register
 class OpenAIProvider(Provider):
     kind = "openai"
     endpoints = frozenset({CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH})

@@ -30,8 +30,8 @@ from ..config import format_validation_error
 from ..context import CHAT
 from ..errors import ConfigError, NotFound, error_body
 from ..response import ProxyResponse
-from .base import Provider, register
-from .synthetic import completion_response, latest_user_text
+from .base import Provider
+from .synthetic import completion_response, latest_user_text, render
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -72,11 +72,6 @@ class RulesOptions(BaseModel):
     rules: list[Rule] = Field(default_factory=list)
 
 
-class _Keep(dict):  # str.format_map helper: unknown placeholders stay as written
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 class _Compiled:
     __slots__ = ("rule", "pattern")
 
@@ -89,14 +84,6 @@ class _Compiled:
             self.pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
 
 
-def render(template: str, values: dict[str, Any]) -> str:
-    try:
-        return template.format_map(_Keep(values))
-    except (ValueError, IndexError, AttributeError):  # a stray brace in a template: send it verbatim
-        return template
-
-
-@register
 class RulesProvider(Provider):
     kind = "rules"
     endpoints = frozenset({CHAT})

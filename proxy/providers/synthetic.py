@@ -3,7 +3,8 @@
 Used by the `rules` and `human` providers: the client gets exactly the shapes an OpenAI
 model would send (ids `chatcmpl-…`, a role chunk, content, a closing chunk with
 `finish_reason`, a usage chunk only when `stream_options.include_usage`, `[DONE]`), with
-the provider's own `model` name so the answer is never mistaken for a model's.
+the provider's own `model` name so the answer is never mistaken for a model's. `render`
+fills the `{placeholder}` templates both providers answer with.
 """
 from __future__ import annotations
 
@@ -30,6 +31,19 @@ def latest_user_text(body: dict[str, Any]) -> str:
                 return " ".join(str(p.get("text", "")) for p in c if isinstance(p, dict) and p.get("type") == "text")
             return ""
     return ""
+
+
+class _Keep(dict):  # str.format_map helper: unknown placeholders stay as written
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    """`template` with `{name}` placeholders filled from `values`; unknown ones stay as written."""
+    try:
+        return template.format_map(_Keep(values))
+    except (ValueError, IndexError, AttributeError):  # a stray brace in a template: send it verbatim
+        return template
 
 
 def completion_response(ctx: "RequestContext", text: str, model: str, provider: str, headers: dict[str, str] | None = None) -> ProxyResponse:
