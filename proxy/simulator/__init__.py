@@ -12,8 +12,9 @@ from the `x-sim-fault` request header, a scripted reply, `set_fault` / `POST /si
 seeded chaos draw (`fault_rate`, `fault_kinds`); grammar in `proxy.simulator.faults`.
 Control API: POST/DELETE/GET /sim/fault, POST/GET/DELETE /sim/script, GET/DELETE /sim/requests?limit=.
 """
-from .app import SimServer, SimState, create_app, run, start
+from .app import SimServer, create_app, run, start
 from .config import SimulatorConfig
 from .faults import Fault, parse_fault
+from .wire import SimState
 
 __all__ = ["SimulatorConfig", "SimServer", "SimState", "Fault", "create_app", "parse_fault", "run", "start"]

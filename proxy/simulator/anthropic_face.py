@@ -9,9 +9,9 @@ import orjson
 from aiohttp import web
 
 from ..tokens import count_messages, count_text, count_tools
-from .app import ANTHROPIC, Call, api, new_id
-from .openai_face import chat_last_user, resolve_answer, text_of
+from .answers import chat_last_user, resolve_answer, text_of
 from .script import split_json, split_words
+from .wire import ANTHROPIC, Call, api, new_id
 
 _STOP = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens", "content_filter": "refusal"}
 _MAX_CACHE_KEYS = 4096
