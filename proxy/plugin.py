@@ -27,7 +27,7 @@ The chain is built once from the configured order (first = outermost) and frozen
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, ClassVar, Literal, Protocol
+from typing import Any, Awaitable, Callable, ClassVar, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict
@@ -79,13 +79,6 @@ class Plugin:
 
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:  # pragma: no cover
         return await call_next(ctx)
-
-
-class PluginFactory(Protocol):
-    name: ClassVar[str]
-    Config: ClassVar[type[PluginConfig]]
-
-    def __call__(self, config: PluginConfig, services: Any) -> Plugin: ...
 
 
 def build_chain(plugins: list[Plugin], innermost: Next, instrument: Callable[[str, Next], Next] | None = None) -> Next:

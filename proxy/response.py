@@ -12,7 +12,7 @@ connection; whoever drops a response without sending it must call it.
 """
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable, Iterable
+from typing import Any, AsyncIterator, Callable
 
 import orjson
 from multidict import CIMultiDict
@@ -66,10 +66,6 @@ class ProxyResponse:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
-    @property
-    def is_stream(self) -> bool:
-        return self.stream is not None
-
     def json(self) -> Any:
         """Parsed body (cached). Raises ValueError for a streamed or non-JSON body."""
         if self._json is _UNSET:
@@ -117,8 +113,3 @@ class ProxyResponse:
     def __repr__(self) -> str:
         kind = "stream" if self.stream is not None else "raw" if self.raw_stream is not None else f"{len(self.body or b'')}B"
         return f"ProxyResponse({self.status}, {kind}, provider={self.provider})"
-
-
-async def events_from_list(events: Iterable[SSEEvent]) -> AsyncIterator[SSEEvent]:
-    for ev in events:
-        yield ev

@@ -7,7 +7,7 @@ on long lines.
 """
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, Iterator
 
 import orjson
 
@@ -138,11 +138,3 @@ def _find_terminator(buf: bytes | bytearray, start: int) -> tuple[int, int]:
     if i >= 0 and (best < 0 or i < best):
         best, best_len = i, 3
     return best, best_len
-
-
-async def iter_events(chunks: AsyncIterator[bytes]) -> AsyncIterator[SSEEvent]:
-    """Split an async byte iterator into events; trailing bytes without terminator are dropped."""
-    splitter = SSESplitter()
-    async for chunk in chunks:
-        for ev in splitter.feed(chunk):
-            yield ev

@@ -11,7 +11,7 @@ from proxy.context import CHAT, EMBEDDINGS, RequestContext
 from proxy.errors import ConfigError, RateLimited
 from proxy.plugin import Next, Plugin, PluginConfig, build_chain
 from proxy.registry import build_plugins
-from proxy.response import ProxyResponse, events_from_list
+from proxy.response import ProxyResponse
 from proxy.sse import SSEEvent
 
 
