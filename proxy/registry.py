@@ -1,9 +1,10 @@
 """Find plugins by name and build them with validated config.
 
-A plugin named `foo` lives in `plugins/foo.py` and defines one `Plugin` subclass whose
-`name` is "foo". Its section `[plugins.foo]` is validated by that class's `Config`; errors
-name the key path (`plugins.foo.limit: ...`). Plugins with `enabled = false` are left out
-of the chain.
+A plugin named `foo` is the module `plugins.foo`, a file `plugins/foo.py` or a package
+`plugins/foo/`, and defines one `Plugin` subclass whose `name` is "foo" (a package keeps it,
+or imports it, in its `__init__.py`). Its section `[plugins.foo]` is validated by that
+class's `Config`; errors name the key path (`plugins.foo.limit: ...`). Plugins with
+`enabled = false` are left out of the chain.
 """
 from __future__ import annotations
 
@@ -25,12 +26,12 @@ def plugin_class(name: str) -> type[Plugin]:
         module = importlib.import_module(f"plugins.{name}")
     except ModuleNotFoundError as exc:
         if exc.name in (f"plugins.{name}", "plugins"):
-            raise ConfigError(f"chain.plugins: no plugin named {name!r} (expected plugins/{name}.py)") from None
+            raise ConfigError(f"chain.plugins: no plugin named {name!r} (expected plugins/{name}.py or plugins/{name}/__init__.py)") from None
         raise
     for obj in vars(module).values():
         if inspect.isclass(obj) and issubclass(obj, Plugin) and obj is not Plugin and obj.name == name:
             return obj
-    raise ConfigError(f"chain.plugins: plugins/{name}.py defines no Plugin subclass with name = {name!r}")
+    raise ConfigError(f"chain.plugins: plugins.{name} defines no Plugin subclass with name = {name!r}")
 
 
 def build_plugins(config: Config, services: Any) -> list[Plugin]:
