@@ -138,7 +138,7 @@ async def run(args: argparse.Namespace) -> int:
     proxy = await start_proxy(cfg)
     counts = Counts()
     proxy.services.metrics = counts
-    proxy.services.extras["breakers"].metrics = counts
+    next(p for p in proxy.services.plugins if p.name == "fallback").breakers.metrics = counts
     url = proxy.url + "/chat/completions"
     rng = random.Random(args.seed)
     sem = asyncio.Semaphore(args.concurrency)

@@ -233,6 +233,12 @@ class Assembly:
             if isinstance(fn.get("arguments"), str):
                 call.args.append(fn["arguments"])
 
+    def copy(self) -> "Assembly":
+        """An independent copy (a layer that goes on writing an answer another attempt began)."""
+        import copy
+
+        return copy.deepcopy(self)
+
     # -- reading -------------------------------------------------------------------------------
     def text(self, index: int = 0) -> str:
         ch = self.choices.get(index)

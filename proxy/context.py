@@ -6,15 +6,18 @@ first access; a plugin that changes it calls `set_body()` (or mutates `ctx.body`
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from .errors import BadRequest
+from .ledger import Attempt, Cause, Ledger
 
 
 def new_request_id() -> str:
@@ -43,6 +46,24 @@ class Identity:
     allowed_models: list[str] | None = None
     limits: dict[str, Any] = field(default_factory=dict)  # per-key overrides (rate limits, budgets)
 
+    @property
+    def user_key(self) -> str | None:
+        """The end user as a short state-key part (long or odd ids are hashed)."""
+        user = self.user
+        if not user:
+            return None
+        if len(user) > 64 or "}" in user or "{" in user:
+            return "h" + hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        return user
+
+    @property
+    def scope(self) -> str:
+        """The hash tag that keeps one client's limit keys in one Redis Cluster slot."""
+        kid = self.key_id or "anonymous"
+        if kid == "anonymous" and self.ip:
+            return "anon:" + self.ip
+        return kid
+
 
 @dataclass(slots=True)
 class Usage:
@@ -63,6 +84,18 @@ class Target:
     provider: str
     model: str | None = None  # None: leave the body's model as is
     timeout: float | None = None  # per-attempt total timeout override (seconds)
+    cause: Cause | None = None  # why the attempt is made, when the caller knows (judge, summary)
+
+
+@dataclass(slots=True)
+class Verdict:
+    """What response validation concluded (written by the validate plugin; read by the
+    cache, which never stores a failed answer, and by telemetry's hallucination rate)."""
+
+    validated: bool = False  # a grounding check ran (not shadow-only)
+    grounding_failed: bool = False
+    outcome: str = "pass"  # pass | flag | block | fallback | shadow_fail
+    regenerations: int = 0
 
 
 @dataclass(slots=True, eq=False)
@@ -77,14 +110,15 @@ class RequestContext:
     identity: Identity = field(default_factory=Identity)
     client_key: str | None = None  # the presented credential; never log it
     target: Target | None = None
-    # Estimates and outcomes that plugins share.
-    token_estimate: int | None = None  # prompt tokens (tiktoken) of the request as sent
-    usage: Usage = field(default_factory=Usage)
-    cost_usd: float = 0.0
-    decisions: dict[str, Any] = field(default_factory=dict)  # plugin name -> what it decided
+    # Every upstream attempt, its usage and cost; the only writer of what a request spent.
+    ledger: Ledger = field(default_factory=Ledger)
+    decisions: dict[str, Any] = field(default_factory=dict)  # plugin name -> what it decided (logs, spans)
     response_headers: dict[str, str] = field(default_factory=dict)  # added to the final answer
-    attempts: list[dict[str, Any]] = field(default_factory=list)  # one per upstream call
+    verdict: Verdict | None = None  # set by response validation when it ran
+    metric_model: str = "none"  # the low-cardinality model label (set once by the handler)
+    served_by: str | None = None  # provider (or "cache") of the answer sent, set by the handler
     span: Any = None  # the current OpenTelemetry span, if tracing is on
+    trace: Any = None  # telemetry's own per-request state (spans)
     services: Any = None  # proxy.services.Services (providers, state, tokens, pricing, telemetry)
     started: float = field(default_factory=time.monotonic)
     upstream_seconds: float = 0.0  # time spent waiting on providers (for overhead metrics)
@@ -119,6 +153,51 @@ class RequestContext:
         if not self._body_changed:
             return self.raw_body
         return orjson.dumps(self._body)
+
+    def body_state(self) -> tuple[bytes, Any, bool]:
+        """A snapshot of the body (for a layer that tries another body, then puts it back)."""
+        return self.raw_body, self._body, self._body_changed
+
+    def restore_body(self, state: tuple[bytes, Any, bool]) -> None:
+        self.raw_body, self._body, self._body_changed = state
+
+    @contextmanager
+    def body_for(self, body: dict[str, Any]) -> Iterator[None]:
+        """Send `body` for the calls made inside the block, then restore what was there."""
+        state = self.body_state()
+        self.set_body(body)
+        try:
+            yield
+        finally:
+            self.restore_body(state)
+
+    def derive(self, body: dict[str, Any], *, suffix: str) -> "RequestContext":
+        """A sub-request of this one (a judge call, a background summary): its own chat body,
+        the same caller, services and ledger, so what it costs is charged to this request."""
+        return RequestContext(
+            request_id=f"{self.request_id}-{suffix}", endpoint=CHAT, method="POST", path="/chat/completions",
+            query_string="", headers=CIMultiDict(), raw_body=orjson.dumps(body), identity=self.identity,
+            services=self.services, ledger=self.ledger, span=self.span, trace=self.trace,
+            metric_model=self.metric_model,
+        )
+
+    # -- what was spent (read from the ledger) ---------------------------------------------------
+    @property
+    def cost_usd(self) -> float:
+        return self.ledger.cost_usd
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        return self.ledger.attempts
+
+    def prompt_tokens(self) -> int:
+        """Prompt tokens of the body as it will be sent, counted once (prune updates it)."""
+        n = self.ledger.prompt_tokens
+        if n is None:
+            from .tokens import count_request
+
+            n = self.ledger.prompt_tokens = count_request(self.body) if self.raw_body else 0
+        return n
 
     # -- convenience ----------------------------------------------------------------------
     @property
@@ -161,39 +240,15 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     return body
 
 
-# -- who a request counts against (rate limits and budgets key their state by these) -------
-def end_user(ctx: RequestContext, header: str | None) -> str | None:
-    """The end user: `ctx.identity.user`, else the body's `user` / `safety_identifier`,
-    else the configured header. Long ids are hashed so state keys stay short."""
-    user = ctx.identity.user
-    if not user:
-        try:
-            body = ctx.body if ctx.raw_body else {}
-        except Exception:
-            body = {}
-        for name in ("user", "safety_identifier"):
-            v = body.get(name)
-            if isinstance(v, str) and v.strip():
-                user = v.strip()
-                break
-        if not user and header:
-            v = ctx.headers.get(header)
-            if v and v.strip():
-                user = v.strip()
-        if user:
-            ctx.identity.user = user
-    if not user:
-        return None
-    if len(user) > 64 or "}" in user or "{" in user:
-        import hashlib
-
-        return "h" + hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return user
-
-
-def scope_of(ctx: RequestContext) -> str:
-    """The hash tag that keeps one client's limit keys in one Redis Cluster slot."""
-    kid = ctx.identity.key_id or "anonymous"
-    if kid == "anonymous" and ctx.identity.ip:
-        return "anon:" + ctx.identity.ip
-    return kid
+def end_user_of(body: dict[str, Any], headers: Any, header: str | None) -> str | None:
+    """The end user a request names: the body's `user` / `safety_identifier`, else the
+    configured header. Read once by the handler into `Identity.user`."""
+    for name in ("user", "safety_identifier"):
+        v = body.get(name)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    if header:
+        v = headers.get(header)
+        if v and v.strip():
+            return v.strip()
+    return None

@@ -1,21 +1,32 @@
-"""The innermost layer of the chain: send the request to a provider.
+"""The innermost layer of the chain, and the one seam every upstream call goes through.
 
 Where it goes: `ctx.target` when a plugin (e.g. fallback) set one, else the model's route
-(`[models.routes]`), else the default provider. Each call is one upstream attempt, timed
-and reported to telemetry (streams finish their attempt when the stream ends).
+(`[models.routes]`), else the default provider. Each call opens one `Attempt` in the
+request's ledger (`proxy.ledger`): the attempt-start hooks run first (a budget may cap the
+output or refuse), then the provider is called. A complete answer is parsed once into the
+attempt's `Assembly` and the attempt ends; a streamed answer is assembled event by event as it
+passes and the attempt ends when the stream ends, breaks or is dropped. Judge calls and
+background summaries come through `dispatch` too, with a derived context (`ctx.derive`).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
-from .context import MODELS, RequestContext, Target
+from .assembly import Assembly
+from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, RequestContext, Target
 from .errors import NotFound, ProxyError, UpstreamStreamError
+from .ledger import Attempt
 from .response import ProxyResponse
 from .sse import SSEEvent
+from .tokens import count_request
 
 log = logging.getLogger("bulwark")
+
+_ANSWERS = frozenset((CHAT, COMPLETIONS))
+_MODEL_ENDPOINTS = frozenset((CHAT, COMPLETIONS, EMBEDDINGS))
 
 
 def resolve_target(ctx: RequestContext) -> Target:
@@ -36,54 +47,78 @@ async def dispatch(ctx: RequestContext) -> ProxyResponse:
         raise NotFound(f"No provider named {target.provider!r} is configured.") from None
     if ctx.endpoint not in provider.endpoints:
         raise NotFound(f"The provider '{provider.name}' ({provider.kind}) does not serve {ctx.method} /v1{ctx.path}.", code="unsupported_endpoint")
-    attempt = services.telemetry.upstream_attempt(ctx, provider.name, target.model or ctx.model)
+    model = provider.upstream_model(target.model or ctx.model) if ctx.endpoint in _MODEL_ENDPOINTS else target.model
+    attempt = ctx.ledger.begin(provider.name, provider.kind, model, billable=provider.billable, cause=target.cause)
+    if ctx.endpoint in _MODEL_ENDPOINTS and ctx.raw_body:
+        body = ctx.body
+        attempt.count_prompt = lambda: count_request(body)  # only when no usage comes back
+    await ctx.ledger.admit(attempt)
+    services.telemetry.attempt_started(ctx, attempt)
     started = time.monotonic()
     try:
-        resp = await provider.send(ctx, target.model)
+        resp = await provider.send(ctx, attempt)
     except ProxyError as exc:
         ctx.upstream_seconds += time.monotonic() - started
-        attempt.finish(status=exc.status, error=exc.code or type(exc).__name__)
+        attempt.end(status=exc.status, error=exc.code or type(exc).__name__)
+        raise
+    except (asyncio.CancelledError, GeneratorExit):
+        ctx.upstream_seconds += time.monotonic() - started
+        attempt.end(error="cancelled")
         raise
     except BaseException as exc:
         ctx.upstream_seconds += time.monotonic() - started
-        attempt.finish(error=type(exc).__name__)
+        attempt.end(error=type(exc).__name__)
         raise
     ctx.upstream_seconds += time.monotonic() - started
-    observe = getattr(attempt, "response", None)
-    if observe is not None:  # telemetry reads per-attempt ids, usage and finish reasons
-        try:
-            observe(resp)
-        except Exception:  # observing never breaks the answer
-            log.exception("observing the answer of provider %s failed", provider.name)
     resp.provider = resp.provider or provider.name
-    ctx.scratch["provider"] = resp.provider
+    resp.attempt = attempt
+    attempt.status = resp.status
+    attempt.upstream_request_id = resp.headers.get("x-request-id")
     if resp.stream is not None:
-        resp.stream = _finish_attempt_at_end(resp.stream, attempt, resp.status)
+        attempt.assembly = resp.assembly = Assembly()
+        resp.stream = _assembled(resp.stream, attempt)
         # A stream dropped before its first event never runs the generator's finally.
-        resp.on_close(lambda: attempt.finish(status=resp.status, error="not_consumed"))
-    else:
-        attempt.finish(status=resp.status)
+        resp.on_close(lambda: attempt.end(error="not_consumed"))
+        return resp
+    if resp.body is not None and resp.ok and ctx.endpoint in _ANSWERS:
+        attempt.assembly = resp.assembly = Assembly()
+        attempt.assembly.read_body(resp.try_json())  # the one parse of the answer (cached on resp)
+    attempt.end()
     if ctx.endpoint == MODELS and resp.ok and resp.body is not None:
         _apply_model_policy(ctx, resp)
     return resp
 
 
-async def _finish_attempt_at_end(stream: AsyncIterator[SSEEvent], attempt: Any, status: int) -> AsyncIterator[SSEEvent]:
+async def _assembled(stream: AsyncIterator[SSEEvent], attempt: Attempt) -> AsyncIterator[SSEEvent]:
+    """Relay a provider's stream, feeding each event once to the attempt's assembly; end the
+    attempt when the stream ends for any reason (tokens generated before a cut or a hang-up
+    are counted and charged)."""
+    asm = attempt.assembly
+    assert asm is not None
     error: str | None = None
     try:
         async for ev in stream:
+            if attempt.first_byte_at is None:
+                attempt.first_byte_at = time.monotonic()
+            if ev.data is not None:
+                asm.feed(ev)
             yield ev
     except UpstreamStreamError as exc:
         error = exc.reason
+        raise
+    except (asyncio.CancelledError, GeneratorExit):
+        error = "cancelled"
         raise
     except BaseException as exc:
         error = type(exc).__name__
         raise
     finally:
-        attempt.finish(status=status, error=error)
-        aclose = getattr(stream, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        try:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()  # close the upstream at once: it stops generating (and billing)
+        finally:
+            attempt.end(error=error)
 
 
 def _apply_model_policy(ctx: RequestContext, resp: ProxyResponse) -> None:

@@ -13,7 +13,7 @@ import orjson
 from aiohttp import web
 from multidict import CIMultiDict
 
-from .context import RequestContext
+from .context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
 from .errors import ProxyError, UpstreamStreamError, error_body
 from .response import ProxyResponse
 from .sse import SSEEvent
@@ -21,6 +21,7 @@ from .sse import SSEEvent
 log = logging.getLogger("bulwark")
 
 _CLIENT_GONE = (ConnectionResetError, ConnectionError)
+_PRICED = frozenset((CHAT, COMPLETIONS, EMBEDDINGS))
 
 
 def final_headers(ctx: RequestContext, resp: ProxyResponse) -> CIMultiDict[str]:
@@ -33,6 +34,10 @@ def final_headers(ctx: RequestContext, resp: ProxyResponse) -> CIMultiDict[str]:
     headers["x-bulwark-request-id"] = ctx.request_id
     if resp.provider and "x-bulwark-provider" not in headers:
         headers["x-bulwark-provider"] = resp.provider
+    if ctx.endpoint in _PRICED and resp.stream is None and resp.raw_stream is None:
+        # What this answer cost, over every attempt the provider billed (streams: in the
+        # span and the access log, since their headers leave before the end).
+        headers["x-bulwark-cost-usd"] = f"{ctx.cost_usd:.6f}"
     services = ctx.services
     if services is not None and services.config.server.debug_headers and ctx.decisions:
         # Operators' debugging aid (off by default): what every plugin decided, compact.

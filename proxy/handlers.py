@@ -16,8 +16,9 @@ import aiohttp.web
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, new_request_id, parse_json_object
+from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, end_user_of, new_request_id, parse_json_object
 from .edge import error_response, send
+from .ledger import Ledger
 from .request_shape import check_body, check_path
 from .errors import BadRequest, NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
 
@@ -146,6 +147,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         ctx = RequestContext(
             request_id=request_id, endpoint=endpoint, method=request.method, path=path,
             query_string=request.rel_url.raw_query_string, headers=request.headers, raw_body=b"", services=gen.services,
+            ledger=Ledger(gen.services.pricing),
         )
         gen.telemetry.request_started(ctx)
         try:
@@ -175,13 +177,13 @@ async def handle(request: web.Request) -> web.StreamResponse:
                             )
                         gen.streams += 1
                         counted_stream = True
-                    user = ctx.body.get("user") or ctx.body.get("safety_identifier")
-                    ctx.identity.user = str(user) if user else request.headers.get(gen.config.auth.user_header)
+                    ctx.identity.user = end_user_of(ctx.body, request.headers, gen.config.auth.user_header)
                     _check_model(ctx, gen)
                 else:
                     _check_model(ctx, gen)
-            ctx.scratch["metric_model"] = gen.metric_model(ctx.model)
+            ctx.metric_model = gen.metric_model(ctx.model)
             resp = await gen.chain(ctx)
+            ctx.served_by = resp.provider
         except ProxyError as exc:
             status, outcome, error_type = exc.status, "rejected" if exc.status < 500 else "error", exc.code or type(exc).__name__
             return error_response(exc, ctx, request_id)
@@ -210,6 +212,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
             gen.streams -= 1
         gen.services.metrics.set("bulwark_inflight_requests", gen.inflight)
         if ctx is not None:
+            ctx.ledger.settle(status)  # every attempt has ended: accounting plugins settle now
             try:
                 gen.telemetry.request_finished(ctx, status, outcome, error_type)
             except Exception:

@@ -191,7 +191,7 @@ SettleHook = Callable[["Ledger"], None]
 class Ledger:
     """A request's attempts in order, its estimate, totals and one settlement."""
 
-    __slots__ = ("pricing", "attempts", "prompt_tokens", "next_cause", "saved", "settled", "_start", "_end", "_settle")
+    __slots__ = ("pricing", "attempts", "prompt_tokens", "next_cause", "saved", "settled", "status", "_start", "_end", "_settle")
 
     def __init__(self, pricing: "Pricing | None" = None) -> None:
         self.pricing = pricing
@@ -202,6 +202,7 @@ class Ledger:
         self.next_cause: Cause | None = None
         self.saved: dict[str, float] = {}  # USD not spent, by reason (cache hit, pruning, abuse block)
         self.settled = False
+        self.status: int | None = None  # the HTTP status the client got (set at settlement)
         self._start: list[StartHook] = []
         self._end: list[EndHook] = []
         self._settle: list[SettleHook] = []
@@ -220,9 +221,10 @@ class Ledger:
             self._settle.append(fn)
 
     # -- attempts (dispatch) ----------------------------------------------------------------------
-    def begin(self, provider: str, kind: str, model: str | None, billable: bool = True) -> Attempt:
-        cause = self.next_cause or (Cause.FIRST if not self.attempts else Cause.RETRY)
-        self.next_cause = None
+    def begin(self, provider: str, kind: str, model: str | None, billable: bool = True, cause: Cause | None = None) -> Attempt:
+        if cause is None:
+            cause = self.next_cause or (Cause.FIRST if not self.attempts else Cause.RETRY)
+            self.next_cause = None
         a = Attempt(self, len(self.attempts), cause, provider, kind, model, billable)
         self.attempts.append(a)
         return a
@@ -244,11 +246,13 @@ class Ledger:
             _safely(fn, attempt)
 
     # -- the end of the request ---------------------------------------------------------------
-    def settle(self) -> None:
-        """Called once by the handler when the request is over. Attempts still open (nobody
-        closed their stream) end now, as abandoned, so what they generated is charged."""
+    def settle(self, status: int | None = None) -> None:
+        """Called once by the handler when the request is over (`status`: what the client got).
+        Attempts still open (nobody closed their stream) end now, as abandoned, so what they
+        generated is charged."""
         if self.settled:
             return
+        self.status = status
         for a in self.attempts:
             if not a.ended:
                 a.end(error="abandoned")

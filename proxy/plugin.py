@@ -81,15 +81,15 @@ class Plugin:
         return await call_next(ctx)
 
 
-def build_chain(plugins: list[Plugin], innermost: Next, instrument: Callable[[str, Next], Next] | None = None) -> Next:
+def build_chain(plugins: list[Plugin], innermost: Next, instrument: Callable[[Plugin, Next], Next] | None = None) -> Next:
     """Wrap `innermost` in `plugins` so that plugins[0] is the outermost layer.
 
-    `instrument(name, layer)` may wrap each layer (telemetry: one child span per plugin)."""
+    `instrument(plugin, layer)` may wrap each layer (telemetry: one child span per plugin)."""
     handler = innermost
     for plugin in reversed(plugins):
         handler = _layer(plugin, handler)
         if instrument is not None:
-            handler = instrument(plugin.name, handler)
+            handler = instrument(plugin, handler)
     return handler
 
 
@@ -101,7 +101,7 @@ def _layer(plugin: Plugin, call_next: Next) -> Next:
         async def shadow_layer(ctx: RequestContext) -> ProxyResponse:
             if ctx.endpoint not in endpoints:
                 return await call_next(ctx)
-            saved_raw, saved_changed = ctx.raw_body, ctx._body_changed
+            saved_raw, _, saved_changed = ctx.body_state()
             # What the upstream would get now, as bytes: in-place edits of the shared dict by
             # the shadow plugin are then both detected and undone.
             saved_bytes = ctx.body_bytes() if ctx.raw_body else b""
@@ -111,8 +111,8 @@ def _layer(plugin: Plugin, call_next: Next) -> Next:
                 # Shadow plugins may not change what the upstream sees.
                 if c.raw_body and (c.raw_body is not saved_raw or c.body_bytes() != saved_bytes):
                     c.record(name, shadow=True, would_rewrite=True)
-                c.raw_body, c._body_changed = saved_raw, saved_changed
-                c._body = orjson.loads(saved_bytes) if saved_changed else None  # None: re-parse lazily
+                # None: re-parse the client's bytes lazily.
+                c.restore_body((saved_raw, orjson.loads(saved_bytes) if saved_changed else None, saved_changed))
                 resp = await call_next(c)
                 called.append(resp)
                 return resp

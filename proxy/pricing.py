@@ -196,6 +196,11 @@ class Pricing:
             return LLAMA_DEFAULT, True
         return self.default, False
 
+    def set(self, model: str, price: Price) -> None:
+        """Add or replace one model's price (a component that brings its own, like the judge)."""
+        self._overrides[normalise(model)] = price
+        self._cache.clear()
+
     def cost(self, model: str | None, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
         p, _ = self.lookup(model)
         cached = min(max(cached_tokens, 0), prompt_tokens)
@@ -214,14 +219,9 @@ def default_pricing() -> Pricing:
 
 
 def pricing_for(services: Any) -> Pricing:
-    """The Pricing built from `services.config.pricing`, cached in `services.extras["pricing"]`."""
-    if services is None:
-        return default_pricing()
-    p = services.extras.get("pricing")
-    if p is None:
-        cfg = getattr(getattr(services, "config", None), "pricing", None)
-        p = services.extras["pricing"] = Pricing(cfg or {})
-    return p
+    """The Pricing built from `services.config.pricing` (`services.pricing`), else the defaults."""
+    p = getattr(services, "pricing", None) if services is not None else None
+    return p if p is not None else default_pricing()
 
 
 def usage_numbers(usage: Any) -> tuple[int, int, int]:

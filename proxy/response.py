@@ -9,21 +9,39 @@ Exactly one body form is set:
 
 Headers stay mutable until the edge sends them. `aclose()` releases the upstream
 connection; whoever drops a response without sending it must call it.
+
+Typed facts other layers read instead of string keys:
+- `origin`: who wrote the answer: an upstream model (`UPSTREAM`), the cache, Bulwark's own
+  tiers (`RULES`, `HUMAN`) or Bulwark itself (`BULWARK`: a blocked or replaced answer).
+- `cacheable`: False once a layer knows the answer must not be reused (failed validation).
+- `attempt` / `assembly`: the upstream attempt that produced it and the answer it delivers
+  (one assembly, fed once by dispatch; a layer that writes a new stream supplies its own).
 """
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 import orjson
 from multidict import CIMultiDict
 
 from .sse import SSEEvent
 
+if TYPE_CHECKING:
+    from .assembly import Assembly
+    from .ledger import Attempt
+
 _UNSET: Any = object()
+
+UPSTREAM = "upstream"
+CACHE = "cache"
+RULES = "rules"
+HUMAN = "human"
+BULWARK = "bulwark"
 
 
 class ProxyResponse:
-    __slots__ = ("status", "headers", "body", "stream", "raw_stream", "provider", "model", "_json", "_closers")
+    __slots__ = ("status", "headers", "body", "stream", "raw_stream", "provider", "model", "origin", "cacheable",
+                 "attempt", "assembly", "_json", "_closers")
 
     def __init__(
         self,
@@ -35,6 +53,7 @@ class ProxyResponse:
         raw_stream: AsyncIterator[bytes] | None = None,
         provider: str | None = None,
         model: str | None = None,
+        origin: str = UPSTREAM,
     ) -> None:
         self.status = status
         self.headers: CIMultiDict[str] = headers if isinstance(headers, CIMultiDict) else CIMultiDict(headers or {})
@@ -43,6 +62,10 @@ class ProxyResponse:
         self.raw_stream = raw_stream
         self.provider = provider  # name of the provider that produced it (for headers/metrics)
         self.model = model
+        self.origin = origin
+        self.cacheable = origin == UPSTREAM
+        self.attempt: Attempt | None = None
+        self.assembly: Assembly | None = None
         self._json: Any = _UNSET
         self._closers: list[Callable[[], Any]] = []
 

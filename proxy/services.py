@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .config import Config
+    from .pricing import Pricing
     from .plugin import Plugin
     from .providers.base import Provider
     from .state.base import StateBackend
@@ -31,8 +32,11 @@ class BackgroundTasks:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.dropped = 0
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "bulwark-bg") -> asyncio.Task[Any] | None:
-        if len(self._tasks) >= self.limit:
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "bulwark-bg", *, essential: bool = False) -> asyncio.Task[Any] | None:
+        """Start `coro` in the background. Past the bound, optional work (webhooks, stats) is
+        dropped and counted; `essential` work (settling money and limits) is never dropped:
+        there is at most one per request in flight, which the request caps already bound."""
+        if len(self._tasks) >= self.limit and not essential:
             self.dropped += 1
             coro.close()
             log.warning("background task %s dropped: %d already running", name, len(self._tasks))
@@ -77,7 +81,13 @@ class Services:
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     tracer: Any = None  # opentelemetry Tracer when tracing is on
     telemetry: Any = None  # proxy.telemetry.Telemetry (hooks for spans and request metrics)
-    extras: dict[str, Any] = field(default_factory=dict)  # shared objects modules add (pricing, breakers, ...)
+    pricing: "Pricing | None" = None  # built from [pricing] by pricing_for(), once
+
+    def __post_init__(self) -> None:
+        if self.pricing is None and getattr(self.config, "pricing", None) is not None:
+            from .pricing import Pricing
+
+            self.pricing = Pricing(self.config.pricing or {})
 
     def provider(self, name: str) -> "Provider":
         try:

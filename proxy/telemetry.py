@@ -3,12 +3,12 @@ through `services.metrics`; tracing (OpenTelemetry) and Prometheus export extend
 
 Hook points:
 - `request_started(ctx)`            when the handler has a context (SERVER span starts)
-- `instrument_layer(name, layer)`   once per plugin when the chain is built (child span per plugin)
-- `upstream_attempt(ctx, provider, model)` -> Attempt, once per provider call (CLIENT span);
-                                    `attempt.finish(status=..., error=...)` ends it once
+- `instrument_layer(plugin, layer)` once per plugin when the chain is built (child span per plugin)
+- `attempt_started(ctx, attempt)`   once per upstream attempt, before the provider is called
+                                    (CLIENT span); its end reaches telemetry through the ledger
 - `first_chunk(ctx)`                first streamed event written to the client
 - `request_finished(ctx, status, outcome, error_type)`  once, after the last byte (streams: at end
-                                    or cancel)
+                                    or cancel) and after the ledger settled
 """
 from __future__ import annotations
 
@@ -17,26 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .context import RequestContext
-    from .plugin import Next
-
-
-class Attempt:
-    __slots__ = ("ctx", "provider", "model", "started", "_done", "span")
-
-    def __init__(self, ctx: "RequestContext", provider: str, model: str | None) -> None:
-        self.ctx = ctx
-        self.provider = provider
-        self.model = model
-        self.started = time.monotonic()
-        self._done = False
-        self.span: Any = None
-
-    def finish(self, status: int | None = None, error: str | None = None, **attrs: Any) -> None:
-        if self._done:
-            return
-        self._done = True
-        elapsed = time.monotonic() - self.started
-        self.ctx.attempts.append({"provider": self.provider, "model": self.model, "status": status, "error": error, "seconds": round(elapsed, 6), **attrs})
+    from .ledger import Attempt
+    from .plugin import Next, Plugin
 
 
 class Telemetry:
@@ -52,11 +34,11 @@ class Telemetry:
     def request_started(self, ctx: "RequestContext") -> None:
         pass
 
-    def instrument_layer(self, name: str, layer: "Next") -> "Next":
+    def instrument_layer(self, plugin: "Plugin", layer: "Next") -> "Next":
         return layer
 
-    def upstream_attempt(self, ctx: "RequestContext", provider: str, model: str | None) -> Attempt:
-        return Attempt(ctx, provider, model)
+    def attempt_started(self, ctx: "RequestContext", attempt: "Attempt") -> None:
+        pass
 
     def first_chunk(self, ctx: "RequestContext") -> None:
         if ctx.first_byte_at is None:
@@ -66,6 +48,6 @@ class Telemetry:
         m = self.services.metrics
         total = ctx.elapsed
         route = ctx.endpoint
-        m.inc("bulwark_requests_total", route=route, model=ctx.scratch.get("metric_model", "other"), provider=ctx.scratch.get("provider", "none"), outcome=outcome)
+        m.inc("bulwark_requests_total", route=route, model=ctx.metric_model, provider=ctx.served_by or "none", outcome=outcome)
         m.observe("bulwark_request_duration_seconds", total, route=route, outcome=outcome)
         m.observe("bulwark_overhead_duration_seconds", max(0.0, total - ctx.upstream_seconds), route=route)

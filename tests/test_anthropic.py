@@ -240,11 +240,15 @@ def test_bad_options_name_the_key() -> None:
 
 
 # -- the provider over HTTP (a loopback stand-in upstream) -------------------------------------
+def attempt_of(provider: Any, ctx: Any, model: str | None) -> Any:
+    """The attempt dispatch would open for this call (model_map applied)."""
+    return ctx.ledger.begin(provider.name, provider.kind, provider.upstream_model(model or ctx.model))
+
 async def test_send_plain(provider: Any, upstream: Upstream) -> None:
     ctx = make_ctx({"model": "gpt-4", "messages": [{"role": "user", "content": "hi"}]})
     upstream.set(payload=_message(stop_reason="end_turn", content=[{"type": "text", "text": "Hello"}]),
                  headers={"request-id": "req_9", "anthropic-ratelimit-requests-remaining": "7"})
-    resp = await provider.send(ctx, "claude-3-5-haiku")
+    resp = await provider.send(ctx, attempt_of(provider, ctx, "claude-3-5-haiku"))
     hdrs, sent = upstream.requests[-1]
     assert hdrs["x-api-key"] == "sk-ant-xyz" and hdrs["anthropic-version"] == "2023-06-01"
     check_params(sent)
@@ -253,13 +257,13 @@ async def test_send_plain(provider: Any, upstream: Upstream) -> None:
     body = resp.json()
     oa.ChatCompletion.model_validate(body)
     assert body["choices"][0]["message"]["content"] == "Hello"
-    assert ctx.usage.prompt_tokens == 180 and ctx.usage.cached_tokens == 50 and not ctx.usage.estimated
+    assert body["usage"]["prompt_tokens"] == 180 and body["usage"]["prompt_tokens_details"]["cached_tokens"] == 50
 
 
 async def test_send_error_529(provider: Any, upstream: Upstream) -> None:
     ctx = make_ctx({"model": "gpt-4", "messages": [{"role": "user", "content": "hi"}]})
     upstream.set(529, payload={"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, headers={"retry-after": "2"})
-    resp = await provider.send(ctx, None)
+    resp = await provider.send(ctx, attempt_of(provider, ctx, None))
     assert resp.status == 503 and resp.headers["retry-after"] == "2"
     assert resp.json()["error"]["code"] == "overloaded"
 
@@ -301,7 +305,7 @@ async def _stream_chunks(provider: Any, events: bytes, include_usage: bool) -> t
         body["stream_options"] = {"include_usage": True}
     ctx = make_ctx(body)
     provider._upstream.set(200, body=events, content_type="text/event-stream")
-    resp = await provider.send(ctx, "claude-3-5-haiku")
+    resp = await provider.send(ctx, attempt_of(provider, ctx, "claude-3-5-haiku"))
     out = [ev async for ev in resp.stream]
     raw = b"".join(ev.raw for ev in out).decode()
     return out, raw

@@ -21,7 +21,7 @@ from plugins.cache import (
     Cache,
     CacheConfig,
     chunks_from_completion,
-    completion_from_chunks,
+    replay_chunks,
     decode_entry,
     encode_entry,
     replay_events,
@@ -37,6 +37,7 @@ FIXTURE = shared_dir() / "reference" / "fixtures" / "openai-stream-toolcalls.sse
 
 
 # -- a test-only plugin (inside the cache) that marks answers as failed / from a rules tier ---
+from proxy.response import RULES  # noqa: E402
 class _Marker(Plugin):
     name = "cachetest_marker"
     seen: list[str] = []  # request ids that reached this layer (inside the cache)
@@ -45,12 +46,10 @@ class _Marker(Plugin):
         _Marker.seen.append(ctx.request_id)
         resp = await call_next(ctx)
         mark = ctx.headers.get("x-test-mark")
-        if mark == "validation":
-            ctx.scratch["validation_failed"] = True
-        elif mark == "flagged":
-            ctx.record("validate", flagged=True)
+        if mark in ("validation", "flagged"):
+            resp.cacheable = False  # what the validate plugin does with an answer that failed
         elif mark == "rules":
-            ctx.scratch["tier"] = "rules"
+            resp.origin = RULES  # what a rules-tier answer carries
         return resp
 
 
@@ -586,6 +585,16 @@ def test_entry_codec_roundtrip_and_compression() -> None:
     assert encode_entry(small, 1, 512)[:1] == b"j" and decode_entry(encode_entry(small, 1, 512)) == small
     with pytest.raises(ValueError):
         decode_entry(b"j" + orjson.dumps({"v": 99, "c": {}}))
+
+
+def completion_from_chunks(chunks: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What the cache stores for a streamed miss: the attempt's assembly and the replay chunks."""
+    from proxy.assembly import Assembly
+
+    asm = Assembly()
+    for ch in chunks:
+        asm.feed_chunk(ch)
+    return asm.completion(), replay_chunks(chunks)
 
 
 async def test_recorded_openai_tool_call_stream_roundtrips() -> None:

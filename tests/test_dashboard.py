@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from proxy.context import RequestContext, Target
+from proxy.ledger import Cause
 from proxy.plugin import Next, Plugin
 from proxy.response import ProxyResponse
 from tests.cdp import Browser
@@ -30,6 +31,7 @@ class RetryOnBackup(Plugin):
         if resp.status >= 500:  # the provider relays upstream errors as answers
             await resp.aclose()
             ctx.target = Target("backup")
+            ctx.ledger.next_cause = Cause.FALLBACK  # what a fallback layer says about its next attempt
             return await call_next(ctx)
         return resp
 

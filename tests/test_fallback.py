@@ -99,7 +99,7 @@ async def make(sims: tuple[Any, Any, Any], tmp_path: Path) -> AsyncIterator[Any]
         proxy = await start_proxy(cascade_config(a, b, c, tmp_path, **fallback))
         rec = Recorder()
         proxy.services.metrics = rec
-        proxy.services.extras["breakers"].metrics = rec
+        next(p for p in proxy.services.plugins if p.name == "fallback").breakers.metrics = rec
         made.append(proxy)
         return Cascade(a, b, c, proxy, rec)
 
@@ -205,7 +205,7 @@ async def test_every_tier_down_to_rules_and_human(make: Any) -> None:
 
 
 async def test_tier_is_marked_for_the_cache(make: Any) -> None:
-    """Answers from rules/human carry ctx.scratch['tier'] so the cache never stores them."""
+    """Answers from rules/human carry their origin, so the cache never stores them."""
     cx = await make()
     seen: list[Any] = []
     for s in (cx.a, cx.b, cx.c):
@@ -215,14 +215,21 @@ async def test_tier_is_marked_for_the_cache(make: Any) -> None:
     from multidict import CIMultiDict
     import orjson
 
+    from proxy.ledger import Ledger
+    from proxy.response import RULES
+
     ctx = RequestContext("r1", CHAT, "POST", "/chat/completions", "", CIMultiDict(), orjson.dumps({"model": "gpt-4", "messages": [{"role": "user", "content": "hours?"}]}))
     ctx.services = cx.proxy.services
+    ctx.ledger = Ledger(ctx.services.pricing)
     from proxy.dispatch import dispatch
 
     resp = await plugin(ctx, dispatch)
     seen.append(resp.json()["model"])
-    assert seen == ["bulwark-rules"] and ctx.scratch["tier"] == "rules" and ctx.decisions["fallback"]["tier"] == "rules"
-    assert [a["provider"] for a in ctx.scratch["fallback"]["attempts"]] == ["primary", "claude", "llama", "rules"]
+    assert seen == ["bulwark-rules"] and resp.origin == RULES and not resp.cacheable
+    assert [s["provider"] for s in ctx.scratch["fallback"]["steps"]] == ["primary", "claude", "llama", "rules"]
+    # The ledger holds the real attempts: each failed one says why the cascade moved on.
+    assert [(a.provider, a.cause.value, a.failover_reason) for a in ctx.ledger.attempts][:2] == [
+        ("primary", "first", "server_error"), ("claude", "fallback", "server_error")]
 
 
 async def test_untriggered_errors_reach_the_client(make: Any) -> None:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from proxy.context import RequestContext
+from proxy.context import RequestContext, Verdict
 from proxy.errors import ConfigError
 from proxy.metrics import METRICS
 from proxy.observability.config import StatsConfig, TargetsConfig, parse_telemetry
@@ -42,7 +42,7 @@ class FakeValidate(Plugin):
         resp = await call_next(ctx)
         flag = ctx.headers.get("x-test-grounding")
         if flag is not None:
-            ctx.record("validate", validated=True, grounding_failed=flag == "fail", regenerations=0)
+            ctx.verdict = Verdict(validated=True, grounding_failed=flag == "fail")
         return resp
 
 
@@ -304,10 +304,10 @@ async def test_costs_cli_memory_and_redis(sim: Any, tmp_path: Path, redis_url: s
         assert await asyncio.to_thread(main, ["costs", "--config", str(toml), "--days", "2"]) == 0
         out = capsys.readouterr().out
         lines = out.splitlines()
-        assert lines[0].split()[:5] == ["date", "base", "fallback", "regeneration", "judge"]
+        assert lines[0].split()[:8] == ["date", "base", "retry", "fallback", "continuation", "regeneration", "judge", "summary"]
         today = lines[2].split()
-        assert float(today[1]) > 0 and float(today[3]) == 0.25, out  # base spend, regeneration
         head = lines[0].split()
+        assert float(today[1]) > 0 and float(today[head.index("regeneration")]) == 0.25, out  # base spend, regeneration
         assert float(today[head.index("saved:cache")]) == 0.75 and today[head.index("answers")] == "1"
         assert await asyncio.to_thread(main, ["costs", "--config", str(toml), "--json"]) == 0
         assert '"regeneration": 0.25' in capsys.readouterr().out
@@ -371,30 +371,29 @@ def test_multiprocess_mode_aggregates_workers(tmp_path: Path) -> None:
 
 
 def test_fallback_detection() -> None:
+    from proxy.ledger import Cause, Ledger
     from proxy.observability.core import fallback_info
 
-    def ctx(attempts: list[dict[str, Any]], decisions: dict[str, Any] | None = None) -> RequestContext:
-        c = RequestContext(request_id="req_x", endpoint="chat", method="POST", path="/chat/completions", query_string="",
-                           headers={}, raw_body=b"{}")  # type: ignore[arg-type]
-        c.attempts = attempts
-        c.decisions = decisions or {}
-        return c
+    def ledger(*attempts: tuple[str, Cause | None, int | None, str | None, str | None]) -> Ledger:
+        led = Ledger()
+        for provider, cause, status, error, reason in attempts:
+            a = led.begin(provider, "openai", "m", cause=cause)
+            a.failover_reason = reason
+            a.end(status=status, error=error)
+        return led
 
-    ok = {"provider": "a", "status": 200, "error": None}
-    assert fallback_info(ctx([ok])) == (False, "")
-    # the fallback plugin ran but did not need to fall back
-    assert fallback_info(ctx([ok], {"fallback": {"fallbacks": 0, "chain": ["a", "b"]}})) == (False, "")
+    ok = ("a", None, 200, None, None)
+    assert fallback_info(ledger(ok)) == (False, "")
     # same provider twice (a validation regeneration) is not a fallback
-    assert fallback_info(ctx([ok, ok])) == (False, "")
+    assert fallback_info(ledger(ok, ("a", Cause.REGENERATION, 200, None, None))) == (False, "")
     # another provider answered after a failure: the first failure names the reason
-    assert fallback_info(ctx([{"provider": "a", "status": 503, "error": None}, {"provider": "b", "status": 200}])) == (True, "http_503")
-    # the fallback plugin's own reason wins
-    assert fallback_info(ctx([{"provider": "a", "status": None, "error": "timeout", "reason": "first_byte_timeout"}, {"provider": "b", "status": 200}],
-                             {"fallback": {"fallbacks": 1}})) == (True, "first_byte_timeout")
-    # a rule-based tier answered (no second HTTP attempt)
-    assert fallback_info(ctx([{"provider": "a", "status": 429, "error": "rate_limited"}], {"fallback": {"fallbacks": 1, "tier": "rules"}})) == (True, "rate_limited")
-    # shadow mode: recorded, not activated
-    assert fallback_info(ctx([ok], {"fallback": {"shadow": True, "would_fallback": "http_503"}})) == (False, "")
+    assert fallback_info(ledger(("a", None, 503, None, None), ("b", Cause.FALLBACK, 200, None, None))) == (True, "http_503")
+    # the fallback plugin's own reason (on the failed attempt) wins
+    assert fallback_info(ledger(("a", None, None, "timeout", "first_byte_timeout"), ("b", Cause.FALLBACK, 200, None, None))) == (True, "first_byte_timeout")
+    # a rule-based tier answered after a failure
+    assert fallback_info(ledger(("a", None, 429, "rate_limited", None)), served_kind="rules") == (True, "rate_limited")
+    # a judge call to another provider is not a fallback
+    assert fallback_info(ledger(ok, ("j", Cause.JUDGE, 200, None, None))) == (False, "")
 
 
 def test_decision_attributes() -> None:

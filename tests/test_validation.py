@@ -14,6 +14,7 @@ from plugins.validate.validators.completeness import CompletenessValidator
 from plugins.validate.validators.numbers import NumbersConfig, NumbersValidator, extract_claims
 from plugins.validate.validators.patterns import PatternsConfig, PatternsValidator, luhn_ok
 from plugins.validate.validators.structured import StructuredValidator
+from proxy.providers.base import Provider
 from proxy.response import ProxyResponse
 from proxy.state.memory import MemoryState
 
@@ -240,24 +241,32 @@ def test_bad_deny_regex_is_a_config_error() -> None:
 
 # -- judge ---------------------------------------------------------------------------------------------
 
-class FakeProvider:
+class FakeProvider(Provider):
+    kind = "openai"
+    endpoints = frozenset({"chat"})
+
     def __init__(self, verdict: Any, delay: float = 0.0) -> None:
+        self.name, self.config, self.services = "j", None, None
         self.verdict, self.delay, self.bodies = verdict, delay, []
 
-    async def send(self, ctx: Any, model: str | None) -> ProxyResponse:
+    def upstream_model(self, model: str | None) -> str | None:
+        return model
+
+    async def send(self, ctx: Any, attempt: Any) -> ProxyResponse:
         self.bodies.append(ctx.body)
         await asyncio.sleep(self.delay)
         return ProxyResponse.from_json({"choices": [{"message": {"content": json.dumps(self.verdict)}}], "usage": {"prompt_tokens": 1000, "completion_tokens": 10}})
 
 
-class FakeServices:
-    def __init__(self, provider: Any) -> None:
-        from tests.test_validation_e2e import Recorder
+def FakeServices(provider: Any) -> Any:
+    from proxy.config import parse_config
+    from proxy.services import Services
+    from proxy.telemetry import Telemetry
 
-        self.providers = {"j": provider}
-        self.metrics = Recorder()
-        self.extras: dict[str, Any] = {}
-        self.config = None
+    svc = Services(config=parse_config({"providers": {"j": {"type": "openai", "base_url": "http://127.0.0.1:9/v1"}}}), state=MemoryState())
+    svc.providers["j"] = provider
+    svc.telemetry = Telemetry(svc)
+    return svc
 
 
 async def test_judge_verdicts_timeout_and_cost() -> None:
@@ -268,7 +277,8 @@ async def test_judge_verdicts_timeout_and_cost() -> None:
     res = await v.validate(Subject(Answer("It is $127,549."), body))
     assert not res.is_valid and res.unverified == ["$127,549"]
     assert "DATA:" in prov.bodies[0]["messages"][1]["content"] and prov.bodies[0]["temperature"] == 0
-    assert svc.metrics.get("bulwark_cost_usd_total", category="judge", model="m") == pytest.approx((1000 * 2 + 10 * 10) / 1e6)
+    # The judge's own prices join the pricing table, so its attempt is charged at them.
+    assert res.details["judge_cost_usd"] == pytest.approx((1000 * 2 + 10 * 10) / 1e6)
     prov.verdict = {"supported": True, "unsupported_claims": []}
     assert (await v.validate(Subject(Answer("It is $47.15."), body))).is_valid
     slow = build_validator("judge", {"provider": "j", "model": "m", "timeout_seconds": 0.05}, FakeServices(FakeProvider({}, delay=1)))

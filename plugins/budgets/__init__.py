@@ -1,11 +1,15 @@
 """Dollar budgets per key, end user and team, per UTC day and month.
 
-Before the call the estimated cost (prompt tokens + max_tokens, priced by proxy.pricing)
-is reserved against every applicable budget atomically (`scripts.BUDGET_RESERVE`);
-a budget that cannot take it answers 429 `insufficient_quota` with `x-should-retry: false`,
-so spending stops at the cap even under concurrency. After the call the reservation is
-settled to the real cost (usage from the answer or the usage chunk, else the streamed text
-counted offline; refunded on failure or cancel). Crossing `soft_threshold` of a budget logs,
+Budgets follow the request's ledger (`proxy.ledger`): before every upstream attempt the
+provider may bill (the first try, a retry, a fallback step, a continuation, a regeneration, a
+judge call) its estimated cost at the model that attempt asks for (prompt tokens + the output
+bound, priced by proxy.pricing) is reserved against every applicable budget atomically
+(`scripts.BUDGET_RESERVE`); a budget that cannot take it refuses the attempt with 429
+`insufficient_quota` and `x-should-retry: false`, so spending stops at the cap even under
+concurrency. When the attempt ends its reservation is settled to what it really cost at the
+served model's price (usage from the answer or the usage event, else what was generated,
+counted offline: a cut stream or a client that hung up mid-answer is charged for what the
+provider generated; a failed call is refunded). A cache hit makes no attempt and costs nothing. Crossing `soft_threshold` of a budget logs,
 counts `bulwark_budget_alerts_total` and, with `webhook_url`, posts once per period.
 
 Per-key overrides (`[[auth.keys]] limits` or `bulwark keys create --budget-usd-month 50`):
@@ -21,15 +25,14 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext, end_user, scope_of
+from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
 from proxy.errors import RateLimited, ServiceUnavailable
-from proxy.metering import metered, usage_from_body
+from proxy.ledger import Attempt
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
 from proxy.response import ProxyResponse
 from proxy.state.base import StateError
 from proxy.state.lua import decode
-from proxy.tokens import count_request
 
 from .scripts import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of, spent_of
 
@@ -72,15 +75,13 @@ class Budgets(Plugin):
     def __init__(self, config: BudgetsConfig, services: Any) -> None:
         super().__init__(config, services)
         self.cfg = config
-        auth = getattr(getattr(services, "config", None), "auth", None)
-        self.user_header = getattr(auth, "user_header", "x-bulwark-user")
 
     def _groups(self, ctx: RequestContext, user: str | None) -> list[tuple[list[str], list[list[Any]], list[tuple[str, str, float, str]]]]:
         """Budget items grouped by hash tag: (keys, items, labels(scope, period, cap, reset))."""
         ident, lim, cfg = ctx.identity, ctx.identity.limits or {}, self.cfg
         periods = _periods(dt.datetime.now(dt.timezone.utc))
         groups = []
-        S = scope_of(ctx)
+        S = ctx.identity.scope
         key_caps = {"day": lim.get("budget_usd_day", cfg.key.day), "month": lim.get("budget_usd_month", cfg.key.month)}
         user_caps = {"day": lim.get("user_budget_usd_day", cfg.user.day), "month": lim.get("user_budget_usd_month", cfg.user.month)}
         main_keys: list[str] = []
@@ -116,79 +117,14 @@ class Budgets(Plugin):
         return groups
 
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
-        user = end_user(ctx, self.user_header)
+        user = ctx.identity.user_key
         groups = self._groups(ctx, user)
-        pricing = pricing_for(self.services)
-        model = ctx.model
-        body = ctx.body if ctx.raw_body else {}
-        if ctx.token_estimate is None:
-            ctx.token_estimate = count_request(body)
-        prompt = ctx.token_estimate
-        completion = 0 if ctx.endpoint == EMBEDDINGS else max_completion(body, self.cfg.default_completion_tokens)
-        est = pricing.cost(model, prompt, completion)
-        state = self.services.state
-        reserved: list[int] = []
-        try:
-            for gi, (keys, items, labels) in enumerate(groups):
-                res = decode(await state.run(BUDGET_RESERVE, keys, [orjson.dumps({"now": 0, "est": est, "items": [i[:3] for i in items]})]))
-                if not res.get("ok"):
-                    await self._refund(groups, reserved, est)
-                    self._exhausted(ctx, labels[int(res["idx"]) - 1], float(res.get("spent", 0)), est, user)
-                reserved.append(gi)
-        except StateError as exc:
-            raise ServiceUnavailable(f"Budgets are unavailable: the state backend failed ({exc}). Retry shortly.",
-                                     headers={"retry-after": "1"}) from None
         if groups:
-            ctx.record(self.name, estimated_usd=round(est, 6))
-        done = False
-
-        async def settle(actual: float | None) -> None:
-            nonlocal done
-            if done:
-                return
-            done = True
-            cost = actual if actual is not None else 0.0
-            if actual is not None and not ctx.cost_usd:
-                ctx.cost_usd = cost
-            delta = cost - est
-            for gi in reserved:
-                keys, items, labels = groups[gi]
-                try:
-                    res = decode(await state.run(BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": delta, "items": items})]))
-                except Exception as exc:
-                    log.warning("budget settle failed for request %s: %s", ctx.request_id, exc)
-                    continue
-                spent = spent_of(res)
-                for idx in alerts_of(res):
-                    label = labels[int(idx) - 1]
-                    self._soft_alert(ctx, label, spent[int(idx) - 1] if int(idx) - 1 < len(spent) else 0.0, user)
-            ctx.record(self.name, cost_usd=round(cost, 6))
-
-        try:
-            resp = await call_next(ctx)
-        except BaseException:
-            await self.services.tasks.run_soon(settle(None), "budgets-settle")
-            raise
-        if not groups:
-            # No budget applies: still price the call for ctx.cost_usd on complete answers.
-            if resp.ok and resp.body is not None and not ctx.cost_usd:
-                u = usage_from_body(resp)
-                if u is not None:
-                    ctx.cost_usd = pricing.cost(model, *u)
-            return resp
-        if not resp.ok:
-            await self.services.tasks.run_soon(settle(None), "budgets-settle")
-            return resp
-        if resp.stream is not None:
-            async def on_done(numbers: tuple[int, int, int], exact: bool) -> None:
-                await self.services.tasks.run_soon(settle(pricing.cost(model, *numbers)), "budgets-settle")
-
-            resp.stream = metered(resp.stream, on_done, model, prompt)
-            resp.on_close(lambda: self.services.tasks.run_soon(settle(None), "budgets-settle"))
-            return resp
-        u = usage_from_body(resp)
-        await self.services.tasks.run_soon(settle(pricing.cost(model, *u) if u is not None else est), "budgets-settle")
-        return resp
+            # Money is counted where it is spent: every attempt the provider may bill (the first
+            # try, retries, fallback steps, regenerations, judge calls) reserves before it is made
+            # and settles to its real cost when it ends.
+            _Spend(self, ctx, groups, user).subscribe()
+        return await call_next(ctx)
 
     async def _refund(self, groups: list[Any], reserved: list[int], est: float) -> None:
         for gi in reserved:
@@ -245,3 +181,74 @@ class Budgets(Plugin):
         finally:
             if own:
                 await session.close()
+
+
+class _Spend:
+    """One request's budget bookkeeping, attempt by attempt (ledger subscriber)."""
+
+    __slots__ = ("plugin", "ctx", "groups", "user", "reserved")
+
+    def __init__(self, plugin: Budgets, ctx: RequestContext, groups: list[Any], user: str | None) -> None:
+        self.plugin, self.ctx, self.groups, self.user = plugin, ctx, groups, user
+        self.reserved: dict[int, tuple[float, list[int]]] = {}  # attempt index -> (estimate, groups reserved)
+
+    def subscribe(self) -> None:
+        self.ctx.ledger.on_attempt_start(self.reserve)
+        self.ctx.ledger.on_attempt_end(self.ended)
+
+    def estimate(self, attempt: Attempt) -> float:
+        ctx, plugin = self.ctx, self.plugin
+        body = ctx.body if ctx.raw_body else {}
+        completion = 0 if ctx.endpoint == EMBEDDINGS else max_completion(body, plugin.cfg.default_completion_tokens)
+        return pricing_for(plugin.services).cost(attempt.model or ctx.model, ctx.prompt_tokens(), completion)
+
+    async def reserve(self, attempt: Attempt) -> None:
+        if not attempt.billable:
+            return
+        plugin, ctx = self.plugin, self.ctx
+        est = self.estimate(attempt)
+        state = plugin.services.state
+        done: list[int] = []
+        try:
+            for gi, (keys, items, labels) in enumerate(self.groups):
+                res = decode(await state.run(BUDGET_RESERVE, keys, [orjson.dumps({"now": 0, "est": est, "items": [i[:3] for i in items]})]))
+                if not res.get("ok"):
+                    await plugin._refund(self.groups, done, est)
+                    if plugin.shadow:
+                        ctx.record(plugin.name, shadow=True, would_reject=429)
+                        return
+                    plugin._exhausted(ctx, labels[int(res["idx"]) - 1], float(res.get("spent", 0)), est, self.user)
+                done.append(gi)
+        except StateError as exc:
+            await plugin._refund(self.groups, done, est)
+            if plugin.shadow:
+                return
+            raise ServiceUnavailable(f"Budgets are unavailable: the state backend failed ({exc}). Retry shortly.",
+                                     headers={"retry-after": "1"}) from None
+        self.reserved[attempt.index] = (est, done)
+        ctx.record(plugin.name, estimated_usd=round(sum(e for e, _ in self.reserved.values()), 6))
+
+    def ended(self, attempt: Attempt) -> None:
+        got = self.reserved.pop(attempt.index, None)
+        if got is None:
+            return
+        est, groups = got
+        # Settled in the background: the answer is not delayed by one more state round trip,
+        # and a cancelled request still settles.
+        self.plugin.services.tasks.spawn(self.settle(attempt.cost_usd - est, groups), "budgets-settle", essential=True)
+        self.ctx.record(self.plugin.name, cost_usd=round(self.ctx.ledger.cost_usd, 6))
+
+    async def settle(self, delta: float, reserved: list[int]) -> None:
+        plugin, ctx = self.plugin, self.ctx
+        for gi in reserved:
+            keys, items, labels = self.groups[gi]
+            try:
+                res = decode(await plugin.services.state.run(BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": delta, "items": items})]))
+            except Exception as exc:
+                plugin.services.metrics.inc("bulwark_plugin_errors_total", plugin=plugin.name)
+                log.warning("budget settle failed for request %s (delta $%.6f): %s", ctx.request_id, delta, exc)
+                continue
+            spent = spent_of(res)
+            for idx in alerts_of(res):
+                label = labels[int(idx) - 1]
+                plugin._soft_alert(ctx, label, spent[int(idx) - 1] if int(idx) - 1 < len(spent) else 0.0, self.user)

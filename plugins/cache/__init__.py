@@ -15,13 +15,15 @@ Backends (`backend`): "memory" is an LRU inside this plugin bounded by a byte bu
 replicas); "auto" picks "state" when the state backend is not the in-process one. Any state
 error is a miss (and a skipped store), counted, never an error for the client.
 
-Never stored: non-2xx answers, non-chat shapes, streams that did not end normally, answers
-that failed validation (`ctx.scratch["validation_failed"]` / `decisions["validate"]["flagged"]`),
-answers from rules / human tiers.
+Never stored: non-2xx answers, non-chat shapes, streams that did not end normally, answers a
+layer marked not reusable (`ProxyResponse.cacheable`: failed validation, a continuation
+stitched from two providers) and answers not written by an upstream model
+(`ProxyResponse.origin`: rules / human tiers, Bulwark's own). A stored stream is taken from the
+attempt's one assembly (`resp.assembly`), plus the chunk boundaries for an exact replay.
 
 Chain order: `ratelimit, cache, budgets, prune, validate, fallback`. Plugins outside the
-cache see hits: `ratelimit` first counts a hit like any request (its requests and the
-answer's tokens; put `cache` before it to make hits free of limits). Plugins inside it never
+cache see hits: `ratelimit` counts a hit like any request (its request limits; a hit uses
+no upstream tokens; put `cache` before it to make hits free of limits). Plugins inside it never
 see hits: `budgets` (a hit costs nothing), `prune` (the key is the client's own request),
 `validate` and `fallback` (their verdicts and tiers are known before an answer is stored).
 
@@ -44,17 +46,16 @@ from proxy.context import CHAT, RequestContext, Usage
 from proxy.errors import BadRequest
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import cost_usd, pricing_for
-from proxy.response import ProxyResponse
+from proxy.response import CACHE, UPSTREAM, ProxyResponse
 from proxy.sse import SSEEvent
 
 from . import key as cachekey
-from .replay import _is_completion, chunks_from_completion, completion_from_chunks, replay_events
+from .replay import _is_completion, chunks_from_completion, replay_chunks, replay_events
 from .store import ENTRY_OVERHEAD, ENTRY_VERSION, ByteLRU, decode_entry, encode_entry, purge_state
 
 log = logging.getLogger("bulwark.cache")
 
 HEADER = "x-bulwark-cache"
-_NEVER_TIERS = ("rules", "human")
 STATE_COOLDOWN = 2.0  # seconds the cache leaves a failing state backend alone
 
 
@@ -250,7 +251,7 @@ class Cache(Plugin):
             resp.on_close(release)  # a stream dropped before it was read
         else:
             try:
-                completion = resp.try_json() if self._storable(ctx, resp) else None
+                completion = resp.try_json() if self._storable(resp) else None
                 if _is_completion(completion):
                     self._store(key, {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": None}, ttl, release)
                     return resp
@@ -312,39 +313,24 @@ class Cache(Plugin):
         saved = _price(self.services, model or ctx.model, cached)
         self._count("hit")
         self.saved_usd += saved
-        if saved:
-            self.services.metrics.inc("bulwark_saved_usd_total", saved, reason="cache")
+        ctx.ledger.record_saving("cache", saved)  # nothing went upstream: no attempt, nothing spent
         if self.use_state and saved:
             self._unflushed["saved_usd"] = self._unflushed.get("saved_usd", 0.0) + saved
         self._maybe_flush()
         ctx.record(self.name, outcome="hit", hit=True, saved_usd=round(saved, 8), age_s=round(age, 3))
-        ctx.scratch[self.name] = {"hit": True, "usage": cached, "saved_usd": saved}
-        ctx.scratch["provider"] = "cache"
-        # Nothing went upstream: zero usage and cost (the cached counts are in scratch/decisions).
-        ctx.usage = Usage(estimated=False)
-        ctx.cost_usd = 0.0
         ctx.response_headers[HEADER] = "hit"
         ctx.response_headers["age"] = str(int(age))
         created = int(time.time()) if self.cfg.refresh_created else None
         if ctx.stream:
-            return ProxyResponse.from_events(replay_events(entry, ctx.wants_usage_chunk, created), provider="cache", model=model)
+            return ProxyResponse.from_events(replay_events(entry, ctx.wants_usage_chunk, created), provider="cache", model=model, origin=CACHE)
         if created is not None:
             completion = {**completion, "created": created}
-        return ProxyResponse.from_json(completion, provider="cache", model=model)
+        return ProxyResponse.from_json(completion, provider="cache", model=model, origin=CACHE)
 
     # -- stores ----------------------------------------------------------------------------
-    def _storable(self, ctx: RequestContext, resp: ProxyResponse) -> bool:
-        if not resp.ok or resp.provider == "cache":
-            return False
-        if ctx.scratch.get("validation_failed") or (ctx.decisions.get("validate") or {}).get("flagged"):
-            return False
-        if ctx.scratch.get("tier") in _NEVER_TIERS:
-            return False
-        if resp.provider:
-            p = self.services.providers.get(resp.provider)
-            if p is not None and getattr(p, "kind", None) in _NEVER_TIERS:
-                return False
-        return True
+    @staticmethod
+    def _storable(resp: ProxyResponse) -> bool:
+        return resp.ok and resp.origin == UPSTREAM and resp.cacheable
 
     async def _record_stream(self, stream: AsyncIterator[SSEEvent], ctx: RequestContext, resp: ProxyResponse, key: str, ttl: float,
                              release: Any = _noop) -> AsyncIterator[SSEEvent]:
@@ -397,20 +383,17 @@ class Cache(Plugin):
             self._count("not_stored")
 
     def _stream_entry(self, ctx: RequestContext, resp: ProxyResponse, events: list[SSEEvent]) -> dict[str, Any] | None:
-        if not events or not self._storable(ctx, resp):
+        asm = resp.assembly
+        if not events or asm is None or not self._storable(resp) or asm.error is not None or not asm.finished:
             return None
-        try:
-            chunks = [ev.json() for ev in events]
-        except ValueError:
+        chunks = [ev.chunk() for ev in events]  # parsed once already, by the attempt's assembly
+        if not all(c is not None for c in chunks):
             return None
-        if not all(isinstance(c, dict) and "error" not in c for c in chunks):
-            return None
-        completion, replay = completion_from_chunks(chunks)
-        if not completion["choices"] or any(c.get("finish_reason") is None for c in completion["choices"]):
-            return None
+        completion = asm.completion()
         estimated = False
         if completion.get("usage") is None:
-            completion["usage"], estimated = _usage_for(ctx, completion)
+            completion["usage"], estimated = _usage_for(resp)
+        replay = replay_chunks(chunks)
         return {"v": ENTRY_VERSION, "at": time.time(), "c": completion, "k": replay, "ue": estimated}
 
     def _store(self, key: str, entry: dict[str, Any], ttl: float, release: Any = _noop) -> None:
@@ -524,23 +507,12 @@ class Cache(Plugin):
             await self._flush(pending)
 
 
-def _usage_for(ctx: RequestContext, completion: dict[str, Any]) -> tuple[dict[str, int], bool]:
-    """Usage of a streamed answer whose client did not ask for the usage chunk: the counts
-    the chain already has when they are real, else offline estimates."""
-    u = ctx.usage
-    if not u.estimated and (u.prompt_tokens or u.completion_tokens):
-        return {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens, "total_tokens": u.total_tokens}, False
-    from proxy import tokens
-
-    model = completion.get("model")
-    p = ctx.token_estimate or tokens.count_request(ctx.body)
-    c = 0
-    for ch in completion["choices"]:
-        msg = ch["message"]
-        c += tokens.count_text(msg.get("content") or "", model)
-        for tc in msg.get("tool_calls") or ():
-            c += tokens.count_text(tc["function"]["arguments"], model)
-    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}, True
+def _usage_for(resp: ProxyResponse) -> tuple[dict[str, int], bool]:
+    """Usage of a streamed answer whose client did not ask for the usage chunk: the attempt's
+    own (exact when the provider reported it, else counted from what it generated)."""
+    a = resp.attempt
+    p, c = (a.usage[0], a.usage[1]) if a is not None and a.usage is not None else (0, 0)
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}, not (a is not None and a.usage_exact)
 
 
 def _price(services: Any, model: str | None, usage: Usage) -> float:
@@ -557,5 +529,5 @@ def _price(services: Any, model: str | None, usage: Usage) -> float:
 
 __all__ = [
     "ENTRY_OVERHEAD", "ENTRY_VERSION", "HEADER", "ByteLRU", "Cache", "CacheConfig", "ModelRule", "chunks_from_completion",
-    "completion_from_chunks", "decode_entry", "encode_entry", "purge_state", "replay_events",
+    "decode_entry", "encode_entry", "purge_state", "replay_events",
 ]

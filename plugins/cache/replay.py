@@ -1,6 +1,6 @@
 """Converting between the two shapes of one answer: stream chunks and a `chat.completion`.
 
-A streamed miss is stored as the merged completion plus its chunks (without the shared head
+A streamed miss is stored as the merged completion (its assembly) plus its chunks (without the shared head
 and usage); a plain miss as the completion only, from which a streamed hit synthesizes
 chunks word by word. `replay_events` turns a stored entry back into SSE events.
 """
@@ -15,71 +15,11 @@ _WORDS = re.compile(r"\s*\S+|\s+")
 _CHUNK_HEAD = ("id", "object", "created", "model", "usage")
 
 
-def completion_from_chunks(chunks: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Merge stream chunks into a `chat.completion`; also return the chunks to replay
-    (choices and per-chunk extras, without the shared head or usage)."""
-    head = chunks[0]
-    usage = None
-    acc: dict[int, dict[str, Any]] = {}
-    replay: list[dict[str, Any]] = []
-    for ch in chunks:
-        if ch.get("usage"):
-            usage = ch["usage"]
-        choices = ch.get("choices") or []
-        if choices:
-            replay.append({k: v for k, v in ch.items() if k not in _CHUNK_HEAD})
-        for c in choices:
-            a = acc.get(c.get("index", 0))
-            if a is None:
-                a = acc[c.get("index", 0)] = {"role": None, "content": None, "refusal": None, "tools": {}, "fc": None, "lp": None, "fr": None}
-            d = c.get("delta") or {}
-            if d.get("role"):
-                a["role"] = d["role"]
-            if d.get("content") is not None:
-                a["content"] = (a["content"] or "") + d["content"]
-            if d.get("refusal") is not None:
-                a["refusal"] = (a["refusal"] or "") + d["refusal"]
-            for tc in d.get("tool_calls") or ():
-                t = a["tools"].get(tc.get("index", 0))
-                if t is None:
-                    t = a["tools"][tc.get("index", 0)] = {"id": None, "type": "function", "function": {"name": "", "arguments": ""}}
-                if tc.get("id"):
-                    t["id"] = tc["id"]
-                if tc.get("type"):
-                    t["type"] = tc["type"]
-                fn = tc.get("function") or {}
-                if fn.get("name"):
-                    t["function"]["name"] += fn["name"]
-                if fn.get("arguments"):
-                    t["function"]["arguments"] += fn["arguments"]
-            if d.get("function_call"):
-                fc = a["fc"] or {"name": "", "arguments": ""}
-                fc["name"] += d["function_call"].get("name") or ""
-                fc["arguments"] += d["function_call"].get("arguments") or ""
-                a["fc"] = fc
-            lp = c.get("logprobs")
-            if lp:
-                m = a["lp"] or {}
-                for k, v in lp.items():
-                    if isinstance(v, list):
-                        m[k] = (m.get(k) or []) + v
-                a["lp"] = m
-            if c.get("finish_reason"):
-                a["fr"] = c["finish_reason"]
-    out_choices = []
-    for idx in sorted(acc):
-        a = acc[idx]
-        msg: dict[str, Any] = {"role": a["role"] or "assistant", "content": a["content"], "refusal": a["refusal"]}
-        if a["tools"]:
-            msg["tool_calls"] = [a["tools"][i] for i in sorted(a["tools"])]
-        if a["fc"]:
-            msg["function_call"] = a["fc"]
-        out_choices.append({"index": idx, "message": msg, "logprobs": a["lp"], "finish_reason": a["fr"]})
-    completion: dict[str, Any] = {"id": head.get("id"), "object": "chat.completion", "created": head.get("created"), "model": head.get("model"), "choices": out_choices, "usage": usage}
-    for k in ("system_fingerprint", "service_tier"):
-        if head.get(k) is not None:
-            completion[k] = head[k]
-    return completion, replay
+def replay_chunks(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chunks of a streamed answer to replay on a hit: choices and per-chunk extras,
+    without the shared head or usage (the merged completion comes from the attempt's
+    `proxy.assembly.Assembly`)."""
+    return [{k: v for k, v in ch.items() if k not in _CHUNK_HEAD} for ch in chunks if ch.get("choices")]
 
 
 def chunks_from_completion(completion: dict[str, Any]) -> list[dict[str, Any]]:

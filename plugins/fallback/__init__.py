@@ -43,13 +43,14 @@ import time
 from typing import Any
 
 from proxy.context import RequestContext, Target
+from proxy.ledger import AttemptRefused, Cause
 from proxy.errors import ConfigError, FailoverRequested, ProxyError, ServiceUnavailable, UpstreamStreamError, UpstreamTimeout, UpstreamUnavailable
 from proxy.plugin import Next, Plugin
-from proxy.response import ProxyResponse
+from proxy.response import UPSTREAM, ProxyResponse
 from proxy.sse import SSEEvent
 
-from .breaker import CLOSED, STATE_NAMES, Breakers, breakers_for
-from .config import _BREAKER_FAILURES, _RETRYABLE, _TIERS, ALL_TRIGGERS, Chain, FallbackConfig, Step, Trigger
+from .breaker import CLOSED, STATE_NAMES, Breakers
+from .config import _BREAKER_FAILURES, _RETRYABLE, ALL_TRIGGERS, Chain, FallbackConfig, Step, Trigger
 from .continuation import Continuation
 from .retry import retry_after_seconds
 
@@ -81,7 +82,7 @@ class Fallback(Continuation, Plugin):
                     raise ConfigError(f"plugins.fallback.chains.{alias}.steps[{i}].provider: no provider named "
                                       f"{step.provider!r} (have: {sorted(known)})")
         self.triggers = frozenset(config.triggers)
-        self.breakers: Breakers = breakers_for(services, config.breaker)
+        self.breakers = Breakers(config.breaker, services.state, services.metrics)
         self._managed = services is None or services.config.auth.mode == "managed"
 
     # -- admin ---------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ class Fallback(Continuation, Plugin):
 
     def _breaker_providers(self) -> list[str]:
         names = {s.provider for c in self.config.chains.values() for s in c.steps}
-        return sorted(n for n in names if self._kind(n) not in _TIERS)
+        return sorted(n for n in names if not self._own_tier(n))
 
     async def _admin_breakers(self, request: Any) -> Any:
         """GET /admin/breakers: each chain provider's breaker as shared in the state backend."""
@@ -123,19 +124,22 @@ class Fallback(Continuation, Plugin):
 
     # -- helpers -------------------------------------------------------------------------------
     async def _allow(self, provider: str) -> tuple[bool, bool]:
-        if self._kind(provider) in _TIERS:  # in-process tiers need no breaker
+        if self._own_tier(provider):  # in-process tiers need no breaker
             return True, False
         return await self.breakers.allow(provider)
 
     async def _record(self, provider: str, ok: bool, probe: bool) -> None:
-        if self._kind(provider) not in _TIERS:
+        if not self._own_tier(provider):
             await self.breakers.record(provider, ok, probe)
 
-    def _kind(self, provider: str) -> str:
+    def _own_tier(self, provider: str) -> bool:
+        """Bulwark's own tiers (rules, human): they answer in-process, never fail over, need no breaker."""
         p = self.services.providers.get(provider)
-        return getattr(p, "kind", "")
+        return p is not None and p.origin != UPSTREAM
 
     def _classify_exc(self, exc: BaseException) -> str | None:
+        if isinstance(exc, AttemptRefused):
+            return None  # a budget or token limit refused the attempt: not the provider's failure
         if isinstance(exc, FailoverRequested):
             return "validation"
         if isinstance(exc, UpstreamStreamError):
@@ -238,8 +242,7 @@ class Fallback(Continuation, Plugin):
             return await call_next(ctx)
         if self.shadow:
             return await self._shadow(ctx, call_next)
-        mine: dict[str, Any] = {"chain": alias if alias in self.config.chains else "*", "requested_model": alias, "attempts": []}
-        ctx.scratch["fallback"] = mine
+        ctx.scratch[self.name] = {"chain": alias if alias in self.config.chains else "*", "steps": []}
         deadline = time.monotonic() + chain.deadline_seconds
         steps = chain.steps
         metrics = self.services.metrics
@@ -273,6 +276,12 @@ class Fallback(Continuation, Plugin):
                 if left <= 0:
                     return await self._give_up(ctx, step, last_resp, last_exc, fallbacks, deadline_hit=True)
                 ctx.target = self._target(ctx, step, left)
+                if attempt > 1:
+                    ctx.ledger.next_cause = Cause.RETRY
+                elif fallbacks or i > 0:
+                    ctx.ledger.next_cause = Cause.FALLBACK
+                # else: the cause an outer layer set (a regeneration), or the first try
+                first_attempt = len(ctx.ledger.attempts)
                 started = time.monotonic()
                 try:
                     out = await self._attempt(ctx, call_next, left)
@@ -299,7 +308,7 @@ class Fallback(Continuation, Plugin):
                 # A trigger fired.
                 await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
                 probe = False
-                self._note(ctx, step, "failed", out.reason, took, out.exc)
+                self._note(ctx, step, "failed", out.reason, took, out.exc, first_attempt)
                 await self._close(last_resp)
                 last_resp, last_exc = out.resp, out.exc
                 if out.reason == "context_length":
@@ -337,7 +346,7 @@ class Fallback(Continuation, Plugin):
             return last_resp
         if deadline_hit and last_exc is None:
             raise UpstreamTimeout(
-                f"No provider in the fallback chain for model {ctx.scratch['fallback']['requested_model']!r} answered "
+                f"No provider in the fallback chain for model {ctx.model!r} answered "
                 "within the chain's deadline. Retry later.",
             )
         assert last_exc is not None
@@ -349,28 +358,25 @@ class Fallback(Continuation, Plugin):
             await resp.aclose()
 
     def _note(self, ctx: RequestContext, step: Step, status: str, reason: str | None, seconds: float,
-              exc: BaseException | None = None) -> None:
+              exc: BaseException | None = None, since: int | None = None) -> None:
+        """Record a step in the plugin's own decision; a failed one also names why on the
+        ledger's attempt it made (skipped steps made none)."""
         entry: dict[str, Any] = {"provider": step.provider, "model": step.model, "status": status, "reason": reason,
                                  "seconds": round(seconds, 4)}
-        ctx.scratch["fallback"]["attempts"].append(entry)
-        if status == "skipped":
-            ctx.attempts.append(dict(entry))  # no upstream call, so dispatch recorded nothing
-        elif ctx.attempts and ctx.attempts[-1].get("provider") == step.provider and "reason" not in ctx.attempts[-1]:
-            ctx.attempts[-1]["reason"] = reason
-            ctx.attempts[-1]["fallback_status"] = status
+        ctx.scratch[self.name]["steps"].append(entry)
+        if status == "failed" and since is not None:
+            made = [a for a in ctx.ledger.attempts[since:] if a.provider == step.provider]
+            if made and made[-1].failover_reason is None:
+                made[-1].failover_reason = reason
         if exc is not None and status == "failed":
             log.info("request %s: provider %s failed (%s): %s", ctx.request_id, step.provider, reason, getattr(exc, "message", exc))
 
     def _finish(self, ctx: RequestContext, step: Step | None, fallbacks: int, exhausted: bool = False) -> None:
         ctx.response_headers["x-bulwark-fallbacks"] = str(fallbacks)
-        fields: dict[str, Any] = {"fallbacks": fallbacks, "chain": ctx.scratch["fallback"]["chain"]}
+        fields: dict[str, Any] = {"fallbacks": fallbacks, "chain": ctx.scratch[self.name]["chain"]}
         if step is not None:
             ctx.response_headers["x-bulwark-provider"] = step.provider
             fields["provider"] = step.provider
-            tier = _TIERS.get(self._kind(step.provider))
-            if tier:
-                ctx.scratch["tier"] = tier
-                fields["tier"] = tier
         if exhausted:
             fields["exhausted"] = True
         ctx.record(self.name, **fields)
@@ -381,7 +387,7 @@ class Fallback(Continuation, Plugin):
         resp = out.resp
         assert resp is not None and out.first is not None
         self._finish(ctx, steps[i], fallbacks)
-        resp.stream = self._relay(ctx, call_next, resp.stream, out.first, steps, i, deadline_seconds, probe)
+        resp.stream = self._relay(ctx, call_next, resp, resp.stream, out.first, steps, i, deadline_seconds, probe)
         return resp
 
     # -- shadow ------------------------------------------------------------------------------------

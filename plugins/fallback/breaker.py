@@ -283,11 +283,3 @@ class Breakers:
     async def reset(self, provider: str) -> None:
         await self.state.delete(self.key(provider))
         self._seen(provider, CLOSED)
-
-
-def breakers_for(services: Any, config: BreakerConfig) -> Breakers:
-    """The app-wide Breakers (one per Services), created on first use."""
-    b = services.extras.get("breakers")
-    if b is None:
-        b = services.extras["breakers"] = Breakers(config, services.state, services.metrics)
-    return b

@@ -22,7 +22,6 @@ ALL_TRIGGERS: list[Trigger] = ["connection", "timeout", "rate_limit", "server_er
                                "content_filter", "validation", "upstream_auth"]
 _RETRYABLE = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream"})
 _BREAKER_FAILURES = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream", "upstream_auth"})
-_TIERS = {"rules": "rules", "human": "human"}
 
 
 class Step(BaseModel):

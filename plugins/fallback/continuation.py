@@ -2,39 +2,40 @@
 `stream_mode = "continue"` finish a stream that broke mid-way with the next providers.
 
 `Continuation` is a mixin of the `Fallback` plugin: its methods use the cascade's helpers
-(`_allow`, `_record`, `_note`, `_target`, `_attempt`, `_close`, `_kind`). `_Track` keeps what
-the client has seen so far, so the continuation can ask for the rest and splice it into the
-same stream (same id, merged usage).
+(`_allow`, `_record`, `_note`, `_target`, `_attempt`, `_close`). What the client has seen so far
+is the broken attempt's assembly (`proxy.assembly`, fed once by dispatch); `_Track` reads it,
+so the continuation can ask for the rest and splice it into the same stream (same id, merged
+usage: the broken attempt's counted tokens plus the continuation's own).
 """
 from __future__ import annotations
 
 import time
 from typing import Any, AsyncIterator
 
+from proxy.assembly import Assembly
 from proxy.context import RequestContext
 from proxy.errors import UpstreamStreamError
+from proxy.ledger import Cause
 from proxy.plugin import Next
+from proxy.response import ProxyResponse
 from proxy.sse import SSEEvent
-from proxy.tokens import count_text
 
-from .config import _BREAKER_FAILURES, _TIERS, Step
+from .config import _BREAKER_FAILURES, Step
 
 
 class Continuation:
     """The `Fallback` plugin's stream methods (see the module docstring)."""
 
-    async def _relay(self, ctx: RequestContext, call_next: Next, stream: Any, first: SSEEvent,
+    async def _relay(self, ctx: RequestContext, call_next: Next, resp: ProxyResponse, stream: Any, first: SSEEvent,
                      steps: list[Step], i: int, deadline_seconds: float, probe: bool) -> AsyncIterator[SSEEvent]:
         """Relay the answering stream; on a mid-stream break, end with an error or continue elsewhere."""
-        track = _Track(first) if self.config.stream_mode == "continue" else None  # only continue mode reads chunks
+        track = _Track(resp) if self.config.stream_mode == "continue" else None
         provider = steps[i].provider
         recorded = False
         try:
             yield first
             try:
                 async for ev in stream:
-                    if track is not None:
-                        track.see(ev)
                     yield ev
             except UpstreamStreamError as exc:
                 await self._record(provider, False, probe)
@@ -45,6 +46,7 @@ class Continuation:
                     raise
                 # The continuation gets a fresh chain deadline: the break may come long after the start.
                 deadline = time.monotonic() + deadline_seconds
+                resp.cacheable = False  # an answer stitched from two attempts is not reused
                 async for ev in self._continue(ctx, call_next, track, steps, i, deadline, exc):
                     yield ev
                 return
@@ -69,11 +71,11 @@ class Continuation:
         """Ask the next providers to finish the partial answer; splice their chunks into this stream."""
         if track.finished:  # the answer was complete, only the tail (usage/[DONE]) was lost
             if ctx.wants_usage_chunk and not track.usage_sent:
-                yield SSEEvent.from_json(track.usage_chunk(self._estimate_first(ctx, track), None))
+                yield SSEEvent.from_json(track.usage_chunk(None))
             yield SSEEvent.done()
             return
         original = ctx.body
-        partial = "".join(track.text)
+        partial = track.text
         cont_body = {**original, "messages": [*original.get("messages", []), {"role": "assistant", "content": partial},
                                                {"role": "user", "content": self.config.continue_instruction}]}
         from_provider, reason = steps[i].provider, "stream"
@@ -87,13 +89,11 @@ class Continuation:
                 self._note(ctx, step, "skipped", "breaker_open", 0.0)
                 continue
             self.services.metrics.inc("bulwark_fallback_activations_total", 1, from_provider=from_provider, to_provider=step.provider, reason=reason)
-            ctx.set_body(cont_body)
             ctx.target = self._target(ctx, step, left)
+            ctx.ledger.next_cause = Cause.CONTINUATION
             started = time.monotonic()
-            try:
+            with ctx.body_for(cont_body):
                 out = await self._attempt(ctx, call_next, left)
-            finally:
-                ctx.set_body(original)
             took = time.monotonic() - started
             if out.reason is not None or out.resp is None or out.resp.stream is None or out.first is None:
                 await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
@@ -103,11 +103,10 @@ class Continuation:
                 continue
             self._note(ctx, step, "ok", "continued", took)
             ctx.record(self.name, continued_by=step.provider)
-            tier = _TIERS.get(self._kind(step.provider))
-            if tier:
-                ctx.scratch["tier"] = tier
-                ctx.record(self.name, tier=tier)
-            first_usage = self._estimate_first(ctx, track)
+            # From here the answer the client gets is the broken attempt's text plus this one's:
+            # the response's assembly follows what is delivered.
+            merged = (track.resp.assembly or Assembly()).copy()
+            track.resp.assembly = merged
             stream = out.resp.stream
             ok = False
             try:
@@ -128,12 +127,11 @@ class Continuation:
                             continue  # the continuation's own role chunk: the client already has one
                         delta.pop("role", None)
                     if obj.get("usage") and not choices:
-                        merged = track.usage_chunk(first_usage, obj["usage"])
-                        u = merged["usage"]
-                        ctx.usage.prompt_tokens, ctx.usage.completion_tokens = u["prompt_tokens"], u["completion_tokens"]
-                        yield SSEEvent.from_json(merged)
+                        yield SSEEvent.from_json(track.usage_chunk(obj["usage"]))
                         continue
-                    yield SSEEvent.from_json(track.rewrite(obj))
+                    obj = track.rewrite(obj)
+                    merged.feed_chunk(obj)
+                    yield SSEEvent.from_json(obj)
                 await self._record(step.provider, True, probe)
             except UpstreamStreamError:
                 await self._record(step.provider, False, probe)
@@ -145,63 +143,57 @@ class Continuation:
             return
         raise cause
 
-    @staticmethod
-    def _estimate_first(ctx: RequestContext, track: "_Track") -> dict[str, int]:
-        from proxy.tokens import count_request
-
-        prompt = ctx.token_estimate if ctx.token_estimate is not None else count_request(ctx.body)
-        return {"prompt_tokens": prompt, "completion_tokens": count_text("".join(track.text), ctx.model)}
-
 
 class _Track:
-    """What a relayed stream has shown the client so far (for continuation and merged usage)."""
+    """What the broken attempt showed the client, read from its assembly (for the continuation
+    prompt, the spliced chunks' id/created/model and the merged usage)."""
 
-    __slots__ = ("id", "created", "model", "text", "tool_calls", "finished", "usage_sent")
+    __slots__ = ("resp",)
 
-    def __init__(self, first: SSEEvent) -> None:
-        self.id: str | None = None
-        self.created: int | None = None
-        self.model: str | None = None
-        self.text: list[str] = []
-        self.tool_calls = False
-        self.finished = False
-        self.usage_sent = False
-        self.see(first)
+    def __init__(self, resp: ProxyResponse) -> None:
+        self.resp = resp
 
-    def see(self, ev: SSEEvent) -> None:
-        obj = ev.chunk()
-        if obj is None:
-            return
-        if self.id is None:
-            self.id, self.created, self.model = obj.get("id"), obj.get("created"), obj.get("model")
-        if obj.get("usage"):
-            self.usage_sent = True
-        for c in obj.get("choices") or []:
-            if not isinstance(c, dict):
-                continue
-            d = c.get("delta") or {}
-            if d.get("content"):
-                self.text.append(d["content"])
-            if d.get("tool_calls"):
-                self.tool_calls = True
-            if c.get("finish_reason"):
-                self.finished = True
+    @property
+    def _asm(self) -> Assembly:
+        return self.resp.assembly or Assembly()
+
+    @property
+    def text(self) -> str:
+        return self._asm.text(0)
+
+    @property
+    def tool_calls(self) -> bool:
+        return self._asm.has_tool_calls
+
+    @property
+    def finished(self) -> bool:
+        return self._asm.finished
+
+    @property
+    def usage_sent(self) -> bool:
+        return self._asm.usage is not None
 
     def rewrite(self, obj: dict[str, Any]) -> dict[str, Any]:
-        if self.id is not None:
-            obj["id"] = self.id
-        if self.created is not None:
-            obj["created"] = self.created
-        if self.model is not None:
-            obj["model"] = self.model
+        asm = self._asm
+        if asm.id is not None:
+            obj["id"] = asm.id
+        if asm.created is not None:
+            obj["created"] = asm.created
+        if asm.model is not None:
+            obj["model"] = asm.model
         return obj
 
-    def usage_chunk(self, first: dict[str, int], second: dict[str, Any] | None) -> dict[str, Any]:
+    def usage_chunk(self, second: dict[str, Any] | None) -> dict[str, Any]:
+        """The client's usage chunk: the broken attempt's tokens (counted: it sent no usage)
+        plus the continuation's."""
+        a = self.resp.attempt
+        first = a.usage if a is not None and a.usage is not None else (0, 0, 0)
         second = second or {}
-        prompt = first["prompt_tokens"] + int(second.get("prompt_tokens") or 0)
-        completion = first["completion_tokens"] + int(second.get("completion_tokens") or 0)
+        prompt = first[0] + int(second.get("prompt_tokens") or 0)
+        completion = first[1] + int(second.get("completion_tokens") or 0)
         usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
-        cached = (second.get("prompt_tokens_details") or {}).get("cached_tokens") if isinstance(second.get("prompt_tokens_details"), dict) else None
+        details = second.get("prompt_tokens_details")
+        cached = details.get("cached_tokens") if isinstance(details, dict) else None
         usage["prompt_tokens_details"] = {"cached_tokens": int(cached or 0)}
         return self.rewrite({"id": None, "object": "chat.completion.chunk", "created": None, "model": None, "choices": [], "usage": usage})
 

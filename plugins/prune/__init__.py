@@ -27,12 +27,13 @@ import logging
 from typing import Any, Literal
 
 import orjson
-from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
 
 from proxy import pricing, tokens
-from proxy.context import CHAT, RequestContext
+from proxy.context import CHAT, RequestContext, Target
+from proxy.dispatch import dispatch
 from proxy.errors import BadRequest
+from proxy.ledger import Cause
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.response import ProxyResponse
 
@@ -172,8 +173,8 @@ class Prune(Plugin):
                 code="context_length_exceeded",
                 param="messages",
             )
-        if ctx.token_estimate is None:
-            ctx.token_estimate = p.tokens_before
+        if ctx.ledger.prompt_tokens is None:
+            ctx.ledger.prompt_tokens = p.tokens_before
         if not p.changed:
             return await call_next(ctx)
 
@@ -197,14 +198,14 @@ class Prune(Plugin):
         removed = p.tokens_before - after
         saved = self.saved_usd(model, removed)
         ctx.set_body({**body, "messages": new_messages})
-        ctx.token_estimate = after
+        ctx.ledger.prompt_tokens = after  # what is sent: limits and budgets reserve on this
+        ctx.ledger.record_saving("pruning", saved)
         ctx.record(self.name, before=p.tokens_before, after=after, budget=budget, dropped=p.dropped_messages,
                    dropped_units=len(p.dropped), saved_usd=round(saved, 6), summarised=sum(1 for s in summaries or [] if s))
         ctx.response_headers[HEADER] = str(removed)
         if metrics is not None:
             metrics.inc("bulwark_pruned_tokens_total", removed)
             metrics.inc("bulwark_pruned_requests_total", 1, mode="enforce")
-            metrics.inc("bulwark_saved_usd_total", saved, reason="pruning")
         return await call_next(ctx)
 
     # -- summary mode ------------------------------------------------------------------
@@ -272,12 +273,10 @@ class Prune(Plugin):
                 "temperature": 0,
             }
             provider_name = sc.provider or self.services.config.models.default_provider
-            provider = self.services.providers[provider_name]
-            sctx = RequestContext(
-                request_id=f"{parent.request_id}-prune-summary", endpoint=CHAT, method="POST", path="/chat/completions",
-                query_string="", headers=CIMultiDict(), raw_body=orjson.dumps(body), identity=parent.identity, services=self.services,
-            )
-            resp = await asyncio.wait_for(provider.send(sctx, sc.model), timeout=sc.timeout_seconds)
+            # Through the core seam, as an attempt of the request that asked for it: charged to it.
+            sctx = parent.derive(body, suffix="prune-summary")
+            sctx.target = Target(provider_name, sc.model, cause=Cause.SUMMARY)
+            resp = await asyncio.wait_for(dispatch(sctx), timeout=sc.timeout_seconds)
             try:
                 if resp.status != 200:
                     log.warning("prune summary call answered %s", resp.status)

@@ -25,15 +25,14 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext, end_user, scope_of
-from proxy.errors import PermissionDenied, ProxyError, RateLimited, ServiceUnavailable
-from proxy.metering import metered, usage_from_body
+from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, PASSTHROUGH, RequestContext
+from proxy.errors import PermissionDenied, RateLimited, ServiceUnavailable
+from proxy.ledger import Ledger
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
 from proxy.response import ProxyResponse
 from proxy.state.base import StateError
 from proxy.state.lua import decode
-from proxy.tokens import count_request
 
 from .abuse import AbuseConfig, ContentSignals
 from .gcra import GATE, SETTLE, go_duration
@@ -106,8 +105,6 @@ class RateLimit(Plugin):
         self.cfg = config
         self.signals = ContentSignals(config.abuse) if config.abuse.enabled else None
         self.mults = config.multipliers.model_dump()
-        auth = getattr(getattr(services, "config", None), "auth", None)
-        self.user_header = getattr(auth, "user_header", "x-bulwark-user")
 
     async def startup(self) -> None:
         state = self.services.state
@@ -139,12 +136,10 @@ class RateLimit(Plugin):
         cfg = self.cfg
         ident = ctx.identity
         body = ctx.body if ctx.raw_body else {}
-        user = end_user(ctx, self.user_header)
-        S = scope_of(ctx)
+        user = ident.user_key
+        S = ident.scope
         model = ctx.model
-        if ctx.token_estimate is None:
-            ctx.token_estimate = count_request(body)
-        prompt_tokens = ctx.token_estimate
+        prompt_tokens = ctx.prompt_tokens()
         cost = prompt_tokens + (0 if ctx.endpoint == EMBEDDINGS else max_completion(body, cfg.default_completion_tokens))
         now = time.time()
         lease = ctx.request_id or uuid.uuid4().hex
@@ -255,27 +250,17 @@ class RateLimit(Plugin):
             except Exception as exc:  # the lease expires by itself; never fail the answer
                 log.warning("rate-limit settle failed for request %s (%s); the slot frees at lease expiry", ctx.request_id, exc)
 
-        try:
-            resp = await call_next(ctx)
-        except ProxyError as exc:
-            await self.services.tasks.run_soon(settle(None, 400 <= exc.status < 500 and exc.status != 429), "ratelimit-settle")
-            raise
-        except BaseException:
-            await self.services.tasks.run_soon(settle(None, False), "ratelimit-settle")
-            raise
+        def settled(ledger: Ledger) -> None:
+            # Token use is what every attempt really used (regenerations and fallback steps
+            # included; a cache hit used none); pass-through answers keep their reservation.
+            actual = cost if ctx.endpoint == PASSTHROUGH else sum(a.usage[0] + a.usage[1] for a in ledger.attempts if a.usage)
+            status = ledger.status or 0
+            refused = 400 <= status < 500 and status != 429 and not ledger.billed
+            self.services.tasks.spawn(settle(actual if ledger.attempts or ctx.endpoint == PASSTHROUGH else None, refused),
+                                      "ratelimit-settle", essential=True)
 
-        if resp.stream is not None:
-            async def on_done(numbers: tuple[int, int, int], exact: bool) -> None:
-                await self.services.tasks.run_soon(settle(numbers[0] + numbers[1], False), "ratelimit-settle")
-
-            if not resp.ok:
-                await self.services.tasks.run_soon(settle(None, resp.status < 500), "ratelimit-settle")
-            else:
-                resp.stream = metered(resp.stream, on_done, model, prompt_tokens)
-                # A stream dropped before its first event never runs the wrapper's finally:
-                # closing the response refunds and frees the slot then (no-op once settled).
-                resp.on_close(lambda: self.services.tasks.run_soon(settle(None, False), "ratelimit-settle"))
-            return resp
+        ctx.ledger.on_settled(settled)
+        return await call_next(ctx)
 
         if resp.raw_stream is not None:
             # Pass-through bytes: free the slot when the body ends, charge the reservation.
@@ -315,11 +300,8 @@ class RateLimit(Plugin):
             label = signals[0] if signals else "score"
             m.inc("bulwark_abuse_blocks_total", 1.0, reason=label, action="block")
             m.inc("bulwark_ratelimit_rejections_total", 1.0, reason="abuse_block")
-            try:
-                saved = pricing_for(self.services).cost(ctx.model, ctx.token_estimate or 0, max(0, cost - (ctx.token_estimate or 0)))
-                m.inc("bulwark_saved_usd_total", saved, reason="abuse")
-            except Exception:
-                pass
+            # What the refused request would have cost (the cost stack's "saved by abuse blocks").
+            ctx.ledger.record_saving("abuse", pricing_for(self.services).cost(ctx.model, ctx.prompt_tokens(), max(0, cost - ctx.prompt_tokens())))
             secs = max(1, int(math.ceil(retry)))
             (log.warning if reason == "abuse_block" else log.info)("blocked (%s) %s for %ds request=%s", why, who, secs, ctx.request_id)
             raise PermissionDenied(

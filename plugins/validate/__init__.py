@@ -15,8 +15,10 @@ the whole answer, validates, then replays the original events (or synthesized ch
 replaced answer). `passthrough` streams live, validates at the end and flags (a trailing
 SSE comment and the review queue), or ends with an error event (`passthrough_on_failure`).
 
-Other plugins see the outcome: `ctx.scratch["validation_failed"]` and
-`ctx.decisions["validate"]` (`flagged`, `blocked`, `grounding_failed`, `issues`, ...).
+Other layers see the outcome as typed facts: `ctx.verdict` (validated, grounding failed,
+outcome, regenerations) and `resp.cacheable = False` on an answer that failed; the answer
+checked is the attempt's one assembly (`resp.assembly`). A regeneration is an attempt with
+cause `regeneration` in the ledger, so budgets reserve and charge it like any other.
 """
 from __future__ import annotations
 
@@ -34,13 +36,15 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from proxy.config import format_validation_error
-from proxy.context import CHAT, COMPLETIONS, RequestContext
+from proxy.context import CHAT, COMPLETIONS, RequestContext, Verdict
 from proxy.errors import BadRequest, ConfigError, FailoverRequested, NotFound
 from proxy.plugin import Next, Plugin, PluginConfig
-from proxy.response import ProxyResponse
+from proxy.assembly import Assembly
+from proxy.ledger import AttemptRefused, Cause
+from proxy.response import UPSTREAM, ProxyResponse
 from proxy.sse import SSEEvent
 
-from .assemble import _answers_from_json, _Assembler, _chain_events, _iterate
+from .assemble import _chain_events, _iterate, answers_of
 from .review import ReviewQueue, review_record
 from .validators import VALIDATOR_TYPES, build_validator
 from .validators.base import Answer, Subject, ValidationFailed, ValidationResult
@@ -215,13 +219,10 @@ class Validate(Plugin):
         return plan
 
     # -- the layer ----------------------------------------------------------------------------
-    def _own_answer(self, ctx: RequestContext, resp: ProxyResponse) -> bool:
+    @staticmethod
+    def _own_answer(ctx: RequestContext, resp: ProxyResponse) -> bool:
         """Bulwark's templated answers (rules, human escalation) carry no model claims to check."""
-        if ctx.scratch.get("tier") in ("rules", "human"):
-            return True
-        providers = getattr(self.services, "providers", None) or {}
-        provider = providers.get(resp.provider) if resp.provider else None
-        return provider is not None and provider.kind in ("rules", "human")
+        return resp.origin != UPSTREAM
 
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
         plan = self._plan(ctx.model)
@@ -234,14 +235,23 @@ class Validate(Plugin):
             return resp
 
         original = ctx.body
-        saved = (ctx.raw_body, ctx._body, ctx._body_changed)
+        saved = ctx.body_state()
         cache: dict[str, Any] = {}
         regenerations = 0
         grounding_failed = False
         all_issues: list[str] = []
+        previous: tuple[ProxyResponse, list[SSEEvent] | None, list[Answer], dict[str, Any], _Outcome] | None = None
         try:
             while True:
-                resp = await call_next(ctx)
+                try:
+                    resp = await call_next(ctx)
+                except AttemptRefused:
+                    if previous is None:
+                        raise
+                    # A budget or token limit refused the regeneration: decide on the answer we have.
+                    ctx.record(self.name, regeneration_refused=True)
+                    resp, events, answers, meta, outcome = previous
+                    return await self._conclude(ctx, resp, events, answers, meta, outcome, regenerations, grounding_failed, all_issues)
                 try:
                     if not resp.ok or self._own_answer(ctx, resp):
                         return resp
@@ -256,7 +266,7 @@ class Validate(Plugin):
                         data = resp.try_json()
                         if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
                             return resp
-                        answers, meta = _answers_from_json(data), data
+                        answers, meta = answers_of(resp), data
                     outcome = await self._validate(ctx, plan, answers, original, cache)
                     grounding_failed = grounding_failed or outcome.grounding_failed
                     if outcome.passed:
@@ -273,29 +283,38 @@ class Validate(Plugin):
                     if wants_regen and regenerations < plan.max_regenerations:
                         regenerations += 1
                         self._metric_action("regenerate")
-                        await resp.aclose()
+                        await resp.aclose()  # its events (if any) stay in memory for a refused regeneration
+                        previous = (resp, events, answers, meta, outcome)
                         ctx.set_body(self._stricter(original, outcome, ctx.endpoint))
+                        ctx.ledger.next_cause = Cause.REGENERATION
                         continue
-                    action = self._final(outcome)
-                    self._metric_action(action)
-                    ctx.scratch["validation_failed"] = True
-                    self._record(ctx, action, outcome, regenerations, grounding_failed, all_issues)
-                    if action != "fallback":
-                        await self._review(ctx, action, outcome, answers, resp, regenerations, events is not None)
-                    if action == "flag":
-                        ctx.response_headers["x-bulwark-validation"] = "flagged"
-                        return self._replay(resp, events)
-                    await resp.aclose()
-                    if action == "fallback":
-                        raise FailoverRequested(issues, validators=[b.entry.label for b, _ in outcome.results], provider=resp.provider)
-                    ctx.response_headers["x-bulwark-validation"] = "blocked"
-                    return self._blocked(ctx, resp, meta, events is not None)
+                    return await self._conclude(ctx, resp, events, answers, meta, outcome, regenerations, grounding_failed, all_issues)
                 except BaseException:
                     await resp.aclose()  # collection, a validator or the client broke off: release upstream
                     raise
 
         finally:
-            ctx.raw_body, ctx._body, ctx._body_changed = saved
+            ctx.restore_body(saved)
+
+    async def _conclude(self, ctx: RequestContext, resp: ProxyResponse, events: list[SSEEvent] | None, answers: list[Answer],
+                        meta: dict[str, Any], outcome: "_Outcome", regenerations: int, grounding_failed: bool,
+                        all_issues: list[str]) -> ProxyResponse:
+        """The answer still fails after the regenerations: flag, block or fail over."""
+        issues = [i for _, r in outcome.results for i in r.issues]
+        action = self._final(outcome)
+        self._metric_action(action)
+        resp.cacheable = False
+        self._record(ctx, action, outcome, regenerations, grounding_failed, all_issues)
+        if action != "fallback":
+            await self._review(ctx, action, outcome, answers, resp, regenerations, events is not None)
+        if action == "flag":
+            ctx.response_headers["x-bulwark-validation"] = "flagged"
+            return self._replay(resp, events)
+        await resp.aclose()
+        if action == "fallback":
+            raise FailoverRequested(issues, validators=[b.entry.label for b, _ in outcome.results], provider=resp.provider)
+        ctx.response_headers["x-bulwark-validation"] = "blocked"
+        return self._blocked(ctx, resp, meta, events is not None)
 
     # -- validation -----------------------------------------------------------------------------
     async def _validate(self, ctx: RequestContext, plan: _Plan, answers: list[Answer], body: dict[str, Any], cache: dict[str, Any]) -> _Outcome:
@@ -381,6 +400,7 @@ class Validate(Plugin):
         if would:
             fields.update(shadow=True, would=would)
         ctx.record(self.name, **fields)
+        ctx.verdict = Verdict(validated=True, grounding_failed=grounding_failed, outcome=outcome_name, regenerations=regenerations)
         span = ctx.span
         if span is not None:
             try:
@@ -417,19 +437,22 @@ class Validate(Plugin):
 
     # -- streams ----------------------------------------------------------------------------------
     async def _collect(self, resp: ProxyResponse) -> tuple[list[SSEEvent], list[Answer], dict[str, Any]] | None:
+        """Buffer the whole stream; its answer is the one assembly dispatch fed as it passed."""
         assert resp.stream is not None
         events: list[SSEEvent] = []
-        asm = _Assembler()
         size = 0
         it = resp.stream.__aiter__()
         async for ev in it:
             events.append(ev)
-            asm.feed(ev)
             size += len(ev.raw)
             if size > self.config.max_buffer_bytes:
                 resp.stream = _chain_events(events, it)
                 return None
-        return events, asm.answers(), asm.meta
+        asm = resp.assembly or Assembly()
+        meta = {"id": asm.id, "created": asm.created, "model": asm.model}
+        if asm.usage:
+            meta["usage"] = asm.usage
+        return events, asm.answers(), meta
 
     @staticmethod
     def _resume(resp: ProxyResponse) -> AsyncIterator[SSEEvent]:
@@ -444,15 +467,14 @@ class Validate(Plugin):
 
     async def _passthrough(self, ctx: RequestContext, plan: _Plan, resp: ProxyResponse,
                            stream: AsyncIterator[SSEEvent], body: dict[str, Any]) -> AsyncIterator[SSEEvent]:
-        asm = _Assembler()
         done: SSEEvent | None = None
         async for ev in stream:
             if ev.is_done:
                 done = ev
                 continue
-            asm.feed(ev)
             yield ev
-        outcome = await self._validate(ctx, plan, asm.answers(), body, {})
+        answers = (resp.assembly or Assembly()).answers()
+        outcome = await self._validate(ctx, plan, answers, body, {})
         if outcome.passed:
             self._record(ctx, "pass", outcome, 0, False, [])
         else:
@@ -460,11 +482,11 @@ class Validate(Plugin):
             if self.shadow:
                 self._record(ctx, "shadow_fail", outcome, 0, outcome.grounding_failed, issues, would="flag")
             else:
-                ctx.scratch["validation_failed"] = True
+                resp.cacheable = False
                 action = "flag"
                 self._metric_action(action)
                 self._record(ctx, action, outcome, 0, outcome.grounding_failed, issues)
-                await self._review(ctx, action, outcome, asm.answers(), resp, 0, True)
+                await self._review(ctx, action, outcome, answers, resp, 0, True)
                 if self.config.passthrough_on_failure == "error_event":
                     raise ValidationFailed(
                         "The answer above failed Bulwark's response validation (" + "; ".join(issues[:3]) + "); do not rely on it.",

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..observability.stats import COST_CATEGORIES
 from . import load_config
 
 
@@ -59,7 +60,7 @@ def _usd(v: float) -> str:
 
 
 def render(rows: list[dict[str, Any]]) -> str:
-    cats = ["base", "fallback", "regeneration", "judge"]
+    cats = list(COST_CATEGORIES)
     extra = sorted({c for r in rows for c in r["spend_usd"]} - set(cats))
     cats += extra
     reasons = ["pruning", "abuse", "cache"]

@@ -43,7 +43,7 @@ QUARTER_TTL = 25 * 3600 + 1800
 SERIES_MINUTES = 180
 # Upper bounds (seconds) of the latency histogram kept in the buckets; the last is +Inf.
 LAT_BOUNDS = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, math.inf)
-COST_CATEGORIES = ("base", "fallback", "regeneration", "judge")
+COST_CATEGORIES = ("base", "retry", "fallback", "continuation", "regeneration", "judge", "summary")
 SAVED_REASONS = ("pruning", "abuse", "cache")
 COSTS_FILE = "costs.json"  # memory backend: the per-day cost stack, in state.data_dir
 

@@ -37,11 +37,12 @@ from ..context import CHAT
 from ..errors import BadRequest, ConfigError, NotFound, UpstreamStreamError
 from ..response import ProxyResponse
 from ..sse import SSEEvent, SSESplitter
-from .base import Provider
+from .base import Provider, cap_output
 from .http import open_request, read_body, read_chunks
 
 if TYPE_CHECKING:
     from ..context import RequestContext
+    from ..ledger import Attempt
 
 log = logging.getLogger("bulwark.provider")
 
@@ -497,11 +498,11 @@ class AnthropicProvider(Provider):
         headers.update(config.headers)
         self.headers = headers
 
-    async def send(self, ctx: "RequestContext", model: str | None) -> ProxyResponse:
+    async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
         if ctx.endpoint != CHAT:
             raise NotFound(f"The provider '{self.name}' (Anthropic) serves only /v1/chat/completions; route {ctx.path} elsewhere.")
-        body = ctx.body
-        upstream_model = self.upstream_model(model if model is not None else ctx.model)
+        body = cap_output(ctx.body, attempt.output_cap, "max_tokens")
+        upstream_model = attempt.model
         req = to_anthropic(body, upstream_model, self.options.default_max_tokens)
         t = self.config.timeouts
         deadline = time.monotonic() + (min(t.total, ctx.target.timeout) if ctx.target and ctx.target.timeout else t.total)
@@ -522,7 +523,7 @@ class AnthropicProvider(Provider):
             if resp.status < 300 and stream and ctype.startswith("text/event-stream"):
                 out_headers["Content-Type"] = "text/event-stream; charset=utf-8"
                 tr = StreamTranslator(upstream_model, ctx.wants_usage_chunk)
-                return ProxyResponse(resp.status, out_headers, stream=self._events(ctx, resp, tr, deadline),
+                return ProxyResponse(resp.status, out_headers, stream=self._events(attempt, resp, tr, deadline),
                                      provider=self.name, model=upstream_model)
             raw = await read_body(resp, t, self.name, deadline)
         except BaseException:
@@ -539,11 +540,11 @@ class AnthropicProvider(Provider):
             raise UpstreamUnavailable(f"The upstream provider '{self.name}' sent an answer that is not JSON.") from None
         out = to_openai(msg, upstream_model)
         if stream:  # asked for a stream, got JSON: replay it as chunks
+            attempt.reported_usage = out["usage"]
             return ProxyResponse.from_events(_replay(out, ctx.wants_usage_chunk), 200, dict(out_headers), provider=self.name, model=out["model"])
-        _record_usage(ctx, out["usage"])
         return ProxyResponse.from_json(out, 200, dict(out_headers), provider=self.name, model=out["model"])
 
-    async def _events(self, ctx: "RequestContext", resp: aiohttp.ClientResponse, tr: StreamTranslator, deadline: float) -> AsyncIterator[SSEEvent]:
+    async def _events(self, attempt: "Attempt", resp: aiohttp.ClientResponse, tr: StreamTranslator, deadline: float) -> AsyncIterator[SSEEvent]:
         splitter = SSESplitter()
         try:
             async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline):
@@ -559,7 +560,8 @@ class AnthropicProvider(Provider):
                     for chunk in tr.feed(ev.event or str(obj.get("type", "")), obj):
                         yield SSEEvent.from_json(chunk)
                     if tr.stopped:
-                        _record_usage(ctx, openai_usage(tr.usage))
+                        # Anthropic reports usage in its own events; the client may not have asked for it.
+                        attempt.reported_usage = openai_usage(tr.usage)
                         yield SSEEvent.done()
                         return
             raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
@@ -568,13 +570,6 @@ class AnthropicProvider(Provider):
                 resp.release()
             else:
                 resp.close()
-
-
-def _record_usage(ctx: "RequestContext", usage: dict[str, Any]) -> None:
-    ctx.usage.prompt_tokens = usage["prompt_tokens"]
-    ctx.usage.completion_tokens = usage["completion_tokens"]
-    ctx.usage.cached_tokens = usage["prompt_tokens_details"]["cached_tokens"]
-    ctx.usage.estimated = False
 
 
 async def _replay(obj: dict[str, Any], include_usage: bool) -> AsyncIterator[SSEEvent]:

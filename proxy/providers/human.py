@@ -29,12 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..config import format_validation_error
 from ..context import CHAT
 from ..errors import ConfigError, NotFound
-from ..response import ProxyResponse
+from ..response import HUMAN, ProxyResponse
 from .base import Provider
 from .synthetic import completion_response, latest_user_text, render
 
 if TYPE_CHECKING:
     from ..context import RequestContext
+    from ..ledger import Attempt
 
 log = logging.getLogger("bulwark.human")
 
@@ -75,7 +76,8 @@ def webhook_payload(fmt: str, ticket: dict[str, Any], routing_key: str = "") -> 
 class HumanProvider(Provider):
     kind = "human"
     endpoints = frozenset({CHAT})
-    tier = "human"
+    origin = HUMAN
+    billable = False
 
     def __init__(self, name: str, config: Any, services: Any) -> None:
         super().__init__(name, config, services)
@@ -85,14 +87,14 @@ class HumanProvider(Provider):
             raise ConfigError(format_validation_error(exc, f"providers.{name}.options")) from exc
 
     def _reason(self, ctx: "RequestContext") -> str:
-        failed = [f"{a.get('provider')}: {a.get('reason') or a.get('error') or a.get('status')}" for a in ctx.attempts
-                  if a.get("reason") or a.get("error") or (isinstance(a.get("status"), int) and a["status"] >= 400)]
+        failed = [f"{a.provider}: {a.failover_reason or a.error or a.status}" for a in ctx.attempts
+                  if a.failover_reason or a.error or (a.status is not None and a.status >= 400)]
         return "; ".join(failed[-6:]) or "routed to human"
 
-    async def send(self, ctx: "RequestContext", model: str | None) -> ProxyResponse:
+    async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
         if ctx.endpoint != CHAT:
             raise NotFound(f"The provider '{self.name}' (human escalation) serves only /v1/chat/completions.")
-        requested = ctx.scratch.get("fallback", {}).get("requested_model") or ctx.model
+        requested = ctx.model
         ticket: dict[str, Any] = {
             "request_id": ctx.request_id, "model": requested, "key_id": ctx.identity.key_id,
             "key_name": ctx.identity.key_name, "user": ctx.identity.user, "reason": self._reason(ctx),
@@ -104,10 +106,9 @@ class HumanProvider(Provider):
         ticket["id"] = ticket_id
         if self.options.webhook_url:
             self.services.tasks.spawn(self._notify(ticket), name="bulwark-ticket-webhook")
-        ctx.scratch["tier"] = self.tier
-        ctx.record("fallback", tier=self.tier, ticket=ticket_id)
+        ctx.record(self.name, ticket=ticket_id)
         text = render(self.options.message, {"ticket_id": ticket_id, "request_id": ctx.request_id, "model": requested or ""})
-        return completion_response(ctx, text, self.options.model_name, self.name, {"x-bulwark-ticket": ticket_id})
+        return completion_response(ctx, text, self.options.model_name, self.name, {"x-bulwark-ticket": ticket_id}, origin=HUMAN)
 
     async def _notify(self, ticket: dict[str, Any]) -> None:
         payload = webhook_payload(self.options.webhook_format, ticket, self.options.routing_key)

@@ -21,15 +21,17 @@ from ..context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH
 from ..errors import UpstreamStreamError
 from ..response import ProxyResponse
 from ..sse import SSEEvent, SSESplitter
-from .base import Provider
+from .base import Provider, cap_output
 from .http import client_response_headers, open_request, read_body, read_chunks, upstream_request_headers
 
 if TYPE_CHECKING:
     from ..context import RequestContext
+    from ..ledger import Attempt
 
 log = logging.getLogger("bulwark.provider")
 
 _SSE_ENDPOINTS = frozenset({CHAT, COMPLETIONS})
+_MODEL_ENDPOINTS = frozenset({CHAT, COMPLETIONS, EMBEDDINGS})
 
 
 class OpenAIProvider(Provider):
@@ -59,17 +61,27 @@ class OpenAIProvider(Provider):
             qs = f"{qs}&api-version={self.config.api_version}" if qs else f"api-version={self.config.api_version}"
         return f"{url}?{qs}" if qs else url
 
-    def request_body(self, ctx: "RequestContext", model: str | None) -> Any:
+    def request_body(self, ctx: "RequestContext", attempt: "Attempt") -> Any:
         if ctx.body_stream is not None:
             return ctx.body_stream
         if not ctx.raw_body:
             return None
-        upstream = self.upstream_model(model if model is not None else ctx.model) if ctx.endpoint in (CHAT, COMPLETIONS, EMBEDDINGS) else None
-        if upstream is not None and upstream != ctx.model:
-            return orjson.dumps({**ctx.body, "model": upstream})
-        return ctx.body_bytes()
+        if ctx.endpoint not in _MODEL_ENDPOINTS:
+            return ctx.body_bytes()
+        model = attempt.model
+        rename = model is not None and model != ctx.model
+        if not rename and attempt.output_cap is None:
+            return ctx.body_bytes()  # the client's exact bytes unless a plugin changed the body
+        body = ctx.body
+        if rename:
+            body = {**body, "model": model}
+        if ctx.endpoint != EMBEDDINGS:
+            field = "max_tokens" if ctx.endpoint == COMPLETIONS else "max_completion_tokens"
+            body = cap_output(body, attempt.output_cap, field)
+        return orjson.dumps(body)
 
-    async def send(self, ctx: "RequestContext", model: str | None) -> ProxyResponse:
+    async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
+        model = attempt.model
         session = self.services.session
         t = self.config.timeouts
         deadline = time.monotonic() + (ctx.target.timeout if ctx.target and ctx.target.timeout else t.total)
@@ -83,7 +95,7 @@ class OpenAIProvider(Provider):
         if ctx.trace_headers:
             headers.update(ctx.trace_headers)
         resp = await open_request(
-            session, ctx.method, self.url_for(ctx, model), headers=headers, data=self.request_body(ctx, model),
+            session, ctx.method, self.url_for(ctx, model), headers=headers, data=self.request_body(ctx, attempt),
             timeouts=t, provider=self.name, first_byte=max(0.001, deadline - time.monotonic()),
         )
         out_headers = client_response_headers(resp.headers)

@@ -29,12 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..config import format_validation_error
 from ..context import CHAT
 from ..errors import ConfigError, NotFound, error_body
-from ..response import ProxyResponse
+from ..response import RULES, ProxyResponse
 from .base import Provider
 from .synthetic import completion_response, latest_user_text, render
 
 if TYPE_CHECKING:
     from ..context import RequestContext
+    from ..ledger import Attempt
 
 
 class Rule(BaseModel):
@@ -87,7 +88,8 @@ class _Compiled:
 class RulesProvider(Provider):
     kind = "rules"
     endpoints = frozenset({CHAT})
-    tier = "rules"
+    origin = RULES
+    billable = False
 
     def __init__(self, name: str, config: Any, services: Any) -> None:
         super().__init__(name, config, services)
@@ -114,17 +116,15 @@ class RulesProvider(Provider):
             return r.name or r.regex or ",".join(r.keywords), render(r.answer, {**values, **groups, "match": m.group(0)})
         return None, render(self.options.default_answer, values)
 
-    async def send(self, ctx: "RequestContext", model: str | None) -> ProxyResponse:
+    async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
         if ctx.endpoint != CHAT:
             raise NotFound(f"The provider '{self.name}' (rule-based answers) serves only /v1/chat/completions.")
-        requested = ctx.scratch.get("fallback", {}).get("requested_model") or ctx.model
-        route = ctx.scratch.get("fallback", {}).get("chain") or requested
-        rule, text = self.answer_for(ctx.body, requested, route, ctx.request_id)
+        requested = ctx.model  # the model (or route alias) the client asked for
+        rule, text = self.answer_for(ctx.body, requested, requested, ctx.request_id)
         if rule is None and not text:
             return ProxyResponse.from_json(
                 error_body("No rule-based answer matches this request and no default answer is configured.",
                            "server_error", "no_rule_matched"),
-                503, {"x-request-id": ctx.request_id}, provider=self.name)
-        ctx.scratch["tier"] = self.tier
-        ctx.record("fallback", tier=self.tier, rule=rule or "default")
-        return completion_response(ctx, text, self.options.model_name, self.name)
+                503, {"x-request-id": ctx.request_id}, provider=self.name, origin=RULES)
+        ctx.record(self.name, rule=rule or "default")
+        return completion_response(ctx, text, self.options.model_name, self.name, origin=RULES)

@@ -12,9 +12,9 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
-from ..response import ProxyResponse
+from ..response import BULWARK, ProxyResponse
 from ..sse import SSEEvent
-from ..tokens import count_request, count_text
+from ..tokens import count_text
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -46,17 +46,15 @@ def render(template: str, values: dict[str, Any]) -> str:
         return template
 
 
-def completion_response(ctx: "RequestContext", text: str, model: str, provider: str, headers: dict[str, str] | None = None) -> ProxyResponse:
-    body = ctx.body
-    prompt = ctx.token_estimate if ctx.token_estimate is not None else count_request(body)
+def completion_response(ctx: "RequestContext", text: str, model: str, provider: str, headers: dict[str, str] | None = None,
+                        origin: str = BULWARK) -> ProxyResponse:
+    prompt = ctx.prompt_tokens()
     completion = count_text(text, None)
     usage = {
         "prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
         "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
         "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
     }
-    ctx.usage.prompt_tokens, ctx.usage.completion_tokens, ctx.usage.cached_tokens = prompt, completion, 0
-    ctx.usage.estimated = False
     cid = "chatcmpl-" + uuid.uuid4().hex
     created = int(time.time())
     h = {"x-request-id": ctx.request_id, **(headers or {})}
@@ -67,8 +65,8 @@ def completion_response(ctx: "RequestContext", text: str, model: str, provider: 
                          "logprobs": None, "finish_reason": "stop"}],
             "usage": usage,
         }
-        return ProxyResponse.from_json(obj, 200, h, provider=provider, model=model)
-    return ProxyResponse.from_events(_chunks(cid, created, model, text, usage, ctx.wants_usage_chunk), 200, h, provider=provider, model=model)
+        return ProxyResponse.from_json(obj, 200, h, provider=provider, model=model, origin=origin)
+    return ProxyResponse.from_events(_chunks(cid, created, model, text, usage, ctx.wants_usage_chunk), 200, h, provider=provider, model=model, origin=origin)
 
 
 async def _chunks(cid: str, created: int, model: str, text: str, usage: dict[str, Any], include_usage: bool) -> AsyncIterator[SSEEvent]:

@@ -21,41 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Protocol, runtime_checkable
 
+from proxy.assembly import Answer, ToolCall  # noqa: F401 - the answer types validators check
 from proxy.errors import FailoverRequested, ProxyError
-
-
-@dataclass(slots=True)
-class ToolCall:
-    id: str | None
-    name: str | None
-    arguments: str  # the raw JSON text the model produced
-    type: str = "function"
-
-
-@dataclass(slots=True)
-class Answer:
-    """One choice of an answer, whether it arrived as JSON or as a stream of chunks."""
-
-    content: str | None = None
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    finish_reason: str | None = None
-    refusal: str | None = None
-    index: int = 0
-
-    @property
-    def text(self) -> str:
-        return self.content or ""
-
-    def to_record(self, limit: int = 16_384) -> dict[str, Any]:
-        """A bounded, JSON-ready copy for the review queue."""
-        content = self.content
-        if content is not None and len(content) > limit:
-            content = content[:limit] + "…[truncated]"
-        return {
-            "content": content,
-            "tool_calls": [{"id": t.id, "name": t.name, "arguments": t.arguments[:limit]} for t in self.tool_calls],
-            "finish_reason": self.finish_reason,
-        }
 
 
 @dataclass(slots=True)

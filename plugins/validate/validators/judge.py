@@ -3,11 +3,12 @@
 The judge gets the conversation's data (system/developer/user/tool messages, truncated to
 `max_context_chars`) and the answer, and must reply with JSON
 `{"supported": true|false, "unsupported_claims": ["..."]}`. It is called through
-`services.providers[provider].send` (the same provider seam the chain uses, so keys,
-timeouts and translation apply), with `timeout_seconds`; a timeout or an unparseable
-verdict raises, and the plugin treats it per `on_error`. Its cost is counted in
-`bulwark_cost_usd_total{category="judge"}` (from the `pricing` extra when present, else
-from `price_per_1m_input` / `price_per_1m_output`).
+`proxy.dispatch` (the one seam every upstream call takes, so keys, timeouts and translation
+apply, and the call is an attempt with cause "judge" in the request's ledger), with
+`timeout_seconds`; a timeout or an unparseable verdict raises, and the plugin treats it per
+`on_error`. Its cost is charged like any attempt (budgets, `bulwark_cost_usd_total{category=
+"judge"}`), at the pricing table's price for the judge model, or `price_per_1m_input` /
+`price_per_1m_output` when set.
 """
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ from typing import Any
 import orjson
 from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
+
+from proxy.context import CHAT, RequestContext, Target
+from proxy.dispatch import dispatch
+from proxy.ledger import Cause, Ledger
+from proxy.pricing import Price, pricing_for
 
 from .base import Subject, ValidationResult
 
@@ -48,6 +54,9 @@ class JudgeValidator:
     def __init__(self, config: JudgeConfig, services: Any = None) -> None:
         self.cfg = config
         self.services = services
+        if (config.price_per_1m_input or config.price_per_1m_output) and services is not None:
+            # The judge's own prices join the pricing table, so the ledger charges them.
+            pricing_for(services).set(config.model, Price(config.price_per_1m_input, config.price_per_1m_output))
 
     def _request(self, subject: Subject) -> dict[str, Any]:
         parts: list[str] = []
@@ -83,28 +92,26 @@ class JudgeValidator:
             raise RuntimeError(f"judge provider {self.cfg.provider!r} is not configured")
         parent = subject.ctx
         body = self._request(subject)
-        jctx = RequestContext(
-            request_id=f"{getattr(parent, 'request_id', uuid.uuid4().hex)}-judge",
-            endpoint=CHAT, method="POST", path="/chat/completions", query_string="",
-            headers=CIMultiDict(), raw_body=orjson.dumps(body),
-            identity=parent.identity if parent is not None else None,
-            services=services,
-        )
+        if parent is not None:
+            # Through the core seam, as an attempt of the request being validated: the ledger
+            # records it (cause "judge"), budgets reserve and charge it, telemetry counts it.
+            jctx = parent.derive(body, suffix="judge")
+        else:
+            jctx = RequestContext(
+                request_id=f"{uuid.uuid4().hex}-judge", endpoint=CHAT, method="POST", path="/chat/completions",
+                query_string="", headers=CIMultiDict(), raw_body=orjson.dumps(body), services=services,
+                ledger=Ledger(pricing_for(services)),
+            )
+        jctx.target = Target(self.cfg.provider, self.cfg.model, cause=Cause.JUDGE)
         started = time.monotonic()
-        resp = await asyncio.wait_for(services.providers[self.cfg.provider].send(jctx, self.cfg.model), self.cfg.timeout_seconds)
+        resp = await asyncio.wait_for(dispatch(jctx), self.cfg.timeout_seconds)
         try:
             if not resp.ok:
                 raise RuntimeError(f"judge answered HTTP {resp.status}")
             data = resp.json()
         finally:
             await resp.aclose()
-        usage = data.get("usage") or {}
-        cost = self._cost(services, usage)
-        if cost:
-            services.metrics.inc("bulwark_cost_usd_total", cost, category="judge", model=self.cfg.model)
-        if parent is not None:
-            parent.scratch.setdefault("validate.judge_cost_usd", 0.0)
-            parent.scratch["validate.judge_cost_usd"] += cost
+        cost = resp.attempt.cost_usd if resp.attempt is not None else 0.0
         content = ((data.get("choices") or [{}])[0].get("message") or {}).get("content") or ""
         verdict = orjson.loads(content.strip().removeprefix("```json").removesuffix("```").strip())
         claims = [str(c) for c in verdict.get("unsupported_claims") or []]
@@ -116,14 +123,3 @@ class JudgeValidator:
             self.name, [f"judge: unsupported claim {c!r}" for c in claims[:10]] or ["judge: answer not supported by the data"],
             0.0, claims[:10], judge_seconds=elapsed, judge_cost_usd=cost,
         )
-
-    def _cost(self, services: Any, usage: dict[str, Any]) -> float:
-        pin, pout = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-        if self.cfg.price_per_1m_input or self.cfg.price_per_1m_output:
-            return (pin * self.cfg.price_per_1m_input + pout * self.cfg.price_per_1m_output) / 1e6
-        try:
-            from proxy.pricing import pricing_for
-
-            return float(pricing_for(services).cost(self.cfg.model, pin, pout))
-        except Exception:  # unknown model or no pricing module: count tokens, not dollars
-            return 0.0
