@@ -179,7 +179,9 @@ async def end_to_end(args: argparse.Namespace) -> dict[str, Any]:
 def hooks_only(n: int, plugins: int) -> dict[str, Any]:
     """In-process: CPU time of the telemetry hooks of one request, tracing off vs on (in-memory exporter)."""
     from proxy.config import parse_config
+    from proxy.assembly import Assembly
     from proxy.context import RequestContext
+    from proxy.ledger import Ledger
     from proxy.observability import create_telemetry
     from proxy.plugin import Plugin, PluginConfig, _layer
     from proxy.response import ProxyResponse
@@ -208,24 +210,28 @@ def hooks_only(n: int, plugins: int) -> dict[str, Any]:
         services.telemetry = tel  # type: ignore[attr-defined]
 
         async def innermost(ctx: RequestContext) -> ProxyResponse:
-            a = tel.upstream_attempt(ctx, "sim", None)
+            # What dispatch does around a provider call: one attempt in the ledger, its answer read once.
+            a = ctx.ledger.begin("sim", "openai", None)
+            tel.attempt_started(ctx, a)
             resp = ProxyResponse(200, {"Content-Type": "application/json"}, body=answer, provider="sim")
-            a.response(resp) if hasattr(a, "response") else None
-            a.finish(status=200)
+            a.assembly = resp.assembly = Assembly()
+            a.assembly.read_body(resp.try_json())
+            a.end(status=200)
             return resp
 
         handler: Any = innermost
         for i in range(plugins):
             p = Noop(PluginConfig(), services)
-            handler = tel.instrument_layer("noop", _layer(p, handler))
+            handler = tel.instrument_layer(p, _layer(p, handler))
 
         async def one() -> None:
             ctx = RequestContext(request_id="req_0123456789abcdef01234567", endpoint="chat", method="POST", path="/chat/completions",
-                                 query_string="", headers={}, raw_body=body, services=services)  # type: ignore[arg-type]
-            ctx.scratch["metric_model"] = "gpt-4o-mini"
+                                 query_string="", headers={}, raw_body=body, services=services,  # type: ignore[arg-type]
+                                 ledger=Ledger(services.pricing), metric_model="gpt-4o-mini")
             tel.request_started(ctx)
             await handler(ctx)
             tel.first_chunk(ctx)
+            ctx.ledger.settle(200)
             tel.request_finished(ctx, 200, "ok", None)
 
         async def main() -> float:
