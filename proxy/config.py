@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -76,6 +76,22 @@ class AuthConfig(_Strict):
     # Environment variable holding the admin key for /admin endpoints.
     admin_key_env: str = "BULWARK_ADMIN_KEY"
     keys: list[KeyConfig] = []
+    # Load balancers / reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; the
+    # client IP is then the right-most address in it that is not one of them. Empty: the TCP
+    # peer is the client and X-Forwarded-For is ignored (anyone can write it).
+    trusted_proxies: list[str] = []
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for i, net in enumerate(v):
+            try:
+                ipaddress.ip_network(net.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"[{i}] {net!r} is not an IP address or CIDR (e.g. 10.0.0.0/8)") from None
+        return v
 
 
 class Timeouts(_Strict):
