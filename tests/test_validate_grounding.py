@@ -1,0 +1,97 @@
+"""Numeric grounding beyond format variants: units, subjects, derivations (issue 17, finding 3).
+
+Each case is a tool result, an answer, and the claims that must (or must not) be reported.
+They follow the failure classes found on independent data: correct values derived from
+several numbers or converted between units and periods must pass; a number that only
+coincides with an unrelated value, carries the wrong unit, scale or period, or belongs to
+another entity must be caught.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from plugins.validate.validators.base import Answer, Subject
+from plugins.validate.validators.numbers import NumbersValidator
+
+
+def run(data: Any, answer: str, user: str = "Can you help?") -> Any:
+    msgs = [{"role": "user", "content": user},
+            {"role": "tool", "tool_call_id": "c1", "content": data if isinstance(data, str) else json.dumps(data)}]
+    return NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
+
+
+GROUNDED = [
+    # totals of line items, closing balances, net pay
+    ({"opening_balance": 1800.0, "transactions": [{"amount": -45.5}, {"amount": 1200.0}, {"amount": -310.25}]},
+     "You opened at $1,800.00 and closed the month at $2,644.25."),
+    ({"gross": 3500.0, "deductions": [{"type": "tax", "amount": 410.0}, {"type": "pension", "amount": 175.0}]},
+     "From $3,500.00 gross, $410.00 tax and $175.00 pension leave $2,915.00 net."),
+    ({"lines": [{"desc": "Bolts", "qty": 8, "unit_price": 2.5}, {"desc": "Nuts", "qty": 20, "unit_price": 0.4}], "tax_rate": 0.1},
+     "Bolts: 8 x $2.50 = $20.00. Nuts: 20 x $0.40 = $8.00. Subtotal $28.00, tax $2.80, total $30.80."),
+    # per-period conversions
+    ({"plan": "Team", "price_per_user_month": 15.0, "users": 9}, "For 9 users that is $135 a month, or $1,620 a year."),
+    ({"base_salary": 66000, "pay_periods_per_year": 24}, "Your salary of $66,000 is $2,750 per paycheck and $5,500 a month."),
+    ({"hoa_monthly": 220, "property_tax_annual": 3000}, "HOA is $220 a month and property tax $3,000 a year, about $250 a month."),
+    # ratios and averages
+    ({"player": "Kim", "games": 20, "points": 486}, "Kim averages 24.3 points per game (486 points in 20 games)."),
+    ({"amount_billed": 90.0, "minutes": 1500}, "You paid $0.06 per minute for 1,500 minutes."),
+    ({"scores": [71, 84, 90, 79]}, "The scores 71, 84, 90 and 79 average 81."),
+    # unit conversions and scales
+    ({"weight_kg": 50}, "It weighs 50 kg, about 110 lb."),
+    ({"egress_mb": 3200}, "You served 3.2 GB last month."),
+    ({"avg_seconds": 0.0031}, "Queries average 3.1 ms."),
+    ({"distance_km": 250}, "The trip is 250 km, roughly 155 miles."),
+    ("Oven: 200°C", "Set the oven to 392°F."),
+    # percentages, percentage points, percent change on the right base
+    ({"before_rate": 0.031, "after_rate": 0.046}, "The rate rose from 3.1% to 4.6%, up 1.5 percentage points."),
+    ({"jan": 1600.0, "feb": 2000.0}, "Spending went from $1,600.00 to $2,000.00, a 25% increase."),
+    ({"list": 500000, "now": 475000}, "The price was cut from $500,000 to $475,000, a 5% reduction."),
+    # 12- and 24-hour times, dates derived from terms
+    ({"dep_local": "2024-05-02T15:45", "arr_local": "2024-05-02T21:10"}, "You leave at 3:45 pm and land at 9:10 pm."),
+    ({"invoice_date": "2024-02-10", "terms": "Net 30"}, "With Net 30 terms it is due on March 11, 2024."),
+    ({"check_in": "2024-07-28", "check_out": "2024-08-02"}, "You stay from July 28 to August 2, 5 nights."),
+]
+
+
+@pytest.mark.parametrize("data,answer", GROUNDED)
+def test_correct_derived_and_converted_numbers_pass(data: Any, answer: str) -> None:
+    res = run(data, answer)
+    assert res.is_valid, res.issues
+
+
+CAUGHT = [
+    # a coincidence with an unrelated number of another unit or subject
+    ({"product": "Basic", "out_of_network_atm_fee": 3.0, "atm_fee_rebates": "not included"},
+     "Each out-of-network withdrawal costs $3.00 after your 3 free withdrawals.", "3 free withdrawals"),
+    ({"strength": None, "refills_remaining": 2, "drug": "Melatonin"}, "Take melatonin 2 mg at bedtime.", "2 mg"),
+    ({"seat": "17C", "bags_included": 0}, "You are in seat 17C with a 17 kg carry-on.", "17 kg"),
+    # wrong unit or scale
+    ({"limit_g": 3}, "Do not take more than 3 mg a day.", "3 mg"),
+    ({"p99_seconds": 2.4}, "The p99 is 2.4 ms.", "2.4 ms"),
+    ({"generation_mwh": 5.1}, "The panels made 5.1 kWh this year.", "5.1 kWh"),
+    ({"speed_kmh": 100}, "The limit is 100 mph.", "100 mph"),
+    ({"price": 60.0, "currency": "GBP"}, "The jacket costs €60.00.", "€60.00"),
+    # wrong period
+    ({"addon": "SSO", "price": 30.0, "billing_period": "year"}, "SSO costs $30 per month.", "$30 per month"),
+    ({"hoa_monthly": 400}, "HOA dues are $400 a year.", "$400 a year"),
+    # wrong derivations
+    ({"jan": 1600.0, "feb": 2000.0}, "Spending went from $1,600.00 to $2,000.00, a 20% increase.", "20%"),
+    ({"before_rate": 0.02, "after_rate": 0.015}, "The defect rate fell from 2.0% to 1.5%, 25 percentage points better.", "25 percentage points"),
+    ({"avg_monthly_bill": 120.0}, "A year at that rate is about $1,540.", "$1,540"),
+    ({"dep_local": "2024-05-02T19:40"}, "You leave at 9:40 pm.", "9:40 pm"),
+    # the right number for the wrong entity
+    ({"accounts": [{"type": "checking", "balance": 1520.0}, {"type": "savings", "balance": 8800.0}]},
+     "Your checking account has $8,800.00.", "$8,800.00"),
+    ({"players": [{"name": "Ana Ruiz", "pts": 18}, {"name": "Ben Ode", "pts": 27}]},
+     "Ana Ruiz scored 27 points.", "27 points"),
+]
+
+
+@pytest.mark.parametrize("data,answer,bad", CAUGHT)
+def test_fabrications_are_caught(data: Any, answer: str, bad: str) -> None:
+    res = run(data, answer)
+    assert not res.is_valid, f"{bad!r} passed"
+    assert any(bad in u or u in bad for u in res.unverified), res.unverified
