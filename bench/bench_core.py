@@ -1,6 +1,6 @@
 """Core overhead benchmark: direct vs thinnest pass-through vs Bulwark (empty chain, example plugin).
 
-    python bench/bench_core.py [--requests 2000] [--seconds 10] [--stream]
+    python bench/bench_core.py [--requests 2000] [--seconds 10] [--stream] [--baseline-ref REV]
 
 Starts the simulated upstream, bench/thin_proxy.py and Bulwark as separate processes (the
 proxies pinned to CPU 1, upstream and load generator to CPU 0 when `taskset` exists), then
@@ -8,7 +8,9 @@ measures for each target, in the same run:
 - latency p50/p99 at concurrency 1 (a Python aiohttp client, sequential requests),
 - requests/s at concurrency 32 (wrk when installed: `apt-get install wrk`; else Python),
 - idle and peak RSS of the proxy process (VmRSS / VmHWM).
-Prints absolute figures and the ratios the core issue sets targets for.
+Prints absolute figures and the ratios the core issue sets targets for. `--baseline-ref REV`
+also runs Bulwark as it was at git revision REV (a temporary worktree), in the same rounds,
+so a redesign is compared with what it replaced under the same load.
 """
 from __future__ import annotations
 
@@ -44,8 +46,19 @@ def pinned(cpu: int, argv: list[str]) -> list[str]:
     return (["taskset", "-c", str(cpu)] + argv) if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1 else argv  # type: ignore[operator]
 
 
-def start(argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start(argv: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def baseline_tree(ref: str) -> Path:
+    """A throw-away worktree of `ref` (removed by `drop_tree`)."""
+    path = Path(tempfile.mkdtemp(prefix="bulwark-baseline-"))
+    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], cwd=ROOT, check=True, capture_output=True)
+    return path
+
+
+def drop_tree(path: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, capture_output=True)
 
 
 async def wait_ready(url: str, timeout: float = 20.0) -> None:
@@ -141,7 +154,9 @@ async def main() -> None:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--stream", action="store_true", help="latency of streamed answers instead of plain ones")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--baseline-ref", help="also measure Bulwark at this git revision (e.g. the commit before a redesign)")
     args = ap.parse_args()
+    tree = baseline_tree(args.baseline_ref) if args.baseline_ref else None
     py = sys.executable
     sim_port, thin_port = free_port(), free_port()
     procs: list[subprocess.Popen[bytes]] = []
@@ -153,9 +168,13 @@ async def main() -> None:
         procs.append(thin)
         await wait_ready(f"http://127.0.0.1:{thin_port}/v1/models")
         targets.append(("pass-through", thin_port, thin.pid))
-        for label, plugins in (("bulwark (empty chain)", []), ("bulwark (example plugin)", ["example"])):
+        runs: list[tuple[str, list[str], Path]] = [("bulwark (empty chain)", [], ROOT), ("bulwark (example plugin)", ["example"], ROOT)]
+        if tree is not None:
+            runs += [(f"@{args.baseline_ref[:10]} (empty)", [], tree), (f"@{args.baseline_ref[:10]} (example)", ["example"], tree)]
+        for label, plugins, cwd in runs:
             port = free_port()
-            p = start(pinned(1, [py, "-m", "proxy", "--log-level", "WARNING", "serve", "-c", bulwark_config(sim_port, plugins), "--port", str(port)]))
+            p = start(pinned(1, [py, "-m", "proxy", "--log-level", "WARNING", "serve", "-c", bulwark_config(sim_port, plugins), "--port", str(port)]),
+                      cwd=cwd, env={"PYTHONPATH": str(cwd)})
             procs.append(p)
             await wait_ready(f"http://127.0.0.1:{port}/healthz")
             targets.append((label, port, p.pid))
@@ -202,6 +221,8 @@ async def main() -> None:
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if tree is not None:
+            drop_tree(tree)
 
 
 if __name__ == "__main__":

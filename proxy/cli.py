@@ -123,7 +123,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if port == 0:
         print("bulwark: --workers > 1 needs a fixed --port (the workers share it with SO_REUSEPORT)", file=sys.stderr)
         return 2
-    return _supervise(path, host, port, workers, config.server.shutdown_grace_seconds)
+    shared = _shared_state(config) if config.state.backend == "memory" else None
+    try:
+        return _supervise(path, host, port, workers, config.server.shutdown_grace_seconds)
+    finally:
+        if shared is not None:
+            shared.stop()
+
+
+def _shared_state(config: Config) -> Any:
+    """With several workers and no Redis, one in-memory state for all of them: a state server
+    in this (the supervisor) process, found by the workers through an environment variable.
+    Otherwise every worker would enforce its own limits and budgets (N x the limit)."""
+    import tempfile
+
+    from .registry import plugin_class
+    from .state.memory import MemoryState
+    from .state.shared import ENV, StateServer
+
+    for name in config.chain.plugins:  # their Scripts register by name for the server
+        plugin_class(name)
+    from .observability import stats  # noqa: F401 - its Scripts too
+
+    sock = os.path.join(tempfile.mkdtemp(prefix="bulwark-state-"), "state.sock")
+    server = StateServer(sock, MemoryState(config.state.memory_max_keys, config.state.data_dir))
+    server.start()
+    os.environ[ENV] = sock
+    log.info("workers share one in-memory state (limits and budgets hold for the process group): %s", sock)
+    return server
 
 
 def _supervise(path: str, host: str, port: int, workers: int, grace: float) -> int:

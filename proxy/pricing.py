@@ -250,6 +250,15 @@ def cost_usd(model: str | None, usage: Any = None, *, body: dict[str, Any] | Non
     return pr.cost(model or body.get("model"), count_request(body), max_completion(body, default_completion_tokens))
 
 
+def output_limit(body: dict[str, Any]) -> int | None:
+    """The output limit a request sets itself (per choice), or None."""
+    for k in ("max_completion_tokens", "max_tokens", "max_output_tokens"):
+        v = body.get(k)
+        if isinstance(v, int) and not isinstance(v, bool) and v > 0:
+            return v
+    return None
+
+
 def max_completion(body: dict[str, Any], default: int) -> int:
     for k in ("max_completion_tokens", "max_tokens", "max_output_tokens"):
         v = body.get(k)

@@ -29,9 +29,9 @@ from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
 from proxy.errors import RateLimited, ServiceUnavailable
 from proxy.ledger import Attempt
 from proxy.plugin import Next, Plugin, PluginConfig
-from proxy.pricing import max_completion, pricing_for
+from proxy.pricing import output_limit, pricing_for
 from proxy.response import ProxyResponse
-from proxy.state.base import StateError
+from proxy.state.base import LOCAL, SHARED, StateError
 from proxy.state.lua import decode
 
 from .scripts import BUDGET_RESERVE, BUDGET_SETTLE, alerts_of, spent_of
@@ -54,7 +54,13 @@ class BudgetsConfig(PluginConfig):
     team_default: Budget = Budget()
     soft_threshold: float = Field(0.8, gt=0, le=1)
     webhook_url: str | None = None
-    default_completion_tokens: int = Field(512, ge=0)
+    default_completion_tokens: int = Field(512, ge=0)  # the reservation's output part when cap_output is off
+    # Reserve an upper bound, not a guess: when a request sets no output limit, Bulwark sets
+    # one upstream that the remaining budget can pay, at most `max_output_tokens` (x n);
+    # below `min_output_tokens` the budget is treated as exhausted.
+    cap_output: bool = True
+    max_output_tokens: int = Field(4096, ge=1)
+    min_output_tokens: int = Field(16, ge=1)
 
 
 def _periods(now: dt.datetime) -> dict[str, tuple[str, int, str]]:
@@ -126,14 +132,6 @@ class Budgets(Plugin):
             _Spend(self, ctx, groups, user).subscribe()
         return await call_next(ctx)
 
-    async def _refund(self, groups: list[Any], reserved: list[int], est: float) -> None:
-        for gi in reserved:
-            keys, items, _labels = groups[gi]
-            try:
-                await self.services.state.run(BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": -est, "items": items})])
-            except Exception as exc:
-                log.warning("budget refund failed: %s", exc)
-
     def _who(self, ctx: RequestContext, user: str | None) -> str:
         i = ctx.identity
         return f"key={i.key_name or i.key_id} id={i.key_id} team={i.team or '-'} user={user or '-'}"
@@ -196,57 +194,107 @@ class _Spend:
         self.ctx.ledger.on_attempt_start(self.reserve)
         self.ctx.ledger.on_attempt_end(self.ended)
 
-    def estimate(self, attempt: Attempt) -> float:
-        ctx, plugin = self.ctx, self.plugin
-        body = ctx.body if ctx.raw_body else {}
-        completion = 0 if ctx.endpoint == EMBEDDINGS else max_completion(body, plugin.cfg.default_completion_tokens)
-        return pricing_for(plugin.services).cost(attempt.model or ctx.model, ctx.prompt_tokens(), completion)
+    def _bound(self, attempt: Attempt) -> tuple[float, dict[str, Any] | None]:
+        """(the fixed part of the reservation, the flexible output part or None).
+
+        A request with its own output limit reserves prompt + that limit (x n choices) at the
+        price of the model this attempt asks for. Without one, the reservation is an upper
+        bound too: the prompt, plus as many output tokens as the tightest budget can pay (at
+        most `max_output_tokens`), and that many is sent upstream as the output limit."""
+        ctx, cfg = self.ctx, self.plugin.cfg
+        pricing = pricing_for(self.plugin.services)
+        model = attempt.model or ctx.model
+        prompt_cost = pricing.cost(model, ctx.prompt_tokens(), 0)
+        if ctx.endpoint == EMBEDDINGS or not ctx.raw_body:
+            return prompt_cost, None
+        body = ctx.body
+        n = body.get("n") if isinstance(body.get("n"), int) and not isinstance(body.get("n"), bool) and body["n"] > 1 else 1
+        unit = pricing.lookup(model)[0].output * n / 1_000_000
+        explicit = output_limit(body)
+        if explicit is not None or not cfg.cap_output:
+            return prompt_cost + (explicit if explicit is not None else cfg.default_completion_tokens) * unit, None
+        return prompt_cost, {"unit": unit, "max": cfg.max_output_tokens, "min": cfg.min_output_tokens}
 
     async def reserve(self, attempt: Attempt) -> None:
         if not attempt.billable:
             return
         plugin, ctx = self.plugin, self.ctx
-        est = self.estimate(attempt)
+        est, flex = self._bound(attempt)
         state = plugin.services.state
-        done: list[int] = []
+        done: list[tuple[int, str, float]] = []  # (group, side, reserved)
+        tokens: int | None = None
         try:
             for gi, (keys, items, labels) in enumerate(self.groups):
-                res = decode(await state.run(BUDGET_RESERVE, keys, [orjson.dumps({"now": 0, "est": est, "items": [i[:3] for i in items]})]))
+                args: dict[str, Any] = {"now": 0, "est": est, "items": [i[:3] for i in items]}
+                if flex is not None:
+                    args["flex"] = {**flex, "max": tokens if tokens is not None else flex["max"]}
+                res, side = await state.run_tagged(BUDGET_RESERVE, keys, [orjson.dumps(args)])
+                res = decode(res)
                 if not res.get("ok"):
-                    await plugin._refund(self.groups, done, est)
+                    await self._release(done)
                     if plugin.shadow:
                         ctx.record(plugin.name, shadow=True, would_reject=429)
                         return
                     plugin._exhausted(ctx, labels[int(res["idx"]) - 1], float(res.get("spent", 0)), est, self.user)
-                done.append(gi)
+                done.append((gi, side, float(res.get("est", est))))
+                if flex is not None:
+                    granted = int(res.get("tokens", flex["max"]))
+                    if tokens is not None and granted < tokens:
+                        # A later (team) budget grants less: give the earlier ones back the difference.
+                        await self._release(done[:-1], keep_tokens=granted, unit=flex["unit"], had=tokens)
+                        done[:-1] = [(g, sd, r - (tokens - granted) * flex["unit"]) for g, sd, r in done[:-1]]
+                    tokens = granted
         except StateError as exc:
-            await plugin._refund(self.groups, done, est)
+            await self._release(done)
             if plugin.shadow:
                 return
             raise ServiceUnavailable(f"Budgets are unavailable: the state backend failed ({exc}). Retry shortly.",
                                      headers={"retry-after": "1"}) from None
-        self.reserved[attempt.index] = (est, done)
-        ctx.record(plugin.name, estimated_usd=round(sum(e for e, _ in self.reserved.values()), 6))
+        if tokens is not None:
+            attempt.output_cap = tokens
+            ctx.response_headers["x-bulwark-output-cap"] = (
+                f"{tokens}; reason={'budget' if tokens < plugin.cfg.max_output_tokens else 'ceiling'}")
+        self.reserved[attempt.index] = done
+        ctx.record(plugin.name, estimated_usd=round(sum(r for d in self.reserved.values() for _, _, r in d), 6),
+                   **({"output_cap": tokens} if tokens is not None else {}))
+
+    async def _release(self, done: list[tuple[int, str, float]], *, keep_tokens: int | None = None,
+                       unit: float = 0.0, had: int = 0) -> None:
+        """Give back reservations made for an attempt that will not be made (or the part of
+        them past `keep_tokens`), on the side each was made."""
+        for gi, side, reserved in done:
+            keys, items, _labels = self.groups[gi]
+            delta = -reserved if keep_tokens is None else -(had - keep_tokens) * unit
+            try:
+                await self.plugin.services.state.run_on(side, BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": delta, "items": items})])
+            except Exception as exc:
+                log.warning("budget refund failed: %s", exc)
 
     def ended(self, attempt: Attempt) -> None:
-        got = self.reserved.pop(attempt.index, None)
-        if got is None:
+        done = self.reserved.pop(attempt.index, None)
+        if done is None:
             return
-        est, groups = got
         # Settled in the background: the answer is not delayed by one more state round trip,
         # and a cancelled request still settles.
-        self.plugin.services.tasks.spawn(self.settle(attempt.cost_usd - est, groups), "budgets-settle", essential=True)
+        self.plugin.services.tasks.spawn(self.settle(attempt.cost_usd, done), "budgets-settle", essential=True)
         self.ctx.record(self.plugin.name, cost_usd=round(self.ctx.ledger.cost_usd, 6))
 
-    async def settle(self, delta: float, reserved: list[int]) -> None:
+    async def settle(self, cost: float, done: list[tuple[int, str, float]]) -> None:
         plugin, ctx = self.plugin, self.ctx
-        for gi in reserved:
+        state = plugin.services.state
+        for gi, side, reserved in done:
             keys, items, labels = self.groups[gi]
             try:
-                res = decode(await plugin.services.state.run(BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": delta, "items": items})]))
+                res = decode(await state.run_on(side, BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": cost - reserved, "items": items})]))
+                if side == LOCAL and cost > 0:
+                    # Reserved during a Redis outage: the shared ledger never saw it. Add what was
+                    # really spent there (queued until Redis answers again).
+                    await state.run_on(SHARED, BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": cost, "items": items})])
             except Exception as exc:
                 plugin.services.metrics.inc("bulwark_plugin_errors_total", plugin=plugin.name)
-                log.warning("budget settle failed for request %s (delta $%.6f): %s", ctx.request_id, delta, exc)
+                log.warning("budget settle failed for request %s (cost $%.6f, reserved $%.6f): %s", ctx.request_id, cost, reserved, exc)
+                continue
+            if res is None:  # queued for Redis: alerts come with the replay's next settle
                 continue
             spent = spent_of(res)
             for idx in alerts_of(res):

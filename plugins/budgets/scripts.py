@@ -4,9 +4,16 @@ Both follow the conventions of `proxy.state.lua` (one JSON argument, one JSON re
 1-based key indexes) and start from its Lua prelude. RESERVE adds the estimated cost to
 every budget item unless one of them would pass its cap; SETTLE adds the difference to the
 real cost and reports the items that crossed their soft threshold (once per period).
+
+RESERVE with `flex` ({unit, max, min}) reserves an upper bound instead of a guess, for a
+request that sets no output limit: `est` is the fixed part (the prompt), and on top of it as
+many output tokens (`unit` USD each, n choices counted) as the tightest budget can still pay,
+at most `max`; fewer than `min` is a refusal. It returns the granted `tokens`, which the
+caller sends upstream as the output limit, so the provider cannot bill past the reservation.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import orjson
@@ -16,19 +23,32 @@ from proxy.state.lua import _LUA_PRELUDE, _num
 
 _LUA_BUDGET_RESERVE = _LUA_PRELUDE + r"""
 local est = tonumber(P.est)
-local spent = {}
+local room, tight, tight_spent = nil, 1, 0
 for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms}
   local s = tonumber(redis.call('GET', K(b[1]))) or 0
-  spent[i] = s
   if s + est > b[2] then
     return cjson.encode({ok=false, idx=i, spent=s, cap=b[2]})
   end
+  if room == nil or b[2] - s < room then room, tight, tight_spent = b[2] - s, i, s end
+end
+local tokens = 0
+if P.flex then
+  local unit = tonumber(P.flex.unit)
+  tokens = tonumber(P.flex.max)
+  if unit > 0 then
+    local can = math.floor((room - est) / unit)
+    if can < tokens then tokens = can end
+  end
+  if tokens < tonumber(P.flex.min) then
+    return cjson.encode({ok=false, idx=tight, spent=tight_spent, cap=P.items[tight][2]})
+  end
+  est = est + tokens * unit
 end
 for _, b in ipairs(P.items) do
   redis.call('INCRBYFLOAT', K(b[1]), fs(est))
   if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
 end
-return cjson.encode({ok=true})
+return cjson.encode({ok=true, tokens=tokens, est=est})
 """
 
 _LUA_BUDGET_SETTLE = _LUA_PRELUDE + r"""
@@ -56,13 +76,26 @@ def _local_budget_reserve(store: Any, keys: list[str], args: list[Any]) -> dict[
     P = orjson.loads(args[0])
     K = lambda i: keys[i - 1]  # noqa: E731
     est = float(P["est"])
+    room, tight, tight_spent = None, 1, 0.0
     for i, (ki, cap, _ttl) in enumerate(P["items"], start=1):
         s = _num(store.get(K(ki)), 0.0)
         if s + est > cap:
             return {"ok": False, "idx": i, "spent": s, "cap": cap}
+        if room is None or cap - s < room:
+            room, tight, tight_spent = cap - s, i, s
+    tokens = 0
+    flex = P.get("flex")
+    if flex:
+        unit = float(flex["unit"])
+        tokens = int(flex["max"])
+        if unit > 0:
+            tokens = min(tokens, math.floor((room - est) / unit))
+        if tokens < int(flex["min"]):
+            return {"ok": False, "idx": tight, "spent": tight_spent, "cap": P["items"][tight - 1][1]}
+        est += tokens * unit
     for ki, _cap, ttl in P["items"]:
         store.incr(K(ki), est, ttl / 1000)
-    return {"ok": True}
+    return {"ok": True, "tokens": tokens, "est": est}
 
 
 def _local_budget_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:

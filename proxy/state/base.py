@@ -32,6 +32,20 @@ class Script:
     name: str
     lua: str
     local: Callable[..., Any]
+    # Spend, rate-limit windows, blocks and breakers: the embedded store never evicts what a
+    # durable Script wrote (it expires by its TTL); plain get/set keys (cache, stats) may be.
+    durable: bool = True
+
+    def __post_init__(self) -> None:
+        # By name, for the state server that runs Scripts for several workers (proxy.state.shared).
+        SCRIPTS[self.name] = self
+
+
+SCRIPTS: dict[str, Script] = {}
+
+
+SHARED = "shared"
+LOCAL = "local"
 
 
 class StateError(Exception):
@@ -79,6 +93,16 @@ class StateBackend(abc.ABC):
     @abc.abstractmethod
     async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
         """Run an atomic Script."""
+
+    async def run_tagged(self, script: Script, keys: list[str], args: list[Any]) -> tuple[Any, str]:
+        """Run a Script and say which store holds its effect: "shared", or "local" when a
+        fail-open outage served it from the process's own store (proxy.state.resilient)."""
+        return await self.run(script, keys, args), SHARED
+
+    async def run_on(self, side: str, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """Run a Script against the store that holds what it settles (the side `run_tagged`
+        reported for the reservation), so nothing reserved on one side is settled on the other."""
+        return await self.run(script, keys, args)
 
     @abc.abstractmethod
     def journal(self, name: str) -> Journal: ...

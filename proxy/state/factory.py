@@ -16,6 +16,12 @@ def create_state(state_config: Any, metrics: Any = None) -> StateBackend:
     """
     local = MemoryState(max_keys=state_config.memory_max_keys, data_dir=state_config.data_dir)
     if state_config.backend == "memory":
+        import os
+
+        from .shared import ENV, SharedState
+
+        if os.environ.get(ENV):  # a worker of `serve --workers N`: the supervisor's one state
+            return SharedState(os.environ[ENV])
         return local
     from .redis import RedisState
     from .resilient import ResilientState

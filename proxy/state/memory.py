@@ -1,9 +1,16 @@
 """The embedded in-memory state backend: one process, bounded, no Redis needed.
 
 `MemoryStore` mirrors the few Redis data types Scripts use (strings/numbers, hashes,
-sorted sets) with per-key expiry and an LRU bound, so a Script's Python side reads like
-its Lua side. Everything runs on the event loop thread: a Script's `local` function is
-atomic because it never awaits.
+sorted sets) with per-key expiry, so a Script's Python side reads like its Lua side.
+Everything runs on the event loop thread: a Script's `local` function is atomic because it
+never awaits.
+
+Memory is bounded two ways. Plain keys (cache entries, stats, fingerprints) live in an LRU of
+`max_keys`: other traffic may evict them. Keys written by a durable Script (spend, rate-limit
+windows, blocks, breakers: `Script.durable`) are never evicted by other traffic: they expire
+by their own TTL (a budget at the end of its period), and past `max_durable_keys` live ones
+a *new* identity is refused (`StateFull`) rather than forgetting an existing one, so a flood
+of distinct end users can neither evict an exhausted budget nor grow memory without bound.
 """
 from __future__ import annotations
 
@@ -19,37 +26,53 @@ from typing import Any
 
 import orjson
 
-from .base import Journal, Script, StateBackend
+from .base import Journal, Script, StateBackend, StateError
 
 log = logging.getLogger("bulwark.state")
+
+
+class StateFull(StateError):
+    """The in-memory store holds `max_durable_keys` live durable keys and a new one was asked for."""
 
 
 class MemoryStore:
     """Plain keys -> values (bytes, float, dict for hashes, list of (score, member) for zsets)."""
 
-    def __init__(self, max_keys: int = 100_000) -> None:
+    def __init__(self, max_keys: int = 100_000, max_durable_keys: int = 1_000_000) -> None:
         self.max_keys = max_keys
-        self._data: OrderedDict[str, Any] = OrderedDict()
+        self.max_durable_keys = max_durable_keys
+        self._data: OrderedDict[str, Any] = OrderedDict()  # evictable, least recently used first
+        self._durable: dict[str, Any] = {}  # never evicted; expire by TTL
         self._expiry: dict[str, float] = {}
+        self._pinning = False  # inside a durable Script: new keys are durable
+        self._durable_writes = 0
 
     # -- keys -------------------------------------------------------------------------
     def _alive(self, key: str, now: float | None = None) -> bool:
         exp = self._expiry.get(key)
         if exp is not None and exp <= (now if now is not None else time.time()):
             self._data.pop(key, None)
+            self._durable.pop(key, None)
             self._expiry.pop(key, None)
             return False
-        return key in self._data
+        return key in self._data or key in self._durable
 
     def get(self, key: str, default: Any = None) -> Any:
         if not self._alive(key):
             return default
+        if key in self._durable:
+            return self._durable[key]
         self._data.move_to_end(key)
         return self._data[key]
 
     def set(self, key: str, value: Any, ttl: float | None = None) -> None:
-        self._data[key] = value
-        self._data.move_to_end(key)
+        if key in self._durable or self._pinning:
+            self._data.pop(key, None)
+            self._durable[key] = value
+            self._durable_writes += 1
+        else:
+            self._data[key] = value
+            self._data.move_to_end(key)
         if ttl is not None and ttl > 0:
             self._expiry[key] = time.time() + ttl
         else:
@@ -58,10 +81,11 @@ class MemoryStore:
 
     def delete(self, key: str) -> None:
         self._data.pop(key, None)
+        self._durable.pop(key, None)
         self._expiry.pop(key, None)
 
     def expire(self, key: str, ttl: float) -> None:
-        if key in self._data:
+        if key in self._data or key in self._durable:
             self._expiry[key] = time.time() + ttl
 
     def ttl(self, key: str) -> float:
@@ -76,12 +100,48 @@ class MemoryStore:
 
     def keys(self, pattern: str) -> list[str]:
         now = time.time()
-        return [k for k in list(self._data) if self._alive(k, now) and fnmatch.fnmatchcase(k, pattern)]
+        return [k for k in [*self._data, *self._durable] if self._alive(k, now) and fnmatch.fnmatchcase(k, pattern)]
+
+    def __len__(self) -> int:
+        return len(self._data) + len(self._durable)
+
+    @property
+    def durable_keys(self) -> int:
+        return len(self._durable)
 
     def _evict(self) -> None:
         while len(self._data) > self.max_keys:
             k, _ = self._data.popitem(last=False)
             self._expiry.pop(k, None)
+        if self._durable_writes >= 10_000 or len(self._durable) > self.max_durable_keys:
+            self._durable_writes = 0
+            self._purge_durable()
+
+    def _purge_durable(self) -> None:
+        now = time.time()
+        for k in [k for k in self._durable if self._expiry.get(k, now + 1) <= now]:
+            self._durable.pop(k, None)
+            self._expiry.pop(k, None)
+
+    def run_durable(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """Run a durable Script: the keys it touches become durable. A Script that would add
+        keys past `max_durable_keys` is refused before it runs (nothing half-applied)."""
+        new = [k for k in keys if k not in self._durable]
+        for k in new:
+            if k in self._data:  # written before as a plain key: it matters now
+                self._durable[k] = self._data.pop(k)
+        if len(self._durable) + len(new) > self.max_durable_keys:
+            self._purge_durable()
+            missing = sum(1 for k in keys if not self._alive(k))
+            if len(self._durable) + missing > self.max_durable_keys:
+                raise StateFull(
+                    f"the in-memory state holds {len(self._durable)} live rate-limit and budget records "
+                    f"(state.memory_max_durable_keys); new clients are refused until some expire")
+        self._pinning = True
+        try:
+            return script.local(self, keys, args)
+        finally:
+            self._pinning = False
 
     # -- numbers ------------------------------------------------------------------------
     def incr(self, key: str, amount: float = 1.0, ttl: float | None = None) -> float:
@@ -89,6 +149,8 @@ class MemoryStore:
         value = float(cur or 0) + amount
         if cur is None:
             self.set(key, value, ttl)
+        elif key in self._durable:
+            self._durable[key] = value
         else:
             self._data[key] = value
         return value
@@ -233,8 +295,9 @@ class JsonlJournal(Journal):
 class MemoryState(StateBackend):
     name = "memory"
 
-    def __init__(self, max_keys: int = 100_000, data_dir: str | os.PathLike[str] = "./var") -> None:
-        self.store = MemoryStore(max_keys)
+    def __init__(self, max_keys: int = 100_000, data_dir: str | os.PathLike[str] = "./var",
+                 max_durable_keys: int = 1_000_000) -> None:
+        self.store = MemoryStore(max_keys, max_durable_keys)
         self.data_dir = Path(data_dir)
         self._journals: dict[str, JsonlJournal] = {}
 
@@ -259,6 +322,8 @@ class MemoryState(StateBackend):
         return self.store.incr(key, amount, ttl)
 
     async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        if script.durable:
+            return self.store.run_durable(script, keys, args)
         return script.local(self.store, keys, args)
 
     async def scan(self, pattern: str, limit: int = 10_000) -> list[str]:

@@ -11,10 +11,16 @@ Either way a Redis outage never hangs a request (the backend's timeouts) and nev
 into a 500. After the cool-down one request probes Redis while the others keep using the
 policy, so a black-holed Redis costs one timeout per cool-down, not one per request.
 
-Settle scripts (`replay_scripts`: freeing concurrency slots, settling token reservations
-and spend) that could not reach Redis are queued (bounded) and replayed when it answers
-again, so slots taken in Redis before an outage do not stay taken until their lease
-expires. The local fallback is reset on recovery, so a later outage starts clean.
+Settling must land where the reservation was made. `run_tagged` says which store served a
+reservation ("shared" Redis, or "local" during an outage) and `run_on(side, ...)` settles on
+that side: a settle for a Redis reservation that cannot reach Redis is queued (in order) and
+replayed when it answers again, never applied to the local store; a settle for a local
+reservation is applied locally. Budgets then add what was spent during the outage to Redis
+with `run_on("shared", ...)` (queued until it is back), so the shared ledger ends up with the
+true spend. Scripts run with plain `run()` that are in `replay_scripts` (settling token
+reservations and freeing concurrency slots) keep the older rule: run locally and queued for
+Redis. The local fallback is reset on recovery, so a later outage starts clean. The queue
+is bounded (`max_replay`); anything dropped past it is counted and logged.
 """
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ from collections import deque
 from typing import Any, Awaitable, Callable, Literal
 
 from ..errors import ServiceUnavailable
-from .base import Journal, Script, StateBackend, StateError
+from .base import LOCAL, SHARED, Journal, Script, StateBackend, StateError
 from .memory import MemoryState, MemoryStore
 
 log = logging.getLogger("bulwark.state")
@@ -51,10 +57,12 @@ class ResilientState(StateBackend):
         self.outages = 0
         self._journals: dict[str, ResilientJournal] = {}
         self._probing = False
-        self.replay_scripts: set[str] = {"bulwark_settle", "bulwark_budget_settle"}
-        self._replay: deque[tuple[Script, list[str], list[Any]]] = deque(maxlen=10_000)
+        self.replay_scripts: set[str] = {"bulwark_settle"}
+        self.max_replay = 100_000
+        self._replay: deque[tuple[Script, list[str], list[Any]]] = deque()
         self._replaying = False
         self.replayed = 0
+        self.replay_dropped = 0
 
     # -- policy -----------------------------------------------------------------------
     @property
@@ -154,12 +162,52 @@ class ResilientState(StateBackend):
     async def incr(self, key: str, amount: float = 1.0, ttl: float | None = None) -> float:
         return await self._do("incr", lambda: self.primary.incr(key, amount, ttl), lambda: self.fallback.incr(key, amount, ttl))
 
+    def _queue(self, script: Script, keys: list[str], args: list[Any]) -> None:
+        if len(self._replay) >= self.max_replay:
+            self.replay_dropped += 1
+            if self.metrics is not None:
+                self.metrics.inc("bulwark_redis_errors_total", 1.0, op="replay_dropped")
+            log.error("state replay queue full (%d): a settle for Redis was dropped (%s)", self.max_replay, script.name)
+            return
+        self._replay.append((script, keys, args))
+
     async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
         queue = None
         if script.name in self.replay_scripts:
             def queue() -> None:
-                self._replay.append((script, keys, args))
+                self._queue(script, keys, args)
         return await self._do("script", lambda: self.primary.run(script, keys, args), lambda: self.fallback.run(script, keys, args), queue)
+
+    async def run_tagged(self, script: Script, keys: list[str], args: list[Any]) -> tuple[Any, str]:
+        side = SHARED
+
+        async def local() -> Any:
+            nonlocal side
+            side = LOCAL
+            return await self.fallback.run(script, keys, args)
+
+        result = await self._do("script", lambda: self.primary.run(script, keys, args), local)
+        return result, side
+
+    async def run_on(self, side: str, script: Script, keys: list[str], args: list[Any]) -> Any:
+        if side == LOCAL:
+            return await self.fallback.run(script, keys, args)
+        # The reservation is in Redis: settle there, or queue it until Redis answers (never
+        # locally, and never refused: money and slots settled late are still settled).
+        if self._in_outage and (time.monotonic() < self._down_until or self._probing):
+            self._queue(script, keys, args)
+            return None
+        try:
+            result = await self.primary.run(script, keys, args)
+        except StateError as exc:
+            self._failed("script", exc)
+            self._queue(script, keys, args)
+            return None
+        if self._in_outage:
+            await self._do("ping", self.primary.ping, self.fallback.ping)  # marks recovery and replays
+        elif self._replay:
+            await self._replay_some()
+        return result
 
     async def scan(self, pattern: str, limit: int = 10_000) -> list[str]:
         return await self._do("scan", lambda: self.primary.scan(pattern, limit), lambda: self.fallback.scan(pattern, limit))

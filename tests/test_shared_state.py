@@ -1,0 +1,49 @@
+"""The shared in-memory state of `serve --workers N`: one MemoryState behind a Unix socket,
+the same semantics as the embedded backend for plain ops, Scripts and journals."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from plugins.budgets.scripts import BUDGET_RESERVE
+from proxy.state.base import StateError
+from proxy.state.memory import MemoryState
+from proxy.state.shared import SharedState, StateServer
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> StateServer:
+    srv = StateServer(str(tmp_path / "state.sock"), MemoryState(data_dir=tmp_path))
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+async def test_plain_ops_scripts_and_journals_are_shared(server: StateServer) -> None:
+    a, b = SharedState(server.path), SharedState(server.path)  # two workers
+    await a.set("k", b"\x00bytes\xff", ttl=60)
+    assert await b.get("k") == b"\x00bytes\xff"
+    assert await a.incr("n", 2.5) == 2.5 and await b.incr("n", 1) == 3.5
+    await b.delete("k")
+    assert await a.get("k") is None
+    assert await a.scan("n*") == ["n"]
+    args = {"now": 0, "est": 0.6, "items": [[1, 1.0, 60_000]]}
+    assert (await a.run(BUDGET_RESERVE, ["bud"], [orjson.dumps(args)]))["ok"]
+    second = await b.run(BUDGET_RESERVE, ["bud"], [orjson.dumps(args)])  # the other worker sees the spend
+    assert second["ok"] is False and second["spent"] == pytest.approx(0.6)
+    rid = await a.journal("tickets").append({"status": "open", "m": "x"})
+    assert (await b.journal("tickets").get(rid))["m"] == "x"
+    assert await b.journal("tickets").update(rid, {"status": "resolved"})
+    assert await a.journal("tickets").count(status="resolved") == 1
+    assert await a.ping()
+    await a.aclose()
+    await b.aclose()
+
+
+async def test_a_gone_server_is_a_state_error(tmp_path: Path) -> None:
+    st = SharedState(str(tmp_path / "nobody.sock"), timeout=0.2)
+    with pytest.raises(StateError):
+        await st.get("k")
+    assert not await st.ping()
