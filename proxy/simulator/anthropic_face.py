@@ -182,7 +182,7 @@ async def messages(call: Call) -> web.StreamResponse:
     events.append(_ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": stop_sequence},
                                         "usage": {"output_tokens": output_tokens}}))
     events.append(_ev("message_stop", {"type": "message_stop"}))
-    return await call.send_stream(events, _ERROR_EVENT)
+    return await call.send_stream(events, _ERROR_EVENT, (out_model, usage))
 
 
 def add_routes(app: web.Application) -> None:

@@ -96,6 +96,18 @@ async def ctl_clear_requests(request: web.Request) -> web.Response:
     return _json_response({"total": 0})
 
 
+async def ctl_billing(request: web.Request) -> web.Response:
+    """What the simulated provider billed (one record per answer) and the totals."""
+    recs = request.app[STATE_KEY].billing.records
+    return _json_response({"total": len(recs), "prompt_tokens": sum(b.prompt_tokens for b in recs),
+                           "completion_tokens": sum(b.completion_tokens for b in recs), "bills": [b.to_dict() for b in recs]})
+
+
+async def ctl_clear_billing(request: web.Request) -> web.Response:
+    request.app[STATE_KEY].billing.clear()
+    return _json_response({"total": 0})
+
+
 async def ctl_health(request: web.Request) -> web.Response:
     state: SimState = request.app[STATE_KEY]
     return _json_response({"status": "ok", "config": state.cfg.model_dump()})
@@ -118,6 +130,8 @@ def create_app(cfg: SimulatorConfig | None = None, state: SimState | None = None
     r.add_get("/sim/script", ctl_list_scripts)
     r.add_delete("/sim/script", ctl_clear_scripts)
     r.add_get("/sim/requests", ctl_requests)
+    r.add_get("/sim/billing", ctl_billing)
+    r.add_delete("/sim/billing", ctl_clear_billing)
     r.add_delete("/sim/requests", ctl_clear_requests)
     r.add_get("/sim/health", ctl_health)
     openai_face.add_fallback(app)
@@ -142,6 +156,11 @@ class SimServer:
     @property
     def requests(self) -> list[dict[str, Any]]:
         return self.state.requests
+
+    @property
+    def billing(self) -> list[Any]:
+        """What this provider billed, one `Bill` per answer (proxy.simulator.billing)."""
+        return self.state.billing.records
 
     def script(self, match: str, replies: list[dict[str, Any]]) -> None:
         self.state.scripts.add(match, replies)

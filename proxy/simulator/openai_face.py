@@ -123,7 +123,7 @@ async def chat_completions(call: Call) -> web.StreamResponse:
             {"id": cid, "object": "chat.completion.chunk", "created": created, "model": out_model, "choices": [],
              "usage": _usage(prompt_tokens, completion_tokens)}) + b"\n\n")
     events.append(DONE)
-    return await call.send_stream(events, _error_event(call))
+    return await call.send_stream(events, _error_event(call), (out_model, _usage(prompt_tokens, completion_tokens)))
 
 
 # ---- /v1/completions (legacy) -----------------------------------------------------------
@@ -173,7 +173,7 @@ async def completions(call: Call) -> web.StreamResponse:
     if include_usage:
         events.append(b"data: " + orjson.dumps({**base, "choices": [], "usage": usage}) + b"\n\n")
     events.append(DONE)
-    return await call.send_stream(events, _error_event(call))
+    return await call.send_stream(events, _error_event(call), (out_model, usage))
 
 
 # ---- /v1/embeddings ---------------------------------------------------------------------

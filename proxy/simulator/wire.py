@@ -23,6 +23,7 @@ from typing import Any, Awaitable, Callable
 import orjson
 from aiohttp import web
 
+from .billing import Billing
 from .config import SimulatorConfig
 from .faults import Fault, parse_fault
 from .script import Reply, ScriptBook
@@ -54,6 +55,7 @@ class SimState:
     def __init__(self, cfg: SimulatorConfig) -> None:
         self.cfg = cfg
         self.requests: list[dict[str, Any]] = []
+        self.billing = Billing()  # what this provider billed, answer by answer
         self.scripts = ScriptBook()
         self.fault: Fault | None = parse_fault(cfg.fault)
         self.rng = random.Random(cfg.seed)
@@ -177,8 +179,14 @@ class Call:
         return web.Response(status=status, body=error_body(self.face, status, message, type, code, param, self.rid), headers=h)
 
     # ---- writing answers ----------------------------------------------------------------
+    def _bill(self, obj: Any) -> None:
+        if isinstance(obj, dict) and isinstance(obj.get("usage"), dict) and isinstance(obj.get("model"), str):
+            self.state.billing.add(obj["model"], obj["usage"], self.request.path)
+
     async def send_json(self, obj: Any, status: int = 200) -> web.StreamResponse:
         body = orjson.dumps(obj)
+        if status < 400:
+            self._bill(obj)  # generated, so billed: even if a fault breaks the transfer below
         f = self.fault
         if f is not None and f.stream_break is not None:
             kind, _ = f.stream_break
@@ -197,9 +205,23 @@ class Call:
             raise asyncio.CancelledError()
         return web.Response(status=status, body=body, headers=self.headers())
 
-    async def send_stream(self, events: list[bytes], error_event: bytes) -> web.StreamResponse:
+    async def send_stream(self, events: list[bytes], error_event: bytes,
+                          bill: tuple[str, dict[str, Any]] | None = None) -> web.StreamResponse:
         """Write SSE `events` (the last one is the terminator: [DONE] / message_stop), applying
-        the delay and any in-stream fault (`error_event` is the face's in-band error)."""
+        the delay and any in-stream fault (`error_event` is the face's in-band error). `bill`
+        is (model, usage of the whole answer): billed in full when every event went out, else
+        for the events that did (a cut, a stall, a client that hung up)."""
+        sent: list[bytes] = []
+        complete = False
+        try:
+            resp = await self._stream(events, error_event, sent)
+            complete = len(sent) == len(events)
+            return resp
+        finally:
+            if bill is not None:
+                self.state.billing.add(bill[0], bill[1], self.request.path, sent, complete)
+
+    async def _stream(self, events: list[bytes], error_event: bytes, sent: list[bytes]) -> web.StreamResponse:
         resp = web.StreamResponse(status=200, headers=self.headers("text/event-stream; charset=utf-8"))
         resp.headers["Cache-Control"] = "no-cache"
         await resp.prepare(self.request)
@@ -210,11 +232,13 @@ class Call:
         if delay <= 0:
             if events:
                 await resp.write(b"".join(events))
+                sent.extend(events)
         else:
             for i, ev in enumerate(events):
                 if i:
                     await asyncio.sleep(delay)
                 await resp.write(ev)
+                sent.append(ev)
         if brk is not None:
             kind = brk[0]
             if delay > 0 and events:
