@@ -8,9 +8,7 @@ Routes: `/v1/*` (the proxy), `/healthz`, `/readyz`, `/metrics`, `/admin/*` (admi
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-import os
 import warnings
 
 from aiohttp import web
@@ -22,6 +20,8 @@ from .edge import error_response
 from .errors import ConfigError, PermissionDenied, ProxyError, Unauthorized
 from .generation import Generation
 from .handlers import handle
+from .keys import is_clean_text
+from .observability.admin_session import COOKIE, LEGACY_COOKIE, AdminAuth, login_page, read_login_key, wants_html
 
 log = logging.getLogger("bulwark")
 
@@ -130,19 +130,75 @@ async def v1(request: web.Request) -> web.StreamResponse:
     return await handle(request)
 
 
+def _admin_unauthorized(request: web.Request, gen: Generation, rid: str, message: str = "") -> web.StreamResponse:
+    """A browser asking for the dashboard gets the sign-in form; API clients the OpenAI-shaped 401."""
+    if request.method == "GET" and request.match_info.get("tail", "").strip("/") == "" and wants_html(request):
+        resp = login_page(_service_name(gen), message)
+        if request.cookies.get(LEGACY_COOKIE):  # an old cookie holding the raw admin key: take it back
+            resp.del_cookie(LEGACY_COOKIE, path="/admin")
+        return resp
+    return error_response(Unauthorized(
+        "This admin endpoint needs the admin key: send it as `x-admin-key` or `Authorization: Bearer <admin key>` "
+        "(browsers: sign in at /admin)." + (" " + message if message else ""), code="invalid_admin_key"), None, rid)
+
+
+def _service_name(gen: Generation) -> str:
+    cfg = getattr(gen.telemetry, "cfg", None)
+    return getattr(cfg, "service_name", None) or "bulwark"
+
+
+async def _admin_login(request: web.Request, gen: Generation, auth: AdminAuth, expected: str, rid: str) -> web.StreamResponse:
+    given = await read_login_key(request)
+    if given is None or not is_clean_text(given) or not auth.key_matches(given, expected):
+        if wants_html(request) or request.content_type != "application/json":
+            return login_page(_service_name(gen), "That is not the admin key.")
+        return error_response(Unauthorized("That is not the admin key.", code="invalid_admin_key"), None, rid)
+    token, expires = auth.new_token(expected)
+    if request.content_type == "application/json":  # a script's one-time exchange: the cookie, no redirect
+        resp: web.StreamResponse = web.json_response({"object": "bulwark.admin_session", "expires_at": expires})
+    else:
+        resp = _see_admin()
+    auth.set_cookie(resp, request, token)
+    return resp
+
+
+def _see_admin() -> web.Response:
+    return web.Response(status=303, headers={"Location": "/admin", "cache-control": "no-store"})
+
+
+def _admin_credential_ok(request: web.Request, auth: AdminAuth, expected: str) -> bool | None:
+    """True / False for a presented credential; None when there is none. Raises nothing."""
+    given = request.headers.get("x-admin-key") or presented_key(request.headers)
+    if given:
+        return is_clean_text(given) and auth.key_matches(given, expected)
+    if request.cookies.get(COOKIE):
+        return auth.session_valid(request, expected)
+    return None
+
+
 async def admin(request: web.Request) -> web.StreamResponse:
     st: AppState = request.app["bulwark"]
     gen = st.current
     rid = new_request_id()
-    expected = os.environ.get(gen.config.auth.admin_key_env)
+    auth = AdminAuth(gen.config.auth)
+    expected = auth.expected_key()
     if not expected:
         return error_response(PermissionDenied(f"The admin API is disabled: set the {gen.config.auth.admin_key_env} environment variable to an admin key."), None, rid)
     tail = request.match_info.get("tail", "").strip("/")
-    given = request.headers.get("x-admin-key") or presented_key(request.headers) or request.cookies.get("bulwark_admin")
-    if not given and tail == "" and request.method == "GET":
-        given = request.query.get("key")  # the dashboard page only (a browser link); it sets a cookie
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        return error_response(Unauthorized("This admin endpoint needs the admin key (Authorization: Bearer <admin key>).", code="invalid_admin_key"), None, rid)
+    if tail == "login" and request.method == "POST":
+        return await _admin_login(request, gen, auth, expected, rid)
+    if tail == "logout" and request.method == "POST":
+        out = _see_admin()
+        auth.end_session(out)
+        return out
+    ok = _admin_credential_ok(request, auth, expected)
+    if not ok:
+        note = ""
+        if "key" in request.query:
+            note = "The admin key is no longer accepted in the URL (?key= lands in access logs and browser history)."
+        elif ok is False and request.cookies.get(COOKIE):
+            note = "Your session expired; sign in again."
+        return _admin_unauthorized(request, gen, rid, note)
     for method, pattern, handler in gen.admin_routes:
         m = pattern.match(tail)
         if m and method in (request.method, "*"):

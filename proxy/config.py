@@ -75,6 +75,13 @@ class AuthConfig(_Strict):
     user_header: str = "x-bulwark-user"
     # Environment variable holding the admin key for /admin endpoints.
     admin_key_env: str = "BULWARK_ADMIN_KEY"
+    # The dashboard signs in once (POST /admin/login) and gets a signed, expiring session cookie.
+    admin_session_ttl_seconds: float = Field(8 * 3600, ge=60, le=30 * 86400)
+    # Environment variable with the cookie-signing secret (share it across replicas; rotate it to
+    # end every session). Unset: derived from the admin key, so every worker and replica agrees.
+    admin_session_secret_env: str = "BULWARK_ADMIN_SESSION_SECRET"
+    # Secure cookie flag: auto = when the request came over https (or X-Forwarded-Proto: https).
+    admin_cookie_secure: Literal["auto", "always", "never"] = "auto"
     keys: list[KeyConfig] = []
     # Load balancers / reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; the
     # client IP is then the right-most address in it that is not one of them. Empty: the TCP

@@ -25,6 +25,7 @@ import orjson
 
 from .config import AuthConfig, KeyConfig
 from .context import Identity
+from .errors import Unauthorized
 
 log = logging.getLogger("bulwark.keys")
 
@@ -35,7 +36,22 @@ LIMIT_FIELDS = ("rpm", "tpm", "max_concurrent", "user_rpm", "user_tpm", "user_ma
 
 
 def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    # aiohttp decodes header bytes that are not UTF-8 as lone surrogates (surrogateescape);
+    # hashing them back to the bytes that came keeps this total: it never raises.
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def is_clean_text(value: str) -> bool:
+    """False when a header value held bytes that are not UTF-8 (surrogate-escaped by aiohttp)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+NOT_UTF8 = ("The API key contains bytes that are not valid UTF-8 (check for a copy-paste accident or a wrong "
+            "character set); send your Bulwark client key as `Authorization: Bearer <key>`.")
 
 
 def key_id_for(digest: str) -> str:
@@ -72,6 +88,9 @@ class KeyStore:
         return found
 
     async def lookup(self, presented: str) -> Identity | None:
+        if not is_clean_text(presented):
+            # No key Bulwark issues has such bytes, and none could be forwarded upstream either.
+            raise Unauthorized(NOT_UTF8)
         digest = hash_key(presented)
         cfg = self._find(digest)
         if cfg is not None:

@@ -1,8 +1,8 @@
 """Admin endpoints: `GET /admin/stats` (JSON), `GET /admin/costs` (JSON), `GET /admin` (the page).
 
 The page (`dashboard.html`, no external resources) renders the stats JSON embedded in it at
-once, then fetches `/admin/stats` every few seconds with the same admin credential (cookie
-`bulwark_admin`, which the page handler sets when the key came as `?key=`).
+once, then fetches `/admin/stats` every few seconds with the same admin credential: the
+signed session cookie of `POST /admin/login` (`proxy.observability.admin_session`).
 """
 from __future__ import annotations
 
@@ -97,7 +97,4 @@ async def page_handler(tel: Any, request: web.Request) -> web.Response:
         "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
         "x-frame-options": "DENY", "referrer-policy": "no-referrer",
     })
-    key = request.query.get("key")
-    if key:
-        resp.set_cookie("bulwark_admin", key, path="/admin", httponly=True, samesite="Strict", secure=request.secure)
     return resp
