@@ -128,3 +128,18 @@ def shared_dir() -> "Path":
         if c and (Path(c) / "tools" / "openai_conformance.py").exists():
             return Path(c)
     raise RuntimeError("shared/ (with tools/openai_conformance.py) not found beside the repo; set BULWARK_SHARED_DIR")
+
+
+def finished_requests(proxy: ProxyServer) -> list[Any]:
+    """The context (ledger, decisions, response headers) of every request the proxy finishes
+    from now on, in order: a test reads what a request did after it settled."""
+    telemetry = proxy.services.telemetry
+    seen: list[Any] = []
+    inner = telemetry.request_finished
+
+    def finished(ctx: Any, *args: Any, **kw: Any) -> Any:
+        seen.append(ctx)
+        return inner(ctx, *args, **kw)
+
+    telemetry.request_finished = finished
+    return seen

@@ -21,19 +21,23 @@
 Each attempt sets `ctx.target` and calls the rest of the chain; what comes back is classified:
 
     connection   UpstreamUnavailable                  retried, then next step
-    timeout      UpstreamTimeout, stall before 1st event
+    timeout      UpstreamTimeout, a stall before the stream showed anything
     rate_limit   429                                  retried (retry-after honoured up to a bound)
     server_error 5xx (Anthropic's 529 arrives as 503), or a 200 whose body is not JSON
-    stream       cut / malformed / error event before the first event reached the client
+    stream       cut / malformed / error event before the stream showed anything
     context_length  400 context_length_exceeded       next step marked large_context (else next)
     content_filter  content_filter answers            next step, no retry
     validation   FailoverRequested (proxy.errors), raised by the validate plugin
     upstream_auth   401/403 from a provider in managed auth mode (Bulwark's key for it is wrong)
 
-A trigger left out of `triggers` hands that answer to the client as is. A stream fails over
-transparently only until its first event is peeked; after that a break is never passed off as
-a normal end: the edge sends `data: {"error": ...}`, or with `stream_mode = "continue"` the
-next provider continues from the partial text within the same stream (same id, merged usage).
+A trigger left out of `triggers` hands that answer to the client as is. When one of Bulwark's
+own tiers has no answer (rules: no rule matched) the cascade moves on to the next step at
+once, whatever `triggers` says: no retry, no breaker, and the attempt's `failover_reason`
+is the tier's error code. A stream's head is held until it shows content (or a finish,
+usage, `[DONE]`), so a stream that breaks before its first word fails over cleanly; after
+that a break is never passed off as a normal end: the edge sends `data: {"error": ...}`, or
+with `stream_mode = "continue"` the next *LLM* step continues the text within the same
+stream (see `continuation`).
 """
 from __future__ import annotations
 
@@ -51,7 +55,7 @@ from proxy.sse import SSEEvent
 
 from .breaker import CLOSED, STATE_NAMES, Breakers
 from .config import _BREAKER_FAILURES, _RETRYABLE, ALL_TRIGGERS, Chain, FallbackConfig, Step, Trigger
-from .continuation import Continuation
+from .continuation import Continuation, peek_head
 from .retry import retry_after_seconds
 
 log = logging.getLogger("bulwark.fallback")
@@ -59,13 +63,18 @@ log = logging.getLogger("bulwark.fallback")
 
 
 class _Outcome:
-    """One attempt's result: a usable answer, or why it failed."""
+    """One attempt's result: a usable answer (for a stream, its held head events), or why it
+    failed. `declined`: one of Bulwark's own tiers had no answer (the cascade moves on)."""
 
-    __slots__ = ("resp", "exc", "reason", "retry_after", "first")
+    __slots__ = ("resp", "exc", "reason", "retry_after", "head", "declined")
 
     def __init__(self, resp: ProxyResponse | None = None, exc: BaseException | None = None, reason: str | None = None,
-                 retry_after: float | None = None, first: SSEEvent | None = None) -> None:
-        self.resp, self.exc, self.reason, self.retry_after, self.first = resp, exc, reason, retry_after, first
+                 retry_after: float | None = None, head: list[SSEEvent] | None = None, declined: bool = False) -> None:
+        self.resp, self.exc, self.reason, self.retry_after, self.head = resp, exc, reason, retry_after, head
+        self.declined = declined
+
+    def moves_on(self, triggers: frozenset[str]) -> bool:
+        return self.reason is not None and (self.reason in triggers or self.declined)
 
 
 class Fallback(Continuation, Plugin):
@@ -211,16 +220,24 @@ class Fallback(Continuation, Plugin):
             if reason is None:
                 raise
             return _Outcome(exc=exc, reason=reason)
+        if resp.origin != UPSTREAM and not resp.ok:
+            # Bulwark's own tier had nothing to say (no rule matched): not a server error, and
+            # nothing a retry would change. The cascade moves on whatever `triggers` says.
+            err = (resp.try_json() or {}).get("error") if resp.body else None
+            code = err.get("code") if isinstance(err, dict) else None
+            return _Outcome(resp=resp, reason=str(code or f"declined_{resp.status}"), declined=True)
         reason = self._classify_resp(resp)
         if reason is not None:
             return _Outcome(resp=resp, reason=reason, retry_after=retry_after_seconds(resp.headers))
         if resp.stream is not None and resp.ok:
+            # Hold the head until it shows something: a break before the first word is then an
+            # ordinary failover, with headers that name the step that really answers.
             it = resp.stream.__aiter__()
             try:
-                first = await it.__anext__()
+                head = await peek_head(it)
             except StopAsyncIteration:
                 await resp.aclose()
-                return _Outcome(exc=UpstreamStreamError("The upstream stream ended before its first event.", reason="cut"), reason="stream")
+                return _Outcome(exc=UpstreamStreamError("The upstream stream ended before it sent any content.", reason="cut"), reason="stream")
             except asyncio.CancelledError:
                 await resp.aclose()
                 raise
@@ -231,7 +248,7 @@ class Fallback(Continuation, Plugin):
                     raise
                 return _Outcome(exc=exc, reason=reason)
             resp.stream = it  # type: ignore[assignment]
-            return _Outcome(resp=resp, first=first)
+            return _Outcome(resp=resp, head=head)
         return _Outcome(resp=resp)
 
     # -- the cascade ---------------------------------------------------------------------------
@@ -290,9 +307,9 @@ class Fallback(Continuation, Plugin):
                     self._finish(ctx, step, fallbacks)
                     raise
                 took = time.monotonic() - started
-                if out.reason is None or out.reason not in self.triggers:
+                if not out.moves_on(self.triggers):
                     # Success (or an answer the configured triggers leave to the client).
-                    if out.resp is not None and out.resp.stream is not None and out.first is not None:
+                    if out.resp is not None and out.resp.stream is not None and out.head:
                         self._note(ctx, step, "ok", None, took)
                         await self._close(last_resp)
                         return self._stream_answer(ctx, call_next, out, steps, i, chain.deadline_seconds, fallbacks, probe)
@@ -385,9 +402,9 @@ class Fallback(Continuation, Plugin):
     def _stream_answer(self, ctx: RequestContext, call_next: Next, out: _Outcome, steps: list[Step], i: int,
                        deadline_seconds: float, fallbacks: int, probe: bool) -> ProxyResponse:
         resp = out.resp
-        assert resp is not None and out.first is not None
+        assert resp is not None and out.head
         self._finish(ctx, steps[i], fallbacks)
-        resp.stream = self._relay(ctx, call_next, resp, resp.stream, out.first, steps, i, deadline_seconds, probe)
+        resp.stream = self._relay(ctx, call_next, resp, resp.stream, out.head, steps, i, deadline_seconds, probe)
         return resp
 
     # -- shadow ------------------------------------------------------------------------------------
