@@ -111,6 +111,11 @@ async def readyz(request: web.Request) -> web.Response:
             return web.json_response({"status": "not ready", "checks": checks}, status=503)
         else:
             checks["state"] = "ok"
+    probe = getattr(gen.telemetry, "probe", None)
+    if probe is not None and probe.targets:
+        checks["providers"] = probe.describe()
+        if probe.all_unreachable() and probe.cfg.fail_readiness:
+            return web.json_response({"status": "not ready", "checks": checks}, status=503)
     return web.json_response({"status": "ready", "checks": checks})
 
 

@@ -21,6 +21,7 @@ from .auth import Authenticator
 from .config import Config
 from .dispatch import dispatch
 from .errors import ConfigError
+from .observability.labels import ModelLabels
 from .plugin import Plugin, build_chain
 from .providers import provider_class
 from .registry import build_plugins
@@ -71,7 +72,7 @@ class Generation:
                 self.local_routes[(method.upper(), "/" + path.strip("/"))] = handler
             for method, path, handler in getattr(owner, "admin_routes", lambda: [])():
                 self.admin_routes.append((method.upper(), _route_pattern(path), handler))
-        self._metric_models: set[str] = set(config.models.allow) | set(config.models.routes)
+        self.model_labels = getattr(self.telemetry, "model_labels", None) or ModelLabels(config, self.services.pricing)
         self.inflight = 0
         self.streams = 0
         self.retired = False
@@ -102,15 +103,8 @@ class Generation:
         })
 
     def metric_model(self, model: str | None) -> str:
-        """A low-cardinality model label: known models, then the first 50 seen, then "other"."""
-        if not model:
-            return "none"
-        if model in self._metric_models:
-            return model
-        if len(self._metric_models) < 50 and len(model) <= 64:
-            self._metric_models.add(model)
-            return model
-        return "other"
+        """The low-cardinality model label: configured or priced models, else "other"."""
+        return self.model_labels(model)
 
     async def start(self) -> None:
         limit = sum(p.max_connections for p in self.config.providers.values())

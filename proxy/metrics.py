@@ -38,6 +38,19 @@ METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "bulwark_fallback_requests_total": ("counter", "Requests answered after a fallback, by first failure reason", ("reason",)),
     "bulwark_feedback_rating": ("histogram", "User feedback ratings (1-5)", ()),
     "bulwark_state_up": ("gauge", "State backend answers (1) or not (0), checked at scrape time", ()),
+    "bulwark_provider_up": ("gauge", "LLM provider reachable (1) or not (0) by the background probe", ("provider",)),
+    # OpenTelemetry GenAI semantic conventions, in Prometheus spelling (dots -> underscores, the
+    # unit "s" as a `_seconds` suffix, `{token}` dropped): one observation per upstream call
+    # (client side: Bulwark calling a provider) or per streamed request (server side).
+    "gen_ai_client_token_usage": ("histogram", "Tokens per upstream call by type (OTel gen_ai.client.token.usage, {token})",
+                                  ("gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_token_type", "gen_ai_request_model",
+                                   "gen_ai_response_model", "server_address")),
+    "gen_ai_client_operation_duration_seconds": ("histogram", "Duration of upstream calls (OTel gen_ai.client.operation.duration)",
+                                                 ("gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model",
+                                                  "error_type", "server_address")),
+    "gen_ai_server_time_to_first_token_seconds": ("histogram", "Time to the first streamed chunk Bulwark sends its client "
+                                                  "(OTel gen_ai.server.time_to_first_token)",
+                                                  ("gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model")),
 }
 
 

@@ -3,7 +3,7 @@ rolling windows, feedback, the cost stack, and the admin dashboard.
 
 `proxy.generation` calls `create_telemetry(services)` once per config generation. Routes it adds:
 `GET /metrics` (Prometheus text), `POST /v1/feedback`, and behind the admin key
-`GET /admin` (dashboard), `GET /admin/stats`, `GET /admin/costs`. Configuration: the
+`GET /admin` (dashboard), `GET /admin/stats`, `GET /admin/costs`, `GET /admin/traces[/{request_id}]`. Configuration: the
 `[telemetry]` section of proxy.toml (see `proxy.observability.config`).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from aiohttp import web
 
 from .config import TelemetryConfig, parse_telemetry
 from .core import ObservabilityTelemetry
-from .dashboard import costs_handler, page_handler, stats_handler
+from .dashboard import costs_handler, page_handler, stats_handler, trace_handler, traces_handler
 from .feedback import handle_feedback
 from .prometheus import exposition
 
@@ -53,7 +53,14 @@ class BulwarkTelemetry(ObservabilityTelemetry):
         async def page(request: web.Request) -> web.StreamResponse:
             return await page_handler(self, request)
 
-        return [("GET", "stats", stats), ("GET", "costs", costs), ("GET", "", page)]
+        async def traces(request: web.Request) -> web.StreamResponse:
+            return await traces_handler(self, request)
+
+        async def trace(request: web.Request) -> web.StreamResponse:
+            return await trace_handler(self, request)
+
+        return [("GET", "stats", stats), ("GET", "costs", costs), ("GET", "traces", traces),
+                ("GET", "traces/{request_id}", trace), ("GET", "", page)]
 
 
 def create_telemetry(services: Any) -> BulwarkTelemetry:

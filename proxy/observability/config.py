@@ -12,6 +12,18 @@
     timeout_seconds = 10.0
     record_content = false       # gen_ai.input/output.messages: personal data, opt-in only
 
+    [telemetry.recent_traces]    # in-process ring behind the dashboard's waterfall (no collector needed)
+    enabled = true
+    size = 200                   # most recent requests kept
+    notable_size = 50            # failed / fallen-back / slow requests kept apart
+    slow_seconds = 5.0
+
+    [telemetry.probe]            # reachability of every HTTP provider (startup log, /readyz, dashboard)
+    enabled = true
+    interval_seconds = 30
+    timeout_seconds = 2
+    fail_readiness = false       # true: /readyz 503 while every LLM provider is unreachable
+
     [telemetry.metrics]
     enabled = true               # GET /metrics (Prometheus text)
 
@@ -79,10 +91,31 @@ class TargetsConfig(_Strict):
     satisfaction: float = Field(4.5, ge=1, le=5)
 
 
+class RecentTracesConfig(_Strict):
+    """The in-process ring of recent traces behind the dashboard's waterfall (`/admin/traces`)."""
+
+    enabled: bool = True
+    size: int = Field(200, ge=1, le=10_000)  # the most recent requests
+    notable_size: int = Field(50, ge=0, le=10_000)  # recent failed, fallen-back or slow ones, kept apart
+    slow_seconds: float = Field(5.0, gt=0)
+
+
+class ProbeConfig(_Strict):
+    """A cheap reachability check of every HTTP provider's base URL (startup log, /readyz, dashboard)."""
+
+    enabled: bool = True
+    interval_seconds: float = Field(30.0, ge=1)
+    timeout_seconds: float = Field(2.0, gt=0, le=30)
+    # true: /readyz answers 503 while every LLM provider is unreachable (see docs/observability.md).
+    fail_readiness: bool = False
+
+
 class TelemetryConfig(_Strict):
     # OTel service.name; "" -> $OTEL_SERVICE_NAME, else "bulwark".
     service_name: str = ""
     tracing: TracingConfig = TracingConfig()
+    recent_traces: RecentTracesConfig = RecentTracesConfig()
+    probe: ProbeConfig = ProbeConfig()
     metrics: MetricsConfig = MetricsConfig()
     stats: StatsConfig = StatsConfig()
     targets: TargetsConfig = TargetsConfig()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +35,10 @@ from ..ledger import Attempt, Cause, Ledger
 from ..response import HUMAN, RULES
 from ..telemetry import Telemetry
 from .config import TelemetryConfig, parse_telemetry
+from .labels import ModelLabels
+from .probe import ProviderProbe
 from .prometheus import PrometheusMetrics
+from .ring import TraceRing
 from .stats import COST_CATEGORIES, Stats, lat_index
 
 log = logging.getLogger("bulwark.telemetry")
@@ -122,6 +126,23 @@ def fallback_info(ledger: Ledger, served_kind: str | None = None) -> tuple[bool,
     return False, ""
 
 
+async def _timed(trace: _Trace, name: str, layer: Any, ctx: RequestContext) -> Any:
+    """Run one plugin layer, noting its start and end (and the error it raised) for the ring."""
+    depth = trace.depth
+    trace.depth = depth + 1
+    start = time.monotonic()
+    err: str | None = None
+    try:
+        return await layer(ctx)
+    except BaseException as exc:
+        err = getattr(exc, "code", None) or type(exc).__name__
+        raise
+    finally:
+        trace.depth = depth
+        if len(trace.layers) < 64:  # a retry loop re-enters inner layers: still bounded
+            trace.layers.append((start, depth, name, time.monotonic(), err))
+
+
 def _trace_headers(sc: Any) -> dict[str, str]:
     h = {"traceparent": f"00-{sc.trace_id:032x}-{sc.span_id:016x}-{int(sc.trace_flags):02x}"}
     ts = sc.trace_state
@@ -131,13 +152,16 @@ def _trace_headers(sc: Any) -> dict[str, str]:
 
 
 class _Trace:
-    """Telemetry's own state of one request (`ctx.trace`)."""
+    """Telemetry's own state of one request (`ctx.trace`): its SERVER span (tracing on) and the
+    plugin layers' timings for the ring of recent traces: (start, depth, name, end, error)."""
 
-    __slots__ = ("server", "fallback")
+    __slots__ = ("server", "fallback", "layers", "depth")
 
     def __init__(self, server: Any = None) -> None:
         self.server = server
         self.fallback: tuple[bool, str] = (False, "")
+        self.layers: list[tuple[float, int, str, float, str | None]] = []
+        self.depth = 0
 
 
 class ObservabilityTelemetry(Telemetry):
@@ -187,13 +211,23 @@ class ObservabilityTelemetry(Telemetry):
                 self._extract = TraceContextTextMapPropagator().extract
             services.tracer = self.tracer
         self._servers: dict[str, tuple[str | None, int | None]] = {}
+        self.model_labels = ModelLabels(services.config, services.pricing)
+        self.ring = TraceRing(self.cfg.recent_traces) if self.cfg.recent_traces.enabled else None
+        # One bound hook per operation (no closure per request): an attempt's GenAI metrics need the endpoint.
+        self._attempt_hooks = {ep: partial(self._attempt_ended, op) for ep, op in OPERATIONS.items()}
+        self._attempt_hook_other = partial(self._attempt_ended, None)
+        self.probe = ProviderProbe(services, self.cfg.probe) if self.cfg.probe.enabled else None
 
     # -- lifecycle --------------------------------------------------------------------------
     async def startup(self) -> None:
         if self.stats is not None:
             await self.stats.start()
+        if self.probe is not None:
+            await self.probe.start()
 
     async def aclose(self) -> None:
+        if self.probe is not None:
+            await self.probe.stop()
         if self.stats is not None:
             await self.stats.stop()
         if self.tracer_provider is not None:
@@ -206,7 +240,7 @@ class ObservabilityTelemetry(Telemetry):
         if self.tracer_provider is not None:
             self.tracer_provider.force_flush()
 
-    # -- the cost stack tap (every bulwark_cost/saved_usd_total inc, whoever records it) -------
+    # -- the stats tap: every cost, saving, limit rejection and abuse block, whoever records it --
     def _tap(self, name: str, amount: float, labels: dict[str, Any]) -> None:
         if self.stats is None or not amount:
             return
@@ -214,11 +248,17 @@ class ObservabilityTelemetry(Telemetry):
             self.stats.add_day("c:" + str(labels.get("category") or "base"), amount)
         elif name == "bulwark_saved_usd_total":
             self.stats.add_day("s:" + str(labels.get("reason") or "other"), amount)
+        elif name == "bulwark_ratelimit_rejections_total":  # the dashboard's limits panel (all replicas)
+            self.stats.add({"rlr:" + str(labels.get("reason") or "other")[:64]: amount})
+        elif name == "bulwark_abuse_blocks_total":
+            self.stats.add({f"abu:{labels.get('action') or 'block'}:{str(labels.get('reason') or 'other')[:64]}": amount})
 
     # -- hooks ------------------------------------------------------------------------------
     def request_started(self, ctx: RequestContext) -> None:
-        ctx.ledger.on_attempt_end(self._attempt_ended)
+        ctx.ledger.on_attempt_end(self._attempt_hooks.get(ctx.endpoint, self._attempt_hook_other))
         if not self.tracing:
+            if self.ring is not None:
+                ctx.trace = _Trace()
             return
         headers = ctx.headers
         parent = self._extract(headers) if "traceparent" in headers else None
@@ -230,23 +270,58 @@ class ObservabilityTelemetry(Telemetry):
         ctx.span = span
         ctx.trace = _Trace(span)
 
-    def _attempt_ended(self, attempt: Attempt) -> None:
-        self.metrics.observe("bulwark_upstream_duration_seconds", attempt.seconds, provider=attempt.provider)
+    def _attempt_ended(self, operation: str | None, attempt: Attempt) -> None:
+        m = self.metrics
+        m.observe("bulwark_upstream_duration_seconds", attempt.seconds, provider=attempt.provider)
+        if operation is None or not attempt.billable:
+            return  # GenAI metrics are about model calls: not Bulwark's own tiers, not other endpoints
+        p = self.services.providers.get(attempt.provider)
+        host = self._server_of(p)[0] if p is not None else None
+        model = self.model_labels(attempt.model)
+        err = attempt.error or (str(attempt.status) if attempt.status is not None and attempt.status >= 400 else "")
+        m.observe("gen_ai_client_operation_duration_seconds", attempt.seconds, gen_ai_operation_name=operation,
+                  gen_ai_provider_name=attempt.kind, gen_ai_request_model=model, error_type=err, server_address=host or "")
+        if attempt.usage is not None:
+            served = self.model_labels(attempt.served_model)
+            for token_type, n in (("input", attempt.usage[0]), ("output", attempt.usage[1])):
+                m.observe("gen_ai_client_token_usage", n, gen_ai_operation_name=operation, gen_ai_provider_name=attempt.kind,
+                          gen_ai_token_type=token_type, gen_ai_request_model=model, gen_ai_response_model=served,
+                          server_address=host or "")
 
     def instrument_layer(self, plugin: Any, layer: Any) -> Any:
-        if not self.tracing:
+        if self.tracing:
+            return self._traced_layer(plugin, layer)
+        if self.ring is None:
             return layer
         endpoints = frozenset(plugin.config.endpoints)
+        name = plugin.name
+
+        async def timed(ctx: RequestContext) -> Any:
+            trace = ctx.trace
+            if trace is None or ctx.endpoint not in endpoints:
+                return await layer(ctx)
+            return await _timed(trace, name, layer, ctx)
+
+        return timed
+
+    def _traced_layer(self, plugin: Any, layer: Any) -> Any:
+        endpoints = frozenset(plugin.config.endpoints)
         span_name = f"bulwark.plugin.{plugin.name}"
+        name = plugin.name
         tracer = self.tracer
+        ring = self.ring is not None
 
         async def instrumented(ctx: RequestContext) -> Any:
             parent = ctx.span
             if parent is None or ctx.endpoint not in endpoints or not parent.is_recording():
+                if ring and ctx.trace is not None and ctx.endpoint in endpoints:
+                    return await _timed(ctx.trace, name, layer, ctx)
                 return await layer(ctx)
             span = tracer.start_span(span_name, context=self._set_in_context(parent), kind=self._kind.INTERNAL)
             ctx.span = span
             try:
+                if ring:
+                    return await _timed(ctx.trace, name, layer, ctx)
                 return await layer(ctx)
             except BaseException as exc:
                 span.set_attribute("error.type", getattr(exc, "code", None) or type(exc).__name__)
@@ -321,7 +396,14 @@ class ObservabilityTelemetry(Telemetry):
         if ctx.first_byte_at is not None:
             return
         now = ctx.first_byte_at = time.monotonic()
-        self.metrics.observe("bulwark_time_to_first_token_seconds", now - ctx.started, provider=ctx.served_by or "none")
+        ttft = now - ctx.started
+        self.metrics.observe("bulwark_time_to_first_token_seconds", ttft, provider=ctx.served_by or "none")
+        op = OPERATIONS.get(ctx.endpoint)
+        if op is not None:
+            p = self.services.providers.get(ctx.served_by) if ctx.served_by else None
+            self.metrics.observe("gen_ai_server_time_to_first_token_seconds", ttft, gen_ai_operation_name=op,
+                                 gen_ai_provider_name=p.kind if p is not None else (ctx.served_by or "none"),
+                                 gen_ai_request_model=ctx.metric_model)
 
     # -- the end of a request ---------------------------------------------------------------
     def request_finished(self, ctx: RequestContext, status: int, outcome: str, error_type: str | None = None) -> None:
@@ -332,11 +414,17 @@ class ObservabilityTelemetry(Telemetry):
             if task is not None and task.cancelling():
                 status, outcome, error_type = 499, "client_gone", "client_disconnected"
         super().request_finished(ctx, status, outcome, error_type)
+        trace = ctx.trace
+        trace_id = None
         try:
             self._account(ctx, status, outcome)
         finally:
-            if self.tracing and ctx.trace is not None and ctx.trace.server is not None:
+            if self.tracing and trace is not None and trace.server is not None:
+                sc = trace.server.get_span_context()
+                trace_id = f"{sc.trace_id:032x}" if sc.trace_id else None
                 self._end_spans(ctx, status, outcome, error_type)
+        if self.ring is not None and trace is not None:
+            self.ring.record(ctx, trace.layers, status, outcome, error_type, trace.fallback[0], trace_id)
 
     def _served_kind(self, ctx: RequestContext) -> str | None:
         p = self.services.providers.get(ctx.served_by) if ctx.served_by else None

@@ -1,4 +1,5 @@
-"""Admin endpoints: `GET /admin/stats` (JSON), `GET /admin/costs` (JSON), `GET /admin` (the page).
+"""Admin endpoints: `GET /admin/stats` (JSON), `GET /admin/costs` (JSON), `GET /admin/traces[/{id}]`
+(the ring of recent traces, JSON), `GET /admin` (the page).
 
 The page (`dashboard.html`, no external resources) renders the stats JSON embedded in it at
 once, then fetches `/admin/stats` every few seconds with the same admin credential: the
@@ -65,6 +66,10 @@ async def build_stats(tel: Any, now: float | None = None) -> dict[str, Any]:
     out["review_open"] = await _count(state.journal("review"), "open")
     out["tickets_open"] = await _count(state.journal("tickets"), "open")
     out["breakers"] = await breaker_states(services)
+    probe = getattr(tel, "probe", None)
+    out["providers"] = probe.summary() if probe is not None else None
+    ring = getattr(tel, "ring", None)
+    out["traces"] = {"enabled": ring is not None, "recorded": ring.recorded if ring is not None else 0}
     return out
 
 
@@ -85,6 +90,38 @@ async def costs_handler(tel: Any, request: web.Request) -> web.Response:
         rows = await read_cost_days(tel.services.state, days)
     return web.Response(body=orjson.dumps({"object": "bulwark.costs", "days": rows}), content_type="application/json",
                         headers={"cache-control": "no-store"})
+
+
+def _int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+    try:
+        return max(lo, min(hi, int(request.query.get(name, default))))
+    except ValueError:
+        return default
+
+
+async def traces_handler(tel: Any, request: web.Request) -> web.Response:
+    """`GET /admin/traces?limit=N&notable=1`: this process's recent traces, newest first."""
+    ring = tel.ring
+    if ring is None:
+        from ..errors import NotFound
+
+        raise NotFound("The ring of recent traces is off (telemetry.recent_traces.enabled = false).")
+    notable = request.query.get("notable", "") in ("1", "true", "yes")
+    data = ring.list(_int_query(request, "limit", 50, 1, 10_000), notable=notable)
+    return web.Response(body=orjson.dumps({"object": "list", "scope": "this process", "data": data}),
+                        content_type="application/json", headers={"cache-control": "no-store"})
+
+
+async def trace_handler(tel: Any, request: web.Request) -> web.Response:
+    """`GET /admin/traces/{request_id}`: one recent trace (the `x-request-id` of an answer)."""
+    from ..errors import NotFound
+
+    rid = request.match_info.get("request_id", "")
+    rec = tel.ring.get(rid) if tel.ring is not None else None
+    if rec is None:
+        raise NotFound(f"No recent trace {rid!r} in this process (the ring keeps the last "
+                       f"{tel.cfg.recent_traces.size} requests; with several workers or replicas ask the one that answered).")
+    return web.Response(body=orjson.dumps(rec), content_type="application/json", headers={"cache-control": "no-store"})
 
 
 async def page_handler(tel: Any, request: web.Request) -> web.Response:

@@ -25,12 +25,20 @@ log = logging.getLogger("bulwark.metrics")
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
 OVERHEAD_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+# The OTel GenAI conventions' explicit bucket boundaries (semantic-conventions gen-ai-metrics.md).
+GENAI_TOKEN_BUCKETS = tuple(float(4 ** i) for i in range(14))  # 1, 4, 16 ... 67,108,864
+GENAI_DURATION_BUCKETS = tuple(round(0.01 * 2 ** i, 2) for i in range(14))  # 0.01, 0.02 ... 81.92
+GENAI_TTFT_BUCKETS = (0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 BUCKETS: dict[str, tuple[float, ...]] = {
     "bulwark_overhead_duration_seconds": OVERHEAD_BUCKETS,
     "bulwark_feedback_rating": (1.0, 2.0, 3.0, 4.0, 5.0),
+    "gen_ai_client_token_usage": GENAI_TOKEN_BUCKETS,
+    "gen_ai_client_operation_duration_seconds": GENAI_DURATION_BUCKETS,
+    "gen_ai_server_time_to_first_token_seconds": GENAI_TTFT_BUCKETS,
 }
 # multiprocess aggregation for gauges
-GAUGE_MODES = {"bulwark_inflight_requests": "livesum", "bulwark_breaker_state": "max", "bulwark_state_up": "min"}
+GAUGE_MODES = {"bulwark_inflight_requests": "livesum", "bulwark_breaker_state": "max", "bulwark_state_up": "min",
+               "bulwark_provider_up": "min"}
 
 
 def multiproc_dir() -> str | None:

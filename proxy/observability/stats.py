@@ -13,7 +13,8 @@ kept `cost_days_kept` days, which `bulwark costs` reads.
 Bucket fields: req (model-endpoint requests), ok (successful answers), rej (refused by
 Bulwark), err (failed), lat:<i> (latency histogram of answered requests), val (answers
 validated for grounding), hal (failing grounding), fb (answered after a fallback),
-fbr:<reason>, cost (USD), fbk_n / fbk_sum (feedback ratings), c:<category>, s:<reason>.
+fbr:<reason>, cost (USD), fbk_n / fbk_sum (feedback ratings), c:<category>, s:<reason>,
+rlr:<reason> (limit and budget rejections), abu:<action>:<reason> (abuse throttles and blocks).
 """
 from __future__ import annotations
 
@@ -208,6 +209,8 @@ def summarise(h: dict[str, float], targets: Any) -> dict[str, Any]:
         return "no_data" if value is None else ("ok" if good else "breach")
 
     reasons = {k[4:]: int(v) for k, v in h.items() if k.startswith("fbr:") and v}
+    limited = {k[4:]: int(v) for k, v in h.items() if k.startswith("rlr:") and v}
+    abuse = {k[4:]: int(v) for k, v in h.items() if k.startswith("abu:") and v}
     return {
         "requests": int(req),
         "successful": int(ok),
@@ -224,6 +227,10 @@ def summarise(h: dict[str, float], targets: Any) -> dict[str, Any]:
         "cost_usd": round(h.get("cost", 0.0), 8),
         "cost_per_successful_message_usd": None if cpm is None else round(cpm, 8),
         "feedback_count": int(h.get("fbk_n", 0.0)),
+        "ratelimit_rejections": sum(limited.values()),
+        "ratelimit_reasons": limited,
+        "abuse_actions": sum(abuse.values()),
+        "abuse_reasons": abuse,
         "satisfaction": None if sat is None else round(sat, 4),
         "status": {
             "p95": status(p, p is not None and p < targets.p95_seconds),
@@ -443,7 +450,8 @@ class Stats:
         trend = None if not c1 or not c24 else round(c1 / c24 - 1.0, 4)
         step = 5  # sparkline points of 5 minutes over the last 3 hours
         series: dict[str, list[Any]] = {"requests": [], "successful": [], "errors": [], "p95_seconds": [], "fallbacks": [],
-                                        "cost_usd": [], "hallucinations": [], "satisfaction": []}
+                                        "cost_usd": [], "hallucinations": [], "satisfaction": [], "ratelimit_rejections": [],
+                                        "abuse_actions": []}
         for i in range(0, SERIES_MINUTES, step):
             h = merge(mins[i:i + step])
             p = p95(h)
@@ -454,6 +462,8 @@ class Stats:
             series["fallbacks"].append(int(h.get("fb", 0)))
             series["cost_usd"].append(round(h.get("cost", 0.0), 8))
             series["hallucinations"].append(int(h.get("hal", 0)))
+            series["ratelimit_rejections"].append(int(sum(v for k, v in h.items() if k.startswith("rlr:"))))
+            series["abuse_actions"].append(int(sum(v for k, v in h.items() if k.startswith("abu:"))))
             s = _ratio(h.get("fbk_sum", 0.0), h.get("fbk_n", 0.0))
             series["satisfaction"].append(None if s is None else round(s, 3))
         return {
