@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
+import uuid
 from typing import Any
 
 import orjson
@@ -181,13 +182,18 @@ class Budgets(Plugin):
                 await session.close()
 
 
+RECEIPT_TTL_MS = 86_400_000  # an attempt's reservation record (longer than any request)
+DONE_TTL_MS = 2 * 86_400_000  # its settled mark (longer than any outage's replay)
+
+
 class _Spend:
     """One request's budget bookkeeping, attempt by attempt (ledger subscriber)."""
 
-    __slots__ = ("plugin", "ctx", "groups", "user", "reserved")
+    __slots__ = ("plugin", "ctx", "groups", "user", "reserved", "token")
 
     def __init__(self, plugin: Budgets, ctx: RequestContext, groups: list[Any], user: str | None) -> None:
         self.plugin, self.ctx, self.groups, self.user = plugin, ctx, groups, user
+        self.token = uuid.uuid4().hex[:16]  # names this request's receipts (request ids need not be unique)
         self.reserved: dict[int, tuple[float, list[int]]] = {}  # attempt index -> (estimate, groups reserved)
 
     def subscribe(self) -> None:
@@ -225,13 +231,14 @@ class _Spend:
         tokens: int | None = None
         try:
             for gi, (keys, items, labels) in enumerate(self.groups):
-                args: dict[str, Any] = {"now": 0, "est": est, "items": [i[:3] for i in items]}
+                keys = self._with_receipt(keys, attempt)
+                args: dict[str, Any] = {"now": 0, "est": est, "items": [i[:3] for i in items], "rcpt": [len(keys), RECEIPT_TTL_MS]}
                 if flex is not None:
                     args["flex"] = {**flex, "max": tokens if tokens is not None else flex["max"]}
                 res, side = await state.run_tagged(BUDGET_RESERVE, keys, [orjson.dumps(args)])
                 res = decode(res)
                 if not res.get("ok"):
-                    await self._release(done)
+                    await self._release(done, attempt=attempt)
                     if plugin.shadow:
                         ctx.record(plugin.name, shadow=True, would_reject=429)
                         return
@@ -241,11 +248,11 @@ class _Spend:
                     granted = int(res.get("tokens", flex["max"]))
                     if tokens is not None and granted < tokens:
                         # A later (team) budget grants less: give the earlier ones back the difference.
-                        await self._release(done[:-1], keep_tokens=granted, unit=flex["unit"], had=tokens)
+                        await self._release(done[:-1], keep_tokens=granted, unit=flex["unit"], had=tokens, attempt=attempt)
                         done[:-1] = [(g, sd, r - (tokens - granted) * flex["unit"]) for g, sd, r in done[:-1]]
                     tokens = granted
         except StateError as exc:
-            await self._release(done)
+            await self._release(done, attempt=attempt)
             if plugin.shadow:
                 return
             raise ServiceUnavailable(f"Budgets are unavailable: the state backend failed ({exc}). Retry shortly.",
@@ -258,15 +265,27 @@ class _Spend:
         ctx.record(plugin.name, estimated_usd=round(sum(r for d in self.reserved.values() for _, _, r in d), 6),
                    **({"output_cap": tokens} if tokens is not None else {}))
 
+    def _with_receipt(self, keys: list[str], attempt: Attempt) -> list[str]:
+        """The group's keys plus this attempt's receipt and its settled mark (same hash tag)."""
+        tag = keys[0].split(":bud", 1)[0]
+        rid = f"{self.token}:{attempt.index}"
+        return [*keys, f"{tag}:bud:dn:{rid}", f"{tag}:bud:rc:{rid}"]
+
     async def _release(self, done: list[tuple[int, str, float]], *, keep_tokens: int | None = None,
-                       unit: float = 0.0, had: int = 0) -> None:
-        """Give back reservations made for an attempt that will not be made (or the part of
-        them past `keep_tokens`), on the side each was made."""
+                       unit: float = 0.0, had: int = 0, attempt: Attempt | None = None) -> None:
+        """Give back reservations made for an attempt that will not be made (a cost-0 settle of
+        its receipt), or shrink them past `keep_tokens`, on the side each was made."""
+        state = self.plugin.services.state
         for gi, side, reserved in done:
             keys, items, _labels = self.groups[gi]
-            delta = -reserved if keep_tokens is None else -(had - keep_tokens) * unit
+            keys = self._with_receipt(keys, attempt) if attempt is not None else keys
+            n = len(keys)
+            if keep_tokens is None:
+                args = {"now": 0, "cost": 0.0, "rcpt": n, "done": [n - 1, DONE_TTL_MS], "items": items}
+            else:
+                args = {"now": 0, "delta": -(had - keep_tokens) * unit, "rcpt": n, "items": items}
             try:
-                await self.plugin.services.state.run_on(side, BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": delta, "items": items})])
+                await state.run_on(side, BUDGET_SETTLE, keys, [orjson.dumps(args)])
             except Exception as exc:
                 log.warning("budget refund failed: %s", exc)
 
@@ -276,25 +295,31 @@ class _Spend:
             return
         # Settled in the background: the answer is not delayed by one more state round trip,
         # and a cancelled request still settles.
-        self.plugin.services.tasks.spawn(self.settle(attempt.cost_usd, done), "budgets-settle", essential=True)
+        self.plugin.services.tasks.spawn(self.settle(attempt, done), "budgets-settle", essential=True)
         self.ctx.record(self.plugin.name, cost_usd=round(self.ctx.ledger.cost_usd, 6))
 
-    async def settle(self, cost: float, done: list[tuple[int, str, float]]) -> None:
+    async def settle(self, attempt: Attempt, done: list[tuple[int, str, float]]) -> None:
+        """Charge the attempt's real cost. The shared store is always settled by receipt (queued
+        while Redis is down): it ends up with exactly the cost, whether the reservation reached
+        it, reached it twice after a timeout, or never (made locally during an outage); a local
+        reservation also settles the local books the outage is being admitted against."""
         plugin, ctx = self.plugin, self.ctx
         state = plugin.services.state
+        cost = attempt.cost_usd
         for gi, side, reserved in done:
             keys, items, labels = self.groups[gi]
+            keys = self._with_receipt(keys, attempt)
+            n = len(keys)
+            args = orjson.dumps({"now": 0, "cost": cost, "rcpt": n, "done": [n - 1, DONE_TTL_MS], "items": items})
             try:
-                res = decode(await state.run_on(side, BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": cost - reserved, "items": items})]))
-                if side == LOCAL and cost > 0:
-                    # Reserved during a Redis outage: the shared ledger never saw it. Add what was
-                    # really spent there (queued until Redis answers again).
-                    await state.run_on(SHARED, BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "delta": cost, "items": items})])
+                res = decode(await state.run_on(SHARED, BUDGET_SETTLE, keys, [args]))
+                if side == LOCAL:
+                    await state.run_on(LOCAL, BUDGET_SETTLE, keys, [args])
             except Exception as exc:
                 plugin.services.metrics.inc("bulwark_plugin_errors_total", plugin=plugin.name)
                 log.warning("budget settle failed for request %s (cost $%.6f, reserved $%.6f): %s", ctx.request_id, cost, reserved, exc)
                 continue
-            if res is None:  # queued for Redis: alerts come with the replay's next settle
+            if res is None or res.get("dup"):  # queued for Redis (alerts come later), or settled already
                 continue
             spent = spent_of(res)
             for idx in alerts_of(res):

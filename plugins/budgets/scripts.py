@@ -5,6 +5,13 @@ Both follow the conventions of `proxy.state.lua` (one JSON argument, one JSON re
 every budget item unless one of them would pass its cap; SETTLE adds the difference to the
 real cost and reports the items that crossed their soft threshold (once per period).
 
+Receipts make settling exact whatever a Redis outage did: RESERVE with `rcpt` ([key, ttl])
+also records what it reserved for this attempt; SETTLE with `cost` (and `rcpt`, `done`)
+adds `cost` minus whatever that receipt still holds, deletes it and marks the attempt
+settled, so a settle replayed after an outage (or applied twice after a timeout that did
+reach Redis) neither loses the spend nor counts it twice, and a reservation that never
+reached Redis is simply charged at its cost. SETTLE with `delta` only is a plain adjustment.
+
 RESERVE with `flex` ({unit, max, min}) reserves an upper bound instead of a guess, for a
 request that sets no output limit: `est` is the fixed part (the prompt), and on top of it as
 many output tokens (`unit` USD each, n choices counted) as the tightest budget can still pay,
@@ -48,11 +55,20 @@ for _, b in ipairs(P.items) do
   redis.call('INCRBYFLOAT', K(b[1]), fs(est))
   if redis.call('PTTL', K(b[1])) < 0 then redis.call('PEXPIRE', K(b[1]), b[3]) end
 end
+if P.rcpt then redis.call('SET', K(P.rcpt[1]), fs(est), 'PX', P.rcpt[2]) end
 return cjson.encode({ok=true, tokens=tokens, est=est})
 """
 
 _LUA_BUDGET_SETTLE = _LUA_PRELUDE + r"""
 local delta = tonumber(P.delta)
+if P.cost ~= nil then  -- settle a receipt: once per attempt, whatever this store saw of it
+  if redis.call('EXISTS', K(P.done[1])) == 1 then return cjson.encode({spent={}, alerts={}, n_alerts=0, dup=true}) end
+  delta = tonumber(P.cost) - (tonumber(redis.call('GET', K(P.rcpt))) or 0)
+  redis.call('DEL', K(P.rcpt))
+  redis.call('SET', K(P.done[1]), '1', 'PX', P.done[2])
+elseif P.rcpt then  -- shrink a live reservation (a team budget granted fewer tokens)
+  if redis.call('EXISTS', K(P.rcpt)) == 1 then redis.call('INCRBYFLOAT', K(P.rcpt), fs(delta)) end
+end
 local out = {spent={}, alerts={}}
 for i, b in ipairs(P.items) do  -- {spent_ki, cap, ttl_ms, flag_ki, soft_fraction}
   local s = tonumber(redis.call('INCRBYFLOAT', K(b[1]), fs(delta)))
@@ -95,13 +111,23 @@ def _local_budget_reserve(store: Any, keys: list[str], args: list[Any]) -> dict[
         est += tokens * unit
     for ki, _cap, ttl in P["items"]:
         store.incr(K(ki), est, ttl / 1000)
+    if P.get("rcpt"):
+        store.set(K(P["rcpt"][0]), est, P["rcpt"][1] / 1000)
     return {"ok": True, "tokens": tokens, "est": est}
 
 
 def _local_budget_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     P = orjson.loads(args[0])
     K = lambda i: keys[i - 1]  # noqa: E731
-    delta = float(P["delta"])
+    delta = float(P.get("delta") or 0.0)
+    if P.get("cost") is not None:  # settle a receipt: once per attempt, whatever this store saw of it
+        if store.exists(K(P["done"][0])):
+            return {"spent": [], "alerts": [], "n_alerts": 0, "dup": True}
+        delta = float(P["cost"]) - _num(store.get(K(P["rcpt"])), 0.0)
+        store.delete(K(P["rcpt"]))
+        store.set(K(P["done"][0]), b"1", P["done"][1] / 1000)
+    elif P.get("rcpt") and store.exists(K(P["rcpt"])):  # shrink a live reservation
+        store.incr(K(P["rcpt"]), delta)
     spent: list[float] = []
     alerts: list[int] = []
     for i, (ki, cap, ttl, fki, soft) in enumerate(P["items"], start=1):
