@@ -122,6 +122,11 @@ class ProviderConfig(_Strict):
     azure: bool = False
     # Max pooled connections to this provider.
     max_connections: int = Field(256, ge=1)
+    # Wire APIs the upstream serves natively, of those the type can speak (openai: chat_completions,
+    # responses; anthropic: messages). Requests in another API are translated through chat
+    # completions. Default: openai ["chat_completions", "responses"], anthropic ["messages"];
+    # set ["chat_completions"] for servers without /v1/responses (older vLLM, llama.cpp...).
+    apis: list[Literal["chat_completions", "responses", "messages"]] | None = None
     # Everything else is provider-specific (rules, tickets, anthropic version...).
     options: dict[str, Any] = {}
 

@@ -3,6 +3,12 @@
 Plugins keep per-request state here, never on `self`. The body is parsed once (orjson) on
 first access; a plugin that changes it calls `set_body()` (or mutates `ctx.body` and calls
 `mark_body_changed()`), otherwise the upstream receives the client's exact bytes.
+
+`ctx.api` is the wire API the client spoke (`proxy.wire.apis`: chat_completions, responses,
+messages). Whatever it is, `ctx.body` is a chat-completions body: a Responses or Messages
+request is decoded into that form once (`proxy.wire.codecs.decode`) and `ctx.wire` keeps what
+the client sent. `raw_body` stays the client's bytes (a provider of the client's API sends them
+as they are while `body_changed` is False).
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from .errors import BadRequest
 from .ledger import Attempt, Cause, Ledger
+from .wire.apis import CHAT_COMPLETIONS
 
 
 def new_request_id() -> str:
@@ -31,6 +38,7 @@ COMPLETIONS = "completions"
 EMBEDDINGS = "embeddings"
 MODELS = "models"
 PASSTHROUGH = "passthrough"
+COUNT_TOKENS = "count_tokens"  # POST /v1/messages/count_tokens: no generation, no plugin acts on it
 
 
 @dataclass(slots=True)
@@ -101,7 +109,7 @@ class Verdict:
 @dataclass(slots=True, eq=False)
 class RequestContext:
     request_id: str
-    endpoint: str  # CHAT | COMPLETIONS | EMBEDDINGS | MODELS | PASSTHROUGH
+    endpoint: str  # CHAT | COMPLETIONS | EMBEDDINGS | MODELS | PASSTHROUGH | COUNT_TOKENS
     method: str
     path: str  # path after /v1, e.g. "/chat/completions"
     query_string: str
@@ -126,15 +134,24 @@ class RequestContext:
     scratch: dict[str, Any] = field(default_factory=dict)  # private per-plugin state, keyed by plugin name
     body_stream: Any = None  # pass-through endpoints: the client's body, streamed upstream unread
     trace_headers: dict[str, str] | None = None  # traceparent of the current CLIENT span, set by telemetry
+    api: str = CHAT_COMPLETIONS  # the client's wire API (proxy.wire.apis)
+    wire: Any = None  # proxy.wire.apis.WireRequest: the client's own request when it spoke another API
     _body: Any = None
     _body_changed: bool = False
 
     # -- body -----------------------------------------------------------------------------
     @property
     def body(self) -> dict[str, Any]:
-        """The parsed JSON body (an object). Raises BadRequest for a body that is not one."""
+        """The parsed JSON body (an object), in the chat form whatever API the client spoke.
+        Raises BadRequest for a body that is not one (or that its API's codec rejects)."""
         if self._body is None:
-            self._body = parse_json_object(self.raw_body)
+            body = parse_json_object(self.raw_body)
+            if self.api != CHAT_COMPLETIONS and self.endpoint in (CHAT, COUNT_TOKENS):
+                from .wire.codecs import decode
+
+                body, self.wire = decode(self.api, body, count_tokens=self.endpoint == COUNT_TOKENS)
+                self.record("wire", **self.wire.notes())
+            self._body = body
         return self._body
 
     def set_body(self, body: dict[str, Any]) -> None:
@@ -202,7 +219,7 @@ class RequestContext:
     # -- convenience ----------------------------------------------------------------------
     @property
     def model(self) -> str | None:
-        if self.endpoint in (CHAT, COMPLETIONS, EMBEDDINGS) and self.raw_body:
+        if self.endpoint in (CHAT, COMPLETIONS, EMBEDDINGS, COUNT_TOKENS) and self.raw_body:
             m = self.body.get("model")
             return m if isinstance(m, str) else None
         return None
@@ -215,6 +232,15 @@ class RequestContext:
     def wants_usage_chunk(self) -> bool:
         opts = self.body.get("stream_options") if self.stream else None
         return isinstance(opts, dict) and bool(opts.get("include_usage"))
+
+    @property
+    def operation(self) -> str:
+        """What the request does, for route labels and span names: the endpoint kind (chat,
+        completions, embeddings, models, passthrough, count_tokens), or the client's wire API
+        for answers in another one (responses, messages)."""
+        if self.endpoint == CHAT and self.api != CHAT_COMPLETIONS:
+            return self.api
+        return self.endpoint
 
     @property
     def elapsed(self) -> float:

@@ -1,7 +1,14 @@
 """Request handling: build the context, authenticate, run the chain, hand off to the edge.
 
-This is the single error boundary: every `ProxyError` becomes an OpenAI-shaped answer,
-anything else a 500 with a request id to quote (logged once with its traceback, never sent).
+This is the single error boundary: every `ProxyError` becomes an answer in the client's API
+shape (OpenAI's; Anthropic's on /v1/messages), anything else a 500 with a request id to quote
+(logged once with its traceback, never sent).
+
+Three wire APIs enter the same chain: POST /v1/chat/completions, /v1/responses (OpenAI
+Responses) and /v1/messages (Anthropic Messages) are all the `chat` endpoint kind, told apart
+by `ctx.api`; the context decodes the latter two into the chat form (`proxy.wire`).
+POST /v1/messages/count_tokens goes to a provider that serves Messages natively (Anthropic),
+else Bulwark counts the tokens itself.
 `CancelledError` (the client went away) is never swallowed: it propagates and closes the
 upstream request through every layer's `finally`.
 """
@@ -13,34 +20,50 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import aiohttp.web
+import orjson
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
+from multidict import CIMultiDict
 
-from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, end_user_of, new_request_id, parse_json_object
+from .context import CHAT, COMPLETIONS, COUNT_TOKENS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, end_user_of, new_request_id, parse_json_object
+from .dispatch import resolve_target
 from .edge import error_response, send
 from .ledger import Ledger
 from .request_shape import check_body, check_path
 from .errors import BadRequest, NotFound, PayloadTooLarge, PermissionDenied, ProxyError, ServiceUnavailable
+from .response import BULWARK, ProxyResponse
+from .tokens import count_request
+from .wire.apis import CHAT_COMPLETIONS, MESSAGES, RESPONSES
 
 if TYPE_CHECKING:
     from .generation import Generation
 
 log = logging.getLogger("bulwark")
 
+# POST routes Bulwark models: path -> (endpoint kind, the wire API of the body).
 ENDPOINTS = {
-    "/chat/completions": CHAT,
-    "/completions": COMPLETIONS,
-    "/embeddings": EMBEDDINGS,
+    "/chat/completions": (CHAT, CHAT_COMPLETIONS),
+    "/responses": (CHAT, RESPONSES),
+    "/messages": (CHAT, MESSAGES),
+    "/messages/count_tokens": (COUNT_TOKENS, MESSAGES),
+    "/completions": (COMPLETIONS, CHAT_COMPLETIONS),
+    "/embeddings": (EMBEDDINGS, CHAT_COMPLETIONS),
 }
 
 
-def endpoint_for(method: str, path: str) -> str:
+def route_for(method: str, path: str) -> tuple[str, str]:
+    """(endpoint kind, wire API) of a /v1 request."""
     path = path.rstrip("/") or "/"  # "/chat/completions/" is still the chat endpoint
     if method == "POST" and path in ENDPOINTS:
         return ENDPOINTS[path]
     if method == "GET" and (path == "/models" or path.startswith("/models/")):
-        return MODELS
-    return PASSTHROUGH
+        return MODELS, CHAT_COMPLETIONS
+    # Other /messages paths (batches...) are Anthropic's: errors in its shape there.
+    return PASSTHROUGH, MESSAGES if path.startswith("/messages/") else CHAT_COMPLETIONS
+
+
+def endpoint_for(method: str, path: str) -> str:
+    return route_for(method, path)[0]
 
 
 async def _read_chunk(request: web.Request) -> bytes:
@@ -115,7 +138,7 @@ def _check_model(ctx: RequestContext, gen: "Generation") -> None:
     model = ctx.model
     if ctx.endpoint == MODELS and ctx.path.startswith("/models/"):
         model = ctx.path[len("/models/"):]
-    if ctx.endpoint not in (CHAT, COMPLETIONS, EMBEDDINGS, MODELS) or model is None:
+    if ctx.endpoint not in (CHAT, COMPLETIONS, EMBEDDINGS, MODELS, COUNT_TOKENS) or model is None:
         return
     if gen.allowed_models is not None and model not in gen.allowed_models:
         raise NotFound(f"The model `{model}` does not exist or you do not have access to it.", code="model_not_found", param="model" if ctx.endpoint != MODELS else None)
@@ -124,18 +147,49 @@ def _check_model(ctx: RequestContext, gen: "Generation") -> None:
         raise PermissionDenied(f"Your Bulwark client key may not use model `{model}` (allowed: {', '.join(allowed) or 'none'}).", param="model")
 
 
+def _name_span(ctx: RequestContext) -> None:
+    """Name the SERVER span after the route the client called (telemetry names it after the
+    endpoint kind, which is `chat` for all three wire APIs)."""
+    span = ctx.span
+    if span is None or ctx.api == CHAT_COMPLETIONS:
+        return
+    try:
+        route = "/v1" + ctx.path.rstrip("/")
+        span.update_name(f"{ctx.method} {route}")
+        span.set_attribute("http.route", route)
+        span.set_attribute("bulwark.api", ctx.api)
+    except Exception:  # telemetry must never break a request
+        pass
+
+
+def _counted_tokens(ctx: RequestContext) -> ProxyResponse:
+    """count_tokens answered by Bulwark's tokenizer (no provider of the model counts natively)."""
+    n = count_request(ctx.body)
+    body = {"input_tokens": n}
+    headers = {"x-bulwark-token-count": "estimated"}
+    return ProxyResponse.from_native(MESSAGES, 200, orjson.dumps(body), CIMultiDict(headers), body, provider="bulwark", origin=BULWARK)
+
+
+async def _count_tokens(ctx: RequestContext, gen: "Generation") -> ProxyResponse:
+    provider = gen.services.providers.get(resolve_target(ctx).provider)
+    if provider is not None and COUNT_TOKENS in provider.endpoints and provider.serves(MESSAGES):
+        return await gen.chain(ctx)  # no plugin acts on it; dispatch forwards it natively
+    return _counted_tokens(ctx)
+
+
 async def handle(request: web.Request) -> web.StreamResponse:
     app_state = request.app["bulwark"]
     gen: Generation = app_state.current
     path = request.match_info.get("tail", "")
     path = "/" + path if not path.startswith("/") else path
     request_id = new_request_id()
+    endpoint, api = route_for(request.method, path)
     if app_state.draining:
-        return error_response(ServiceUnavailable("Bulwark is shutting down; retry on another replica.", headers={"retry-after": "1"}), None, request_id)
+        return error_response(ServiceUnavailable("Bulwark is shutting down; retry on another replica.", headers={"retry-after": "1"}), None, request_id, api)
     if gen.inflight >= gen.config.server.max_concurrent_requests:
         return error_response(
             ServiceUnavailable("Bulwark is at its concurrent request limit (server.max_concurrent_requests); retry shortly.", headers={"retry-after": "1"}),
-            None, request_id,
+            None, request_id, api,
         )
     gen.inflight += 1
     gen.services.metrics.set("bulwark_inflight_requests", gen.inflight)
@@ -143,13 +197,13 @@ async def handle(request: web.Request) -> web.StreamResponse:
     counted_stream = False
     status, outcome, error_type = 500, "error", None
     try:
-        endpoint = endpoint_for(request.method, path)
         ctx = RequestContext(
             request_id=request_id, endpoint=endpoint, method=request.method, path=path,
             query_string=request.rel_url.raw_query_string, headers=request.headers, raw_body=b"", services=gen.services,
-            ledger=Ledger(gen.services.pricing),
+            ledger=Ledger(gen.services.pricing), api=api if endpoint in (CHAT, COUNT_TOKENS) else CHAT_COMPLETIONS,
         )
         gen.telemetry.request_started(ctx)
+        _name_span(ctx)
         try:
             check_path(path)
             ctx.identity, ctx.client_key = await gen.auth.identify(request.headers, request.remote)
@@ -182,7 +236,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
                 else:
                     _check_model(ctx, gen)
             ctx.metric_model = gen.metric_model(ctx.model)
-            resp = await gen.chain(ctx)
+            resp = await (_count_tokens(ctx, gen) if endpoint == COUNT_TOKENS else gen.chain(ctx))
             ctx.served_by = resp.provider
         except ProxyError as exc:
             status, outcome, error_type = exc.status, "rejected" if exc.status < 500 else "error", exc.code or type(exc).__name__

@@ -16,6 +16,9 @@ Typed facts other layers read instead of string keys:
 - `cacheable`: False once a layer knows the answer must not be reused (failed validation).
 - `attempt` / `assembly`: the upstream attempt that produced it and the answer it delivers
   (one assembly, fed once by dispatch; a layer that writes a new stream supplies its own).
+- `native`: a provider of another wire API (Responses, Messages) keeps its own answer here
+  (`NativeAnswer`) while `body` holds the chat view plugins read; the edge sends the native bytes
+  to a client of that API as long as no layer replaced the body (`native_for`).
 """
 from __future__ import annotations
 
@@ -39,9 +42,23 @@ HUMAN = "human"
 BULWARK = "bulwark"
 
 
+class NativeAnswer:
+    """An upstream's complete answer in its own API: status, bytes and headers as they came, and
+    the chat view the provider derived from them (`view`: the bytes it put in `resp.body`)."""
+
+    __slots__ = ("api", "status", "body", "headers", "view")
+
+    def __init__(self, api: str, status: int, body: bytes, headers: CIMultiDict[str], view: bytes) -> None:
+        self.api = api
+        self.status = status
+        self.body = body
+        self.headers = headers
+        self.view = view
+
+
 class ProxyResponse:
     __slots__ = ("status", "headers", "body", "stream", "raw_stream", "provider", "model", "origin", "cacheable",
-                 "attempt", "assembly", "_json", "_closers")
+                 "attempt", "assembly", "native", "_json", "_closers")
 
     def __init__(
         self,
@@ -66,6 +83,7 @@ class ProxyResponse:
         self.cacheable = origin == UPSTREAM
         self.attempt: Attempt | None = None
         self.assembly: Assembly | None = None
+        self.native: NativeAnswer | None = None
         self._json: Any = _UNSET
         self._closers: list[Callable[[], Any]] = []
 
@@ -76,6 +94,19 @@ class ProxyResponse:
         h.setdefault("Content-Type", "application/json")
         r = cls(status, h, body=orjson.dumps(obj), **kw)
         r._json = obj
+        return r
+
+    @classmethod
+    def from_native(cls, api: str, status: int, body: bytes, headers: CIMultiDict[str], view: Any,
+                    view_status: int | None = None, view_headers: CIMultiDict[str] | dict[str, str] | None = None,
+                    **kw: Any) -> "ProxyResponse":
+        """An upstream answer in another wire API: its chat `view` (with the status and headers
+        the chain should see) as the body, the native answer kept for a client of that API."""
+        h = CIMultiDict(view_headers if view_headers is not None else headers)
+        h["Content-Type"] = "application/json"
+        r = cls(view_status if view_status is not None else status, h, body=orjson.dumps(view), **kw)
+        r._json = view
+        r.native = NativeAnswer(api, status, body, headers, r.body)  # type: ignore[arg-type]
         return r
 
     @classmethod
@@ -103,8 +134,16 @@ class ProxyResponse:
         except ValueError:
             return None
 
+    def native_for(self, api: str) -> NativeAnswer | None:
+        """The upstream's own answer, if it is in `api` and still the answer being sent."""
+        n = self.native
+        if n is not None and n.api == api and self.stream is None and self.body is n.view:
+            return n
+        return None
+
     def set_json(self, obj: Any) -> None:
         """Replace the body with `obj` (the content-type becomes JSON)."""
+        self.native = None
         self.body = orjson.dumps(obj)
         self._json = obj
         self.stream = None

@@ -1,7 +1,12 @@
 """Server-sent events: an incremental splitter and the event type plugins see.
 
 The splitter keeps every event's exact bytes (`SSEEvent.raw`), so an event no plugin
-touched is relayed byte for byte. It accepts `\\n\\n`, `\\r\\n\\r\\n` (and mixed) event
+touched is relayed byte for byte.
+
+Events of another wire API (an upstream speaking OpenAI Responses or Anthropic Messages) keep
+their native bytes in `raw` and their parsed native object in `native`, are tagged with their
+`api`, and show plugins their chat-chunk view through `chunk()` / `json()` (`set_view`): the edge
+writes `raw` to a client of that same API, and encodes the view for any other. It accepts `\\n\\n`, `\\r\\n\\r\\n` (and mixed) event
 terminators and lines of any length; aiohttp's line reader is not used because it raises
 on long lines.
 """
@@ -11,19 +16,33 @@ from typing import Any, Iterator
 
 import orjson
 
+from .wire.apis import CHAT_COMPLETIONS
+
 _TERMINATORS = (b"\r\n\r\n", b"\n\n", b"\r\r")
 
 
 class SSEEvent:
-    """One event. `data` is the joined `data:` lines; `json()` parses it once."""
+    """One event. `data` is the joined `data:` lines; `json()` parses it once.
 
-    __slots__ = ("raw", "event", "data", "_json")
+    `api` is the wire API `raw` is written in (chat completions unless a provider tagged it);
+    `native` is the parsed native object of such an event (None for chat events)."""
+
+    __slots__ = ("raw", "event", "data", "_json", "api", "native")
 
     def __init__(self, raw: bytes, event: str | None, data: str | None) -> None:
         self.raw = raw
         self.event = event
         self.data = data
         self._json: Any = _UNSET
+        self.api = CHAT_COMPLETIONS
+        self.native: Any = None
+
+    def set_view(self, api: str, native: Any, view: dict[str, Any]) -> "SSEEvent":
+        """Tag a native event of `api` with its parsed object and the chat chunk plugins see."""
+        self.api = api
+        self.native = native
+        self._json = view
+        return self
 
     @classmethod
     def from_json(cls, obj: Any, event: str | None = None) -> "SSEEvent":

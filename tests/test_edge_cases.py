@@ -45,8 +45,11 @@ async def test_passthrough_paths_can_be_restricted(sim):
     try:
         async with aiohttp.ClientSession() as s:
             h = {"Authorization": "Bearer sk-test"}
-            async with s.post(f"{p.url}/responses", json={"model": "gpt-4o-mini", "input": "hi"}, headers=h) as r:
+            async with s.post(f"{p.url}/batches", json={"input_file_id": "file-1", "endpoint": "/v1/chat/completions"}, headers=h) as r:
                 assert r.status == 404 and (await r.json())["error"]["code"] == "unsupported_endpoint"
+            # /v1/responses is a modelled endpoint now (the chain applies), not a pass-through path.
+            async with s.post(f"{p.url}/responses", json={"model": "gpt-4o-mini", "input": "hi"}, headers=h) as r:
+                assert r.status == 200 and (await r.json())["object"] == "response"
             async with s.get(f"{p.url}/files?purpose=x", headers=h) as r:
                 assert r.status == 200
     finally:

@@ -16,6 +16,12 @@ arguments that are not JSON) is a 400 naming the parameter.
 Options (`[providers.<name>.options]`): `anthropic_version` ("2023-06-01"), `default_max_tokens`
 (4096, used when the request sets neither max_completion_tokens nor max_tokens), `beta`
 (list of `anthropic-beta` flags).
+
+Messages clients (POST /v1/messages into Bulwark) are served natively: the client's bytes go up
+while no layer changed the request (else the chat view is re-encoded with `to_anthropic`, keeping
+`cache_control`, `is_error` and the client's native-only fields), its `anthropic-beta` flags are
+added to the configured ones, and the answer's bytes and headers come back as they are, beside
+the chat view plugins read. `/v1/messages/count_tokens` is forwarded the same way.
 """
 from __future__ import annotations
 
@@ -33,12 +39,14 @@ from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import format_validation_error
-from ..context import CHAT
+from ..context import CHAT, COUNT_TOKENS
 from ..errors import BadRequest, ConfigError, NotFound, UpstreamStreamError
 from ..response import ProxyResponse
 from ..sse import SSEEvent, SSESplitter
-from .base import Provider, cap_output
-from .http import open_request, read_body, read_chunks
+from ..wire.apis import MESSAGES, WireRequest
+from ..wire.messages_answer import FINISH
+from .base import Provider, cap_output, native_body
+from .http import client_response_headers, open_request, read_body, read_chunks
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -54,16 +62,6 @@ class AnthropicOptions(BaseModel):
     default_max_tokens: int = Field(4096, ge=1)
     beta: list[str] = []
 
-
-FINISH = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "pause_turn": "stop",
-    "max_tokens": "length",
-    "model_context_window_exceeded": "length",
-    "tool_use": "tool_calls",
-    "refusal": "content_filter",
-}
 
 # Anthropic error type -> (OpenAI type, OpenAI code)
 _ERRORS = {
@@ -116,6 +114,13 @@ def _image_block(part: dict[str, Any], where: str) -> dict[str, Any]:
     raise BadRequest(f"{where}.image_url.url must start with https:// or data:.", param=f"{where}.image_url")
 
 
+def _with_cache(block: dict[str, Any], part: Any) -> dict[str, Any]:
+    """Keep a chat part's `cache_control` (carried from a Messages client) on its block."""
+    if isinstance(part, dict) and isinstance(part.get("cache_control"), dict):
+        block["cache_control"] = part["cache_control"]
+    return block
+
+
 def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
     if content is None:
         return []
@@ -129,7 +134,7 @@ def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text":
             if part.get("text"):
-                blocks.append({"type": "text", "text": str(part["text"])})
+                blocks.append(_with_cache({"type": "text", "text": str(part["text"])}, part))
         elif kind == "image_url":
             blocks.append(_image_block(part, w))
         elif kind == "file" and isinstance(part.get("file"), dict) and str(part["file"].get("file_data", "")).startswith("data:application/pdf"):
@@ -150,6 +155,8 @@ def _tool_result(msg: dict[str, Any], where: str) -> dict[str, Any]:
         block["content"] = _user_blocks(content, f"{where}.content")
     else:
         block["content"] = _text_of(content, f"{where}.content")
+    if msg.get("is_error") is True:
+        block["is_error"] = True
     return block
 
 
@@ -201,7 +208,12 @@ def to_anthropic(body: dict[str, Any], model: str | None, default_max_tokens: in
             raise BadRequest(f"{where} must be an object.", param=where)
         role = msg.get("role")
         if role in ("system", "developer"):
-            text = _text_of(msg.get("content"), f"{where}.content")
+            content = msg.get("content")
+            if isinstance(content, list) and any(isinstance(p, dict) and p.get("cache_control") for p in content):
+                system.extend(_with_cache({"type": "text", "text": str(p.get("text") or "")}, p)
+                              for p in content if isinstance(p, dict) and p.get("type") == "text")
+                continue
+            text = _text_of(content, f"{where}.content")
             if text:
                 system.append({"type": "text", "text": text})
         elif role == "user":
@@ -226,7 +238,7 @@ def to_anthropic(body: dict[str, Any], model: str | None, default_max_tokens: in
         max_tokens = default_max_tokens
     req: dict[str, Any] = {"model": model or body.get("model"), "max_tokens": max_tokens, "messages": out}
     if system:
-        req["system"] = system[0]["text"] if len(system) == 1 else system
+        req["system"] = system[0]["text"] if len(system) == 1 and "cache_control" not in system[0] else system
     stop = body.get("stop")
     if stop:
         req["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
@@ -248,7 +260,7 @@ def to_anthropic(body: dict[str, Any], model: str | None, default_max_tokens: in
             at: dict[str, Any] = {"name": fn["name"], "input_schema": fn.get("parameters") or {"type": "object", "properties": {}}}
             if fn.get("description"):
                 at["description"] = fn["description"]
-            atools.append(at)
+            atools.append(_with_cache(at, t))
         req["tools"] = atools
     tc = body.get("tool_choice")
     choice: dict[str, Any] | None = None
@@ -477,7 +489,9 @@ class StreamTranslator:
 
 class AnthropicProvider(Provider):
     kind = "anthropic"
-    endpoints = frozenset({CHAT})
+    endpoints = frozenset({CHAT, COUNT_TOKENS})
+    native_apis = frozenset({MESSAGES})
+    default_apis = (MESSAGES,)
 
     def __init__(self, name: str, config: Any, services: Any) -> None:
         super().__init__(name, config, services)
@@ -498,25 +512,36 @@ class AnthropicProvider(Provider):
         headers.update(config.headers)
         self.headers = headers
 
-    async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
-        if ctx.endpoint != CHAT:
-            raise NotFound(f"The provider '{self.name}' (Anthropic) serves only /v1/chat/completions; route {ctx.path} elsewhere.")
-        body = cap_output(ctx.body, attempt.output_cap, "max_tokens")
-        upstream_model = attempt.model
-        req = to_anthropic(body, upstream_model, self.options.default_max_tokens)
+    async def _post(self, ctx: "RequestContext", url: str, data: bytes, stream: bool, client_betas: bool = False) -> tuple[aiohttp.ClientResponse, float]:
         t = self.config.timeouts
         deadline = time.monotonic() + (min(t.total, ctx.target.timeout) if ctx.target and ctx.target.timeout else t.total)
         headers = dict(self.headers)
         trace = getattr(ctx, "trace_headers", None)
         if trace:
             headers.update(trace)
-        stream = req.get("stream") is True
+        if client_betas and ctx.headers.get("anthropic-beta"):
+            # A Messages client's beta flags (prompt caching variants, tools...) apply to its request.
+            own = [b for b in headers.get("anthropic-beta", "").split(",") if b]
+            headers["anthropic-beta"] = ",".join(dict.fromkeys(own + [b.strip() for b in ctx.headers["anthropic-beta"].split(",") if b.strip()]))
         if stream:
             headers["accept"] = "text/event-stream"
-        resp = await open_request(
-            self.services.session, "POST", self.url, headers=headers, data=orjson.dumps(req),
-            timeouts=t, provider=self.name, first_byte=max(0.001, deadline - time.monotonic()),
-        )
+        resp = await open_request(self.services.session, "POST", url, headers=headers, data=data,
+                                  timeouts=t, provider=self.name, first_byte=max(0.001, deadline - time.monotonic()))
+        return resp, deadline
+
+    async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
+        if ctx.endpoint == COUNT_TOKENS:
+            return await self._count_tokens(ctx, attempt)
+        if ctx.endpoint != CHAT:
+            raise NotFound(f"The provider '{self.name}' (Anthropic) serves only chat answers; route {ctx.path} elsewhere.")
+        if ctx.api == MESSAGES and self.serves(MESSAGES):
+            return await self._send_native(ctx, attempt)
+        self.check_translatable(ctx)
+        body = cap_output(ctx.body, attempt.output_cap, "max_tokens")
+        upstream_model = attempt.model
+        req = to_anthropic(body, upstream_model, self.options.default_max_tokens)
+        stream = req.get("stream") is True
+        resp, deadline = await self._post(ctx, self.url, orjson.dumps(req), stream)
         out_headers = openai_headers(resp.headers)
         try:
             ctype = resp.headers.get("Content-Type", "")
@@ -525,7 +550,7 @@ class AnthropicProvider(Provider):
                 tr = StreamTranslator(upstream_model, ctx.wants_usage_chunk)
                 return ProxyResponse(resp.status, out_headers, stream=self._events(attempt, resp, tr, deadline),
                                      provider=self.name, model=upstream_model)
-            raw = await read_body(resp, t, self.name, deadline)
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
         except BaseException:
             resp.close()
             raise
@@ -533,16 +558,119 @@ class AnthropicProvider(Provider):
         if resp.status >= 300:
             status, err = openai_error(resp.status, raw)
             return ProxyResponse.from_json(err, status, dict(out_headers), provider=self.name, model=upstream_model)
-        try:
-            msg = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            from ..errors import UpstreamUnavailable
-            raise UpstreamUnavailable(f"The upstream provider '{self.name}' sent an answer that is not JSON.") from None
+        msg = self._message(raw)
         out = to_openai(msg, upstream_model)
         if stream:  # asked for a stream, got JSON: replay it as chunks
             attempt.reported_usage = out["usage"]
             return ProxyResponse.from_events(_replay(out, ctx.wants_usage_chunk), 200, dict(out_headers), provider=self.name, model=out["model"])
         return ProxyResponse.from_json(out, 200, dict(out_headers), provider=self.name, model=out["model"])
+
+    def _message(self, raw: bytes) -> dict[str, Any]:
+        try:
+            msg = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            msg = None
+        if not isinstance(msg, dict):
+            from ..errors import UpstreamUnavailable
+            raise UpstreamUnavailable(f"The upstream provider '{self.name}' sent an answer that is not a JSON message.")
+        return msg
+
+    # -- Messages clients, natively ------------------------------------------------------------------
+    async def _send_native(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
+        data = native_body(ctx, attempt, self._encode, "max_tokens")
+        stream = ctx.stream
+        resp, deadline = await self._post(ctx, self.url, data, stream, client_betas=True)
+        native_headers = client_response_headers(resp.headers)
+        view_headers = openai_headers(resp.headers)
+        try:
+            if resp.status < 300 and stream and resp.headers.get("Content-Type", "").startswith("text/event-stream"):
+                view_headers["Content-Type"] = native_headers["Content-Type"] = "text/event-stream; charset=utf-8"
+                tr = StreamTranslator(attempt.model, True)
+                out = ProxyResponse(resp.status, native_headers, stream=self._native_events(attempt, resp, tr, deadline),
+                                    provider=self.name, model=attempt.model)
+                out.on_close(resp.close)
+                return out
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
+        except BaseException:
+            resp.close()
+            raise
+        resp.release()
+        if resp.status >= 300:
+            status, err = openai_error(resp.status, raw)
+            return ProxyResponse.from_native(MESSAGES, resp.status, raw, native_headers, err, view_status=status,
+                                             view_headers=view_headers, provider=self.name, model=attempt.model)
+        msg = self._message(raw)
+        if stream:  # asked for a stream, got JSON: nothing native to relay, the edge encodes the chat stream
+            out = to_openai(msg, attempt.model)
+            attempt.reported_usage = out["usage"]
+            return ProxyResponse.from_events(_replay(out, True), 200, dict(view_headers), provider=self.name, model=out["model"])
+        view = to_openai(msg, attempt.model)
+        return ProxyResponse.from_native(MESSAGES, resp.status, raw, native_headers, view, view_headers=view_headers,
+                                         provider=self.name, model=view["model"])
+
+    def _encode(self, chat: dict[str, Any], wire: WireRequest | None, model: str | None) -> dict[str, Any]:
+        """A changed chat view back into a Messages body, with the client's native-only fields."""
+        req = to_anthropic(chat, model, self.options.default_max_tokens)
+        if wire is not None:
+            for k, v in wire.native_only.items():
+                if k == "tools":
+                    req["tools"] = [*req.get("tools", []), *v]
+                else:
+                    req[k] = v
+            meta = wire.native.get("metadata")
+            if isinstance(meta, dict):
+                req["metadata"] = meta
+        return req
+
+    async def _native_events(self, attempt: "Attempt", resp: aiohttp.ClientResponse, tr: StreamTranslator,
+                             deadline: float) -> AsyncIterator[SSEEvent]:
+        """The upstream's events as they are, each with its chat view; `[DONE]` after message_stop."""
+        splitter = SSESplitter()
+        try:
+            async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline):
+                for ev in splitter.feed(raw):
+                    if ev.data is None:
+                        continue
+                    obj = self._event_object(ev)
+                    chunks = tr.feed(ev.event or str(obj.get("type", "")), obj)
+                    yield ev.set_view(MESSAGES, obj, _merged(chunks, tr))
+                    if tr.stopped:
+                        attempt.reported_usage = openai_usage(tr.usage)
+                        yield SSEEvent.done()
+                        return
+            raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
+        finally:
+            if tr.stopped:
+                resp.release()
+            else:
+                resp.close()
+
+    def _event_object(self, ev: SSEEvent) -> dict[str, Any]:
+        try:
+            obj = ev.json()
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed")
+        return obj
+
+    async def _count_tokens(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
+        if ctx.api != MESSAGES:
+            raise NotFound("count_tokens is a Messages API endpoint (POST /v1/messages/count_tokens).")
+        native = ctx.wire.native if ctx.wire is not None else ctx.body
+        data = ctx.raw_body if attempt.model in (None, native.get("model")) else orjson.dumps({**native, "model": attempt.model})
+        resp, deadline = await self._post(ctx, self.url + "/count_tokens", data, False, client_betas=True)
+        try:
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
+        finally:
+            resp.release()
+        native_headers = client_response_headers(resp.headers)
+        if resp.status >= 300:
+            status, view = openai_error(resp.status, raw)
+        else:
+            status, view = resp.status, self._message(raw)
+        return ProxyResponse.from_native(MESSAGES, resp.status, raw, native_headers, view, view_status=status,
+                                         view_headers=openai_headers(resp.headers), provider=self.name)
 
     async def _events(self, attempt: "Attempt", resp: aiohttp.ClientResponse, tr: StreamTranslator, deadline: float) -> AsyncIterator[SSEEvent]:
         splitter = SSESplitter()
@@ -551,12 +679,7 @@ class AnthropicProvider(Provider):
                 for ev in splitter.feed(raw):
                     if ev.data is None:
                         continue
-                    try:
-                        obj = ev.json()
-                    except ValueError:
-                        raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed") from None
-                    if not isinstance(obj, dict):
-                        raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed")
+                    obj = self._event_object(ev)
                     for chunk in tr.feed(ev.event or str(obj.get("type", "")), obj):
                         yield SSEEvent.from_json(chunk)
                     if tr.stopped:
@@ -570,6 +693,19 @@ class AnthropicProvider(Provider):
                 resp.release()
             else:
                 resp.close()
+
+
+def _merged(chunks: list[dict[str, Any]], tr: StreamTranslator) -> dict[str, Any]:
+    """One chat chunk for one native event: its chunks' choices in order, the last usage
+    (an empty chunk when the event has no chat equivalent, e.g. ping or content_block_stop)."""
+    if len(chunks) == 1:
+        return chunks[0]
+    out: dict[str, Any] = {"id": tr.id, "object": "chat.completion.chunk", "created": tr.created, "model": tr.model, "choices": []}
+    for c in chunks:
+        out["choices"].extend(c.get("choices") or ())
+        if c.get("usage"):
+            out["usage"] = c["usage"]
+    return out
 
 
 async def _replay(obj: dict[str, Any], include_usage: bool) -> AsyncIterator[SSEEvent]:

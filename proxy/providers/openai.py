@@ -2,7 +2,13 @@
 
 Transparent by default: the body goes upstream byte for byte unless a plugin changed it or
 `model_map` rewrites the model; the answer comes back with its status, body and headers
-(less hop-by-hop). Streams are split into SSE events as they arrive and checked: a stream
+(less hop-by-hop).
+
+Wire APIs: chat clients are served on /chat/completions. A Responses client goes to the
+upstream's /responses when `responses` is in the provider's `apis` (the default): the client's
+bytes, or its changed request re-encoded (`proxy.wire.responses_request.encode`); the answer's
+native bytes are kept beside their chat view. Otherwise (a chat-only server), and for Messages
+clients, the chat view itself is sent to /chat/completions and the edge encodes the answer. Streams are split into SSE events as they arrive and checked: a stream
 that ends without `[DONE]`, stalls past the idle timeout, carries a malformed event or an
 `{"error": ...}` event raises `UpstreamStreamError` instead of ending quietly.
 """
@@ -18,10 +24,14 @@ import aiohttp
 import orjson
 
 from ..context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH
-from ..errors import UpstreamStreamError
+from ..errors import UpstreamStreamError, UpstreamUnavailable
 from ..response import ProxyResponse
 from ..sse import SSEEvent, SSESplitter
-from .base import Provider, cap_output
+from ..wire import responses_request
+from ..wire.apis import CHAT_COMPLETIONS, RESPONSES, strip_extensions
+from ..wire.responses_answer import to_chat
+from ..wire.responses_stream import Decoder
+from .base import Provider, cap_output, native_body
 from .http import client_response_headers, open_request, read_body, read_chunks, upstream_request_headers
 
 if TYPE_CHECKING:
@@ -37,6 +47,8 @@ _MODEL_ENDPOINTS = frozenset({CHAT, COMPLETIONS, EMBEDDINGS})
 class OpenAIProvider(Provider):
     kind = "openai"
     endpoints = frozenset({CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH})
+    native_apis = frozenset({CHAT_COMPLETIONS, RESPONSES})
+    default_apis = (CHAT_COMPLETIONS, RESPONSES)
 
     def __init__(self, name: str, config: Any, services: Any) -> None:
         super().__init__(name, config, services)
@@ -50,12 +62,12 @@ class OpenAIProvider(Provider):
         self._static = list(config.headers.items())
         self.passthrough_auth = services.config.auth.mode == "passthrough" if services is not None else False
 
-    def url_for(self, ctx: "RequestContext", model: str | None) -> str:
+    def url_for(self, ctx: "RequestContext", model: str | None, path: str | None = None) -> str:
         base = self.base
         if "{model}" in base:  # Azure deployments: .../openai/deployments/{model}
             # Quoted: a model name must never add path segments, a query or a fragment.
             base = base.replace("{model}", quote(model or ctx.model or "", safe=""))
-        url = base + ctx.path
+        url = base + (path or ctx.path)
         qs = ctx.query_string
         if self.config.api_version:
             qs = f"{qs}&api-version={self.config.api_version}" if qs else f"api-version={self.config.api_version}"
@@ -68,6 +80,11 @@ class OpenAIProvider(Provider):
             return None
         if ctx.endpoint not in _MODEL_ENDPOINTS:
             return ctx.body_bytes()
+        if ctx.api != CHAT_COMPLETIONS:  # translated: the chat view, without Bulwark's extensions
+            body = strip_extensions(ctx.body, ctx.wire)
+            if attempt.model is not None:
+                body = {**body, "model": attempt.model}
+            return orjson.dumps(cap_output(body, attempt.output_cap, "max_completion_tokens"))
         model = attempt.model
         rename = model is not None and model != ctx.model
         if not rename and attempt.output_cap is None:
@@ -81,8 +98,31 @@ class OpenAIProvider(Provider):
         return orjson.dumps(body)
 
     async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
-        model = attempt.model
-        session = self.services.session
+        if ctx.endpoint == CHAT and ctx.api == RESPONSES and self.serves(RESPONSES):
+            return await self._send_responses(ctx, attempt)
+        self.check_translatable(ctx)
+        path = "/chat/completions" if ctx.endpoint == CHAT and ctx.api != CHAT_COMPLETIONS else None
+        resp, deadline = await self._open(ctx, attempt, self.url_for(ctx, attempt.model, path), self.request_body(ctx, attempt))
+        out_headers = client_response_headers(resp.headers)
+        ctype = resp.headers.get("Content-Type", "")
+        try:
+            if resp.status < 300 and ctype.startswith("text/event-stream") and ctx.endpoint in _SSE_ENDPOINTS:
+                out = ProxyResponse(resp.status, out_headers, stream=self._events(resp, deadline), provider=self.name)
+                out.on_close(resp.close)  # also when the stream is dropped before it starts
+                return out
+            if ctx.endpoint == PASSTHROUGH and not ctype.startswith("application/json"):
+                out = ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
+                out.on_close(resp.close)
+                return out
+            body = await read_body(resp, self.config.timeouts, self.name, deadline)
+        except BaseException:
+            resp.close()
+            raise
+        resp.release()
+        return ProxyResponse(resp.status, out_headers, body=body, provider=self.name)
+
+    async def _open(self, ctx: "RequestContext", attempt: "Attempt", url: str, data: Any) -> tuple[aiohttp.ClientResponse, float]:
+        """Send the request; (the response with its headers, the attempt's monotonic deadline)."""
         t = self.config.timeouts
         deadline = time.monotonic() + (ctx.target.timeout if ctx.target and ctx.target.timeout else t.total)
         headers = upstream_request_headers(
@@ -95,26 +135,70 @@ class OpenAIProvider(Provider):
         if ctx.trace_headers:
             headers.update(ctx.trace_headers)
         resp = await open_request(
-            session, ctx.method, self.url_for(ctx, model), headers=headers, data=self.request_body(ctx, attempt),
+            self.services.session, ctx.method, url, headers=headers, data=data,
             timeouts=t, provider=self.name, first_byte=max(0.001, deadline - time.monotonic()),
         )
+        return resp, deadline
+
+    # -- Responses, natively -----------------------------------------------------------------------
+    async def _send_responses(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
+        data = native_body(ctx, attempt, responses_request.encode, "max_output_tokens")
+        resp, deadline = await self._open(ctx, attempt, self.url_for(ctx, attempt.model, "/responses"), data)
         out_headers = client_response_headers(resp.headers)
-        ctype = resp.headers.get("Content-Type", "")
         try:
-            if resp.status < 300 and ctype.startswith("text/event-stream") and ctx.endpoint in _SSE_ENDPOINTS:
-                out = ProxyResponse(resp.status, out_headers, stream=self._events(resp, deadline), provider=self.name)
-                out.on_close(resp.close)  # also when the stream is dropped before it starts
-                return out
-            if ctx.endpoint == PASSTHROUGH and not ctype.startswith("application/json"):
-                out = ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
+            if resp.status < 300 and resp.headers.get("Content-Type", "").startswith("text/event-stream"):
+                out = ProxyResponse(resp.status, out_headers, stream=self._responses_events(resp, deadline), provider=self.name)
                 out.on_close(resp.close)
                 return out
-            body = await read_body(resp, t, self.name, deadline)
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
         except BaseException:
             resp.close()
             raise
         resp.release()
-        return ProxyResponse(resp.status, out_headers, body=body, provider=self.name)
+        if resp.status >= 300:  # OpenAI's error shape is the same for both APIs
+            return ProxyResponse(resp.status, out_headers, body=raw, provider=self.name)
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            obj = None
+        if not isinstance(obj, dict) or obj.get("object") != "response":
+            raise UpstreamUnavailable(f"The upstream provider '{self.name}' answered /responses with something that is not a Response.")
+        if obj.get("status") == "failed":
+            err = obj.get("error") if isinstance(obj.get("error"), dict) else {}
+            view = {"error": {"message": f"The upstream provider '{self.name}' reported the response failed: "
+                                         f"{err.get('message') or err.get('code') or 'unknown error'}",
+                              "type": "server_error", "param": None, "code": err.get("code") or "server_error"}}
+            return ProxyResponse.from_native(RESPONSES, resp.status, raw, out_headers, view, view_status=502, provider=self.name)
+        return ProxyResponse.from_native(RESPONSES, resp.status, raw, out_headers, to_chat(obj), provider=self.name,
+                                         model=obj.get("model"))
+
+    async def _responses_events(self, resp: aiohttp.ClientResponse, deadline: float) -> AsyncIterator[SSEEvent]:
+        """Native Responses events, each with its chat view; `[DONE]` after the terminal event."""
+        splitter = SSESplitter()
+        decoder = Decoder(self.name)
+        try:
+            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline):
+                for ev in splitter.feed(chunk):
+                    if ev.data is None or ev.is_done or decoder.finished:
+                        if ev.data is None:
+                            yield ev  # a comment (keepalive)
+                        continue
+                    try:
+                        obj = ev.json()
+                    except ValueError:
+                        obj = None
+                    if not isinstance(obj, dict):
+                        raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed")
+                    yield ev.set_view(RESPONSES, obj, decoder.view(obj))
+                    if decoder.finished:
+                        yield SSEEvent.done()  # the chain's streams end with [DONE]; the edge knows
+            if not decoder.finished:
+                raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
+        finally:
+            if decoder.finished:
+                resp.release()
+            else:
+                resp.close()
 
     async def _events(self, resp: aiohttp.ClientResponse, deadline: float) -> AsyncIterator[SSEEvent]:
         splitter = SSESplitter()

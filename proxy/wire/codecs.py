@@ -1,0 +1,59 @@
+"""The codec registry: what the context, the edge and the providers ask of a wire API.
+
+    decode(api, body, count_tokens)   the client's body -> (chat view, WireRequest)
+    encode_answer(api, completion, wire)   a chat.completion -> the client's answer object
+    error_bytes(api, status, ...)     an error in the client's API shape
+    stream_encoder(api, wire, count)  the encoder of a streamed answer for the client (None: chat)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import orjson
+
+from ..errors import error_body
+from . import messages_answer, messages_request, messages_stream, responses_answer, responses_request, responses_stream
+from .apis import CHAT_COMPLETIONS, MESSAGES, RESPONSES, WireRequest
+
+# Route (path after /v1) -> the wire API its POST body speaks.
+ROUTES = {"/chat/completions": CHAT_COMPLETIONS, "/responses": RESPONSES, "/messages": MESSAGES,
+          "/messages/count_tokens": MESSAGES}
+
+
+def api_for_path(path: str) -> str:
+    return ROUTES.get(path.rstrip("/") or "/", CHAT_COMPLETIONS)
+
+
+def decode(api: str, body: dict[str, Any], count_tokens: bool = False) -> tuple[dict[str, Any], WireRequest]:
+    if api == RESPONSES:
+        return responses_request.decode(body)
+    if api == MESSAGES:
+        return messages_request.decode(body, count_tokens=count_tokens)
+    raise ValueError(f"no request codec for {api!r}")
+
+
+def encode_answer(api: str, completion: dict[str, Any], wire: WireRequest | None) -> dict[str, Any]:
+    native = wire.native if wire is not None else {}
+    if api == RESPONSES:
+        return responses_answer.from_chat(completion, native)
+    if api == MESSAGES:
+        return messages_answer.from_chat(completion, native)
+    return completion
+
+
+def error_bytes(api: str, status: int, message: str, type: str = "api_error", code: str | None = None,
+                param: str | None = None, request_id: str | None = None) -> bytes:
+    """Bulwark's own errors in the client's API: Anthropic's shape on /v1/messages (its SDK maps
+    them by status), OpenAI's everywhere else (Responses errors are OpenAI errors)."""
+    if api == MESSAGES:
+        return messages_answer.error_body(status, message, request_id)
+    return orjson.dumps(error_body(message, type, code, param))
+
+
+def stream_encoder(api: str, wire: WireRequest | None, count_usage: Callable[[str], dict[str, Any]]) -> Any:
+    native = wire.native if wire is not None else {}
+    if api == RESPONSES:
+        return responses_stream.Encoder(native, count_usage)
+    if api == MESSAGES:
+        return messages_stream.Encoder(native, count_usage)
+    return None
