@@ -191,7 +191,8 @@ async def test_human_tickets_in_redis_stream(tmp_path: Path, redis_url: str, uni
             rec = await other.journal("tickets").get(ticket)
             assert rec is not None and rec["message"] == "call me"
         finally:
-            await other.delete("journal:tickets", "journal:tickets:upd", "journal:tickets:ids")
+            keys = [k async for k in other._r.scan_iter(match="{" + unique_prefix + "*", count=1000)]  # journal + ticket group
+            await other._r.delete(*keys)
             await other.aclose()
     finally:
         await proxy.aclose()

@@ -326,8 +326,13 @@ class Fallback(Continuation, Plugin):
                 await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
                 probe = False
                 self._note(ctx, step, "failed", out.reason, took, out.exc, first_attempt)
-                await self._close(last_resp)
-                last_resp, last_exc = out.resp, out.exc
+                if out.declined and (last_resp is not None or last_exc is not None):
+                    # If nothing answers, the client should hear why the models failed, not
+                    # that a stand-in tier had no rule for its question.
+                    await self._close(out.resp)
+                else:
+                    await self._close(last_resp)
+                    last_resp, last_exc = out.resp, out.exc
                 if out.reason == "context_length":
                     bigger = next((j for j in range(i + 1, len(steps)) if steps[j].large_context), None)
                     next_i = bigger if bigger is not None else i + 1

@@ -65,7 +65,8 @@ class RulesOptions(BaseModel):
 
     model_name: str = "bulwark-rules"
     # The "degraded service" answer when no rule matches. Set it to "" to answer 503
-    # `no_rule_matched` instead, so a cascade moves on to the next tier (e.g. human).
+    # `no_rule_matched` (type service_unavailable) instead, so a cascade moves on to the next
+    # tier (e.g. human) at once.
     default_answer: str = (
         "Our AI assistant is temporarily unavailable, so this is an automatic reply. "
         "Please try again in a few minutes."
@@ -122,9 +123,13 @@ class RulesProvider(Provider):
         requested = ctx.model  # the model (or route alias) the client asked for
         rule, text = self.answer_for(ctx.body, requested, requested, ctx.request_id)
         if rule is None and not text:
+            # Not a server error: this tier answers only the questions it has rules for. 503
+            # because the service cannot answer *now* (the rules stand in for models that are
+            # down); a fallback cascade moves on to its next tier without retrying.
             return ProxyResponse.from_json(
-                error_body("No rule-based answer matches this request and no default answer is configured.",
-                           "server_error", "no_rule_matched"),
+                error_body("Bulwark's rule-based answers (used while its language models cannot answer) have no "
+                           "rule for this request, and no default answer is configured. Retry in a few minutes.",
+                           "service_unavailable", "no_rule_matched"),
                 503, {"x-request-id": ctx.request_id}, provider=self.name, origin=RULES)
         ctx.record(self.name, rule=rule or "default")
         return completion_response(ctx, text, self.options.model_name, self.name, origin=RULES)
