@@ -83,13 +83,24 @@ class Browser:
         return await asyncio.wait_for(fut, 30)
 
     async def goto(self, url: str) -> None:
-        while not self._events.empty():
-            self._events.get_nowait()
+        self.drain_events()
         await self.send("Page.navigate", url=url)
+        await self.wait_load()
+
+    async def wait_load(self, timeout: float = 30) -> None:
+        """Wait for the next page load (after a form submission or a reload the page did itself)."""
         while True:
-            ev = await asyncio.wait_for(self._events.get(), 30)
+            ev = await asyncio.wait_for(self._events.get(), timeout)
             if ev["method"] == "Page.loadEventFired":
                 return
+
+    def drain_events(self) -> None:
+        while not self._events.empty():
+            self._events.get_nowait()
+
+    async def viewport(self, width: int, height: int) -> None:
+        """Lay the page out at exactly this CSS width (the window size alone includes browser chrome)."""
+        await self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
 
     async def eval(self, expression: str) -> Any:
         res = await self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 import time
 from importlib import resources
 from typing import Any
@@ -20,6 +21,7 @@ from aiohttp import web
 log = logging.getLogger("bulwark.dashboard")
 
 _PAGE: str | None = None
+_PLACEHOLDERS = re.compile(r"/\*INITIAL_STATS\*/null|/\*INITIAL_TRACES\*/null|\{\{TITLE\}\}")
 
 
 def page_template() -> str:
@@ -126,12 +128,18 @@ async def trace_handler(tel: Any, request: web.Request) -> web.Response:
 
 async def page_handler(tel: Any, request: web.Request) -> web.Response:
     data = await build_stats(tel)
-    # Embedded JSON: `</` escaped so the data can never close the script element.
-    embedded = orjson.dumps(data).decode().replace("</", "<\\/")
-    body = page_template().replace("/*INITIAL_STATS*/null", embedded).replace("{{TITLE}}", html.escape(tel.cfg.service_name))
+    # Embedded JSON: `</` escaped so the data can never close the script element; one pass over
+    # the template, so a placeholder written inside client-chosen data is never substituted.
+    values = {
+        "/*INITIAL_STATS*/null": orjson.dumps(data).decode().replace("</", "<\\/"),
+        "/*INITIAL_TRACES*/null": orjson.dumps(tel.ring.list(20) if tel.ring is not None else []).decode().replace("</", "<\\/"),
+        "{{TITLE}}": html.escape(tel.cfg.service_name),
+    }
+    body = _PLACEHOLDERS.sub(lambda m: values[m.group(0)], page_template())
     resp = web.Response(text=body, content_type="text/html", headers={
         "cache-control": "no-store",
-        "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+        "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                                   "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
         "x-frame-options": "DENY", "referrer-policy": "no-referrer",
     })
     return resp
