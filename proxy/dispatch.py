@@ -17,7 +17,7 @@ from typing import AsyncIterator
 
 from .assembly import Assembly
 from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, RequestContext, Target
-from .errors import NotFound, ProxyError, UpstreamStreamError
+from .errors import NotFound, ProxyError, UpstreamStreamError, UpstreamUnavailable
 from .ledger import Attempt
 from .response import ProxyResponse
 from .sse import SSEEvent
@@ -81,8 +81,18 @@ async def dispatch(ctx: RequestContext) -> ProxyResponse:
         resp.on_close(lambda: attempt.end(error="not_consumed"))
         return resp
     if resp.body is not None and resp.ok and ctx.endpoint in _ANSWERS:
+        data = resp.try_json()  # the one parse of the answer (cached on resp)
         attempt.assembly = resp.assembly = Assembly()
-        attempt.assembly.read_body(resp.try_json())  # the one parse of the answer (cached on resp)
+        attempt.assembly.read_body(data)
+        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
+            # A 2xx that is not a completion (no JSON, no choices) is as broken as a 5xx: never
+            # relayed as a success. It was answered, so it is charged like any billed attempt.
+            attempt.end(error="malformed_answer")
+            await resp.aclose()
+            raise UpstreamUnavailable(
+                f"The upstream provider '{provider.name}' answered {resp.status} with a body that is not a "
+                f"{'chat completion' if ctx.endpoint == CHAT else 'completion'} (no `choices`). Retry; if this persists, "
+                "check that the provider's base_url points at an OpenAI-compatible API.", code="malformed_answer")
     attempt.end()
     if ctx.endpoint == MODELS and resp.ok and resp.body is not None:
         _apply_model_policy(ctx, resp)

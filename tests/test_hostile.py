@@ -159,11 +159,16 @@ def test_conflicting_content_length_and_transfer_encoding(bulwark: BackgroundBul
            b"\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + hex(len(body))[2:].encode() + b"\r\n" + body + b"\r\n0\r\n\r\n")
     out = raw_http(bulwark, req)
     assert out.split(b" ", 2)[1] == b"400", out[:200]
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert b"application/json" in head.lower()
+    err = orjson.loads(body)["error"]  # OpenAI-shaped, not aiohttp's plain text
+    assert err["type"] == "invalid_request_error" and err["code"] == "invalid_http_request" and "framing" in err["message"]
 
 
 def test_giant_headers_are_refused_cleanly(bulwark: BackgroundBulwark) -> None:
     resp = requests.get(f"{bulwark.base}/v1/models", headers={"Authorization": f"Bearer {CLIENT_KEY}", "X-Big": "a" * 200_000}, timeout=10)
     assert 400 <= resp.status_code < 500
+    assert resp.json()["error"]["type"] == "invalid_request_error"
     assert requests.get(f"{bulwark.base}/healthz", timeout=5).status_code == 200
 
 

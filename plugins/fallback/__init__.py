@@ -156,7 +156,8 @@ class Fallback(Continuation, Plugin):
         if isinstance(exc, UpstreamTimeout):
             return "timeout"
         if isinstance(exc, UpstreamUnavailable):
-            return "connection"
+            # dispatch refuses a 2xx that is not a completion: the provider broke, as with a 5xx
+            return "server_error" if exc.code == "malformed_answer" else "connection"
         if isinstance(exc, ProxyError):
             if exc.status == 429:
                 return "rate_limit"
