@@ -25,7 +25,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 from multidict import CIMultiDict
 
-from .context import CHAT, COMPLETIONS, COUNT_TOKENS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, end_user_of, new_request_id, parse_json_object
+from .context import CHAT, COMPLETIONS, COUNT_TOKENS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, Target, end_user_of, new_request_id, parse_json_object
 from .dispatch import resolve_target
 from .edge import error_response, send
 from .ledger import Ledger
@@ -171,9 +171,13 @@ def _counted_tokens(ctx: RequestContext) -> ProxyResponse:
 
 
 async def _count_tokens(ctx: RequestContext, gen: "Generation") -> ProxyResponse:
-    provider = gen.services.providers.get(resolve_target(ctx).provider)
+    target = resolve_target(ctx)
+    provider = gen.services.providers.get(target.provider)
     if provider is not None and COUNT_TOKENS in provider.endpoints and provider.serves(MESSAGES):
-        return await gen.chain(ctx)  # no plugin acts on it; dispatch forwards it natively
+        # No plugin acts on it; dispatch forwards it natively (an attempt that costs nothing,
+        # named after the model so the ledger prices it at that model's zero usage).
+        ctx.target = Target(target.provider, target.model or ctx.model)
+        return await gen.chain(ctx)
     return _counted_tokens(ctx)
 
 

@@ -550,7 +550,7 @@ class AnthropicProvider(Provider):
                 tr = StreamTranslator(upstream_model, ctx.wants_usage_chunk)
                 return ProxyResponse(resp.status, out_headers, stream=self._events(attempt, resp, tr, deadline),
                                      provider=self.name, model=upstream_model)
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
         except BaseException:
             resp.close()
             raise
@@ -590,7 +590,7 @@ class AnthropicProvider(Provider):
                                     provider=self.name, model=attempt.model)
                 out.on_close(resp.close)
                 return out
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
         except BaseException:
             resp.close()
             raise
@@ -627,7 +627,7 @@ class AnthropicProvider(Provider):
         """The upstream's events as they are, each with its chat view; `[DONE]` after message_stop."""
         splitter = SSESplitter()
         try:
-            async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline):
+            async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
                 for ev in splitter.feed(raw):
                     if ev.data is None:
                         continue
@@ -661,7 +661,7 @@ class AnthropicProvider(Provider):
         data = ctx.raw_body if attempt.model in (None, native.get("model")) else orjson.dumps({**native, "model": attempt.model})
         resp, deadline = await self._post(ctx, self.url + "/count_tokens", data, False, client_betas=True)
         try:
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
         finally:
             resp.release()
         native_headers = client_response_headers(resp.headers)
@@ -675,7 +675,7 @@ class AnthropicProvider(Provider):
     async def _events(self, attempt: "Attempt", resp: aiohttp.ClientResponse, tr: StreamTranslator, deadline: float) -> AsyncIterator[SSEEvent]:
         splitter = SSESplitter()
         try:
-            async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline):
+            async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
                 for ev in splitter.feed(raw):
                     if ev.data is None:
                         continue

@@ -123,19 +123,20 @@ def cap_output(body: dict[str, Any], cap: int | None, field: str = "max_completi
 
 def native_body(ctx: "RequestContext", attempt: "Attempt", encode: Any, cap_field: str) -> bytes:
     """The body for an upstream of the client's own API: the client's exact bytes while no layer
-    changed the request; its own body with the model / output cap patched in when only those
-    differ; else the chat view re-encoded (`encode(chat, wire, model)`, keeping the client's
-    native-only fields)."""
+    changed the request (and its own limit is within the attempt's output cap); its own body
+    with the model / cap patched in when only those differ; else the chat view re-encoded
+    (`encode(chat, wire, model)`, keeping the client's native-only fields)."""
     wire = ctx.wire
     native: dict[str, Any] = wire.native if wire is not None else ctx.body
     model = attempt.model
     rename = model is not None and model != native.get("model")
-    if not ctx.body_changed:
-        if not rename and attempt.output_cap is None:
-            return ctx.raw_body
-        body = dict(native)
-    else:
+    if ctx.body_changed:
         body = encode(ctx.body, wire, model)
+    else:
+        body = cap_output(native, attempt.output_cap, cap_field)
+        if body is native and not rename:
+            return ctx.raw_body
+        body = dict(body)
     if model is not None:
         body["model"] = model
     return orjson.dumps(cap_output(body, attempt.output_cap, cap_field))

@@ -87,14 +87,14 @@ class OpenAIProvider(Provider):
             return orjson.dumps(cap_output(body, attempt.output_cap, "max_completion_tokens"))
         model = attempt.model
         rename = model is not None and model != ctx.model
-        if not rename and attempt.output_cap is None:
-            return ctx.body_bytes()  # the client's exact bytes unless a plugin changed the body
         body = ctx.body
-        if rename:
-            body = {**body, "model": model}
         if ctx.endpoint != EMBEDDINGS:
             field = "max_tokens" if ctx.endpoint == COMPLETIONS else "max_completion_tokens"
             body = cap_output(body, attempt.output_cap, field)
+        if not rename and body is ctx.body:
+            return ctx.body_bytes()  # the client's exact bytes unless a plugin changed the body
+        if rename:
+            body = {**body, "model": model}
         return orjson.dumps(body)
 
     async def send(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
@@ -114,7 +114,7 @@ class OpenAIProvider(Provider):
                 out = ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
                 out.on_close(resp.close)
                 return out
-            body = await read_body(resp, self.config.timeouts, self.name, deadline)
+            body = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
         except BaseException:
             resp.close()
             raise
@@ -150,7 +150,7 @@ class OpenAIProvider(Provider):
                 out = ProxyResponse(resp.status, out_headers, stream=self._responses_events(resp, deadline), provider=self.name)
                 out.on_close(resp.close)
                 return out
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline)
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
         except BaseException:
             resp.close()
             raise
@@ -177,7 +177,7 @@ class OpenAIProvider(Provider):
         splitter = SSESplitter()
         decoder = Decoder(self.name)
         try:
-            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline):
+            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
                 for ev in splitter.feed(chunk):
                     if ev.data is None or ev.is_done or decoder.finished:
                         if ev.data is None:
@@ -204,7 +204,7 @@ class OpenAIProvider(Provider):
         splitter = SSESplitter()
         done = False
         try:
-            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline):
+            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
                 for ev in splitter.feed(chunk):
                     if ev.data is not None and not ev.is_done:
                         try:
@@ -232,7 +232,7 @@ class OpenAIProvider(Provider):
     async def _raw(self, resp: aiohttp.ClientResponse, deadline: float) -> AsyncIterator[bytes]:
         complete = False
         try:
-            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline):
+            async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
                 yield chunk
             complete = True
         finally:

@@ -52,7 +52,8 @@ def prompt_text(body: Any) -> str | None:
         if p and all(isinstance(x, str) for x in p):
             return p[-1]
         for item in reversed(p):
-            if isinstance(item, dict) and item.get("role", "user") == "user":
+            # Responses input: the last user message (function calls and their outputs are not)
+            if isinstance(item, dict) and item.get("type", "message") == "message" and item.get("role", "user") == "user":
                 return text_of(item.get("content"))
     return ""
 

@@ -1,5 +1,6 @@
 """Anthropic Messages face (`POST /v1/messages`): the real event sequence, tool_use blocks,
-cache-token usage, Anthropic-shaped errors and `anthropic-ratelimit-*` headers."""
+cache-token usage, Anthropic-shaped errors and `anthropic-ratelimit-*` headers; and
+`POST /v1/messages/count_tokens`."""
 from __future__ import annotations
 
 import hashlib
@@ -91,6 +92,25 @@ def _ev(kind: str, data: dict[str, Any]) -> bytes:
 _ERROR_EVENT = _ev("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded (simulated error_event)"}})
 
 
+def _input_tokens(body: dict[str, Any], model: str) -> int:
+    """system + messages (text) + tools."""
+    system = body.get("system")
+    flat = [{"role": "system", "content": text_of(system)}] if system else []
+    flat += [{"role": str(m.get("role", "user")), "content": text_of(m.get("content"))} for m in body.get("messages") or () if isinstance(m, dict)]
+    return count_messages(flat, model) + count_tools(body.get("tools"), model)
+
+
+async def count_tokens(call: Call) -> web.StreamResponse:
+    """POST /v1/messages/count_tokens: what `messages` would count as input (no max_tokens)."""
+    body = call.body
+    model, msgs = body.get("model"), body.get("messages")
+    if not isinstance(model, str) or not model:
+        return call.error(400, "model: Field required")
+    if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) for m in msgs):
+        return call.error(400, "messages: Field required (a non-empty list of messages)")
+    return await call.send_json({"input_tokens": _input_tokens(body, model)})
+
+
 async def messages(call: Call) -> web.StreamResponse:
     body = call.body
     model = body.get("model")
@@ -127,11 +147,7 @@ async def messages(call: Call) -> web.StreamResponse:
                 break
     output_tokens = ans.completion_tokens if content == ans.content else count_text(content or "", model)
 
-    # input tokens: system + messages (text) + tools
-    system = body.get("system")
-    flat = [{"role": "system", "content": text_of(system)}] if system else []
-    flat += [{"role": str(m.get("role", "user")), "content": text_of(m.get("content"))} for m in msgs]
-    total_in = count_messages(flat, model) + count_tools(body.get("tools"), model)
+    total_in = _input_tokens(body, model)
     input_tokens, cache_write, cache_read = _cache_usage(call, body, model, total_in)
 
     mid = new_id("msg_")
@@ -187,3 +203,4 @@ async def messages(call: Call) -> web.StreamResponse:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/v1/messages", api(ANTHROPIC, messages, chat_last_user, precheck=precheck))
+    app.router.add_post("/v1/messages/count_tokens", api(ANTHROPIC, count_tokens, precheck=precheck))

@@ -16,6 +16,7 @@ from aiohttp import web
 from ..tokens import count_messages, count_request, count_text
 from .answers import _fit, _forced_tool, _half, _tools_map, chat_last_user, prompt_text, resolve_answer
 from .script import answer_text, split_json, split_words
+from .responses_face import responses
 from .wire import OPENAI, Call, api, new_id
 
 DONE = b"data: [DONE]\n\n"
@@ -235,83 +236,6 @@ async def list_models(call: Call) -> web.StreamResponse:
 
 async def get_model(call: Call) -> web.StreamResponse:
     return await call.send_json(_model_obj(call.request.match_info["model"]))
-
-
-# ---- /v1/responses (minimal) ------------------------------------------------------------
-async def responses(call: Call) -> web.StreamResponse:
-    body = call.body
-    model = body.get("model")
-    inp = body.get("input")
-    if not isinstance(model, str) or not model:
-        return _bad(call, "you must provide a model parameter", "model")
-    if not isinstance(inp, (str, list)):
-        return _bad(call, "'input' must be a string or an array of input items.", "input")
-    text = prompt_text(body) or ""
-    if call.reply is not None and call.reply.content is not None:
-        content = call.reply.content
-    else:
-        content = answer_text(model, call.state.cfg.seed, len(inp) if isinstance(inp, list) else 1, text)
-    if call.fault is not None and call.fault.empty:
-        content = ""
-    if isinstance(inp, str):
-        in_tokens = count_text(inp, model)
-    else:
-        in_tokens = count_messages([x for x in inp if isinstance(x, dict)], model)
-    in_tokens += count_text(body.get("instructions") or "", model) if isinstance(body.get("instructions"), str) else 0
-    out_tokens = count_text(content, model)
-    rid = new_id("resp_")
-    mid = new_id("msg_")
-    created = int(time.time())
-    out_model = call.state.cfg.model_prefix + model
-
-    def response_obj(status: str, text: str | None) -> dict[str, Any]:
-        output = []
-        if text is not None:
-            output = [{"type": "message", "id": mid, "status": "completed", "role": "assistant",
-                       "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}]
-        obj = {
-            "id": rid, "object": "response", "created_at": created, "status": status, "error": None,
-            "incomplete_details": None, "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-            "model": out_model, "output": output, "parallel_tool_calls": True, "previous_response_id": body.get("previous_response_id"),
-            "reasoning": {"effort": None, "summary": None}, "store": bool(body.get("store", True)), "temperature": 1.0,
-            "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": [], "top_p": 1.0, "truncation": "disabled",
-            "metadata": body.get("metadata") or {},
-        }
-        if status == "completed":
-            obj["usage"] = {
-                "input_tokens": in_tokens, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-                "output_tokens": out_tokens, "output_tokens_details": {"reasoning_tokens": 0},
-                "total_tokens": in_tokens + out_tokens}
-        return obj
-
-    if body.get("stream") is not True:
-        return await call.send_json(response_obj("completed", content))
-    seq = 0
-    events: list[bytes] = []
-
-    def ev(kind: str, **data: Any) -> None:
-        nonlocal seq
-        events.append(b"event: " + kind.encode() + b"\ndata: " + orjson.dumps({"type": kind, "sequence_number": seq, **data}) + b"\n\n")
-        seq += 1
-
-    ev("response.created", response=response_obj("in_progress", None))
-    ev("response.in_progress", response=response_obj("in_progress", None))
-    ev("response.output_item.added", output_index=0,
-       item={"type": "message", "id": mid, "status": "in_progress", "role": "assistant", "content": []})
-    ev("response.content_part.added", item_id=mid, output_index=0, content_index=0,
-       part={"type": "output_text", "text": "", "annotations": [], "logprobs": []})
-    for p in split_words(content, call.state.cfg.chunk_words):
-        ev("response.output_text.delta", item_id=mid, output_index=0, content_index=0, delta=p, logprobs=[])
-    ev("response.output_text.done", item_id=mid, output_index=0, content_index=0, text=content, logprobs=[])
-    ev("response.content_part.done", item_id=mid, output_index=0, content_index=0,
-       part={"type": "output_text", "text": content, "annotations": [], "logprobs": []})
-    ev("response.output_item.done", output_index=0,
-       item={"type": "message", "id": mid, "status": "completed", "role": "assistant",
-             "content": [{"type": "output_text", "text": content, "annotations": [], "logprobs": []}]})
-    ev("response.completed", response=response_obj("completed", content))
-    err = b"event: error\ndata: " + orjson.dumps({"type": "error", "code": "server_error", "message": "Simulated error_event.",
-                                                  "param": None, "sequence_number": seq}) + b"\n\n"
-    return await call.send_stream(events, err)
 
 
 # ---- /v1/files (pass-through tests) -----------------------------------------------------

@@ -20,7 +20,9 @@ _FINISH = {"max_output_tokens": "length", "content_filter": "content_filter"}
 # Request fields a Response echoes, with the value the API reports when the request left them out.
 _ECHO = (("instructions", None), ("max_output_tokens", None), ("parallel_tool_calls", True),
          ("previous_response_id", None), ("store", True), ("temperature", 1.0), ("top_p", 1.0),
-         ("truncation", "disabled"), ("user", None), ("service_tier", None))
+         ("truncation", "disabled"))
+# Echoed only when the request set them (the spec has no null for them).
+_ECHO_IF_SET = ("user", "safety_identifier", "service_tier", "prompt_cache_key")
 
 
 # -- native -> chat ---------------------------------------------------------------------------------
@@ -89,6 +91,9 @@ def response_object(rid: str, created: int, model: str | None, native: dict[str,
     for k, default in _ECHO:
         v = native.get(k)
         obj[k] = v if v is not None else default
+    for k in _ECHO_IF_SET:
+        if isinstance(native.get(k), str):
+            obj[k] = native[k]
     obj["completed_at"] = now() if status == "completed" else None
     obj["metadata"] = native.get("metadata") if isinstance(native.get("metadata"), dict) else {}
     obj["tools"] = [echo_tool(t) for t in native.get("tools") or () if isinstance(t, dict)]
