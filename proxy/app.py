@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from typing import Callable
 
 from aiohttp import web
 
+from . import parse_errors
 from .auth import presented_key
 from .config import Config, load_config
 from .context import new_request_id
@@ -27,9 +29,11 @@ log = logging.getLogger("bulwark")
 
 
 class AppState:
-    def __init__(self, config: Config, config_path: str | None) -> None:
+    def __init__(self, config: Config, config_path: str | None, transform: Callable[[Config], Config] | None = None) -> None:
         self.current = Generation(config)
         self.config_path = config_path
+        # Applied to every config read on reload too (the demo's upstreams -> its simulator).
+        self.transform = transform
         self.draining = False
         self.ready = False
         self.retired: set[Generation] = set()  # swapped out by reloads, closing when idle
@@ -48,6 +52,8 @@ class AppState:
             same_state = False
             try:
                 config = load_config(self.config_path)
+                if self.transform is not None:
+                    config = self.transform(config)
                 same_state = config.state == self.current.config.state
                 new = Generation(config, reuse_state=self.current.services.state if same_state else None)
                 await new.start()
@@ -225,9 +231,10 @@ async def metrics(request: web.Request) -> web.StreamResponse:
     return await handler(request)
 
 
-def create_app(config: Config, config_path: str | None = None) -> web.Application:
+def create_app(config: Config, config_path: str | None = None, *, transform: Callable[[Config], Config] | None = None) -> web.Application:
+    parse_errors.install()  # requests aiohttp's parser refuses get OpenAI-shaped errors too
     app = web.Application(client_max_size=config.server.max_body_bytes + 1024, handler_args={"max_field_size": 16384, "max_line_size": 16384})
-    state = AppState(config, config_path)
+    state = AppState(config, config_path, transform)
     with warnings.catch_warnings():
         # A plain string key keeps `request.app["bulwark"]` simple for plugins' admin handlers.
         warnings.simplefilter("ignore")

@@ -15,9 +15,10 @@ import os
 import signal
 import sys
 import time
+from functools import partial
 from typing import Any
 
-from .commands import command_modules, config_path, load_or_exit
+from .commands import command_modules, config_path, load_or_exit, running
 from .config import Config
 from .errors import ConfigError
 
@@ -42,21 +43,27 @@ def use_uvloop() -> bool:
 
 
 # -- serve ---------------------------------------------------------------------------------
-async def serve(config: Config, path: str | None, host: str, port: int, *, reuse_port: bool = False, simulator: Any = None) -> None:
+async def serve(config: Config, path: str | None, host: str, port: int, *, reuse_port: bool = False, simulator: Any = None,
+                transform: Any = None) -> None:
     from aiohttp import web
 
     from .app import create_app
 
-    app = create_app(config, path)
+    app = create_app(config, path, transform=transform)
     st = app["bulwark"]
     access_log = logging.getLogger("bulwark.access") if config.server.access_log else None
     runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=config.server.shutdown_grace_seconds, access_log=access_log)
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port, backlog=2048)
     await site.start()
+    port = site._server.sockets[0].getsockname()[1] if port == 0 and site._server else port  # type: ignore[union-attr]
     chain = [p.name for p in st.current.plugins]
     log.info("Bulwark listening on http://%s:%d/v1 (chain: %s; providers: %s)", host, port, ", ".join(chain) or "empty",
              ", ".join(p.describe() for p in st.current.services.providers.values()))
+    # Workers (reuse_port) share one port and come and go: the supervisor's business, not theirs.
+    runtime_dir = None if reuse_port else config.state.data_dir
+    if runtime_dir is not None:
+        running.write(runtime_dir, host, port, path)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     reloads: set[asyncio.Task[Any]] = set()
@@ -79,6 +86,8 @@ async def serve(config: Config, path: str | None, host: str, port: int, *, reuse
     if reloads:  # let a reload in progress finish (it sees `draining` and backs off)
         await asyncio.wait(set(reloads), timeout=30)
     await runner.cleanup()
+    if runtime_dir is not None:
+        running.remove(runtime_dir)
     if simulator is not None:
         await simulator.aclose()
     log.info("stopped")
@@ -287,8 +296,32 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def point_at_simulator(config: Config, sim_base: str) -> Config:
+    """The demo's upstreams are the simulator it started: every openai / anthropic provider on
+    this machine gets the simulator's address (keeping its path, e.g. /v1), whatever port the
+    file says. Providers elsewhere stay as they are (and say so)."""
+    from urllib.parse import urlsplit
+
+    for name, p in config.providers.items():
+        if p.type not in ("openai", "anthropic") or not p.base_url:
+            continue
+        u = urlsplit(p.base_url)
+        if u.hostname not in LOOPBACK and f"[{u.hostname}]" not in LOOPBACK:
+            log.warning("demo: provider %s stays on %s (not on this machine)", name, p.base_url)
+            continue
+        new = sim_base.rstrip("/") + u.path.rstrip("/")
+        if new != p.base_url:
+            log.info("demo: provider %s -> %s (the simulator)", name, new)
+            p.base_url = new
+    return config
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The simulator on :9000 and Bulwark on its configured port, in one process."""
+    """The simulator (on --sim-port, default 9000) and Bulwark on its configured port, in one
+    process, with Bulwark's local providers pointed at that simulator (also after a reload)."""
     path = config_path(args)
     config = load_or_exit(path)
     use_uvloop()
@@ -298,7 +331,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         sim = await start(_sim_config(args), host="127.0.0.1", port=args.sim_port)
         log.info("simulated provider on %s", sim.url)
-        await serve(config, path, args.host or config.server.host, args.port if args.port is not None else config.server.port, simulator=sim)
+        transform = partial(point_at_simulator, sim_base=sim.base)
+        await serve(transform(config), path, args.host or config.server.host,
+                    args.port if args.port is not None else config.server.port, simulator=sim, transform=transform)
 
     asyncio.run(main())
     return 0

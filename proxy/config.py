@@ -255,4 +255,23 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
-    return parse_config(data, str(p))
+    cfg = parse_config(data, str(p))
+    resolve_paths(cfg, p.absolute().parent)
+    return cfg
+
+
+# Settings that name a file or directory. A relative value is relative to the config file's
+# directory, not to wherever a command happens to run (`bulwark review list --config
+# deploy/proxy.toml` must see the queue `bulwark serve --config deploy/proxy.toml` writes).
+PATH_SETTINGS = (("state", "data_dir"),)
+
+
+def resolve_paths(cfg: Config, base: Path) -> None:
+    # `base` is not symlink-resolved: a Kubernetes ConfigMap's file is a symlink into a dated
+    # directory that changes on every update.
+    for section, name in PATH_SETTINGS:
+        owner = getattr(cfg, section)
+        value = os.path.expanduser(getattr(owner, name))
+        if value and not os.path.isabs(value):
+            value = os.path.normpath(base / value)
+        setattr(owner, name, value)

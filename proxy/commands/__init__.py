@@ -38,8 +38,21 @@ def load_or_exit(path: str) -> config_file.Config:
 
 
 def load_config(args: argparse.Namespace) -> Any:
-    """The validated config of `--config`; exits with status 2 and the error on a bad file."""
-    return load_or_exit(config_path(args))
+    """The validated config of `--config` for an admin command; exits with status 2 and the
+    error on a bad file. When a proxy serving this config is running (its `serve.json` in
+    state.data_dir, `proxy.commands.running`), `server.host`/`server.port` are where it
+    actually listens (`serve --port` may differ from the file), and the command says so."""
+    cfg = load_or_exit(config_path(args))
+    from . import running
+
+    rec = running.read(cfg.state.data_dir)
+    if rec is not None and (rec["port"] != cfg.server.port or rec.get("host") != cfg.server.host):
+        print(f"bulwark: note: the proxy using {cfg.state.data_dir} listens on {rec.get('host')}:{rec['port']} "
+              f"(pid {rec['pid']}), not server.port {cfg.server.port}; asking it there", file=sys.stderr)
+        cfg.server.port = rec["port"]
+        if isinstance(rec.get("host"), str) and rec["host"]:
+            cfg.server.host = rec["host"]
+    return cfg
 
 
 def admin_state(cfg: Any) -> Any:
