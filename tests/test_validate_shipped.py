@@ -101,7 +101,8 @@ async def test_shipped_config_never_delivers_a_fabricated_number(shipped: Any, s
     assert "127,549" not in text and "127549" not in text
     assert text  # the user is told something, not handed an empty answer
     # the regeneration was asked for (no model is exempt) and the answer went to the review queue
-    assert sum(1 for r in sim.requests if "balance" in str(r.get("json", {}).get("messages", [{}])[-1])) >= 2
+    asked = [r["json"] for r in sim.requests if r.get("path", "").endswith("/chat/completions")]
+    assert len(asked) == 2 and asked[1]["temperature"] == 0 and "$127,549" in asked[1]["messages"][-1]["content"]
     recs = await review(shipped)
     assert recs and recs[-1]["regenerations"] >= 1 and any("127,549" in i for i in recs[-1]["issues"])
 

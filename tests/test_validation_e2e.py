@@ -159,14 +159,29 @@ async def test_always_wrong_is_blocked_plain_and_streamed(env: Any) -> None:
     assert resp.choices[0].finish_reason == "stop"
     assert raw.headers["x-bulwark-validation"] == "blocked"
 
+    # Live (guarded) stream: the verified words before the claim went out as they came; the
+    # claim never does, and the answer ends with the safe ending and a normal end of stream.
     stream = await client.chat.completions.create(model="gpt-4o", messages=BANK, stream=True, stream_options={"include_usage": True})
     chunks = [c async for c in stream]
-    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == SAFE
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text.startswith("Your balance on ACC-55012345 is") and "127,549" not in text
+    assert text.endswith(proxy.services.config.plugins["validate"].get("safe_ending", "") or "again.]")
     assert chunks[-1].choices == [] and chunks[-1].usage is not None  # usage chunk kept last
-    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["stop"]
     recs = await review(proxy)
     assert [r["action"] for r in recs] == ["block", "block"]
-    assert recs[0]["stream"] is True and recs[1]["stream"] is False
+    assert recs[0]["stream"] is True and recs[1]["stream"] is False  # newest first
+    assert "127,549" not in recs[0]["delivered"] and "127,549" in recs[0]["answers"][0]["content"]
+
+
+async def test_always_wrong_buffered_stream_gets_the_safe_message(env: Any) -> None:
+    proxy = await env.make(numbers(then="block", max_regenerations=1, stream_mode="buffer"))
+    env.sim.script("my balance", [WRONG])
+    stream = await openai_client(proxy.url).chat.completions.create(
+        model="gpt-4o", messages=BANK, stream=True, stream_options={"include_usage": True})
+    chunks = [c async for c in stream]
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == SAFE
+    assert chunks[-1].choices == [] and chunks[-1].usage is not None
 
 
 async def test_grounded_answer_passes_untouched(env: Any) -> None:
@@ -227,6 +242,7 @@ async def test_schema_violation_regenerated(env: Any, stream: bool) -> None:
 
 @pytest.mark.parametrize("stream", [False, True])
 async def test_bad_tool_calls_blocked(env: Any, stream: bool) -> None:
+    """A blocked answer to a request with tools is the API's refusal, never a broken tool call."""
     proxy = await env.make({"validators": [{"type": "structured", "action": "block"}], "safe_message": SAFE})
     env.sim.script("weather", [{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris", "days": 0}}]}])
     client = openai_client(proxy.url)
@@ -234,13 +250,14 @@ async def test_bad_tool_calls_blocked(env: Any, stream: bool) -> None:
     if stream:
         s = await client.chat.completions.create(model="gpt-4o", messages=msgs, tools=TOOLS, stream=True)
         chunks = [c async for c in s]
-        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
         assert not any(c.choices and c.choices[0].delta.tool_calls for c in chunks)
+        assert not any(c.choices and c.choices[0].delta.content for c in chunks)
+        refusal = "".join(c.choices[0].delta.refusal or "" for c in chunks if c.choices)
     else:
         r = await client.chat.completions.create(model="gpt-4o", messages=msgs, tools=TOOLS)
-        text = r.choices[0].message.content
-        assert not r.choices[0].message.tool_calls
-    assert text == SAFE
+        assert not r.choices[0].message.tool_calls and r.choices[0].message.content is None
+        refusal = r.choices[0].message.refusal
+    assert refusal == SAFE
     recs = await review(proxy)
     assert any("days" in i and "minimum" in i for i in recs[0]["issues"])
 

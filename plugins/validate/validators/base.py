@@ -44,14 +44,17 @@ class ValidationResult:
     # Claims the validator could not verify (quoted back to the model on regeneration).
     unverified: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    # Where in the content the unverified claims start (withholding keeps what comes before).
+    positions: list[int] = field(default_factory=list)
 
     @classmethod
     def ok(cls, validator: str = "", confidence: float = 1.0, **details: Any) -> "ValidationResult":
         return cls(True, confidence, [], validator, [], details)
 
     @classmethod
-    def fail(cls, validator: str, issues: list[str], confidence: float = 0.0, unverified: list[str] | None = None, **details: Any) -> "ValidationResult":
-        return cls(False, confidence, issues, validator, list(unverified or []), details)
+    def fail(cls, validator: str, issues: list[str], confidence: float = 0.0, unverified: list[str] | None = None,
+             positions: list[int] | None = None, **details: Any) -> "ValidationResult":
+        return cls(False, confidence, issues, validator, list(unverified or []), details, list(positions or []))
 
 
 @runtime_checkable

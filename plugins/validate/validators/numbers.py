@@ -30,6 +30,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Subject, ValidationResult
+from .segments import sentence_end
 
 # --------------------------------------------------------------------------------------
 # Configuration
@@ -377,6 +378,7 @@ class Claim:
     dates: list[tuple[int | None, int, int | None]] = field(default_factory=list)  # (y, m, d)
     idents: list[str] = field(default_factory=list)
     money_like: bool = False  # has a currency marker or decimals: derive from amounts, not counts
+    end: int = 0
 
 
 def _dates_of(m: re.Match[str]) -> list[tuple[int | None, int, int | None]]:
@@ -510,6 +512,9 @@ def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
             kind2, values, money_like = _num_values(m, hedged, cfg, parts)
             idents = [n] if plain and n.isdigit() and len(n) >= 4 else []
             claims.append(Claim(m.group(0).strip(), kind2, start, values=values, idents=idents, money_like=money_like))
+    for c in claims:
+        if not c.end:
+            c.end = c.start + len(c.text)
     return claims, skipped
 
 
@@ -931,18 +936,54 @@ class NumbersValidator:
                     return True
         return False
 
+    def session(self, subject: Subject) -> "NumbersSession":
+        return NumbersSession(self, subject)
+
     def validate(self, subject: Subject) -> ValidationResult:
         text = subject.answer.content
         if not text:
             return ValidationResult.ok(self.name, claims=0)
-        claims, _ = extract_claims(text, self.cfg)
+        sess = self.session(subject)
+        claims: list[Claim] = []
+        bad: list[Claim] = []
+        pos = 0
+        while pos < len(text):
+            end = sentence_end(text, pos, True) or len(text)
+            for c in sess.claims(text, pos, end):
+                claims.append(c)
+                if not sess.verify(text, c):
+                    bad.append(c)
+            pos = end
         if not claims:
             return ValidationResult.ok(self.name, claims=0)
-        idx = self.index(subject)
-        bad = [c for c in claims if not self.grounded(c, idx)]
         share = 1.0 - len(bad) / len(claims)
         if not bad or (self.cfg.min_grounded_share < 1.0 and share >= self.cfg.min_grounded_share):
             return ValidationResult(True, share, [], self.name, [], {"claims": len(claims), "ungrounded": len(bad)})
         shown = bad[: self.cfg.max_reported]
         issues = [f"unverified {c.kind} {c.text!r}: not found in the conversation's data" for c in shown]
-        return ValidationResult(False, share, issues, self.name, [c.text for c in shown], {"claims": len(claims), "ungrounded": len(bad)})
+        return ValidationResult(False, share, issues, self.name, [c.text for c in shown],
+                                {"claims": len(claims), "ungrounded": len(bad)}, [c.start for c in bad])
+
+
+class NumbersSession:
+    """One answer being checked claim by claim, in order (the live stream guard's view, and the
+    whole-answer check's): claims of a span, and whether each is grounded."""
+
+    __slots__ = ("v", "subject", "_idx")
+
+    def __init__(self, validator: NumbersValidator, subject: Subject) -> None:
+        self.v = validator
+        self.subject = subject
+        self._idx: SourceIndex | None = None
+
+    def claims(self, text: str, start: int, end: int) -> list[Claim]:
+        found, _ = extract_claims(text[start:end], self.v.cfg)
+        for c in found:
+            c.start += start
+            c.end += start
+        return found
+
+    def verify(self, text: str, claim: Claim) -> bool:
+        if self._idx is None:
+            self._idx = self.v.index(self.subject)
+        return self.v.grounded(claim, self._idx)

@@ -1,0 +1,97 @@
+"""Where a live answer may be cut: sentence ends, and the unsettled tail of the text.
+
+The guard releases text up to a point nothing can still turn into a claim. A tail is
+unsettled when a word that may start a claim (a digit, a currency sign or code, a number word,
+a month) sits in its last two words (whether "3" is a claim depends on the word after it), or
+when its last, unfinished word could still become one ("fort" -> "forty", "ACC" -> "ACC-1234").
+Claims are checked when their sentence has ended: a terminator followed by white space, a
+line break, or the end of the answer.
+"""
+from __future__ import annotations
+
+import re
+
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
+    "billion trillion dozen half"
+).split()
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_CODES = (
+    "usd eur gbp jpy cad aud chf inr cny rmb sek nok dkk pln brl mxn zar nzd sgd hkd krw try ils czk huf rub"
+).split()
+_WORDS = frozenset(_NUMBER_WORDS + _MONTHS + _CODES)
+_PREFIXES = frozenset(w[:k] for w in _WORDS for k in range(1, len(w) + 1))
+
+_TRIGGER = re.compile(
+    r"[0-9$€£¥₹₩₽₺₪฿₫₱₴#%]|(?<![A-Za-z])(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\S+")
+_TERMINATOR = re.compile(r"\n|[.!?]+[\"')\]*_]*(?=\s)")
+
+
+def sentence_end(text: str, pos: int, final: bool) -> int | None:
+    """The end (exclusive) of the sentence that holds `pos`, or None while it is still open."""
+    m = _TERMINATOR.search(text, pos)
+    if m is not None:
+        return m.end()
+    if final:
+        return len(text)
+    return None
+
+
+def sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding `pos` begins (after the previous terminator and its spaces)."""
+    i = pos
+    while i > 0:
+        c = text[i - 1]
+        if c == "\n" or (c in ".!?" and i < len(text) and text[i].isspace()):
+            break
+        i -= 1
+    while i < pos and text[i].isspace():
+        i += 1
+    return i
+
+
+def has_trigger(text: str, start: int, end: int) -> bool:
+    return _TRIGGER.search(text, start, end) is not None
+
+
+def _risky_partial(word: str) -> bool:
+    """An unfinished last word that may still become (the start of) a claim."""
+    if not word:
+        return False
+    if word[-1] in "-_#":
+        return True
+    if word[-1] in "/:.," and len(word) > 1 and word[-2].isdigit():  # "1," -> "1,234", "14:" -> "14:30"
+        return True
+    letters = word.strip("([{\"'*_<")
+    if letters.lower() in _PREFIXES:
+        return True
+    return sum(1 for c in letters if c.isupper()) >= 2
+
+
+def unsettled_from(text: str, pos: int) -> int:
+    """The first index (>= pos) of the tail that may still change what is a claim; len(text)
+    when all of text[pos:] is settled."""
+    n = len(text)
+    if pos >= n:
+        return n
+    lo = max(pos, n - 200)
+    words = [m.span() for m in _WORD.finditer(text, lo)]
+    if not words:
+        return n
+    tail = words[-2:]
+    cut = n
+    for s, e in tail:
+        if e > pos and _TRIGGER.search(text, max(s, pos), e) is not None:
+            cut = max(pos, s)
+            break
+    s, e = words[-1]
+    if e == n and e > pos and _risky_partial(text[s:e]):
+        cut = min(cut, max(pos, s))
+    return cut
