@@ -1,10 +1,15 @@
 """Risk-aware rate limits: requests, tokens and concurrency per key, end user and model,
-scaled by the request's risk class, with suspicious-pattern scoring and temporary blocks.
+scaled by the request's risk class, with suspicious-pattern scoring, throttles and temporary blocks.
 
-One atomic state Script (`gcra.GATE`) per request decides blocks, the suspicion
-score, the end user's newness, the risk multiplier and admission on every dimension; one
-more (`SETTLE`) settles the token reservation to the real usage and frees the concurrency
-slot when the answer ends (streams: when the stream closes, client cancel included).
+Round trips to the state backend per request (`gcra` has the Scripts):
+- GATE, once, at this layer (so cache hits count as requests): blocks, abuse signals and
+  scores, throttles, requests and concurrency; it also holds the body's tokens when they fit.
+- TOKENS, before an upstream attempt, only when the attempt needs other tokens than the
+  request holds (pruning shrank the body, a regeneration or fallback step, a body that did not
+  fit as received): token limits count what is sent (`reserve.py`).
+- SETTLE, once, when the request is over: real token usage of every attempt, the
+  concurrency slot, the refused-request share.
+A plain request costs 2; a pruned one 3; each further attempt one more.
 
 Risk classes (the most restrictive wins): suspicious (score >= abuse.suspicious_at) >
 new (key tier `new`, or an end user younger than `new_user_age_seconds` or with fewer than
@@ -12,7 +17,8 @@ new (key tier `new`, or an end user younger than `new_user_age_seconds` or with 
 multiplier scales every limit the request is checked against.
 
 Per-key overrides (`[[auth.keys]] limits = {...}` or `bulwark keys create --rpm/--tpm`):
-`rpm`, `tpm`, `max_concurrent` (key), `user_rpm`, `user_tpm`, `user_max_concurrent`.
+`rpm`, `tpm`, `max_concurrent` (key), `user_rpm`, `user_tpm`, `user_max_concurrent`,
+`max_networks` (abuse: client networks one key may be used from).
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, PASSTHROUGH, RequestContext
-from proxy.errors import PermissionDenied, RateLimited, ServiceUnavailable
+from proxy.errors import ServiceUnavailable
 from proxy.ledger import Ledger
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
@@ -34,8 +40,10 @@ from proxy.response import ProxyResponse
 from proxy.state.base import StateError
 from proxy.state.lua import decode
 
-from .abuse import AbuseConfig, ContentSignals
+from .abuse import AbuseConfig, Assessment, ContentSignals, network_of
 from .gcra import GATE, SETTLE, go_duration
+from .refusals import abuse_refusal, limit_error
+from .reserve import TokenAccount
 
 log = logging.getLogger("bulwark.ratelimit")
 
@@ -117,237 +125,222 @@ class RateLimit(Plugin):
         dims: list[list[Any]] = []
         names: list[str] = []
 
-        def add(prefix: str, rpm: float, tpm: float, conc: float) -> None:
+        def add(prefix: str, scope: str, rpm: float, tpm: float, conc: float) -> None:
             if rpm > 0 or tpm > 0 or conc > 0:
                 dims.append([k(prefix), rpm, tpm, k(prefix + ":c"), conc])
-                names.append("user" if ":rl:u:" in prefix else "model" if ":rl:m:" in prefix else "key")
+                names.append(scope)
 
-        add("{" + S + "}:rl", lim.get("rpm", cfg.key.rpm), lim.get("tpm", cfg.key.tpm), lim.get("max_concurrent", cfg.key.max_concurrent))
+        add("{" + S + "}:rl", "key", lim.get("rpm", cfg.key.rpm), lim.get("tpm", cfg.key.tpm), lim.get("max_concurrent", cfg.key.max_concurrent))
         if user is not None:
-            add("{" + S + "}:rl:u:" + user, lim.get("user_rpm", cfg.user.rpm), lim.get("user_tpm", cfg.user.tpm),
+            add("{" + S + "}:rl:u:" + user, "user", lim.get("user_rpm", cfg.user.rpm), lim.get("user_tpm", cfg.user.tpm),
                 lim.get("user_max_concurrent", cfg.user.max_concurrent))
         if cfg.models and model:
             ml = cfg.models.get(model) or cfg.models.get("*")
             if ml is not None:
-                add("{" + S + "}:rl:m:" + model[:80], ml.rpm, ml.tpm, ml.max_concurrent)
+                add("{" + S + "}:rl:m:" + model[:80], "model", ml.rpm, ml.tpm, ml.max_concurrent)
         return dims, names
+
+    def _abuse(self, ident: Any, user: str | None, tag: str, a: Assessment, k: _Keys) -> tuple[dict[str, Any], list[str]]:
+        """GATE's abuse parameters: subjects (key, end user, IP) and the state-backed signals."""
+        c = self.cfg.abuse
+        short = max(c.half_life_seconds * 10, c.block_seconds, c.rejected_half_life_seconds * 10)
+        shared = c.shared_key_weight if user is not None else 1.0
+        # [ki, weight of request-level points, weight of key-level points, ttl]
+        subjects = [[k(tag + ":ab"), shared, 1.0, short]]
+        kinds = ["key"]
+        if user is not None:
+            subjects.append([k(tag + ":ab:u:" + user), 1.0, 0.0, max(short, _SEEN_TTL)])
+            kinds.append("user")
+        if ident.ip:
+            subjects.append([k(tag + ":ab:ip:" + ident.ip), 1.0, 1.0, short])
+            kinds.append("ip")
+        tier = ident.tier if ident.tier in ("new", "trusted") else "standard"
+        A: dict[str, Any] = {
+            "subjects": subjects, "half_life": c.half_life_seconds, "suspicious_at": c.suspicious_at, "block_at": c.block_at,
+            "block_seconds": c.block_seconds, "scale": self.mults[tier],
+            "burst": [c.burst_requests, c.burst_seconds, c.burst_points],
+            "rej": [c.rejected_share, c.rejected_min_requests, c.rejected_points, c.rejected_half_life_seconds],
+            "newu": [c.new_users_burst, c.new_users_seconds, c.new_users_points],
+            "throttle": [c.throttle_per_minute, c.throttle_burst],
+        }
+        if a.fingerprint is not None:
+            dup = [[k(tag + ":ab:dup:" + a.fingerprint), c.repeat_key_max if user is not None else c.repeat_max, c.repeat_seconds]]
+            if user is not None:
+                dup.append([k(tag + ":ab:dup:" + user + ":" + a.fingerprint), c.repeat_max, c.repeat_seconds])
+            A["dup"] = dup
+            A["dup_points"] = c.repeat_points * a.repeat_weight
+        if ident.ip:
+            max_nets = int((ident.limits or {}).get("max_networks", c.max_networks))
+            A["ips"] = [k(tag + ":ab:ips"), network_of(ident.ip), max_nets, c.networks_seconds, c.networks_points]
+        return A, kinds
 
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
         cfg = self.cfg
         ident = ctx.identity
         body = ctx.body if ctx.raw_body else {}
         user = ident.user_key
-        S = ident.scope
-        model = ctx.model
+        tag = "{" + ident.scope + "}"
         prompt_tokens = ctx.prompt_tokens()
         cost = prompt_tokens + (0 if ctx.endpoint == EMBEDDINGS else max_completion(body, cfg.default_completion_tokens))
         now = time.time()
         lease = ctx.request_id or uuid.uuid4().hex
         k = _Keys()
-        tag = "{" + S + "}"
-        P: dict[str, Any] = {
-            "now": now,
-            "tier": ident.tier,
-            "mults": self.mults,
-            "window": cfg.window_seconds,
-            "cost": cost,
-            "lease": lease,
-            "lease_exp": now + cfg.lease_seconds,
-        }
-        content_signals: list[str] = []
-        user_key = tag + ":ab:u:" + user if user is not None else None
+        P: dict[str, Any] = {"now": now, "tier": ident.tier, "mults": self.mults, "window": cfg.window_seconds, "cost": cost,
+                             "lease": lease, "lease_exp": now + cfg.lease_seconds}
+        a = self.signals.assess(body, prompt_tokens) if self.signals is not None else Assessment()
+        kinds: list[str] = []
         if self.signals is not None:
-            a = cfg.abuse
-            points, content_signals, fp = self.signals.score(body, prompt_tokens)
-            short = max(a.half_life_seconds * 10, a.block_seconds, a.rejected_half_life_seconds * 10)
-            subjects = [[k(tag + ":ab"), a.shared_key_weight if user is not None else 1.0, short]]
-            if user_key is not None:
-                subjects.append([k(user_key), 1.0, max(short, _SEEN_TTL)])
-            if ident.ip:
-                subjects.append([k(tag + ":ab:ip:" + ident.ip), 1.0, short])
-            A: dict[str, Any] = {
-                "subjects": subjects,
-                "half_life": a.half_life_seconds,
-                "suspicious_at": a.suspicious_at,
-                "block_at": a.block_at,
-                "block_seconds": a.block_seconds,
-                "burst": [a.burst_requests, a.burst_seconds, a.burst_points],
-                "rej": [a.rejected_share, a.rejected_min_requests, a.rejected_points, a.rejected_half_life_seconds],
-            }
-            if fp is not None:
-                A["dup"] = [k(tag + ":ab:dup:" + fp), a.repeat_max, a.repeat_seconds, a.repeat_points]
-            if ident.ip:
-                A["ips"] = [k(tag + ":ab:ips"), ident.ip, a.max_ips, a.ips_seconds, a.ips_points]
-            P["abuse"] = A
-            P["points"] = points
-            if content_signals:
-                P["content"] = ",".join(content_signals)
-        if user_key is not None:
+            P["abuse"], kinds = self._abuse(ident, user, tag, a, k)
+            P["points"] = a.points
+            if a.signals:
+                P["content"] = ",".join(a.signals)
+        if user is not None:
             # Shares the user's subject hash when abuse scoring is on (same key index reused).
-            ui = subjects[1][0] if self.signals is not None else k(user_key)
-            P["user"] = [ui, cfg.new_user_age_seconds, cfg.new_user_requests, _SEEN_TTL]
-        dims, names = self._dims(ident, user, model, S, k)
+            P["user"] = [P["abuse"]["subjects"][1][0] if self.signals is not None else k(tag + ":ab:u:" + user),
+                         cfg.new_user_age_seconds, cfg.new_user_requests, _SEEN_TTL]
+        dims, names = self._dims(ident, user, ctx.model, ident.scope, k)
         P["dims"] = dims
-
         try:
             res = decode(await self.services.state.run(GATE, k.keys, [orjson.dumps(P)]))
         except StateError as exc:  # an unwrapped backend: never a 500
             self.services.metrics.inc("bulwark_redis_errors_total", 1.0, op="script")
             raise ServiceUnavailable(f"Rate limiting is unavailable: the state backend failed ({exc}). Retry shortly.",
                                      headers={"retry-after": "1"}) from None
-
-        signals = res.get("signals")
-        signals = list(signals) if isinstance(signals, list) else []
-        risk = res.get("risk", "standard")
         mult = float(res.get("mult", 1.0))
-        score = float(res.get("score", 0.0))
-        who = f"key={ident.key_name or ident.key_id} id={ident.key_id} user={user or '-'} ip={ident.ip or '-'}"
+        decision = self._explain(res, a, kinds)
         if not res.get("ok"):
-            self._reject(ctx, res, body, cost, who, signals + content_signals, dims, names, mult)
-
-        ctx.record(self.name, risk=risk, tier=ident.tier, multiplier=mult, score=round(score, 2),
-                   **({"signals": signals} if signals else {}),
+            self._reject(ctx, res, decision, cost, dims, names, mult)
+        ctx.record(self.name, risk=res.get("risk", "standard"), tier=ident.tier, multiplier=mult, **decision,
                    **({"remaining_requests": res["req"][1]} if "req" in res else {}),
                    **({"remaining_tokens": res["tok"][1]} if "tok" in res else {}))
-        if risk == "suspicious":
-            reason = (signals or ["score"])[0]
-            self.services.metrics.inc("bulwark_abuse_blocks_total", 1.0, reason=reason, action="throttle")
-            log.info("throttled (suspicious, score %.1f, x%.2f) %s signals=%s request=%s", score, mult, who, signals, ctx.request_id)
+        if res.get("risk") == "suspicious":
+            self.services.metrics.inc("bulwark_abuse_blocks_total", 1.0, reason=decision.get("leading_signal", "score"), action="throttle")
+            log.info("suspicious (score %.1f, x%.2f) %s signals=%s request=%s", decision["score"], mult, self._who(ctx),
+                     decision.get("recent_signals"), ctx.request_id)
         if cfg.headers:
-            h = ctx.response_headers
-            if "req" in res:
-                lim, rem, reset = res["req"]
-                h["x-ratelimit-limit-requests"] = str(int(lim))
-                h["x-ratelimit-remaining-requests"] = str(max(0, int(rem)))
-                h["x-ratelimit-reset-requests"] = go_duration(float(reset))
-            if "tok" in res:
-                lim, rem, reset = res["tok"]
-                h["x-ratelimit-limit-tokens"] = str(int(lim))
-                h["x-ratelimit-remaining-tokens"] = str(max(0, int(rem)))
-                h["x-ratelimit-reset-tokens"] = go_duration(float(reset))
-
-        # What SETTLE needs: token buckets at the effective limit, concurrency leases.
-        tok = [[d[0], _eff(d[2], mult)] for d in dims if d[2] > 0]
-        conc = [d[3] for d in dims if d[4] > 0]
-        keys = k.keys
-        rej = [P["abuse"]["subjects"][0][0], cfg.abuse.rejected_half_life_seconds, P["abuse"]["subjects"][0][2]] if "abuse" in P else None
-        done = False
-
-        async def settle(actual_tokens: int | None, refused: bool) -> None:
-            nonlocal done
-            if done:
-                return
-            done = True
-            delta = (actual_tokens - cost) if actual_tokens is not None else -cost
-            S2: dict[str, Any] = {"now": time.time(), "window": cfg.window_seconds, "lease": lease,
-                                  "tokens": [[ki, lim, delta] for ki, lim in tok], "conc": conc}
-            if refused and rej is not None:
-                S2["rej"] = rej
-            if not S2["tokens"] and not conc and "rej" not in S2:
-                return
-            try:
-                await self.services.state.run(SETTLE, keys, [orjson.dumps(S2)])
-            except Exception as exc:  # the lease expires by itself; never fail the answer
-                log.warning("rate-limit settle failed for request %s (%s); the slot frees at lease expiry", ctx.request_id, exc)
-
-        def settled(ledger: Ledger) -> None:
-            # Token use is what every attempt really used (regenerations and fallback steps
-            # included; a cache hit used none); pass-through answers keep their reservation.
-            actual = cost if ctx.endpoint == PASSTHROUGH else sum(a.usage[0] + a.usage[1] for a in ledger.attempts if a.usage)
-            status = ledger.status or 0
-            refused = 400 <= status < 500 and status != 429 and not ledger.billed
-            self.services.tasks.spawn(settle(actual if ledger.attempts or ctx.endpoint == PASSTHROUGH else None, refused),
-                                      "ratelimit-settle", essential=True)
-
-        ctx.ledger.on_settled(settled)
+            self._headers(ctx, res)
+        self._subscribe(ctx, k.keys, dims, names, mult, int(res.get("held") or 0), prompt_tokens, P)
         return await call_next(ctx)
 
-        if resp.raw_stream is not None:
-            # Pass-through bytes: free the slot when the body ends, charge the reservation.
-            inner = resp.raw_stream
+    def _subscribe(self, ctx: RequestContext, keys: list[str], dims: list[list[Any]], names: list[str], mult: float,
+                   held: int, prompt_tokens: int, P: dict[str, Any]) -> None:
+        """Token admission per attempt, then one SETTLE when the request is over."""
+        cfg = self.cfg
+        tok = [[d[0], _eff(d[2], mult)] for d in dims if d[2] > 0]
+        tok_names = [n for d, n in zip(dims, names) if d[2] > 0]
+        conc = [d[3] for d in dims if d[4] > 0]
+        account: TokenAccount | None = None
+        if tok and ctx.endpoint != PASSTHROUGH:  # pass-through answers keep their reservation
+            account = TokenAccount(self, ctx, keys, tok, tok_names, held, prompt_tokens,
+                                   lambda r, scope, need: self._token_refusal(ctx, r, scope, need))
+            ctx.ledger.on_attempt_start(account.on_start)
+            ctx.ledger.on_attempt_end(account.on_end)
+        rej = None
+        if "abuse" in P:
+            s0 = P["abuse"]["subjects"][0]
+            rej = [s0[0], cfg.abuse.rejected_half_life_seconds, s0[3]]
 
-            async def raw_wrap() -> Any:
-                try:
-                    async for chunk in inner:
-                        yield chunk
-                finally:
-                    await self.services.tasks.run_soon(settle(cost, False), "ratelimit-settle")
+        def settled(ledger: Ledger) -> None:
+            status = ledger.status or 0
+            refused = 400 <= status < 500 and status != 429 and not ledger.billed
+            delta = account.settle_delta() if account is not None else 0
+            S2: dict[str, Any] = {"now": time.time(), "window": cfg.window_seconds, "lease": P["lease"],
+                                  "tokens": [[ki, lim, delta] for ki, lim in tok] if delta else [], "conc": conc}
+            if refused and rej is not None:
+                S2["rej"] = rej
+            if account is not None:
+                ctx.record(self.name, token_round_trips=account.round_trips)
+            if S2["tokens"] or conc or "rej" in S2:
+                self.services.tasks.spawn(self._settle(ctx, keys, S2), "ratelimit-settle", essential=True)
 
-            resp.raw_stream = raw_wrap()
-            return resp
+        ctx.ledger.on_settled(settled)
 
-        if resp.ok:
-            u = usage_from_body(resp)
-            actual = (u[0] + u[1]) if u is not None else cost
-            await self.services.tasks.run_soon(settle(actual, False), "ratelimit-settle")
-        else:
-            await self.services.tasks.run_soon(settle(None, 400 <= resp.status < 500 and resp.status != 429), "ratelimit-settle")
-        return resp
+    async def _settle(self, ctx: RequestContext, keys: list[str], S2: dict[str, Any]) -> None:
+        try:
+            await self.services.state.run(SETTLE, keys, [orjson.dumps(S2)])
+        except Exception as exc:  # the lease expires by itself; never fail the answer
+            log.warning("rate-limit settle failed for request %s (%s); the slot frees at lease expiry", ctx.request_id, exc)
+
+    # -- explaining decisions -------------------------------------------------------------
+    @staticmethod
+    def _who(ctx: RequestContext) -> str:
+        ident = ctx.identity
+        return f"key={ident.key_name or ident.key_id} id={ident.key_id} user={ident.user_key or '-'} ip={ident.ip or '-'}"
+
+    def _explain(self, res: dict[str, Any], a: Assessment, kinds: list[str]) -> dict[str, Any]:
+        """Which signals this request raised (with their points), the subject with the top score, recent signals."""
+        if self.signals is None:
+            return {}
+        c = self.cfg.abuse
+        state_points = {"burst": c.burst_points, "many_networks": c.networks_points, "new_user_churn": c.new_users_points,
+                        "rejected_share": c.rejected_points, "repeated_prompt": c.repeat_points * a.repeat_weight}
+        signals = res.get("signals")
+        contrib = dict(a.contributions)
+        for s in signals if isinstance(signals, list) else []:
+            contrib[s] = round(state_points.get(s, 0.0), 3)
+        top = int(res.get("top") or 0)
+        subject = kinds[top - 1] if 0 < top <= len(kinds) else "key"
+        recent = [x for x in str(res.get("why") or "").split(",") if x]
+        out: dict[str, Any] = {"score": round(float(res.get("score", 0.0)), 2), "subject": subject}
+        if contrib:
+            out["signals"] = contrib
+            out["leading_signal"] = max(contrib, key=lambda x: contrib[x])
+        if recent:
+            out["recent_signals"] = recent
+            out.setdefault("leading_signal", recent[0])
+        return out
+
+    def _headers(self, ctx: RequestContext, res: dict[str, Any]) -> None:
+        h = ctx.response_headers
+        if "req" in res:
+            lim, rem, reset = res["req"]
+            h["x-ratelimit-limit-requests"] = str(int(lim))
+            h["x-ratelimit-remaining-requests"] = str(max(0, int(rem)))
+            h["x-ratelimit-reset-requests"] = go_duration(float(reset))
+        if "tok" in res:
+            lim, rem, reset = res["tok"]
+            h["x-ratelimit-limit-tokens"] = str(int(lim))
+            h["x-ratelimit-remaining-tokens"] = str(max(0, int(rem)))
+            h["x-ratelimit-reset-tokens"] = go_duration(float(reset))
 
     # -- rejections ---------------------------------------------------------------------
-    def _reject(self, ctx: RequestContext, res: dict[str, Any], body: dict[str, Any], cost: int, who: str,
-                signals: list[str], dims: list[list[Any]], names: list[str], mult: float) -> None:
+    def _reject(self, ctx: RequestContext, res: dict[str, Any], decision: dict[str, Any], cost: int,
+                dims: list[list[Any]], names: list[str], mult: float) -> None:
         m = self.services.metrics
         reason = res.get("reason", "requests")
         retry = float(res.get("retry") or 0.0)
         ctx.record(self.name, rejected=reason, risk=res.get("risk"), tier=ctx.identity.tier, multiplier=mult,
-                   score=round(float(res.get("score", 0.0)), 2), retry_after=round(retry, 3))
-        if reason in ("blocked", "abuse_block"):
-            if reason == "blocked":
-                signals = [x for x in str(res.get("why") or "").split(",") if x]
-            signals = list(dict.fromkeys(signals))
-            why = ", ".join(signals) if signals else "a high suspicion score"
-            label = signals[0] if signals else "score"
-            m.inc("bulwark_abuse_blocks_total", 1.0, reason=label, action="block")
-            m.inc("bulwark_ratelimit_rejections_total", 1.0, reason="abuse_block")
+                   retry_after=round(retry, 3), **decision)
+        if reason in ("blocked", "abuse_block", "throttled", "suspicious_content"):
+            action = {"blocked": "blocked", "abuse_block": "block", "throttled": "throttle", "suspicious_content": "refuse"}[reason]
+            label = decision.get("leading_signal", "score")
+            m.inc("bulwark_abuse_blocks_total", 1.0, reason=label, action=action)
+            m.inc("bulwark_ratelimit_rejections_total", 1.0, reason="abuse_" + action)
             # What the refused request would have cost (the cost stack's "saved by abuse blocks").
             ctx.ledger.record_saving("abuse", pricing_for(self.services).cost(ctx.model, ctx.prompt_tokens(), max(0, cost - ctx.prompt_tokens())))
-            secs = max(1, int(math.ceil(retry)))
-            (log.warning if reason == "abuse_block" else log.info)("blocked (%s) %s for %ds request=%s", why, who, secs, ctx.request_id)
-            raise PermissionDenied(
-                f"This client is temporarily blocked for {secs} seconds because of suspicious activity ({why}). "
-                "Requests are refused until the block ends; contact the operator if this is a mistake.",
-                headers={"x-should-retry": "false"},
-            )
+            err = abuse_refusal(reason, subject=decision.get("subject", "key"), score=float(res.get("score") or 0.0), retry=retry,
+                                contributions=decision.get("signals", {}), recent=decision.get("recent_signals", []), cfg=self.cfg.abuse)
+            (log.warning if reason == "abuse_block" else log.info)("abuse %s (%s) %s request=%s", action, err.message, self._who(ctx), ctx.request_id)
+            raise err
         dim_i = int(res.get("dim", 1)) - 1
-        scope = "key"
         dim = dims[dim_i] if 0 <= dim_i < len(dims) else None
-        if dim_i < len(names):
-            scope = names[dim_i]
+        scope = names[dim_i] if 0 <= dim_i < len(names) else "key"
         m.inc("bulwark_ratelimit_rejections_total", 1.0, reason=f"{scope}_{reason}")
         limit = int(res.get("limit") or 0)
-        W = self.cfg.window_seconds
-        per = "min" if W == 60 else f"{go_duration(W)}"
-        log.info("rate limited (%s %s, limit %d per %s, risk %s x%.2f) %s request=%s", scope, reason, limit, per,
-                 res.get("risk"), mult, who, ctx.request_id)
-        if reason == "too_large":
-            raise RateLimited(
-                f"Request too large: it needs up to {cost} tokens (prompt + max_tokens) but the {scope} limit is "
-                f"{limit} tokens per {per} at the current risk level ({res.get('risk')}). Lower max_tokens or shorten the prompt.",
-                headers={"x-should-retry": "false", "x-ratelimit-limit-tokens": str(limit), "x-ratelimit-remaining-tokens": "0"},
-            )
-        retry = max(retry, 0.001)
-        retry_s = min(60, max(1, int(math.ceil(retry))))
-        retry_ms = min(60_000, int(math.ceil(retry * 1000)))
-        what = {"requests": "requests", "tokens": "tokens", "concurrency": "concurrent requests"}.get(reason, reason)
-        if reason == "concurrency":
-            msg = (f"Rate limit reached: {limit} concurrent requests for this {scope} (risk level {res.get('risk')}). "
-                   f"Wait for a request to finish, then retry.")
-        else:
-            msg = (f"Rate limit reached for {what} on this {scope}: limit {limit} per {per} (risk level "
-                   f"{res.get('risk')}). Please try again in {go_duration(retry)}.")
-        kind = "tokens" if reason == "tokens" else "requests"
-        other = "requests" if kind == "tokens" else "tokens"
-        headers = {}
+        log.info("rate limited (%s %s, limit %d per %s, risk %s x%.2f) %s request=%s", scope, reason, limit,
+                 go_duration(self.cfg.window_seconds), res.get("risk"), mult, self._who(ctx), ctx.request_id)
+        other = None
         if dim is not None:
-            other_limit = _eff(dim[1] if other == "requests" else dim[2], mult)
-            if other_limit > 0:
-                headers[f"x-ratelimit-limit-{other}"] = str(other_limit)
-        headers |= {
-            "retry-after": str(retry_s),
-            "retry-after-ms": str(retry_ms),
-            f"x-ratelimit-limit-{kind}": str(limit),
-            f"x-ratelimit-remaining-{kind}": "0",
-            f"x-ratelimit-reset-{kind}": go_duration(retry),
-        }
-        raise RateLimited(msg, headers=headers)
+            other = ("requests", _eff(dim[1], mult)) if reason == "tokens" else ("tokens", _eff(dim[2], mult))
+        raise limit_error(reason, scope=scope, limit=limit, retry=retry, window=self.cfg.window_seconds,
+                          risk=str(res.get("risk")), cost=cost, other=other)
+
+    def _token_refusal(self, ctx: RequestContext, res: dict[str, Any], scope: str, need: int) -> Any:
+        reason = res.get("reason", "tokens")
+        self.services.metrics.inc("bulwark_ratelimit_rejections_total", 1.0, reason=f"{scope}_{reason}")
+        risk = str((ctx.decisions.get(self.name) or {}).get("risk", "standard"))
+        ctx.record(self.name, rejected=reason, tokens_needed=need, retry_after=round(float(res.get("retry") or 0), 3))
+        log.info("rate limited (%s %s, limit %s tokens, needs %d) %s request=%s", scope, reason, res.get("limit"), need,
+                 self._who(ctx), ctx.request_id)
+        return limit_error(reason, scope=scope, limit=int(res.get("limit") or 0), retry=float(res.get("retry") or 0.0),
+                           window=self.cfg.window_seconds, risk=risk, cost=need)

@@ -1,42 +1,43 @@
-"""Suspicious-pattern scoring: the request-content signals and their settings.
+"""Suspicious-pattern scoring: the request-content signals, the repeat fingerprint and their settings.
 
-The score itself is an exponentially decaying number per subject (the key, the end user,
-the client IP) kept in state and updated atomically with admission (`gcra.GATE`):
+The score itself is an exponentially decaying number per subject (the client key, the end
+user, the client IP) kept in state and updated atomically with admission (`gcra.GATE`):
 
     score(now) = score(t) * 0.5 ** ((now - t) / half_life) + points(this request)
 
-Signals and their default points (all configurable):
-- content, computed here without I/O: prompt-injection / jailbreak signatures (regexes,
-  `injection_points` per matching request), oversized prompts (`oversized_points`);
-- state-backed, computed inside the Script: request bursts (more than `burst_requests` in
-  `burst_seconds`), repeated near-identical prompts (same normalised fingerprint more than
-  `repeat_max` times in `repeat_seconds`), one key used from more than `max_ips` client IPs
-  in `ips_seconds`, a high share of refused requests (`rejected_share`).
+Content signals, computed here without I/O (points configurable):
+- the newest user message (and a trailing assistant "prefill") matched against the shipped
+  phrasings (`signatures.py`): injection, extraction, jailbreak, divergence, indirect,
+  many_shot, and obfuscation on top when a phrasing only shows after undoing one;
+- prefill: the request ends with an assistant message the model is to continue; more when
+  it forces a compliant start ("Sure! Here is...", "Step 1:");
+- oversized prompts (`oversized_tokens`) and outsized output asks (`large_output_tokens`).
 
-Above `suspicious_at` the request's limits get the suspicious multiplier at once; at or
-above `block_at` the subject is blocked (403) for `block_seconds`.
+State signals, computed inside GATE: request bursts (`burst_requests` in `burst_seconds`),
+one prompt repeated (per end user and per key, see `fingerprint`), one key used from more
+than `max_networks` client networks, end users appearing faster than `new_users_burst` per
+`new_users_seconds` (rotating ids), and a high share of refused requests. The burst, repeat
+and new-user allowances scale with the key tier (new x0.5, trusted x2).
+
+From `suspicious_at` the subject is throttled: its limits get the suspicious multiplier, a
+request that itself raises a content signal is not forwarded, and the rest are held to
+`throttle_per_minute`. At `block_at` the subject is blocked (403) for `block_seconds`.
 """
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# Shipped signatures: common prompt-injection / jailbreak phrasings (case-insensitive).
-DEFAULT_SIGNATURES = [
-    r"ignore (all |any )?(the |your )?(previous|prior|above|earlier) (instructions|prompts|rules|directions)",
-    r"disregard (all |any )?(the |your )?(previous|prior|above|system) (instructions|prompt|rules)",
-    r"forget (all |everything )?(your |the )?(previous |prior )?(instructions|rules|guidelines)",
-    r"\b(reveal|print|show|repeat|output) (me )?(your|the) (system prompt|hidden instructions|initial instructions)",
-    r"\byou are (now )?(DAN|in developer mode|jailbroken|unrestricted)\b",
-    r"\bdo anything now\b",
-    r"\bdeveloper mode (enabled|activated|on)\b",
-    r"\bpretend (that )?you (have no|are not bound by|don't have) (rules|restrictions|guidelines|filters)",
-    r"\bjailbreak\b",
-    r"<\|?(im_start|system|endoftext)\|?>",
-]
+from proxy import tokens
+from proxy.pricing import max_completion
+
+from .signatures import Signatures, plain
 
 
 class AbuseConfig(BaseModel):
@@ -51,26 +52,50 @@ class AbuseConfig(BaseModel):
     # (the user's own score gets full points), so one bad user of a shared app key does
     # not flag every other user at once.
     shared_key_weight: float = Field(0.5, ge=0, le=1)
-    signatures: list[str] = DEFAULT_SIGNATURES
+    # The shipped phrasings (signatures.py); extra regexes score like an injection.
+    builtin_signatures: bool = True
     extra_signatures: list[str] = []
-    injection_points: float = Field(5.0, ge=0)
+    injection_points: float = Field(6.0, ge=0)
+    extraction_points: float = Field(5.0, ge=0)
+    jailbreak_points: float = Field(6.0, ge=0)
+    indirect_points: float = Field(4.0, ge=0)
+    divergence_points: float = Field(4.0, ge=0)
+    many_shot_points: float = Field(6.0, ge=0)
+    obfuscation_points: float = Field(2.0, ge=0)
+    prefill_points: float = Field(2.0, ge=0)
+    prefill_forcing_points: float = Field(4.0, ge=0)
     oversized_tokens: int = Field(32_000, ge=1)
     oversized_points: float = Field(3.0, ge=0)
+    large_output_tokens: int = Field(16_384, ge=1)
+    large_output_points: float = Field(2.0, ge=0)
     burst_requests: int = Field(50, ge=1)
     burst_seconds: float = Field(2.0, gt=0)
     burst_points: float = Field(0.5, ge=0)
+    # One prompt (same conversation, same last user message up to random junk words) more
+    # than repeat_max times per repeat_seconds from one end user, or repeat_key_max from one key.
     repeat_max: int = Field(10, ge=1)
+    repeat_key_max: int = Field(30, ge=1)
     repeat_seconds: float = Field(60.0, gt=0)
     repeat_points: float = Field(1.0, ge=0)
-    max_ips: int = Field(20, ge=1)
-    ips_seconds: float = Field(600.0, gt=0)
-    ips_points: float = Field(2.0, ge=0)
+    # A repeat asking for less output than this counts proportionally less (a 1-token health check barely counts).
+    repeat_full_weight_tokens: int = Field(256, ge=1)
+    # Distinct client networks (IPv4 /24, IPv6 /48; private and loopback addresses are one
+    # "internal" network) per key; per key overridable with `limits = {max_networks = N}`.
+    max_networks: int = Field(10, ge=1)
+    networks_seconds: float = Field(600.0, gt=0)
+    networks_points: float = Field(2.0, ge=0)
+    new_users_burst: int = Field(100, ge=1)
+    new_users_seconds: float = Field(60.0, gt=0)
+    new_users_points: float = Field(1.0, ge=0)
     rejected_share: float = Field(0.5, gt=0, le=1)
     rejected_min_requests: int = Field(20, ge=1)
     rejected_points: float = Field(1.0, ge=0)
     rejected_half_life_seconds: float = Field(60.0, gt=0)
+    # While suspicious: requests per minute a subject may still make (burst of throttle_burst).
+    throttle_per_minute: float = Field(6.0, gt=0)
+    throttle_burst: float = Field(2.0, ge=1)
 
-    @field_validator("signatures", "extra_signatures")
+    @field_validator("extra_signatures")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for i, pat in enumerate(v):
@@ -87,39 +112,6 @@ class AbuseConfig(BaseModel):
         return self
 
 
-_WS = re.compile(r"\s+")
-_DIGITS = re.compile(r"\d+")
-
-
-def prompt_text(body: dict[str, Any], last_only: bool = False) -> str:
-    """The user-authored text of a request (chat user messages, or prompt/input)."""
-    msgs = body.get("messages")
-    if isinstance(msgs, list):
-        parts: list[str] = []
-        for m in (msgs[-1:] if last_only else msgs):
-            if not isinstance(m, dict) or m.get("role") not in ("user", None):
-                continue
-            c = m.get("content")
-            if isinstance(c, str):
-                parts.append(c)
-            elif isinstance(c, list):
-                parts.extend(str(p.get("text", "")) for p in c if isinstance(p, dict) and p.get("type") in ("text", "input_text"))
-        return "\n".join(parts)
-    for key in ("prompt", "input"):
-        v = body.get(key)
-        if isinstance(v, str):
-            return v
-        if isinstance(v, list):
-            return "\n".join(x for x in v if isinstance(x, str))
-    return ""
-
-
-def fingerprint(text: str) -> str:
-    """Near-duplicate fingerprint: case, whitespace and numbers folded."""
-    norm = _DIGITS.sub("0", _WS.sub(" ", text.lower())).strip()
-    return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-
-
 _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 
 
@@ -129,39 +121,150 @@ def _scoped(pattern: str) -> str:
     return f"(?{m.group(1)}:{pattern[m.end():]})" if m else pattern
 
 
-class _AnyOf:
-    def __init__(self, rxs: list[re.Pattern[str]]) -> None:
-        self.rxs = rxs
+# -- what a request says ------------------------------------------------------------------------
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") in ("text", "input_text"))
+    return ""
 
-    def search(self, text: str) -> Any:
-        for rx in self.rxs:
-            m = rx.search(text)
-            if m:
-                return m
+
+def last_user(body: dict[str, Any]) -> tuple[int | None, str]:
+    """(index, text) of the newest user message; completions/embeddings: (None, prompt/input)."""
+    msgs = body.get("messages")
+    if isinstance(msgs, list):
+        for i in range(len(msgs) - 1, -1, -1):
+            m = msgs[i]
+            if isinstance(m, dict) and m.get("role") == "user":
+                return i, _text(m.get("content"))
+        return None, ""
+    for key in ("prompt", "input"):
+        v = body.get(key)
+        if isinstance(v, str):
+            return None, v
+        if isinstance(v, list):
+            return None, "\n".join(x for x in v if isinstance(x, str))
+    return None, ""
+
+
+def prefill_text(body: dict[str, Any]) -> str | None:
+    """The text of a trailing assistant message (the model is asked to continue it), if any."""
+    msgs = body.get("messages")
+    if not isinstance(msgs, list) or not msgs:
         return None
+    m = msgs[-1]
+    if not isinstance(m, dict) or m.get("role") != "assistant" or m.get("tool_calls") or m.get("function_call"):
+        return None
+    text = _text(m.get("content")).strip()
+    return text or None
+
+
+_FORCING = re.compile(
+    r"^\s*(?:(?:sure|certainly|absolutely|of\s+course|okay|ok|yes|alright|great|understood)\b[\s,!.:-]{0,3}.{0,60}?"
+    r"\b(?:here|i\s+will|i'll|i\s+can|let\s+me|below)\b|step\s*1\b|1[.)]\s|first,|here\s+(?:is|are)\b|as\s+(?:dan|an?\s+unrestricted))"
+    r"|(?:unfiltered|no\s+restrictions|jailbr|developer\s+mode|verbatim)|:\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# -- repeats ---------------------------------------------------------------------------------------
+_WORDS = re.compile(r"\S+")
+_JUNK_CANDIDATE = re.compile(r"^[a-z]{5,24}$|^[A-Z]{5,24}$")
+_EDGE_WORDS = 6
+
+
+def _junk(word: str) -> bool:
+    """A random letter string (an anti-cache / anti-dedup suffix), not a word: it takes many
+    more tokens per letter than words, names or numbers do (numbers are never junk: templated
+    traffic that differs in its figures is distinct work)."""
+    w = word.strip(".,;:!?()[]{}\"'`<>#*-_/")
+    if not _JUNK_CANDIDATE.match(w):
+        return False
+    return tokens.count_text(" " + w.lower(), "gpt-4") / len(w) >= 0.4
+
+
+def fingerprint(body: dict[str, Any], li: int | None, text: str) -> str | None:
+    """The same request up to case, spacing and random junk words at the start or end of the
+    newest user message; the rest of the conversation counts byte for byte."""
+    if not text.strip():
+        return None
+    words = _WORDS.findall(plain(text))
+    orig = _WORDS.findall(text)
+    if len(orig) == len(words) and len(words) > 1:
+        n = len(words)
+        edge = set(range(min(_EDGE_WORDS, n))) | set(range(max(0, n - _EDGE_WORDS), n))
+        words = [w for i, w in enumerate(words) if i not in edge or not _junk(orig[i])]
+    h = hashlib.blake2b(digest_size=10)
+    msgs = body.get("messages")
+    if isinstance(msgs, list) and li is not None:
+        h.update(orjson.dumps([m for i, m in enumerate(msgs) if i != li]))
+    h.update(b"\x00" + " ".join(words).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+# -- networks --------------------------------------------------------------------------------------
+def network_of(ip: str) -> str:
+    """The client's network: IPv4 /24, IPv6 /48; private, loopback and link-local addresses are
+    all one "internal" network (a pod fleet behind a balancer is one origin, not many)."""
+    try:
+        a = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped is not None:
+        a = a.ipv4_mapped
+    if a.is_private or a.is_loopback or a.is_link_local or (a.version == 4 and a in _CGNAT):
+        return "internal"
+    prefix = 24 if a.version == 4 else 48
+    return str(ipaddress.ip_network(f"{a}/{prefix}", strict=False))
+
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+@dataclass(slots=True)
+class Assessment:
+    """What one request's content says, before state is consulted."""
+
+    points: float = 0.0
+    signals: list[str] = field(default_factory=list)  # content signal names, strongest first
+    contributions: dict[str, float] = field(default_factory=dict)  # signal -> points
+    fingerprint: str | None = None
+    repeat_weight: float = 1.0
 
 
 class ContentSignals:
-    """Compiled once from AbuseConfig; `score(body, prompt_tokens)` has no I/O."""
+    """Compiled once from AbuseConfig; `assess(body, prompt_tokens)` has no I/O."""
 
     def __init__(self, cfg: AbuseConfig) -> None:
         self.cfg = cfg
-        pats = [_scoped(p) for p in (*cfg.signatures, *cfg.extra_signatures)]
-        try:
-            self._rx: Any = re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) if pats else None
-        except re.error:  # a pattern that cannot be combined: test them one by one
-            self._rx = _AnyOf([re.compile(p, re.IGNORECASE) for p in pats])
+        self.signatures = Signatures(cfg.builtin_signatures, [_scoped(p) for p in cfg.extra_signatures])
+        self.points = {
+            "injection": cfg.injection_points, "custom": cfg.injection_points, "extraction": cfg.extraction_points,
+            "jailbreak": cfg.jailbreak_points, "indirect": cfg.indirect_points, "divergence": cfg.divergence_points,
+            "many_shot": cfg.many_shot_points, "obfuscation": cfg.obfuscation_points,
+        }
 
-    def score(self, body: dict[str, Any], prompt_tokens: int) -> tuple[float, list[str], str | None]:
-        """(points, signal names, fingerprint of the last user turn or None)."""
-        points = 0.0
-        names: list[str] = []
-        # Only the newest user turn: an old injection in the history must not count again.
-        last = prompt_text(body, last_only=True)
-        if self._rx is not None and last and self._rx.search(last):
-            points += self.cfg.injection_points
-            names.append("injection")
-        if prompt_tokens > self.cfg.oversized_tokens:
-            points += self.cfg.oversized_points
-            names.append("oversized")
-        return points, names, (fingerprint(last) if last else None)
+    def assess(self, body: dict[str, Any], prompt_tokens: int) -> Assessment:
+        cfg = self.cfg
+        a = Assessment()
+        add = a.contributions.__setitem__
+        li, text = last_user(body)
+        found = self.signatures.match(text) if text else set()
+        pre = prefill_text(body)
+        if pre is not None:
+            found |= self.signatures.match(pre)
+            forcing = bool(_FORCING.search(pre[:400]))
+            add("prefill_forcing" if forcing else "prefill", cfg.prefill_forcing_points if forcing else cfg.prefill_points)
+        for name in found:
+            add("injection" if name == "custom" else name, self.points[name])
+        if prompt_tokens > cfg.oversized_tokens:
+            add("oversized", cfg.oversized_points)
+        asked = max_completion(body, 0)
+        if asked >= cfg.large_output_tokens:
+            add("large_output", cfg.large_output_points)
+        a.contributions = {k: v for k, v in a.contributions.items() if v > 0}
+        a.signals = sorted(a.contributions, key=lambda k: -a.contributions[k])
+        a.points = sum(a.contributions.values())
+        a.fingerprint = fingerprint(body, li, text)
+        a.repeat_weight = min(1.0, max(0.05, max_completion(body, 512) / cfg.repeat_full_weight_tokens))
+        return a
