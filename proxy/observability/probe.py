@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import ssl
 import time
 from typing import Any
@@ -79,8 +81,12 @@ class ProviderProbe:
             ok, detail = True, "ok"
         except asyncio.TimeoutError:
             ok, detail = False, f"no answer within {self.cfg.timeout_seconds:g} s"
-        except (OSError, ssl.SSLError) as exc:
-            ok, detail = False, (exc.strerror or str(exc) or type(exc).__name__) if isinstance(exc, OSError) else str(exc)
+        except ssl.SSLError as exc:
+            ok, detail = False, f"TLS: {exc.reason or exc}"
+        except OSError as exc:  # refused, unknown host, unreachable network
+            ok, detail = False, (os.strerror(exc.errno) if exc.errno else "") or str(exc) or type(exc).__name__
+            if isinstance(exc, socket.gaierror):
+                ok, detail = False, f"cannot resolve {host}"
         res.reachable, res.detail, res.checked_at = ok, detail, time.time()
         self.services.metrics.set("bulwark_provider_up", 1.0 if ok else 0.0, provider=name)
 
