@@ -338,10 +338,8 @@ class Encoder:
             self._close(it)
         status = status_of(self.finish)
         output = [o for o in (it.final(status) for it in self.items) if o is not None]
-        if self.usage:
-            usage = usage_from_chat(self.usage)
-        else:
-            usage = self.count_usage("".join(p[1] for it in self.items for p in it.parts) + "".join(it.args for it in self.items))
+        usage = usage_from_chat(self.usage or self.count_usage(
+            "".join(p[1] for it in self.items for p in it.parts) + "".join(it.args for it in self.items)))
         self._emit("response.completed" if status == "completed" else "response.incomplete",
                    response=self._envelope(status, output, usage))
         self.terminal = True
