@@ -126,6 +126,22 @@ async def test_metrics_match_traffic(sim: Any) -> None:
         assert d("bulwark_cost_usd_total", category="base", model="gpt-4o") == pytest.approx(expected_cost, rel=1e-6)
         assert val(after, "bulwark_inflight_requests") == 0
         assert val(after, "bulwark_state_up") == 1
+        # the OTel GenAI metrics (Prometheus spelling), one observation per upstream call
+        genai = {"gen_ai_operation_name": "chat", "gen_ai_provider_name": "openai", "gen_ai_request_model": "gpt-4o"}
+        assert d("gen_ai_client_operation_duration_seconds_count", **genai, error_type="", server_address="127.0.0.1") == 5
+        assert d("gen_ai_client_operation_duration_seconds_bucket", **genai, error_type="", server_address="127.0.0.1", le="81.92") == 5
+
+        def dt(name: str, **labels: str) -> float:
+            return total(after, name, **labels) - total(before, name, **labels)
+
+        assert dt("gen_ai_client_token_usage_sum", **genai, gen_ai_token_type="input") == prompt
+        assert dt("gen_ai_client_token_usage_sum", **genai, gen_ai_token_type="output") == completion
+        assert dt("gen_ai_client_token_usage_count", **genai, gen_ai_token_type="output") == 5
+        assert dt("gen_ai_client_token_usage_bucket", **genai, gen_ai_token_type="input", le="6.7108864e+07") == 5
+        assert dt("gen_ai_client_token_usage_bucket", **genai, gen_ai_token_type="input", le="1.0") == 0
+        assert d("gen_ai_server_time_to_first_token_seconds_count", **genai) == 2  # the two streams
+        assert d("gen_ai_server_time_to_first_token_seconds_bucket", **genai, le="10.0") == 2
+        assert ("gen_ai_server_time_to_first_token_seconds_bucket", tuple(sorted({**genai, "le": "0.001"}.items()))) in after
         # every declared metric family is exposed with its declared labels
         names = {n for (n, _) in after}
         for name, (kind, _, labels) in METRICS.items():
@@ -134,6 +150,63 @@ async def test_metrics_match_traffic(sim: Any) -> None:
     finally:
         await client.close()
         await proxy.aclose()
+
+
+async def test_model_labels_only_configured_or_known_models(sim: Any, tmp_path: Path) -> None:
+    """60 junk model names must neither get their own series nor push real models into `other`."""
+    import tomllib
+
+    from tests.shipped import SHIPPED, shipped_config
+
+    keys = tomllib.loads(SHIPPED.read_text())["auth"]["keys"]  # the generous demo key: no 429s here
+    proxy = await start_proxy(shipped_config(sim, tmp_path, keys=keys))
+    client = openai_client(proxy.url, key="sk-bulwark-demo")
+    try:
+        async with aiohttp.ClientSession() as http:
+            before = await scrape(http, proxy.base)
+            for i in range(60):  # distinct prompts: this is about labels, not the abuse score of a repeated prompt
+                await client.chat.completions.create(model=f"junk-model-{i}", messages=[{"role": "user", "content": f"Say {i}"}])
+            real = {"gpt-4": "gpt-4", "gpt-4o-mini": "gpt-4o-mini", "gpt-4o-2024-08-06": "gpt-4o", "llama-3": "llama-3",
+                    "openai/gpt-4.1-mini": "gpt-4.1-mini", "claude-3-5-haiku-latest": "claude-3-5-haiku-latest"}
+            for model in real:
+                await client.chat.completions.create(model=model, messages=[{"role": "user", "content": f"Name {model}"}])
+            after = await scrape(http, proxy.base)
+
+        def d(**labels: str) -> float:
+            return total(after, "bulwark_requests_total", route="chat", **labels) - total(before, "bulwark_requests_total", route="chat", **labels)
+
+        assert d(model="other") == 60
+        for label in real.values():
+            assert d(model=label) == 1, label
+        labels = {dict(ls).get("model") for (n, ls), _ in after.items()} | {dict(ls).get("gen_ai_request_model") for (n, ls), _ in after.items()}
+        assert not any(str(x).startswith("junk-model") for x in labels)
+    finally:
+        await proxy.aclose()
+
+
+def test_model_labels_from_the_config() -> None:
+    from proxy.config import parse_config
+    from proxy.observability.labels import ModelLabels
+    from proxy.pricing import Pricing
+
+    cfg = parse_config({
+        "providers": {"a": {"type": "openai", "base_url": "http://127.0.0.1:9/v1", "model_map": {"gpt-4": "my-gpt4-deploy"}}},
+        "models": {"allow": ["house-model"], "routes": {"alias-x": {"provider": "a", "model": "upstream-x"}}},
+        "pricing": {"models": {"my-finetune": {"input": 1, "output": 2}}},
+        "plugins": {"fallback": {"chains": {"chain-key": {"steps": [{"provider": "a", "model": "step-model"}]}}},
+                    "validate": {"overrides": [{"models": ["*-mini"]}], "validators": [{"type": "judge", "model": "judge-model"}]},
+                    "ratelimit": {"models": {"limited-model": {"rpm": 1}}}},
+    })
+    labels = ModelLabels(cfg, Pricing(cfg.pricing))
+    for name in ("house-model", "alias-x", "upstream-x", "gpt-4", "my-gpt4-deploy", "my-finetune", "chain-key", "step-model",
+                 "judge-model", "limited-model", "gpt-4o"):
+        assert labels(name) == name, name
+    assert labels("GPT-4o-2024-11-20") == "gpt-4o" and labels("anthropic/claude-3-5-sonnet-20241022") == "claude-3-5-sonnet"
+    assert labels("*-mini") == "other" and labels("gpt-4o-junk") == "other" and labels("x" * 500) == "other"
+    assert labels(None) == "none" and labels("") == "none"
+    for i in range(10_000):
+        labels(f"junk-{i}")
+    assert len(labels._memo) <= 4096  # junk names do not grow memory either
 
 
 async def test_stats_windows_and_five_metrics() -> None:
