@@ -7,6 +7,13 @@ proxy.toml in front of two simulators, plus the official SDK clients.
     st.b   the simulator behind `claude` (Anthropic face) and `local` (chat-only OpenAI face);
            its answers' model names start with "b-" so a test can tell who answered
 
+`ResponsesClient` / `MessagesClient` speak one conversation (a list of neutral turns) through the
+official SDK of their API, plain or streamed, so one scenario test covers both APIs:
+
+    turns = [{"system": "..."}, {"user": "..."}, {"call": ("call_1", "get_account", "{...}")},
+             {"result": ("call_1", "{...}")}, {"assistant": "..."}]
+    ans = await client.ask("gpt-4o", turns, stream=True)    # Answer(text, headers, id, ...)
+
 The few tests here check the harness itself (that a test really talks to the shipped chain).
 """
 from __future__ import annotations
@@ -42,6 +49,143 @@ class CountingTransport(httpx.AsyncHTTPTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.sent += 1
         return await super().handle_async_request(request)
+
+
+@dataclass
+class Answer:
+    text: str
+    headers: dict[str, str]
+    id: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    finish: str  # the API's own stop reason / status
+
+
+def sse_data(lines: list[str]) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(ln[5:].strip()) for ln in lines if ln.startswith("data:")]
+
+
+class ResponsesClient:
+    api = "responses"
+    upstream_path = "/responses"  # where the shipped default provider gets it (natively)
+
+    def __init__(self, stack: "Stack", **kw: Any) -> None:
+        self.transport = CountingTransport()
+        self.sdk = openai_client(stack.proxy.url, http_client=openai.DefaultAsyncHttpxClient(transport=self.transport), **kw)
+        self.rate_limit_error = openai.RateLimitError
+
+    @staticmethod
+    def items(turns: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+        instructions, out = None, []
+        for t in turns:
+            if "system" in t:
+                instructions = t["system"]
+            elif "user" in t:
+                out.append({"role": "user", "content": t["user"]})
+            elif "assistant" in t:
+                out.append({"role": "assistant", "content": t["assistant"]})
+            elif "call" in t:
+                cid, name, args = t["call"]
+                out.append({"type": "function_call", "call_id": cid, "name": name, "arguments": args})
+            else:
+                cid, text = t["result"]
+                out.append({"type": "function_call_output", "call_id": cid, "output": text})
+        return instructions, out
+
+    async def ask(self, model: str, turns: list[dict[str, Any]], stream: bool = False, **extra: Any) -> Answer:
+        instructions, items = self.items(turns)
+        if instructions:
+            extra["instructions"] = instructions
+        if not stream:
+            raw = await self.sdk.responses.with_raw_response.create(model=model, input=items, **extra)
+            r = raw.parse()
+            return Answer(r.output_text, dict(raw.headers), r.id, r.model, r.usage.input_tokens, r.usage.output_tokens, r.status)
+        async with self.sdk.responses.with_streaming_response.create(model=model, input=items, stream=True, **extra) as raw:
+            events = sse_data([ln async for ln in raw.iter_lines()])
+            headers = dict(raw.headers)
+        done = events[-1]
+        assert done["type"] in ("response.completed", "response.incomplete"), done
+        resp = done["response"]
+        text = "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
+        return Answer(text, headers, resp["id"], resp["model"], resp["usage"]["input_tokens"], resp["usage"]["output_tokens"], resp["status"])
+
+    @staticmethod
+    def sent_turns(rec: dict[str, Any]) -> int:
+        """How many conversation items an upstream request carried."""
+        body = rec["json"]
+        return len(body["input"]) if "input" in body else len(body["messages"])
+
+
+class MessagesClient:
+    api = "messages"
+    upstream_path = "/chat/completions"  # the shipped default provider is OpenAI-compatible: translated
+
+    def __init__(self, stack: "Stack", **kw: Any) -> None:
+        self.transport = CountingTransport()
+        self.sdk = stack.anthropic_with(http_client=anthropic.DefaultAsyncHttpxClient(transport=self.transport), **kw)
+        self.rate_limit_error = anthropic.RateLimitError
+
+    @staticmethod
+    def messages(turns: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+        system, out = None, []
+
+        def push(role: str, block: dict[str, Any]) -> None:
+            if out and out[-1]["role"] == role:
+                out[-1]["content"].append(block)
+            else:
+                out.append({"role": role, "content": [block]})
+
+        import json
+
+        for t in turns:
+            if "system" in t:
+                system = t["system"]
+            elif "user" in t:
+                push("user", {"type": "text", "text": t["user"]})
+            elif "assistant" in t:
+                push("assistant", {"type": "text", "text": t["assistant"]})
+            elif "call" in t:
+                cid, name, args = t["call"]
+                push("assistant", {"type": "tool_use", "id": cid, "name": name, "input": json.loads(args)})
+            else:
+                cid, text = t["result"]
+                push("user", {"type": "tool_result", "tool_use_id": cid, "content": text})
+        return system, out
+
+    async def ask(self, model: str, turns: list[dict[str, Any]], stream: bool = False, **extra: Any) -> Answer:
+        system, msgs = self.messages(turns)
+        if system:
+            extra["system"] = system
+        extra.setdefault("max_tokens", 400)
+        if "temperature" in extra:  # still on the wire, but no longer a parameter of the SDK's create()
+            extra["extra_body"] = {"temperature": extra.pop("temperature")}
+        if not stream:
+            raw = await self.sdk.messages.with_raw_response.create(model=model, messages=msgs, **extra)
+            m = await raw.parse()
+            text = "".join(b.text for b in m.content if b.type == "text")
+            return Answer(text, dict(raw.headers), m.id, m.model, m.usage.input_tokens + (m.usage.cache_read_input_tokens or 0),
+                          m.usage.output_tokens, str(m.stop_reason))
+        async with self.sdk.messages.with_streaming_response.create(model=model, messages=msgs, stream=True, **extra) as raw:
+            events = sse_data([ln async for ln in raw.iter_lines()])
+            headers = dict(raw.headers)
+        assert events[-1]["type"] == "message_stop", events[-1]
+        start = events[0]["message"]
+        delta = [e for e in events if e["type"] == "message_delta"][-1]
+        text = "".join(e["delta"]["text"] for e in events if e["type"] == "content_block_delta" and e["delta"]["type"] == "text_delta")
+        usage = delta["usage"]
+        return Answer(text, headers, start["id"], start["model"], usage.get("input_tokens", start["usage"]["input_tokens"])
+                      + (usage.get("cache_read_input_tokens") or 0), usage["output_tokens"], str(delta["delta"]["stop_reason"]))
+
+    @staticmethod
+    def sent_turns(rec: dict[str, Any]) -> int:
+        body = rec["json"]
+        return len(body["messages"])
+
+
+CLIENTS = {"responses": ResponsesClient, "messages": MessagesClient}
 
 
 @dataclass
@@ -83,6 +227,9 @@ class Stack:
     @property
     def anthropic(self) -> anthropic.AsyncAnthropic:
         return self.anthropic_with()
+
+    def client(self, api: str, **kw: Any) -> "ResponsesClient | MessagesClient":
+        return CLIENTS[api](self, **kw)
 
 
 async def test_harness_points_every_provider_at_the_test_simulators(tmp_path: Path) -> None:

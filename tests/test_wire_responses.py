@@ -171,6 +171,8 @@ def decoded(raw: list[bytes]) -> list[SSEEvent]:
     events = []
     for ev in SSESplitter().feed(b"".join(raw)):
         events.append(ev.set_view(RESPONSES, ev.json(), dec.view(ev.json())))
+    if dec.usage_chunk() is not None:
+        events.append(SSEEvent.from_json(dec.usage_chunk()))
     events.append(SSEEvent.done())
     return events
 

@@ -191,7 +191,12 @@ class OpenAIProvider(Provider):
                         raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed")
                     yield ev.set_view(RESPONSES, obj, decoder.view(obj))
                     if decoder.finished:
-                        yield SSEEvent.done()  # the chain's streams end with [DONE]; the edge knows
+                        # A chat stream's tail (usage chunk, [DONE]) for the chain; a Responses client
+                        # already has both in the terminal event, so its edge writes nothing for them.
+                        usage = decoder.usage_chunk()
+                        if usage is not None:
+                            yield SSEEvent.from_json(usage)
+                        yield SSEEvent.done()
             if not decoder.finished:
                 raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
         finally:

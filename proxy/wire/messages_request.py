@@ -9,6 +9,7 @@
     tool_choice auto / any / tool / none  "auto" / "required" / {function} / "none";
                                           disable_parallel_tool_use -> parallel_tool_calls: false
     max_tokens, stop_sequences            max_completion_tokens, stop
+    output_config.format (json_schema)    response_format json_schema; .effort -> reasoning_effort
     metadata.user_id                      user
     stream                                stream (+ include_usage: a Messages stream reports usage)
 
@@ -29,6 +30,7 @@ from .apis import MESSAGES, NATIVE_KEY, WireRequest, bad
 
 _MAPPED = frozenset({"model", "messages", "system", "max_tokens", "stop_sequences", "temperature", "top_p", "tools",
                      "tool_choice", "metadata", "stream"})
+_EFFORTS = ("low", "medium", "high")
 _NOT_SHAPING = frozenset({"metadata", "service_tier"})
 _UNTRANSLATABLE = frozenset({"thinking", "container", "mcp_servers", "context_management"})
 _IMAGE_MEDIA = ("image/jpeg", "image/png", "image/gif", "image/webp")
@@ -71,6 +73,7 @@ def decode(body: dict[str, Any], count_tokens: bool = False) -> tuple[dict[str, 
     if isinstance(meta, dict) and isinstance(meta.get("user_id"), str) and meta["user_id"]:
         chat["user"] = meta["user_id"]
     _tools(body, chat, wire)
+    _output_config(body.get("output_config"), chat)
     stream = body.get("stream")
     if stream is not None and not isinstance(stream, bool):
         raise bad("stream", "a boolean")
@@ -86,6 +89,22 @@ def decode(body: dict[str, Any], count_tokens: bool = False) -> tuple[dict[str, 
     if shaping:
         chat[NATIVE_KEY] = shaping
     return chat, wire
+
+
+def _output_config(oc: Any, chat: dict[str, Any]) -> None:
+    """Structured output and effort; the whole object also stays native-only (the Anthropic
+    provider sends it back as it came)."""
+    if oc is None:
+        return
+    if not isinstance(oc, dict):
+        raise bad("output_config", "an object")
+    fmt = oc.get("format")
+    if isinstance(fmt, dict):
+        if fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict):
+            raise bad("output_config.format", "{\"type\": \"json_schema\", \"schema\": {...}}")
+        chat["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": fmt["schema"]}}
+    if oc.get("effort") in _EFFORTS:
+        chat["reasoning_effort"] = oc["effort"]
 
 
 def _system(system: Any, wire: WireRequest) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@
 the attempt's assembly read: `response.created` -> the role chunk, text and refusal deltas ->
 `content` / `refusal`, a function_call item and its argument deltas -> `tool_calls` fragments
 (index = the call's position among the function calls), `response.completed` / `.incomplete`
--> the finish chunk with usage. Lifecycle events with nothing to say in chat terms get an
+-> the finish chunk, then (from the provider) a chat usage chunk. Lifecycle events with nothing to say in chat terms get an
 empty chunk (`choices: []`, the shape of OpenAI's own usage chunk), so a stream stays a list
 of JSON chunks for every plugin. `response.failed` and `error` raise `UpstreamStreamError`.
 
@@ -30,7 +30,7 @@ from .responses_answer import call_item, finish_of, response_object, status_of, 
 class Decoder:
     """Native Responses events -> chat chunk views (one stream)."""
 
-    __slots__ = ("id", "created", "model", "tools", "finished", "provider")
+    __slots__ = ("id", "created", "model", "tools", "finished", "provider", "usage")
 
     def __init__(self, provider: str) -> None:
         self.provider = provider
@@ -39,6 +39,12 @@ class Decoder:
         self.model: str | None = None
         self.tools: dict[int, int] = {}  # output_index -> chat tool_calls index
         self.finished = False
+        self.usage: dict[str, Any] | None = None
+
+    def usage_chunk(self) -> dict[str, Any] | None:
+        """The chat usage chunk (`choices: []`) that follows the finish chunk, as in a chat stream
+        with include_usage: the provider yields it after the terminal native event."""
+        return self._chunk([], self.usage) if self.usage is not None else None
 
     def _chunk(self, choices: list[dict[str, Any]], usage: dict[str, Any] | None = None) -> dict[str, Any]:
         c: dict[str, Any] = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
@@ -79,8 +85,8 @@ class Decoder:
         if kind in ("response.completed", "response.incomplete"):
             self.finished = True
             resp = obj.get("response") if isinstance(obj.get("response"), dict) else {}
-            return self._chunk([{"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish_of(resp, bool(self.tools))}],
-                               usage_to_chat(resp.get("usage")))
+            self.usage = usage_to_chat(resp.get("usage"))
+            return self._delta({}, finish_of(resp, bool(self.tools)))
         if kind == "response.failed":
             resp = obj.get("response") if isinstance(obj.get("response"), dict) else {}
             err = resp.get("error") if isinstance(resp.get("error"), dict) else {}
