@@ -1,7 +1,8 @@
 """Tracing overhead: Bulwark with tracing off vs on (100 % sampling, OTLP/HTTP export to a
-loopback receiver), same chain, same upstream, in the same run.
+loopback receiver), same chain, same upstream, in the same run; or, with `--compare ring`,
+the in-process ring of recent traces off vs on (tracing off, no collector: the shipped default).
 
-    python bench/bench_tracing.py [--requests 3000] [--rounds 6] [--plugins example]
+    python bench/bench_tracing.py [--requests 3000] [--rounds 6] [--plugins example] [--compare tracing|ring]
 
 Processes: the simulated upstream and a loopback OTLP receiver (CPU 0), two Bulwark servers
 (tracing off / on, both pinned to CPU 1 when `taskset` exists), the load generator (CPU 0).
@@ -9,7 +10,8 @@ Requests alternate between the two servers in batches (rounds) so drift hits bot
 Reports per mode: client latency at concurrency 1 (mean, p50, p99), and the Bulwark process's
 CPU time per request (/proc/<pid>/stat, includes the span export thread), then the deltas.
 A second, in-process measurement times only the telemetry hooks of one request (no network)
-with tracing off vs on.
+in three set-ups: nothing (tracing off, ring off), the ring only (the shipped default), and
+tracing on with the ring.
 """
 from __future__ import annotations
 
@@ -82,14 +84,15 @@ async def wait_ready(url: str, timeout: float = 30.0) -> None:
 
 
 def config(sim_port: int, port: int, plugins: list[str], tracing: bool, receiver_port: int, sample_ratio: float = 1.0,
-           exporter: str = "otlp_http") -> str:
+           exporter: str = "otlp_http", ring: bool = True) -> str:
     lines = [
         "[server]", 'host = "127.0.0.1"', f"port = {port}", "", "[auth]", 'mode = "managed"', "[[auth.keys]]", 'name = "bench"',
         'key = "sk-bench"', "", "[providers.sim]", 'type = "openai"', f'base_url = "http://127.0.0.1:{sim_port}/v1"', "",
         "[chain]", "plugins = [" + ", ".join(f'"{p}"' for p in plugins) + "]", "",
         "[state]", f'data_dir = "{tempfile.mkdtemp(prefix="bulwark-bench-var-")}"', "",
         "[telemetry.tracing]", f"enabled = {'true' if tracing else 'false'}", f"sample_ratio = {sample_ratio}", f'exporter = "{exporter}"',
-        f'endpoint = "http://127.0.0.1:{receiver_port}"', "schedule_delay_ms = 500",
+        f'endpoint = "http://127.0.0.1:{receiver_port}"', "schedule_delay_ms = 500", "",
+        "[telemetry.recent_traces]", f"enabled = {'true' if ring else 'false'}",
     ]
     path = Path(tempfile.mkstemp(suffix=".toml", prefix="bulwark-bench-tracing-")[1])
     path.write_text("\n".join(lines) + "\n")
@@ -133,7 +136,10 @@ async def end_to_end(args: argparse.Namespace) -> dict[str, Any]:
     ]
     servers = {}
     for mode, port in (("off", off_port), ("on", on_port)):
-        cfg = config(sim_port, port, args.plugins, mode == "on", rec_port, args.sample_ratio, args.exporter)
+        if args.compare == "ring":  # tracing off on both; the ring off vs on
+            cfg = config(sim_port, port, args.plugins, False, rec_port, ring=mode == "on")
+        else:  # the ring as configured (--no-ring), tracing off vs on
+            cfg = config(sim_port, port, args.plugins, mode == "on", rec_port, args.sample_ratio, args.exporter, ring=args.ring)
         p = start(pinned(1, [py, "-m", "proxy", "serve", "--config", cfg]))
         procs.append(p)
         servers[mode] = (p, f"http://127.0.0.1:{port}")
@@ -199,9 +205,10 @@ def hooks_only(n: int, plugins: int) -> dict[str, Any]:
         async def __call__(self, ctx: Any, call_next: Any) -> Any:
             return await call_next(ctx)
 
-    def run(tracing: bool) -> float:
+    def run(tracing: bool, ring: bool = True) -> float:
         cfg = parse_config({"providers": {"sim": {"type": "openai", "base_url": "http://127.0.0.1:9/v1"}},
-                            "telemetry": {"tracing": {"enabled": tracing, "exporter": "memory"}, "stats": {"enabled": True}}})
+                            "telemetry": {"tracing": {"enabled": tracing, "exporter": "memory"}, "stats": {"enabled": True},
+                                          "recent_traces": {"enabled": ring}, "probe": {"enabled": False}}})
         services = Services(config=cfg, state=MemoryState())
         from proxy.providers import provider_class
 
@@ -248,9 +255,11 @@ def hooks_only(n: int, plugins: int) -> dict[str, Any]:
 
         return asyncio.run(main())
 
-    off = min(run(False) for _ in range(3))
-    on = min(run(True) for _ in range(3))
-    return {"requests": n, "plugins": plugins, "off_us": off * 1e6, "on_us": on * 1e6, "added_us": (on - off) * 1e6}
+    bare = min(run(False, ring=False) for _ in range(3))
+    ring = min(run(False, ring=True) for _ in range(3))
+    on = min(run(True, ring=True) for _ in range(3))
+    return {"requests": n, "plugins": plugins, "bare_us": bare * 1e6, "ring_us": ring * 1e6, "on_us": on * 1e6,
+            "ring_added_us": (ring - bare) * 1e6, "tracing_added_us": (on - ring) * 1e6}
 
 
 def bare_span_us(n: int = 5000) -> float:
@@ -273,23 +282,28 @@ def main() -> None:
     ap.add_argument("--skip-e2e", action="store_true")
     ap.add_argument("--exporter", default="otlp_http", help="tracing-on server's exporter (otlp_http, otlp_http_sdk, none)")
     ap.add_argument("--sample-ratio", type=float, default=1.0, help="tracing-on server's sample_ratio (default 1.0 = 100 %%)")
+    ap.add_argument("--compare", choices=["tracing", "ring"], default="tracing",
+                    help="end to end: tracing off vs on (default), or the ring of recent traces off vs on (tracing off)")
+    ap.add_argument("--no-ring", dest="ring", action="store_false", help="with --compare tracing: both servers without the ring")
     args = ap.parse_args()
     print(f"calibration: one bare OpenTelemetry SDK span (start + end) costs {bare_span_us():.1f} us CPU here; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     hooks = hooks_only(args.hooks_requests, max(1, len(args.plugins)))
     print(f"hooks only ({hooks['plugins']} plugin layer(s), in-process, {hooks['requests']} requests): "
-          f"off {hooks['off_us']:.1f} us, on {hooks['on_us']:.1f} us, added {hooks['added_us']:.1f} us per request")
+          f"tracing off + ring off {hooks['bare_us']:.1f} us, ring on (shipped default) {hooks['ring_us']:.1f} us "
+          f"(+{hooks['ring_added_us']:.1f}), tracing on + ring {hooks['on_us']:.1f} us (+{hooks['tracing_added_us']:.1f}) per request")
     if args.skip_e2e:
         return
     res = asyncio.run(end_to_end(args))
-    print(f"end to end, chain {args.plugins}, sample_ratio {args.sample_ratio}, exporter {args.exporter}, "
+    what = "ring of recent traces (tracing off)" if args.compare == "ring" else f"tracing, ring {'on' if args.ring else 'off'}"
+    print(f"end to end, {what}, chain {args.plugins}, sample_ratio {args.sample_ratio}, exporter {args.exporter}, "
           f"{res['requests_per_mode']} requests per mode, c=1, "
           f"{res['otlp_posts_received']} OTLP posts received:")
     for mode in ("off", "on"):
         m = res[mode]
-        print(f"  tracing {mode:3}: mean {m['mean_ms']:.3f} ms  p50 {m['p50_ms']:.3f} ms  p99 {m['p99_ms']:.3f} ms  "
+        print(f"  {args.compare} {mode:3}: mean {m['mean_ms']:.3f} ms  p50 {m['p50_ms']:.3f} ms  p99 {m['p99_ms']:.3f} ms  "
               f"Bulwark CPU {m['cpu_ms_per_request']:.3f} ms/request")
-    print(f"  added by tracing: mean {res['added_mean_ms']:+.3f} ms, p50 {res['added_p50_ms']:+.3f} ms, "
+    print(f"  added by {args.compare}: mean {res['added_mean_ms']:+.3f} ms, p50 {res['added_p50_ms']:+.3f} ms, "
           f"CPU {res['added_cpu_ms_per_request']:+.3f} ms/request (target < 0.3 ms)")
 
 

@@ -25,6 +25,7 @@ import asyncio
 import logging
 import time
 from functools import partial
+from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -216,6 +217,7 @@ class ObservabilityTelemetry(Telemetry):
         # One bound hook per operation (no closure per request): an attempt's GenAI metrics need the endpoint.
         self._attempt_hooks = {ep: partial(self._attempt_ended, op) for ep, op in OPERATIONS.items()}
         self._attempt_hook_other = partial(self._attempt_ended, None)
+        self._genai: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
         self.probe = ProviderProbe(services, self.cfg.probe) if self.cfg.probe.enabled else None
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -271,22 +273,38 @@ class ObservabilityTelemetry(Telemetry):
         ctx.trace = _Trace(span)
 
     def _attempt_ended(self, operation: str | None, attempt: Attempt) -> None:
-        m = self.metrics
-        m.observe("bulwark_upstream_duration_seconds", attempt.seconds, provider=attempt.provider)
+        self.metrics.observe("bulwark_upstream_duration_seconds", attempt.seconds, provider=attempt.provider)
         if operation is None or not attempt.billable:
             return  # GenAI metrics are about model calls: not Bulwark's own tiers, not other endpoints
-        p = self.services.providers.get(attempt.provider)
-        host = self._server_of(p)[0] if p is not None else None
-        model = self.model_labels(attempt.model)
         err = attempt.error or (str(attempt.status) if attempt.status is not None and attempt.status >= 400 else "")
-        m.observe("gen_ai_client_operation_duration_seconds", attempt.seconds, gen_ai_operation_name=operation,
-                  gen_ai_provider_name=attempt.kind, gen_ai_request_model=model, error_type=err, server_address=host or "")
-        if attempt.usage is not None:
-            served = self.model_labels(attempt.served_model)
-            for token_type, n in (("input", attempt.usage[0]), ("output", attempt.usage[1])):
-                m.observe("gen_ai_client_token_usage", n, gen_ai_operation_name=operation, gen_ai_provider_name=attempt.kind,
-                          gen_ai_token_type=token_type, gen_ai_request_model=model, gen_ai_response_model=served,
-                          server_address=host or "")
+        key = (operation, attempt.provider, attempt.kind, attempt.model, attempt.served_model, err)
+        children = self._genai.get(key)
+        if children is None:
+            children = self._genai_children(key)
+        duration, tokens_in, tokens_out = children
+        if duration is not None:
+            duration.observe(attempt.seconds)
+        if attempt.usage is not None and tokens_in is not None and tokens_out is not None:
+            tokens_in.observe(attempt.usage[0])
+            tokens_out.observe(attempt.usage[1])
+
+    def _genai_children(self, key: tuple[Any, ...]) -> tuple[Any, Any, Any]:
+        """The three GenAI series of one (operation, provider, model, served model, error), cached:
+        building label sets costs more than the observations themselves."""
+        operation, provider, kind, model, served, err = key
+        p = self.services.providers.get(provider)
+        host = (self._server_of(p)[0] if p is not None else None) or ""
+        model_label = self.model_labels(model)
+        common = {"gen_ai_operation_name": operation, "gen_ai_provider_name": kind, "gen_ai_request_model": model_label}
+        m = self.metrics
+        tokens = {**common, "gen_ai_response_model": self.model_labels(served), "server_address": host}
+        children = (m.child("gen_ai_client_operation_duration_seconds", **common, error_type=err[:64], server_address=host),
+                    m.child("gen_ai_client_token_usage", **tokens, gen_ai_token_type="input"),
+                    m.child("gen_ai_client_token_usage", **tokens, gen_ai_token_type="output"))
+        if len(self._genai) >= 2048:  # raw model names are client-chosen: bound the cache, not the labels
+            self._genai.clear()
+        self._genai[key] = children
+        return children
 
     def instrument_layer(self, plugin: Any, layer: Any) -> Any:
         if self.tracing:
@@ -297,10 +315,23 @@ class ObservabilityTelemetry(Telemetry):
         name = plugin.name
 
         async def timed(ctx: RequestContext) -> Any:
+            # `_timed`, inlined: this wrapper runs around every layer of every request.
             trace = ctx.trace
             if trace is None or ctx.endpoint not in endpoints:
                 return await layer(ctx)
-            return await _timed(trace, name, layer, ctx)
+            depth = trace.depth
+            trace.depth = depth + 1
+            start = monotonic()
+            err = None
+            try:
+                return await layer(ctx)
+            except BaseException as exc:
+                err = getattr(exc, "code", None) or type(exc).__name__
+                raise
+            finally:
+                trace.depth = depth
+                if len(trace.layers) < 64:
+                    trace.layers.append((start, depth, name, monotonic(), err))
 
         return timed
 

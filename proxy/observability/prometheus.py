@@ -118,6 +118,14 @@ class PrometheusMetrics(Metrics):
                 self._children[key] = child
         return child
 
+    def child(self, name: str, **labels: Any) -> Any:
+        """The collector child of one label set, for hot paths that cache it (None: unknown metric)."""
+        try:
+            return self._child(name, labels)
+        except Exception as exc:  # noqa: BLE001 - metrics never fail a request
+            self._warn(name + "/child", f"metric {name} child failed: {exc!r}")
+            return None
+
     def _warn(self, key: str, msg: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
