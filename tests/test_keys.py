@@ -170,3 +170,18 @@ async def test_cli_memory_backend_prints_a_config_entry(tmp_path: Path) -> None:
     assert r.returncode == 0
     plain = r.stdout.strip().splitlines()[-1]
     assert f'key_sha256 = "{hash_key(plain)}"' in r.stderr and 'tier = "new"' in r.stderr
+
+
+async def test_key_bytes_that_are_not_utf8_are_refused_not_crashed() -> None:
+    from proxy.errors import Unauthorized
+    from proxy.keys import is_clean_text
+
+    # aiohttp hands header bytes that are not UTF-8 over as lone surrogates (surrogateescape)
+    mangled = b"sk-\xff\xfe".decode("utf-8", "surrogateescape")
+    assert not is_clean_text(mangled) and is_clean_text("sk-ünïcode")
+    assert hash_key(mangled) == __import__("hashlib").sha256(b"sk-\xff\xfe").hexdigest()  # total: never raises
+    ks = KeyStore(AuthConfig(keys=[KeyConfig(name="a", key="sk-a")]))
+    with pytest.raises(Unauthorized) as exc:
+        await ks.lookup(mangled)
+    assert exc.value.status == 401 and "not valid UTF-8" in exc.value.message
+    assert await ks.lookup("sk-ünïcode") is None  # valid UTF-8, just unknown
