@@ -127,23 +127,6 @@ def fallback_info(ledger: Ledger, served_kind: str | None = None) -> tuple[bool,
     return False, ""
 
 
-async def _timed(trace: _Trace, name: str, layer: Any, ctx: RequestContext) -> Any:
-    """Run one plugin layer, noting its start and end (and the error it raised) for the ring."""
-    depth = trace.depth
-    trace.depth = depth + 1
-    start = time.monotonic()
-    err: str | None = None
-    try:
-        return await layer(ctx)
-    except BaseException as exc:
-        err = getattr(exc, "code", None) or type(exc).__name__
-        raise
-    finally:
-        trace.depth = depth
-        if len(trace.layers) < 64:  # a retry loop re-enters inner layers: still bounded
-            trace.layers.append((start, depth, name, time.monotonic(), err))
-
-
 def _trace_headers(sc: Any) -> dict[str, str]:
     h = {"traceparent": f"00-{sc.trace_id:032x}-{sc.span_id:016x}-{int(sc.trace_flags):02x}"}
     ts = sc.trace_state
@@ -307,15 +290,18 @@ class ObservabilityTelemetry(Telemetry):
         return children
 
     def instrument_layer(self, plugin: Any, layer: Any) -> Any:
+        if self.ring is not None:
+            layer = self._timed_layer(plugin, layer)
         if self.tracing:
-            return self._traced_layer(plugin, layer)
-        if self.ring is None:
-            return layer
+            layer = self._traced_layer(plugin, layer)
+        return layer
+
+    def _timed_layer(self, plugin: Any, layer: Any) -> Any:
+        """Note each plugin layer's start, end and error for the ring of recent traces."""
         endpoints = frozenset(plugin.config.endpoints)
         name = plugin.name
 
         async def timed(ctx: RequestContext) -> Any:
-            # `_timed`, inlined: this wrapper runs around every layer of every request.
             trace = ctx.trace
             if trace is None or ctx.endpoint not in endpoints:
                 return await layer(ctx)
@@ -330,29 +316,24 @@ class ObservabilityTelemetry(Telemetry):
                 raise
             finally:
                 trace.depth = depth
-                if len(trace.layers) < 64:
+                if len(trace.layers) < 64:  # a retry loop re-enters inner layers: still bounded
                     trace.layers.append((start, depth, name, monotonic(), err))
 
         return timed
 
     def _traced_layer(self, plugin: Any, layer: Any) -> Any:
+        """One INTERNAL span per plugin layer (around the ring's timing, when that is on)."""
         endpoints = frozenset(plugin.config.endpoints)
         span_name = f"bulwark.plugin.{plugin.name}"
-        name = plugin.name
         tracer = self.tracer
-        ring = self.ring is not None
 
         async def instrumented(ctx: RequestContext) -> Any:
             parent = ctx.span
             if parent is None or ctx.endpoint not in endpoints or not parent.is_recording():
-                if ring and ctx.trace is not None and ctx.endpoint in endpoints:
-                    return await _timed(ctx.trace, name, layer, ctx)
                 return await layer(ctx)
             span = tracer.start_span(span_name, context=self._set_in_context(parent), kind=self._kind.INTERNAL)
             ctx.span = span
             try:
-                if ring:
-                    return await _timed(ctx.trace, name, layer, ctx)
                 return await layer(ctx)
             except BaseException as exc:
                 span.set_attribute("error.type", getattr(exc, "code", None) or type(exc).__name__)
