@@ -723,3 +723,92 @@ async def test_anthropic_stream_cut_stop_sequences_and_refusal(sim: Any) -> None
     assert r.stop_reason == "refusal"
     r = await c.messages.create(model="c", max_tokens=2, messages=msgs)
     assert r.stop_reason == "max_tokens" and r.usage.output_tokens <= 2
+
+
+# -- /v1/responses: items, tools, json_schema, and every fault kind ------------------------------------
+RESP_TOOL = {"type": "function", "name": "get_weather", "parameters": WEATHER["function"]["parameters"]}
+
+
+async def test_responses_items_tools_and_json_schema(sim: Any) -> None:
+    c = oai(sim)
+    r = await c.responses.create(model="gpt-4o-mini", input="Please call get_weather", tools=[RESP_TOOL])
+    call = r.output[-1]
+    assert call.type == "function_call" and json.loads(call.arguments)["city"] and r.status == "completed"
+    after = await c.responses.create(model="gpt-4o-mini", tools=[RESP_TOOL], input=[
+        {"role": "user", "content": "Please call get_weather"},
+        {"type": "function_call", "call_id": call.call_id, "name": "get_weather", "arguments": call.arguments},
+        {"type": "function_call_output", "call_id": call.call_id, "output": "sunny"}])
+    assert after.output[0].type == "message" and "sunny" in after.output_text  # the tool result is answered in text
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}, "tag": {"type": "string"}}, "required": ["n", "tag"]}
+    j = await c.responses.create(model="gpt-4o-mini", input="a number", text={"format": {"type": "json_schema", "name": "x", "schema": schema}})
+    jsonschema.validate(json.loads(j.output_text), schema)
+    cut = await c.responses.create(model="gpt-4o-mini", input="Tell me a long story about rivers", max_output_tokens=3)
+    assert cut.status == "incomplete" and cut.incomplete_details.reason == "max_output_tokens" and cut.usage.output_tokens <= 3
+    events = [e async for e in await c.responses.create(model="gpt-4o-mini", input="Please call get_weather", tools=[RESP_TOOL], stream=True)]
+    kinds = [e.type for e in events]
+    assert "response.function_call_arguments.delta" in kinds and kinds[-1] == "response.completed"
+    assert "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta") == events[-1].response.output[0].arguments
+
+
+@pytest.mark.parametrize("spec, check", [
+    ("cut=3", "cut"), ("stall=3", "stall"), ("malformed=3", "malformed"), ("error_event=3", "error_event"),
+])
+async def test_responses_stream_faults(spec: str, check: str) -> None:
+    async with await start(seed=0) as s:
+        timeout = aiohttp.ClientTimeout(total=1.5)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            async with http.post(s.url + "/responses", json={"model": "m", "input": "hi", "stream": True},
+                                 headers={"x-sim-fault": spec}) as r:
+                assert r.status == 200
+                got = b""
+                try:
+                    async for chunk in r.content.iter_any():
+                        got += chunk
+                except (aiohttp.ClientPayloadError, asyncio.TimeoutError):
+                    got += b"<broken>"
+        events = [b for b in got.split(b"\n\n") if b.strip(b"<broken>")]
+        assert b"response.completed" not in got
+        if check == "cut":
+            assert got.endswith(b"<broken>") or len(events) == 3
+        elif check == "stall":
+            assert got.endswith(b"<broken>") and got.count(b"event: ") == 3
+        elif check == "malformed":
+            assert got.rstrip().endswith(b"data: {not json")
+        else:
+            last = json.loads(got.rstrip().split(b"data: ")[-1])
+            assert last["type"] == "error" and last["code"] == "server_error"
+
+
+@pytest.mark.parametrize("spec, status", [("429", 429), ("503", 503), ("500", 500), ("context_length", 400)])
+async def test_responses_status_faults_are_openai_errors(sim: Any, spec: str, status: int) -> None:
+    st, headers, raw = await raw_post(sim.url + "/responses", {"model": "m", "input": "hi"}, {"x-sim-fault": spec})
+    assert st == status and conformance.check("ErrorResponse", json.loads(raw), spec) == []
+    if status == 429:
+        assert {k.lower(): v for k, v in headers.items()}["retry-after"] == "1"
+
+
+@pytest.mark.parametrize("spec", ["content_filter", "length", "empty"])
+async def test_responses_content_faults(sim: Any, spec: str) -> None:
+    _, _, raw = await raw_post(sim.url + "/responses", {"model": "m", "input": "Tell me about rivers today"}, {"x-sim-fault": spec})
+    r = json.loads(raw)
+    assert conformance.check("Response", r, spec) == []
+    text = r["output"][0]["content"][0]["text"]
+    if spec == "empty":
+        assert text == "" and r["status"] == "completed"
+    else:
+        assert r["status"] == "incomplete" and r["incomplete_details"]["reason"] == ("content_filter" if spec == "content_filter" else "max_output_tokens")
+
+
+async def test_responses_plain_faults_break_the_body(sim: Any) -> None:
+    st, _, raw = await raw_post(sim.url + "/responses", {"model": "m", "input": "hi"}, {"x-sim-fault": "malformed=1"})
+    assert st == 200 and raw == b"{not json"
+
+
+async def test_messages_count_tokens(sim: Any) -> None:
+    a = ant(sim)
+    msgs = [{"role": "user", "content": "How many tokens is this?"}]
+    n = await a.messages.count_tokens(model="claude-sonnet-4-5", messages=msgs, system="Be brief.")
+    full = await a.messages.create(model="claude-sonnet-4-5", max_tokens=5, messages=msgs, system="Be brief.")
+    assert n.input_tokens == full.usage.input_tokens  # the same count the answer reports
+    with pytest.raises(anthropic.BadRequestError):
+        await a.messages.count_tokens(model="claude-sonnet-4-5", messages=[])
