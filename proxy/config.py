@@ -162,6 +162,31 @@ class StateConfig(_Strict):
     # Where the in-memory backend keeps journals (review queue, tickets) when Redis is off.
     data_dir: str = "./var"
     memory_max_keys: int = Field(100_000, ge=100)
+    # Redis Cluster: `redis_url` names one node, `cluster_nodes` ("host:port") more seeds; every
+    # multi-key operation's keys share a hash tag, so scripts run on one slot.
+    cluster: bool = False
+    cluster_nodes: list[str] = []
+    # Redis Sentinel: the primary of `sentinel_service` is found through `sentinels` ("host:port")
+    # and found again after a failover; `redis_url` then gives only the data nodes' password,
+    # database and TLS. `sentinel_password_env` names the variable holding the sentinels' own.
+    sentinels: list[str] = []
+    sentinel_service: str = "mymaster"
+    sentinel_password_env: str = ""
+
+    @field_validator("cluster_nodes", "sentinels")
+    @classmethod
+    def _host_ports(cls, v: list[str]) -> list[str]:
+        for node in v:
+            host, _, port = node.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{node!r} is not host:port")
+        return v
+
+    @model_validator(mode="after")
+    def _one_topology(self) -> "StateConfig":
+        if self.cluster and self.sentinels:
+            raise ValueError("`cluster = true` and `sentinels` exclude each other: a Redis Cluster fails over by itself")
+        return self
 
 
 class ChainConfig(_Strict):

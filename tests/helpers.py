@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import socket
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, AsyncIterator
 
 from aiohttp import web
 
@@ -117,11 +119,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def shared_dir() -> "Path":
+def shared_dir() -> Path:
     """The workplace's shared/ folder (conformance tool, recorded fixtures): beside the repo
     in CI and in a checkout under /work; override with BULWARK_SHARED_DIR."""
     import os
-    from pathlib import Path
 
     candidates = [os.environ.get("BULWARK_SHARED_DIR", ""), str(Path(__file__).resolve().parent.parent.parent / "shared"), "/work/shared"]
     for c in candidates:
@@ -143,3 +144,57 @@ def finished_requests(proxy: ProxyServer) -> list[Any]:
 
     telemetry.request_finished = finished
     return seen
+
+
+@asynccontextmanager
+async def bulwark_processes(config_text: str, workdir: Path, n: int = 3, env: dict[str, str] | None = None,
+                            ready_timeout: float = 60.0) -> AsyncIterator[list[str]]:
+    """`n` real `bulwark serve` processes on one config (replicas behind a load balancer):
+    yields their base URLs; every process is stopped (TERM, then KILL) on the way out. Their
+    output goes to files in `workdir`, quoted when one does not come up."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import aiohttp
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = workdir / "replicas.toml"
+    cfg.write_text(config_text)
+    procs: list[subprocess.Popen[bytes]] = []
+    bases: list[str] = []
+    logs: list[Path] = []
+    try:
+        for i in range(n):
+            port = free_port()
+            logs.append(workdir / f"bulwark-{i}.log")
+            with open(logs[-1], "wb") as out:
+                procs.append(subprocess.Popen([sys.executable, "-m", "proxy", "serve", "--config", str(cfg), "--port", str(port)],
+                                              cwd=root, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT))
+            bases.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + ready_timeout
+        async with aiohttp.ClientSession() as s:
+            for base, proc, log in zip(bases, procs, logs):
+                while True:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError(f"bulwark at {base} did not become ready:\n{log.read_text(errors='replace')[-3000:]}")
+                    try:
+                        async with s.get(f"{base}/readyz") as r:
+                            if r.status == 200:
+                                break
+                    except aiohttp.ClientError:
+                        pass
+                    await asyncio.sleep(0.1)
+        yield bases
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                await asyncio.to_thread(p.wait, 20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()

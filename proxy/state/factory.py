@@ -12,7 +12,8 @@ def create_state(state_config: Any, metrics: Any = None) -> StateBackend:
 
     The fail-open fallback is a MemoryState with the same bounds and data dir. `metrics`
     (optional) receives `bulwark_redis_errors_total`; it can also be assigned later as
-    `state.metrics`.
+    `state.metrics`. `state.cluster` / `state.sentinels` choose the Redis topology
+    (proxy.state.redis).
     """
     local = MemoryState(max_keys=state_config.memory_max_keys, data_dir=state_config.data_dir)
     if state_config.backend == "memory":
@@ -26,5 +27,16 @@ def create_state(state_config: Any, metrics: Any = None) -> StateBackend:
     from .redis import RedisState
     from .resilient import ResilientState
 
-    primary = RedisState(state_config.redis_url, state_config.key_prefix, state_config.timeout_ms)
+    primary = RedisState(
+        state_config.redis_url, state_config.key_prefix, state_config.timeout_ms,
+        cluster=state_config.cluster, cluster_nodes=state_config.cluster_nodes,
+        sentinels=state_config.sentinels, sentinel_service=state_config.sentinel_service,
+        sentinel_password=_env(state_config.sentinel_password_env),
+    )
     return ResilientState(primary, state_config.on_failure, fallback=local, metrics=metrics)
+
+
+def _env(name: str) -> str | None:
+    import os
+
+    return (os.environ.get(name) or None) if name else None

@@ -1,8 +1,15 @@
 """The Redis state backend: shared by every worker and replica.
 
-- One pooled `redis.asyncio` client with tight timeouts (`state.timeout_ms`) for connect,
-  reads and waiting for a pooled connection, and no client-side retries: a dead Redis fails
-  fast with `StateError` and the failure policy (proxy.state.resilient) decides.
+- Three topologies, one behaviour: a single Redis (`redis_url`), a **Redis Cluster**
+  (`state.cluster = true`: `redis.asyncio.RedisCluster`, seeded by `redis_url` and
+  `state.cluster_nodes`, following MOVED/ASK and re-reading the slot map after a node fails),
+  or a primary watched by **Sentinel** (`state.sentinels`: the primary of
+  `state.sentinel_service` is asked of the sentinels on every new connection, so after a
+  failover the next connection goes to the promoted replica; a connection still open to a
+  demoted primary is dropped on its first READONLY answer).
+- Tight timeouts (`state.timeout_ms`) for connect, reads and waiting for a pooled connection,
+  and no client-side retries: a dead or failing-over Redis fails fast with `StateError` and
+  the failure policy (proxy.state.resilient) decides.
 - Scripts run with EVALSHA, falling back to EVAL on NOSCRIPT or when the server (a Redis
   proxy such as Envoy/twemproxy/some managed front ends) refuses EVALSHA; SCRIPT LOAD is
   never used, so limits keep working behind proxies that block it.
@@ -15,6 +22,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -23,9 +31,12 @@ from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import ClusterNode, RedisCluster
+from redis.asyncio.connection import parse_url
 from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
-from redis.exceptions import NoScriptError, RedisError, ResponseError
+from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
 
 from .base import Journal, Script, StateBackend, StateError
 
@@ -61,28 +72,43 @@ class RedisState(StateBackend):
         timeout_ms: int = 250,
         max_connections: int = 32,
         warm_connections: int = 8,
+        *,
+        cluster: bool = False,
+        cluster_nodes: list[str] | tuple[str, ...] = (),
+        sentinels: list[str] | tuple[str, ...] = (),
+        sentinel_service: str = "mymaster",
+        sentinel_password: str | None = None,
     ) -> None:
         self.url = url
         self.prefix = key_prefix
         self.timeout = timeout_ms / 1000.0
         self.warm_connections = min(warm_connections, max_connections)
+        self.topology = "cluster" if cluster else "sentinel" if sentinels else "single"
         no_retry = Retry(NoBackoff(), 0)
-        # A few dozen connections saturate one Redis from one process (scripts take
-        # microseconds); beyond that, requests queue for a pooled connection, which is local
-        # waiting, so it gets a looser bound than a Redis round trip.
-        self._pool = aioredis.BlockingConnectionPool.from_url(
-            url,
-            max_connections=max_connections,
-            timeout=max(1.0, self.timeout * 4),
-            socket_timeout=self.timeout,
-            socket_connect_timeout=self.timeout,
-            retry=no_retry,
-        )
-        self._r = aioredis.Redis(connection_pool=self._pool, retry=no_retry)
+        timeouts = {"socket_timeout": self.timeout, "socket_connect_timeout": self.timeout, "retry": no_retry}
+        self._pool: Any = None
+        self._slots: asyncio.Semaphore | None = None
+        self._sentinel: Sentinel | None = None
+        if cluster:
+            self._r: Any = _cluster_client(url, list(cluster_nodes), max_connections, timeouts)
+        elif sentinels:
+            self._sentinel, self._r = _sentinel_client(url, list(sentinels), sentinel_service, sentinel_password,
+                                                       max_connections, timeouts)
+            self._pool = self._r.connection_pool
+            # The sentinel pool refuses past max_connections instead of queueing: queue here.
+            self._slots = asyncio.Semaphore(max_connections)
+        else:
+            # A few dozen connections saturate one Redis from one process (scripts take
+            # microseconds); beyond that, requests queue for a pooled connection, which is local
+            # waiting, so it gets a looser bound than a Redis round trip.
+            self._pool = aioredis.BlockingConnectionPool.from_url(
+                url, max_connections=max_connections, timeout=max(1.0, self.timeout * 4), **timeouts)
+            self._r = aioredis.Redis(connection_pool=self._pool, retry=no_retry)
         self._shas: dict[str, str] = {}
         self._evalsha_ok = True
         self._journals: dict[str, RedisJournal] = {}
-        # Outer guard: a command may wait for a pooled connection, connect, write and read.
+        # Outer guard: a command may wait for a pooled connection, connect, write and read (and
+        # in a cluster follow a redirection, or in sentinel mode ask a sentinel first).
         self._guard = max(1.0, self.timeout * 4) + self.timeout * 2
 
     def k(self, rel: str) -> str:
@@ -90,10 +116,15 @@ class RedisState(StateBackend):
 
     async def _call(self, op: str, coro: Any) -> Any:
         try:
-            async with asyncio.timeout(self._guard):
+            async with asyncio.timeout(self._guard), self._slot():
                 return await coro
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except _FAILURES as exc:
             raise StateError(f"redis {op} failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            coro.close()  # not awaited when the slot wait timed out: no "never awaited" warning
+
+    def _slot(self) -> Any:
+        return self._slots if self._slots is not None else contextlib.nullcontext()
 
     # -- plain keys -------------------------------------------------------------------
     async def get(self, key: str) -> bytes | None:
@@ -121,7 +152,7 @@ class RedisState(StateBackend):
 
         try:
             return await go()
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except _FAILURES as exc:
             raise StateError(f"redis scan failed: {exc}") from exc
 
     # -- scripts ----------------------------------------------------------------------
@@ -131,7 +162,7 @@ class RedisState(StateBackend):
             sha = self._shas[script.name] = hashlib.sha1(script.lua.encode()).hexdigest()
         full = [self.k(k) for k in keys]
         try:
-            async with asyncio.timeout(self._guard):
+            async with asyncio.timeout(self._guard), self._slot():
                 if self._evalsha_ok:
                     try:
                         return await self._r.evalsha(sha, len(full), *full, *args)
@@ -148,7 +179,7 @@ class RedisState(StateBackend):
         except ResponseError as exc:
             log.error("state script %s failed in Redis: %s", script.name, exc)
             raise StateError(f"redis script {script.name} failed: {exc}") from exc
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except _FAILURES as exc:
             raise StateError(f"redis script {script.name} failed: {type(exc).__name__}: {exc}") from exc
 
     def journal(self, name: str) -> Journal:
@@ -159,14 +190,20 @@ class RedisState(StateBackend):
 
     async def startup(self) -> None:
         """Open a few pooled connections up front, so a burst at start does not pay (and
-        time out on) dozens of simultaneous connects."""
+        time out on) dozens of simultaneous connects; a cluster reads its slot map."""
+        if self.topology == "cluster":
+            try:
+                await asyncio.wait_for(self._r.initialize(), self._guard * 4)
+            except Exception as exc:
+                log.warning("redis cluster at %s not reachable at startup: %s", self.url, exc)
+            return
         conns = []
         try:
             for _ in range(self.warm_connections):
                 c = await asyncio.wait_for(self._pool.get_connection(), self.timeout * 4)
                 conns.append(c)
         except Exception as exc:
-            log.warning("redis at %s not reachable at startup: %s", self.url, exc)
+            log.warning("redis (%s) at %s not reachable at startup: %s", self.topology, self.url, exc)
         finally:
             for c in conns:
                 await self._pool.release(c)
@@ -180,9 +217,46 @@ class RedisState(StateBackend):
     async def aclose(self) -> None:
         try:
             await self._r.aclose()
-            await self._pool.disconnect()
+            if self._pool is not None:
+                await self._pool.disconnect()
+            if self._sentinel is not None:
+                for s in self._sentinel.sentinels:
+                    await s.aclose()
         except Exception:  # closing must never raise
             pass
+
+
+# What a failing, unreachable or failing-over Redis raises (a cluster's own errors are not
+# RedisErrors: a slot nobody serves, a map that cannot be read).
+_FAILURES = (RedisError, RedisClusterException, OSError, asyncio.TimeoutError)
+
+
+def _host_port(node: str) -> tuple[str, int]:
+    host, _, port = node.rpartition(":")
+    return host, int(port)
+
+
+def _cluster_client(url: str, seeds: list[str], max_connections: int, timeouts: dict[str, Any]) -> RedisCluster:
+    opts = parse_url(url)
+    nodes = [ClusterNode(opts.get("host", "127.0.0.1"), int(opts.get("port", 6379)))]
+    nodes += [ClusterNode(*_host_port(n)) for n in seeds]
+    # require_full_coverage off: while one primary fails over, the other slots keep working.
+    return RedisCluster(startup_nodes=nodes, username=opts.get("username"), password=opts.get("password"),
+                        ssl=url.startswith("rediss://"), require_full_coverage=False, max_connections=max_connections,
+                        **timeouts)
+
+
+def _sentinel_client(url: str, sentinels: list[str], service: str, password: str | None, max_connections: int,
+                     timeouts: dict[str, Any]) -> tuple[Sentinel, Any]:
+    opts = parse_url(url)
+    sentinel_kw = {"socket_timeout": timeouts["socket_timeout"], "socket_connect_timeout": timeouts["socket_connect_timeout"]}
+    if password:
+        sentinel_kw["password"] = password
+    manager = Sentinel([_host_port(n) for n in sentinels], sentinel_kwargs=sentinel_kw)
+    client = manager.master_for(service, redis_class=aioredis.Redis, db=int(opts.get("db", 0) or 0),
+                                username=opts.get("username"), password=opts.get("password"),
+                                ssl=url.startswith("rediss://"), max_connections=max_connections, **timeouts)
+    return manager, client
 
 
 _INCR = Script(
