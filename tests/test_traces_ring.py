@@ -157,3 +157,15 @@ async def test_ring_off_and_its_trace_id_matches_the_otlp_spans(sim: Any) -> Non
     finally:
         await proxy.aclose()
         await receiver.aclose()
+
+
+async def test_unsampled_trace_names_no_trace_id(sim: Any) -> None:
+    """sample_ratio 0: the ring still records, but names no trace id the collector never got."""
+    proxy = await start_proxy(base_config(sim.url, telemetry={"tracing": {"enabled": True, "exporter": "memory", "sample_ratio": 0.0}}))
+    try:
+        raw = await openai_client(proxy.url).chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MSG)
+        status, t = await get(proxy.base, "/admin/traces/" + raw.headers["x-bulwark-request-id"])
+        assert status == 200 and t["trace_id"] is None and t["attempts"][0]["status"] == 200
+        assert proxy.state.current.telemetry.exporter == []  # nothing exported
+    finally:
+        await proxy.aclose()

@@ -433,7 +433,8 @@ class ObservabilityTelemetry(Telemetry):
         finally:
             if self.tracing and trace is not None and trace.server is not None:
                 sc = trace.server.get_span_context()
-                trace_id = f"{sc.trace_id:032x}" if sc.trace_id else None
+                # Only a sampled trace reaches the collector: name it only then.
+                trace_id = f"{sc.trace_id:032x}" if sc.trace_id and int(sc.trace_flags) & 1 else None
                 self._end_spans(ctx, status, outcome, error_type)
         if self.ring is not None and trace is not None:
             self.ring.record(ctx, trace.layers, status, outcome, error_type, trace.fallback[0], trace_id)
