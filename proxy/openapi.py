@@ -2,7 +2,9 @@
 
 It covers what Bulwark itself answers and checks (the OpenAI-compatible subset plus its own
 endpoints); the fuzz tests drive the running proxy from it. Request schemas are as loose
-as OpenAI's (extra fields allowed) but type the fields Bulwark reads.
+as OpenAI's (extra fields allowed) but type the fields Bulwark reads. Anthropic's
+`/v1/messages` (errors in Anthropic's shape) is described in docs/apis.md, not here: this
+document's error schema is OpenAI's.
 """
 from __future__ import annotations
 
@@ -66,6 +68,22 @@ _JSON_OK = {"description": "OK", "content": {"application/json": {"schema": {"ty
 _CHAT_OK = {"description": "A chat completion, or a stream of chunks when stream is true",
             "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}}}
 _COMMON = (400, 401, 403, 404, 413, 429, 502, 503, 504)
+_RESPONSES_OK = {"description": "A Response object, or a stream of Responses events when stream is true",
+                 "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}}}
+_INPUT_ITEM = {"type": "object", "properties": {
+    "type": {"type": "string"}, "role": {"type": "string", "enum": ["user", "assistant", "system", "developer"]},
+    "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
+    "call_id": {"type": "string"}, "name": {"type": "string"}, "arguments": {"type": "string"}, "output": {"type": "string"}}}
+_RESPONSES_BODY = {
+    "type": "object", "required": ["model", "input"],
+    "properties": {"model": {"type": "string", "minLength": 1},
+                   "input": {"anyOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": _INPUT_ITEM}]},
+                   "instructions": {"type": "string"}, "max_output_tokens": {"type": "integer", "minimum": 1},
+                   "tools": {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}, "name": {"type": "string"}, "parameters": {"type": "object"}}}},
+                   "text": {"type": "object", "properties": {"format": {"type": "object", "properties": {"type": {"enum": ["text", "json_object", "json_schema"]}}}}},
+                   "previous_response_id": {"type": "string"},
+                   "temperature": _SAMPLING["temperature"], "top_p": _SAMPLING["top_p"], "stream": {"type": "boolean"}, "user": {"type": "string"}},
+}
 
 
 def document(server_url: str = "/") -> dict[str, Any]:
@@ -85,6 +103,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
                                "tools": {"type": "array", "items": {"type": "object", "required": ["type", "function"], "properties": {"type": {"const": "function"}, "function": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "parameters": {"type": "object"}}}}}},
                                "response_format": {"type": "object"}, **_SAMPLING},
             }, _CHAT_OK, _COMMON, "createChatCompletion")},
+            "/v1/responses": {"post": _op("Create a model response (OpenAI Responses API; the same chain as chat completions)",
+                                          _RESPONSES_BODY, _RESPONSES_OK, _COMMON, "createResponse")},
             "/v1/completions": {"post": _op("Create a completion (legacy)", {
                 "type": "object", "required": ["model", "prompt"],
                 "properties": {"model": {"type": "string", "minLength": 1}, "prompt": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}, **_SAMPLING},
