@@ -1,12 +1,19 @@
-"""Score the numeric grounding validator on cases.jsonl and time it.
+"""Score the numeric grounding validator on a case file and time it.
 
-    python bench/validation_eval/run.py [--cases bench/validation_eval/cases.jsonl] [--show-misses]
+    python bench/validation_eval/run.py                                   # the generated tuning set
+    python bench/validation_eval/run.py --cases bench/validation_eval/independent/cases_a.jsonl
+    python bench/validation_eval/run.py --cases A.jsonl --cases B.jsonl --no-timing --show-misses
 
-Detection: a fabricated number counts as caught when the validator reports it (its text
-overlaps an unverified claim). False flags: grounded answers (no fabricated number) that
-the validator fails. Timing: `NumbersValidator.validate` on 1k-token answers (built from the
-cases' own answers) with a fresh per-request cache (index of the conversation included) and
-warm (index already built, as on a regeneration).
+A case is {"id", "scenario", "how", "messages", "answer", "fabricated": [{"text", "how"}]}.
+Caught: a fabricated number is caught when the validator reports it (its text overlaps an
+unverified claim) — with the shipped `then = "withhold"`, a caught number is one the user is
+never shown. False flags: answers without a fabricated number that fail. Per class: the case's
+`how` (independent sets) or each fabrication's `how` (generated set). Worst misses: the
+fabricated numbers that passed, with the claim the validator grounded them on.
+
+Timing: `NumbersValidator.validate` on 1k-token answers (built from the cases' own answers),
+CPU time of this thread, cold (the conversation indexed too, nothing cached) and warm (index
+reused, as on a regeneration).
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ import re
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from plugins.validate.validators.base import Answer, Subject  # noqa: E402
 from plugins.validate.validators.numbers import NumbersValidator, extract_claims  # noqa: E402
 from proxy.tokens import count_text  # noqa: E402
-
 
 _PROSE = [
     "Let me walk you through what these figures mean and what you can do next if anything looks off to you.",
@@ -50,50 +56,89 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cases", default=str(Path(__file__).with_name("cases.jsonl")))
-    ap.add_argument("--show-misses", action="store_true")
-    ap.add_argument("--timing-runs", type=int, default=300)
-    a = ap.parse_args()
-    cases = [json.loads(line) for line in open(a.cases)]
+def _class_of(case: dict[str, Any], fab: dict[str, Any] | None) -> str:
+    if "how" in case and isinstance(case["how"], str):
+        return case["how"]
+    return (fab or {}).get("how", "grounded")
+
+
+def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
     v = NumbersValidator()
-    fab_total = fab_caught = 0
-    grounded = false_flags = 0
-    by_how: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    out: dict[str, Any] = {"fab_total": 0, "fab_caught": 0, "grounded": 0, "false_flags": 0, "fab_answers": 0,
+                           "fab_answers_failed": 0, "misses": [], "fps": []}
+    by_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # fab, caught, correct, flagged
     by_scn: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    misses, fps = [], []
-    answers_failed_with_fab = 0
     for c in cases:
         res = v.validate(Subject(Answer(c["answer"]), {"messages": c["messages"]}, {}))
-        s = by_scn[c["scenario"]]
+        s = by_scn[c.get("scenario", "-")]
         if c["fabricated"]:
-            if not res.is_valid:
-                answers_failed_with_fab += 1
+            out["fab_answers"] += 1
+            out["fab_answers_failed"] += not res.is_valid
             for f in c["fabricated"]:
-                fab_total += 1
+                k = by_class[_class_of(c, f)]
+                out["fab_total"] += 1
                 ok = (not res.is_valid) and caught(f["text"], res.unverified)
-                fab_caught += ok
-                by_how[f["how"]][0] += 1
-                by_how[f["how"]][1] += ok
+                out["fab_caught"] += ok
+                k[0] += 1
+                k[1] += ok
                 s[0] += 1
                 s[1] += ok
                 if not ok:
-                    misses.append((c["id"], f, c["answer"], res.unverified))
+                    out["misses"].append((c["id"], _class_of(c, f), f, c["answer"], res.unverified))
         else:
-            grounded += 1
+            k = by_class[_class_of(c, None)]
+            out["grounded"] += 1
+            k[2] += 1
             s[2] += 1
             if not res.is_valid:
-                false_flags += 1
+                out["false_flags"] += 1
+                k[3] += 1
                 s[3] += 1
-                fps.append((c["id"], c["answer"], res.issues))
+                out["fps"].append((c["id"], _class_of(c, None), c["answer"], res.unverified))
+    out["by_class"], out["by_scn"] = dict(by_class), dict(by_scn)
+    return out
 
-    # timing. realistic: consecutive cases merged into one conversation with one ~1k-token answer
-    # (grounded in it, fabrications included). stress: the same answers checked against an
-    # unrelated conversation, so nearly every claim misses and goes through every derivation.
-    rows, stress = [], []
+
+def report(name: str, cases: list[dict[str, Any]], r: dict[str, Any], show: bool, worst: int) -> None:
+    ft, fc, g, ff = r["fab_total"], r["fab_caught"], r["grounded"], r["false_flags"]
+    print(f"## {name}: {len(cases)} cases ({g} correct answers, {r['fab_answers']} with fabrications, {ft} fabricated numbers)")
+    print()
+    print("| metric | value |")
+    print("|---|---|")
+    print(f"| fabricated numbers caught (kept from the user) | {fc}/{ft} = {fc / max(ft, 1):.1%} |")
+    print(f"| correct answers flagged | {ff}/{g} = {ff / max(g, 1):.1%} |")
+    print(f"| answers with a fabrication that failed | {r['fab_answers_failed']}/{r['fab_answers']} |")
+    print()
+    print("| class | fabricated caught | correct flagged |")
+    print("|---|---|---|")
+    for cls, (n, k, gn, fp) in sorted(r["by_class"].items()):
+        print(f"| {cls} | {f'{k}/{n}' if n else '-'} | {f'{fp}/{gn}' if gn else '-'} |")
+    print()
+    if r["misses"]:
+        print(f"Worst misses (fabricated numbers delivered), {min(worst, len(r['misses']))} of {len(r['misses'])}:")
+        for cid, cls, f, answer, unv in r["misses"][:worst]:
+            print(f"- {cid} ({cls}): {f['text']!r} — {f.get('how', '')}")
+        print()
+    if r["fps"]:
+        print(f"Correct answers flagged, {min(worst, len(r['fps']))} of {len(r['fps'])}:")
+        for cid, cls, answer, unv in r["fps"][:worst]:
+            print(f"- {cid} ({cls}): flagged {unv}")
+        print()
+    if show:
+        print("MISSES")
+        for m in r["misses"]:
+            print(m)
+        print("\nFALSE FLAGS")
+        for f in r["fps"]:
+            print(f)
+        print()
+
+
+def timing(cases: list[dict[str, Any]], runs: int) -> None:
+    v = NumbersValidator()
+    rows, stress, prose_rows = [], [], []
     i = 0
-    while len(rows) < a.timing_runs:
+    while len(rows) < runs:
         msgs, parts, j = [], [], i
         while count_text("\n".join(parts)) < 1000:
             c = cases[j % len(cases)]
@@ -104,10 +149,7 @@ def main() -> None:
         rows.append((text, {"messages": msgs}))
         stress.append((text, {"messages": cases[(j + 7) % len(cases)]["messages"]}))
         i += 1
-    # prose: the same conversations, a 1k-token answer where the numbers sit in ordinary prose
-    # (a few case answers, the rest explanatory sentences without numbers: ~15-25 claims)
-    prose_rows = []
-    for i in range(a.timing_runs):
+    for i in range(runs):
         msgs, parts, j = [], [], i
         for _ in range(5):
             c = cases[j % len(cases)]
@@ -137,7 +179,6 @@ def main() -> None:
                 warm.append((t2 - t1) * 1000)
         return cold, warm
 
-    # CPU time of this thread (what the validator costs) and wall time (what it costs on this box now).
     cold, warm = timed(rows, time.thread_time)
     s_cold, _ = timed(stress, time.thread_time)
     w_cold, w_warm = timed(rows, time.perf_counter)
@@ -150,39 +191,37 @@ def main() -> None:
         _REF.findall(_REF_TEXT)
         ref.append((time.thread_time() - t0) * 1e6)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-    print(f"cases: {len(cases)} ({grounded} grounded answers, {len(cases) - grounded} with fabrications, {fab_total} fabricated numbers)")
+    print("## Latency")
     print()
     print("| metric | value | target |")
     print("|---|---|---|")
-    print(f"| fabricated numbers caught | {fab_caught}/{fab_total} = {fab_caught / fab_total:.1%} | >= 97 % |")
-    print(f"| grounded answers wrongly flagged | {false_flags}/{grounded} = {false_flags / grounded:.1%} | <= 1 % |")
-    print(f"| answers with a fabrication that failed | {answers_failed_with_fab}/{len(cases) - grounded} | |")
     print(f"| claims per 1k-token answer (dense timing set / prose timing set) | {d_claims:.0f} / {p_claims:.0f} | |")
     print(f"| validate() CPU p50 / p99, 1k-token prose answer, cold / warm | {pct(p_cold, 50):.2f} / {pct(p_cold, 99):.2f} ms, {pct(p_warm, 50):.2f} / {pct(p_warm, 99):.2f} ms | p99 < 2 ms |")
-    print(f"| validate() CPU p50 / p99, 1k-token answer, cold (conversation indexed too) | {pct(cold, 50):.2f} / {pct(cold, 99):.2f} ms | p99 < 2 ms |")
-    print(f"| validate() CPU p50 / p99, 1k-token answer, warm (index reused: regeneration) | {pct(warm, 50):.2f} / {pct(warm, 99):.2f} ms | |")
+    print(f"| validate() CPU p50 / p99, 1k-token dense answer, cold (conversation indexed too) | {pct(cold, 50):.2f} / {pct(cold, 99):.2f} ms | |")
+    print(f"| validate() CPU p50 / p99, 1k-token dense answer, warm (index reused: regeneration) | {pct(warm, 50):.2f} / {pct(warm, 99):.2f} ms | |")
     print(f"| validate() CPU p50 / p99, stress: answer vs an unrelated conversation | {pct(s_cold, 50):.2f} / {pct(s_cold, 99):.2f} ms | |")
-    print(f"| validate() wall p50 / p99, cold / warm | {pct(w_cold, 50):.2f} / {pct(w_cold, 99):.2f} ms, {pct(w_warm, 50):.2f} / {pct(w_warm, 99):.2f} ms | |")
+    print(f"| validate() wall p50 / p99, dense, cold / warm | {pct(w_cold, 50):.2f} / {pct(w_cold, 99):.2f} ms, {pct(w_warm, 50):.2f} / {pct(w_warm, 99):.2f} ms | |")
     print(f"| machine: 1-min load average; reference regex (findall \\d over 3.2 kB) CPU p50 | {load:.1f}; {pct(ref, 50):.0f} us | |")
     print(f"| timing inputs (cl100k tokens) | answers median {statistics.median(toks):.0f} (min {min(toks)}); conversations median {statistics.median(ctx_toks):.0f} | ~1k |")
     print()
-    print("| fabrication kind | caught |")
-    print("|---|---|")
-    for how, (n, k) in sorted(by_how.items()):
-        print(f"| {how} | {k}/{n} |")
-    print()
-    print("| scenario | fabricated caught | grounded flagged |")
-    print("|---|---|---|")
-    for scn, (n, k, g, fp) in sorted(by_scn.items()):
-        print(f"| {scn} | {k}/{n} | {fp}/{g} |")
-    if a.show_misses:
-        print("\nMISSES")
-        for m in misses:
-            print(m)
-        print("\nFALSE FLAGS")
-        for f in fps:
-            print(f)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cases", action="append", help="a JSONL case file (repeat for several); default: cases.jsonl")
+    ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--worst", type=int, default=10, help="how many misses and false flags to list")
+    ap.add_argument("--timing-runs", type=int, default=300)
+    ap.add_argument("--no-timing", action="store_true")
+    a = ap.parse_args()
+    files = a.cases or [str(Path(__file__).with_name("cases.jsonl"))]
+    all_cases: list[dict[str, Any]] = []
+    for path in files:
+        cases = [json.loads(line) for line in open(path) if line.strip()]
+        all_cases.extend(cases)
+        report(Path(path).name, cases, score(cases), a.show_misses, a.worst)
+    if not a.no_timing:
+        timing(all_cases, a.timing_runs)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,355 @@
+"""Claims of an answer: each number with what it is a number of.
+
+A claim binds a value to its unit and scale (`units`), to what it is per (a period or a rate's
+noun), to the noun it counts ("5 free ATM withdrawals" -> withdrawal), to the direction words
+around a percentage ("a 25% increase", "down 20%", "percentage points"), and to its position
+in the sentence (the subject is found around it by the grounding step). Also: dates, times of
+day (12- and 24-hour), durations ("1 hour 42 minutes", a pace "4:58 per km"), identifiers,
+number words, years and ordinals (checked only when the data has such a number).
+
+Not claims: list markers ("1. "), numbers inside URLs, short codes with fewer than three
+digits ("GPT-4", "Q3"), and small integers (<= 10) that count nothing ("one of them").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .scan import (
+    _DATE_KINDS, _HEDGE_WORDS, _LIST_MARKER_AFTER, _MULT, _NONDIGIT, _hedged, _interpretations, _norm_ident,
+    _parse_words, _dates_of, scan,
+)
+from .units import Unit, stem, unit_after
+
+_SYM_CUR = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY",
+            "₪": "ILS", "฿": "THB", "₫": "VND", "₱": "PHP", "₴": "UAH", "A$": "AUD", "C$": "CAD", "NZ$": "NZD",
+            "HK$": "HKD", "S$": "SGD", "R$": "BRL", "zł": "PLN", "kr": "SEK"}
+_WORD_CUR = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
+             "pounds": "GBP", "yen": "JPY", "rupee": "INR", "rupees": "INR", "franc": "CHF", "francs": "CHF",
+             "cent": "USD", "cents": "USD"}
+_DOLLAR_LIKE = frozenset(("USD", "CAD", "AUD", "NZD", "HKD", "SGD"))
+
+_UP = ("increase", "increased", "increases", "rise", "rose", "risen", "rises", "grew", "grow", "grown", "growth", "gain",
+       "gained", "up", "higher", "more", "over", "above", "jump", "jumped", "raise", "raised", "climb", "climbed",
+       "improvement", "boost", "surge", "+", "exceeds", "exceeding", "ahead")
+_DOWN = ("decrease", "decreased", "decreases", "drop", "dropped", "drops", "fell", "fall", "falls", "fallen", "decline",
+         "declined", "down", "lower", "less", "below", "under", "cut", "reduction", "reduced", "reduce", "cheaper",
+         "savings", "saving", "save", "discount", "off", "shrank", "shrink", "lost", "loss", "-", "dip", "slower")
+_CHANGE = ("change", "changed", "difference", "differ", "swing", "delta", "moved", "move", "shift")
+_DIRECTION = {w: "up" for w in _UP} | {w: "down" for w in _DOWN} | {w: "change" for w in _CHANGE}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|[+\-](?=\d)")
+_NOUN_STOP = frozenset((
+    "of", "per", "a", "an", "the", "in", "on", "at", "for", "to", "from", "with", "by", "and", "or", "but", "each",
+    "every", "is", "are", "was", "were", "be", "been", "that", "which", "this", "so", "than", "over", "under", "out",
+    "into", "as", "if", "it", "its", "their", "your", "you", "we", "they", "he", "she", "his", "her", "our", "has",
+    "have", "had", "will", "would", "can", "could", "should", "may", "might", "do", "does", "did", "not", "no",
+    "after", "before", "since", "until", "while", "when", "where", "there", "here", "then", "also", "just", "only",
+    "about", "around", "up", "down", "off", "more", "less", "total", "all", "both", "left", "remaining", "ago",
+    "plus", "minus", "vs", "versus", "x", "times", "instead", "apiece", "net", "gross",
+))
+# A compound duration: "1 hour 42 minutes", "7 hours 10 min", "1h 42m"
+_DURATION = re.compile(
+    r"(?P<h>\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\b,?\s*(?:and\s+)?(?P<m>\d+)\s*(?:minutes?|mins?|m)\b", re.IGNORECASE)
+_AMPM = re.compile(r"\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
+_HOUR_AMPM = re.compile(r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
+_PACE_AFTER = re.compile(r"\s*(?:/|per\b|a\b)\s*(?P<w>kilometers?|kilometres?|km|miles?|mi|lap|100 ?m)\b|\s*(?:min(?:utes?)?\s*)?(?:/|per)\s*(?P<w2>km|mi|mile|kilometer)\b", re.IGNORECASE)
+_TZ_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b)", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Claim:
+    text: str
+    kind: str  # money | percent | number | date | ident | time | duration | year | ordinal
+    start: int
+    end: int = 0
+    values: list[tuple[float, float]] = field(default_factory=list)  # (value, tolerance) in the claim's own unit
+    dates: list[tuple[int | None, int, int | None]] = field(default_factory=list)
+    idents: list[str] = field(default_factory=list)
+    minutes: list[int] = field(default_factory=list)  # times of day (minutes after midnight)
+    unit: Unit | None = None
+    inverse: bool = False
+    per: str | None = None
+    per_n: float = 1.0
+    currency: str | None = None
+    noun: str | None = None
+    hedged: bool = False
+    change: str | None = None  # up | down | change (percentages and amounts of change)
+    money_like: bool = False
+    integer: bool = False
+    range_with: bool = False  # one end of "88-81", "34-14", "18:00-19:00"
+
+    @property
+    def dim(self) -> str | None:
+        if self.unit is not None:
+            return self.unit.dim
+        if self.kind == "money":
+            return "money"
+        if self.kind == "percent":
+            return "percent"
+        return None
+
+
+def _currency(pre: str | None, post: str | None) -> str | None:
+    if pre:
+        p = pre.strip()
+        return _SYM_CUR.get(p) or (p.upper() if p.isalpha() else "USD")
+    if post:
+        p = post.strip()
+        return _WORD_CUR.get(p.lower()) or (p.upper() if p.isupper() else None)
+    return None
+
+
+def _values(n: str, mult: float, hedged: bool, abs_tol: float, rel_tol: float) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for v, dec in _interpretations(n):
+        unit = 10.0 ** -dec * mult
+        value = abs(v * mult)
+        if hedged:
+            sig = unit
+            if dec == 0:
+                iv = int(round(v))
+                while iv and iv % 10 == 0:
+                    iv //= 10
+                    sig *= 10
+            tol = sig / 2 * 1.000001
+            if dec == 0 and value >= 10:
+                tol = max(tol, value * 0.005)  # "about 2,646 lb" for 2,645.5
+        else:
+            tol = unit / 2 * 1.000001
+        if abs_tol or rel_tol:
+            tol = max(tol, abs_tol, rel_tol * value)
+        out.append((value, tol))
+    return out
+
+
+def _words_before(text: str, start: int, k: int, floor: int) -> list[str]:
+    seg = text[max(floor, start - 60):start]
+    return [w.lower() for w in _WORD.findall(seg)][-k:]
+
+
+def _direction(text: str, start: int, end: int, floor: int, ceil: int) -> str | None:
+    """up / down / change from the words just before or after a number ("a 25% increase")."""
+    after = [w.lower() for w in _WORD.findall(text[end:min(ceil, end + 40)])][:3]
+    for w in after:
+        if w in _DIRECTION:
+            return _DIRECTION[w]
+    before = _words_before(text, start, 6, floor)
+    for w in reversed(before):
+        if w in _DIRECTION:
+            return _DIRECTION[w]
+    seg = text[max(floor, start - 2):start]
+    if "+" in seg:
+        return "up"
+    return None
+
+
+def _noun(text: str, pos: int, ceil: int) -> str | None:
+    """The head noun a number counts: the last word of the short phrase after it."""
+    words = []
+    for m in _WORD.finditer(text, pos, min(ceil, pos + 48)):
+        gap = text[pos:m.start()] if not words else text[words[-1][1]:m.start()]
+        if any(ch in gap for ch in ",.;:()[]\n") or (len(gap.strip()) > 0 and gap.strip() not in ("-", "/")):
+            break
+        w = m.group(0).lower()
+        if w in _NOUN_STOP or w.startswith(("+", "-")):
+            break
+        words.append((w, m.end()))
+        if len(words) == 3:
+            break
+    if not words:
+        return None
+    return stem(words[-1][0])
+
+
+def extract(text: str, start: int, end: int, small_integer: int = 10, ignore_years: bool = True,
+            abs_tol: float = 0.0, rel_tol: float = 0.0, hedge_words: bool = True) -> list[Claim]:
+    """The claims of text[start:end]; positions are absolute."""
+    seg = text[start:end]
+    claims: list[Claim] = []
+    taken_until = -1
+    for dm in _DURATION.finditer(seg):
+        h, mi = float(dm.group("h")), int(dm.group("m"))
+        c = Claim(dm.group(0), "duration", start + dm.start(), start + dm.end(), [((h * 60 + mi) * 60.0, 30.0)],
+                  unit=Unit("time", 1.0))
+        claims.append(c)
+    spans = [(c.start - start, c.end - start) for c in claims]
+    for m in scan(seg):
+        s0, e0 = m.start(), m.end()
+        if any(a <= s0 < b for a, b in spans) or s0 < taken_until:
+            continue
+        c = _claim(seg, m, start, end - start, small_integer, ignore_years, abs_tol, rel_tol, hedge_words)
+        if c is not None:
+            claims.append(c)
+            taken_until = c.end - start
+    claims.sort(key=lambda c: c.start)
+    _mark_ranges(text, claims)
+    return claims
+
+
+def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_years: bool, abs_tol: float,
+           rel_tol: float, hedge_words: bool) -> Claim | None:
+    kind = m.lastgroup
+    g = m.group
+    s0, e0 = m.start(), m.end()
+    if kind == "url":
+        return None
+    if kind in _DATE_KINDS:
+        dates = _dates_of(m)
+        return Claim(g(0), "date", base + s0, base + e0, dates=dates) if dates else None
+    if kind == "time":
+        t = g("time")
+        hh, _, rest = t.partition(":")
+        h, mi = int(hh), int(rest[:2])
+        tail = rest[2:]
+        ap = _AMPM.search(t)
+        if ap is None:
+            am2 = _AMPM.match(seg, e0)
+            if am2 is not None:
+                ap = am2
+                e0 = am2.end()
+        pace = _PACE_AFTER.match(seg, e0)
+        if pace is not None and ap is None:  # 4:58 per km: minutes and seconds of a pace
+            return Claim(seg[s0:pace.end()], "duration", base + s0, base + pace.end(), [(h * 60.0 + mi, 0.5)],
+                         unit=Unit("time", 1.0), per=stem(pace.group("w") or pace.group("w2") or "km"))
+        mins: list[int] = []
+        if ap is not None:
+            pm = ap.group("ap").lower() == "p"
+            if 1 <= h <= 12:
+                mins.append(((h % 12) + (12 if pm else 0)) * 60 + mi)
+        elif h <= 24:
+            mins.append((h % 24) * 60 + mi)
+        if tail.startswith(":") and len(tail) >= 3 and ap is None:
+            # h:mm:ss is a time of day or a duration (a race time)
+            secs = h * 3600 + mi * 60 + int(tail[1:3])
+            c = Claim(seg[s0:e0], "time", base + s0, base + e0, [(float(secs), 0.5)], minutes=mins, unit=Unit("time", 1.0))
+            return c
+        return Claim(seg[s0:e0], "time", base + s0, base + e0, minutes=mins) if mins else None
+    if kind == "ident":
+        tok = g("ident")
+        digits = _NONDIGIT.sub("", tok)
+        if len(digits) < 3:
+            return None
+        return Claim(tok, "ident", base + s0, base + e0, idents=[_norm_ident(tok), digits])
+    if kind == "words":
+        parsed = _parse_words(g("words"))
+        if parsed is None:
+            return None
+        value, nwords = parsed
+        if nwords == 1 and value <= 1:
+            return None  # "one of", "zero"
+        ur = unit_after(seg, e0)
+        noun = _noun(seg, ur.end, ceil) if ur.unit is None else None
+        if nwords == 1 and value <= max(small_integer, 10) and ur.unit is None and not _counts(noun, seg, e0):
+            return None
+        hedged = hedge_words and _hedged(seg, s0)
+        tol = 0.5 if not hedged else max(0.5, value * 0.1)
+        c = Claim(g("words"), "number", base + s0, base + max(e0, ur.end), [(float(value), tol)], unit=ur.unit,
+                  per=ur.per, per_n=ur.per_n, noun=noun, hedged=hedged, integer=True)
+        return c
+    if kind != "num":
+        return None
+    n, pre, post, pct, mult_s, ordinal = g("n", "pre", "post", "pct", "mult", "ord")
+    neg = g("neg")
+    currency = _currency(pre, post)
+    money = bool(pre or post)
+    if post and post.strip().lower().startswith("cent"):
+        money = True
+    mult = 1.0
+    if mult_s:
+        ms = mult_s.strip()
+        if ms in ("m", "b") and not money:
+            mult = 1.0
+        else:
+            mult = _MULT.get(ms.lower(), 1.0)
+    if post and post.strip().lower().startswith("cent"):
+        mult *= 0.01
+    plain = not (pre or post or pct or mult_s)
+    start = base + s0
+    if ordinal:
+        if not n.isdigit() or int(n) < 2:
+            return None
+        return Claim(g(0).strip(), "ordinal", start, base + e0, [(float(n), 0.5)], integer=True)
+    if plain and len(n) <= 3 and n.isdigit() and _LIST_MARKER_AFTER.match(seg, e0):
+        line_start = seg.rfind("\n", max(0, s0 - 12), s0) + 1
+        if (line_start or s0 < 12) and not seg[line_start:s0].strip():
+            return None
+    hedged = hedge_words and _hedged(seg, s0)
+    values = _values(n, mult, hedged, abs_tol, rel_tol)
+    if not values:
+        return None
+    interp = _interpretations(n)
+    money_like = money or bool(interp[0][1]) or mult != 1.0
+    end = base + e0
+    unit = None
+    inverse = False
+    per, per_n = None, 1.0
+    noun = None
+    kind2 = "percent" if pct else "money" if money else "number"
+    pp = bool(pct) and "point" in pct.lower()
+    if pp:
+        unit = Unit("pp", 1.0)
+        kind2 = "number"
+    ur = unit_after(seg, e0)
+    if not pct:
+        if ur.unit is not None and not (money and ur.unit.dim not in ("money",) and ur.text.lower() in ("p", "pence")):
+            if ur.unit.dim == "money" and ur.text.lower() in ("p", "pence"):
+                currency, money, kind2 = "GBP", True, "money"
+            elif ur.unit.dim == "money":
+                currency, money, kind2 = currency or "USD", True, "money"
+            elif ur.unit.dim == "count" and ur.text.lower() == "k":
+                values = [(v * 1e3, t * 1e3) for v, t in values]
+            else:
+                unit, inverse = ur.unit, ur.inverse
+            end = base + ur.end
+        per, per_n = ur.per, ur.per_n
+        if ur.end > e0:
+            end = base + ur.end
+        if unit is None and ur.unit is None:
+            noun = _noun(seg, e0, ceil)
+    else:
+        per, per_n = ur.per, ur.per_n
+    if unit is not None and unit.dim == "money":
+        unit = None
+    if money and unit is not None and unit.dim != "money":
+        per = per or (ur.text.lower() if ur.text else None)
+        unit = None
+    is_int = n.isdigit()
+    if plain and unit is None and per is None and is_int:
+        iv = int(n)
+        if ignore_years and len(n) == 4 and 1900 <= iv <= 2099 and noun is None:
+            return Claim(n, "year", start, base + e0, [(float(iv), 0.5)], integer=True)
+        if iv <= small_integer and not _counts(noun, seg, e0):
+            return None
+    c = Claim(seg[s0:end - base].strip(), kind2, start, end, values, unit=unit, inverse=inverse, per=per, per_n=per_n,
+              currency=currency, noun=noun, hedged=hedged, money_like=money_like, integer=is_int and mult == 1.0)
+    if neg and kind2 != "percent":
+        c.change = "down"
+    if kind2 == "percent" or pp or (unit is not None and unit.dim == "pp"):
+        c.change = _direction(seg, s0, e0, 0, ceil) or c.change
+    elif money or kind2 == "number":
+        c.change = _direction(seg, s0, e0, 0, ceil)
+    return c
+
+
+def _counts(noun: str | None, seg: str, pos: int) -> bool:
+    """A small integer counts something when a plural noun (or a unit) follows it."""
+    if noun is None:
+        return False
+    m = re.match(r"[\s-]+(?:[A-Za-z][a-z-]+\s+){0,2}([A-Za-z]+)", seg[pos:pos + 40])
+    if m is None:
+        return False
+    w = m.group(1)
+    return w.endswith("s") and not w.endswith("ss") and w.lower() not in ("is", "was", "has", "its", "this", "thus")
+
+
+def _mark_ranges(text: str, claims: list[Claim]) -> None:
+    """"88-81", "34-14", "18:00-19:00": two ends of one statement."""
+    for a, b in zip(claims, claims[1:]):
+        gap = text[a.end:b.start]
+        if gap in ("-", "–", " - ", " – ", "/", " to ") and a.kind == b.kind:
+            a.range_with = b.range_with = True
+
+
+def hedge_words() -> tuple[str, ...]:
+    return _HEDGE_WORDS

@@ -1,0 +1,571 @@
+"""The facts of a conversation: every number the data states, with its unit, period, key and owner.
+
+JSON (tool results, JSON in messages) is walked as structure: a number knows its key
+("available_balance"), the unit and period the key names ("weight_kg", "hoa_monthly"), the
+currency of its object or an ancestor, and the object it belongs to. An object is labelled by
+its short string values and the key it sits under ("type": "checking", "name": "Alice Moreno",
+"electricity": {...}); a label word that no sibling object shares names that object, so a
+sentence that says "checking" about a number of the savings object is caught. Arrays and
+sibling objects give columns (the same key across items) for totals, averages and counts.
+Prose and markdown tables give facts too: units and periods from the words that follow, a row
+of a table is an object, its cells columns.
+
+Everything here is built once per request (cached per message text across turns).
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import orjson
+
+from .scan import _DATE_KINDS, _DIGIT_FIND, _NONDIGIT, _DIGITS, _MULT, _dates_of, _interpretations, _norm_ident, _parse_words, scan
+from .units import Unit, key_units, stem, to_base, unit_after
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-−])(\d{1,2})(?::?(\d{2}))?$")
+_IDENT = re.compile(r"#?[A-Za-z]+[-_]?\d[\w-]*$")
+_TERMS = re.compile(r"\b(?:net|n)\s?(\d{1,3})\b", re.IGNORECASE)
+_LABEL_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_STOP = frozenset((
+    "the", "a", "an", "of", "and", "or", "to", "for", "in", "on", "at", "by", "with", "from", "per", "is", "not", "no",
+    "see", "as", "id", "type", "name", "total", "amount", "value", "status", "yes", "true", "false", "none", "null",
+    "usd", "eur", "gbp", "inc", "llc", "ltd", "co", "corp", "st", "ave", "rd", "dr", "mr", "ms", "mrs",
+))
+_NAME_KEYS = frozenset(("name", "type", "player", "student", "vendor", "merchant", "line", "region", "plan", "product",
+                        "item", "desc", "description", "title", "team", "drug", "indication", "category", "service",
+                        "account", "label", "city", "country", "flight", "hotel", "provider", "customer", "course",
+                        "test", "quiz", "round", "season", "month", "quarter", "week", "opp", "host", "sku", "kind",
+                        "metric", "component", "components", "channel", "segment", "route", "lane", "version", "stage"))
+_CURRENCY_KEYS = ("currency", "ccy", "currency_code")
+_UNIT_KEYS = ("unit", "units", "uom", "unit_of_measure")
+_PERIOD_KEYS = ("frequency", "billing_period", "period_type", "interval", "billing_cycle", "cadence", "type", "pay_frequency")
+_PERIOD_VALUES = {"monthly": "month", "month": "month", "annual": "year", "annually": "year", "yearly": "year", "year": "year",
+                  "weekly": "week", "week": "week", "daily": "day", "day": "day", "quarterly": "quarter", "quarter": "quarter",
+                  "biweekly": "biweek", "hourly": "hour"}
+
+
+class Fact:
+    """One number of the data (or of the user's messages, or a claim of the answer already verified)."""
+
+    __slots__ = ("v", "b", "dim", "unit", "cur", "per", "key", "toks", "obj", "src", "dec", "neg", "pct_of")
+
+    def __init__(self, v: float, unit: Unit | None, dim: str | None, cur: str | None, per: str | None, key: str,
+                 toks: frozenset[str], obj: int, src: str, dec: int, neg: bool = False) -> None:
+        self.v = abs(v)
+        self.unit = unit
+        self.dim = dim
+        self.b = abs(to_base(abs(v), unit)) if unit is not None else abs(v)
+        self.cur = cur
+        self.per = per
+        self.key = key
+        self.toks = toks
+        self.obj = obj
+        self.src = src
+        self.dec = dec
+        self.neg = neg
+        self.pct_of = False  # a percent fact read from a fraction (0.042 -> 4.2 %)
+
+    def __repr__(self) -> str:
+        return f"Fact({'-' if self.neg else ''}{self.v}, {self.dim}, {self.key or '-'}, obj={self.obj}, per={self.per})"
+
+
+@dataclass(slots=True)
+class Obj:
+    parent: int  # the container (object or array) id it sits in; -1 at the top
+    labels: set[str] = field(default_factory=set)
+    key: str = ""  # the key it sits under when the container is an object
+    keys: dict[str, list[Fact]] = field(default_factory=dict)
+    text_keys: set[str] = field(default_factory=set)  # keys with a non-number value ("rank": "not published")
+
+
+@dataclass(slots=True)
+class Piece:
+    """What one message contributes (cached by its text)."""
+
+    facts: list[Fact] = field(default_factory=list)
+    objs: dict[int, Obj] = field(default_factory=dict)
+    columns: list[list[Fact]] = field(default_factory=list)  # facts sharing a key across sibling items / a list
+    groups: list[list[Fact]] = field(default_factory=list)  # facts of one object / line (related pairs)
+    parents: list[tuple[list[Fact], list[list[Fact]]]] = field(default_factory=list)  # scalars of an object + its columns
+    dates: list[tuple[int, int, int, int]] = field(default_factory=list)  # (y, m, d, obj)
+    month_years: set[tuple[int, int]] = field(default_factory=set)
+    times: list[tuple[int, int]] = field(default_factory=list)  # (minute of day, obj)
+    offsets: list[float] = field(default_factory=list)  # UTC offsets (hours)
+    idents: set[str] = field(default_factory=set)
+    terms: list[int] = field(default_factory=list)  # "Net 30", "2/10 net 30": day counts
+    next_id: int = 0
+
+
+def _label_tokens(s: str) -> set[str]:
+    out = set()
+    for t in _LABEL_SPLIT.split(s):
+        if len(t) >= 2 and not t.isdigit():
+            low = t.lower()
+            if low not in _STOP:
+                out.add(stem(low))
+    return out
+
+
+class _Builder:
+    def __init__(self, src: str) -> None:
+        self.p = Piece()
+        self.src = src
+
+    def new_obj(self, parent: int, key: str = "") -> int:
+        i = self.p.next_id
+        self.p.next_id += 1
+        self.p.objs[i] = Obj(parent, key=key)
+        if key:
+            self.p.objs[i].labels |= _label_tokens(key)
+        return i
+
+    # -- JSON ------------------------------------------------------------------------------------
+    def walk(self, node: Any, obj: int, ctx: dict[str, Any], depth: int = 0) -> None:
+        if depth > 24:
+            return
+        if isinstance(node, dict):
+            self._walk_dict(node, obj, ctx, depth)
+        elif isinstance(node, list):
+            self._walk_list(node, obj, "", ctx, depth)
+
+    def _walk_dict(self, node: dict[str, Any], obj: int, ctx: dict[str, Any], depth: int) -> None:
+        o = self.p.objs[obj]
+        ctx = dict(ctx)
+        for k in _CURRENCY_KEYS:
+            v = node.get(k)
+            if isinstance(v, str) and 3 <= len(v) <= 4:
+                ctx["cur"] = v.upper()
+        for k in _UNIT_KEYS:
+            v = node.get(k)
+            if isinstance(v, str) and len(v) <= 12:
+                u = unit_after(" " + v, 0).unit
+                if u is not None:
+                    ctx["unit"] = u
+        for k in _PERIOD_KEYS:
+            v = node.get(k)
+            if isinstance(v, str) and v.lower() in _PERIOD_VALUES:
+                ctx["period"] = _PERIOD_VALUES[v.lower()]
+        metric = node.get("metric")
+        if isinstance(metric, str):
+            kr = key_units(metric)
+            if kr.unit is not None:
+                ctx["unit"] = kr.unit
+        scalars: list[Fact] = []
+        cols: list[list[Fact]] = []
+        children: list[tuple[str, int, dict[str, Any]]] = []
+        for k, v in node.items():
+            if isinstance(v, bool) or v is None:
+                o.text_keys.add(k)
+                continue
+            if isinstance(v, (int, float)):
+                f = self._number(float(v), k, obj, ctx, isinstance(v, float), _decimals(v))
+                if f is not None:
+                    scalars.append(f)
+            elif isinstance(v, str):
+                self._string(v, k, obj, ctx)
+            elif isinstance(v, dict):
+                child = self.new_obj(obj, k)
+                children.append((k, child, v))
+            elif isinstance(v, list):
+                col = self._walk_list(v, obj, k, ctx, depth)
+                cols.extend(col)
+        for k, child, v in children:
+            self.walk(v, child, ctx, depth + 1)
+        if len(children) >= 2:
+            self._columns([c for _, c, _ in children])
+        if scalars:
+            self.p.groups.append(scalars)
+        if scalars and cols:
+            self.p.parents.append((scalars, cols))
+
+    def _walk_list(self, items: list[Any], obj: int, key: str, ctx: dict[str, Any], depth: int) -> list[list[Fact]]:
+        """An array: its items (objects become sibling objects), its length, its columns."""
+        cols: list[list[Fact]] = []
+        if not items:
+            return cols
+        n = len(items)
+        length = Fact(float(n), None, None, None, None, key, frozenset(_key_toks(key) | {"count", "number"}), obj, self.src, 0)
+        length.per = "__len__"
+        self.p.facts.append(length)
+        nums = [x for x in items if isinstance(x, (int, float)) and not isinstance(x, bool)]
+        if nums and len(nums) == n:
+            col = [f for f in (self._number(float(x), key, obj, ctx, isinstance(x, float), _decimals(x)) for x in nums) if f]
+            if len(col) >= 2:
+                self.p.columns.append(col)
+                cols.append(col)
+            return cols
+        child_ids = []
+        for x in items:
+            if isinstance(x, dict):
+                cid = self.new_obj(obj, "")
+                if key:
+                    self.p.objs[cid].labels |= set()
+                child_ids.append(cid)
+                self.walk(x, cid, ctx, depth + 1)
+            elif isinstance(x, str):
+                self._string(x, key, obj, ctx)
+            elif isinstance(x, list):
+                self._walk_list(x, obj, key, ctx, depth + 1)
+        if len(child_ids) >= 2:
+            cols.extend(self._columns(child_ids))
+        return cols
+
+    def _columns(self, children: list[int]) -> list[list[Fact]]:
+        by_key: dict[str, list[Fact]] = {}
+        for cid in children:
+            for k, fs in self.p.objs[cid].keys.items():
+                for f in fs:
+                    if f.dim != "percent" or not f.pct_of:
+                        by_key.setdefault(k, []).append(f)
+        out = []
+        for fs in by_key.values():
+            if len(fs) >= 2:
+                self.p.columns.append(fs)
+                out.append(fs)
+        # items priced by quantity: one column of products (line totals)
+        qty = [k for k in by_key if _is_qty(k)]
+        price = [k for k in by_key if _is_price(k)]
+        if qty and price:
+            prods = []
+            for cid in children:
+                ks = self.p.objs[cid].keys
+                q = next((ks[k][0] for k in qty if k in ks), None)
+                p = next((ks[k][0] for k in price if k in ks), None)
+                if q is not None and p is not None:
+                    prods.append(Fact(q.v * p.v, p.unit, p.dim, p.cur, None, "line_total", frozenset({"line", "total"}),
+                                      q.obj, self.src, max(p.dec, 2)))
+            if len(prods) >= 1:
+                self.p.facts.extend(prods)
+                if len(prods) >= 2:
+                    self.p.columns.append(prods)
+                    out.append(prods)
+        return out
+
+    def _number(self, v: float, key: str, obj: int, ctx: dict[str, Any], is_float: bool, dec: int) -> Fact | None:
+        kr = key_units(key) if key else None
+        unit = kr.unit if kr is not None else None
+        if unit is None and ctx.get("unit") is not None and not (kr and (kr.money or kr.percent)):
+            unit = ctx["unit"]
+        scale = kr.scale if kr is not None else 1.0
+        val = v * scale
+        cur = (kr.currency if kr is not None else None) or None
+        money = bool(kr and kr.money) or cur is not None
+        if unit is not None and unit.dim != "money":
+            money = False
+        if money and cur is None:
+            cur = ctx.get("cur")
+        per = kr.per if kr is not None else None
+        if per is None and money:
+            per = ctx.get("period")
+        toks = frozenset(_key_toks(key))
+        dim = unit.dim if unit is not None else ("money" if money else None)
+        f = Fact(val, unit, dim, cur if money else None, per, key.lower(), toks, obj, self.src, dec, v < 0)
+        self.p.facts.append(f)
+        self.p.objs[obj].keys.setdefault(key, []).append(f)
+        if kr is not None and kr.ambiguous_m:  # "units_2023_m": millions (or metres)
+            alt = Fact(val * 1e6, None, None, None, per, key.lower(), toks, obj, self.src, dec, v < 0)
+            self.p.facts.append(alt)
+        if 0 < abs(v) <= 1 and (is_float or (kr and kr.percent)) and unit is None:
+            p = Fact(abs(v) * 100, None, "percent", None, per, key.lower(), toks, obj, self.src, max(0, dec - 2))
+            p.pct_of = True
+            self.p.facts.append(p)
+            self.p.objs[obj].keys.setdefault(key, []).append(p)
+        elif kr is not None and kr.percent and 1 < abs(v) <= 100 and unit is None and not money:
+            p = Fact(abs(v), None, "percent", None, per, key.lower(), toks, obj, self.src, dec)
+            self.p.facts.append(p)
+        if unit is not None and unit.dim == "time" and kr is not None and any(t in ("offset", "utc", "tz") for t in kr.tokens):
+            self.p.offsets.append(v * unit.factor / 3600)
+        return f
+
+    def _string(self, s: str, key: str, obj: int, ctx: dict[str, Any]) -> None:
+        o = self.p.objs[obj]
+        if _DIGIT_FIND.search(s) is None:
+            if len(s) <= 48 and (not key or key.lower() in _NAME_KEYS or len(s.split()) <= 4):
+                o.labels |= _label_tokens(s)
+                if len(s.strip()) <= 3 and key:  # "line": "A" -> "line a"
+                    o.labels.add(f"{key.lower()} {s.strip().lower()}")
+            o.text_keys.add(key)
+            if key.lower() in ("terms", "payment_terms"):
+                self._terms(s)
+            return
+        if len(s) <= 40 and " " not in s:
+            m = _ISO.match(s)
+            if m is not None:
+                self._iso(m, obj)
+                return
+            m = _CLOCK.match(s)
+            if m is not None:
+                h, mi = int(m.group(1)), int(m.group(2))
+                if h <= 24 and mi < 60:
+                    self.p.times.append(((h % 24) * 60 + mi, obj))
+                    secs = h * 3600 + mi * 60 + int(m.group(3) or 0)
+                    self.p.facts.append(Fact(float(secs), Unit("time", 1.0), "time", None, None, key.lower(),
+                                             frozenset(_key_toks(key)), obj, self.src, 0))
+                    return
+            m = _OFFSET.match(s)
+            if m is not None and ("offset" in key.lower() or "utc" in key.lower() or s.upper().startswith(("UTC", "GMT"))):
+                sign = -1 if m.group(1) in "-−" else 1
+                self.p.offsets.append(sign * (int(m.group(2)) + int(m.group(3) or 0) / 60))
+                return
+            m = _IDENT.match(s)
+            if m is not None and s[:3].upper() not in ("USD", "EUR", "GBP"):
+                self._ident(s)
+                o.labels |= _label_tokens(s) | {_norm_ident(s)}
+                return
+        if len(s) <= 48:
+            o.labels |= _label_tokens(s) | ({_norm_ident(s)} if " " not in s.strip() else set())
+        self._terms(s)
+        self.text(s, obj, ctx, key)
+
+    def _iso(self, m: re.Match[str], obj: int) -> None:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            self.p.dates.append((y, mo, d, obj))
+            self.p.month_years.add((y, mo))
+        if m.group(4) is not None:
+            h, mi = int(m.group(4)), int(m.group(5))
+            self.p.times.append(((h % 24) * 60 + mi, obj))
+        tz = m.group(7)
+        if tz and tz != "Z":
+            sign = -1 if tz[0] == "-" else 1
+            hh = tz[1:].replace(":", "")
+            self.p.offsets.append(sign * (int(hh[:2]) + int(hh[2:4] or 0) / 60))
+
+    def _ident(self, tok: str) -> None:
+        self.p.idents.add(_norm_ident(tok))
+        self.p.idents.add(_NONDIGIT.sub("", tok))
+        self.p.idents.update(_DIGITS.findall(tok))
+
+    def _terms(self, s: str) -> None:
+        for m in _TERMS.finditer(s):
+            self.p.terms.append(int(m.group(1)))
+        for m in re.finditer(r"\b(\d{1,2})/(\d{1,3})\b", s):  # "2/10 net 30": 2 % if paid within 10 days
+            self.p.terms.append(int(m.group(2)))
+
+    # -- prose ------------------------------------------------------------------------------------
+    def text(self, s: str, obj: int | None, ctx: dict[str, Any], key: str = "") -> None:
+        """Numbers in prose: each line (or table row) is an object; units and periods from the words after."""
+        lines = s.split("\n")
+        table_cols: dict[int, list[Fact]] = {}
+        for line in lines:
+            if not _DIGIT_FIND.search(line) and not any(w in line.lower() for w in ("hundred", "thousand", "twelve", "dozen")):
+                continue
+            row = obj if obj is not None else self.new_obj(-1)
+            cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else None
+            if cells is not None and obj is None:
+                for c in cells:
+                    if not _DIGIT_FIND.search(c):
+                        self.p.objs[row].labels |= _label_tokens(c)
+                pos = 0
+                for ci, c in enumerate(cells):
+                    fs = self._scan_text(c, row, ctx, key, "")
+                    for f in fs:
+                        table_cols.setdefault(ci, []).append(f)
+                    pos += 1
+                continue
+            fs = self._scan_text(line, row, ctx, key, line)
+            if len(fs) >= 2:
+                self.p.groups.append(fs)
+        for col in table_cols.values():
+            if len(col) >= 2:
+                self.p.columns.append(col)
+
+    def _scan_text(self, s: str, obj: int, ctx: dict[str, Any], key: str, context: str) -> list[Fact]:
+        out: list[Fact] = []
+        for m in scan(s):
+            kind = m.lastgroup
+            g = m.group
+            if kind == "url":
+                continue
+            if kind in _DATE_KINDS:
+                for y, mo, d in _dates_of(m):
+                    if d is None:
+                        self.p.month_years.add((y or 0, mo))
+                    else:
+                        self.p.dates.append((y or 0, mo, d, obj))
+                        if y:
+                            self.p.month_years.add((y, mo))
+                continue
+            if kind == "time":
+                t = g("time")
+                hh, _, rest = t.partition(":")
+                h, mi = int(hh), int(rest[:2])
+                low = t.lower()
+                if "p" in low and h < 12:
+                    h += 12
+                if "a" in low and h == 12:
+                    h = 0
+                self.p.times.append(((h % 24) * 60 + mi, obj))
+                secs = int(hh) * 3600 + mi * 60 + (int(rest[3:5]) if rest[2:3] == ":" else 0)
+                self.p.facts.append(Fact(float(secs), Unit("time", 1.0), "time", None, None, key.lower(),
+                                         frozenset(_key_toks(key)), obj, self.src, 0))
+                continue
+            if kind == "ident":
+                self._ident(g("ident"))
+                continue
+            if kind == "words":
+                parsed = _parse_words(g("words"))
+                if parsed is not None:
+                    f = Fact(float(parsed[0]), None, None, None, None, key.lower(), self._ctx_toks(s, m.start(), m.end(), key), obj, self.src, 0)
+                    self.p.facts.append(f)
+                    out.append(f)
+                continue
+            if kind != "num":
+                continue
+            n = g("n")
+            if n.isdigit():
+                self.p.idents.add(n)
+            pre, post, pct, mult_s = g("pre"), g("post"), g("pct"), g("mult")
+            money = bool(pre or post)
+            mult = 1.0
+            if mult_s:
+                ms = mult_s.strip()
+                mult = 1.0 if ms in ("m", "b") and not money else _MULT.get(ms.lower(), 1.0)
+            interp = _interpretations(n)
+            cur = None
+            if money:
+                from .claims import _currency
+                cur = _currency(pre, post)
+            ur = unit_after(s, m.end())
+            unit = ur.unit if not pct and not money else None
+            if unit is not None and unit.dim == "money":
+                unit, money, cur = None, True, "GBP" if ur.text.lower() in ("p", "pence") else (cur or ctx.get("cur"))
+                mult *= 0.01
+            if unit is not None and unit.dim == "count":
+                mult, unit = mult * 1e3, None
+            toks = self._ctx_toks(s, m.start(), ur.end, key)
+            for k, (v, dec) in enumerate(interp):
+                val = v * mult
+                if pct:
+                    dim = "pp" if "point" in pct.lower() else "percent"
+                    f = Fact(val, None, dim, None, ur.per, key.lower(), toks, obj, self.src, dec)
+                else:
+                    dim = unit.dim if unit is not None else ("money" if money else None)
+                    f = Fact(val, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec)
+                self.p.facts.append(f)
+                if k == 0:
+                    out.append(f)
+                if not pct and 0 < val < 1 and not money and unit is None:
+                    p = Fact(val * 100, None, "percent", None, None, key.lower(), toks, obj, self.src, dec)
+                    p.pct_of = True
+                    self.p.facts.append(p)
+        return out
+
+    @staticmethod
+    def _ctx_toks(s: str, start: int, end: int, key: str) -> frozenset[str]:
+        """Words around a number in prose: what it is a number of ("Active users: 8,927", "250 mg/5 mL")."""
+        before = [stem(w) for w in re.findall(r"[A-Za-z]{2,}", s[max(0, start - 40):start])][-4:]
+        after = [stem(w) for w in re.findall(r"[A-Za-z]{2,}", s[end:end + 30])][:3]
+        return frozenset(before + after + list(_key_toks(key)))
+
+
+def _key_toks(key: str) -> set[str]:
+    from .units import key_tokens
+
+    return {stem(t) for t in key_tokens(key)} if key else set()
+
+
+def _decimals(v: Any) -> int:
+    if isinstance(v, int):
+        return 0
+    s = repr(v)
+    if "e" in s or "E" in s:
+        return 6
+    return len(s.split(".")[1]) if "." in s else 0
+
+
+_QTY = ("qty", "quantity", "units", "count", "seats", "nights", "hours", "shares", "pieces", "pcs", "tickets")
+_PRICE = ("unit_price", "price", "rate", "unit_cost", "cost", "price_each", "each", "nightly_rate", "hourly_rate")
+
+
+def _is_qty(k: str) -> bool:
+    low = k.lower()
+    return low in _QTY or low.endswith(("_qty", "_quantity", "_hours"))
+
+
+def _is_price(k: str) -> bool:
+    low = k.lower()
+    return low in _PRICE or low.endswith(("_price", "unit_price", "_rate", "_cost"))
+
+
+# -- one request -----------------------------------------------------------------------------------
+class PieceCache:
+    """Bounded LRU of per-message pieces: a multi-turn conversation re-indexes only new messages."""
+
+    def __init__(self, max_chars: int = 8_000_000, max_entries: int = 4096, max_text: int = 200_000) -> None:
+        self.max_chars, self.max_entries, self.max_text = max_chars, max_entries, max_text
+        self._d: OrderedDict[tuple[str, str], Piece] = OrderedDict()
+        self._chars = 0
+
+    def get(self, text: str, src: str) -> Piece:
+        k = (src, text)
+        p = self._d.get(k)
+        if p is not None:
+            self._d.move_to_end(k)
+            return p
+        p = piece(text, src)
+        if len(text) <= self.max_text:
+            self._d[k] = p
+            self._chars += len(text)
+            while self._chars > self.max_chars or len(self._d) > self.max_entries:
+                (_, old), _ = self._d.popitem(last=False)
+                self._chars -= len(old)
+        return p
+
+    def clear(self) -> None:
+        self._d.clear()
+        self._chars = 0
+
+
+def piece(text: str, src: str) -> Piece:
+    b = _Builder(src)
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            root = b.new_obj(-1)
+            if isinstance(obj, list):
+                b._walk_list(obj, root, "", {}, 0)
+            else:
+                b.walk(obj, root, {})
+            return b.p
+    b.text(text, None, {})
+    return b.p
+
+
+def message_texts(body: dict[str, Any], roles: set[str], tool_args: bool) -> Iterable[tuple[str, str]]:
+    """(text, source) of every message that counts as data; the user's own numbers are 'user'."""
+    msgs = body.get("messages")
+    if isinstance(msgs, list):
+        for msg in msgs:
+            if not isinstance(msg, dict):
+                continue
+            role = msg.get("role")
+            if role in roles:
+                src = "user" if role == "user" else "data"
+                c = msg.get("content")
+                if isinstance(c, str):
+                    yield c, src
+                elif isinstance(c, list):
+                    for part in c:
+                        if isinstance(part, dict) and isinstance(part.get("text"), str):
+                            yield part["text"], src
+            if tool_args and role == "assistant":
+                for tc in msg.get("tool_calls") or ():
+                    fn = tc.get("function") if isinstance(tc, dict) else None
+                    if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                        yield fn["arguments"], "data"
+    prompt = body.get("prompt")
+    if isinstance(prompt, str):
+        yield prompt, "user"
+    elif isinstance(prompt, list):
+        for p in prompt:
+            if isinstance(p, str):
+                yield p, "user"
