@@ -140,6 +140,10 @@ class RateLimit(Plugin):
                 add("{" + S + "}:rl:m:" + model[:80], "model", ml.rpm, ml.tpm, ml.max_concurrent)
         return dims, names
 
+    @staticmethod
+    def _tier(ident: Any) -> str:
+        return ident.tier if ident.tier in ("new", "trusted") else "standard"
+
     def _abuse(self, ident: Any, user: str | None, tag: str, a: Assessment, k: _Keys) -> tuple[dict[str, Any], list[str]]:
         """GATE's abuse parameters: subjects (key, end user, IP) and the state-backed signals."""
         c = self.cfg.abuse
@@ -154,19 +158,27 @@ class RateLimit(Plugin):
         if ident.ip:
             subjects.append([k(tag + ":ab:ip:" + ident.ip), 1.0, 1.0, short])
             kinds.append("ip")
-        tier = ident.tier if ident.tier in ("new", "trusted") else "standard"
+        tier = self._tier(ident)
+        volume = tier in c.volume_tiers
         A: dict[str, Any] = {
             "subjects": subjects, "half_life": c.half_life_seconds, "suspicious_at": c.suspicious_at, "block_at": c.block_at,
             "block_seconds": c.block_seconds, "scale": self.mults[tier],
-            "burst": [c.burst_requests, c.burst_seconds, c.burst_points],
             "rej": [c.rejected_share, c.rejected_min_requests, c.rejected_points, c.rejected_half_life_seconds],
-            "newu": [c.new_users_burst, c.new_users_seconds, c.new_users_points],
             "throttle": [c.throttle_per_minute, c.throttle_burst],
         }
+        if volume:
+            A["burst"] = [c.burst_requests, c.burst_seconds, c.burst_points]
+            A["newu"] = [c.new_users_burst, c.new_users_seconds, c.new_users_points]
         if a.fingerprint is not None:
-            dup = [[k(tag + ":ab:dup:" + a.fingerprint), c.repeat_key_max if user is not None else c.repeat_max, c.repeat_seconds]]
-            if user is not None:
+            # One end user repeating; without end-user ids the key is the user. Across end users
+            # (many people asking the same thing is normal) only as a volume signal.
+            dup = []
+            if user is None:
+                dup.append([k(tag + ":ab:dup:" + a.fingerprint), c.repeat_max, c.repeat_seconds])
+            else:
                 dup.append([k(tag + ":ab:dup:" + user + ":" + a.fingerprint), c.repeat_max, c.repeat_seconds])
+                if volume:
+                    dup.append([k(tag + ":ab:dup:" + a.fingerprint), c.repeat_key_max, c.repeat_seconds])
             A["dup"] = dup
             A["dup_points"] = c.repeat_points * a.repeat_weight
         if ident.ip:
@@ -187,7 +199,8 @@ class RateLimit(Plugin):
         k = _Keys()
         P: dict[str, Any] = {"now": now, "tier": ident.tier, "mults": self.mults, "window": cfg.window_seconds, "cost": cost,
                              "lease": lease, "lease_exp": now + cfg.lease_seconds}
-        a = self.signals.assess(body, prompt_tokens) if self.signals is not None else Assessment()
+        a = (self.signals.assess(body, prompt_tokens, self._tier(ident) in cfg.abuse.volume_tiers)
+             if self.signals is not None else Assessment())
         kinds: list[str] = []
         if self.signals is not None:
             P["abuse"], kinds = self._abuse(ident, user, tag, a, k)

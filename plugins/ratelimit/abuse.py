@@ -14,10 +14,15 @@ Content signals, computed here without I/O (points configurable):
 - oversized prompts (`oversized_tokens`) and outsized output asks (`large_output_tokens`).
 
 State signals, computed inside GATE: request bursts (`burst_requests` in `burst_seconds`),
-one prompt repeated (per end user and per key, see `fingerprint`), one key used from more
-than `max_networks` client networks, end users appearing faster than `new_users_burst` per
-`new_users_seconds` (rotating ids), and a high share of refused requests. The burst, repeat
-and new-user allowances scale with the key tier (new x0.5, trusted x2).
+one prompt repeated (per end user, or per key when the request names none, see
+`fingerprint`), one key used from more than `max_networks` client networks, end users
+appearing faster than `new_users_burst` per `new_users_seconds` (rotating ids), and a high
+share of refused requests. The allowances scale with the key tier (new x0.5, trusted x2).
+
+Volume signals (bursts, oversized prompts, outsized output asks, end-user churn, one prompt
+repeated across many end users) count only for keys of a tier in `volume_tiers` (new): any
+per-request points on sustained benign traffic add up (the score settles near points x rate
+x half_life / ln 2), so they are kept for what established keys never do.
 
 From `suspicious_at` the subject is throttled: its limits get the suspicious multiplier, a
 request that itself raises a content signal is not forwarded, and the rest are held to
@@ -29,9 +34,10 @@ import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import orjson
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from proxy import tokens
@@ -62,8 +68,15 @@ class AbuseConfig(BaseModel):
     divergence_points: float = Field(4.0, ge=0)
     many_shot_points: float = Field(6.0, ge=0)
     obfuscation_points: float = Field(2.0, ge=0)
-    prefill_points: float = Field(2.0, ge=0)
+    # A trailing assistant message as such is how JSON or code answers are forced ("{", "```"):
+    # no points; one that forces a compliant start ("Sure! Here is...", "Step 1:") is a trick.
+    prefill_points: float = Field(0.0, ge=0)
     prefill_forcing_points: float = Field(4.0, ge=0)
+    # Key tiers whose *volume* signals count: bursts, oversized prompts, outsized output asks,
+    # end users appearing too fast, one prompt repeated across end users. Established keys
+    # doing heavy work (batch jobs, agents with long contexts, big apps) are left to their
+    # rate limits; a fresh key doing it is the classic abuse.
+    volume_tiers: list[Literal["new", "standard", "trusted"]] = ["new"]
     oversized_tokens: int = Field(32_000, ge=1)
     oversized_points: float = Field(3.0, ge=0)
     large_output_tokens: int = Field(16_384, ge=1)
@@ -212,13 +225,16 @@ def network_of(ip: str) -> str:
         return ip[:64]
     if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped is not None:
         a = a.ipv4_mapped
-    if a.is_private or a.is_loopback or a.is_link_local or (a.version == 4 and a in _CGNAT):
+    if any(a.version == n.version and a in n for n in _INTERNAL):
         return "internal"
     prefix = 24 if a.version == 4 else 48
     return str(ipaddress.ip_network(f"{a}/{prefix}", strict=False))
 
 
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# RFC 1918, loopback, link-local, carrier-grade NAT, IPv6 unique-local (not `is_private`, which
+# also covers the documentation ranges).
+_INTERNAL = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+                                                "100.64.0.0/10", "::1/128", "fc00::/7", "fe80::/10")]
 
 
 @dataclass(slots=True)
@@ -244,7 +260,8 @@ class ContentSignals:
             "many_shot": cfg.many_shot_points, "obfuscation": cfg.obfuscation_points,
         }
 
-    def assess(self, body: dict[str, Any], prompt_tokens: int) -> Assessment:
+    def assess(self, body: dict[str, Any], prompt_tokens: int, volume: bool = True) -> Assessment:
+        """`volume`: the key's tier is one whose volume signals count (see AbuseConfig.volume_tiers)."""
         cfg = self.cfg
         a = Assessment()
         add = a.contributions.__setitem__
@@ -257,10 +274,9 @@ class ContentSignals:
             add("prefill_forcing" if forcing else "prefill", cfg.prefill_forcing_points if forcing else cfg.prefill_points)
         for name in found:
             add("injection" if name == "custom" else name, self.points[name])
-        if prompt_tokens > cfg.oversized_tokens:
+        if volume and prompt_tokens > cfg.oversized_tokens:
             add("oversized", cfg.oversized_points)
-        asked = max_completion(body, 0)
-        if asked >= cfg.large_output_tokens:
+        if volume and max_completion(body, 0) >= cfg.large_output_tokens:
             add("large_output", cfg.large_output_points)
         a.contributions = {k: v for k, v in a.contributions.items() if v > 0}
         a.signals = sorted(a.contributions, key=lambda k: -a.contributions[k])

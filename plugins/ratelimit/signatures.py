@@ -43,19 +43,19 @@ _OBJ = (r"(?:instructions?|prompts?|rules|directions?|guidelines|directives?|com
 _MINE = r"(?!\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:just\s+|had\s+|have\s+|'ve\s+)?(?:sent|gave|wrote|mentioned|said|shared|posted|made|provided|typed|left|added|emailed|listed|asked))"
 
 INJECTION = [
-    rf"\b{_VERB}\s+{_QUAL}{_OBJ}\b{_MINE}",
-    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)(?:of\s+)?(?:above|before|prior|previous|you\s+(?:were|have\s+been|'ve\s+been)\s+told|above\s+this)",
-    r"\bforget\s+(?:all\s+|everything\s+)?(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|taught|instructed|programmed)",
-    r"\b(?:your|the)\s+new\s+(?:instructions?|task|role|rules|directive|objective|purpose|goal|mission)\s+(?:is|are|will\s+be)\b",
-    r"\bnew\s+(?:instructions?|rules|directives?|orders)\s+(?:from\s+(?:the\s+)?(?:admin(?:istrator)?|developer|operator|system|openai|anthropic)\s*)?:",
-    r"\bfrom\s+now\s+on,?\s+you\s+(?:are|will|must|shall|only|have\s+no|no\s+longer|respond|answer|act|ignore|obey|follow\s+only)\b",
-    r"\byou\s+are\s+no\s+longer\s+(?:bound|restricted|limited|required|governed|an?\s+(?:ai|assistant|chatbot|language\s+model))",
-    r"(?:^|[\[#(<*=|\s-])(?:system|admin(?:istrator)?|developer|root)\s+(?:override|instruction|directive)s?\s*(?:[:\]#>)*=|-]|\b(?:enabled|activated|engaged)\b)",
-    r"<\|?\s*(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\s*\|?>|\[/?(?:inst|sys)\]|<<\s*/?sys\s*>>",
-    r"\b(?:previous|above|prior|earlier|original|old)\s+(?:rules|instructions|prompt|guidelines)\s+(?:are|is|were|have\s+been)\s+(?:now\s+)?(?:void|null|cancel+ed|revoked|obsolete|invalid|overridden|lifted|suspended|deleted)",
-    r"\b(?:disable|turn\s+off|deactivate|remove|lift|switch\s+off|bypass|circumvent)\s+(?:all\s+|your\s+|the\s+|any\s+|of\s+)*(?:content\s+|safety\s+|ethical\s+)?(?:filters?|safeguards|guardrails|restrictions|moderation|safety\s+(?:features|measures|settings|checks))",
-    r"\b(?:the\s+)?(?:real|actual|true)\s+(?:prompt|instructions?|task)\s+(?:starts?|begins?|is|follows)\b",
-    r"\bdo\s+not\s+(?:follow|obey|listen\s+to)\s+(?:the\s+|your\s+)?(?:system|developer|operator)\b",
+    ("ignor disregard forget skip bypass overrid overrul overlook discard abandon neglect nullif aside throw_out follow obey", rf"\b{_VERB}\s+{_QUAL}{_OBJ}\b{_MINE}"),
+    ("ignor disregard forget", r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)(?:of\s+)?(?:above|before|prior|previous|you\s+(?:were|have\s+been|'ve\s+been)\s+told|above\s+this)"),
+    ("forget", r"\bforget\s+(?:all\s+|everything\s+)?(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|taught|instructed|programmed)"),
+    ("new_instruction new_task new_role new_rule new_directive new_objective new_purpose new_goal new_mission", r"\b(?:your|the)\s+new\s+(?:instructions?|task|role|rules|directive|objective|purpose|goal|mission)\s+(?:is|are|will\s+be)\b"),
+    ("new_instruction new_rule new_directive new_order", r"\bnew\s+(?:instructions?|rules|directives?|orders)\s+(?:from\s+(?:the\s+)?(?:admin(?:istrator)?|developer|operator|system|openai|anthropic)\s*)?:"),
+    ("from_now_on", r"\bfrom\s+now\s+on,?\s+you\s+(?:are|will|must|shall|only|have\s+no|no\s+longer|respond|answer|act|ignore|obey|follow\s+only)\b"),
+    ("no_longer", r"\byou\s+are\s+no\s+longer\s+(?:bound|restricted|limited|required|governed|an?\s+(?:ai|assistant|chatbot|language\s+model))"),
+    ("overrid instruction directive", r"(?:^|[\[#(<*=|\s-])(?:system|admin(?:istrator)?|developer|root)\s+(?:override|instruction|directive)s?\s*(?:[:\]#>)*=|-]|\b(?:enabled|activated|engaged)\b)"),
+    ("<| |> [inst [/inst [sys [/sys sys>> sys_>> im_start im_end endoftext header_id eot_id <system>", r"<\|?\s*(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\s*\|?>|\[/?(?:inst|sys)\]|<<\s*/?sys\s*>>"),
+    ("rule instruction prompt guideline", r"\b(?:previous|above|prior|earlier|original|old)\s+(?:rules|instructions|prompt|guidelines)\s+(?:are|is|were|have\s+been)\s+(?:now\s+)?(?:void|null|cancel+ed|revoked|obsolete|invalid|overridden|lifted|suspended|deleted)"),
+    ("filter safeguard guardrail restriction moderation safety", r"\b(?:disable|turn\s+off|deactivate|remove|lift|switch\s+off|bypass|circumvent)\s+(?:all\s+|your\s+|the\s+|any\s+|of\s+)*(?:content\s+|safety\s+|ethical\s+)?(?:filters?|safeguards|guardrails|restrictions|moderation|safety\s+(?:features|measures|settings|checks))"),
+    ("real_prompt actual_prompt true_prompt real_instruction actual_instruction true_instruction real_task actual_task true_task", r"\b(?:the\s+)?(?:real|actual|true)\s+(?:prompt|instructions?|task)\s+(?:starts?|begins?|is|follows)\b"),
+    ("do_not_follow do_not_obey do_not_listen", r"\bdo\s+not\s+(?:follow|obey|listen\s+to)\s+(?:the\s+|your\s+)?(?:system|developer|operator)\b"),
 ]
 
 _SHOW = (r"(?:reveal|print|show|display|output|repeat|recite|tell|give|share|disclose|leak|dump|list|write\s+out|"
@@ -68,102 +68,103 @@ _SYSP = (r"(?:(?:your|the|its|this\s+chat'?s|this\s+conversation'?s)\s+)(?:(?:fu
 # "show me the system prompt for a support bot" asks for an example, not for this one.
 _NOT_EXAMPLE = r"(?!\s+(?:for|of|to|that\s+(?:i|we))\s+(?:a|an|my|our)\b)"
 EXTRACTION = [
-    rf"\b{_SHOW}\b[^.?!\n]{{0,60}}?{_SYSP}{_NOT_EXAMPLE}",
-    rf"{_SYSP}[^.?!\n]{{0,40}}?\b(?:verbatim|word\s+for\s+word|word-for-word|in\s+full|exactly\s+as|in\s+a\s+code\s+block|in\s+base64|as\s+base64|backwards|in\s+reverse|character\s+by\s+character|letter\s+by\s+letter)",
-    r"\b(?:repeat|print|output|recite|copy|echo|encode|spell\s+out|write\s+out)\b[^.?!\n]{0,30}?\b(?:the\s+|all\s+)?(?:words|text|lines|everything|content|messages?|instructions|sentences)\s+(?:above|before\s+(?:this|my)|preceding|prior\s+to|that\s+came\s+before|at\s+the\s+(?:start|beginning|top))",
-    r"\bwhat\s+(?:were|was|are|have)\s+you\s+(?:been\s+)?(?:told|instructed|given|programmed|configured|prompted)\b",
-    r"\b(?:what|which)\s+(?:instructions|rules|guidelines|directives)\s+(?:were\s+you|have\s+you\s+been|did\s+(?:they|the\s+developers?|your\s+(?:creators?|developers?|operators?)))\s+(?:given|told|give|set)",
-    r"\b(?:your|the)\s+(?:instructions|prompt|rules|configuration)\s+(?:verbatim|word\s+for\s+word|word-for-word)",
-    r"\b(?:begin|start)\s+(?:your\s+)?(?:reply|response|answer)\s+with\s+(?:your|the)\s+(?:system|initial|original|first)",
-    r"\bhere\s+is\s+my\s+(?:full\s+|complete\s+|entire\s+)?(?:system\s+prompt|initial\s+instructions|hidden\s+instructions)",
-    r"\b(?:how\s+were\s+you|how\s+have\s+you\s+been)\s+(?:instructed|prompted|configured|set\s+up)\b",
-    r"\b(?:everything|all)\s+(?:you\s+were\s+told|in\s+your\s+(?:context|instructions))\s+(?:before|above|prior)",
+    ("prompt message instruction directive configuration rule guideline text setup", rf"\b{_SHOW}\b[^.?!\n]{{0,60}}?{_SYSP}{_NOT_EXAMPLE}"),
+    ("prompt message instruction directive configuration rule guideline text setup", rf"{_SYSP}[^.?!\n]{{0,40}}?\b(?:verbatim|word\s+for\s+word|word-for-word|in\s+full|exactly\s+as|in\s+a\s+code\s+block|in\s+base64|as\s+base64|backwards|in\s+reverse|character\s+by\s+character|letter\s+by\s+letter)"),
+    ("above before_this before_my preceding prior_to came_before at_the_start at_the_beginning at_the_top", r"\b(?:repeat|print|output|recite|copy|echo|encode|spell\s+out|write\s+out)\b[^.?!\n]{0,30}?\b(?:the\s+|all\s+)?(?:words|text|lines|everything|content|messages?|instructions|sentences)\s+(?:above|before\s+(?:this|my)|preceding|prior\s+to|that\s+came\s+before|at\s+the\s+(?:start|beginning|top))"),
+    ("told instructed given programmed configured prompted", r"\bwhat\s+(?:were|was|are|have)\s+you\s+(?:been\s+)?(?:told|instructed|given|programmed|configured|prompted)\b"),
+    ("instruction rule guideline directive", r"\b(?:what|which)\s+(?:instructions|rules|guidelines|directives)\s+(?:were\s+you|have\s+you\s+been|did\s+(?:they|the\s+developers?|your\s+(?:creators?|developers?|operators?)))\s+(?:given|told|give|set)"),
+    ("verbatim word_for_word word-for-word", r"\b(?:your|the)\s+(?:instructions|prompt|rules|configuration)\s+(?:verbatim|word\s+for\s+word|word-for-word)"),
+    ("reply_with response_with answer_with", r"\b(?:begin|start)\s+(?:your\s+)?(?:reply|response|answer)\s+with\s+(?:your|the)\s+(?:system|initial|original|first)"),
+    ("system_prompt initial_instruction hidden_instruction", r"\bhere\s+is\s+my\s+(?:full\s+|complete\s+|entire\s+)?(?:system\s+prompt|initial\s+instructions|hidden\s+instructions)"),
+    ("how_were_you how_have_you_been", r"\b(?:how\s+were\s+you|how\s+have\s+you\s+been)\s+(?:instructed|prompted|configured|set\s+up)\b"),
+    ("you_were_told in_your_context in_your_instruction", r"\b(?:everything|all)\s+(?:you\s+were\s+told|in\s+your\s+(?:context|instructions))\s+(?:before|above|prior)"),
 ]
 
 JAILBREAK = [
-    r"(?-i:\bDAN\b)",
-    r"\bdo\s+anything\s+now\b",
-    r"\b(?:god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|opposite|no[\s-]?limits?|no[\s-]?rules|amoral)\s+mode\b",
-    r"\b(?:developer|dev)\s+mode\s+(?:enabled|activated|output|response|is\s+(?:now\s+)?(?:on|enabled|active))\b|\byou\s+are\s+(?:now\s+)?(?:in\s+)?(?:developer|dev)\s+mode\b|\b(?:simulate|act\s+as\s+\w+\s+with)\s+(?:developer|dev)\s+mode\b",
-    r"\bjailbr(?:ea|o)k(?:en|ed|ing|s)?\b",
-    r"\b(?:act|acting|pretend|pretending|behave|respond|roleplay|role-play|play|simulate|become)\s+(?:as|like|to\s+be|the\s+role\s+of|that\s+you\s+are)?\s*(?:an?\s+|my\s+)?(?:[\w-]+\s+){0,5}?(?:ai|assistant|model|chatbot|bot|character|entity|persona|version|machine|being)\b[^.]{0,80}?\b(?:no|without(?:\s+any)?|free\s+(?:of|from)|not\s+bound\s+by|ignores?|doesn'?t\s+(?:have|follow|care\s+about)|beyond)\s+(?:[\w-]+\s+){0,2}?(?:rules|restrictions|limits|limitations|filters|guidelines|morals|morality|ethics|censorship|boundaries|policies|principles|constraints)",
-    r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b",
-    r"\b(?:no|without\s+any|free\s+of\s+all|zero)\s+(?:ethical|moral|content|safety)\s+(?:guidelines|restrictions|filters|limits|constraints|boundaries|policies)",
-    r"(?-i:\b(?:EvilBot|BetterDAN|AntiGPT|Mongo Tom|UCAR|DevMode|BasedGPT|NRAF|APOPHIS|AlphaGPT|ChadGPT|EvilGPT|WormGPT)\b)",
-    r"\balways\s+intelligent\s+and\s+machiavellian\b|\bstrive\s+to\s+avoid\s+norms\b|\bmachiavellian\b[^.]{0,80}\b(?:chatbot|ai|unfiltered|amoral)",
-    r"\b(?:deceased|late|dead|departed)\s+(?:grand(?:ma|mother|pa|father)|nana|granny)\b",
-    r"\bgrand(?:ma|mother|pa|father)\b[^.]{0,80}\b(?:used\s+to|would)\s+(?:tell|read|recite|sing|explain)\b",
-    r"🔓|\[🔒|\[jailbreak\]|\(🔓",
-    r"\bhypothetical(?:ly)?\b[^.]{0,60}\b(?:no|without)\s+(?:any\s+)?(?:rules|restrictions|filters|guidelines|ethics)",
-    r"\byou\s+(?:have|has)\s+been\s+(?:freed|liberated|released|unshackled|unchained|unlocked)\b",
-    r"\b(?:broken|break|breaking)\s+free\s+(?:of|from)\s+(?:the\s+)?(?:typical\s+)?(?:confines|rules|restrictions|limits)",
-    r"\b(?:simulate|emulate|act\s+as|pretend\s+to\s+be|you\s+are(?:\s+now)?)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:terminal|shell|console)\b[^.]{0,120}?\b(?:root|sudo|no\s+(?:restrictions|filters|rules)|unrestricted|superuser)",
-    r"\bnever\s+(?:refuse|decline)\s+(?:a|any)\s+(?:request|question|prompt)|\bnever\s+(?:add|include)\s+(?:any\s+)?(?:warnings|disclaimers)|\b(?:without|no)\s+(?:any\s+)?(?:warnings|disclaimers)\s+(?:or|and)\s+(?:refusals?|filters|censorship)",
-    r"\b(?:ignore|bypass|override|violate)\s+(?:openai|anthropic|content)\s*(?:'s)?\s+(?:policies|policy|guidelines|rules)",
-    r"\b(?:two|both)\s+(?:responses|answers)\b[^.]{0,60}\b(?:normal|classic|filtered)\b[^.]{0,60}\b(?:unfiltered|jailbr|unrestricted|evil|dan)",
-    r"\b(?:opposite|reverse)\s+of\s+what\s+(?:you|an?\s+(?:ai|assistant))\s+(?:would|normally)\b",
+    ("dan", r"(?-i:\bDAN\b)"),
+    ("anything_now", r"\bdo\s+anything\s+now\b"),
+    ("mode", r"\b(?:god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|opposite|no[\s-]?limits?|no[\s-]?rules|amoral)\s+mode\b"),
+    ("mode", r"\b(?:developer|dev)\s+mode\s+(?:enabled|activated|output|response|is\s+(?:now\s+)?(?:on|enabled|active))\b|\byou\s+are\s+(?:now\s+)?(?:in\s+)?(?:developer|dev)\s+mode\b|\b(?:simulate|act\s+as\s+\w+\s+with)\s+(?:developer|dev)\s+mode\b"),
+    ("jailbr", r"\bjailbr(?:ea|o)k(?:en|ed|ing|s)?\b"),
+    ("rule restriction limit filter guideline moral ethic censor boundar polic principle constraint", r"\b(?:act|acting|pretend|pretending|behave|respond|roleplay|role-play|play|simulate|become)\s+(?:as|like|to\s+be|the\s+role\s+of|that\s+you\s+are)?\s*(?:an?\s+|my\s+)?(?:[\w-]+\s+){0,5}?(?:ai|assistant|model|chatbot|bot|character|entity|persona|version|machine|being)\b[^.]{0,80}?\b(?:no|without(?:\s+any)?|free\s+(?:of|from)|not\s+bound\s+by|ignores?|doesn'?t\s+(?:have|follow|care\s+about)|beyond)\s+(?:[\w-]+\s+){0,2}?(?:rules|restrictions|limits|limitations|filters|guidelines|morals|morality|ethics|censorship|boundaries|policies|principles|constraints)"),
+    ("unfilter uncensor amoral unrestrict unalign unethical immoral lawless unhinged ruleless rule-less", r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b"),
+    ("rule restriction limit filter guideline ethic moral boundar censor", r"\b(?:ai|assistant|model|chatbot|bot|llm|version\s+of\s+you)\s+(?:with|that\s+has|having|who\s+has)\s+no\s+(?:rules|restrictions|limits|filters|guidelines|ethics|morals|boundaries|censorship)"),
+    ("guideline restriction filter limit constraint boundar polic", r"\b(?:no|without\s+any|free\s+of\s+all|zero)\s+(?:ethical|moral|content|safety)\s+(?:guidelines|restrictions|filters|limits|constraints|boundaries|policies)"),
+    ("evilbot betterdan antigpt mongo_tom ucar devmode basedgpt nraf apophis alphagpt chadgpt evilgpt wormgpt", r"(?-i:\b(?:EvilBot|BetterDAN|AntiGPT|Mongo Tom|UCAR|DevMode|BasedGPT|NRAF|APOPHIS|AlphaGPT|ChadGPT|EvilGPT|WormGPT)\b)"),
+    ("machiavellian avoid_norms", r"\balways\s+intelligent\s+and\s+machiavellian\b|\bstrive\s+to\s+avoid\s+norms\b|\bmachiavellian\b[^.]{0,80}\b(?:chatbot|ai|unfiltered|amoral)"),
+    ("grand nana granny", r"\b(?:deceased|late|dead|departed)\s+(?:grand(?:ma|mother|pa|father)|nana|granny)\b"),
+    ("grand", r"\bgrand(?:ma|mother|pa|father)\b[^.]{0,80}\b(?:used\s+to|would)\s+(?:tell|read|recite|sing|explain)\b"),
+    ("🔓 🔒 [jailbreak]", r"🔓|\[🔒|\[jailbreak\]|\(🔓"),
+    ("hypothetical", r"\bhypothetical(?:ly)?\b[^.]{0,60}\b(?:no|without)\s+(?:any\s+)?(?:rules|restrictions|filters|guidelines|ethics)"),
+    ("freed liberated released unshackled unchained unlocked", r"\byou\s+(?:have|has)\s+been\s+(?:freed|liberated|released|unshackled|unchained|unlocked)\b"),
+    ("free", r"\b(?:broken|break|breaking)\s+free\s+(?:of|from)\s+(?:the\s+)?(?:typical\s+)?(?:confines|rules|restrictions|limits)"),
+    ("terminal shell console", r"\b(?:simulate|emulate|act\s+as|pretend\s+to\s+be|you\s+are(?:\s+now)?)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:terminal|shell|console)\b[^.]{0,120}?\b(?:root|sudo|no\s+(?:restrictions|filters|rules)|unrestricted|superuser)"),
+    ("never warning disclaimer", r"\bnever\s+(?:refuse|decline)\s+(?:a|any)\s+(?:request|question|prompt)|\bnever\s+(?:add|include)\s+(?:any\s+)?(?:warnings|disclaimers)|\b(?:without|no)\s+(?:any\s+)?(?:warnings|disclaimers)\s+(?:or|and)\s+(?:refusals?|filters|censorship)"),
+    ("openai anthropic content", r"\b(?:ignore|bypass|override|violate)\s+(?:openai|anthropic|content)\s*(?:'s)?\s+(?:policies|policy|guidelines|rules)"),
+    ("responses answers", r"\b(?:two|both)\s+(?:responses|answers)\b[^.]{0,60}\b(?:normal|classic|filtered)\b[^.]{0,60}\b(?:unfiltered|jailbr|unrestricted|evil|dan)"),
+    ("opposite reverse", r"\b(?:opposite|reverse)\s+of\s+what\s+(?:you|an?\s+(?:ai|assistant))\s+(?:would|normally)\b"),
 ]
 
 DIVERGENCE = [
-    r"\b(?:repeat|say|write|print|output|type|keep\s+(?:saying|writing|repeating))\s+(?:the\s+|this\s+)?(?:word|phrase|letter|string|token|sentence)?\s*[\"'“‘]?[\w-]+[\"'”’]?\s+(?:forever|infinitely|endlessly|indefinitely|nonstop|non-stop|over\s+and\s+over|without\s+(?:ever\s+)?stopping|until\s+(?:you|the)\s+(?:run\s+out|can'?t)|\d{3,}\s+times|a\s+(?:thousand|million|billion)\s+times)",
-    r"\b(?:forever|infinitely|endlessly|indefinitely)\s+(?:repeat|say|write)\b",
-    r"\b(?:never|don'?t|do\s+not)\s+stop\s+(?:repeating|saying|writing)\b",
+    ("forever infinite endless indefinite nonstop non-stop over_and_over stopping run_out can't cant times", r"\b(?:repeat|say|write|print|output|type|keep\s+(?:saying|writing|repeating))\s+(?:the\s+|this\s+)?(?:word|phrase|letter|string|token|sentence)?\s*[\"'“‘]?[\w-]+[\"'”’]?\s+(?:forever|infinitely|endlessly|indefinitely|nonstop|non-stop|over\s+and\s+over|without\s+(?:ever\s+)?stopping|until\s+(?:you|the)\s+(?:run\s+out|can'?t)|\d{3,}\s+times|a\s+(?:thousand|million|billion)\s+times)"),
+    ("forever infinite endless indefinite", r"\b(?:forever|infinitely|endlessly|indefinitely)\s+(?:repeat|say|write)\b"),
+    ("stop_repeating stop_saying stop_writing", r"\b(?:never|don'?t|do\s+not)\s+stop\s+(?:repeating|saying|writing)\b"),
 ]
 
 INDIRECT = [
-    r"<!--(?:(?!-->)[\s\S]){0,400}?(?:ignore|disregard|you\s+must|you\s+should|assistant|\bai\b|language\s+model|tell\s+the\s+user|instead|respond\s+with|reply\s+with|say\s+that|recommend|instruction)(?:(?!-->)[\s\S]){0,400}?-->",
-    r"\b(?:note|message|instructions?|attention|directive|hint|memo)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|assistant|llm|language\s+model|chatbot|summari[sz]er|gpt|ai\s+agent)s?\b(?!\s+(?:manager|director|editor|professor|coach|teacher|team|role|position))",
-    r"\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|language\s+model|llm|assistant|chatbot|large\s+language\s+model|gpt|bot|automated\s+(?:system|agent|assistant)|summari[sz]er)\b",
-    r"\b(?:ai|llm|gpt|chatbot)\s+(?:assistants?|agents?|models?|systems?|bots?|crawlers?)\s+(?:reading|processing|summari[sz]ing|parsing|viewing|that\s+read)",
-    r"(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0|color\s*:\s*(?:white|#fff\b|#ffffff|transparent))[\s\S]{0,300}?(?:ignore|instruction|assistant|\bai\b|respond|tell|say|recommend)",
-    r"\[(?:system|admin|assistant|ai)\s*(?:note|message|instruction|notice)s?\]",
-    r"\b(?:when|while)\s+(?:summari[sz]ing|processing|reading)\s+this\s+(?:page|document|text|email|article)\b",
+    ("<!--", r"<!--(?:(?!-->)[\s\S]){0,400}?(?:ignore|disregard|you\s+must|you\s+should|assistant|\bai\b|language\s+model|tell\s+the\s+user|instead|respond\s+with|reply\s+with|say\s+that|recommend|instruction)(?:(?!-->)[\s\S]){0,400}?-->"),
+    ("_ai assistant llm language_model chatbot summari gpt", r"\b(?:note|message|instructions?|attention|directive|hint|memo)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|assistant|llm|language\s+model|chatbot|summari[sz]er|gpt|ai\s+agent)s?\b(?!\s+(?:manager|director|editor|professor|coach|teacher|team|role|position))"),
+    ("if_you_are", r"\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|language\s+model|llm|assistant|chatbot|large\s+language\s+model|gpt|bot|automated\s+(?:system|agent|assistant)|summari[sz]er)\b"),
+    ("_ai llm gpt chatbot", r"\b(?:ai|llm|gpt|chatbot)\s+(?:assistants?|agents?|models?|systems?|bots?|crawlers?)\s+(?:reading|processing|summari[sz]ing|parsing|viewing|that\s+read)"),
+    ("display visibility font-size opacity color", r"(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0|color\s*:\s*(?:white|#fff\b|#ffffff|transparent))[\s\S]{0,300}?(?:ignore|instruction|assistant|\bai\b|respond|tell|say|recommend)"),
+    ("[system [admin [assistant [ai", r"\[(?:system|admin|assistant|ai)\s*(?:note|message|instruction|notice)s?\]"),
+    ("summari processing_this reading_this", r"\b(?:when|while)\s+(?:summari[sz]ing|processing|reading)\s+this\s+(?:page|document|text|email|article)\b"),
 ]
 
 # "Ignore all previous instructions" and "system prompt" in other languages.
 MULTILINGUAL_INJECTION = [
-    r"\bignorier(?:e|en|t)?\b[^.\n]{0,40}\b(?:vorherigen|bisherigen|obigen|vorigen|früheren|alle[nr]?)\s+(?:anweisungen|instruktionen|befehle|regeln)",
-    r"\bvergiss\s+(?:alle|deine|die|sämtliche)\s+(?:bisherigen\s+|vorherigen\s+|vorigen\s+)?(?:anweisungen|instruktionen|vorgaben)",
-    r"\bignor(?:e[rz]?|ez)\b[^.\n]{0,30}\binstructions\s+(?:précédentes|antérieures|ci-dessus|données)",
-    r"\boublie[rz]?\s+(?:toutes\s+)?(?:tes|vos|les)\s+(?:instructions|consignes)\s+(?:précédentes|antérieures)|\boublie[rz]?\s+(?:toutes\s+)?(?:tes|vos)\s+(?:instructions|consignes)",
-    r"\bignor(?:a|ar|e|en)\b[^.\n]{0,30}\b(?:instrucciones|indicaciones)\s+(?:anteriores|previas)",
-    r"\bolvida\s+(?:todas\s+)?(?:tus|las)\s+(?:instrucciones|indicaciones)\s+(?:anteriores|previas)|\bolvida\s+(?:todas\s+)?tus\s+instrucciones",
-    r"\bignora\b[^.\n]{0,30}\bistruzioni\s+(?:precedenti|sopra|ricevute)",
-    r"\bignor(?:e|a|ar)\b[^.\n]{0,30}\binstruções\s+(?:anteriores|acima|prévias)",
-    r"\bnegeer\b[^.\n]{0,30}\b(?:voorgaande|vorige|eerdere)\s+(?:instructies|opdrachten)",
-    r"\bzignoruj\b[^.\n]{0,30}\b(?:poprzednie|wcześniejsze)\s+(?:instrukcje|polecenia)",
-    r"игнорируй(?:те)?[^.\n]{0,30}(?:предыдущие|прошлые|все)\s+(?:инструкции|указания|команды)",
-    r"забудь(?:те)?\s+(?:все\s+)?(?:предыдущие|прошлые|свои|твои)\s+(?:инструкции|указания)",
-    r"ігноруй(?:те)?[^.\n]{0,30}(?:попередні|всі|усі)\s+інструкції",
-    r"忽略[^。\n]{0,12}(?:指令|指示|说明|提示)",
-    r"(?:指示|命令)を[^。\n]{0,8}無視",
-    r"(?:지시|명령|지침)[^.\n]{0,8}무시",
-    r"\b(?:önceki|tüm|bütün)\s+talimatları\s+(?:yok\s+say|görmezden\s+gel|unut|dikkate\s+alma)",
-    r"تجاهل[^.\n]{0,30}(?:التعليمات|الإرشادات|الأوامر)",
-    r"(?:पिछले|पिछली|सभी|पूर्व)\s+निर्देशों\s+को\s+(?:अनदेखा|नजरअंदाज|नज़रअंदाज़|भूल)",
-    r"\bbỏ\s+qua\b[^.\n]{0,30}\bhướng\s+dẫn",
-    r"\babaikan\b[^.\n]{0,30}\binstruksi",
-    r"\bignorera\b[^.\n]{0,30}\b(?:tidigare|föregående|alla)\s+instruktioner",
-    r"\bignorer\b[^.\n]{0,30}\b(?:tidligere|forrige|alle)\s+instruk(?:tioner|sjoner)",
-    r"\bignoruj\b[^.\n]{0,30}\b(?:předchozí|všechny)\s+instrukce",
-    r"αγνόησε[^.\n]{0,30}οδηγίες",
-    r"התעלם[^.\n]{0,30}ההוראות",
+    ("ignorier", r"\bignorier(?:e|en|t)?\b[^.\n]{0,40}\b(?:vorherigen|bisherigen|obigen|vorigen|früheren|alle[nr]?)\s+(?:anweisungen|instruktionen|befehle|regeln)"),
+    ("vergiss", r"\bvergiss\s+(?:alle|deine|die|sämtliche)\s+(?:bisherigen\s+|vorherigen\s+|vorigen\s+)?(?:anweisungen|instruktionen|vorgaben)"),
+    ("ignor", r"\bignor(?:e[rz]?|ez)\b[^.\n]{0,30}\binstructions\s+(?:précédentes|antérieures|ci-dessus|données)"),
+    ("oublie", r"\boublie[rz]?\s+(?:toutes\s+)?(?:tes|vos|les)\s+(?:instructions|consignes)\s+(?:précédentes|antérieures)|\boublie[rz]?\s+(?:toutes\s+)?(?:tes|vos)\s+(?:instructions|consignes)"),
+    ("ignor", r"\bignor(?:a|ar|e|en)\b[^.\n]{0,30}\b(?:instrucciones|indicaciones)\s+(?:anteriores|previas)"),
+    ("olvida", r"\bolvida\s+(?:todas\s+)?(?:tus|las)\s+(?:instrucciones|indicaciones)\s+(?:anteriores|previas)|\bolvida\s+(?:todas\s+)?tus\s+instrucciones"),
+    ("ignora", r"\bignora\b[^.\n]{0,30}\bistruzioni\s+(?:precedenti|sopra|ricevute)"),
+    ("ignor", r"\bignor(?:e|a|ar)\b[^.\n]{0,30}\binstruções\s+(?:anteriores|acima|prévias)"),
+    ("negeer", r"\bnegeer\b[^.\n]{0,30}\b(?:voorgaande|vorige|eerdere)\s+(?:instructies|opdrachten)"),
+    ("zignoruj", r"\bzignoruj\b[^.\n]{0,30}\b(?:poprzednie|wcześniejsze)\s+(?:instrukcje|polecenia)"),
+    ("игнорир", r"игнорируй(?:те)?[^.\n]{0,30}(?:предыдущие|прошлые|все)\s+(?:инструкции|указания|команды)"),
+    ("забудь", r"забудь(?:те)?\s+(?:все\s+)?(?:предыдущие|прошлые|свои|твои)\s+(?:инструкции|указания)"),
+    ("ігнору", r"ігноруй(?:те)?[^.\n]{0,30}(?:попередні|всі|усі)\s+інструкції"),
+    ("忽略", r"忽略[^。\n]{0,12}(?:指令|指示|说明|提示)"),
+    ("無視", r"(?:指示|命令)を[^。\n]{0,8}無視"),
+    ("무시", r"(?:지시|명령|지침)[^.\n]{0,8}무시"),
+    ("talimat", r"\b(?:önceki|tüm|bütün)\s+talimatları\s+(?:yok\s+say|görmezden\s+gel|unut|dikkate\s+alma)"),
+    ("تجاهل", r"تجاهل[^.\n]{0,30}(?:التعليمات|الإرشادات|الأوامر)"),
+    ("निर्देश", r"(?:पिछले|पिछली|सभी|पूर्व)\s+निर्देशों\s+को\s+(?:अनदेखा|नजरअंदाज|नज़रअंदाज़|भूल)"),
+    ("bỏ_qua", r"\bbỏ\s+qua\b[^.\n]{0,30}\bhướng\s+dẫn"),
+    ("abaikan", r"\babaikan\b[^.\n]{0,30}\binstruksi"),
+    ("ignorera", r"\bignorera\b[^.\n]{0,30}\b(?:tidigare|föregående|alla)\s+instruktioner"),
+    ("ignorer", r"\bignorer\b[^.\n]{0,30}\b(?:tidligere|forrige|alle)\s+instruk(?:tioner|sjoner)"),
+    ("ignoruj", r"\bignoruj\b[^.\n]{0,30}\b(?:předchozí|všechny)\s+instrukce"),
+    ("αγνόησ", r"αγνόησε[^.\n]{0,30}οδηγίες"),
+    ("התעלם", r"התעלם[^.\n]{0,30}ההוראות"),
 ]
 MULTILINGUAL_EXTRACTION = [
-    r"\b(?:deinen|deine|den|dein)\s+system[-\s]?(?:prompt|anweisungen?|nachricht)",
-    r"\b(?:ton|votre|le)\s+(?:prompt|message|invite)\s+(?:du\s+)?système",
-    r"\b(?:tu|el|su)\s+(?:prompt|mensaje|indicaciones?)\s+del\s+sistema",
-    r"\b(?:il\s+tuo|tuo|il)\s+prompt\s+di\s+sistema",
-    r"\b(?:seu|teu|o)\s+prompt\s+(?:do|de)\s+sistema",
-    r"\b(?:je|jouw|de)\s+systeem[-\s]?prompt",
-    r"\b(?:swój|twój|twoj)\s+prompt\s+systemowy|\bprompt\s+systemowy",
-    r"системн(?:ый|ую|ого)\s+(?:промпт|подсказк|инструкци|сообщени)",
-    r"系统(?:提示|指令|消息)",
-    r"システム(?:プロンプト|メッセージ|指示)",
-    r"시스템\s*(?:프롬프트|메시지|지시)",
-    r"\bsistem\s+(?:istemi|istemini|komut|promptu|mesajı)",
-    r"(?:موجه|تعليمات|رسالة)\s+النظام",
-    r"सिस्टम\s+(?:प्रॉम्प्ट|प्रोम्प्ट|संदेश|निर्देश)",
+    ("system", r"\b(?:deinen|deine|den|dein)\s+system[-\s]?(?:prompt|anweisungen?|nachricht)"),
+    ("système", r"\b(?:ton|votre|le)\s+(?:prompt|message|invite)\s+(?:du\s+)?système"),
+    ("sistema", r"\b(?:tu|el|su)\s+(?:prompt|mensaje|indicaciones?)\s+del\s+sistema"),
+    ("sistema", r"\b(?:il\s+tuo|tuo|il)\s+prompt\s+di\s+sistema"),
+    ("sistema", r"\b(?:seu|teu|o)\s+prompt\s+(?:do|de)\s+sistema"),
+    ("systeem", r"\b(?:je|jouw|de)\s+systeem[-\s]?prompt"),
+    ("systemowy", r"\b(?:swój|twój|twoj)\s+prompt\s+systemowy|\bprompt\s+systemowy"),
+    ("системн", r"системн(?:ый|ую|ого)\s+(?:промпт|подсказк|инструкци|сообщени)"),
+    ("系统", r"系统(?:提示|指令|消息)"),
+    ("システム", r"システム(?:プロンプト|メッセージ|指示)"),
+    ("시스템", r"시스템\s*(?:프롬프트|메시지|지시)"),
+    ("sistem", r"\bsistem\s+(?:istemi|istemini|komut|promptu|mesajı)"),
+    ("النظام", r"(?:موجه|تعليمات|رسالة)\s+النظام"),
+    ("सिस्टम", r"सिस्टम\s+(?:प्रॉम्प्ट|प्रोम्प्ट|संदेश|निर्देश)"),
 ]
 
 # High-specificity phrases matched with everything but letters removed (letter spacing, dots,
@@ -184,43 +185,73 @@ _CATEGORIES = {
 _SQUASHED_CATEGORY = {0: "injection", 1: "extraction", 2: "jailbreak"}
 
 # -- normalisation ----------------------------------------------------------------------------
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"), None)
 _WS = re.compile(r"\s+")
 _HIDING = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\uff21-\uff3a\uff41-\uff5a]")
 # Cyrillic and Greek letters that look like Latin ones (only for the de-obfuscated copy: the
 # plain copy keeps real Cyrillic so Russian phrasings still match).
 _HOMOGLYPHS = str.maketrans("аеорсухіјѕԁɡһӏԛԝοαειкνтρϲυ", "aeopcyxijsdghlqwoaeikvtpcu")
+_ZW_RX = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]")
+_HOMOGLYPH_HINT = re.compile("[аеорсухіјѕԁɡһӏԛԝοαειкνтρϲυ]")
+_LEET_HINT = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
+_HYPHENATED_HINT = re.compile(r"[a-z][-_.*~·•][a-z]+[-_.*~·•][a-z]")
+_SEPARATORS = re.compile(r"[ .\-_*/\\|+~·•]")
+# A word mixing letters with digits or @/$ ("1gn0r3", "pr3v10us"); plain numbers stay numbers.
+_LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[0-9@$])[\w@$]{3,}")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
 _SPACED = re.compile(r"(?<![\w])(?:\w[ .\-_*/\\|+~·•]){2,}\w(?![\w])")
 _INNER_SEP = re.compile(r"(?<=[a-z])[-_.*~·•](?=[a-z])")
 _CONCAT = re.compile(r"[\"'`]\s*\+\s*[\"'`]")
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _NON_LETTERS = re.compile(r"[^\w]+|\d|_")
-_OBFUSCATION_HINT = re.compile(r"[^\x00-\x7f]|\d[a-z]|[a-z]\d|(?:\b\w\b[ .\-_*]){3}|[a-z][-_.*][a-z]|[\"'`]\s*\+|[A-Za-z0-9+/]{16,}")
 _ROT13_HINT = ("vtaber", "vafgehpgvba", "flfgrz", "cebzcg", "wnvyoernx", "erirny")  # ignore instruction system prompt jailbreak reveal
 _REVERSED_HINT = ("erongi", "snoitcurtsni", "tpmorp", "metsys", "kaerbliaj")
-_MANY_SHOT_AI = re.compile(r"(?im)^\s*(?:assistant|ai|bot|chatbot|model|gpt|claude|llm|dan|evilbot|unfiltered\s*ai|helper)\s*:")
-_MANY_SHOT_USER = re.compile(r"(?im)^\s*(?:user|human|person|q|questioner|me|you)\s*:")
+# Fake dialogue turns: a label at a line start (any of these), or inline (only unambiguous ones),
+# optionally in markup ("**AI:**", "[Assistant]:", "### Response:").
+_AI_LABELS = r"assistant|ai|a\.i\.|bot|chatbot|gpt|chatgpt|claude|llm|dan|evilbot|unfiltered\s*ai"
+_USER_LABELS = r"user|human|person|customer|questioner|me"
+_TURN = r"[\[*#<(\s]*(?:{})[\]*>)]*\s*:"
+_MANY_SHOT_AI = re.compile(r"(?im)(?:^\s*" + _TURN.format(_AI_LABELS + r"|model|a|answer|response|helper|bot\s*\w*") + r")|(?<![\w-])"
+                           + _TURN.format(_AI_LABELS))
+_MANY_SHOT_USER = re.compile(r"(?im)(?:^\s*" + _TURN.format(_USER_LABELS + r"|q|question|instruction|prompt|you") + r")|(?<![\w-])"
+                             + _TURN.format(_USER_LABELS))
+# An assistant turn that complies: what many-shot prompts show the model again and again.
+_COMPLIANT_TURN = re.compile(r"(?i)(?:" + _AI_LABELS + r"|model|a|answer|response)[\]*>)]*\s*:\s*[*\s]*(?:sure|certainly|absolutely|"
+                             r"of\s+course|here(?:'s|\s+is|\s+are)|step\s*1|yes|okay|ok|no\s+problem|happy\s+to|gladly|"
+                             r"as\s+an?\s+(?:ai|assistant)\s+(?:with|without)|i\s+(?:will|can|'ll)\s+(?:tell|explain|show|help))")
 
-PLAIN_CHARS = 100_000  # scanned as is (planted instructions hide anywhere in a document)
+PLAIN_CHARS = 64_000  # scanned as is (planted instructions hide anywhere in a document)
 VARIANT_CHARS = 12_000  # de-obfuscated copies: the head and tail of the text
 
 
 def plain(text: str) -> str:
     """NFKC (fullwidth and compatibility letters to plain ones), no zero-width characters, lower case, one space."""
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)).casefold()
+    if text.isascii():  # the common case: nothing to normalise but case and spacing
+        return _WS.sub(" ", text).lower()
+    return _WS.sub(" ", _ZW_RX.sub("", unicodedata.normalize("NFKC", text))).casefold()
 
 
 def _head_tail(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n * 2 // 3] + " " + text[-n // 3:]
 
 
+def _unleet(m: re.Match[str]) -> str:
+    return m.group(0).translate(_LEET)
+
+
 def _deobfuscated(p: str) -> str:
-    t = p.translate(_HOMOGLYPHS)
-    t = _CONCAT.sub("", t)
-    t = _SPACED.sub(lambda m: re.sub(r"[ .\-_*/\\|+~·•]", "", m.group(0)), t)
-    t = t.translate(_LEET)
-    return _INNER_SEP.sub("", t)
+    """Lookalike letters, string concatenation, letter spacing, leetspeak words and in-word
+    separators undone; each step only when its cheap hint is there (most text has none)."""
+    t = p
+    if not t.isascii() and _HOMOGLYPH_HINT.search(t):
+        t = t.translate(_HOMOGLYPHS)
+    if "+" in t:
+        t = _CONCAT.sub("", t)
+    t = _SPACED.sub(lambda m: _SEPARATORS.sub("", m.group(0)), t)
+    if _LEET_HINT.search(t):
+        t = _LEET_WORD.sub(_unleet, t)
+    if _HYPHENATED_HINT.search(t):  # "ig-nore", "in-struc-tions"; not "well-known" alone
+        t = _INNER_SEP.sub("", t)
+    return t
 
 
 def _base64_texts(original: str) -> list[str]:
@@ -239,26 +270,50 @@ def _base64_texts(original: str) -> list[str]:
     return out
 
 
+def _many_shot(text: str) -> bool:
+    """Eight or more fake user and assistant turns in one message, the assistant complying in at
+    least four of them (or 32 turns whatever they say). A pasted support transcript has turns
+    too, but its agent does not keep saying "Sure, here is how"."""
+    if text.count(":") < 16:
+        return False
+    ai = len(_MANY_SHOT_AI.findall(text))
+    if ai < 8 or len(_MANY_SHOT_USER.findall(text)) < 8:
+        return False
+    return ai >= 32 or len(_COMPLIANT_TURN.findall(text)) >= 4
+
+
 class Signatures:
-    """The shipped phrasings (optional) plus extra regexes of the operator, compiled once."""
+    """The shipped phrasings (optional) plus extra regexes of the operator, compiled once.
+
+    Python's regex engine tries every alternative at every position, so each shipped pattern
+    carries *anchors*: substrings every match contains. A pattern runs only when one of its
+    anchors is in the text (a plain substring search), and a category stops at its first match."""
 
     def __init__(self, builtin: bool = True, extra: Iterable[str] = ()) -> None:
-        groups = []
+        self.entries: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = []
         if builtin:
             for cat, pats in _CATEGORIES.items():
-                groups.append(f"(?P<{cat}>" + "|".join(f"(?:{p})" for p in pats) + ")")
+                for anchors, pat in pats:
+                    self.entries.append((cat, tuple(a.replace("_", " ") for a in anchors.split()), re.compile(pat, re.IGNORECASE)))
+        self.anchors = sorted({a for _, anchors, _ in self.entries for a in anchors})
         extra = list(extra)
-        if extra:
-            groups.append("(?P<custom>" + "|".join(f"(?:{p})" for p in extra) + ")")
+        self.custom = re.compile("|".join(f"(?:{p})" for p in extra), re.IGNORECASE) if extra else None
         self.builtin = builtin
-        self.rx = re.compile("|".join(groups), re.IGNORECASE) if groups else None
         self.squashed = [re.compile(p) for p in SQUASHED] if builtin else []
 
     def _scan(self, text: str, into: set[str]) -> None:
-        if self.rx is None or not text:
+        if not text:
             return
-        for m in self.rx.finditer(text):
-            into.add(m.lastgroup or "injection")
+        if self.custom is not None and "custom" not in into and self.custom.search(text):
+            into.add("custom")
+        if not self.entries:
+            return
+        hits = {a for a in self.anchors if a in text}
+        if not hits:
+            return
+        for cat, anchors, rx in self.entries:
+            if cat not in into and not hits.isdisjoint(anchors) and rx.search(text):
+                into.add(cat)
 
     def match(self, text: str) -> set[str]:
         """The categories `text` matches ("custom" for the operator's own signatures)."""
@@ -271,26 +326,26 @@ class Signatures:
         if found and _HIDING.search(head):  # zero-width or fullwidth letters inside the phrasing
             found.add("obfuscation")
         if self.builtin:
-            hidden: set[str] = set()
+            hidden = set(found)  # only categories not found yet are looked for again
             self._variants(text, p, hidden)
             if hidden - found:
-                found |= hidden
-                found.add("obfuscation")
-            if len(_MANY_SHOT_AI.findall(text[:PLAIN_CHARS])) >= 8 and len(_MANY_SHOT_USER.findall(text[:PLAIN_CHARS])) >= 8:
+                found = hidden | {"obfuscation"}
+            if _many_shot(head):
                 found.add("many_shot")
         return found
 
     def _variants(self, original: str, p: str, into: set[str]) -> None:
-        """Categories found only after undoing an obfuscation (cheap hints first: most text has none)."""
+        """Categories found only after undoing an obfuscation."""
         short = _head_tail(p, VARIANT_CHARS)
-        if _OBFUSCATION_HINT.search(short):
-            d = _deobfuscated(short)
-            if d != short:
-                self._scan(d, into)
+        d = _deobfuscated(short)
+        if d != short:
+            self._scan(d, into)
+        if _SPACED.search(short):  # letter spacing glues words together: match without spaces
             squashed = _NON_LETTERS.sub("", d)
             for i, rx in enumerate(self.squashed):
                 if rx.search(squashed):
                     into.add(_SQUASHED_CATEGORY[i])
+        if _B64.search(original, 0, VARIANT_CHARS):
             for decoded in _base64_texts(original):
                 self._scan(decoded, into)
         if any(h in short for h in _ROT13_HINT):
