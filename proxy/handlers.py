@@ -155,7 +155,11 @@ def _name_span(ctx: RequestContext) -> None:
         return
     try:
         route = "/v1" + ctx.path.rstrip("/")
-        span.update_name(f"{ctx.method} {route}")
+        name = f"{ctx.method} {route}"
+        if hasattr(span, "update_name"):  # the OpenTelemetry SDK's span
+            span.update_name(name)
+        elif hasattr(span, "name"):  # Bulwark's lightweight tracer's
+            span.name = name
         span.set_attribute("http.route", route)
         span.set_attribute("bulwark.api", ctx.api)
     except Exception:  # telemetry must never break a request

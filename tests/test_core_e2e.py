@@ -362,3 +362,51 @@ async def test_official_conformance_tool_says_conforms_through_the_full_default_
         assert proc.returncode == 0 and out.decode().strip().endswith("conforms"), out.decode()
     finally:
         await p.aclose()
+
+
+async def test_overhead_header_is_bulwarks_own_time(sim):
+    """x-bulwark-overhead-ms: total less the wait on the provider, on plain and streamed answers
+    and on errors Bulwark answers itself."""
+    import time
+
+    p = await start_proxy(base_config(sim.url))
+    try:
+        t0 = time.monotonic()
+        raw = await openai_client(p.url).chat.completions.with_raw_response.create(
+            model="gpt-4o-mini", messages=MSGS, extra_headers={"x-sim-fault": "latency=400"})
+        total_ms = (time.monotonic() - t0) * 1000
+        own = float(raw.headers["x-bulwark-overhead-ms"])
+        # The provider took at least 400 ms of the total, and that part is not Bulwark's.
+        assert 0 <= own <= total_ms - 399, (own, total_ms)
+        async with openai_client(p.url).chat.completions.with_streaming_response.create(
+                model="gpt-4o-mini", messages=MSGS, stream=True) as r:
+            assert float(r.headers["x-bulwark-overhead-ms"]) >= 0
+        async with aiohttp.ClientSession() as s:
+            async with s.post(f"{p.url}/chat/completions", data=b"{bad", headers={"Authorization": "Bearer sk-test"}) as r:
+                assert r.status == 400 and float(r.headers["x-bulwark-overhead-ms"]) >= 0
+    finally:
+        await p.aclose()
+
+
+@pytest.mark.parametrize("exporter", ["otlp_http", "otlp_http_sdk"])
+async def test_spans_name_the_wire_api(sim, exporter):
+    from tests.otlp_receiver import Receiver
+
+    receiver = await Receiver().start()
+    p = await start_proxy(base_config(sim.url, telemetry={"tracing": {"enabled": True, "exporter": exporter, "endpoint": receiver.endpoint,
+                                                                      "schedule_delay_ms": 50}}))
+    try:
+        await openai_client(p.url).responses.create(model="gpt-4o-mini", input="hi")
+        async with aiohttp.ClientSession() as s:
+            async with s.post(f"{p.url}/messages", json={"model": "gpt-4o-mini", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
+                              headers={"x-api-key": "sk-test"}) as r:
+                assert r.status == 200
+        await asyncio.to_thread(p.state.current.telemetry.force_flush)
+        spans = await receiver.wait_for(lambda s: s.kind == "SERVER" and s.name == "POST /v1/messages")
+        names = {s.name: s for s in receiver.spans if s.kind == "SERVER"}
+        assert names["POST /v1/responses"].attributes["bulwark.api"] == "responses"
+        assert names["POST /v1/responses"].attributes["http.route"] == "/v1/responses"
+        assert spans[0].attributes["bulwark.api"] == "messages"
+    finally:
+        await p.aclose()
+        await receiver.aclose()
