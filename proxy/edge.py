@@ -102,7 +102,7 @@ def _encoded(ctx: RequestContext, resp: ProxyResponse) -> tuple[int, bytes, CIMu
     return resp.status, body, headers
 
 
-def _stream_encoder(ctx: RequestContext, resp: ProxyResponse) -> object | None:
+def _stream_encoder(ctx: RequestContext, resp: ProxyResponse) -> codecs.StreamEncoder | None:
     if ctx.api == CHAT_COMPLETIONS or ctx.endpoint != CHAT or not resp.ok:
         return None
 
@@ -113,12 +113,12 @@ def _stream_encoder(ctx: RequestContext, resp: ProxyResponse) -> object | None:
     return codecs.stream_encoder(ctx.api, ctx.wire, counted)
 
 
-def _in_band(encoder: object | None, message: str, type: str, code: str | None, param: str | None, status: int) -> bytes:
+def _in_band(encoder: codecs.StreamEncoder | None, message: str, type: str, code: str | None, param: str | None, status: int) -> bytes:
     """The error event of the client's API (a chat `data: {"error": ...}`, a Responses
     `response.failed`, an Anthropic `event: error`)."""
     if encoder is None:
         return SSEEvent.from_json(error_body(message, type, code, param)).raw
-    return encoder.fail(message, status)  # type: ignore[attr-defined]
+    return encoder.fail(message, status)
 
 
 class StreamOutcome:
@@ -156,11 +156,11 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
                     if first:
                         first = False
                         telemetry.first_chunk(ctx)  # type: ignore[attr-defined]
-                    data = ev.raw if encoder is None else encoder.feed(ev)  # type: ignore[attr-defined]
+                    data = ev.raw if encoder is None else encoder.feed(ev)
                     if data:
                         await out.write(data)
                 if encoder is not None:
-                    tail = encoder.finish_stream()  # type: ignore[attr-defined]
+                    tail = encoder.finish_stream()
                     if tail:
                         await out.write(tail)
             except ProxyError as exc:

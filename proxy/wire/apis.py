@@ -106,15 +106,6 @@ def now() -> int:
     return int(time.time())
 
 
-def text_of_parts(content: Any) -> str:
-    """The text of a chat content (string, or the text of its text parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(p.get("text") or "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
-
-
 def strip_extensions(body: dict[str, Any], wire: WireRequest | None) -> dict[str, Any]:
     """The chat view as an OpenAI-compatible upstream may see it (no Bulwark/Anthropic extensions)."""
     if NATIVE_KEY in body:

@@ -7,21 +7,22 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import orjson
 
 from ..errors import error_body
 from . import messages_answer, messages_request, messages_stream, responses_answer, responses_request, responses_stream
-from .apis import CHAT_COMPLETIONS, MESSAGES, RESPONSES, WireRequest
+from .apis import MESSAGES, RESPONSES, WireRequest
 
-# Route (path after /v1) -> the wire API its POST body speaks.
-ROUTES = {"/chat/completions": CHAT_COMPLETIONS, "/responses": RESPONSES, "/messages": MESSAGES,
-          "/messages/count_tokens": MESSAGES}
+class StreamEncoder(Protocol):
+    """What the edge asks of a stream encoder (responses_stream.Encoder, messages_stream.Encoder)."""
 
+    def feed(self, ev: Any) -> bytes: ...  # the bytes to write for one chain event
 
-def api_for_path(path: str) -> str:
-    return ROUTES.get(path.rstrip("/") or "/", CHAT_COMPLETIONS)
+    def finish_stream(self) -> bytes: ...  # the closing events (nothing if the native ones went out)
+
+    def fail(self, message: str, status: int = 500) -> bytes: ...  # the API's in-band error
 
 
 def decode(api: str, body: dict[str, Any], count_tokens: bool = False) -> tuple[dict[str, Any], WireRequest]:
@@ -50,7 +51,7 @@ def error_bytes(api: str, status: int, message: str, type: str = "api_error", co
     return orjson.dumps(error_body(message, type, code, param))
 
 
-def stream_encoder(api: str, wire: WireRequest | None, count_usage: Callable[[str], dict[str, Any]]) -> Any:
+def stream_encoder(api: str, wire: WireRequest | None, count_usage: Callable[[str], dict[str, Any]]) -> StreamEncoder | None:
     native = wire.native if wire is not None else {}
     if api == RESPONSES:
         return responses_stream.Encoder(native, count_usage)
