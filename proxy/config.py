@@ -122,6 +122,8 @@ class ProviderConfig(_Strict):
     azure: bool = False
     # Max pooled connections to this provider.
     max_connections: int = Field(256, ge=1)
+    # Largest answer (plain or streamed, bytes) Bulwark reads from this provider; past it: 502.
+    max_response_bytes: int = Field(64 * 1024 * 1024, ge=1024)
     # Wire APIs the upstream serves natively, of those the type can speak (openai: chat_completions,
     # responses; anthropic: messages). Requests in another API are translated through chat
     # completions. Default: openai ["chat_completions", "responses"], anthropic ["messages"];
