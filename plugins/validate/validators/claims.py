@@ -20,7 +20,7 @@ from .scan import (
     _DATE_KINDS, _HEDGE_WORDS, _LIST_MARKER_AFTER, _MULT, _NONDIGIT, _hedged, _interpretations, _norm_ident,
     _parse_words, _dates_of, scan,
 )
-from .units import Unit, stem, unit_after
+from .units import _UNIT_WORDS as UNIT_WORDS, Unit, stem, unit_after
 
 _SYM_CUR = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY",
             "₪": "ILS", "฿": "THB", "₫": "VND", "₱": "PHP", "₴": "UAH", "A$": "AUD", "C$": "CAD", "NZ$": "NZD",
@@ -46,8 +46,11 @@ _NOUN_STOP = frozenset((
     "have", "had", "will", "would", "can", "could", "should", "may", "might", "do", "does", "did", "not", "no",
     "after", "before", "since", "until", "while", "when", "where", "there", "here", "then", "also", "just", "only",
     "about", "around", "up", "down", "off", "more", "less", "total", "all", "both", "left", "remaining", "ago",
-    "plus", "minus", "vs", "versus", "x", "times", "instead", "apiece", "net", "gross",
+    "plus", "minus", "vs", "versus", "x", "times", "instead", "apiece", "net", "gross", "last", "next", "so", "far",
+    "previous", "prior", "earlier", "later", "yesterday", "today", "tomorrow", "ago",
 ))
+# Heads that say when, not what: "168 last year" counts no years.
+_TIME_HEADS = frozenset(("year", "season", "month", "week", "time", "day", "night", "hour", "minute", "quarter"))
 # A compound duration: "1 hour 42 minutes", "7 hours 10 min", "1h 42m"
 _DURATION = re.compile(
     r"(?P<h>\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\b,?\s*(?:and\s+)?(?P<m>\d+)\s*(?:minutes?|mins?|m)\b", re.IGNORECASE)
@@ -144,22 +147,30 @@ def _direction(text: str, start: int, end: int, floor: int, ceil: int) -> str | 
     return None
 
 
-def _noun(text: str, pos: int, ceil: int) -> str | None:
-    """The head noun a number counts: the last word of the short phrase after it."""
-    words = []
+def _phrase(text: str, pos: int, ceil: int) -> list[tuple[str, int]]:
+    """The short noun phrase after a number: up to three words, until a stop word or punctuation."""
+    words: list[tuple[str, int]] = []
     for m in _WORD.finditer(text, pos, min(ceil, pos + 48)):
         gap = text[pos:m.start()] if not words else text[words[-1][1]:m.start()]
         if any(ch in gap for ch in ",.;:()[]\n") or (len(gap.strip()) > 0 and gap.strip() not in ("-", "/")):
             break
-        w = m.group(0).lower()
-        if w in _NOUN_STOP or w.startswith(("+", "-")):
-            break
+        raw = m.group(0)
+        w = raw.lower()
+        if w in _NOUN_STOP or w.startswith(("+", "-")) or (raw[0].isupper() and not raw.isupper()):
+            break  # a name ("DL 214 Atlanta") is not what the number counts
         words.append((w, m.end()))
         if len(words) == 3:
             break
+    return words
+
+
+def _noun(text: str, pos: int, ceil: int) -> str | None:
+    """The head noun a number counts: the last word of the short phrase after it."""
+    words = _phrase(text, pos, ceil)
     if not words:
         return None
-    return stem(words[-1][0])
+    head = stem(words[-1][0])
+    return None if head in _TIME_HEADS and len(words) > 1 else head
 
 
 def extract(text: str, start: int, end: int, small_integer: int = 10, ignore_years: bool = True,
@@ -266,14 +277,25 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         mult *= 0.01
     plain = not (pre or post or pct or mult_s)
     start = base + s0
+    if plain and e0 < len(seg) and seg[e0].isalpha() and n.isdigit():
+        glued = re.match(r"[A-Za-z]+\b", seg[e0:])
+        if glued is not None and glued.group(0).lower() not in UNIT_WORDS and len(glued.group(0)) <= 3 \
+                and glued.group(0).lower().strip("x"):
+            tok = n + glued.group(0)  # a seat, a gate, a dock: "14C" is a code, not 14 of something
+            return Claim(tok, "ident", start, base + e0 + len(glued.group(0)), idents=[_norm_ident(tok)])
     if ordinal:
-        if not n.isdigit() or int(n) < 2:
-            return None
+        if not n.isdigit() or int(n) < 2 or not _ranked(seg, s0, e0):
+            return None  # "the 3rd order this month" states nothing the data must hold
         return Claim(g(0).strip(), "ordinal", start, base + e0, [(float(n), 0.5)], integer=True)
     if plain and len(n) <= 3 and n.isdigit() and _LIST_MARKER_AFTER.match(seg, e0):
         line_start = seg.rfind("\n", max(0, s0 - 12), s0) + 1
         if (line_start or s0 < 12) and not seg[line_start:s0].strip():
             return None
+    if plain and n.isdigit():
+        code = _CODE_BEFORE.search(seg[max(0, s0 - 8):s0])
+        if code is not None and code.group(1).lower() not in _CODE_NOT:
+            tok = code.group(1) + " " + n  # a flight, a train, a ward: "UA 455", "ICE 1007"
+            return Claim(tok, "ident", start - len(code.group(0)), base + e0, idents=[_norm_ident(tok)])
     hedged = hedge_words and _hedged(seg, s0)
     values = _values(n, mult, hedged, abs_tol, rel_tol)
     if not values:
@@ -307,6 +329,14 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
             end = base + ur.end
         if unit is None and ur.unit is None:
             noun = _noun(seg, e0, ceil)
+            if noun is not None and noun in UNIT_WORDS and len(noun) > 2:  # "540 active kcal"
+                unit, noun = UNIT_WORDS[noun], None
+            if per is None:  # "600 requests per minute": the rate after the noun
+                words = _phrase(seg, e0, ceil)
+                if words:
+                    ur2 = unit_after(seg, words[-1][1])
+                    if ur2.unit is None and ur2.per is not None:
+                        per, per_n = ur2.per, ur2.per_n
     else:
         per, per_n = ur.per, ur.per_n
     if unit is not None and unit.dim == "money":
@@ -332,15 +362,32 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
     return c
 
 
+_RANK_BEFORE = frozenset(("rank", "ranked", "ranking", "place", "placed", "finished", "finishing", "sit", "sits",
+                          "sitting", "seeded", "seed", "his", "her", "their", "its", "was", "is", "came", "ranks"))
+_RANK_AFTER = re.compile(r"\s*(?:place|overall|seed|out of|of (?:the|their|its|his|her) |in (?:the|their|its|a|his|her) )", re.IGNORECASE)
+
+
+_CODE_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z]{2,3}) $")
+_CODE_NOT = frozenset(("usd", "eur", "gbp", "jpy", "cad", "aud", "chf", "inr", "cny", "sek", "nok", "dkk", "pln", "brl",
+                       "mxn", "zar", "nzd", "sgd", "hkd", "krw", "utc", "gmt", "est", "pst", "cet", "am", "pm", "us", "uk",
+                       "p50", "id", "no", "vs", "ok"))
+
+
+def _ranked(seg: str, s0: int, e0: int) -> bool:
+    """An ordinal that states a rank or a count of the data ("ranking 5th", "812th out of", "his 4th of the season")."""
+    before = [w.lower() for w in _WORD.findall(seg[max(0, s0 - 30):s0])][-1:]
+    return bool(set(before) & _RANK_BEFORE) or _RANK_AFTER.match(seg, e0) is not None
+
+
 def _counts(noun: str | None, seg: str, pos: int) -> bool:
-    """A small integer counts something when a plural noun (or a unit) follows it."""
+    """A small integer counts something when a plural noun follows it ("5 free ATM withdrawals")."""
     if noun is None:
         return False
-    m = re.match(r"[\s-]+(?:[A-Za-z][a-z-]+\s+){0,2}([A-Za-z]+)", seg[pos:pos + 40])
-    if m is None:
+    words = _phrase(seg, pos, len(seg))
+    if not words:
         return False
-    w = m.group(1)
-    return w.endswith("s") and not w.endswith("ss") and w.lower() not in ("is", "was", "has", "its", "this", "thus")
+    w = words[-1][0]
+    return w.endswith("s") and not w.endswith("ss") and w not in ("is", "was", "has", "its", "this", "thus")
 
 
 def _mark_ranges(text: str, claims: list[Claim]) -> None:

@@ -42,7 +42,7 @@ _NAME_KEYS = frozenset(("name", "type", "player", "student", "vendor", "merchant
                         "metric", "component", "components", "channel", "segment", "route", "lane", "version", "stage"))
 _CURRENCY_KEYS = ("currency", "ccy", "currency_code")
 _UNIT_KEYS = ("unit", "units", "uom", "unit_of_measure")
-_PERIOD_KEYS = ("frequency", "billing_period", "period_type", "interval", "billing_cycle", "cadence", "type", "pay_frequency")
+_PERIOD_KEYS = ("frequency", "billing_period", "period_type", "interval", "billing_cycle", "cadence", "type")
 _PERIOD_VALUES = {"monthly": "month", "month": "month", "annual": "year", "annually": "year", "yearly": "year", "year": "year",
                   "weekly": "week", "week": "week", "daily": "day", "day": "day", "quarterly": "quarter", "quarter": "quarter",
                   "biweekly": "biweek", "hourly": "hour"}
@@ -89,7 +89,9 @@ class Piece:
     facts: list[Fact] = field(default_factory=list)
     objs: dict[int, Obj] = field(default_factory=dict)
     columns: list[list[Fact]] = field(default_factory=list)  # facts sharing a key across sibling items / a list
-    groups: list[list[Fact]] = field(default_factory=list)  # facts of one object / line (related pairs)
+    column_keys: list[str] = field(default_factory=list)  # what each column's items are ("transactions")
+    groups: list[list[Fact]] = field(default_factory=list)  # facts of one object (related pairs)
+    lines: list[list[Fact]] = field(default_factory=list)  # numbers of one line of prose, in order
     parents: list[tuple[list[Fact], list[list[Fact]]]] = field(default_factory=list)  # scalars of an object + its columns
     dates: list[tuple[int, int, int, int]] = field(default_factory=list)  # (y, m, d, obj)
     month_years: set[tuple[int, int]] = field(default_factory=set)
@@ -176,7 +178,7 @@ class _Builder:
         for k, child, v in children:
             self.walk(v, child, ctx, depth + 1)
         if len(children) >= 2:
-            self._columns([c for _, c, _ in children])
+            self._columns([c for _, c, _ in children], "")
         if scalars:
             self.p.groups.append(scalars)
         if scalars and cols:
@@ -195,7 +197,7 @@ class _Builder:
         if nums and len(nums) == n:
             col = [f for f in (self._number(float(x), key, obj, ctx, isinstance(x, float), _decimals(x)) for x in nums) if f]
             if len(col) >= 2:
-                self.p.columns.append(col)
+                self._column(col, key)
                 cols.append(col)
             return cols
         child_ids = []
@@ -211,10 +213,14 @@ class _Builder:
             elif isinstance(x, list):
                 self._walk_list(x, obj, key, ctx, depth + 1)
         if len(child_ids) >= 2:
-            cols.extend(self._columns(child_ids))
+            cols.extend(self._columns(child_ids, key))
         return cols
 
-    def _columns(self, children: list[int]) -> list[list[Fact]]:
+    def _column(self, col: list[Fact], key: str) -> None:
+        self.p.columns.append(col)
+        self.p.column_keys.append(key)
+
+    def _columns(self, children: list[int], key: str = "") -> list[list[Fact]]:
         by_key: dict[str, list[Fact]] = {}
         for cid in children:
             for k, fs in self.p.objs[cid].keys.items():
@@ -224,7 +230,7 @@ class _Builder:
         out = []
         for fs in by_key.values():
             if len(fs) >= 2:
-                self.p.columns.append(fs)
+                self._column(fs, key)
                 out.append(fs)
         # items priced by quantity: one column of products (line totals)
         qty = [k for k in by_key if _is_qty(k)]
@@ -241,7 +247,7 @@ class _Builder:
             if len(prods) >= 1:
                 self.p.facts.extend(prods)
                 if len(prods) >= 2:
-                    self.p.columns.append(prods)
+                    self._column(prods, key)
                     out.append(prods)
         return out
 
@@ -265,6 +271,8 @@ class _Builder:
         dim = unit.dim if unit is not None else ("money" if money else None)
         f = Fact(val, unit, dim, cur if money else None, per, key.lower(), toks, obj, self.src, dec, v < 0)
         self.p.facts.append(f)
+        if not is_float and abs(v) >= 100:
+            self.p.idents.add(str(int(abs(v))))  # {"order_id": 55012345} grounds "#55012345"
         self.p.objs[obj].keys.setdefault(key, []).append(f)
         if kr is not None and kr.ambiguous_m:  # "units_2023_m": millions (or metres)
             alt = Fact(val * 1e6, None, None, None, per, key.lower(), toks, obj, self.src, dec, v < 0)
@@ -369,10 +377,10 @@ class _Builder:
                 continue
             fs = self._scan_text(line, row, ctx, key, line)
             if len(fs) >= 2:
-                self.p.groups.append(fs)
+                self.p.lines.append(fs)
         for col in table_cols.values():
             if len(col) >= 2:
-                self.p.columns.append(col)
+                self._column(col, "row")
 
     def _scan_text(self, s: str, obj: int, ctx: dict[str, Any], key: str, context: str) -> list[Fact]:
         out: list[Fact] = []
@@ -419,6 +427,12 @@ class _Builder:
             n = g("n")
             if n.isdigit():
                 self.p.idents.add(n)
+                code = re.search(r"(?<![A-Za-z])([A-Z]{2,3}) $", s[max(0, m.start() - 8):m.start()])
+                if code is not None:
+                    self.p.idents.add(_norm_ident(code.group(1) + n))  # "UA 837", "DL 214"
+                glued = re.match(r"[A-Za-z]{1,3}\b", s[m.end():])
+                if glued is not None:
+                    self.p.idents.add(_norm_ident(n + glued.group(0)))  # "14C", "23A"
             pre, post, pct, mult_s = g("pre"), g("post"), g("pct"), g("mult")
             money = bool(pre or post)
             mult = 1.0

@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from .claims import Claim, _DOLLAR_LIKE
 from .facts import Fact, Piece
-from .units import PERIODS, Unit, period_factor, stem, to_base, tol_to_base
+from .units import DIM_WORDS, PERIODS, Unit, period_factor, stem, to_base, tol_to_base
 
 _ANNUAL_WORDS = frozenset(("salary", "salaries", "annual", "yearly", "compensation", "wage_annual", "ctc"))
 _SYNONYMS = {
@@ -104,10 +104,12 @@ class Index:
         if self._derived is None:
             out: list[Derived] = []
             for p in self.pieces:
-                for col in p.columns:
-                    _column_values(col, out)
+                for col, key in zip(p.columns, p.column_keys):
+                    _column_values(col, out, key)
                 for grp in p.groups:
                     _pair_values(grp, out, same_object=True)
+                for line in p.lines:
+                    _pair_values(line, out, same_object=True, adjacent=True)
                 for col in p.columns:
                     if len(col) <= 12:
                         _pair_values(col, out, same_object=False)
@@ -144,8 +146,10 @@ def _same_unit(a: Fact, b: Fact) -> bool:
     return (a.dim is None and b.dim == "money" and a.dec > 0) or (b.dim is None and a.dim == "money" and b.dec > 0)
 
 
-def _column_values(col: list[Fact], out: list[Derived], plain: bool = False) -> None:
+def _column_values(col: list[Fact], out: list[Derived], key: str = "") -> None:
     first = col[0]
+    plain = not first.key or first.key == key.lower()  # a list of numbers, not a key across objects
+    items = frozenset({stem(t) for t in re.split(r"[^a-z0-9]+", key.lower()) if t} | {"item", "each", "entry"})
     if not all(_same_unit(first, f) for f in col):
         return
     vals = [(-f.v if f.neg else f.v) for f in col]
@@ -154,7 +158,7 @@ def _column_values(col: list[Fact], out: list[Derived], plain: bool = False) -> 
     d, u, c, p = first.dim, first.unit, first.cur, first.per
     out.append(Derived(total, d, u, c, p, kind="sum"))
     out.append(Derived(sum(abs(x) for x in vals), d, u, c, p, kind="sum"))
-    out.append(Derived(total / n, d, u, c, p, kind="mean"))
+    out.append(Derived(total / n, d, u, c, p, items, kind="mean"))
     pos = [x for x in vals if x > 0]
     neg = [-x for x in vals if x < 0]
     if pos and neg:
@@ -167,7 +171,19 @@ def _column_values(col: list[Fact], out: list[Derived], plain: bool = False) -> 
         out.append(Derived(sum(vals[n // 2:]), d, u, c, p, kind="sum"))
 
 
-def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool) -> None:
+def _operands_ok(a: Fact, b: Fact) -> bool:
+    """The smaller of two numbers added or subtracted is not a stray cent or a list position."""
+    lo, hi = (a.v, b.v) if a.v <= b.v else (b.v, a.v)
+    if a.dec > 0 or b.dec > 0 or a.dim == "money":
+        return lo >= _MIN_AMOUNT or hi < 100 * _MIN_AMOUNT
+    return lo >= hi * _MIN_SHARE
+
+
+_MIN_AMOUNT = 0.5
+_MIN_SHARE = 0.02
+
+
+def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool, adjacent: bool = False) -> None:
     fs = [f for f in fs if f.per != "__len__" and (not f.pct_of or f.src == "data")][:24]
     n = len(fs)
     for i in range(n):
@@ -176,14 +192,17 @@ def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool) -> None:
             b = fs[j]
             if not a.v or not b.v:
                 continue
-            if _same_unit(a, b) and (a.cur == b.cur or a.cur is None or b.cur is None):
-                if same_object or len(fs) == 2:  # two items of a longer list are not a total of anything
+            if _same_unit(a, b) and (a.cur == b.cur or a.cur is None or b.cur is None) and _operands_ok(a, b):
+                if (same_object and (a.dim is not None or a.dec > 0)) or len(fs) == 2:
+                    # two items of a longer list are no total; a box score's points plus rebounds are nothing
                     out.append(Derived(a.v + b.v, a.dim, a.unit, a.cur or b.cur, a.per, kind="sum"))
                 out.append(Derived(abs(a.v - b.v), a.dim, a.unit, a.cur or b.cur, a.per, kind="diff"))
+            if adjacent and j != i + 1:
+                continue  # in prose only neighbours multiply ("3 x 19.99"); a far-away 10 adds a zero
             if (a.dim == "percent") != (b.dim == "percent"):
                 amount, rate = (b, a) if a.dim == "percent" else (a, b)
                 r = rate.v / 100
-                per = amount.per if amount.per != "__len__" else None
+                per = amount.per if amount.per not in (None, "__len__") else rate.per  # balance x APY: a year's interest
                 xs = (amount.v * r, amount.v * (1 + r), amount.v * (1 - r)) if amount.dec or amount.dim else (amount.v * r,)
                 for x in xs:  # a discount or a surcharge applies to an amount, a share to a count
                     out.append(Derived(x, amount.dim, amount.unit, amount.cur, per, kind="product"))
@@ -270,12 +289,14 @@ def _noun_ok(c: Claim, f: Fact) -> bool:
     noun = c.noun
     if noun is None or c.unit is not None or f.src == "user" or not c.integer or c.kind == "money":
         return True
+    if c.per is not None and f.per is not None and (c.per == f.per or stem(c.per) == stem(f.per)):
+        return True  # "600 requests per minute" for `api_rate_limit_per_min`
     if f.dim is not None and f.dim not in ("money",):
         return False if f.dim not in ("percent",) else False
     words = _SYNONYMS.get(noun, {noun})
     if f.toks & words or noun in f.toks:
         return True
-    if any(t.startswith(noun) or noun.startswith(t) for t in f.toks if len(t) >= 3 and len(noun) >= 3):
+    if any(_kin(t, noun) for t in f.toks):
         return True
     pc = piece_of(f)
     if pc is not None:
@@ -284,7 +305,24 @@ def _noun_ok(c: Claim, f: Fact) -> bool:
             return True
     if f.per == "__len__":
         return noun not in _EVENT_NOUNS
+    key = f.key.replace("_", "")
+    if 1 <= len(key) <= 3 and key.isalpha() and noun[:1] in key:  # abbreviations: fta, pts, reb, gp, ip
+        return True
     return False
+
+
+def _kin(a: str, b: str) -> bool:
+    """Words of one family: "serves" / "service", "minutes" / "min", "transactions" / "transaction"."""
+    if len(a) < 3 or len(b) < 3:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return True
+    k = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        k += 1
+    return k >= 4
 
 
 def _per_ok(c: Claim, per: str | None, rate_toks: frozenset[str] = frozenset()) -> bool:
@@ -309,7 +347,9 @@ def fact_ok(c: Claim, f: Fact, period_needed: bool = True) -> bool:
         if fd is not None and fd != cd:
             return False
         if fd is None and cd not in ("money",) and f.key and f.src == "data":
-            return False  # "36 minutes" is not the 36 of `team_reb`
+            words = DIM_WORDS.get(cd, frozenset())
+            if not (f.toks & words or set(f.key.split("_")) & words):
+                return False  # "36 minutes" is not the 36 of `team_reb`
     elif fd == "money" and c.kind == "number" and c.noun is not None and c.integer:
         return False  # "50 seats" is a count, not the $49.99 a seat costs
     elif fd is not None and c.kind == "number" and c.noun is not None and fd not in ("money",):
@@ -351,18 +391,78 @@ def near(vals: list[float], v: float, tol: float) -> int:
 
 
 # -- the subject of a claim ----------------------------------------------------------------------------
-def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) -> tuple[list[tuple[int, set[int]]], list[str]]:
-    """Objects named near the claim (nearest first, per piece), and the words just before it."""
-    before = [(m.start(), m.group(0)) for m in _WORD.finditer(text, max(sent_start, c.start - 160), c.start)]
-    before = before[-_MENTION_BACK:]
-    cut = max(text.rfind(";", sent_start, c.start), text.rfind("\n", sent_start, c.start))
-    before = [(p, w) for p, w in before if p > cut]
-    after = [(m.start(), m.group(0)) for m in _WORD.finditer(text, c.end, min(sent_end, c.end + 80))][:_MENTION_FWD]
-    return [(p, w) for p, w in reversed(before)] + after, [w.lower() for _, w in before[-_KEY_BACK:]]
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|[$€£¥]?\d[\d,.:]*[A-Za-z%]*|[;(),.+=×/]")
+_STOP_AFTER = frozenset(("and", "or", "while", "but", "than", "versus", "vs", "whereas", "plus", "minus", "then", ";", "with",
+                         "+", "=", "×", "/"))
 
 
-def owner_ok(idx: Index, f: Fact, words: list[tuple[int, str]], close: list[str], c: Claim) -> bool:
-    """The fact belongs to the entity the sentence names next to the claim (or none is named)."""
+_CLOSE_STOP = frozenset(("of", "from", "to", "than", "out", "in", "over", "for", "at", "on", "per", "with", "and", "or",
+                         "by", "after", "before", "versus", "vs", "into", "across", "within"))
+
+
+class Context:
+    """The words around a claim: those right after it, before it up to the previous number, and
+    before it past other numbers (nearest first)."""
+
+    __slots__ = ("after", "near", "far", "close")
+
+    def __init__(self, after: list[str], near: list[str], far: list[str], close: list[str]) -> None:
+        self.after, self.near, self.far, self.close = after, near, far, close
+
+
+def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) -> Context:
+    toks = [m.group(0) for m in _TOKEN.finditer(text, max(sent_start, c.start - 200), c.start)][-_MENTION_BACK * 2:]
+    near: list[str] = []
+    far: list[str] = []
+    crossed = False
+    close: list[str] = []
+    closing = True
+    for i in range(len(toks) - 1, -1, -1):
+        t = toks[i]
+        if t == ";":
+            break
+        if _is_number(t):
+            crossed = True
+            closing = False
+            continue
+        if t in "(),.+=×/":
+            continue
+        if (i > 0 and _is_number(toks[i - 1])) or (i > 1 and _is_number(toks[i - 2]) and toks[i - 1][0].isalpha()
+                                                     and toks[i - 1].lower() not in _CLOSE_STOP):
+            crossed = True  # the unit or noun of an earlier number ("31 days and 930 kWh", "12 Pro seats cost")
+            closing = False
+            continue
+        low = t.lower()
+        if closing and low in _CLOSE_STOP:
+            closing = False  # "downtime out of 43,200": what comes before "of" is about another number
+        elif closing and len(close) < _KEY_BACK:
+            close.append(low)
+        (far if crossed else near).append(t)
+        if len(near) + len(far) >= _MENTION_BACK:
+            break
+    after: list[str] = []
+    for m in _TOKEN.finditer(text, c.end, min(sent_end, c.end + 60)):
+        t = m.group(0)
+        if t == "(" and not after:
+            continue
+        if t.lower() in _STOP_AFTER or _is_number(t) or t in "),.":
+            break
+        if t in "+=×/":
+            break
+        after.append(t)
+        if len(after) >= 3:
+            break
+    return Context(after, near, far, close)
+
+
+def _is_number(t: str) -> bool:
+    return t[0].isdigit() or (t[0] in "$€£¥" and len(t) > 1)
+
+
+def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
+    """The fact belongs to the entity the sentence names next to the claim (or none is named):
+    a name right after it ("$120.35 (Whole Foods)"), else the nearest before it ("Alice scored
+    31 points"), else one before an earlier number ("gas (52 therms) cost $96.40")."""
     pc = piece_of(f)
     if pc is None or f.src != "data":
         return True
@@ -372,27 +472,38 @@ def owner_ok(idx: Index, f: Fact, words: list[tuple[int, str]], close: list[str]
     distinct = idx.distinct(k)
     if distinct and not c.range_with:
         chain = _chain(pc, f.obj)
-        for _, w in words:
-            low = w.lower()
-            objs = distinct.get(stem(low)) or distinct.get(low)
-            if not objs:
-                continue
-            if objs & chain:
+        for words in (ctx.after, ctx.near, ctx.far):
+            verdict = _named(distinct, chain, words)
+            if verdict is not None:
+                if not verdict:
+                    return False
                 break
-            return False
     o = pc.objs.get(f.obj)
-    if o is not None and f.key and close and len(o.keys) + len(o.text_keys) > 1:
+    if o is not None and f.key and ctx.close and len(o.keys) + len(o.text_keys) > 1:
         own = {stem(t) for t in re.split(r"[^a-z0-9]+", f.key) if t}
-        if any(stem(w) in own for w in close):
+        if any(stem(w) in own for w in ctx.close):
             return True
         for k2 in list(o.keys) + list(o.text_keys):
             if k2.lower() == f.key:
                 continue
             toks = {stem(t) for t in re.split(r"[^a-z0-9]+", k2.lower()) if t and len(t) >= 3} - own
             toks -= {"total", "amount", "value", "count", "number", "rate", "per", "avg", "max", "min"}
-            if toks and any(stem(w) in toks for w in close):
+            if toks and any(stem(w) in toks for w in ctx.close):
                 return False
     return True
+
+
+def _named(distinct: dict[str, set[int]], chain: set[int], words: list[str]) -> bool | None:
+    """True: the first name among `words` is the fact's own entity; False: another one; None: no name."""
+    for i, w in enumerate(words):
+        low = w.lower().strip("'")
+        objs = distinct.get(stem(low)) or distinct.get(low)
+        if not objs and i + 1 < len(words):  # "Line B": a key and a one-letter value
+            other = words[i + 1].lower()
+            objs = distinct.get(f"{other} {low}") or distinct.get(f"{low} {other}")
+        if objs:
+            return bool(objs & chain)
+    return None
 
 
 def _chain(pc: Piece, obj: int) -> set[int]:

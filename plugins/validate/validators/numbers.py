@@ -172,12 +172,12 @@ def _remember(idx: Index, c: Claim) -> None:
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
-    __slots__ = ("idx", "cfg", "text", "c", "_words", "_close")
+    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
-        self._words: list[tuple[int, str]] | None = None
-        self._close: list[str] = []
+        self._ctx: Any = None
+        self.wrong_owner = False  # the claim's value is another entity's: no derivation rescues it
 
     def grounded(self) -> bool:
         c = self.c
@@ -198,7 +198,7 @@ class Grounding:
             return True
         if c.integer and c.values and len(str(int(c.values[0][0]))) >= 4 and str(int(c.values[0][0])) in self.idx.idents:
             return True
-        if not self.cfg.derivations:
+        if not self.cfg.derivations or self.wrong_owner:
             return False
         return self._derived()
 
@@ -206,18 +206,24 @@ class Grounding:
     def _owner(self, f: Fact) -> bool:
         if not self.cfg.subjects:
             return True
-        if self._words is None:
+        if self._ctx is None:
             s0 = sentence_start(self.text, self.c.start)
             s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
-            self._words, self._close = mentions(self.idx, self.text, self.c, s0, s1)
-        return owner_ok(self.idx, f, self._words, self._close, self.c)
+            self._ctx = mentions(self.idx, self.text, self.c, s0, s1)
+        return owner_ok(self.idx, f, self._ctx, self.c)
 
     def _direct(self) -> bool:
         c = self.c
         for v, tol in c.values:
             for f in lookup(self.idx, c, v, tol):
-                if fact_ok(c, f) and self._owner(f):
-                    return True
+                if fact_ok(c, f):
+                    if self._owner(f):
+                        return True
+                    self.wrong_owner = True
+            if c.kind == "number" and c.unit is None and 0 < v < 1:  # "0.125" for a rate of 12.5 %
+                for f in lookup(self.idx, c, v * 100, tol * 100):
+                    if f.dim == "percent":
+                        return True
         return False
 
     def _year(self) -> bool:
@@ -348,6 +354,8 @@ class Grounding:
             return False
         if d.kind == "count" and c.noun is None and c.unit is None:
             return True
+        if c.noun is not None and c.unit is None and c.integer and d.dim is not None:
+            return False  # "600 requests" is no product of gigabytes
         if c.per is not None and c.per not in PERIOD_NAMES and not (d.per and stem(d.per) == stem(c.per)):
             # a rate claim: "points per game" -> a ratio whose denominator counts games
             words = {c.per, stem(c.per)}
@@ -372,7 +380,7 @@ class Grounding:
             i = bisect.bisect_left(vals, tv - tt)
             while i < len(vals) and vals[i] <= tv + tt:
                 d = ds[i]
-                if (c.unit is None or d.unit is None) and self._match_derived(d, tv, tt):
+                if (c.unit is None or d.unit is None or d.unit == c.unit) and self._match_derived(d, tv, tt):
                     if cp is None or d.per is None or d.per not in PERIOD_NAMES or d.per == cp:
                         return True
                 i += 1
@@ -389,58 +397,81 @@ class Grounding:
         return self.idx.answer + [f for f in self.idx.facts if f.src == "user"]
 
     def _with_given(self, v: float, tol: float) -> bool:
-        """v = a op b, with a a verified answer number or a user number, b any fact."""
+        """v = a op b, with a a verified answer number or a user number and b any fact, in base
+        units: a sum keeps its unit, a product or a ratio has one operand without a unit (a count,
+        a share, a multiplier) or is a rate times what it is per."""
         c = self.c
         given = self._given()
         if not given:
             return False
-        idx = self.idx
-        pool_vals = idx.vals
+        cd = c.dim if c.kind != "number" or c.unit is not None else None
+        V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
+        T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
         for a in given:
-            if not a.v:
+            if not a.b:
                 continue
-            arel = (0.5 * 10 ** -a.dec) / a.v if a.src == "answer" else 0.0
-            forms: list[tuple[float, float, str]] = []
+            arel = (0.5 * 10 ** -a.dec) / a.v if a.src == "answer" and a.v else 0.0
             if a.dim == "percent":  # a verified percentage applies to an amount: v = b x p, b x (1 +- p)
                 p = a.v / 100
-                forms += [(v / p, tol / p, "pct"), (v / (1 + p), tol / (1 + p), "pct")]
-                if p < 1:
-                    forms += [(v / (1 - p), tol / (1 - p), "pct")]
-            else:
-                if c.dim is None or a.dim in (None, c.dim):
-                    forms += [(v - a.v, tol, "sum"), (v + a.v, tol, "diff"), (a.v - v, tol, "diff")]
-                forms += [(v / a.v, tol / a.v + v / a.v * arel, "prod"), (v * a.v, tol * a.v + v * a.v * arel, "ratio"),
-                          (a.v / v, a.v / v * (tol / v + arel), "ratio")]
-            for target, t, op in forms:
-                if target <= 0:
-                    continue
-                i = bisect.bisect_left(pool_vals, target - t)
-                while i < len(pool_vals) and pool_vals[i] <= target + t:
-                    b = idx.facts[idx.by_v[i][1]]
-                    if b is not a and self._combo_ok(a, b, op):
+                for k in (p, 1 + p, 1 - p):
+                    if k > 0 and self._find(V / k, T / k, cd, a, "pct"):
                         return True
-                    i += 1
-                for b in idx.answer:
-                    if b is not a and abs(b.v - target) <= t and self._combo_ok(a, b, op):
+                continue
+            if cd is None or a.dim in (None, cd):
+                floor = 0.5 if (c.money_like or a.dec) else V * 0.02
+                for x, op in ((V - a.b, "sum"), (V + a.b, "diff"), (a.b - V, "diff")):
+                    if (x >= floor or (op == "diff" and a.b >= floor)) and self._find(x, T, cd, a, op):
                         return True
+            if a.dim is None or a.dim == "percent":  # a count / multiplier: b carries the unit
+                if self._find(V / a.b, T / a.b + V / a.b * arel, cd, a, "prod") or \
+                        self._find(V * a.b, T * a.b + V * a.b * arel, cd, a, "ratio"):
+                    return True
+            elif a.dim == cd:  # a carries the unit: b is a count
+                if self._find(V / a.b, (T / a.b) * (1 + arel), None, a, "prod") or \
+                        self._find(a.b / V, a.b / V * (T / V + arel), None, a, "ratio"):
+                    return True
         return False
 
-    def _combo_ok(self, a: Fact, b: Fact, op: str) -> bool:
+    def _find(self, target: float, t: float, dim: str | None, a: Fact, op: str) -> bool:
+        """A fact b (in base units of `dim`, or a plain number) equal to target that combines with a."""
+        if target <= 0:
+            return False
+        idx = self.idx
+        cands: list[Fact] = []
+        if dim is not None and dim in idx.by_b:
+            vals, facts = idx.by_b[dim]
+            i = bisect.bisect_left(vals, target - t)
+            while i < len(vals) and vals[i] <= target + t:
+                cands.append(facts[i])
+                i += 1
+        i = bisect.bisect_left(idx.vals, target - t)
+        while i < len(idx.vals) and idx.vals[i] <= target + t:
+            f = idx.facts[idx.by_v[i][1]]
+            if f.unit is None:
+                cands.append(f)
+            i += 1
+        cands.extend(b for b in idx.answer if abs(b.b - target) <= t)
+        return any(b is not a and self._combo_ok(a, b, op, dim) for b in cands)
+
+    def _combo_ok(self, a: Fact, b: Fact, op: str, dim: str | None) -> bool:
+        """Units of a combination: "4 mg" is no sum of 2 tablets and 2 tablets; 18 kg no product of 3 and 6 t."""
         c = self.c
+        if b.per == "__len__" and a.src != "answer":
+            return False
         if op in ("sum", "diff"):
-            if b.dim == "percent" and a.dim != "percent":
+            if (b.dim == "percent") != (a.dim == "percent"):
                 return False
             if a.dim is not None and b.dim is not None and a.dim != b.dim:
                 return False
-            dim = a.dim or b.dim
-            if c.dim is not None and dim is not None and c.dim != dim:
+            got = a.dim or b.dim
+            if dim is not None and got != dim and not (dim == "money" and got is None and (a.dec or b.dec)):
                 return False
             return _currency_ok(c.currency, a.cur or b.cur)
         if op == "pct":
-            return b.dim != "percent"
-        if c.kind == "money" and a.dim not in (None, "money", "percent") and b.dim not in (None, "money", "percent"):
-            return False
-        return b.per != "__len__" or a.src == "answer"
+            return b.dim != "percent" and (dim is None or b.dim in (dim, None))
+        if dim is None:
+            return b.dim in (None, "percent") or a.dim is None
+        return b.dim == dim or (dim == "money" and b.dim is None and b.dec > 0)
 
     def _durations(self, v: float, tol: float) -> bool:
         """The time between two times of the data (or two dates), less or plus a time-zone shift."""
@@ -508,6 +539,7 @@ class Grounding:
         out = []
         for p in self.idx.pieces:
             out.extend(p.groups)
+            out.extend(p.lines)
             out.extend(p.columns)
             for scalars, cols in p.parents:
                 for col in cols:

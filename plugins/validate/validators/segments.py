@@ -34,10 +34,31 @@ _WORD = re.compile(r"\S+")
 _TERMINATOR = re.compile(r"\n|[.!?]+[\"')\]*_]*(?=\s)")
 
 
+_ABBREVIATIONS = frozenset((
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu",
+    "fri", "sat", "sun", "dr", "mr", "mrs", "ms", "st", "ave", "rd", "no", "vs", "approx", "est", "inc", "ltd", "co",
+    "e.g", "i.e", "etc", "fig", "ref", "min", "max", "avg", "qty", "pp", "u.s", "dept", "jr", "sr", "mt", "ft",
+))
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    """Is the "." at `dot` the end of an abbreviation ("Sept. 3", "Dr. L. Nguyen") rather than of a sentence?"""
+    i = dot
+    while i > 0 and (text[i - 1].isalpha() or text[i - 1] == "."):
+        i -= 1
+    word = text[i:dot].lower()
+    if not word:
+        return False
+    if len(word) == 1 and text[i].isupper():
+        return True  # an initial
+    return word in _ABBREVIATIONS
+
+
 def sentence_end(text: str, pos: int, final: bool) -> int | None:
     """The end (exclusive) of the sentence that holds `pos`, or None while it is still open."""
-    m = _TERMINATOR.search(text, pos)
-    if m is not None:
+    for m in _TERMINATOR.finditer(text, pos):
+        if m.group(0) == "." and _abbreviation(text, m.start()):
+            continue
         return m.end()
     if final:
         return len(text)
@@ -49,7 +70,7 @@ def sentence_start(text: str, pos: int) -> int:
     i = pos
     while i > 0:
         c = text[i - 1]
-        if c == "\n" or (c in ".!?" and i < len(text) and text[i].isspace()):
+        if c == "\n" or (c in ".!?" and i < len(text) and text[i].isspace() and not (c == "." and _abbreviation(text, i - 1))):
             break
         i -= 1
     while i < pos and text[i].isspace():

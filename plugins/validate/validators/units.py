@@ -94,6 +94,7 @@ _UNIT_WORDS: dict[str, Unit] = {
     "mph": Unit("speed", 0.44704), "m/s": Unit("speed", 1.0), "knots": Unit("speed", 0.514444), "kn": Unit("speed", 0.514444),
     # fuel economy (km per litre); L/100 km is the inverse
     "mpg": Unit("fuel", 0.425143707), "km/l": Unit("fuel", 1.0), "kpl": Unit("fuel", 1.0),
+    "bpm": Unit("bpm", 1.0), "rpm": Unit("rpm", 1.0),
     # parts per million, basis points (percentage points x 100)
     "ppm": Unit("ppm", 1.0), "ppb": Unit("ppm", 1e-3),
     "percentage point": Unit("pp", 1.0), "percentage points": Unit("pp", 1.0), "pp": Unit("pp", 1.0),
@@ -105,7 +106,7 @@ _UNIT_WORDS: dict[str, Unit] = {
 }
 L_PER_100KM = "l/100 km"
 # Units that are also ordinary words: only taken after a number with no space ("5m" stays ambiguous).
-_AMBIGUOUS = frozenset(("m", "t", "s", "h", "b", "w", "p", "g", "l", "pp", "pts", "min", "sec", "in", "k", "kn", "nm", "sf", "ha", "cc", "bp"))
+_AMBIGUOUS = frozenset(("m", "b", "w", "p", "pp", "pts", "in", "k", "kn", "nm", "sf", "ha", "cc", "bp"))
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNIT_WORDS, key=len, reverse=True))
 _UNIT_RE = re.compile(
     r"(?P<sep>[ \u00a0]?-?[ \u00a0]?)(?P<deg>degrees? )?(?P<u>l ?/ ?100 ?km|" + _UNIT_ALT + r")(?![A-Za-z0-9²³])",
@@ -246,8 +247,8 @@ _KEY_UNITS: dict[str, Unit] = {
     "m2": _UNIT_WORDS["m2"], "sqm": _UNIT_WORDS["m2"], "cbm": _UNIT_WORDS["cbm"], "m3": _UNIT_WORDS["cbm"],
     "ml": _UNIT_WORDS["ml"], "l": _UNIT_WORDS["l"], "liters": _UNIT_WORDS["l"], "litres": _UNIT_WORDS["l"], "gal": _UNIT_WORDS["gal"],
     "ms": _UNIT_WORDS["ms"], "s": _UNIT_WORDS["s"], "sec": _UNIT_WORDS["s"], "secs": _UNIT_WORDS["s"], "seconds": _UNIT_WORDS["s"],
-    "min": _UNIT_WORDS["min"], "mins": _UNIT_WORDS["min"], "minutes": _UNIT_WORDS["min"], "h": _UNIT_WORDS["h"],
-    "hr": _UNIT_WORDS["h"], "hrs": _UNIT_WORDS["h"], "hours": _UNIT_WORDS["h"], "days": _UNIT_WORDS["day"],
+    "min": _UNIT_WORDS["min"], "mins": _UNIT_WORDS["min"], "minutes": _UNIT_WORDS["min"],
+    "hrs": _UNIT_WORDS["h"], "hours": _UNIT_WORDS["h"], "days": _UNIT_WORDS["day"],
     "weeks": _UNIT_WORDS["week"], "months": _UNIT_WORDS["month"], "years": _UNIT_WORDS["year"],
     "kb": _UNIT_WORDS["kb"], "mb": _UNIT_WORDS["mb"], "gb": _UNIT_WORDS["gb"], "tb": _UNIT_WORDS["tb"], "bytes": _UNIT_WORDS["b"],
     "wh": _UNIT_WORDS["wh"], "kwh": _UNIT_WORDS["kwh"], "mwh": _UNIT_WORDS["mwh"], "gwh": _UNIT_WORDS["gwh"], "kcal": _UNIT_WORDS["kcal"],
@@ -268,7 +269,7 @@ _MONEY_WORDS = frozenset((
     "revenue", "mrr", "arr", "value", "budget", "deposit", "payment", "principal", "refund", "rent", "tolls", "toll",
     "linehaul", "bonus", "deductible", "copay", "premium", "fare", "rate_amount", "paid", "owed", "debt", "loan",
     "earnings", "profit", "noi", "expenses", "expense", "payout", "fine", "penalty", "tip", "credit", "debit",
-    "surcharge", "arpu", "ltv", "cac", "invoice", "cash", "savings", "dues", "hoa", "escrow", "interest", "discount_amount",
+    "surcharge", "arpu", "ltv", "cac", "cash", "savings", "dues", "hoa", "escrow", "interest", "discount_amount",
     "list", "msrp", "sale", "sold", "bid", "ask", "close", "open", "opening", "closing", "market", "cap",
 ))
 
@@ -289,47 +290,81 @@ def key_tokens(key: str) -> tuple[str, ...]:
     return tuple(t.lower() for t in _KEY_SPLIT.split(key) if t)
 
 
+_PERIOD_ADJ_WORDS = frozenset(("monthly", "annual", "annually", "yearly", "weekly", "daily", "hourly", "quarterly", "nightly", "biweekly"))
+_LONG_UNIT_WORDS = frozenset(("days", "hours", "minutes", "seconds", "weeks", "months", "years", "miles", "liters", "litres",
+                              "kwh", "mwh", "kcal", "therms"))
+
+
 def key_units(key: str) -> KeyRead:
+    """Unit, scale, currency, period and rate noun named by a JSON key."""
     toks = key_tokens(key)
+    if "per" in toks:
+        i = toks.index("per")
+        head, tail = toks[:i], toks[i + 1:]
+    else:
+        head, tail = toks, []
     unit: Unit | None = None
     scale = 1.0
     currency = None
     per = period = None
     ambiguous_m = False
-    after_per = False
-    for i, t in enumerate(toks):
-        if t == "per":
-            after_per = True
-            continue
+    for t in tail:  # "price_per_user_month": per user, monthly; "rate_per_kwh": per kWh
+        if t in PERIODS:
+            period = period or PERIODS[t]
+        elif per is None:
+            per = t if t in _UNIT_WORDS else stem(t)
+    for t in head:
         if t in _CURRENCY_CODES:
             currency = t.upper()
-            continue
-        if t in PERIODS and (after_per or i == len(toks) - 1 or t in ("monthly", "annual", "yearly", "weekly", "daily", "hourly")):
-            p = PERIODS[t]
-            if after_per or t.endswith(("ly", "al")) or i == len(toks) - 1:
-                if unit is None or unit.dim != "time" or after_per or t.endswith(("ly", "al")):
-                    period = period or p
-                    continue
-        if after_per:
-            if per is None:
-                per = t if t in _UNIT_WORDS else stem(t)
-            continue
-        if t in ("c", "f") and i == len(toks) - 1 and any(x in _TEMP_KEYS for x in toks):
-            unit = _UNIT_WORDS["°c" if t == "c" else "°f"]
-            continue
-        if t == "m" and i == len(toks) - 1:
+        elif t in _PERIOD_ADJ_WORDS:
+            period = period or PERIODS[t]
+        elif t in ("apy", "apr", "cagr", "aer"):
+            period = period or "year"  # an annual rate
+    rest = [t for t in head if t not in _CURRENCY_CODES and t not in _PERIOD_ADJ_WORDS]
+    if rest:
+        last = rest[-1]
+        if last in ("c", "f") and any(x in _TEMP_KEYS for x in rest):
+            unit = _UNIT_WORDS["°c" if last == "c" else "°f"]
+        elif last == "m" and len(rest) > 1:
             ambiguous_m = True
-            continue
-        if t in _SCALE_WORDS and t not in ("m", "b") and i == len(toks) - 1:
-            scale = _SCALE_WORDS[t]
-            continue
-        if t in _KEY_UNITS and (i == len(toks) - 1 or unit is None):
-            unit = _KEY_UNITS[t]
-    pct = any(t in _PCT_WORDS for t in toks) or "pct" in key.lower() or "percent" in key.lower()
-    money = currency is not None or any(t in _MONEY_WORDS or stem(t) in _MONEY_WORDS for t in toks)
-    if unit is not None and unit.dim != "money":
-        money = money and unit.dim == "money"
+        elif last in _SCALE_WORDS and last not in ("m", "b") and len(rest) > 1:
+            scale = _SCALE_WORDS[last]
+        elif last in _KEY_UNITS:
+            unit = _KEY_UNITS[last]
+        else:
+            for t in rest[:-1]:  # "days_supply", "minutes_transcribed" (words, not abbreviations)
+                if t in _LONG_UNIT_WORDS and t in _KEY_UNITS:
+                    unit = _KEY_UNITS[t]
+                    break
+    last = rest[-1] if rest else ""
+    priced = last in ("rate", "price", "cost") and (bool(tail) or period is not None)  # "rate_per_kwh", "hourly_rate"
+    pct = not priced and (any(t in _PCT_WORDS for t in toks) or "pct" in key.lower() or "percent" in key.lower())
+    # what the key names is its last word: "base_salary" is money, "pay_periods_per_year" a count
+    money = currency is not None or priced or last in _MONEY_WORDS or stem(last) in _MONEY_WORDS
+    if unit is not None:
+        money = False
     return KeyRead(toks, unit, scale, currency, per or period, period, pct, money, ambiguous_m)
+
+
+# A JSON number without a unit may still be of a dimension its key suggests ("avg_hr" is a heart
+# rate in bpm, "duration" a time); a claim with a unit is never grounded on a key that suggests none.
+DIM_WORDS = {
+    "time": frozenset(("min", "mins", "minute", "minutes", "duration", "time", "hour", "hours", "hrs", "hr", "sec", "secs",
+                       "second", "seconds", "day", "days", "week", "weeks", "month", "months", "year", "years", "age",
+                       "tenure", "wait", "latency", "elapsed", "period", "term", "supply", "transit", "loan", "window",
+                       "delay", "ttl", "uptime", "downtime", "p50", "p90", "p95", "p99", "avg", "median", "mttr", "eta", "lead")),
+    "mass": frozenset(("weight", "mass", "wt", "load", "payload", "dose", "strength", "protein", "fat", "carbs", "sugar",
+                       "sugars", "fiber", "sodium", "salt", "net", "gross")),
+    "length": frozenset(("distance", "length", "height", "width", "depth", "range", "elevation", "altitude", "radius")),
+    "volume": frozenset(("volume", "capacity", "vol", "dose", "fill")),
+    "energy": frozenset(("usage", "consumption", "energy", "generation", "exported", "imported", "units")),
+    "kcal": frozenset(("kcal", "calorie", "calories", "energy")),
+    "data": frozenset(("size", "storage", "bandwidth", "data", "egress", "ingress", "quota", "disk", "used", "memory")),
+    "temp": frozenset(("temp", "temperature", "high", "low", "oven")),
+    "speed": frozenset(("speed", "limit", "velocity", "pace")),
+    "bpm": frozenset(("hr", "heart", "pulse", "bpm", "rate")),
+    "area": frozenset(("area", "size", "lot", "floor")),
+}
 
 
 def period_factor(have: str | None, want: str | None) -> float | None:
