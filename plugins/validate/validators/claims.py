@@ -279,8 +279,9 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
     start = base + s0
     if plain and e0 < len(seg) and seg[e0].isalpha() and n.isdigit():
         glued = re.match(r"[A-Za-z]+\b", seg[e0:])
-        if glued is not None and glued.group(0).lower() not in UNIT_WORDS and len(glued.group(0)) <= 3 \
-                and glued.group(0).lower().strip("x"):
+        if glued is not None and not glued.group(0).lower().strip("x"):
+            return None  # "5xx errors": a class of status codes
+        if glued is not None and glued.group(0).lower() not in UNIT_WORDS and len(glued.group(0)) <= 3:
             tok = n + glued.group(0)  # a seat, a gate, a dock: "14C" is a code, not 14 of something
             return Claim(tok, "ident", start, base + e0 + len(glued.group(0)), idents=[_norm_ident(tok)])
     if ordinal:

@@ -232,6 +232,7 @@ class _Builder:
             if len(fs) >= 2:
                 self._column(fs, key)
                 out.append(fs)
+        self._weighted(children, by_key)
         # items priced by quantity: one column of products (line totals)
         qty = [k for k in by_key if _is_qty(k)]
         price = [k for k in by_key if _is_price(k)]
@@ -250,6 +251,25 @@ class _Builder:
                     self._column(prods, key)
                     out.append(prods)
         return out
+
+    def _weighted(self, children: list[int], by_key: dict[str, list[Fact]]) -> None:
+        """Sums of products of two keys across items, and the weighted mean: a weighted grade
+        (weight x score), a credit-weighted GPA (credits x points)."""
+        keys = [k for k, fs in by_key.items() if len(fs) == len(children) and all(f.dim != "percent" or not f.pct_of for f in fs)][:5]
+        if len(children) < 2 or len(keys) < 2:
+            return
+        for i, k1 in enumerate(keys):
+            for k2 in keys[i + 1:]:
+                a, b = by_key[k1], by_key[k2]
+                total = sum(x.v * y.v for x, y in zip(a, b))
+                f = Fact(total, None, None, None, None, "weighted", frozenset({"weighted", "total"}), -1, self.src, 2)
+                self.p.facts.append(f)
+                for w in (a, b):
+                    sw = sum(x.v for x in w)
+                    if sw:
+                        m = Fact(total / sw, None, None, None, None, "weighted", frozenset({"weighted", "average", "mean"}), -1, self.src, 2)
+                        m.per = "__weighted__"
+                        self.p.facts.append(m)
 
     def _number(self, v: float, key: str, obj: int, ctx: dict[str, Any], is_float: bool, dec: int) -> Fact | None:
         kr = key_units(key) if key else None
@@ -381,6 +401,11 @@ class _Builder:
         for col in table_cols.values():
             if len(col) >= 2:
                 self._column(col, "row")
+        rows = max((len(c) for c in table_cols.values()), default=0)
+        if rows >= 2:  # "across the four invoices" of a table
+            n = Fact(float(rows), None, None, None, None, "rows", frozenset({"row", "item", "entry"}), -1, self.src, 0)
+            n.per = "__len__"
+            self.p.facts.append(n)
 
     def _scan_text(self, s: str, obj: int, ctx: dict[str, Any], key: str, context: str) -> list[Fact]:
         out: list[Fact] = []

@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from .claims import Claim, _DOLLAR_LIKE
 from .facts import Fact, Piece
-from .units import DIM_WORDS, PERIODS, Unit, period_factor, stem, to_base, tol_to_base
+from .units import _UNIT_WORDS as UNIT_WORDS, DIM_WORDS, PERIODS, Unit, period_factor, stem, to_base, tol_to_base
 
 _ANNUAL_WORDS = frozenset(("salary", "salaries", "annual", "yearly", "compensation", "wage_annual", "ctc"))
 _SYNONYMS = {
@@ -207,24 +207,60 @@ def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool, adjacent
                 for x in xs:  # a discount or a surcharge applies to an amount, a share to a count
                     out.append(Derived(x, amount.dim, amount.unit, amount.cur, per, kind="product"))
                 continue
-            out.append(_product(a, b))
+            prod = _product(a, b)
+            if prod is not None:
+                out.append(prod)
             out.append(_ratio(a, b))
             out.append(_ratio(b, a))
 
 
-def _product(a: Fact, b: Fact) -> Derived:
-    """a x b in the unit of the operand that has one (the other is a count, a rate or a share)."""
-    if a.dim == "percent" or (b.dim is None and b.unit is None and a.dim is not None):
-        main, other = a, b
+def rate_of(r: Fact, q: Fact) -> bool:
+    """Is r a rate per what q measures: $189 a night x 4 nights, $0.1375 per kWh x 840 kWh, 15 mg/kg x 22 kg."""
+    per = r.per
+    if per is None or per == "__len__":
+        return False
+    if q.unit is not None and q.unit.dim == "time" and per in PERIOD_NAMES:
+        return True
+    if q.unit is not None:
+        u = UNIT_WORDS.get(per)
+        if u is not None and u.dim == q.unit.dim:
+            return True
+    return per in q.toks or stem(per) in q.toks
+
+
+def _product(a: Fact, b: Fact) -> Derived | None:
+    """a x b: a rate times what it is per, or an amount times a count (the result keeps the unit)."""
+    for r, q in ((a, b), (b, a)):
+        if rate_of(r, q):
+            return Derived(a.v * b.v, r.dim, r.unit, r.cur, None, kind="product")
+    if b.dim is None and b.unit is None:
+        main = a
+    elif a.dim is None and a.unit is None:
+        main = b
     else:
-        main, other = b, a
-    if main.dim == "percent":
-        main, other = other, main
+        return None  # kilograms times kilograms are nothing anyone states
     return Derived(a.v * b.v, main.dim, main.unit, main.cur, main.per if main.per != "__len__" else None, kind="product")
+
+
+_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0, "month": 2629746.0,
+            "quarter": 7889238.0, "year": 31556952.0, "biweek": 1209600.0}
+
+
+def duration_of(a: Fact, b: Fact) -> float | None:
+    """a / b as a duration in seconds when b is a's rate per period or a speed: 88 GB at 4 GB a
+    day is 22 days, 480 km at 80 km/h is 6 hours."""
+    if a.unit is not None and b.unit is not None and a.unit.dim == "length" and b.unit.dim == "speed" and b.b:
+        return a.b / b.b
+    if b.per in _SECONDS and b.dim == a.dim and a.dim is not None and b.b:
+        return a.b / b.b * _SECONDS[b.per]
+    return None
 
 
 def _ratio(a: Fact, b: Fact) -> Derived:
     """a / b: a rate of a per b (per game, per seat, per km), or a plain ratio of like numbers."""
+    d = duration_of(a, b)
+    if d is not None:
+        return Derived(d, "time", Unit("time", 1.0), None, None, kind="duration")
     if _same_unit(a, b) and a.dim is not None:
         return Derived(a.v / b.v, None, None, None, None, b.toks, kind="ratio")
     per_toks = b.toks | ({b.unit.dim} if b.unit is not None else set())
@@ -391,7 +427,7 @@ def near(vals: list[float], v: float, tol: float) -> int:
 
 
 # -- the subject of a claim ----------------------------------------------------------------------------
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|[$€£¥]?\d[\d,.:]*[A-Za-z%]*|[;(),.+=×/]")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|[$€£¥]?\d[\d,.:]*[A-Za-z%]*|[;(),.+=×/:]")
 _STOP_AFTER = frozenset(("and", "or", "while", "but", "than", "versus", "vs", "whereas", "plus", "minus", "then", ";", "with",
                          "+", "=", "×", "/"))
 
@@ -425,7 +461,7 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
             crossed = True
             closing = False
             continue
-        if t in "(),.+=×/":
+        if t in "(),.+=×/:":
             continue
         if (i > 0 and _is_number(toks[i - 1])) or (i > 1 and _is_number(toks[i - 2]) and toks[i - 1][0].isalpha()
                                                      and toks[i - 1].lower() not in _CLOSE_STOP):
@@ -445,7 +481,7 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
         t = m.group(0)
         if t == "(" and not after:
             continue
-        if t.lower() in _STOP_AFTER or _is_number(t) or t in "),.":
+        if t.lower() in _STOP_AFTER or _is_number(t) or t in "),.:":
             break
         if t in "+=×/":
             break
@@ -464,8 +500,8 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     a name right after it ("$120.35 (Whole Foods)"), else the nearest before it ("Alice scored
     31 points"), else one before an earlier number ("gas (52 therms) cost $96.40")."""
     pc = piece_of(f)
-    if pc is None or f.src != "data":
-        return True
+    if pc is None or f.src != "data" or f.per == "__len__":
+        return True  # (a count of a list's items is owned by the list, whatever item the sentence names)
     k = idx.pieces.index(pc) if pc in idx.pieces else -1
     if k < 0:
         return True

@@ -30,10 +30,10 @@ from .base import Subject, ValidationResult
 from .claims import Claim, extract
 from .facts import Fact, PieceCache, message_texts
 from .ground import (
-    PERIOD_NAMES, Index, _currency_ok, _period_of, fact_ok, lookup, mentions, near, owner_ok,
+    PERIOD_NAMES, Index, _currency_ok, _period_of, duration_of, fact_ok, lookup, mentions, near, owner_ok, rate_of,
 )
 from .segments import sentence_end, sentence_start
-from .units import Unit, period_factor, stem, to_base, tol_to_base
+from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
 
 
 class NumbersConfig(BaseModel):
@@ -359,7 +359,10 @@ class Grounding:
         if c.per is not None and c.per not in PERIOD_NAMES and not (d.per and stem(d.per) == stem(c.per)):
             # a rate claim: "points per game" -> a ratio whose denominator counts games
             words = {c.per, stem(c.per)}
-            if d.kind not in ("rate", "ratio") or not (d.rate_toks & words or any(t.startswith(c.per[:4]) for t in d.rate_toks if len(c.per) >= 4)):
+            u = UNIT_WORDS.get(c.per)
+            if u is not None:
+                words.add(u.dim)  # "per square foot" for a ratio over an area
+            if d.kind not in ("rate", "ratio", "mean") or not (d.rate_toks & words or any(t.startswith(c.per[:4]) for t in d.rate_toks if len(c.per) >= 4)):
                 if not (c.unit is not None and c.unit.dim == "time" and d.kind in ("rate", "ratio")):
                     return False
         return True
@@ -430,7 +433,19 @@ class Grounding:
                 if self._find(V / a.b, (T / a.b) * (1 + arel), None, a, "prod") or \
                         self._find(a.b / V, a.b / V * (T / V + arel), None, a, "ratio"):
                     return True
+            if a.dim is not None and a.v:
+                for b in self._rates(cd, a):  # a quantity times a rate per it: 4 nights x EUR 189 a night
+                    if abs(b.b * a.v - V) <= T + V * arel:
+                        return True
+                if cd == "time":  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
+                    for b in list(self.idx.facts) + self.idx.answer:
+                        d = duration_of(a, b)
+                        if d is not None and abs(d - V) <= T + V * arel:
+                            return True
         return False
+
+    def _rates(self, dim: str | None, q: Fact) -> list[Fact]:
+        return [f for f in list(self.idx.facts) + self.idx.answer if f.dim == dim and rate_of(f, q)]
 
     def _find(self, target: float, t: float, dim: str | None, a: Fact, op: str) -> bool:
         """A fact b (in base units of `dim`, or a plain number) equal to target that combines with a."""
@@ -447,8 +462,8 @@ class Grounding:
         i = bisect.bisect_left(idx.vals, target - t)
         while i < len(idx.vals) and idx.vals[i] <= target + t:
             f = idx.facts[idx.by_v[i][1]]
-            if f.unit is None:
-                cands.append(f)
+            if f.unit is None or (op == "prod" and dim is None and rate_of(a, f)):
+                cands.append(f)  # (6 overtime hours for $36.00 an hour)
             i += 1
         cands.extend(b for b in idx.answer if abs(b.b - target) <= t)
         return any(b is not a and self._combo_ok(a, b, op, dim) for b in cands)
@@ -470,7 +485,7 @@ class Grounding:
         if op == "pct":
             return b.dim != "percent" and (dim is None or b.dim in (dim, None))
         if dim is None:
-            return b.dim in (None, "percent") or a.dim is None
+            return b.dim in (None, "percent") or a.dim is None or rate_of(a, b)
         return b.dim == dim or (dim == "money" and b.dim is None and b.dec > 0)
 
     def _durations(self, v: float, tol: float) -> bool:
