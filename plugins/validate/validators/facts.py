@@ -28,6 +28,7 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-−])(\d{1,2})(?::?(\d{2}))?$")
 _IDENT = re.compile(r"#?[A-Za-z]+[-_]?\d[\w-]*$")
+_EMPTY = re.compile(r"^\s*(?:n/?a|none|unknown|tbd|not \w+|see \w+|to taste|per \w+ law|as needed|varies|pending|null|-)\b", re.IGNORECASE)
 _TERMS = re.compile(r"\b(?:net|n)\s?(\d{1,3})\b", re.IGNORECASE)
 _LABEL_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 _STOP = frozenset((
@@ -79,7 +80,8 @@ class Obj:
     labels: set[str] = field(default_factory=set)
     key: str = ""  # the key it sits under when the container is an object
     keys: dict[str, list[Fact]] = field(default_factory=dict)
-    text_keys: set[str] = field(default_factory=set)  # keys with a non-number value ("rank": "not published")
+    text_keys: set[str] = field(default_factory=set)  # keys with a value that is not a number
+    empty_keys: set[str] = field(default_factory=set)  # keys with no value ("rank": "not published", null)
 
 
 @dataclass(slots=True)
@@ -162,6 +164,8 @@ class _Builder:
         for k, v in node.items():
             if isinstance(v, bool) or v is None:
                 o.text_keys.add(k)
+                if v is None:
+                    o.empty_keys.add(k)
                 continue
             if isinstance(v, (int, float)):
                 f = self._number(float(v), k, obj, ctx, isinstance(v, float), _decimals(v))
@@ -176,7 +180,11 @@ class _Builder:
                 col = self._walk_list(v, obj, k, ctx, depth)
                 cols.extend(col)
         for k, child, v in children:
-            self.walk(v, child, ctx, depth + 1)
+            cctx = ctx
+            kr = key_units(k)
+            if kr.unit is not None or kr.per is not None:
+                cctx = {**ctx, "unit": kr.unit or ctx.get("unit"), "per": kr.per}
+            self.walk(v, child, cctx, depth + 1)
         if len(children) >= 2:
             self._columns([c for _, c, _ in children], "")
         if scalars:
@@ -287,6 +295,8 @@ class _Builder:
         per = kr.per if kr is not None else None
         if per is None and money:
             per = ctx.get("period")
+        if per is None and ctx.get("per") is not None and (kr is None or kr.unit is None):
+            per = ctx["per"]
         toks = frozenset(_key_toks(key))
         dim = unit.dim if unit is not None else ("money" if money else None)
         f = Fact(val, unit, dim, cur if money else None, per, key.lower(), toks, obj, self.src, dec, v < 0)
@@ -317,6 +327,8 @@ class _Builder:
                 if len(s.strip()) <= 3 and key:  # "line": "A" -> "line a"
                     o.labels.add(f"{key.lower()} {s.strip().lower()}")
             o.text_keys.add(key)
+            if _EMPTY.search(s):
+                o.empty_keys.add(key)  # the data says it does not know
             if key.lower() in ("terms", "payment_terms"):
                 self._terms(s)
             return
@@ -485,6 +497,8 @@ class _Builder:
                 else:
                     dim = unit.dim if unit is not None else ("money" if money else None)
                     f = Fact(val, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec)
+                    if ur.inverse and unit is not None:
+                        f.b = to_base(val, unit, True)  # 6.5 L/100 km is 15.4 km per litre
                 self.p.facts.append(f)
                 if k == 0:
                     out.append(f)

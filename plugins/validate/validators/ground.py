@@ -234,33 +234,45 @@ def _product(a: Fact, b: Fact) -> Derived | None:
         if rate_of(r, q):
             return Derived(a.v * b.v, r.dim, r.unit, r.cur, None, kind="product")
     if b.dim is None and b.unit is None:
-        main = a
+        main, other = a, b
     elif a.dim is None and a.unit is None:
-        main = b
+        main, other = b, a
     else:
         return None  # kilograms times kilograms are nothing anyone states
-    return Derived(a.v * b.v, main.dim, main.unit, main.cur, main.per if main.per != "__len__" else None, kind="product")
+    per = main.per if main.per not in (None, "__len__") else (other.per if other.per in PERIOD_NAMES else None)
+    return Derived(a.v * b.v, main.dim, main.unit, main.cur, per, kind="product")  # (balance x APY: a year's interest)
 
 
 _SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0, "month": 2629746.0,
             "quarter": 7889238.0, "year": 31556952.0, "biweek": 1209600.0}
 
 
-def duration_of(a: Fact, b: Fact) -> float | None:
-    """a / b as a duration in seconds when b is a's rate per period or a speed: 88 GB at 4 GB a
-    day is 22 days, 480 km at 80 km/h is 6 hours."""
-    if a.unit is not None and b.unit is not None and a.unit.dim == "length" and b.unit.dim == "speed" and b.b:
-        return a.b / b.b
-    if b.per in _SECONDS and b.dim == a.dim and a.dim is not None and b.b:
-        return a.b / b.b * _SECONDS[b.per]
+def quotient(a: Fact, b: Fact) -> tuple[float, str] | None:
+    """a / b in base units when the units say what it is: 88 GB at 4 GB a day is 22 days, 480 km
+    at 80 km/h is 6 hours, 350 miles at 7 mpg is 50 gallons."""
+    if not b.b:
+        return None
+    ad = a.unit.dim if a.unit is not None else None
+    bd = b.unit.dim if b.unit is not None else None
+    if ad == "length" and bd == "speed":
+        return a.b / b.b, "time"
+    if ad == "length" and bd == "fuel":  # metres / (km per litre) -> millilitres
+        return a.b / b.b, "volume"
+    if b.per in _SECONDS and b.dim == a.dim and a.dim is not None:
+        return a.b / b.b * _SECONDS[b.per], "time"
     return None
+
+
+def duration_of(a: Fact, b: Fact) -> float | None:
+    q = quotient(a, b)
+    return q[0] if q is not None and q[1] == "time" else None
 
 
 def _ratio(a: Fact, b: Fact) -> Derived:
     """a / b: a rate of a per b (per game, per seat, per km), or a plain ratio of like numbers."""
-    d = duration_of(a, b)
-    if d is not None:
-        return Derived(d, "time", Unit("time", 1.0), None, None, kind="duration")
+    q = quotient(a, b)
+    if q is not None:
+        return Derived(q[0], q[1], Unit(q[1], 1.0), None, None, kind="duration")
     if _same_unit(a, b) and a.dim is not None:
         return Derived(a.v / b.v, None, None, None, None, b.toks, kind="ratio")
     per_toks = b.toks | ({b.unit.dim} if b.unit is not None else set())
@@ -325,7 +337,7 @@ def _noun_ok(c: Claim, f: Fact) -> bool:
     noun = c.noun
     if noun is None or c.unit is not None or f.src == "user" or not c.integer or c.kind == "money":
         return True
-    if c.per is not None and f.per is not None and (c.per == f.per or stem(c.per) == stem(f.per)):
+    if c.per is not None and f.per is not None and same_per(c.per, f.per):
         return True  # "600 requests per minute" for `api_rate_limit_per_min`
     if f.dim is not None and f.dim not in ("money",):
         return False if f.dim not in ("percent",) else False
@@ -359,6 +371,16 @@ def _kin(a: str, b: str) -> bool:
             break
         k += 1
     return k >= 4
+
+
+def same_per(a: str | None, b: str | None) -> bool:
+    """"per gram" and "per g", "per minute" and "/min"."""
+    if a is None or b is None:
+        return False
+    if a == b or stem(a) == stem(b):
+        return True
+    ua, ub = UNIT_WORDS.get(a), UNIT_WORDS.get(b)
+    return ua is not None and ua == ub
 
 
 def _per_ok(c: Claim, per: str | None, rate_toks: frozenset[str] = frozenset()) -> bool:
@@ -500,7 +522,7 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     a name right after it ("$120.35 (Whole Foods)"), else the nearest before it ("Alice scored
     31 points"), else one before an earlier number ("gas (52 therms) cost $96.40")."""
     pc = piece_of(f)
-    if pc is None or f.src != "data" or f.per == "__len__":
+    if pc is None or f.src != "data" or f.per == "__len__" or f.obj < 0:
         return True  # (a count of a list's items is owned by the list, whatever item the sentence names)
     k = idx.pieces.index(pc) if pc in idx.pieces else -1
     if k < 0:
@@ -509,17 +531,17 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     if distinct and not c.range_with:
         chain = _chain(pc, f.obj)
         for words in (ctx.after, ctx.near, ctx.far):
-            verdict = _named(distinct, chain, words)
+            verdict = _named(pc, distinct, chain, f.obj, words)
             if verdict is not None:
                 if not verdict:
                     return False
                 break
     o = pc.objs.get(f.obj)
-    if o is not None and f.key and ctx.close and len(o.keys) + len(o.text_keys) > 1:
+    if o is not None and f.key and ctx.close and len(o.keys) + len(o.empty_keys) > 1:
         own = {stem(t) for t in re.split(r"[^a-z0-9]+", f.key) if t}
         if any(stem(w) in own for w in ctx.close):
             return True
-        for k2 in list(o.keys) + list(o.text_keys):
+        for k2 in list(o.keys) + list(o.empty_keys):
             if k2.lower() == f.key:
                 continue
             toks = {stem(t) for t in re.split(r"[^a-z0-9]+", k2.lower()) if t and len(t) >= 3} - own
@@ -529,8 +551,9 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     return True
 
 
-def _named(distinct: dict[str, set[int]], chain: set[int], words: list[str]) -> bool | None:
-    """True: the first name among `words` is the fact's own entity; False: another one; None: no name."""
+def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, words: list[str]) -> bool | None:
+    """True: the first name among `words` is the fact's own entity (or one inside it); False: an
+    entity in another branch of the data; None: no name."""
     for i, w in enumerate(words):
         low = w.lower().strip("'")
         objs = distinct.get(stem(low)) or distinct.get(low)
@@ -538,7 +561,9 @@ def _named(distinct: dict[str, set[int]], chain: set[int], words: list[str]) -> 
             other = words[i + 1].lower()
             objs = distinct.get(f"{other} {low}") or distinct.get(f"{low} {other}")
         if objs:
-            return bool(objs & chain)
+            if objs & chain or any(obj in _chain(pc, o) for o in objs):
+                return True
+            return False
     return None
 
 

@@ -30,7 +30,7 @@ from .base import Subject, ValidationResult
 from .claims import Claim, extract
 from .facts import Fact, PieceCache, message_texts
 from .ground import (
-    PERIOD_NAMES, Index, _currency_ok, _period_of, duration_of, fact_ok, lookup, mentions, near, owner_ok, rate_of,
+    PERIOD_NAMES, Index, _currency_ok, _period_of, fact_ok, lookup, mentions, near, owner_ok, quotient, rate_of,
 )
 from .segments import sentence_end, sentence_start
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
@@ -158,15 +158,18 @@ class NumbersSession:
 
 def _remember(idx: Index, c: Claim) -> None:
     """A verified claim is a fact for the claims after it (a subtotal, then its tax, then the total)."""
-    if not c.values or c.kind in ("ident", "date", "year", "ordinal") or c.hedged:
-        return  # a rounded figure ("about $2,000") is no operand for an exact one
-    v, _ = c.values[0]
+    if not c.values or c.kind in ("ident", "date", "year", "ordinal"):
+        return
+    v, tol = c.values[0]
     dim = c.dim if c.kind != "percent" else "percent"
     dec = 0
     s = c.text.replace(",", "")
     if "." in s:
         dec = len(s.split(".")[1].split(" ")[0].rstrip("%"))
-    idx.answer.append(Fact(v, c.unit, dim, c.currency, c.per, "", frozenset({c.noun} if c.noun else ()), -1, "answer", dec))
+    f = Fact(v, c.unit, dim, c.currency, c.per, "", frozenset({c.noun} if c.noun else ()), -1, "answer", dec)
+    if c.hedged:
+        f.pct_of = True  # (marks an approximate figure: "about 50 gallons")
+    idx.answer.append(f)
 
 
 class Grounding:
@@ -414,6 +417,10 @@ class Grounding:
             if not a.b:
                 continue
             arel = (0.5 * 10 ** -a.dec) / a.v if a.src == "answer" and a.v else 0.0
+            if a.src == "answer" and a.pct_of:  # an approximate figure combines only into another one
+                if not c.hedged:
+                    continue
+                arel = max(arel, 0.05)
             if a.dim == "percent":  # a verified percentage applies to an amount: v = b x p, b x (1 +- p)
                 p = a.v / 100
                 for k in (p, 1 + p, 1 - p):
@@ -437,10 +444,10 @@ class Grounding:
                 for b in self._rates(cd, a):  # a quantity times a rate per it: 4 nights x EUR 189 a night
                     if abs(b.b * a.v - V) <= T + V * arel:
                         return True
-                if cd == "time":  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
+                if cd in ("time", "volume"):  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
                     for b in list(self.idx.facts) + self.idx.answer:
-                        d = duration_of(a, b)
-                        if d is not None and abs(d - V) <= T + V * arel:
+                        q = quotient(a, b)
+                        if q is not None and q[1] == cd and abs(q[0] - V) <= T + V * arel:
                             return True
         return False
 
@@ -504,6 +511,11 @@ class Grounding:
                         for g in (gap - s * 60, gap + s * 60):
                             if abs(g - secs) <= t:
                                 return True
+        offs = sorted(idx.offsets)
+        for i, a in enumerate(offs):  # "London is 5 hours ahead"
+            for b in offs[i + 1:]:
+                if abs(abs(b - a) * 3600 - secs) <= t:
+                    return True
         dates = sorted({d for d, _, _ in idx.date_list})
         for i, a in enumerate(dates):
             for b in dates[i + 1:]:
