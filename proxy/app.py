@@ -23,7 +23,7 @@ from .errors import ConfigError, PermissionDenied, ProxyError, Unauthorized
 from .generation import Generation
 from .handlers import handle
 from .keys import is_clean_text
-from .observability.admin_session import COOKIE, LEGACY_COOKIE, AdminAuth, login_page, read_login_key, wants_html
+from .observability.admin_session import COOKIE, LEGACY_COOKIE, AdminAuth, after_login, login_page, read_login, refresh_seconds, wants_html
 
 log = logging.getLogger("bulwark")
 
@@ -144,7 +144,7 @@ async def v1(request: web.Request) -> web.StreamResponse:
 def _admin_unauthorized(request: web.Request, gen: Generation, rid: str, message: str = "") -> web.StreamResponse:
     """A browser asking for the dashboard gets the sign-in form; API clients the OpenAI-shaped 401."""
     if request.method == "GET" and request.match_info.get("tail", "").strip("/") == "" and wants_html(request):
-        resp = login_page(_service_name(gen), message)
+        resp = login_page(_service_name(gen), message, refresh_seconds(request.query.get("refresh")))
         if request.cookies.get(LEGACY_COOKIE):  # an old cookie holding the raw admin key: take it back
             resp.del_cookie(LEGACY_COOKIE, path="/admin")
         return resp
@@ -159,22 +159,22 @@ def _service_name(gen: Generation) -> str:
 
 
 async def _admin_login(request: web.Request, gen: Generation, auth: AdminAuth, expected: str, rid: str) -> web.StreamResponse:
-    given = await read_login_key(request)
+    given, refresh = await read_login(request)
     if given is None or not is_clean_text(given) or not auth.key_matches(given, expected):
         if wants_html(request) or request.content_type != "application/json":
-            return login_page(_service_name(gen), "That is not the admin key.")
+            return login_page(_service_name(gen), "That is not the admin key.", refresh)
         return error_response(Unauthorized("That is not the admin key.", code="invalid_admin_key"), None, rid)
     token, expires = auth.new_token(expected)
     if request.content_type == "application/json":  # a script's one-time exchange: the cookie, no redirect
         resp: web.StreamResponse = web.json_response({"object": "bulwark.admin_session", "expires_at": expires})
     else:
-        resp = _see_admin()
+        resp = _see_admin(after_login(refresh))
     auth.set_cookie(resp, request, token)
     return resp
 
 
-def _see_admin() -> web.Response:
-    return web.Response(status=303, headers={"Location": "/admin", "cache-control": "no-store"})
+def _see_admin(location: str = "/admin") -> web.Response:
+    return web.Response(status=303, headers={"Location": location, "cache-control": "no-store"})
 
 
 def _admin_credential_ok(request: web.Request, auth: AdminAuth, expected: str) -> bool | None:

@@ -97,8 +97,12 @@ async def test_login_sets_a_signed_expiring_cookie_and_key_in_url_is_refused(sim
             async with http.post(base + "/admin/login", data={"key": "wrong"}, headers=HTML, allow_redirects=False) as r:
                 assert r.status == 401 and "not the admin key" in await r.text()
             assert len(http.cookie_jar) == 0
-            async with http.post(base + "/admin/login", data={"key": ADMIN}, headers=HTML, allow_redirects=False) as r:
-                assert r.status == 303 and r.headers["Location"] == "/admin"
+            async with http.get(base + "/admin?refresh=2", headers=HTML) as r:  # the interval survives the sign-in
+                assert 'name="refresh" value="2"' in await r.text()
+            async with http.post(base + "/admin/login", data={"key": ADMIN, "refresh": "2;evil"}, headers=HTML, allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"] == "/admin"  # not digits: dropped
+            async with http.post(base + "/admin/login", data={"key": ADMIN, "refresh": "2"}, headers=HTML, allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"] == "/admin?refresh=2"
                 set_cookie = r.headers["Set-Cookie"]
             assert set_cookie.startswith(COOKIE + "=")
             token = set_cookie.split(";")[0].split("=", 1)[1]

@@ -122,7 +122,7 @@ async def sign_in(browser: Browser, base: str) -> None:
     browser.drain_events()
     await browser.eval(f"document.getElementById('key').value = {ADMIN!r}; document.getElementById('login').submit(); true")
     await browser.wait_load()
-    assert await browser.eval("location.pathname") == "/admin"
+    assert await browser.eval("location.pathname + location.search") == "/admin?refresh=1"  # kept through the sign-in
     assert await browser.eval("document.getElementById('five') !== null"), "sign-in did not open the dashboard"
     # the session cookie is HttpOnly: page scripts cannot read it (the key never reaches the browser's storage)
     assert ADMIN not in await browser.eval("document.cookie")

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import html
 import os
+import re
 import secrets
 import time
 from importlib import resources
@@ -111,40 +112,51 @@ class AdminAuth:
         resp.del_cookie(LEGACY_COOKIE, path="/admin")
 
 
-async def read_login_key(request: web.Request) -> str | None:
-    """The `key` field of a login form or JSON body (bounded; anything unreadable -> None)."""
+async def read_login(request: web.Request) -> tuple[str | None, int | None]:
+    """The `key` and `refresh` fields of a login form or JSON body (bounded; unreadable -> None)."""
     if request.content_length is not None and request.content_length > _MAX_LOGIN_BODY:
-        return None
+        return None, None
     try:
         raw = await request.content.read(_MAX_LOGIN_BODY + 1)
     except Exception:  # noqa: BLE001 - a broken body is a failed login, never a 500
-        return None
+        return None, None
     if len(raw) > _MAX_LOGIN_BODY:
-        return None
+        return None, None
     if request.content_type == "application/json":
         import orjson
 
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            return None
+            return None, None
         value = body.get("key") if isinstance(body, dict) else None
-        return value if isinstance(value, str) and value else None
+        return (value if isinstance(value, str) and value else None), None
     from urllib.parse import parse_qs
 
-    values = parse_qs(raw.decode("utf-8", "surrogateescape"), keep_blank_values=False).get("key")
-    return values[0] if values else None
+    fields = parse_qs(raw.decode("utf-8", "surrogateescape"), keep_blank_values=False)
+    key = fields.get("key", [None])[0]
+    return key, refresh_seconds(fields.get("refresh", [""])[0])
+
+
+def refresh_seconds(value: str | None) -> int | None:
+    """The dashboard's `?refresh=N`, carried through the sign-in (digits only: it goes into a URL)."""
+    return int(value) if value and value.isdigit() and 0 < int(value) <= 3600 else None
+
+
+def after_login(refresh: int | None) -> str:
+    return f"/admin?refresh={refresh}" if refresh else "/admin"
 
 
 def wants_html(request: web.Request) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
-def login_page(title: str, message: str = "", status: int = 401) -> web.Response:
+def login_page(title: str, message: str = "", refresh: int | None = None, status: int = 401) -> web.Response:
     global _PAGE
     if _PAGE is None:
         _PAGE = resources.files(__package__).joinpath("login.html").read_text("utf-8")
-    body = _PAGE.replace("{{TITLE}}", html.escape(title)).replace("{{MESSAGE}}", html.escape(message))
+    values = {"{{TITLE}}": html.escape(title), "{{MESSAGE}}": html.escape(message), "{{REFRESH}}": str(refresh or "")}
+    body = re.sub(r"\{\{(TITLE|MESSAGE|REFRESH)\}\}", lambda m: values[m.group(0)], _PAGE)
     resp = web.Response(status=status, text=body, content_type="text/html", headers={
         "cache-control": "no-store", "content-security-policy": LOGIN_CSP, "x-frame-options": "DENY", "referrer-policy": "no-referrer",
     })
