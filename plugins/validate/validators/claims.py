@@ -395,8 +395,11 @@ def _mark_ranges(text: str, claims: list[Claim]) -> None:
     """"88-81", "34-14", "18:00-19:00": two ends of one statement."""
     for a, b in zip(claims, claims[1:]):
         gap = text[a.end:b.start]
-        if gap in ("-", "–", " - ", " – ", "/", " to ") and a.kind == b.kind:
+        glued = not gap and b.text[:1] in "-–" and a.kind == b.kind
+        if glued or (gap in ("-", "–", " - ", " – ", "/", " to ") and a.kind == b.kind):
             a.range_with = b.range_with = True
+            if glued:  # "112-95": a score, not minus 95
+                b.change = None
 
 
 def hedge_words() -> tuple[str, ...]:

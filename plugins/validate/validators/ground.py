@@ -439,7 +439,8 @@ def lookup(idx: Index, c: Claim, v: float, tol: float) -> Iterable[Fact]:
             yield f
         i += 1
     for f in idx.answer:
-        if abs(f.v - v) <= tol and (c.unit is None or f.unit is None or f.unit == c.unit):
+        # a number the answer stated grounds its repetition in the same terms ("5 refills" is not "5 mg")
+        if abs(f.v - v) <= tol and f.unit == c.unit and (f.dim == c.dim or c.kind == "number"):
             yield f
 
 

@@ -416,7 +416,8 @@ class Grounding:
         for a in given:
             if not a.b:
                 continue
-            arel = (0.5 * 10 ** -a.dec) / a.v if a.src == "answer" and a.v else 0.0
+            # a stated decimal is rounded ("43.2"); a stated whole number is taken as exact
+            arel = (0.5 * 10 ** -a.dec) / a.v if a.src == "answer" and a.v and a.dec else 0.0
             if a.src == "answer" and a.pct_of:  # an approximate figure combines only into another one
                 if not c.hedged:
                     continue
@@ -483,6 +484,11 @@ class Grounding:
         if op in ("sum", "diff"):
             if (b.dim == "percent") != (a.dim == "percent"):
                 return False
+            if a.src == "answer" and abs(a.v - b.v) <= 1e-9 * max(1.0, a.v):
+                return False  # a stated number plus the fact it came from is that number twice
+            if c.noun is not None and c.unit is None and c.integer and (a.dim is not None or b.dim is not None
+                                                                        or not fact_ok(c, b)):
+                return False  # "33 tablets" is no sum of 30 tablets and 3 days
             if a.dim is not None and b.dim is not None and a.dim != b.dim:
                 return False
             got = a.dim or b.dim
@@ -533,15 +539,16 @@ class Grounding:
         return False
 
     def _pct_candidates(self, x: float, y: float) -> list[float]:
+        """The percentages two numbers make; an increase is over the smaller, a decrease over the larger."""
         lo, hi = (x, y) if x <= y else (y, x)
         if lo <= 0:
             return []
         ch = self.c.change
         up, down = (hi - lo) / lo * 100, (hi - lo) / hi * 100
         if ch == "up":
-            return [up, x / y * 100 if x > y else y / x * 100]
+            return [up]
         if ch == "down":
-            return [down, lo / hi * 100]
+            return [down]
         return [x / y * 100, y / x * 100, up, down, 100 - lo / hi * 100]
 
     def _pct_pairs(self, v: float, tol: float) -> bool:
@@ -574,42 +581,49 @@ class Grounding:
         return out
 
     def _pct_given(self, v: float, tol: float) -> bool:
-        """A percentage of a verified answer number (or a user number) and any fact."""
+        """A percentage of a verified answer number (or a user number) and a fact: a share, a
+        change of a from b (on the right base), or a change of `a` (a difference) over its base."""
         given = self._given()
         if not given:
             return False
-        idx = self.idx
         r = v / 100
         rt = tol / 100
+        ch = self.c.change
         for a in given:
             if not a.v or a.dim == "percent" or a.per == "__len__":
                 continue
-            arel = (0.5 * 10 ** -a.dec) / a.v if a.src == "answer" else 0.0
-            sols = []
-            ch = self.c.change
+            arel = (0.5 * 10 ** -a.dec) / a.v if a.src == "answer" and a.dec else 0.0
+            sols: list[tuple[float, float, float]] = []  # (b, relative tolerance of b, partner sign)
             if ch in (None, "change"):
-                sols += [a.v / r, a.v * r]
-            if ch in (None, "change", "up"):
-                sols += [a.v * (1 + r), a.v / (1 + r)]
-                sols += [a.v / r]  # an increase of a on the base b: a / b
-            if ch in (None, "change", "down"):
-                sols += [a.v * (1 - r) if r < 1 else -1, a.v / (1 - r) if r < 1 else -1, a.v / r]
-            for target in sols:
+                sols += [(a.v / r, rt / r, 0.0), (a.v * r, rt / r, 0.0)]
+            if ch in (None, "change", "up"):  # b is a's new value, or its old one; or a is the rise over base b
+                sols += [(a.v * (1 + r), rt / (1 + r), 0.0), (a.v / (1 + r), rt / (1 + r), 0.0), (a.v / r, rt / r, 1.0)]
+            if ch in (None, "change", "down") and r < 1:
+                sols += [(a.v * (1 - r), rt / (1 - r), 0.0), (a.v / (1 - r), rt / (1 - r), 0.0), (a.v / r, rt / r, -1.0)]
+            for target, rel, partner in sols:
                 if target <= 0:
                     continue
-                t = target * (rt / max(r, 1e-9) + arel) + 1e-9
-                if near(idx.vals, target, t) >= 0:
-                    i = bisect.bisect_left(idx.vals, target - t)
-                    while i < len(idx.vals) and idx.vals[i] <= target + t:
-                        b = idx.facts[idx.by_v[i][1]]
-                        if b.dim != "percent" and b.per != "__len__" and b is not a and \
-                                (a.dim == b.dim or (a.dim is None and b.dim is None)):
-                            return True
-                        i += 1
-                for b in idx.answer:
-                    if b is not a and b.dim != "percent" and abs(b.v - target) <= t:
-                        return True
+                t = target * (rel + arel) + 1e-9
+                for b in self._plain_near(target, t, a):
+                    if partner and ch in ("up", "down"):
+                        # a change of a over the base b: the other end (b + a up, b - a down) must be a fact too
+                        other = b.v + partner * a.v
+                        if other <= 0 or not self._plain_near(other, max(t, other * 1e-9), a):
+                            continue
+                    return True
         return False
+
+    def _plain_near(self, target: float, t: float, a: Fact) -> list[Fact]:
+        idx = self.idx
+        out = []
+        i = bisect.bisect_left(idx.vals, target - t)
+        while i < len(idx.vals) and idx.vals[i] <= target + t:
+            b = idx.facts[idx.by_v[i][1]]
+            if b.dim != "percent" and b.per != "__len__" and b is not a and (a.dim == b.dim or (a.dim is None and b.dim is None)):
+                out.append(b)
+            i += 1
+        out.extend(b for b in idx.answer if b is not a and b.dim != "percent" and abs(b.v - target) <= t)
+        return out
 
     def _points(self) -> bool:
         """Percentage points (or basis points): the difference of two percentages."""
