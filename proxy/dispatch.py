@@ -16,7 +16,7 @@ import time
 from typing import AsyncIterator
 
 from .assembly import Assembly
-from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, RequestContext, Target
+from .context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, Target
 from .errors import NotFound, ProxyError, UpstreamStreamError, UpstreamUnavailable
 from .ledger import Attempt
 from .response import ProxyResponse
@@ -27,6 +27,8 @@ log = logging.getLogger("bulwark")
 
 _ANSWERS = frozenset((CHAT, COMPLETIONS))
 _MODEL_ENDPOINTS = frozenset((CHAT, COMPLETIONS, EMBEDDINGS))
+_USAGE_BODIES = frozenset((EMBEDDINGS, PASSTHROUGH))
+_USAGE_PARSE_LIMIT = 4 * 1024 * 1024  # a forwarded answer larger than this is not parsed for its usage
 
 
 def resolve_target(ctx: RequestContext) -> Target:
@@ -93,6 +95,12 @@ async def dispatch(ctx: RequestContext) -> ProxyResponse:
                 f"The upstream provider '{provider.name}' answered {resp.status} with a body that is not a "
                 f"{'chat completion' if ctx.endpoint == CHAT else 'completion'} (no `choices`). Retry; if this persists, "
                 "check that the provider's base_url points at an OpenAI-compatible API.", code="malformed_answer")
+    elif resp.body is not None and resp.ok and ctx.endpoint in _USAGE_BODIES and len(resp.body) <= _USAGE_PARSE_LIMIT:
+        # Embeddings and forwarded endpoints (images, audio, ...): charged from the usage the
+        # answer reports, where it reports one (nothing else is parsed or changed).
+        data = resp.try_json() if resp.headers.get("Content-Type", "").startswith("application/json") else None
+        if isinstance(data, dict) and isinstance(data.get("usage"), dict):
+            attempt.reported_usage = data["usage"]
     attempt.end()
     if ctx.endpoint == MODELS and resp.ok and resp.body is not None:
         _apply_model_policy(ctx, resp)

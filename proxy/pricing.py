@@ -225,10 +225,15 @@ def pricing_for(services: Any) -> Pricing:
 
 
 def usage_numbers(usage: Any) -> tuple[int, int, int]:
-    """(prompt, completion, cached) from a `Usage` or an OpenAI usage dict."""
+    """(prompt, completion, cached) from a `Usage` or a usage dict: chat completions'
+    prompt/completion_tokens, or the input/output_tokens of Responses, images and audio."""
     if usage is None:
         return 0, 0, 0
     if isinstance(usage, dict):
+        if "prompt_tokens" not in usage and ("input_tokens" in usage or "output_tokens" in usage):
+            details = usage.get("input_tokens_details") or {}
+            cached = details.get("cached_tokens") if isinstance(details, dict) else 0
+            return int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0), int(cached or 0)
         details = usage.get("prompt_tokens_details") or {}
         cached = details.get("cached_tokens") if isinstance(details, dict) else 0
         return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0), int(cached or 0)
