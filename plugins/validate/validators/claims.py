@@ -398,6 +398,7 @@ def _mark_ranges(text: str, claims: list[Claim]) -> None:
         glued = not gap and b.text[:1] in "-–" and a.kind == b.kind
         if glued or (gap in ("-", "–", " - ", " – ", "/", " to ") and a.kind == b.kind):
             a.range_with = b.range_with = True
+            a.noun = b.noun = None  # "112-95 win": the ends of a score count no wins
             if glued:  # "112-95": a score, not minus 95
                 b.change = None
 

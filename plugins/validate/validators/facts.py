@@ -52,7 +52,7 @@ _PERIOD_VALUES = {"monthly": "month", "month": "month", "annual": "year", "annua
 class Fact:
     """One number of the data (or of the user's messages, or a claim of the answer already verified)."""
 
-    __slots__ = ("v", "b", "dim", "unit", "cur", "per", "key", "toks", "obj", "src", "dec", "neg", "pct_of")
+    __slots__ = ("v", "b", "dim", "unit", "cur", "per", "key", "toks", "obj", "src", "dec", "neg", "pct_of", "textual")
 
     def __init__(self, v: float, unit: Unit | None, dim: str | None, cur: str | None, per: str | None, key: str,
                  toks: frozenset[str], obj: int, src: str, dec: int, neg: bool = False) -> None:
@@ -69,6 +69,7 @@ class Fact:
         self.dec = dec
         self.neg = neg
         self.pct_of = False  # a percent fact read from a fraction (0.042 -> 4.2 %)
+        self.textual = False  # read from prose (a string), not a JSON number
 
     def __repr__(self) -> str:
         return f"Fact({'-' if self.neg else ''}{self.v}, {self.dim}, {self.key or '-'}, obj={self.obj}, per={self.per})"
@@ -95,7 +96,7 @@ class Piece:
     groups: list[list[Fact]] = field(default_factory=list)  # facts of one object (related pairs)
     lines: list[list[Fact]] = field(default_factory=list)  # numbers of one line of prose, in order
     parents: list[tuple[list[Fact], list[list[Fact]]]] = field(default_factory=list)  # scalars of an object + its columns
-    dates: list[tuple[int, int, int, int]] = field(default_factory=list)  # (y, m, d, obj)
+    dates: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # (y, m, d, obj, key)
     month_years: set[tuple[int, int]] = field(default_factory=set)
     times: list[tuple[int, int]] = field(default_factory=list)  # (minute of day, obj)
     offsets: list[float] = field(default_factory=list)  # UTC offsets (hours)
@@ -335,7 +336,7 @@ class _Builder:
         if len(s) <= 40 and " " not in s:
             m = _ISO.match(s)
             if m is not None:
-                self._iso(m, obj)
+                self._iso(m, obj, key)
                 return
             m = _CLOCK.match(s)
             if m is not None:
@@ -361,10 +362,10 @@ class _Builder:
         self._terms(s)
         self.text(s, obj, ctx, key)
 
-    def _iso(self, m: re.Match[str], obj: int) -> None:
+    def _iso(self, m: re.Match[str], obj: int, key: str = "") -> None:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if 1 <= mo <= 12 and 1 <= d <= 31:
-            self.p.dates.append((y, mo, d, obj))
+            self.p.dates.append((y, mo, d, obj, key.lower()))
             self.p.month_years.add((y, mo))
         if m.group(4) is not None:
             h, mi = int(m.group(4)), int(m.group(5))
@@ -431,7 +432,7 @@ class _Builder:
                     if d is None:
                         self.p.month_years.add((y or 0, mo))
                     else:
-                        self.p.dates.append((y or 0, mo, d, obj))
+                        self.p.dates.append((y or 0, mo, d, obj, key.lower()))
                         if y:
                             self.p.month_years.add((y, mo))
                 continue
@@ -499,6 +500,7 @@ class _Builder:
                     f = Fact(val, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec)
                     if ur.inverse and unit is not None:
                         f.b = to_base(val, unit, True)  # 6.5 L/100 km is 15.4 km per litre
+                f.textual = True
                 self.p.facts.append(f)
                 if k == 0:
                     out.append(f)

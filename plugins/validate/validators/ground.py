@@ -74,6 +74,7 @@ class Index:
             xs.sort(key=lambda x: x[0])
             self.by_b[d] = ([b for b, _ in xs], [f for _, f in xs])
         self.dates: set[tuple[int, int, int]] = set()
+        self.date_owners: dict[tuple[int, int, int], list[Fact]] = {}
         self.month_days: set[tuple[int, int]] = set()
         self.month_years: set[tuple[int, int]] = set()
         self.date_list: list[tuple[dt.date, int, int]] = []
@@ -82,13 +83,16 @@ class Index:
         self.idents: set[str] = set()
         self.terms: set[int] = set()
         for k, p in enumerate(pieces):
-            for y, mo, d, obj in p.dates:
+            for y, mo, d, obj, key in p.dates:
                 self.dates.add((y, mo, d))
                 self.month_days.add((mo, d))
                 try:
                     self.date_list.append((dt.date(y, mo, d), k, obj))
                 except ValueError:
                     pass
+                holder = Fact(0.0, None, "date", None, None, key, frozenset(), obj, p.facts[0].src if p.facts else "data", 0)
+                f_piece[id(holder)] = p
+                self.date_owners.setdefault((y, mo, d), []).append(holder)
             self.month_years |= p.month_years
             self.times.extend((m, k, obj) for m, obj in p.times)
             self.offsets.update(p.offsets)
@@ -180,19 +184,22 @@ def _operands_ok(a: Fact, b: Fact) -> bool:
 
 
 _MIN_AMOUNT = 0.5
+_UNIT_KEYS = frozenset(("g", "mg", "kg", "ms", "gb", "mb", "kb", "tb", "km", "mi", "usd", "eur", "gbp", "pct", "min", "kwh", "lb"))
 _MIN_SHARE = 0.02
 
 
 def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool, adjacent: bool = False) -> None:
     fs = [f for f in fs if f.per != "__len__" and (not f.pct_of or f.src == "data")][:24]
     n = len(fs)
+    crowded = same_object and not adjacent and n > 6  # a nutrition label, a box score: its fields do not add up
     for i in range(n):
         a = fs[i]
         for j in range(i + 1, n):
             b = fs[j]
             if not a.v or not b.v:
                 continue
-            if _same_unit(a, b) and (a.cur == b.cur or a.cur is None or b.cur is None) and _operands_ok(a, b):
+            if _same_unit(a, b) and (a.cur == b.cur or a.cur is None or b.cur is None) and _operands_ok(a, b) \
+                    and a.per == b.per and not (crowded and not (_key_set(a.key) & _key_set(b.key)) - _UNIT_KEYS):
                 if (same_object and (a.dim is not None or a.dec > 0)) or len(fs) == 2:
                     # two items of a longer list are no total; a box score's points plus rebounds are nothing
                     out.append(Derived(a.v + b.v, a.dim, a.unit, a.cur or b.cur, a.per, kind="sum"))
@@ -399,8 +406,8 @@ def fact_ok(c: Claim, f: Fact, period_needed: bool = True) -> bool:
     if c.kind == "percent":
         if fd not in ("percent", None, "pp"):
             return False
-        if fd is None and f.src == "data" and f.key:
-            return False  # a JSON number that is not a rate is not a percentage
+        if fd is None and f.src == "data" and f.key and not f.textual:
+            return False  # a JSON number that is not a rate is not a percentage ("2/10 net 30" in prose may be)
     elif cd is not None:
         if fd is not None and fd != cd:
             return False
@@ -488,8 +495,9 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
             continue
         if (i > 0 and _is_number(toks[i - 1])) or (i > 1 and _is_number(toks[i - 2]) and toks[i - 1][0].isalpha()
                                                      and toks[i - 1].lower() not in _CLOSE_STOP):
-            crossed = True  # the unit or noun of an earlier number ("31 days and 930 kWh", "12 Pro seats cost")
+            crossed = True  # the unit or noun of an earlier number ("31 days and 930 kWh", "A 40 g serving has")
             closing = False
+            far.append(t)
             continue
         low = t.lower()
         if closing and low in _CLOSE_STOP:
@@ -539,17 +547,23 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
                 break
     o = pc.objs.get(f.obj)
     if o is not None and f.key and ctx.close and len(o.keys) + len(o.empty_keys) > 1:
-        own = {stem(t) for t in re.split(r"[^a-z0-9]+", f.key) if t}
-        if any(stem(w) in own for w in ctx.close):
-            return True
-        for k2 in list(o.keys) + list(o.empty_keys):
-            if k2.lower() == f.key:
-                continue
-            toks = {stem(t) for t in re.split(r"[^a-z0-9]+", k2.lower()) if t and len(t) >= 3} - own
-            toks -= {"total", "amount", "value", "count", "number", "rate", "per", "avg", "max", "min"}
-            if toks and any(stem(w) in toks for w in ctx.close):
-                return False
+        own = _key_set(f.key)
+        others = [_key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key]
+        shared = set().union(*others) if others else set()
+        close = {stem(w) for w in ctx.close}
+        if close & (own - shared):
+            return True  # the sentence names this number's own key ("p95 ... 310 ms")
+        for toks in others:
+            if close & (toks - own - _GENERIC_KEY):
+                return False  # it names another key of the same object ("deductible is $4,500")
     return True
+
+
+_GENERIC_KEY = frozenset(("total", "amount", "value", "count", "number", "rate", "per", "avg", "max", "min"))
+
+
+def _key_set(key: str) -> set[str]:
+    return {stem(t) for t in re.split(r"[^a-z0-9]+", key.lower()) if t and len(t) >= 2}
 
 
 def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, words: list[str]) -> bool | None:

@@ -217,8 +217,10 @@ class Grounding:
 
     def _direct(self) -> bool:
         c = self.c
-        for v, tol in c.values:
+        for k, (v, tol) in enumerate(c.values):
             for f in lookup(self.idx, c, v, tol):
+                if k and not f.dec:
+                    continue  # "3,000" read the European way (3.000) is no count of 3
                 if fact_ok(c, f):
                     if self._owner(f):
                         return True
@@ -246,7 +248,10 @@ class Grounding:
                 if (mo, d) in idx.month_days:
                     return True
             elif (y, mo, d) in idx.dates:
-                return True
+                owners = idx.date_owners.get((y, mo, d), [])
+                if not owners or any(self._owner(f) for f in owners):
+                    return True
+                return False  # another shipment's date ("June 24" is SHP-1002's ETA)
         if not self.cfg.derivations:
             return False
         days = self._day_counts()
@@ -353,6 +358,8 @@ class Grounding:
         cd = c.dim
         if cd is not None and d.dim is not None and cd != d.dim:
             return False
+        if c.unit is not None and d.dim is None and cd not in ("percent",):
+            return False  # "9 g" is no ratio of two numbers
         if c.kind == "money" and d.dim not in ("money", None):
             return False
         if d.kind == "count" and c.noun is None and c.unit is None:
@@ -383,6 +390,7 @@ class Grounding:
                 for d in _range(vals, ds, tv, tt, c.unit, c.inverse):
                     if self._match_derived(d, tv, tt):
                         return True
+            tt *= 0.999  # a derived 9.5 does not round to a stated 9
             i = bisect.bisect_left(vals, tv - tt)
             while i < len(vals) and vals[i] <= tv + tt:
                 d = ds[i]
@@ -486,6 +494,8 @@ class Grounding:
                 return False
             if a.src == "answer" and abs(a.v - b.v) <= 1e-9 * max(1.0, a.v):
                 return False  # a stated number plus the fact it came from is that number twice
+            if a.per != b.per and not (a.per is None and b.per is None):
+                return False  # "3 a day" and 30 tablets do not add up
             if c.noun is not None and c.unit is None and c.integer and (a.dim is not None or b.dim is not None
                                                                         or not fact_ok(c, b)):
                 return False  # "33 tablets" is no sum of 30 tablets and 3 days
