@@ -133,9 +133,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("bulwark: --workers > 1 needs a fixed --port (the workers share it with SO_REUSEPORT)", file=sys.stderr)
         return 2
     shared = _shared_state(config) if config.state.backend == "memory" else None
+    running.write(config.state.data_dir, host, port, path)  # the supervisor stands for its workers
     try:
         return _supervise(path, host, port, workers, config.server.shutdown_grace_seconds)
     finally:
+        running.remove(config.state.data_dir)
         if shared is not None:
             shared.stop()
 
