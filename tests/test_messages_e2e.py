@@ -13,17 +13,10 @@ import orjson
 import pytest
 
 from tests.helpers import base_config, start_proxy, start_simulator
-from tests.test_wire_harness import Stack, sim_paths
+from tests.test_wire_harness import Stack, sim_paths, st  # noqa: F401 (st: the fixture)
 
 WEATHER = {"name": "get_weather", "description": "Current weather",
            "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
-
-
-@pytest.fixture
-async def st(tmp_path: Path) -> Any:
-    s = await Stack.start(tmp_path)
-    yield s
-    await s.aclose()
 
 
 async def test_messages_create_through_the_shipped_chain(st: Stack) -> None:

@@ -16,7 +16,7 @@ import pydantic
 import pytest
 
 from tests.helpers import base_config, start_proxy, start_simulator
-from tests.test_wire_harness import Stack, sim_paths
+from tests.test_wire_harness import Stack, sim_paths, st  # noqa: F401 (st: the fixture)
 
 TOOL = {"type": "function", "name": "get_weather", "description": "Current weather",
         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False},
@@ -26,13 +26,6 @@ TOOL = {"type": "function", "name": "get_weather", "description": "Current weath
 class Weather(pydantic.BaseModel):
     city: str
     temp_c: int
-
-
-@pytest.fixture
-async def st(tmp_path: Path) -> Any:
-    s = await Stack.start(tmp_path)
-    yield s
-    await s.aclose()
 
 
 async def test_string_input(st: Stack) -> None:

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from tests.helpers import shared_dir
-from tests.test_wire_harness import Stack, conformance
+from tests.test_wire_harness import Stack, conformance, st  # noqa: F401 (st: the fixture)
 
 _SPEC = json.loads((shared_dir() / "reference" / "openai-openapi.json").read_text())
 # event type -> the schema that describes it, read from the spec's ResponseStreamEvent union
@@ -64,29 +64,22 @@ async def post(st: Stack, body: dict[str, Any]) -> tuple[int, str]:
             return r.status, await r.text()
 
 
-@pytest.fixture
-async def stack(tmp_path: Path) -> Any:
-    st = await Stack.start(tmp_path)
-    yield st
-    await st.aclose()
-
-
 @pytest.mark.parametrize("route", ["native", "translated", "rules"])
-async def test_responses_validate_against_the_openapi_document(stack: Stack, route: str) -> None:
+async def test_responses_validate_against_the_openapi_document(st: Stack, route: str) -> None:
     if route == "translated":
-        stack.a.set_fault("503")  # gpt-4's cascade: the native primary fails, Claude answers through the codecs
+        st.a.set_fault("503")  # gpt-4's cascade: the native primary fails, Claude answers through the codecs
     elif route == "rules":
-        stack.a.set_fault("503")  # the "*" cascade: sim fails, the rules tier answers
+        st.a.set_fault("503")  # the "*" cascade: sim fails, the rules tier answers
     model = "gpt-4" if route == "translated" else "gpt-4o-mini"
     asks = [{"model": model, "input": "What are your opening hours?" if route == "rules" else "Tell me about rivers"}]
     if route != "rules":
         asks.append({"model": model, "input": "Please call get_weather for Oslo", "tools": [TOOL]})
     for body in asks:
-        status, text = await post(stack, body)
+        status, text = await post(st, body)
         assert status == 200, text
         obj = json.loads(text)
         assert conformance.check("Response", obj, route) == []
-        status, text = await post(stack, {**body, "stream": True})
+        status, text = await post(st, {**body, "stream": True})
         assert status == 200
         assert check_events(text, route + " stream") == []
         if route == "native":
@@ -95,8 +88,8 @@ async def test_responses_validate_against_the_openapi_document(stack: Stack, rou
             assert obj["id"].startswith("resp_bw")  # minted by Bulwark: no upstream stored it
 
 
-async def test_errors_validate_as_error_responses(stack: Stack) -> None:
+async def test_errors_validate_as_error_responses(st: Stack) -> None:
     for body in ({"model": "gpt-4o-mini", "input": [{"role": "robot", "content": "x"}]}, {"input": "no model"}):
-        status, text = await post(stack, body)
+        status, text = await post(st, body)
         assert status == 400
         assert conformance.check("ErrorResponse", json.loads(text), "error") == []

@@ -26,6 +26,7 @@ from typing import Any
 import anthropic
 import httpx2 as httpx  # the HTTP client both official SDKs are built on
 import openai
+import pytest
 
 from tests.helpers import deep_merge, openai_client, shared_dir, start_proxy, start_simulator
 from tests.shipped import shipped_config
@@ -230,6 +231,14 @@ class Stack:
 
     def client(self, api: str, **kw: Any) -> "ResponsesClient | MessagesClient":
         return CLIENTS[api](self, **kw)
+
+
+@pytest.fixture
+async def st(tmp_path: Path) -> Any:
+    """A Stack for one test (import it into a test module to use it)."""
+    s = await Stack.start(tmp_path)
+    yield s
+    await s.aclose()
 
 
 async def test_harness_points_every_provider_at_the_test_simulators(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ from ..sse import SSEEvent, SSESplitter
 from ..wire.apis import MESSAGES, WireRequest
 from ..wire.messages_answer import FINISH
 from .base import Provider, cap_output, native_body
-from .http import client_response_headers, open_request, read_body, read_chunks
+from .http import client_response_headers, open_request, read_chunks
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -543,18 +543,12 @@ class AnthropicProvider(Provider):
         stream = req.get("stream") is True
         resp, deadline = await self._post(ctx, self.url, orjson.dumps(req), stream)
         out_headers = openai_headers(resp.headers)
-        try:
-            ctype = resp.headers.get("Content-Type", "")
-            if resp.status < 300 and stream and ctype.startswith("text/event-stream"):
-                out_headers["Content-Type"] = "text/event-stream; charset=utf-8"
-                tr = StreamTranslator(upstream_model, ctx.wants_usage_chunk)
-                return ProxyResponse(resp.status, out_headers, stream=self._events(attempt, resp, tr, deadline),
-                                     provider=self.name, model=upstream_model)
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
-        except BaseException:
-            resp.close()
-            raise
-        resp.release()
+        if resp.status < 300 and stream and resp.headers.get("Content-Type", "").startswith("text/event-stream"):
+            out_headers["Content-Type"] = "text/event-stream; charset=utf-8"
+            tr = StreamTranslator(upstream_model, ctx.wants_usage_chunk)
+            return ProxyResponse(resp.status, out_headers, stream=self._events(attempt, resp, tr, deadline),
+                                 provider=self.name, model=upstream_model)
+        raw = await self.read_answer(resp, deadline)
         if resp.status >= 300:
             status, err = openai_error(resp.status, raw)
             return ProxyResponse.from_json(err, status, dict(out_headers), provider=self.name, model=upstream_model)
@@ -582,19 +576,14 @@ class AnthropicProvider(Provider):
         resp, deadline = await self._post(ctx, self.url, data, stream, client_betas=True)
         native_headers = client_response_headers(resp.headers)
         view_headers = openai_headers(resp.headers)
-        try:
-            if resp.status < 300 and stream and resp.headers.get("Content-Type", "").startswith("text/event-stream"):
-                view_headers["Content-Type"] = native_headers["Content-Type"] = "text/event-stream; charset=utf-8"
-                tr = StreamTranslator(attempt.model, True)
-                out = ProxyResponse(resp.status, native_headers, stream=self._native_events(attempt, resp, tr, deadline),
-                                    provider=self.name, model=attempt.model)
-                out.on_close(resp.close)
-                return out
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
-        except BaseException:
-            resp.close()
-            raise
-        resp.release()
+        if resp.status < 300 and stream and resp.headers.get("Content-Type", "").startswith("text/event-stream"):
+            view_headers["Content-Type"] = native_headers["Content-Type"] = "text/event-stream; charset=utf-8"
+            tr = StreamTranslator(attempt.model, True)
+            out = ProxyResponse(resp.status, native_headers, stream=self._events(attempt, resp, tr, deadline, native=True),
+                                provider=self.name, model=attempt.model)
+            out.on_close(resp.close)
+            return out
+        raw = await self.read_answer(resp, deadline)
         if resp.status >= 300:
             status, err = openai_error(resp.status, raw)
             return ProxyResponse.from_native(MESSAGES, resp.status, raw, native_headers, err, view_status=status,
@@ -622,48 +611,13 @@ class AnthropicProvider(Provider):
                 req["metadata"] = meta
         return req
 
-    async def _native_events(self, attempt: "Attempt", resp: aiohttp.ClientResponse, tr: StreamTranslator,
-                             deadline: float) -> AsyncIterator[SSEEvent]:
-        """The upstream's events as they are, each with its chat view; `[DONE]` after message_stop."""
-        splitter = SSESplitter()
-        try:
-            async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
-                for ev in splitter.feed(raw):
-                    if ev.data is None:
-                        continue
-                    obj = self._event_object(ev)
-                    chunks = tr.feed(ev.event or str(obj.get("type", "")), obj)
-                    yield ev.set_view(MESSAGES, obj, _merged(chunks, tr))
-                    if tr.stopped:
-                        attempt.reported_usage = openai_usage(tr.usage)
-                        yield SSEEvent.done()
-                        return
-            raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
-        finally:
-            if tr.stopped:
-                resp.release()
-            else:
-                resp.close()
-
-    def _event_object(self, ev: SSEEvent) -> dict[str, Any]:
-        try:
-            obj = ev.json()
-        except ValueError:
-            obj = None
-        if not isinstance(obj, dict):
-            raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed")
-        return obj
-
     async def _count_tokens(self, ctx: "RequestContext", attempt: "Attempt") -> ProxyResponse:
         if ctx.api != MESSAGES:
             raise NotFound("count_tokens is a Messages API endpoint (POST /v1/messages/count_tokens).")
         native = ctx.wire.native if ctx.wire is not None else ctx.body
         data = ctx.raw_body if attempt.model in (None, native.get("model")) else orjson.dumps({**native, "model": attempt.model})
         resp, deadline = await self._post(ctx, self.url + "/count_tokens", data, False, client_betas=True)
-        try:
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
-        finally:
-            resp.release()
+        raw = await self.read_answer(resp, deadline)
         native_headers = client_response_headers(resp.headers)
         if resp.status >= 300:
             status, view = openai_error(resp.status, raw)
@@ -672,16 +626,23 @@ class AnthropicProvider(Provider):
         return ProxyResponse.from_native(MESSAGES, resp.status, raw, native_headers, view, view_status=status,
                                          view_headers=openai_headers(resp.headers), provider=self.name)
 
-    async def _events(self, attempt: "Attempt", resp: aiohttp.ClientResponse, tr: StreamTranslator, deadline: float) -> AsyncIterator[SSEEvent]:
+    async def _events(self, attempt: "Attempt", resp: aiohttp.ClientResponse, tr: StreamTranslator, deadline: float,
+                      native: bool = False) -> AsyncIterator[SSEEvent]:
+        """The upstream's events as chat chunks (`native`: each event as it came, with its chat
+        view, for a Messages client); `[DONE]` after message_stop."""
         splitter = SSESplitter()
         try:
             async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
                 for ev in splitter.feed(raw):
                     if ev.data is None:
                         continue
-                    obj = self._event_object(ev)
-                    for chunk in tr.feed(ev.event or str(obj.get("type", "")), obj):
-                        yield SSEEvent.from_json(chunk)
+                    obj = self.event_object(ev)
+                    chunks = tr.feed(ev.event or str(obj.get("type", "")), obj)
+                    if native:
+                        yield ev.set_view(MESSAGES, obj, _merged(chunks, tr))
+                    else:
+                        for chunk in chunks:
+                            yield SSEEvent.from_json(chunk)
                     if tr.stopped:
                         # Anthropic reports usage in its own events; the client may not have asked for it.
                         attempt.reported_usage = openai_usage(tr.usage)

@@ -35,9 +35,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import orjson
 
 from ..config import ProviderConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, UpstreamStreamError
 from ..response import UPSTREAM, ProxyResponse
 from ..wire.apis import CHAT_COMPLETIONS, Untranslatable
+from .http import read_body
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -69,6 +70,27 @@ class Provider(abc.ABC):
             raise ConfigError(f"providers.{name}.apis: a {self.kind} provider cannot speak {', '.join(wrong)} "
                               f"(it can: {', '.join(sorted(self.native_apis)) or 'none'})")
         self.apis = frozenset(chosen)
+
+    async def read_answer(self, resp: Any, deadline: float) -> bytes:
+        """A whole answer body (bounded by `max_response_bytes`, the timeouts and `deadline`);
+        the connection goes back to the pool, or is closed when the read failed."""
+        try:
+            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
+        except BaseException:
+            resp.close()
+            raise
+        resp.release()
+        return raw
+
+    def event_object(self, ev: Any) -> dict[str, Any]:
+        """A stream event's JSON object; anything else is a malformed stream."""
+        try:
+            obj = ev.json()
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed")
+        return obj
 
     def serves(self, api: str) -> bool:
         """Whether requests of wire API `api` go to the upstream in that API (natively)."""

@@ -32,7 +32,7 @@ from ..wire.apis import CHAT_COMPLETIONS, RESPONSES, strip_extensions
 from ..wire.responses_answer import to_chat
 from ..wire.responses_stream import Decoder
 from .base import Provider, cap_output, native_body
-from .http import client_response_headers, open_request, read_body, read_chunks, upstream_request_headers
+from .http import client_response_headers, open_request, read_chunks, upstream_request_headers
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -105,21 +105,15 @@ class OpenAIProvider(Provider):
         resp, deadline = await self._open(ctx, attempt, self.url_for(ctx, attempt.model, path), self.request_body(ctx, attempt))
         out_headers = client_response_headers(resp.headers)
         ctype = resp.headers.get("Content-Type", "")
-        try:
-            if resp.status < 300 and ctype.startswith("text/event-stream") and ctx.endpoint in _SSE_ENDPOINTS:
-                out = ProxyResponse(resp.status, out_headers, stream=self._events(resp, deadline), provider=self.name)
-                out.on_close(resp.close)  # also when the stream is dropped before it starts
-                return out
-            if ctx.endpoint == PASSTHROUGH and not ctype.startswith("application/json"):
-                out = ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
-                out.on_close(resp.close)
-                return out
-            body = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
-        except BaseException:
-            resp.close()
-            raise
-        resp.release()
-        return ProxyResponse(resp.status, out_headers, body=body, provider=self.name)
+        if resp.status < 300 and ctype.startswith("text/event-stream") and ctx.endpoint in _SSE_ENDPOINTS:
+            out = ProxyResponse(resp.status, out_headers, stream=self._events(resp, deadline), provider=self.name)
+            out.on_close(resp.close)  # also when the stream is dropped before it starts
+            return out
+        if ctx.endpoint == PASSTHROUGH and not ctype.startswith("application/json"):
+            out = ProxyResponse(resp.status, out_headers, raw_stream=self._raw(resp, deadline), provider=self.name)
+            out.on_close(resp.close)
+            return out
+        return ProxyResponse(resp.status, out_headers, body=await self.read_answer(resp, deadline), provider=self.name)
 
     async def _open(self, ctx: "RequestContext", attempt: "Attempt", url: str, data: Any) -> tuple[aiohttp.ClientResponse, float]:
         """Send the request; (the response with its headers, the attempt's monotonic deadline)."""
@@ -145,16 +139,11 @@ class OpenAIProvider(Provider):
         data = native_body(ctx, attempt, responses_request.encode, "max_output_tokens")
         resp, deadline = await self._open(ctx, attempt, self.url_for(ctx, attempt.model, "/responses"), data)
         out_headers = client_response_headers(resp.headers)
-        try:
-            if resp.status < 300 and resp.headers.get("Content-Type", "").startswith("text/event-stream"):
-                out = ProxyResponse(resp.status, out_headers, stream=self._responses_events(resp, deadline), provider=self.name)
-                out.on_close(resp.close)
-                return out
-            raw = await read_body(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes)
-        except BaseException:
-            resp.close()
-            raise
-        resp.release()
+        if resp.status < 300 and resp.headers.get("Content-Type", "").startswith("text/event-stream"):
+            out = ProxyResponse(resp.status, out_headers, stream=self._responses_events(resp, deadline), provider=self.name)
+            out.on_close(resp.close)
+            return out
+        raw = await self.read_answer(resp, deadline)
         if resp.status >= 300:  # OpenAI's error shape is the same for both APIs
             return ProxyResponse(resp.status, out_headers, body=raw, provider=self.name)
         try:
@@ -183,12 +172,7 @@ class OpenAIProvider(Provider):
                         if ev.data is None:
                             yield ev  # a comment (keepalive)
                         continue
-                    try:
-                        obj = ev.json()
-                    except ValueError:
-                        obj = None
-                    if not isinstance(obj, dict):
-                        raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed")
+                    obj = self.event_object(ev)
                     yield ev.set_view(RESPONSES, obj, decoder.view(obj))
                     if decoder.finished:
                         # A chat stream's tail (usage chunk, [DONE]) for the chain; a Responses client

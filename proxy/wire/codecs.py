@@ -25,21 +25,22 @@ class StreamEncoder(Protocol):
     def fail(self, message: str, status: int = 500) -> bytes: ...  # the API's in-band error
 
 
+_DECODERS: dict[str, Callable[..., tuple[dict[str, Any], WireRequest]]] = {
+    RESPONSES: lambda body, count_tokens: responses_request.decode(body),
+    MESSAGES: lambda body, count_tokens: messages_request.decode(body, count_tokens=count_tokens),
+}
+_ANSWERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]] = {
+    RESPONSES: responses_answer.from_chat, MESSAGES: messages_answer.from_chat}
+_STREAMS: dict[str, Callable[..., StreamEncoder]] = {RESPONSES: responses_stream.Encoder, MESSAGES: messages_stream.Encoder}
+
+
 def decode(api: str, body: dict[str, Any], count_tokens: bool = False) -> tuple[dict[str, Any], WireRequest]:
-    if api == RESPONSES:
-        return responses_request.decode(body)
-    if api == MESSAGES:
-        return messages_request.decode(body, count_tokens=count_tokens)
-    raise ValueError(f"no request codec for {api!r}")
+    return _DECODERS[api](body, count_tokens)
 
 
 def encode_answer(api: str, completion: dict[str, Any], wire: WireRequest | None) -> dict[str, Any]:
-    native = wire.native if wire is not None else {}
-    if api == RESPONSES:
-        return responses_answer.from_chat(completion, native)
-    if api == MESSAGES:
-        return messages_answer.from_chat(completion, native)
-    return completion
+    encode = _ANSWERS.get(api)
+    return completion if encode is None else encode(completion, wire.native if wire is not None else {})
 
 
 def error_bytes(api: str, status: int, message: str, type: str = "api_error", code: str | None = None,
@@ -52,9 +53,5 @@ def error_bytes(api: str, status: int, message: str, type: str = "api_error", co
 
 
 def stream_encoder(api: str, wire: WireRequest | None, count_usage: Callable[[str], dict[str, Any]]) -> StreamEncoder | None:
-    native = wire.native if wire is not None else {}
-    if api == RESPONSES:
-        return responses_stream.Encoder(native, count_usage)
-    if api == MESSAGES:
-        return messages_stream.Encoder(native, count_usage)
-    return None
+    make = _STREAMS.get(api)
+    return None if make is None else make(wire.native if wire is not None else {}, count_usage)

@@ -15,44 +15,23 @@ from typing import Any, Callable
 import orjson
 
 from .apis import MESSAGES, derived_id, minted_id
+from .relay import Relay
 from .messages_answer import error_type, stop_of, usage_of
 
 
-class Encoder:
+class Encoder(Relay):
+    api = MESSAGES
+
     def __init__(self, native_request: dict[str, Any], count_usage: Callable[[str], dict[str, Any]]) -> None:
-        self.request = native_request
-        self.count_usage = count_usage  # chat usage counted from the text when no layer reported any
-        self.started = self.terminal = self.diverged = False
+        super().__init__(native_request, count_usage)
         self.blocks = 0  # content blocks opened so far (the next block's index)
         self.open: str | None = None  # kind of the open block: text | tool_use | another native kind
         self.tools: dict[int, int] = {}  # chat tool index -> block index
-        self.finish: str | None = None
         self.stop_reason: str | None = None
-        self.usage: dict[str, Any] | None = None
         self.text: list[str] = []
-        self.out: list[bytes] = []
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         self.out.append(b"event: " + kind.encode() + b"\ndata: " + orjson.dumps({"type": kind, **data}) + b"\n\n")
-
-    def _take(self) -> bytes:
-        out, self.out = self.out, []
-        return b"".join(out)
-
-    def feed(self, ev: Any) -> bytes:
-        if ev.data is None:
-            return ev.raw
-        if ev.api == MESSAGES and not self.diverged:
-            if isinstance(ev.native, dict):
-                self._track(ev.native)
-            return ev.raw
-        if ev.is_done:
-            return self.finish_stream()
-        obj = ev.chunk()
-        if obj is None or self.terminal:
-            return b""
-        self._encode(obj)
-        return self._take()
 
     def _track(self, obj: dict[str, Any]) -> None:
         kind = obj.get("type")
@@ -101,30 +80,16 @@ class Encoder:
         self._emit("content_block_start", {"index": index, "content_block": block})
         return index
 
-    def _encode(self, obj: dict[str, Any]) -> None:
-        choices = obj.get("choices") if isinstance(obj.get("choices"), list) else []
-        usage = obj.get("usage")
-        if not choices and not (isinstance(usage, dict) and usage):
-            return
-        self.diverged = True
-        self._start(obj)
-        if isinstance(usage, dict) and usage:
-            self.usage = usage
-        for c in choices:
-            if not isinstance(c, dict) or c.get("index", 0) != 0:
-                continue
-            d = c.get("delta") if isinstance(c.get("delta"), dict) else {}
-            for key in ("content", "refusal"):  # a refusal is text in Messages (stop_reason tells)
-                if isinstance(d.get(key), str) and d[key]:
-                    if self.open != "text":
-                        self._open_block({"type": "text", "text": ""})
-                    self.text.append(d[key])
-                    self._emit("content_block_delta", {"index": self.blocks - 1, "delta": {"type": "text_delta", "text": d[key]}})
-            for tc in d.get("tool_calls") or ():
-                if isinstance(tc, dict):
-                    self._tool(tc)
-            if c.get("finish_reason"):
-                self.finish = c["finish_reason"]
+    def _delta(self, d: dict[str, Any]) -> None:
+        for key in ("content", "refusal"):  # a refusal is text in Messages (stop_reason tells)
+            if isinstance(d.get(key), str) and d[key]:
+                if self.open != "text":
+                    self._open_block({"type": "text", "text": ""})
+                self.text.append(d[key])
+                self._emit("content_block_delta", {"index": self.blocks - 1, "delta": {"type": "text_delta", "text": d[key]}})
+        for tc in d.get("tool_calls") or ():
+            if isinstance(tc, dict):
+                self._tool(tc)
 
     def _tool(self, tc: dict[str, Any]) -> None:
         k = tc.get("index") if isinstance(tc.get("index"), int) else 0

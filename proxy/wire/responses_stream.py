@@ -24,6 +24,7 @@ import orjson
 
 from ..errors import UpstreamStreamError
 from .apis import RESPONSES, derived_id, minted_id, now
+from .relay import Relay
 from .responses_answer import call_item, finish_of, response_object, status_of, usage_from_chat, usage_to_chat
 
 
@@ -122,50 +123,26 @@ class _Item:
         return self.native
 
 
-class Encoder:
+class Encoder(Relay):
     """Chat chunks (and native Responses events) -> the Responses event stream for one client."""
 
+    api = RESPONSES
+
     def __init__(self, native_request: dict[str, Any], count_usage: Callable[[str], dict[str, Any]]) -> None:
-        self.request = native_request
-        self.count_usage = count_usage  # usage to report when no layer saw any (counted from the text)
+        super().__init__(native_request, count_usage)
         self.seq = 0
         self.rid: str | None = None
         self.created = now()
         self.model: str | None = None
-        self.started = self.terminal = self.diverged = False
         self.items: list[_Item] = []
         self.by_index: dict[int, _Item] = {}
         self.by_tool: dict[int, _Item] = {}
         self.open: _Item | None = None
-        self.finish: str | None = None
-        self.usage: dict[str, Any] | None = None
-        self.out: list[bytes] = []
 
-    # -- writing ---------------------------------------------------------------------------------
     def _emit(self, kind: str, **fields: Any) -> None:
         data = orjson.dumps({"type": kind, **fields, "sequence_number": self.seq})
         self.seq += 1
         self.out.append(b"event: " + kind.encode() + b"\ndata: " + data + b"\n\n")
-
-    def _take(self) -> bytes:
-        out, self.out = self.out, []
-        return b"".join(out)
-
-    def feed(self, ev: Any) -> bytes:
-        """The bytes to write for one chain event."""
-        if ev.data is None:
-            return ev.raw  # a comment: valid SSE in every API
-        if ev.api == RESPONSES and not self.diverged:
-            if isinstance(ev.native, dict):
-                self._track(ev.native)
-            return ev.raw
-        if ev.is_done:
-            return self.finish_stream()
-        obj = ev.chunk()
-        if obj is None or self.terminal:
-            return b""
-        self._encode(obj)
-        return self._take()
 
     # -- native events: remember what the client has seen ------------------------------------------
     def _track(self, obj: dict[str, Any]) -> None:
@@ -244,28 +221,14 @@ class Encoder:
         return response_object(self.rid or minted_id("resp_"), self.created, self.model, self.request, status, output,
                                usage, self.finish, error)
 
-    def _encode(self, obj: dict[str, Any]) -> None:
-        choices = obj.get("choices") if isinstance(obj.get("choices"), list) else []
-        usage = obj.get("usage")
-        if not choices and not (isinstance(usage, dict) and usage):
-            return  # nothing a Responses client would see
-        self.diverged = True
-        self._start(obj)
-        if isinstance(usage, dict) and usage:
-            self.usage = usage
-        for c in choices:
-            if not isinstance(c, dict) or c.get("index", 0) != 0:
-                continue  # a Response has one output; n > 1 has no Responses form
-            d = c.get("delta") if isinstance(c.get("delta"), dict) else {}
-            if isinstance(d.get("content"), str) and d["content"]:
-                self._text("output_text", d["content"])
-            if isinstance(d.get("refusal"), str) and d["refusal"]:
-                self._text("refusal", d["refusal"])
-            for tc in d.get("tool_calls") or ():
-                if isinstance(tc, dict):
-                    self._tool(tc)
-            if c.get("finish_reason"):
-                self.finish = c["finish_reason"]
+    def _delta(self, d: dict[str, Any]) -> None:
+        if isinstance(d.get("content"), str) and d["content"]:
+            self._text("output_text", d["content"])
+        if isinstance(d.get("refusal"), str) and d["refusal"]:
+            self._text("refusal", d["refusal"])
+        for tc in d.get("tool_calls") or ():
+            if isinstance(tc, dict):
+                self._tool(tc)
 
     def _text(self, kind: str, text: str) -> None:
         it = self.open
