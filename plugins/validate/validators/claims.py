@@ -46,7 +46,7 @@ _NOUN_STOP = frozenset((
     "have", "had", "will", "would", "can", "could", "should", "may", "might", "do", "does", "did", "not", "no",
     "after", "before", "since", "until", "while", "when", "where", "there", "here", "then", "also", "just", "only",
     "about", "around", "up", "down", "off", "more", "less", "total", "all", "both", "left", "remaining", "ago",
-    "plus", "minus", "vs", "versus", "x", "times", "instead", "apiece", "net", "gross", "last", "next", "so", "far",
+    "plus", "minus", "vs", "versus", "x", "instead", "apiece", "net", "gross", "last", "next", "so", "far",
     "previous", "prior", "earlier", "later", "yesterday", "today", "tomorrow", "ago",
 ))
 # Heads that say when, not what: "168 last year" counts no years.
@@ -298,6 +298,8 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
             tok = code.group(1) + " " + n  # a flight, a train, a ward: "UA 455", "ICE 1007"
             return Claim(tok, "ident", start - len(code.group(0)), base + e0, idents=[_norm_ident(tok)])
     hedged = hedge_words and _hedged(seg, s0)
+    if hedged and _bounded(seg, s0) and n.isdigit() and int(n) * mult < 100:
+        hedged = False  # "up to 10 seats" states 10, not "about 10"
     values = _values(n, mult, hedged, abs_tol, rel_tol)
     if not values:
         return None
@@ -372,6 +374,13 @@ _CODE_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z]{2,3}) $")
 _CODE_NOT = frozenset(("usd", "eur", "gbp", "jpy", "cad", "aud", "chf", "inr", "cny", "sek", "nok", "dkk", "pln", "brl",
                        "mxn", "zar", "nzd", "sgd", "hkd", "krw", "utc", "gmt", "est", "pst", "cet", "am", "pm", "us", "uk",
                        "p50", "id", "no", "vs", "ok"))
+
+
+_BOUNDS = ("over", "under", "more than", "less than", "up to", "at least", "at most")
+
+
+def _bounded(seg: str, s0: int) -> bool:
+    return seg[max(0, s0 - 14):s0].rstrip(" $€£\u00a0").lower().endswith(_BOUNDS)
 
 
 def _ranked(seg: str, s0: int, e0: int) -> bool:

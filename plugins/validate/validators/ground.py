@@ -214,7 +214,7 @@ def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool, adjacent
                 for x in xs:  # a discount or a surcharge applies to an amount, a share to a count
                     out.append(Derived(x, amount.dim, amount.unit, amount.cur, per, kind="product"))
                 continue
-            prod = _product(a, b)
+            prod = _product(a, b) if (a.dec or b.dec or a.dim or b.dim) else None  # (11 turnovers x 3 is nothing)
             if prod is not None:
                 out.append(prod)
             out.append(_ratio(a, b))
@@ -551,12 +551,21 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
         others = [_key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key]
         shared = set().union(*others) if others else set()
         close = {stem(w) for w in ctx.close}
-        if close & (own - shared):
+        if _meets(close, own - shared):
             return True  # the sentence names this number's own key ("p95 ... 310 ms")
         for toks in others:
-            if close & (toks - own - _GENERIC_KEY):
-                return False  # it names another key of the same object ("deductible is $4,500")
+            if _meets(close, toks - own - _GENERIC_KEY):
+                return False  # it names another key of the same object ("deductible is $4,500", "ranking 5th")
     return True
+
+
+def _meets(words: set[str], keys: set[str]) -> bool:
+    """A word names a key token: the same word, or one of its forms ("ranking" for "rank")."""
+    for w in words:
+        for k in keys:
+            if w == k or (len(k) >= 4 and w.startswith(k)) or (len(w) >= 4 and k.startswith(w)):
+                return True
+    return False
 
 
 _GENERIC_KEY = frozenset(("total", "amount", "value", "count", "number", "rate", "per", "avg", "max", "min"))

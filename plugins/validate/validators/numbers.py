@@ -366,6 +366,9 @@ class Grounding:
             return True
         if c.noun is not None and c.unit is None and c.integer and d.dim is not None:
             return False  # "600 requests" is no product of gigabytes
+        if c.noun is not None and c.unit is None and c.integer and c.per is None and c.noun != "time" \
+                and d.kind in ("ratio", "rate", "duration"):
+            return False  # "10 seats" counts seats: no ratio of two numbers is a count of them
         if c.per is not None and c.per not in PERIOD_NAMES and not (d.per and stem(d.per) == stem(c.per)):
             # a rate claim: "points per game" -> a ratio whose denominator counts games
             words = {c.per, stem(c.per)}
@@ -390,9 +393,9 @@ class Grounding:
                 for d in _range(vals, ds, tv, tt, c.unit, c.inverse):
                     if self._match_derived(d, tv, tt):
                         return True
-            tt *= 0.999  # a derived 9.5 does not round to a stated 9
+            # a derived 338.405 rounds (half up) to a stated 338.41; a derived 9.5 does not round to 9
             i = bisect.bisect_left(vals, tv - tt)
-            while i < len(vals) and vals[i] <= tv + tt:
+            while i < len(vals) and vals[i] < tv + tt * 0.999:
                 d = ds[i]
                 if (c.unit is None or d.unit is None or d.unit == c.unit) and self._match_derived(d, tv, tt):
                     if cp is None or d.per is None or d.per not in PERIOD_NAMES or d.per == cp:
@@ -504,9 +507,13 @@ class Grounding:
             got = a.dim or b.dim
             if dim is not None and got != dim and not (dim == "money" and got is None and (a.dec or b.dec)):
                 return False
+            if dim not in (None, "money") and (a.dim != dim or b.dim != dim):
+                return False  # 1.5 g plus 8 servings is no weight
             return _currency_ok(c.currency, a.cur or b.cur)
         if op == "pct":
             return b.dim != "percent" and (dim is None or b.dim in (dim, None))
+        if a.dim is None and b.dim is None and not a.dec and not b.dec and a.src != "user" and b.src != "user":
+            return False  # two whole numbers of a box score multiply into nothing anyone states
         if dim is None:
             return b.dim in (None, "percent") or a.dim is None or rate_of(a, b)
         return b.dim == dim or (dim == "money" and b.dim is None and b.dec > 0)
