@@ -164,12 +164,19 @@ def _phrase(text: str, pos: int, ceil: int) -> list[tuple[str, int]]:
     return words
 
 
+_COMPARE_AFTER = re.compile(r"\s+(?:the|as|more|less|higher|lower|larger|greater|bigger|smaller|faster|slower|over|what|that|its)\b",
+                            re.IGNORECASE)
+
+
 def _noun(text: str, pos: int, ceil: int) -> str | None:
-    """The head noun a number counts: the last word of the short phrase after it."""
+    """The head noun a number counts: the last word of the short phrase after it. "four times the
+    baseline" is a multiple (a ratio), "restarted 3 times" a count of events."""
     words = _phrase(text, pos, ceil)
     if not words:
         return None
     head = stem(words[-1][0])
+    if head == "time" and len(words) == 1 and _COMPARE_AFTER.match(text, words[0][1]):
+        return "multiple"
     return None if head in _TIME_HEADS and len(words) > 1 else head
 
 
@@ -255,8 +262,15 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
             return None
         hedged = hedge_words and _hedged(seg, s0)
         tol = 0.5 if not hedged else max(0.5, value * 0.1)
+        per, per_n = ur.per, ur.per_n
+        if per is None and noun is not None:  # "three times a day"
+            words = _phrase(seg, ur.end, ceil)
+            if words:
+                ur2 = unit_after(seg, words[-1][1])
+                if ur2.unit is None and ur2.per is not None:
+                    per, per_n = ur2.per, ur2.per_n
         c = Claim(g("words"), "number", base + s0, base + max(e0, ur.end), [(float(value), tol)], unit=ur.unit,
-                  per=ur.per, per_n=ur.per_n, noun=noun, hedged=hedged, integer=True)
+                  per=per, per_n=per_n, noun=noun, hedged=hedged, integer=True)
         return c
     if kind != "num":
         return None

@@ -101,6 +101,7 @@ class Piece:
     times: list[tuple[int, int]] = field(default_factory=list)  # (minute of day, obj)
     offsets: list[float] = field(default_factory=list)  # UTC offsets (hours)
     idents: set[str] = field(default_factory=set)
+    code_numbers: set[tuple[str, str]] = field(default_factory=set)  # ("w", "26") from "2024-W26"
     terms: list[int] = field(default_factory=list)  # "Net 30", "2/10 net 30": day counts
     next_id: int = 0
 
@@ -119,6 +120,7 @@ class _Builder:
     def __init__(self, src: str) -> None:
         self.p = Piece()
         self.src = src
+        self._item_strings: dict[int, dict[str, str]] = {}
 
     def new_obj(self, parent: int, key: str = "") -> int:
         i = self.p.next_id
@@ -188,8 +190,19 @@ class _Builder:
             self.walk(v, child, cctx, depth + 1)
         if len(children) >= 2:
             self._columns([c for _, c, _ in children], "")
+        for k, fs in o.keys.items():  # numbers read from strings of this object ("chip_time": "3:29:40")
+            for f in fs:
+                if f.unit is not None and f.unit.dim == "time" and f not in scalars and isinstance(node.get(k), str):
+                    scalars.append(f)
+        per_units = node.get("per")
+        if isinstance(per_units, (int, float)) and not isinstance(per_units, bool) and per_units > 1:
+            for f in list(scalars):  # {"per": 1000, "price": 0.5}: a price per 1,000
+                if f.dim == "money":
+                    unit_rate = Fact(f.v / per_units, f.unit, f.dim, f.cur, f.per, f.key, f.toks, obj, self.src, f.dec + 3)
+                    self.p.facts.append(unit_rate)
         if scalars:
             self.p.groups.append(scalars)
+            self._percent_products(scalars)
         if scalars and cols:
             self.p.parents.append((scalars, cols))
 
@@ -242,6 +255,7 @@ class _Builder:
                 self._column(fs, key)
                 out.append(fs)
         self._weighted(children, by_key)
+        self._group_sums(children, by_key)
         # items priced by quantity: one column of products (line totals)
         qty = [k for k in by_key if _is_qty(k)]
         price = [k for k in by_key if _is_price(k)]
@@ -260,6 +274,42 @@ class _Builder:
                     self._column(prods, key)
                     out.append(prods)
         return out
+
+    def _percent_products(self, scalars: list[Fact]) -> None:
+        """Rates of one object multiplied (OEE = availability x performance x quality)."""
+        rates = [f for f in scalars if f.dec and 0 < f.v <= 1 and f.unit is None][:6]
+        if len(rates) < 2:
+            return
+        out = []
+        for i, a in enumerate(rates):
+            for j in range(i + 1, len(rates)):
+                b = rates[j]
+                out.append(a.v * b.v)
+                for c in rates[j + 1:]:
+                    out.append(a.v * b.v * c.v)
+        for x in out:
+            p = Fact(x * 100, None, "percent", None, None, "product", frozenset({"product"}), -1, self.src, 4)
+            p.pct_of = True
+            self.p.facts.append(p)
+
+    def _group_sums(self, children: list[int], by_key: dict[str, list[Fact]]) -> None:
+        """Totals per group of items that share a label ("12 + 8 + 14 = 34 units of lispro")."""
+        labels: dict[str, dict[str, list[int]]] = {}
+        for cid in children:
+            for k, v in self._item_strings.get(cid, {}).items():
+                labels.setdefault(k, {}).setdefault(v, []).append(cid)
+        for k, groups in labels.items():
+            if len(groups) < 2 or all(len(g) == 1 for g in groups.values()):
+                continue
+            for members in groups.values():
+                if len(members) < 2:
+                    continue
+                for key, fs in by_key.items():
+                    picked = [f for f in fs if f.obj in members]
+                    if len(picked) >= 2:
+                        first = picked[0]
+                        self.p.facts.append(Fact(sum(f.v for f in picked), first.unit, first.dim, first.cur, first.per,
+                                                 first.key, first.toks, -1, self.src, first.dec))
 
     def _weighted(self, children: list[int], by_key: dict[str, list[Fact]]) -> None:
         """Sums of products of two keys across items, and the weighted mean: a weighted grade
@@ -322,6 +372,8 @@ class _Builder:
 
     def _string(self, s: str, key: str, obj: int, ctx: dict[str, Any]) -> None:
         o = self.p.objs[obj]
+        if len(s) <= 48:
+            self._item_strings.setdefault(obj, {})[key] = s.strip().lower()
         if _DIGIT_FIND.search(s) is None:
             if len(s) <= 48 and (not key or key.lower() in _NAME_KEYS or len(s.split()) <= 4):
                 o.labels |= _label_tokens(s)
@@ -344,8 +396,9 @@ class _Builder:
                 if h <= 24 and mi < 60:
                     self.p.times.append(((h % 24) * 60 + mi, obj))
                     secs = h * 3600 + mi * 60 + int(m.group(3) or 0)
-                    self.p.facts.append(Fact(float(secs), Unit("time", 1.0), "time", None, None, key.lower(),
-                                             frozenset(_key_toks(key)), obj, self.src, 0))
+                    f = Fact(float(secs), Unit("time", 1.0), "time", None, None, key.lower(), frozenset(_key_toks(key)), obj, self.src, 0)
+                    self.p.facts.append(f)
+                    self.p.objs[obj].keys.setdefault(key, []).append(f)  # a race time pairs with its distance
                     return
             m = _OFFSET.match(s)
             if m is not None and ("offset" in key.lower() or "utc" in key.lower() or s.upper().startswith(("UTC", "GMT"))):
@@ -380,6 +433,8 @@ class _Builder:
         self.p.idents.add(_norm_ident(tok))
         self.p.idents.add(_NONDIGIT.sub("", tok))
         self.p.idents.update(_DIGITS.findall(tok))
+        for m in re.finditer(r"([A-Za-z]+)-?(\d+)", tok):  # "2024-W26": week 26, "Q3": quarter 3
+            self.p.code_numbers.add((m.group(1)[0].lower(), m.group(2).lstrip("0") or "0"))
 
     def _terms(self, s: str) -> None:
         for m in _TERMS.finditer(s):
@@ -500,6 +555,8 @@ class _Builder:
                     f = Fact(val, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec)
                     if ur.inverse and unit is not None:
                         f.b = to_base(val, unit, True)  # 6.5 L/100 km is 15.4 km per litre
+                    if ur.per_n > 1 and k == 0:  # "250 mg/5 mL", "$0.50 per 1,000 calls": per one unit too
+                        self.p.facts.append(Fact(val / ur.per_n, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec + 3))
                 f.textual = True
                 self.p.facts.append(f)
                 if k == 0:

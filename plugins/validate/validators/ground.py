@@ -47,11 +47,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|\d+[A-Za-z]+[A-Za-z0-9]*")
 
 
 class Derived:
-    __slots__ = ("v", "dim", "unit", "cur", "per", "rate_toks", "kind")
+    __slots__ = ("v", "dim", "unit", "cur", "per", "rate_toks", "kind", "den")
 
     def __init__(self, v: float, dim: str | None, unit: Unit | None, cur: str | None, per: str | None,
-                 rate_toks: frozenset[str] = frozenset(), kind: str = "") -> None:
+                 rate_toks: frozenset[str] = frozenset(), kind: str = "", den: Unit | None = None) -> None:
         self.v, self.dim, self.unit, self.cur, self.per, self.rate_toks, self.kind = abs(v), dim, unit, cur, per, rate_toks, kind
+        self.den = den  # a rate's denominator unit (a pace per km converts to one per mile)
 
 
 class Index:
@@ -81,6 +82,7 @@ class Index:
         self.times: list[tuple[int, int, int]] = []
         self.offsets: set[float] = set()
         self.idents: set[str] = set()
+        self.code_numbers: set[tuple[str, str]] = set()
         self.terms: set[int] = set()
         for k, p in enumerate(pieces):
             for y, mo, d, obj, key in p.dates:
@@ -97,6 +99,7 @@ class Index:
             self.times.extend((m, k, obj) for m, obj in p.times)
             self.offsets.update(p.offsets)
             self.idents |= p.idents
+            self.code_numbers |= p.code_numbers
             self.terms.update(p.terms)
         self.answer: list[Fact] = []
         self._derived: list[Derived] | None = None
@@ -283,7 +286,7 @@ def _ratio(a: Fact, b: Fact) -> Derived:
     if _same_unit(a, b) and a.dim is not None:
         return Derived(a.v / b.v, None, None, None, None, b.toks, kind="ratio")
     per_toks = b.toks | ({b.unit.dim} if b.unit is not None else set())
-    return Derived(a.v / b.v, a.dim, a.unit, a.cur, None, frozenset(per_toks), kind="rate")
+    return Derived(a.v / b.v, a.dim, a.unit, a.cur, None, frozenset(per_toks), kind="rate", den=b.unit)
 
 
 def _scalar_and_column(scalars: list[Fact], col: list[Fact], out: list[Derived]) -> None:
@@ -551,8 +554,8 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
         others = [_key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key]
         shared = set().union(*others) if others else set()
         close = {stem(w) for w in ctx.close}
-        if _meets(close, own - shared):
-            return True  # the sentence names this number's own key ("p95 ... 310 ms")
+        if _meets(close | {stem(w.lower()) for w in ctx.after}, own - shared):
+            return True  # the sentence names this number's own key ("p95 ... 310 ms", "15 PTO days")
         for toks in others:
             if _meets(close, toks - own - _GENERIC_KEY):
                 return False  # it names another key of the same object ("deductible is $4,500", "ranking 5th")

@@ -30,7 +30,7 @@ from .base import Subject, ValidationResult
 from .claims import Claim, extract
 from .facts import Fact, PieceCache, message_texts
 from .ground import (
-    PERIOD_NAMES, Index, _currency_ok, _period_of, fact_ok, lookup, mentions, near, owner_ok, quotient, rate_of,
+    _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, fact_ok, lookup, mentions, near, owner_ok, quotient, rate_of,
 )
 from .segments import sentence_end, sentence_start
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
@@ -201,6 +201,8 @@ class Grounding:
             return True
         if c.integer and c.values and len(str(int(c.values[0][0]))) >= 4 and str(int(c.values[0][0])) in self.idx.idents:
             return True
+        if c.integer and c.values and self._code_number():
+            return True
         if not self.cfg.derivations or self.wrong_owner:
             return False
         return self._derived()
@@ -230,6 +232,15 @@ class Grounding:
                     if f.dim == "percent":
                         return True
         return False
+
+    def _code_number(self) -> bool:
+        """"week 26" for "2024-W26", "quarter 3" for "Q3"."""
+        before = self.text[max(0, self.c.start - 16):self.c.start].split()
+        if not before:
+            return False
+        word = before[-1].lower().strip("(,")
+        n = str(int(self.c.values[0][0]))
+        return bool(word) and (word[0], n) in self.idx.code_numbers
 
     def _year(self) -> bool:
         v = self.c.values[0][0]
@@ -332,7 +343,15 @@ class Grounding:
                 return True
             if c.unit is not None and c.unit.dim == "time" and self._durations(v, tol):
                 return True
+            if c.noun == "time" and c.per in _PERIOD_SECONDS and self._frequency(v, tol):
+                return True
         return False
+
+    def _frequency(self, v: float, tol: float) -> bool:
+        """"three times a day" for every 8 hours: the period over an interval of the data."""
+        per = _PERIOD_SECONDS[str(self.c.per)]
+        return any(f.b and abs(per / f.b - v) <= tol for f in self.idx.facts + self.idx.answer
+                   if f.unit is not None and f.unit.dim == "time")
 
     def _converted_period(self, v: float, tol: float) -> bool:
         """$29 a month -> $348 a year; a $78,000 salary -> $6,500 a month."""
@@ -366,12 +385,12 @@ class Grounding:
             return True
         if c.noun is not None and c.unit is None and c.integer and d.dim is not None:
             return False  # "600 requests" is no product of gigabytes
-        if c.noun is not None and c.unit is None and c.integer and c.per is None and c.noun != "time" \
+        if c.noun is not None and c.unit is None and c.integer and c.per is None and c.noun != "multiple" \
                 and d.kind in ("ratio", "rate", "duration"):
             return False  # "10 seats" counts seats: no ratio of two numbers is a count of them
         if c.per is not None and c.per not in PERIOD_NAMES and not (d.per and stem(d.per) == stem(c.per)):
             # a rate claim: "points per game" -> a ratio whose denominator counts games
-            words = {c.per, stem(c.per)}
+            words = {c.per, stem(c.per)} | _SYNONYMS.get(stem(c.per), set())
             u = UNIT_WORDS.get(c.per)
             if u is not None:
                 words.add(u.dim)  # "per square foot" for a ratio over an area
@@ -401,6 +420,13 @@ class Grounding:
                     if cp is None or d.per is None or d.per not in PERIOD_NAMES or d.per == cp:
                         return True
                 i += 1
+            den = UNIT_WORDS.get(c.per) if c.per else None
+            if den is not None:  # a rate per km stated per mile
+                for d in ds:
+                    if d.kind == "rate" and d.den is not None and d.den.dim == den.dim and d.den != den:
+                        k = den.factor / d.den.factor
+                        if abs(d.v * k - tv) <= tt and (c.unit is None or d.unit == c.unit):
+                            return True
             if cp is not None:  # a monthly column total as a yearly figure
                 for d in ds:
                     if d.per in PERIOD_NAMES and d.per != cp:
@@ -456,11 +482,17 @@ class Grounding:
                 for b in self._rates(cd, a):  # a quantity times a rate per it: 4 nights x EUR 189 a night
                     if abs(b.b * a.v - V) <= T + V * arel:
                         return True
-                if cd in ("time", "volume"):  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
+                if cd is not None:  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
                     for b in list(self.idx.facts) + self.idx.answer:
                         q = quotient(a, b)
                         if q is not None and q[1] == cd and abs(q[0] - V) <= T + V * arel:
                             return True
+            if cd == "time" and a.dim is None and a.v and c.unit is not None:
+                # a supply over a daily use: a 300-unit pen at 34 units is 8.8 (days)
+                for b in self.idx.answer + [f for f in self.idx.facts if f.dim is None]:
+                    if b is not a and b.v and b.dim is None and (a.toks & b.toks or not a.toks) and \
+                            abs(a.v / b.v - v) <= tol + v * arel:
+                        return True
         return False
 
     def _rates(self, dim: str | None, q: Fact) -> list[Fact]:
@@ -499,6 +531,9 @@ class Grounding:
                 return False  # a stated number plus the fact it came from is that number twice
             if a.per != b.per and not (a.per is None and b.per is None):
                 return False  # "3 a day" and 30 tablets do not add up
+            if a.dim is None and b.dim is None and not a.dec and not b.dec and "user" not in (a.src, b.src) \
+                    and not any(_kin(x, y) or x == y for x in a.toks for y in b.toks):
+                return False  # 8 rebounds and 25 points are no 33 of anything
             if c.noun is not None and c.unit is None and c.integer and (a.dim is not None or b.dim is not None
                                                                         or not fact_ok(c, b)):
                 return False  # "33 tablets" is no sum of 30 tablets and 3 days
@@ -657,6 +692,9 @@ class Grounding:
             if any(abs(f.v - pv) <= pt for f in self.idx.facts if f.dim == "pp"):
                 return True
         return False
+
+
+_PERIOD_SECONDS = {"minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0, "month": 2629746.0, "year": 31556952.0}
 
 
 def _range(vals: list[float], ds: list[Any], v: float, tol: float, unit: Unit, inverse: bool) -> list[Any]:

@@ -144,6 +144,8 @@ def scan(text: str) -> list[Any]:
         if d < pos:
             continue
         p = d - 1 if d > pos and text[d - 1] in _SYMBOLS else d  # a leading symbol ($, #, -, .) belongs to the token
+        if p != d and text[d - 1] in "-–" and d >= 2 and (text[d - 2].isdigit() or text[d - 2] == "%"):
+            p = d  # "18:00-19:00", "112-95": a dash between two numbers joins them, it is no minus sign
         if urls:
             while ui < len(urls) and urls[ui].end() <= d:
                 ui += 1
