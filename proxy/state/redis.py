@@ -119,9 +119,20 @@ class RedisState(StateBackend):
             async with asyncio.timeout(self._guard), self._slot():
                 return await coro
         except _FAILURES as exc:
+            await self._failed_over()
             raise StateError(f"redis {op} failed: {type(exc).__name__}: {exc}") from exc
         finally:
             coro.close()  # not awaited when the slot wait timed out: no "never awaited" warning
+
+    async def _failed_over(self) -> None:
+        """Behind Sentinel, a failure may mean the primary moved: close the idle pooled
+        connections (still open to the old one) so each new one asks the sentinels again,
+        instead of every stale connection costing a request one more timeout."""
+        if self.topology == "sentinel":
+            try:
+                await self._pool.disconnect(inuse_connections=False)
+            except Exception:  # noqa: BLE001 - best effort; the next connection re-resolves anyway
+                pass
 
     def _slot(self) -> Any:
         return self._slots if self._slots is not None else contextlib.nullcontext()
@@ -180,6 +191,7 @@ class RedisState(StateBackend):
             log.error("state script %s failed in Redis: %s", script.name, exc)
             raise StateError(f"redis script {script.name} failed: {exc}") from exc
         except _FAILURES as exc:
+            await self._failed_over()
             raise StateError(f"redis script {script.name} failed: {type(exc).__name__}: {exc}") from exc
 
     def journal(self, name: str) -> Journal:
