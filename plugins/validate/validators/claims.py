@@ -60,6 +60,18 @@ _PACE_AFTER = re.compile(r"\s*(?:/|per\b|a\b)\s*(?P<w>kilometers?|kilometres?|km
 _TZ_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b)", re.IGNORECASE)
 
 
+_NOTHING = re.compile(r"[0-9]")
+_NUMBER_WORDS_B = frozenset(w.encode() for w in (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion"
+).split())
+_LETTERS_ONLY = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+
+
+def _has_number_word(seg: str) -> bool:
+    return not _NUMBER_WORDS_B.isdisjoint(seg.lower().encode("ascii", "ignore").translate(_LETTERS_ONLY).split())
+
+
 @dataclass(slots=True)
 class Claim:
     text: str
@@ -184,6 +196,8 @@ def extract(text: str, start: int, end: int, small_integer: int = 10, ignore_yea
             abs_tol: float = 0.0, rel_tol: float = 0.0, hedge_words: bool = True) -> list[Claim]:
     """The claims of text[start:end]; positions are absolute."""
     seg = text[start:end]
+    if _NOTHING.search(seg) is None and not _has_number_word(seg):
+        return []  # most sentences of an answer state no number at all
     claims: list[Claim] = []
     taken_until = -1
     for dm in _DURATION.finditer(seg):
@@ -374,8 +388,7 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         c.change = "down"
     if kind2 == "percent" or pp or (unit is not None and unit.dim == "pp"):
         c.change = _direction(seg, s0, e0, 0, ceil) or c.change
-    elif money or kind2 == "number":
-        c.change = _direction(seg, s0, e0, 0, ceil)
+
     return c
 
 

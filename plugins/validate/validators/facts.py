@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import orjson
 
 from .scan import _DATE_KINDS, _DIGIT_FIND, _NONDIGIT, _DIGITS, _MULT, _dates_of, _interpretations, _norm_ident, _parse_words, scan
-from .units import Unit, key_units, stem, to_base, unit_after
+from .units import Unit, key_tokens, key_units, stem, to_base, unit_after
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -52,7 +53,7 @@ _PERIOD_VALUES = {"monthly": "month", "month": "month", "annual": "year", "annua
 class Fact:
     """One number of the data (or of the user's messages, or a claim of the answer already verified)."""
 
-    __slots__ = ("v", "b", "dim", "unit", "cur", "per", "key", "toks", "obj", "src", "dec", "neg", "pct_of", "textual")
+    __slots__ = ("v", "b", "dim", "unit", "cur", "per", "key", "toks", "obj", "src", "dec", "neg", "pct_of", "textual", "pc")
 
     def __init__(self, v: float, unit: Unit | None, dim: str | None, cur: str | None, per: str | None, key: str,
                  toks: frozenset[str], obj: int, src: str, dec: int, neg: bool = False) -> None:
@@ -70,12 +71,13 @@ class Fact:
         self.neg = neg
         self.pct_of = False  # a percent fact read from a fraction (0.042 -> 4.2 %)
         self.textual = False  # read from prose (a string), not a JSON number
+        self.pc: Any = None  # the Piece (message) it belongs to
 
     def __repr__(self) -> str:
         return f"Fact({'-' if self.neg else ''}{self.v}, {self.dim}, {self.key or '-'}, obj={self.obj}, per={self.per})"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Obj:
     parent: int  # the container (object or array) id it sits in; -1 at the top
     labels: set[str] = field(default_factory=set)
@@ -85,7 +87,7 @@ class Obj:
     empty_keys: set[str] = field(default_factory=set)  # keys with no value ("rank": "not published", null)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Piece:
     """What one message contributes (cached by its text)."""
 
@@ -104,9 +106,20 @@ class Piece:
     code_numbers: set[tuple[str, str]] = field(default_factory=set)  # ("w", "26") from "2024-W26"
     terms: list[int] = field(default_factory=list)  # "Net 30", "2/10 net 30": day counts
     next_id: int = 0
+    derived: Any = None  # ground.piece_derived, built on first need
+    distinct: Any = None  # ground._distinct_labels, built on first need
+
+
+@lru_cache(maxsize=8192)
+def _label_tokens_cached(s: str) -> frozenset[str]:
+    return frozenset(_label_tokens_uncached(s))
 
 
 def _label_tokens(s: str) -> set[str]:
+    return set(_label_tokens_cached(s))
+
+
+def _label_tokens_uncached(s: str) -> set[str]:
     out = set()
     for t in _LABEL_SPLIT.split(s):
         if len(t) >= 2 and not t.isdigit():
@@ -576,9 +589,12 @@ class _Builder:
 
 
 def _key_toks(key: str) -> set[str]:
-    from .units import key_tokens
+    return set(_key_toks_cached(key)) if key else set()
 
-    return {stem(t) for t in key_tokens(key)} if key else set()
+
+@lru_cache(maxsize=8192)
+def _key_toks_cached(key: str) -> frozenset[str]:
+    return frozenset(stem(t) for t in key_tokens(key))
 
 
 def _decimals(v: Any) -> int:
@@ -636,19 +652,23 @@ class PieceCache:
 def piece(text: str, src: str) -> Piece:
     b = _Builder(src)
     stripped = text.lstrip()
+    parsed = False
     if stripped[:1] in ("{", "["):
         try:
             obj = orjson.loads(text)
         except orjson.JSONDecodeError:
             pass
         else:
+            parsed = True
             root = b.new_obj(-1)
             if isinstance(obj, list):
                 b._walk_list(obj, root, "", {}, 0)
             else:
                 b.walk(obj, root, {})
-            return b.p
-    b.text(text, None, {})
+    if not parsed:
+        b.text(text, None, {})
+    for f in b.p.facts:
+        f.pc = b.p
     return b.p
 
 

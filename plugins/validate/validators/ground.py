@@ -60,10 +60,8 @@ class Index:
 
     def __init__(self, pieces: list[Piece]) -> None:
         self.pieces = pieces
+        self.piece_no = {id(p): k for k, p in enumerate(pieces)}
         self.facts: list[Fact] = [f for p in pieces for f in p.facts]
-        for p in pieces:
-            for f in p.facts:
-                f_piece[id(f)] = p
         self.by_v = sorted(((f.v, i) for i, f in enumerate(self.facts)), key=lambda x: x[0])
         self.vals = [v for v, _ in self.by_v]
         self.by_b: dict[str, tuple[list[float], list[Fact]]] = {}
@@ -93,7 +91,7 @@ class Index:
                 except ValueError:
                     pass
                 holder = Fact(0.0, None, "date", None, None, key, frozenset(), obj, p.facts[0].src if p.facts else "data", 0)
-                f_piece[id(holder)] = p
+                holder.pc = p
                 self.date_owners.setdefault((y, mo, d), []).append(holder)
             self.month_years |= p.month_years
             self.times.extend((m, k, obj) for m, obj in p.times)
@@ -102,6 +100,10 @@ class Index:
             self.code_numbers |= p.code_numbers
             self.terms.update(p.terms)
         self.answer: list[Fact] = []
+        # rates (a price per night, a growth per day, a speed): the few facts a quantity multiplies or divides
+        self.rates: list[Fact] = [f for f in self.facts if (f.per is not None and f.per not in ("__len__", "__weighted__"))
+                                  or (f.unit is not None and f.unit.dim in ("speed", "fuel"))]
+        self.user: list[Fact] = [f for f in self.facts if f.src == "user"][:24]
         self._derived: list[Derived] | None = None
         self._derived_vals: list[float] = []
         self._distinct: list[dict[str, set[int]]] | None = None
@@ -111,18 +113,7 @@ class Index:
         if self._derived is None:
             out: list[Derived] = []
             for p in self.pieces:
-                for col, key in zip(p.columns, p.column_keys):
-                    _column_values(col, out, key)
-                for grp in p.groups:
-                    _pair_values(grp, out, same_object=True)
-                for line in p.lines:
-                    _pair_values(line, out, same_object=True, adjacent=True)
-                for col in p.columns:
-                    if len(col) <= 12:
-                        _pair_values(col, out, same_object=False)
-                for scalars, cols in p.parents:
-                    for col in cols:
-                        _scalar_and_column(scalars, col, out)
+                out.extend(piece_derived(p))
             out.sort(key=lambda d: d.v)
             self._derived = out
             self._derived_vals = [d.v for d in out]
@@ -130,16 +121,34 @@ class Index:
 
     def distinct(self, k: int) -> dict[str, set[int]]:
         """Label word -> the objects of piece k it names (words no sibling object shares)."""
-        if self._distinct is None:
-            self._distinct = [_distinct_labels(p) for p in self.pieces]
-        return self._distinct[k]
+        p = self.pieces[k]
+        if p.distinct is None:
+            p.distinct = _distinct_labels(p)
+        return p.distinct
 
 
-f_piece: dict[int, Piece] = {}  # id(fact) -> its piece (pieces are cached, facts live as long)
+def piece_derived(p: Piece) -> list[Derived]:
+    """What one message's numbers derive (cached on the piece: it depends on that message only)."""
+    if p.derived is None:
+        out: list[Derived] = []
+        for col, key in zip(p.columns, p.column_keys):
+            _column_values(col, out, key)
+        for grp in p.groups:
+            _pair_values(grp, out, same_object=True)
+        for line in p.lines:
+            _pair_values(line, out, same_object=True, adjacent=True)
+        for col in p.columns:
+            if len(col) <= 12:
+                _pair_values(col, out, same_object=False)
+        for scalars, cols in p.parents:
+            for col in cols:
+                _scalar_and_column(scalars, col, out)
+        p.derived = out
+    return p.derived
 
 
 def piece_of(f: Fact) -> Piece | None:
-    return f_piece.get(id(f))
+    return f.pc
 
 
 # -- the data's derived values ------------------------------------------------------------------------
@@ -536,7 +545,7 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     pc = piece_of(f)
     if pc is None or f.src != "data" or f.per == "__len__" or f.obj < 0:
         return True  # (a count of a list's items is owned by the list, whatever item the sentence names)
-    k = idx.pieces.index(pc) if pc in idx.pieces else -1
+    k = idx.piece_no.get(id(pc), -1)
     if k < 0:
         return True
     distinct = idx.distinct(k)

@@ -32,7 +32,7 @@ from .facts import Fact, PieceCache, message_texts
 from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, fact_ok, lookup, mentions, near, owner_ok, quotient, rate_of,
 )
-from .segments import sentence_end, sentence_start
+from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
 
 
@@ -69,11 +69,8 @@ class NumbersConfig(BaseModel):
 def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
     """The answer's claims (a sentence at a time, as they are checked), and 0 (kept for callers)."""
     out: list[Claim] = []
-    pos = 0
-    while pos < len(text):
-        end = sentence_end(text, pos, True) or len(text)
-        out.extend(_extract(text, pos, end, cfg))
-        pos = end
+    for start, end in sentences(text):
+        out.extend(_extract(text, start, end, cfg))
     return out, 0
 
 
@@ -110,14 +107,11 @@ class NumbersValidator:
         sess = self.session(subject)
         claims: list[Claim] = []
         bad: list[Claim] = []
-        pos = 0
-        while pos < len(text):
-            end = sentence_end(text, pos, True) or len(text)
-            for c in sess.claims(text, pos, end):
+        for start, end in sentences(text):
+            for c in sess.claims(text, start, end):
                 claims.append(c)
                 if not sess.verify(text, c):
                     bad.append(c)
-            pos = end
         if not claims:
             return ValidationResult.ok(self.name, claims=0)
         share = 1.0 - len(bad) / len(claims)
@@ -436,8 +430,9 @@ class Grounding:
         return False
 
     def _given(self) -> list[Fact]:
-        """Numbers the answer already verified and the user's own numbers: they combine with anything."""
-        return self.idx.answer + [f for f in self.idx.facts if f.src == "user"]
+        """Numbers the answer already verified (the most recent ones: a subtotal, its tax, then the
+        total) and the user's own numbers: they combine with any fact."""
+        return self.idx.answer[-_RECENT:] + self.idx.user
 
     def _with_given(self, v: float, tol: float) -> bool:
         """v = a op b, with a a verified answer number or a user number and b any fact, in base
@@ -483,20 +478,20 @@ class Grounding:
                     if abs(b.b * a.v - V) <= T + V * arel:
                         return True
                 if cd is not None:  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
-                    for b in list(self.idx.facts) + self.idx.answer:
+                    for b in self.idx.rates + self.idx.answer[-_RECENT:]:
                         q = quotient(a, b)
                         if q is not None and q[1] == cd and abs(q[0] - V) <= T + V * arel:
                             return True
             if cd == "time" and a.dim is None and a.v and c.unit is not None:
                 # a supply over a daily use: a 300-unit pen at 34 units is 8.8 (days)
-                for b in self.idx.answer + [f for f in self.idx.facts if f.dim is None]:
+                for b in self.idx.answer[-_RECENT:]:
                     if b is not a and b.v and b.dim is None and (a.toks & b.toks or not a.toks) and \
                             abs(a.v / b.v - v) <= tol + v * arel:
                         return True
         return False
 
     def _rates(self, dim: str | None, q: Fact) -> list[Fact]:
-        return [f for f in list(self.idx.facts) + self.idx.answer if f.dim == dim and rate_of(f, q)]
+        return [f for f in self.idx.rates + self.idx.answer[-_RECENT:] if f.dim == dim and rate_of(f, q)]
 
     def _find(self, target: float, t: float, dim: str | None, a: Fact, op: str) -> bool:
         """A fact b (in base units of `dim`, or a plain number) equal to target that combines with a."""
@@ -516,7 +511,7 @@ class Grounding:
             if f.unit is None or (op == "prod" and dim is None and rate_of(a, f)):
                 cands.append(f)  # (6 overtime hours for $36.00 an hour)
             i += 1
-        cands.extend(b for b in idx.answer if abs(b.b - target) <= t)
+        cands.extend(b for b in idx.answer[-_RECENT:] if abs(b.b - target) <= t)
         return any(b is not a and self._combo_ok(a, b, op, dim) for b in cands)
 
     def _combo_ok(self, a: Fact, b: Fact, op: str, dim: str | None) -> bool:
@@ -694,6 +689,7 @@ class Grounding:
         return False
 
 
+_RECENT = 16  # verified answer numbers a derivation may use (the last ones stated)
 _PERIOD_SECONDS = {"minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0, "month": 2629746.0, "year": 31556952.0}
 
 

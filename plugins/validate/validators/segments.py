@@ -65,6 +65,21 @@ def sentence_end(text: str, pos: int, final: bool) -> int | None:
     return None
 
 
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Every sentence of a complete text as (start, end), in one pass."""
+    out = []
+    pos = 0
+    for m in _TERMINATOR.finditer(text):
+        if m.group(0) == "." and _abbreviation(text, m.start()):
+            continue
+        if m.end() > pos:
+            out.append((pos, m.end()))
+            pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
+
 def sentence_start(text: str, pos: int) -> int:
     """Where the sentence holding `pos` begins (after the previous terminator and its spaces)."""
     i = pos

@@ -14,6 +14,7 @@ prose; `key_units(key)` reads them from a JSON key ("gross_weight_kg", "hoa_mont
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -210,6 +211,7 @@ def _rate_noun(word: str) -> str | None:
     return stem(noun) or None
 
 
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A plain plural stem: 'boxes' -> 'box', 'cities' -> 'city', 'pallets' -> 'pallet'."""
     w = word.lower().strip(".,;:()[]\"'*")
@@ -286,6 +288,7 @@ class KeyRead(NamedTuple):
     ambiguous_m: bool  # "_m": million or metres
 
 
+@lru_cache(maxsize=8192)
 def key_tokens(key: str) -> tuple[str, ...]:
     return tuple(t.lower() for t in _KEY_SPLIT.split(key) if t)
 
@@ -295,6 +298,7 @@ _LONG_UNIT_WORDS = frozenset(("days", "hours", "minutes", "seconds", "weeks", "m
                               "kwh", "mwh", "kcal", "therms"))
 
 
+@lru_cache(maxsize=8192)
 def key_units(key: str) -> KeyRead:
     """Unit, scale, currency, period and rate noun named by a JSON key."""
     toks = key_tokens(key)
