@@ -48,6 +48,7 @@ _NOUN_STOP = frozenset((
     "about", "around", "up", "down", "off", "more", "less", "total", "all", "both", "left", "remaining", "ago",
     "plus", "minus", "vs", "versus", "x", "instead", "apiece", "net", "gross", "last", "next", "so", "far",
     "previous", "prior", "earlier", "later", "yesterday", "today", "tomorrow", "ago",
+    "average", "mean", "median", "overall", "combined", "altogether", "respectively", "exactly", "apiece", "each",
 ))
 # Heads that say when, not what: "168 last year" counts no years.
 _TIME_HEADS = frozenset(("year", "season", "month", "week", "time", "day", "night", "hour", "minute", "quarter"))
@@ -283,6 +284,10 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
                 ur2 = unit_after(seg, words[-1][1])
                 if ur2.unit is None and ur2.per is not None:
                     per, per_n = ur2.per, ur2.per_n
+        cur = _WORD_CUR.get(noun + "s", _WORD_CUR.get(noun)) if noun else None
+        if cur is not None:  # "forty-four dollars"
+            return Claim(g("words") + seg[e0:ur.end], "money", base + s0, base + ur.end, [(float(value), tol)], currency=cur,
+                         hedged=hedged, money_like=True)
         c = Claim(g("words"), "number", base + s0, base + max(e0, ur.end), [(float(value), tol)], unit=ur.unit,
                   per=per, per_n=per_n, noun=noun, hedged=hedged, integer=True)
         return c

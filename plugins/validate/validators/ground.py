@@ -191,7 +191,7 @@ def _operands_ok(a: Fact, b: Fact) -> bool:
     """The smaller of two numbers added or subtracted is not a stray cent or a list position."""
     lo, hi = (a.v, b.v) if a.v <= b.v else (b.v, a.v)
     if a.dec > 0 or b.dec > 0 or a.dim == "money":
-        return lo >= _MIN_AMOUNT or hi < 100 * _MIN_AMOUNT
+        return lo >= _MIN_AMOUNT
     return lo >= hi * _MIN_SHARE
 
 

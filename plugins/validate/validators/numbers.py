@@ -408,7 +408,8 @@ class Grounding:
                         return True
             # a derived 338.405 rounds (half up) to a stated 338.41; a derived 9.5 does not round to 9
             i = bisect.bisect_left(vals, tv - tt)
-            while i < len(vals) and vals[i] < tv + tt * 0.999:
+            upper = tv + (tt * 0.999 if tt >= 0.5 else tt)
+            while i < len(vals) and vals[i] <= upper:
                 d = ds[i]
                 if (c.unit is None or d.unit is None or d.unit == c.unit) and self._match_derived(d, tv, tt):
                     if cp is None or d.per is None or d.per not in PERIOD_NAMES or d.per == cp:
