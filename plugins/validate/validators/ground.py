@@ -279,6 +279,9 @@ def quotient(a: Fact, b: Fact) -> tuple[float, str] | None:
         return a.b / b.b, "volume"
     if b.per in _SECONDS and b.dim == a.dim and a.dim is not None:
         return a.b / b.b * _SECONDS[b.per], "time"
+    per_unit = UNIT_WORDS.get(b.per) if b.per else None
+    if per_unit is not None and b.dim == a.dim and a.dim is not None:  # 200 mg at 50 mg per mL is 4 mL
+        return a.b / b.b * per_unit.factor, per_unit.dim
     return None
 
 

@@ -483,10 +483,10 @@ class Grounding:
                         q = quotient(a, b)
                         if q is not None and q[1] == cd and abs(q[0] - V) <= T + V * arel:
                             return True
-            if cd == "time" and a.dim is None and a.v and c.unit is not None:
-                # a supply over a daily use: a 300-unit pen at 34 units is 8.8 (days)
+            if cd == "time" and a.dim is None and a.v and c.unit is not None and c.hedged:
+                # a supply over a daily use: a 300-unit pen at 34 units a day lasts about 8.8 days
                 for b in self.idx.answer[-_RECENT:]:
-                    if b is not a and b.v and b.dim is None and (a.toks & b.toks or not a.toks) and \
+                    if b is not a and b.v and b.dim is None and \
                             abs(a.v / b.v - v) <= tol + v * arel:
                         return True
         return False
