@@ -486,3 +486,195 @@ def needle_kept(messages: list[dict[str, Any]], needle: Needle) -> bool:
         if isinstance(c, str) and needle.value in c:
             return True
     return False
+
+
+# ---------------------------------------------------------------------------------------
+# Kinds beyond the work chat: agent loops, pasted documents, decisions after a topic change
+# (the pruner's tuning data; bench/prune_eval_independent/ holds the independent set).
+# ---------------------------------------------------------------------------------------
+AGENT_TOOLS = [
+    {"type": "function", "function": {"name": n, "description": d, "parameters": {"type": "object", "properties": {
+        "arg": {"type": "string", "description": "What to look at"}}, "required": ["arg"]}}}
+    for n, d in [("read_file", "Read a file of the repository."), ("search_logs", "Search the service logs."),
+                 ("run_query", "Run a read-only SQL query."), ("run_tests", "Run a test module."), ("fetch_url", "Fetch a web page.")]
+]
+_SERVICES = ["billing", "checkout", "ledger", "search", "notifier", "payments", "inventory", "gateway"]
+_SETTINGS = ["retry_limit", "pool_size", "timeout_ms", "batch_size", "max_workers", "cache_ttl", "queue_depth", "rate_per_min"]
+
+
+def _log_lines(r: random.Random, svc: str, n: int) -> list[str]:
+    levels = ["INFO", "INFO", "INFO", "WARN", "DEBUG", "ERROR"]
+    msgs = ["request served", "cache miss for key", "slow query", "connection reused", "retrying upstream call",
+            "health check ok", "job finished", "queue drained", "token refreshed", "payload validated"]
+    return [f"2025-03-{r.randint(1, 28):02d}T{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z {r.choice(levels)} "
+            f"{svc}[{r.randint(100, 999)}] {r.choice(msgs)} id={r.randint(10000, 99999)} took={r.randint(1, 900)}ms" for _ in range(n)]
+
+
+def _config(r: random.Random, svc: str, env: str, fixed: dict[str, Any]) -> str:
+    lines = [f"# {svc} configuration ({env})", f"[{svc}]"]
+    for k in r.sample(_SETTINGS, len(_SETTINGS)):
+        lines.append(f"{k} = {fixed.get(k, r.randint(2, 500))}")
+    lines += [f"{w}_enabled = {r.choice(['true', 'false'])}" for w in r.sample(["tracing", "metrics", "audit", "debug"], 4)]
+    lines += [f"# note: {r.choice(GENERIC)}" for _ in range(r.randint(5, 20))]
+    return "\n".join(lines)
+
+
+def _table(r: random.Random, rows: int, needle_row: str | None) -> str:
+    out = ["| order_id | customer | status | amount_eur | updated |", "|---|---|---|---:|---|"]
+    for _ in range(rows):
+        out.append(f"| {r.randint(10000, 99999)} | {r.choice(PEOPLE)} | {r.choice(['paid', 'open', 'refunded', 'void'])} | "
+                   f"{r.randint(5, 900)}.{r.randint(0, 99):02d} | 2025-0{r.randint(1, 9)}-{r.randint(10, 28)} |")
+    if needle_row:
+        out.insert(2 + r.randrange(rows), needle_row)
+    return "\n".join(out)
+
+
+def make_agent(seed: int) -> Conversation:
+    """One request, then 10-16 tool calls with big results; the needed value is in one of the
+    first three results, a look-alike in a later one; the final question interrupts the loop."""
+    r = random.Random(seed)
+    svc = r.choice(_SERVICES)
+    setting = r.choice(_SETTINGS)
+    value = str(r.randint(11, 99))
+    stale = str(int(value) + r.randint(1, 9))
+    b = _Builder(r)
+    b.messages[0] = {"role": "system", "content": f"You are an autonomous engineering agent for the {svc} service. Use the tools."}
+    for _ in range(r.randint(0, 3)):
+        b.chatter(r.sample(PROJECTS, 3))
+    b.add({"role": "user", "content": f"The {svc} service keeps timing out under load. Investigate and tell me what to change."})
+    n = r.randint(10, 16)
+    where = r.randint(0, 2)
+    needle_idx = 0
+    for k in range(n):
+        b.calls += 1
+        cid = f"call_a{b.calls:04d}"
+        if k == where:
+            name, arg, out = "read_file", f"config/{svc}.production.toml", _config(r, svc, "production", {setting: value})
+        elif k == n - 3:
+            name, arg, out = "read_file", f"config/{svc}.staging.toml", _config(r, svc, "staging", {setting: stale})
+        else:
+            name = r.choice(["search_logs", "run_query", "run_tests", "fetch_url"])
+            arg = f"{svc} {r.choice(['timeout', 'latency', 'errors', 'retries'])}"
+            if name == "search_logs":
+                out = "\n".join(_log_lines(r, svc, r.randint(40, 160)))
+            elif name == "run_query":
+                out = _table(r, r.randint(30, 120), None)
+            elif name == "run_tests":
+                out = "\n".join(f"test_{r.choice(WORDS_CODE)}_{i} ... {r.choice(['ok', 'ok', 'ok', 'FAIL', 'skipped'])}" for i in range(r.randint(40, 120)))
+            else:
+                out = "\n\n".join(" ".join(r.sample(GENERIC, 4)) for _ in range(r.randint(8, 25)))
+        b.add({"role": "assistant", "content": None if r.random() < 0.6 else f"Checking {arg}.",
+               "tool_calls": [{"id": cid, "type": "function", "function": {"name": name, "arguments": json.dumps({"arg": arg})}}]})
+        idx = b.add({"role": "tool", "tool_call_id": cid, "content": out})
+        if k == where:
+            needle_idx = idx
+    b.add({"role": "user", "content": f"Stop for a second: what {setting.replace('_', ' ')} does the production config of {svc} set?"})
+    c = Conversation(seed, b.messages, [Needle("agent", svc, f"{setting} = {value}", needle_idx, "tool")], AGENT_TOOLS)
+    return c
+
+
+WORDS_CODE = ["parse", "retry", "pool", "cache", "ledger", "refund", "queue", "timeout", "invoice", "auth"]
+_DOC_TOPICS = {
+    # fact (the needle), look-alikes elsewhere in the document, the question
+    "termination": ("Either party may terminate this Agreement for convenience by giving {v} written notice to the other party.",
+                    ["Either party may terminate this Agreement for cause by giving {x} written notice of the breach.",
+                     "Notice of non-renewal must be given at least {x} before the end of the Initial Term.",
+                     "The Supplier shall give {x} notice of any change to the Service Levels."],
+                    "How much notice do we need to give if we just want out of the contract early?"),
+    "liability": ("The total aggregate liability of the Supplier under this Agreement shall not exceed {v}.",
+                  ["The liability of the Customer for unpaid fees shall not exceed {x}.",
+                   "Insurance cover for professional indemnity shall be at least {x} per claim."],
+                  "What's the most we could ever get back from the supplier if things go wrong?"),
+    "rate": ("Each API key may send at most {v}; requests above it receive HTTP 429.",
+             ["Rate limit: {x} for the sandbox environment.", "Batch endpoints accept at most {x}.",
+              "Webhooks are retried at most {x}."],
+             "How fast can a single production key call the API before it gets throttled?"),
+    "retention": ("Production database backups are kept for {v} and then deleted automatically.",
+                  ["Application logs are kept for {x}.", "Staging backups are kept for {x}.", "Audit trails are kept for {x}."],
+                  "How long do we keep the production database backups?"),
+}
+_DOC_VALUES = {"termination": ["ninety (90) days'", "sixty (60) days'", "thirty (30) days'", "fourteen (14) days'"],
+               "liability": ["EUR 250,000", "EUR 1,000,000", "USD 500,000", "EUR 2,500,000"],
+               "rate": ["120 requests per minute", "600 requests per minute", "30 requests per second", "12 requests per second"],
+               "retention": ["35 days", "90 days", "13 months", "400 days"]}
+
+
+def make_document(seed: int) -> Conversation:
+    """A long pasted document (10k-40k tokens) with one clause the final question needs,
+    look-alike clauses with other values, an assistant summary that does not repeat the
+    value, then discussion; the question paraphrases the clause."""
+    r = random.Random(seed)
+    topic = r.choice(list(_DOC_TOPICS))
+    fact, looks, question = _DOC_TOPICS[topic]
+    value, *others = r.sample(_DOC_VALUES[topic], len(_DOC_VALUES[topic]))
+    b = _Builder(r)
+    for _ in range(r.randint(1, 4)):
+        b.chatter(r.sample(PROJECTS, 3))
+    paras = [f"{s + 1}. " + " ".join(r.sample(GENERIC, r.randint(2, 4))) for s in range(r.randint(150, 600))]
+    spots = r.sample(range(len(paras)), 1 + len(looks))
+    paras[spots[0]] = f"{spots[0] + 1}. " + fact.format(v=value) + " " + r.choice(GENERIC)
+    for spot, look in zip(spots[1:], looks):
+        paras[spot] = f"{spot + 1}. " + look.format(x=r.choice(others)) + " " + r.choice(GENERIC)
+    idx = b.add({"role": "user", "content": "Here is the document, please keep it in mind:\n\n" + "\n".join(paras)})
+    b.add({"role": "assistant", "content": "Thanks, I have read it. It covers obligations, service levels, notice, liability and "
+                                           "termination in the usual way; ask me about any clause."})
+    for _ in range(r.randint(4, 14)):
+        b.chatter(r.sample(PROJECTS, 3))
+    b.add({"role": "user", "content": question})
+    return Conversation(seed, b.messages, [Needle("document", topic, value, idx, "user")])
+
+
+def make_multi(seed: int) -> Conversation:
+    """Two facts far apart that the question needs together: a budget the user states in
+    passing early on, and a quote a tool returns much later; they share no words."""
+    r = random.Random(seed)
+    budget = f"${r.randint(2, 9)},{r.randint(100, 999)}"
+    quote = f"${r.randint(1, 9)},{r.randint(100, 999)}"
+    b = _Builder(r)
+    projects = r.sample(PROJECTS, 5)
+    b.add({"role": "user", "content": f"Background for later (I'm mostly asking about other things today): the offsite can cost at most {budget} all in."})
+    b.add({"role": "assistant", "content": r.choice(ACKS)})
+    for _ in range(r.randint(10, 40)):
+        b.chatter(projects)
+    b.calls += 1
+    cid = f"call_q{b.calls:04d}"
+    b.add({"role": "user", "content": f"Can you get the catering price from {r.choice(VENDORS)}?"})
+    b.add({"role": "assistant", "content": None, "tool_calls": [{"id": cid, "type": "function", "function": {
+        "name": "lookup_order", "arguments": json.dumps({"project": "offsite", "kind": "services"})}}]})
+    idx = b.add({"role": "tool", "tool_call_id": cid, "content": json.dumps({"items": [{"line": "catering, 40 people", "price": quote},
+                                                                                      {"line": "delivery", "price": "included"}]})})
+    b.add({"role": "assistant", "content": "I have the price; it includes delivery."})
+    for _ in range(r.randint(5, 25)):
+        b.chatter(projects)
+    b.add({"role": "user", "content": "Does the catering fit what we can spend on the offsite? Give me both numbers."})
+    return Conversation(seed, b.messages, [Needle("multi", "budget", budget, 1, "user"), Needle("multi", "quote", quote, idx, "tool")])
+
+
+def make_decision(seed: int) -> Conversation:
+    """An answer that recommends one option, which the user accepts; other topics; then the
+    question about what was decided (sharing few words with the answer)."""
+    r = random.Random(seed)
+    options = r.sample(VENDORS, 3)
+    pick = options[r.randrange(3)]
+    b = _Builder(r)
+    for _ in range(r.randint(0, 3)):
+        b.chatter(r.sample(PROJECTS, 3))
+    b.add({"role": "user", "content": f"We need a supplier for the new {r.choice(['analytics', 'payroll', 'catering', 'printing'])} contract. "
+                                      f"Compare {', '.join(options)} and tell me which one."})
+    body = [f"{o}: {' '.join(r.sample(GENERIC, 2))}" for o in options]
+    b.add({"role": "assistant", "content": "\n".join(body) + f"\n\nMy recommendation is {pick}: it fits the budget and the timeline best."})
+    idx = len(b.messages) - 1
+    b.add({"role": "user", "content": r.choice(["Agreed, let's go with that.", "Sounds good, let's do that.", "OK, go with your pick."])})
+    b.add({"role": "assistant", "content": "Great, I'll note it."})
+    for _ in range(r.randint(15, 60)):
+        b.chatter(r.sample(PROJECTS, 4))
+    b.add({"role": "user", "content": r.choice(["Remind me, who did we pick in the end?", "Which one did we settle on back then?"])})
+    return Conversation(seed, b.messages, [Needle("decision", "", pick, idx, "assistant")])
+
+
+KINDS = {"agent": make_agent, "document": make_document, "decision": make_decision, "multi": make_multi}
+
+
+def generate_kinds(n: int = 20, seed: int = 7) -> list[tuple[str, Conversation]]:
+    """`n` conversations of each extra kind."""
+    return [(kind, fn(seed * 1000 + 17 * i + k)) for k, (kind, fn) in enumerate(KINDS.items()) for i in range(n)]

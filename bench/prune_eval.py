@@ -1,11 +1,12 @@
 """Evaluate Bulwark's importance-scored pruning against keep-last-N and drop-oldest.
 
-    python bench/prune_eval.py                 # 200 conversations, 4k-64k tokens, seed 7
+    python bench/prune_eval.py                 # 200 work chats (4k-64k tokens) + 3 x 30 agent / document / decision conversations
     python bench/prune_eval.py --n 50 --seed 3 --json results.json
 
 For every conversation (see convgen.py) and every budget, each method cuts the history to
 the same budget (prompt tokens, tool definitions included, counted with proxy.tokens):
-- bulwark:      plugins.prune.scoring.plan + apply with the plugin's default settings (marker on)
+- bulwark:      the prune plugin's own code path (plugins.prune.pruner) with the shipped
+                proxy.toml [plugins.prune] settings (marker on)
 - keep-last-N:  the system prompt plus the largest number N of whole recent turns that fits
 - drop-oldest:  drop the oldest non-system unit (tool calls stay with their results) until it fits
 It reports input-token reduction and needle retention (the needle's value still in the
@@ -30,18 +31,29 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 import convgen  # noqa: E402
 
 from plugins.prune import scoring as pruning  # noqa: E402
+from plugins.prune.pruner import Pruner  # noqa: E402
 from proxy import tokens  # noqa: E402
 
 MARKER = "[{count} earlier message(s) omitted by Bulwark to fit the context budget]"  # the plugin default
 FRACTIONS = [0.6, 0.45, 0.3, 0.2]
-ABSOLUTE = [8000, 4000]
+ABSOLUTE = [8000, 6000, 4000]  # 6000: the shipped max_input_tokens
+
+
+def _shipped() -> Any:
+    import tomllib
+
+    from plugins.prune import PruneConfig
+
+    raw = tomllib.loads((Path(__file__).resolve().parent.parent / "proxy.toml").read_text())
+    return PruneConfig.model_validate(raw["plugins"]["prune"])
+
+
+PRUNER = Pruner(_shipped())
 
 
 def bulwark(conv: convgen.Conversation, budget: int) -> list[dict[str, Any]] | None:
-    p = pruning.plan(conv.messages, conv.model, budget, tools=conv.tools, marker_text=MARKER, marker_mode="single")
-    if not p.fits:
-        return None
-    return pruning.apply(conv.messages, p, MARKER) if p.changed else conv.messages
+    res = PRUNER.prune(conv.messages, conv.model, conv.tools, budget)
+    return res.messages if res.fits else None
 
 
 def _fits(msgs: list[dict[str, Any]], conv: convgen.Conversation, budget: int) -> bool:
@@ -90,7 +102,17 @@ def bulwark_no_relevance(conv: convgen.Conversation, budget: int) -> list[dict[s
     return pruning.apply(conv.messages, p, MARKER) if p.changed else conv.messages
 
 
-METHODS = {"bulwark": bulwark, "keep-last-N": keep_last_n, "drop-oldest": drop_oldest, "ablation: bulwark w/o relevance": bulwark_no_relevance}
+def bulwark_no_excerpts(conv: convgen.Conversation, budget: int) -> list[dict[str, Any]] | None:
+    """Ablation: units kept whole or dropped, never excerpted."""
+    s = pruning.Settings(excerpt_min_tokens=10**9)
+    p = pruning.plan(conv.messages, conv.model, budget, tools=conv.tools, settings=s, marker_text=MARKER, marker_mode="single")
+    if not p.fits:
+        return None
+    return pruning.apply(conv.messages, p, MARKER) if p.changed else conv.messages
+
+
+METHODS = {"bulwark": bulwark, "keep-last-N": keep_last_n, "drop-oldest": drop_oldest, "ablation: bulwark w/o relevance": bulwark_no_relevance,
+           "ablation: bulwark w/o excerpts": bulwark_no_excerpts}
 
 
 def evaluate(convs: list[convgen.Conversation]) -> dict[str, Any]:
@@ -185,6 +207,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=500, help="timing repetitions")
     ap.add_argument("--json", help="also write the raw results here")
     ap.add_argument("--timing-only", action="store_true", help="only the 200-message timing")
+    ap.add_argument("--kinds", type=int, default=30, help="conversations of each extra kind (agent, document, decision)")
     args = ap.parse_args()
     tokens.warm()
     result: dict[str, Any] = {}
@@ -200,6 +223,16 @@ def main() -> int:
               f"({sum(n.where == 'tool' for c in convs for n in c.needles)} in tool results); generated in {time.perf_counter() - t0:.1f} s")
         result = evaluate(convs)
         print(table(result))
+    if args.kinds and not args.timing_only:
+        by_kind: dict[str, list[convgen.Conversation]] = {}
+        for kind, conv in convgen.generate_kinds(args.kinds, args.seed):
+            by_kind.setdefault(kind, []).append(conv)
+        for kind, cs in by_kind.items():
+            sz = [tokens.count_messages(c.messages, c.model, c.tools) for c in cs]
+            print(f"\n{kind}: {len(cs)} conversations, {min(sz)}-{max(sz)} tokens")
+            res = evaluate(cs)
+            result[kind] = res
+            print(table(res))
     tm = timing(args.runs)
     result["timing"] = tm
     print(f"\npruning a {tm['messages']}-message, {tm['tokens']}-token conversation to {tm['budget']} tokens: first sight "

@@ -2,11 +2,17 @@
 
 Budget per request = min(`max_input_tokens`, context window of the model less the output
 reserve: `max_completion_tokens` / `max_tokens` of the request, else `output_reserve_default`).
-A request that fits passes byte-identical. One that does not loses its lowest-scoring units
-(a message, or a tool call with its results) until it fits, with an optional one-line marker
-where messages were removed; if the pinned set alone does not fit, the answer is OpenAI's
-400 `context_length_exceeded`. Every pruned request gets `x-bulwark-pruned-tokens`, a
-`prune` decision (before / after / dropped / saved_usd) and the pruning metrics.
+A request that fits passes byte-identical. One that does not loses, value per token lowest
+first, what its units can give: long messages (tool results, pasted documents, long answers)
+are first shortened to excerpts of their most relevant lines, call/result pairs staying valid;
+units (a message, or a tool call with its results) are dropped, with an optional one-line
+marker. An agent loop is pruned inside its own turn (older results shortened or dropped, the
+latest results kept); the last `keep_last_turns` turns' user and assistant messages go only
+after everything older. Only when the system/developer messages and the latest user message
+alone do not fit is the answer OpenAI's 400 `context_length_exceeded`. Every pruned request
+gets `x-bulwark-pruned-tokens`, a `prune` decision (before / after / dropped / excerpted /
+saved_usd) and the pruning metrics. The decision itself is `pruner.Pruner` (no I/O), which
+the evaluations under bench/ call too.
 
 Shadow mode computes the same plan, records it (`would_drop`...) and the
 `x-bulwark-prune-shadow-tokens` header, and never touches the request.
@@ -38,6 +44,7 @@ from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.response import ProxyResponse
 
 from . import scoring, windows
+from .pruner import Pruner
 
 log = logging.getLogger("bulwark.prune")
 
@@ -54,6 +61,7 @@ class WeightsConfig(_Strict):
     role: float = Field(0.5, ge=0)
     relevance: float = Field(2.0, ge=0)
     reference: float = Field(1.5, ge=0)
+    decision: float = Field(2.0, ge=0)  # an answer the user then agreed to ("agreed, let's do that")
 
 
 class SummaryConfig(_Strict):
@@ -75,11 +83,14 @@ class PruneConfig(PluginConfig):
     max_input_tokens: int | None = Field(None, ge=1)
     # Completion tokens reserved when the request names neither max_completion_tokens nor max_tokens.
     output_reserve_default: int = Field(4096, ge=0)
-    # Turns (a user message and what follows it) always kept; the current turn is kept even at 0.
+    # Turns (a user message and what follows it) whose user and assistant messages go last;
+    # the latest user message is always kept, tool results in these turns may be shortened.
     keep_last_turns: int = Field(2, ge=0)
     half_life_turns: float = Field(6.0, gt=0)
     weights: WeightsConfig = WeightsConfig()
     role_weights: dict[str, float] = dict(scoring.DEFAULT_ROLE_WEIGHTS)
+    # Long messages (at least this many tokens) may be shortened to excerpts instead of dropped whole; 0: never.
+    excerpt_min_tokens: int = Field(300, ge=0)
     marker: bool = True
     marker_text: str = "[{count} earlier message(s) omitted by Bulwark to fit the context budget]"
     marker_role: Literal["system", "developer", "user", "assistant"] = "system"
@@ -104,13 +115,9 @@ class Prune(Plugin):
             c.marker_text.format(count=1, tokens=1)
         except (KeyError, IndexError, ValueError) as exc:
             raise ValueError(f"marker_text: only {{count}} and {{tokens}} may be used ({exc})") from None
-        self.settings = scoring.Settings(
-            keep_last_turns=c.keep_last_turns,
-            half_life_turns=c.half_life_turns,
-            weights=scoring.Weights(**c.weights.model_dump()),
-            role_weights=dict(c.role_weights),
-        )
-        self.marker_text = c.marker_text if c.marker else None
+        self.pruner = Pruner(c)
+        self.settings = self.pruner.settings
+        self.marker_text = self.pruner.marker_text
         self._windows = {k.lower(): v for k, v in c.context_windows.items()}
         self._pricing_for = pricing.pricing_for
         self._inflight: set[str] = set()  # summary jobs (shared, bounded), not per-request state
@@ -159,40 +166,31 @@ class Prune(Plugin):
         tools = body.get("tools")
         if not tools and isinstance(body.get("functions"), list):
             tools = [{"type": "function", "function": f} for f in body["functions"] if isinstance(f, dict)]
-        p = scoring.plan(messages, model, budget, tools=tools, settings=self.settings,
-                         marker_text=self.marker_text, marker_role=self.config.marker_role, marker_mode=self.config.marker_mode)
+        p = self.pruner.plan(messages, model, tools, budget)
         if not p.fits:
-            ctx.record(self.name, before=p.tokens_before, budget=budget, pinned=p.pinned_tokens, rejected="context_length_exceeded")
-            limit = (f"This model's maximum context length is {window} tokens"
-                     + (f" ({reserve} reserved for the completion)" if budget == window - reserve else "")
-                     + (f" and this deployment allows {budget} input tokens" if budget != window - reserve else ""))
-            raise BadRequest(
-                f"{limit}. However, your messages resulted in {p.tokens_before} tokens, and the messages that cannot be "
-                f"dropped (system/developer messages, the latest user message and the last {self.config.keep_last_turns} "
-                f"turn(s)) alone take {p.pinned_tokens}. Please reduce the length of the messages.",
-                code="context_length_exceeded",
-                param="messages",
-            )
+            self._refuse(ctx, p, budget, window, reserve)
         if ctx.ledger.prompt_tokens is None:
             ctx.ledger.prompt_tokens = p.tokens_before
         if not p.changed:
             return await call_next(ctx)
-
-        removed = p.tokens_before - p.tokens_after
-        saved = self.saved_usd(model, removed)
         metrics = self.services.metrics if self.services is not None else None
         if self.shadow:
+            removed = p.tokens_before - p.tokens_after
             ctx.record(self.name, shadow=True, before=p.tokens_before, after=p.tokens_after, budget=budget,
-                       would_drop=p.dropped_messages, would_save_usd=round(saved, 6))
+                       would_drop=p.dropped_messages, would_excerpt=p.excerpted_messages,
+                       would_save_usd=round(self.saved_usd(model, removed), 6))
             if metrics is not None:
                 metrics.inc("bulwark_pruned_requests_total", 1, mode="shadow")
             resp = await call_next(ctx)
             ctx.response_headers[SHADOW_HEADER] = str(removed)
             return resp
-
         summaries = None
         if self.config.summary.enabled:
-            summaries = await self._summaries(ctx, messages, p, model)
+            summaries, short = await self._summaries(ctx, messages, p, model, budget)
+            if short > 0 and budget - short >= p.pinned_tokens:
+                # Cached summaries that do not fit: drop a little more to make room for them.
+                p = self.pruner.plan(messages, model, tools, budget - short)
+                summaries, _ = await self._summaries(ctx, messages, p, model, budget)
         new_messages = scoring.apply(messages, p, self.marker_text, self.config.marker_role, summaries)
         after = tokens.count_messages(new_messages, model, tools) if summaries and any(summaries) else p.tokens_after
         removed = p.tokens_before - after
@@ -201,12 +199,27 @@ class Prune(Plugin):
         ctx.ledger.prompt_tokens = after  # what is sent: limits and budgets reserve on this
         ctx.ledger.record_saving("pruning", saved)
         ctx.record(self.name, before=p.tokens_before, after=after, budget=budget, dropped=p.dropped_messages,
-                   dropped_units=len(p.dropped), saved_usd=round(saved, 6), summarised=sum(1 for s in summaries or [] if s))
+                   dropped_units=len(p.dropped), excerpted=p.excerpted_messages, saved_usd=round(saved, 6),
+                   summarised=sum(1 for s in summaries or [] if s))
         ctx.response_headers[HEADER] = str(removed)
         if metrics is not None:
             metrics.inc("bulwark_pruned_tokens_total", removed)
             metrics.inc("bulwark_pruned_requests_total", 1, mode="enforce")
         return await call_next(ctx)
+
+    def _refuse(self, ctx: RequestContext, p: scoring.Plan, budget: int, window: int, reserve: int) -> None:
+        """Even the system/developer messages and the latest user message do not fit: OpenAI's 400."""
+        ctx.record(self.name, before=p.tokens_before, budget=budget, pinned=p.pinned_tokens, rejected="context_length_exceeded")
+        limit = (f"This model's maximum context length is {window} tokens"
+                 + (f" ({reserve} reserved for the completion)" if budget == window - reserve else "")
+                 + (f" and this deployment allows {budget} input tokens" if budget != window - reserve else ""))
+        raise BadRequest(
+            f"{limit}. However, your messages resulted in {p.tokens_before} tokens, and the messages that cannot be "
+            f"dropped or shortened (system/developer messages and the latest user message, plus the smallest excerpt "
+            f"of the latest tool results) alone take {p.pinned_tokens}. Please reduce the length of the messages.",
+            code="context_length_exceeded",
+            param="messages",
+        )
 
     # -- summary mode ------------------------------------------------------------------
     @staticmethod
@@ -216,8 +229,10 @@ class Prune(Plugin):
     def _key(self, uid: str) -> str:
         return f"prune:sum:{uid}"
 
-    async def _summaries(self, ctx: RequestContext, messages: list[Any], p: scoring.Plan, model: str | None) -> list[str | None]:
-        """One text per gap: cached summaries of its units if they fit the slack, else None (marker)."""
+    async def _summaries(self, ctx: RequestContext, messages: list[Any], p: scoring.Plan, model: str | None,
+                         budget: int) -> tuple[list[str | None], int]:
+        """One text per gap: cached summaries of its units if they fit the slack, else None
+        (marker); and how many tokens the summaries that did not fit were short of."""
         ids = [[self._unit_id(messages, u) for u in run] for run in p.gaps]
         flat = [uid for run in ids for uid in run]
         state = self.services.state
@@ -233,7 +248,8 @@ class Prune(Plugin):
                 self._inflight.add(uid)
             texts = [(uid, self._unit_text(messages, u)) for uid, u in missing]
             self.services.tasks.spawn(self._summarise(texts, ctx), name="prune-summary")
-        slack = p.budget - p.tokens_after
+        slack = budget - p.tokens_after
+        short = 0
         out: list[str | None] = []
         for r, (run, uids) in enumerate(zip(p.gaps, ids)):
             lines = [cache[uid] for uid in uids if uid in cache]
@@ -247,8 +263,9 @@ class Prune(Plugin):
                 slack -= extra
                 out.append(text)
             else:
+                short += extra - slack
                 out.append(None)
-        return out
+        return out, short
 
     def _unit_text(self, messages: list[Any], unit: scoring.Unit) -> str:
         parts = []

@@ -1,31 +1,31 @@
 """Importance-scored pruning of a chat history to a token budget (used by the `prune`
-plugin and the evaluation under `bench/`).
+plugin through `pruner.py`, and by the evaluations under `bench/`).
 
-Units: a message, or an assistant message with `tool_calls` together with every tool
-result answering it (legacy: `function_call` + `function` message). A unit is kept or
-dropped whole, so no tool result is orphaned and no tool call is left unanswered.
-
-Pinned units are never dropped: system / developer messages, and every unit from the
-start of the last `keep_last_turns` turns (a turn starts at a user message; the current
-turn, from the latest user message on, is always pinned).
+Units (`units.py`): a message, or an assistant message with `tool_calls` together with
+every tool result answering it. Pinned, never changed: system / developer messages, the
+latest user message, and what follows it that is not a tool call (an assistant prefill).
+The latest tool results of an agent loop may be shortened but are never dropped. The user
+and assistant messages of the last `keep_last_turns` turns get `recent_bonus`: they go only
+when everything older is gone, so a request is refused (400) only when the pinned messages
+alone do not fit.
 
 Every other unit gets a score (higher = more worth keeping):
 
-    score = w.recency   * 0.5 ** (turns_ago / half_life_turns)
-          + w.role      * role_weights[role]
-          + w.relevance * BM25(unit, latest user message) / max over units
-          + w.reference * later-reference score / max over units
+    score = (w.recency   * 0.5 ** (turns_ago / half_life_turns)
+           + w.role      * role_weights[role]
+           + w.relevance * BM25(unit, query) / max over units
+           + w.reference * later-reference score / max over units
+           + w.decision  * [an answer the user then agreed to]) * informativeness
+           (+ recent_bonus)
 
-The reference score sums, over the unit's salient items (numbers, identifiers, capitalised
-names) that appear again in any later message, log(1 + N / df(item)): a figure or name a
-later turn (or a later assistant message using a tool result) repeats counts, one that
-appears everywhere barely does.
+The query is the latest user message (and the one before it when the latest is a short
+follow-up such as "and the cheaper one?"). The reference score sums, over the unit's salient
+items (numbers, identifiers, capitalised names) that appear again in a later message,
+log(1 + N / df(item)). Inside a turn, later agent steps count as more recent. A message
+with almost no content ("Thanks, that helps.") keeps only a fifth of its score.
 
-Selection drops units in order of score / tokens ** size_exponent (default 0.5: value per
-token, softened; ties: older first) until the request fits, then re-admits dropped units,
-best first, that still fit. An optional one-line marker message (one in all, or one per
-run of removed units) is charged to the budget, and left out if even it would not fit.
-Deterministic: same input, same output.
+`select.py` then chooses, unit by unit, whole / excerpt / nothing (see there); an optional
+one-line marker stands where units were dropped. Deterministic: same input, same output.
 
 Per-message features (token count, term frequencies, salient items) are cached by a
 content hash, so a growing conversation only analyses its new messages.
@@ -35,12 +35,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import chain
-from operator import attrgetter
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from proxy import tokens
+
+from . import select
+from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
+
+__all__ = ["DEFAULT_ROLE_WEIGHTS", "Plan", "Settings", "Unit", "Weights", "apply", "build_units", "plan"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d[\d,._:/-]*\d|\d")
@@ -123,105 +127,13 @@ def features(m: dict[str, Any], key: int | None = None) -> Features:
     return f
 
 
-@dataclass(frozen=True, slots=True)
-class Weights:
-    recency: float = 1.0
-    role: float = 0.5
-    relevance: float = 2.0
-    reference: float = 1.5
 
-
-DEFAULT_ROLE_WEIGHTS = {"user": 1.0, "assistant": 0.6, "tool": 0.7, "function": 0.7}
-
-
-@dataclass(slots=True)
-class Settings:
-    keep_last_turns: int = 2
-    half_life_turns: float = 6.0
-    weights: Weights = field(default_factory=Weights)
-    role_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ROLE_WEIGHTS))
-    bm25_k1: float = 1.2
-    bm25_b: float = 0.75
-    max_query_terms: int = 64
-    # Drop order: score / tokens ** size_exponent, lowest first (1 = the knapsack greedy:
-    # value per token; 0 = score alone).
-    size_exponent: float = 0.5
-
-
-@dataclass(slots=True)
-class Unit:
-    index: int  # position among units
-    messages: list[int]  # message indices (the first one leads)
-    role: str
-    tokens: int = 0
-    pinned: bool = False
-    turn: int = 0  # turn number (0 = before the first user message)
-    score: float = 0.0
-    density: float = 0.0  # score per token (see Settings.size_exponent): the drop order
-    relevance: float = 0.0
-    reference: float = 0.0
-
-
-@dataclass(slots=True)
-class Plan:
-    units: list[Unit]
-    tokens_before: int
-    tokens_after: int
-    budget: int
-    pinned_tokens: int
-    fixed_tokens: int  # reply priming + tool definitions
-    dropped: list[Unit]
-    gaps: list[list[Unit]]  # runs of consecutive dropped units, in order (one run of all in "single" mode)
-    fits: bool  # False: the pinned set alone exceeds the budget
-    marker_tokens: int = 0  # upper bound of one marker, used while selecting
-    marker_costs: list[int] = field(default_factory=list)  # the real marker of each gap
-    markers: bool = False  # markers go in (False when disabled or when they would not fit)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.dropped)
-
-    @property
-    def dropped_messages(self) -> int:
-        return sum(len(u.messages) for u in self.dropped)
-
-
-def build_units(messages: list[Any]) -> list[Unit]:
-    units: list[Unit] = []
-    by_call: dict[str, int] = {}
-    for i, m in enumerate(messages):
-        role = m.get("role") if isinstance(m, dict) else None
-        role = role if isinstance(role, str) else "unknown"
-        if role == "tool" and units:
-            u = by_call.get(str(m.get("tool_call_id")))
-            # an orphan tool result stays with what precedes it (never moved or split off)
-            units[u if u is not None else -1].messages.append(i)
-            continue
-        if role == "function" and units and units[-1].role in ("assistant", "tool"):
-            units[-1].messages.append(i)
-            continue
-        unit = Unit(len(units), [i], role)
-        if role == "assistant" and isinstance(m, dict):
-            calls = m.get("tool_calls")
-            if isinstance(calls, list) and calls:
-                unit.role = "tool"
-                for c in calls:
-                    if isinstance(c, dict) and c.get("id") is not None:
-                        by_call[str(c["id"])] = unit.index
-            elif isinstance(m.get("function_call"), dict):
-                unit.role = "tool"
-        units.append(unit)
-    return units
-
-
-def _marker_cost(model: str | None, marker_text: str | None, marker_role: str) -> int:
-    if not marker_text:
-        return 0
-    sample = marker_text.format(count=999, tokens=99999)
-    return tokens.count_message({"role": marker_role, "content": sample}, model)
-
-
-_by_density = attrgetter("density")
+_AGREE = re.compile(
+    r"^\W*(?:ok(?:ay)?|yes|yep|great|perfect|sounds\s+good|agreed|deal|approved|confirmed|that\s+works|love\s+it|"
+    r"let'?s\s+(?:do|go\s+with|use|take|book|pick)|go\s+(?:with|for|ahead)|do\s+it|book\s+it|we'?ll\s+(?:go|take)|"
+    r"(?:i|we)\s+(?:agree|like|prefer|choose|pick)\s+(?:that|this|it|the))\b",
+    re.IGNORECASE,
+)
 
 
 def plan(
@@ -235,12 +147,26 @@ def plan(
     marker_role: str = "system",
     marker_mode: str = "gap",
 ) -> Plan:
-    """Decide which units to keep so the request fits `budget` prompt tokens.
+    """Decide what to keep of each unit so the request fits `budget` prompt tokens.
 
     marker_mode "gap": one marker per run of consecutive removed units, where it was;
     "single": one marker for everything removed, where the first removed unit was."""
     s = settings or Settings()
-    # One pass: per-message entries [tokens, features or None], cached by content hash.
+    entries, counts, fixed, before = _count(messages, model, tools)
+    if before <= budget:  # the common case: nothing to decide
+        return Plan([], before, before, budget, 0, fixed, [], [], True)
+    units = build_units(messages)
+    user_units = _pins(messages, units, counts, s)
+    feats = _all_features(messages, entries)
+    query = _query(feats, units, user_units, s)
+    _score(messages, feats, units, user_units, query, s)
+    _flex(messages, units, counts, model, s)
+    last_seen = {x: i for i, f in enumerate(feats) for x in f.items}
+    return select.choose(messages, units, before, fixed, budget, model, s, marker_text, marker_role, marker_mode, query, last_seen)
+
+
+def _count(messages: list[Any], model: str | None, tools: Any) -> tuple[list[list[Any]], list[int], int, int]:
+    """One pass: per-message entries [tokens, features or None, key], cached by content hash."""
     enc = tokens.encoding_name_for(model)
     tokens._note_fallback(enc)
     pm, pn = tokens._overheads(model)
@@ -263,111 +189,95 @@ def plan(
         entries.append(e)
     counts = [e[0] for e in entries] if fac == 1.0 else [int(e[0] * fac + 0.5) for e in entries]
     fixed = tokens.REPLY_PRIMING + (tokens.count_tools(tools, model) if tools else 0)
-    before = fixed + sum(counts)
-    if before <= budget:  # the common case: nothing to decide
-        return Plan([], before, before, budget, 0, fixed, [], [], True)
-    units = build_units(messages)
+    return entries, counts, fixed, fixed + sum(counts)
 
-    # turns and pins
+
+def _pins(messages: list[Any], units: list[Unit], counts: list[int], s: Settings) -> list[int]:
+    """Turns, steps, pins and the recent turns; the unit indices of user messages."""
     turn = 0
-    user_units = []
+    user_units: list[int] = []
+    by_turn: dict[int, list[Unit]] = {}
     for u in units:
         u.tokens = counts[u.messages[0]] if len(u.messages) == 1 else sum(counts[i] for i in u.messages)
         if u.role == "user":
             turn += 1
             user_units.append(u.index)
         u.turn = turn
+        by_turn.setdefault(turn, []).append(u)
         if u.role in ("system", "developer"):
             u.pinned = True
-    if user_units:
-        first_pinned = user_units[-min(max(1, s.keep_last_turns), len(user_units))]
-    else:
-        first_pinned = len(units) - 1
-    for u in units[first_pinned:]:
-        u.pinned = True
-    pinned_tokens = fixed + sum(u.tokens for u in units if u.pinned)
-
-    if pinned_tokens > budget:
-        return Plan(units, before, before, budget, pinned_tokens, fixed, [], [], False)
-
-    candidates = [u for u in units if not u.pinned]
-    _score(messages, entries, units, candidates, user_units, turn, s)
-
-    # greedy drop, lowest score first (ties: older first)
-    marker = _marker_cost(model, marker_text, marker_role)
-    n = len(units)
-    dropped = [False] * n
-    gaps = 0
-    total = before
-
-    single = marker_mode == "single"
-    ndropped = 0
-
-    def gap_delta(i: int, dropping: bool) -> int:
-        if single:  # one marker as soon as anything is dropped
-            return (1 if ndropped == 0 else 0) if dropping else (-1 if ndropped == 1 else 0)
-        left = i > 0 and dropped[i - 1]
-        right = i + 1 < n and dropped[i + 1]
-        d = 1 if not left and not right else -1 if left and right else 0
-        return d if dropping else -d
-
-    se = s.size_exponent
-    for u in candidates:
-        u.density = u.score / (u.tokens or 1) ** se if se else u.score
-    order = sorted(candidates, key=_by_density)  # stable: ties keep the older unit first
-    for u in order:
-        if total + gaps * marker <= budget:
-            break
-        gaps += gap_delta(u.index, True)
-        dropped[u.index] = True
-        ndropped += 1
-        total -= u.tokens
-    if total + gaps * marker > budget:  # the markers themselves do not fit: go without
-        marker, marker_text = 0, None
-    # re-admit the best dropped units that still fit
-    for u in sorted([u for u in candidates if dropped[u.index]], key=_by_density, reverse=True):  # stable: ties older first
-        g = gap_delta(u.index, False)
-        if total + u.tokens + (gaps + g) * marker <= budget:
-            dropped[u.index] = False
-            ndropped -= 1
-            gaps += g
-            total += u.tokens
-
-    dropped_units = [u for u in units if dropped[u.index]]
-    runs: list[list[Unit]] = [dropped_units] if single and dropped_units else []
-    for u in dropped_units if not single else ():
-        if runs and runs[-1][-1].index == u.index - 1:
-            runs[-1].append(u)
-        else:
-            runs.append([u])
-    costs = [0] * len(runs)
-    if marker_text:  # the real markers (the estimate above is an upper bound)
-        base = tokens.count_message({"role": marker_role, "content": ""}, model)
-        costs = [base + tokens.count_text(marker_text.format(count=sum(len(u.messages) for u in run), tokens=sum(u.tokens for u in run)), model)
-                 for run in runs]
-        total += sum(costs)
-    return Plan(units, before, total, budget, pinned_tokens, fixed, dropped_units, runs, True, marker, costs, bool(marker_text))
+    for members in by_turn.values():
+        for k, u in enumerate(members):
+            u.step = k / max(1, len(members) - 1)
+    last_user = user_units[-1] if user_units else -1
+    tail = units[last_user + 1:] if last_user >= 0 else units
+    if last_user >= 0:
+        units[last_user].pinned = True
+    for u in tail:
+        if u.role != "tool":  # an assistant message after the question: a prefill, or the loop's own words
+            u.pinned = True
+    tool_tail = [u for u in tail if u.role == "tool"]
+    if tool_tail:  # an agent loop in progress: its latest results stay (possibly shortened)
+        tool_tail[-1].keep = True
+    if user_units and s.keep_last_turns > 0:
+        first_recent = units[user_units[-min(s.keep_last_turns, len(user_units))]].turn
+        for u in units:
+            if u.turn >= first_recent and u.role in ("user", "assistant") and not u.pinned:
+                u.recent = True
+    return user_units
 
 
-def _score(messages: list[Any], entries: list[list[Any]], units: list[Unit], candidates: list[Unit], user_units: list[int], last_turn: int, s: Settings) -> None:
-    empty = _EMPTY
-    feats = []
+def _all_features(messages: list[Any], entries: list[list[Any]]) -> list[Features]:
+    out = []
     for m, e in zip(messages, entries):
         f = e[1]
         if f is None:
-            f = e[1] = features(m, e[2])
-        feats.append(f)
+            f = e[1] = features(m, e[2]) if isinstance(m, dict) else _EMPTY
+        out.append(f)
+    return out
+
+
+def _query(feats: list[Features], units: list[Unit], user_units: list[int], s: Settings) -> dict[str, float]:
+    """Query terms and weights: the latest user message; a short follow-up adds the one before (half weight)."""
+    if not user_units:
+        return {}
+    q: dict[str, float] = {}
+    last = feats[units[user_units[-1]].messages[0]]
+    for t in sorted(last.tf, key=lambda t: (-last.tf[t], t))[: s.max_query_terms]:
+        q[t] = 1.0
+    if len(last.tf) < 8 and len(user_units) > 1:
+        prev = feats[units[user_units[-2]].messages[0]]
+        for t in sorted(prev.tf, key=lambda t: (-prev.tf[t], t))[: s.max_query_terms // 2]:
+            q.setdefault(t, 0.5)
+    return q
+
+
+def _flex(messages: list[Any], units: list[Unit], counts: list[int], model: str | None, s: Settings) -> None:
+    """Which messages of each unit may be excerpted, and their content's tokens: long string
+    contents (not images; tool-call arguments stay whole)."""
+    for u in units:
+        if u.pinned:
+            continue
+        for i in u.messages:
+            m = messages[i]
+            c = m.get("content") if isinstance(m, dict) else None
+            if isinstance(c, str) and counts[i] >= s.excerpt_min_tokens // 2:
+                n = tokens.count_text(c, model)
+                if n >= s.excerpt_min_tokens // 2:
+                    u.flex.append((i, n))
+                    u.flex_tokens += n
+
+def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_units: list[int], query: dict[str, float],
+           s: Settings) -> None:
     nmsg = len(feats)
-    # query: the latest user message (its most frequent terms)
-    qf = feats[units[user_units[-1]].messages[0]] if user_units else empty
-    query = frozenset(sorted(qf.tf, key=lambda t: (-qf.tf[t], t))[: s.max_query_terms])
+    qset = frozenset(query)
     # BM25 per message against the query; a unit takes its best message
     total_len = 0
     hits: list[Any] = []
     df: dict[str, int] = {}
     for f in feats:
         total_len += f.length
-        common = query & f.terms if query else ()
+        common = qset & f.terms if qset else ()
         hits.append(common)
         for q in common:
             df[q] = df.get(q, 0) + 1
@@ -375,9 +285,10 @@ def _score(messages: list[Any], entries: list[list[Any]], units: list[Unit], can
     avgdl = (total_len / nmsg) or 1.0
     log = math.log
     wlog = [0.0] + [log(1 + nmsg / d) for d in range(1, max(item_df.values(), default=0) + 1)]  # by document frequency
-    idf = {q: log(1 + (nmsg - d + 0.5) / (d + 0.5)) for q, d in df.items()}
+    idf = {q: log(1 + (nmsg - d + 0.5) / (d + 0.5)) * query[q] for q, d in df.items()}
     k1, b = s.bm25_k1, s.bm25_b
     k1b, k1x = k1 * b / avgdl, k1 * (1 - b)
+    candidates = [u for u in units if not u.pinned]
     # "appears later" union, built backwards over units
     later: set[str] = set()
     for u in reversed(units):
@@ -402,18 +313,35 @@ def _score(messages: list[Any], entries: list[list[Any]], units: list[Unit], can
             u.relevance, u.reference = rel, ref
         for i in u.messages:
             later.update(feats[i].items)
+    _decisions(messages, units)
     max_rel = max((u.relevance for u in candidates), default=0.0) or 1.0
     max_ref = max((u.reference for u in candidates), default=0.0) or 1.0
     w = s.weights
     half = s.half_life_turns if s.half_life_turns > 0 else 1e9
     rw = s.role_weights
+    last_turn = units[user_units[-1]].turn if user_units else 0
     wr, wl, wf = w.relevance / max_rel, w.reference / max_ref, w.role
     for u in candidates:
-        u.score = w.recency * 0.5 ** ((last_turn - u.turn) / half) + wf * rw.get(u.role, 0.5) + wr * u.relevance + wl * u.reference
+        u.rel_norm = u.relevance / max_rel
+        ago = last_turn - u.turn + (1.0 - u.step if u.role == "tool" else 0.0)  # later agent steps are more recent
+        score = (w.recency * 0.5 ** (max(0.0, ago) / half) + wf * rw.get(u.role, 0.5) + wr * u.relevance + wl * u.reference
+                 + (w.decision if u.decision else 0.0))
+        f = feats[u.messages[-1]] if u.role == "tool" else feats[u.messages[0]]
+        informative = min(1.0, (len(f.terms) + 2 * len(f.items)) / 12) if u.role != "tool" else 1.0
+        u.score = score * (0.2 + 0.8 * informative) + (s.recent_bonus if u.recent else 0.0)
 
+
+def _decisions(messages: list[Any], units: list[Unit]) -> None:
+    """An assistant answer followed by a short user reply agreeing to it holds a decision."""
+    for a, nxt in zip(units, units[1:]):
+        if a.role == "assistant" and nxt.role == "user":
+            text = message_text(messages[nxt.messages[0]])
+            if len(text) < 200 and _AGREE.search(text):
+                a.decision = True
 
 def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_role: str = "system", summaries: Iterable[str | None] | None = None) -> list[Any]:
-    """The pruned message list: kept messages in order, one marker (or summary) per run."""
+    """The pruned message list: kept messages in order (excerpted ones shortened), one marker
+    (or summary) per run of dropped units."""
     drop_at: dict[int, int] = {}  # first dropped message index -> run number
     dropped_idx: set[int] = set()
     for r, run in enumerate(p.gaps):
@@ -422,6 +350,7 @@ def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_r
         dropped_idx.update(idx)
     texts = list(summaries) if summaries is not None else [None] * len(p.gaps)
     out = []
+    short = p.excerpts
     for i, m in enumerate(messages):
         if i in drop_at:
             r = drop_at[i]
@@ -432,5 +361,5 @@ def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_r
             if text:
                 out.append({"role": marker_role, "content": text})
         if i not in dropped_idx:
-            out.append(m)
+            out.append(short.get(i, m))
     return out

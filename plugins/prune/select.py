@@ -1,0 +1,250 @@
+"""Choosing what each unit keeps so the request fits: whole, an excerpt, or nothing.
+
+Every unit that is not pinned has options, from whole to gone: its tokens and its value
+(the unit's score, `scoring._score`). A long unit (one with a message of at least
+`excerpt_min_tokens`) can also be *excerpted* to a fraction of its size (`excerpt.py`), worth
+`score * (0.15 + 0.85 * kept)`, where `kept` is the share of the message's segment scores
+(relevance to the latest request, figures, items the conversation repeats) the excerpt of that
+size holds: a message whose worth sits in a few lines keeps most of it in a small excerpt, a
+message whose worth is spread evenly does not. The latest tool results of an agent loop (`Unit.keep`) cannot go, only shrink.
+
+Greedy over marginal cost: repeatedly take the step (one option down, for one unit) that
+loses the least value per token saved (tokens ** size_exponent, 0.5: softened, so a long
+low-value message does not always go before a short one), until the request fits with its
+markers; then give
+back, best value per token first, whatever still fits. Ties: older first. Deterministic.
+Tiers come first: the last turns' user and assistant messages lose anything only when every
+older unit is at its smallest, and the agent loop's latest results only after them.
+"""
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from proxy import tokens
+
+from .excerpt import excerpt_message, retention, terms_of
+from .units import Plan, Settings, Unit
+
+
+_TIER = 1e6  # a step of a higher tier is taken only when no lower-tier step is left
+
+
+def _tier(u: Unit) -> int:
+    """0: anything older; 1: the last turns' user and assistant messages; 2: the agent loop's latest results."""
+    return 2 if u.keep else 1 if u.recent else 0
+
+
+def _options(u: Unit, s: Settings, messages: list[Any], model: str | None, query: dict[str, float],
+             last_seen: dict[str, int]) -> list[tuple[int, float]]:
+    """[(tokens, value)] from whole to the smallest this unit may become, strictly shrinking."""
+    t = u.tokens or 1
+    opts = [(u.tokens, u.score)]
+    if u.flex and u.flex_tokens >= s.excerpt_min_tokens:
+        rest = u.tokens - u.flex_tokens
+        floor = s.excerpt_floor_tokens * len(u.flex)
+        # Halving sizes from half the unit down to the floor: fine steps for the give-back too.
+        sizes = []
+        e = u.flex_tokens // 2
+        while e > floor:
+            sizes.append(e)
+            e //= 2
+        sizes.append(floor)
+        kept = _retained(u, sizes, messages, model, query, last_seen)
+        for e, r in zip(sizes, kept):
+            if rest + e < opts[-1][0]:
+                opts.append((rest + e, u.score * (rest / t + (u.flex_tokens / t) * (0.15 + 0.85 * r))))
+    if not u.keep:
+        opts.append((0, 0.0))
+    return opts
+
+
+def _retained(u: Unit, sizes: list[int], messages: list[Any], model: str | None, query: dict[str, float],
+              last_seen: dict[str, int]) -> list[float]:
+    """For each excerpt size of the unit, the share of its long contents' worth that survives
+    (each message gets its share of the size; weighted by size)."""
+    end = u.messages[-1]
+
+    def later(item: str) -> bool:
+        return last_seen.get(item, -1) > end
+
+    out = [0.0] * len(sizes)
+    for i, n in u.flex:
+        shares = [max(1, e * n // max(1, u.flex_tokens)) for e in sizes]
+        for k, r in enumerate(retention(messages[i]["content"], model, query, later, shares)):
+            out[k] += r * n / max(1, u.flex_tokens)
+    return out
+
+
+class _Gaps:
+    """How many markers the dropped units need ("single": one for all; "gap": one per run)."""
+
+    def __init__(self, n: int, single: bool) -> None:
+        self.dropped = [False] * n
+        self.single = single
+        self.count = 0  # dropped units
+        self.gaps = 0
+
+    def delta(self, i: int, dropping: bool) -> int:
+        if self.single:
+            return (1 if self.count == 0 else 0) if dropping else (-1 if self.count == 1 else 0)
+        d = self.dropped
+        left = i > 0 and d[i - 1]
+        right = i + 1 < len(d) and d[i + 1]
+        x = 1 if not left and not right else -1 if left and right else 0
+        return x if dropping else -x
+
+    def set(self, i: int, dropping: bool) -> None:
+        if self.dropped[i] == dropping:
+            return
+        self.gaps += self.delta(i, dropping)
+        self.dropped[i] = dropping
+        self.count += 1 if dropping else -1
+
+
+def marker_cost(model: str | None, marker_text: str | None, marker_role: str) -> int:
+    """An upper bound of one marker message (0 without markers)."""
+    if not marker_text:
+        return 0
+    return tokens.count_message({"role": marker_role, "content": marker_text.format(count=999, tokens=99999)}, model)
+
+
+def choose(messages: list[Any], units: list[Unit], before: int, fixed: int, budget: int, model: str | None, s: Settings,
+           marker_text: str | None, marker_role: str, marker_mode: str, query: dict[str, float], last_seen: dict[str, int]) -> Plan:
+    """The plan for `units` (scored, pins set). An excerpt that could not shrink as planned
+    (a message whose bulk is not its text) makes its unit whole-or-nothing, and the choice is redone."""
+    for attempt in range(3):
+        p = _choose(messages, units, before, fixed, budget, model, s, marker_text, marker_role, marker_mode, query, last_seen)
+        if not p.fits or p.tokens_after <= budget:
+            return p
+        for u in units:  # the last attempt keeps or drops units whole: exact by construction
+            if u.flex and (attempt == 1 or u.kept_tokens > u.planned_tokens):
+                u.flex, u.flex_tokens = [], 0
+    return p
+
+
+def _choose(messages: list[Any], units: list[Unit], before: int, fixed: int, budget: int, model: str | None, s: Settings,
+            marker_text: str | None, marker_role: str, marker_mode: str, query: dict[str, float], last_seen: dict[str, int]) -> Plan:
+    marker = marker_cost(model, marker_text, marker_role)
+    cands = [u for u in units if not u.pinned]
+    opts = {u.index: _options(u, s, messages, model, query, last_seen) for u in cands}
+    pinned_tokens = fixed + sum(u.tokens for u in units if u.pinned) + sum(opts[u.index][-1][0] for u in cands if u.keep)
+    if pinned_tokens > budget:
+        return Plan(units, before, before, budget, pinned_tokens, fixed, [], [], False)
+    level = {u.index: 0 for u in cands}
+    gaps = _Gaps(len(units), marker_mode == "single")
+    heap: list[tuple[float, int, int]] = []
+
+    tier = {u.index: _tier(u) for u in cands}
+    se = s.size_exponent
+
+    def push(i: int) -> None:
+        o, k = opts[i], level[i]
+        if k + 1 < len(o):
+            (t0, v0), (t1, v1) = o[k], o[k + 1]
+            heapq.heappush(heap, (tier[i] * _TIER + (v0 - v1) / max(1, t0 - t1) ** se, i, k))
+
+    for u in cands:
+        push(u.index)
+    total = before
+    while total + gaps.gaps * marker > budget and heap:
+        _, i, k = heapq.heappop(heap)
+        if level[i] != k:
+            continue
+        o = opts[i]
+        total -= o[k][0] - o[k + 1][0]
+        level[i] = k + 1
+        if o[k + 1][0] == 0:
+            gaps.set(i, True)
+        push(i)
+    if total + gaps.gaps * marker > budget:  # even the markers do not fit: go without them
+        marker = 0
+    total = _give_back(cands, opts, level, gaps, total, marker, budget, se)
+    p = _build(messages, units, opts, level, gaps, before, fixed, budget, pinned_tokens, model, query, last_seen)
+    if marker and p.gaps:  # the real markers (the estimate above is an upper bound)
+        base = tokens.count_message({"role": marker_role, "content": ""}, model)
+        p.marker_costs = [base + tokens.count_text(marker_text.format(count=sum(len(u.messages) for u in run),  # type: ignore[union-attr]
+                                                                      tokens=sum(u.tokens for u in run)), model) for run in p.gaps]
+        p.tokens_after += sum(p.marker_costs)
+        p.markers = True
+    p.marker_tokens = marker
+    return p
+
+
+def _give_back(cands: list[Unit], opts: dict[int, list[tuple[int, float]]], level: dict[int, int], gaps: _Gaps, total: int,
+               marker: int, budget: int, se: float) -> int:
+    """Undo steps, best value per token first, while everything still fits."""
+    changed = True
+    while changed:
+        changed = False
+        ups = []
+        for u in cands:
+            k = level[u.index]
+            if k > 0:
+                (t0, v0), (t1, v1) = opts[u.index][k - 1], opts[u.index][k]
+                ups.append((-_tier(u), -(v0 - v1) / max(1, t0 - t1) ** se, u.index))
+        for _, _, i in sorted(ups):
+            k = level[i]
+            o = opts[i]
+            cost = o[k - 1][0] - o[k][0]
+            g = gaps.delta(i, False) if o[k][0] == 0 else 0
+            if total + cost + (gaps.gaps + g) * marker <= budget:
+                total += cost
+                level[i] = k - 1
+                if o[k][0] == 0:
+                    gaps.set(i, False)
+                changed = True
+    return total
+
+
+def _build(messages: list[Any], units: list[Unit], opts: dict[int, list[tuple[int, float]]], level: dict[int, int], gaps: _Gaps,
+           before: int, fixed: int, budget: int, pinned_tokens: int, model: str | None,
+           query: dict[str, float], last_seen: dict[str, int]) -> Plan:
+    excerpts: dict[int, dict[str, Any]] = {}
+    dropped: list[Unit] = []
+    total = fixed
+    for u in units:
+        k = level.get(u.index, 0)
+        if k == 0:
+            u.kept_tokens = u.tokens
+        elif opts[u.index][k][0] == 0:
+            u.kept_tokens = 0
+            dropped.append(u)
+        else:
+            u.planned_tokens = opts[u.index][k][0]
+            u.kept_tokens = _excerpt_unit(messages, u, u.planned_tokens, model, query, last_seen, excerpts)
+        total += u.kept_tokens
+    single = gaps.single
+    runs: list[list[Unit]] = [dropped] if single and dropped else []
+    for u in dropped if not single else ():
+        if runs and runs[-1][-1].index == u.index - 1:
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    return Plan(units, before, total, budget, pinned_tokens, fixed, dropped, runs, True, excerpts=excerpts)
+
+
+def _excerpt_unit(messages: list[Any], u: Unit, target: int, model: str | None, query: dict[str, float],
+                  last_seen: dict[str, int], into: dict[int, dict[str, Any]]) -> int:
+    """Excerpt the unit's long messages so the unit takes at most `target` tokens; its real size."""
+    room = max(0, target - (u.tokens - u.flex_tokens))  # what the long contents may take together
+    q = dict(query)
+    lead = messages[u.messages[0]]
+    for c in lead.get("tool_calls") or [] if isinstance(lead, dict) else []:  # a result is about its call
+        fn = c.get("function") if isinstance(c, dict) else None
+        if isinstance(fn, dict):
+            for t in terms_of(f"{fn.get('name', '')} {fn.get('arguments', '')}"):
+                q[t] = max(q.get(t, 0.0), 0.3)
+    end = u.messages[-1]
+
+    def later(item: str) -> bool:  # a later message repeats it
+        return last_seen.get(item, -1) > end
+
+    flex = dict(u.flex)
+    kept = sum(tokens.count_message(messages[i], model) for i in u.messages if i not in flex)
+    for i, n in u.flex:
+        share = max(1, int(room * n / max(1, u.flex_tokens)))
+        m = excerpt_message(messages[i], tokens.count_message(messages[i], model) - n + share, model, q, later)
+        into[i] = m
+        kept += tokens.count_message(m, model)
+    return kept
