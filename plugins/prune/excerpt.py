@@ -135,9 +135,14 @@ def _analysis(text: str, model: str | None) -> _Analysis:
     return a
 
 
-def _scores(a: _Analysis, query: dict[str, float], later: Any) -> list[float]:
+def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, list[float]] | None = None) -> list[float]:
     """The query-free base, plus BM25 for the segments the query hits, plus items that a later
-    message repeats (`later(item)` says whether one does)."""
+    message repeats (`later(item)` says whether one does). `memo`: one plan's cache (the same
+    message is scored for its options and again for its excerpt)."""
+    if memo is not None:
+        hit = memo.get(id(a))
+        if hit is not None:
+            return hit
     out = list(a.base)
     n = len(a.segs)
     avg = a.avg or 1.0
@@ -154,6 +159,8 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any) -> list[float]:
             if later(x):
                 for i in segs:
                     out[i] += 1.5
+    if memo is not None:
+        memo[id(a)] = out
     return out
 
 
@@ -165,12 +172,13 @@ def _order(scores: list[float], costs: list[int]) -> list[int]:
 SPAN = 24  # what a reader takes from a long message is in its best few lines: its worth is their score
 
 
-def retention(text: str, model: str | None, query: dict[str, float], later: Any, sizes: list[int]) -> list[float]:
+def retention(text: str, model: str | None, query: dict[str, float], later: Any, sizes: list[int],
+              memo: dict[Any, list[float]] | None = None) -> list[float]:
     """For each content size, the share of the message's worth an excerpt of that size keeps:
     the score of the segments it takes (best first) over the score of the best SPAN segments;
     proportional to size when nothing scores."""
     a = _analysis(text, model)
-    scores = [max(0.0, x) for x in _scores(a, query, later)]
+    scores = [max(0.0, x) for x in _scores(a, query, later, memo)]
     order = _order(scores, a.costs)
     mass = sum(scores[i] for i in order[:SPAN])
     if mass <= 0:
@@ -192,11 +200,12 @@ def retention(text: str, model: str | None, query: dict[str, float], later: Any,
     return out
 
 
-def excerpt_text(text: str, content_tokens: int, model: str | None, query: dict[str, float], later: Any = None) -> str:
+def excerpt_text(text: str, content_tokens: int, model: str | None, query: dict[str, float], later: Any = None,
+                 memo: dict[Any, list[float]] | None = None) -> str:
     """`text` cut to at most `content_tokens` tokens (the note included)."""
     a = _analysis(text, model)
     segs, costs, total = a.segs, a.costs, a.total
-    scores = _scores(a, query, later)
+    scores = _scores(a, query, later, memo)
     note = f"[Bulwark kept the parts of this message most relevant to the latest request; {{n}} of {total} tokens omitted to fit the context budget]"
     room = content_tokens - tokens.count_text(note.format(n=total), model) - 2
     if room < 8:  # no room for any line: the note alone, shortened
@@ -232,14 +241,15 @@ def _render(segs: list[str], chosen: Iterable[int], costs: list[int], total: int
     return note.format(n=max(0, total - kept)) + "\n" + "\n".join(lines)
 
 
-def excerpt_message(m: dict[str, Any], allowance: int, model: str | None, query: dict[str, float], later: Any = None) -> dict[str, Any]:
+def excerpt_message(m: dict[str, Any], allowance: int, model: str | None, query: dict[str, float], later: Any = None,
+                    memo: dict[Any, list[float]] | None = None) -> dict[str, Any]:
     """A copy of message `m` whose string content fits `allowance` tokens (the whole message)."""
     content = m.get("content")
     if not isinstance(content, str):
         return m
     shell = tokens.count_message({**m, "content": ""}, model)
     room = allowance - shell
-    text = excerpt_text(content, room, model, query, later)
+    text = excerpt_text(content, room, model, query, later, memo)
     out = {**m, "content": text}
     while text and tokens.count_message(out, model) > allowance:  # rare: tokenisation across joins
         text = text[: int(len(text) * 0.9)]

@@ -36,7 +36,7 @@ def _tier(u: Unit) -> int:
 
 
 def _options(u: Unit, s: Settings, messages: list[Any], model: str | None, query: dict[str, float],
-             last_seen: dict[str, int]) -> list[tuple[int, float]]:
+             last_seen: dict[str, int], memo: dict[Any, Any]) -> list[tuple[int, float]]:
     """[(tokens, value)] from whole to the smallest this unit may become, strictly shrinking."""
     t = u.tokens or 1
     opts = [(u.tokens, u.score)]
@@ -50,7 +50,7 @@ def _options(u: Unit, s: Settings, messages: list[Any], model: str | None, query
             sizes.append(e)
             e //= 2
         sizes.append(floor)
-        kept = _retained(u, sizes, messages, model, query, last_seen)
+        kept = _retained(u, sizes, messages, model, query, last_seen, memo)
         for e, r in zip(sizes, kept):
             if rest + e < opts[-1][0]:
                 opts.append((rest + e, u.score * (rest / t + (u.flex_tokens / t) * (0.15 + 0.85 * r))))
@@ -59,19 +59,38 @@ def _options(u: Unit, s: Settings, messages: list[Any], model: str | None, query
     return opts
 
 
-def _retained(u: Unit, sizes: list[int], messages: list[Any], model: str | None, query: dict[str, float],
-              last_seen: dict[str, int]) -> list[float]:
-    """For each excerpt size of the unit, the share of its long contents' worth that survives
-    (each message gets its share of the size; weighted by size)."""
-    end = u.messages[-1]
+def _unit_query(messages: list[Any], u: Unit, query: dict[str, float]) -> dict[str, float]:
+    """The question's terms, plus (weakly) the unit's own tool-call arguments: a result is about its call."""
+    lead = messages[u.messages[0]]
+    calls = lead.get("tool_calls") if isinstance(lead, dict) else None
+    if not calls:
+        return query
+    q = dict(query)
+    for c in calls if isinstance(calls, list) else []:
+        fn = c.get("function") if isinstance(c, dict) else None
+        if isinstance(fn, dict):
+            for t in terms_of(f"{fn.get('name', '')} {fn.get('arguments', '')}"):
+                q[t] = max(q.get(t, 0.0), 0.3)
+    return q
 
-    def later(item: str) -> bool:
+
+def _later(last_seen: dict[str, int], end: int) -> Any:
+    def later(item: str) -> bool:  # a later message repeats it
         return last_seen.get(item, -1) > end
 
+    return later
+
+
+def _retained(u: Unit, sizes: list[int], messages: list[Any], model: str | None, query: dict[str, float],
+              last_seen: dict[str, int], memo: dict[Any, Any]) -> list[float]:
+    """For each excerpt size of the unit, the share of its long contents' worth that survives
+    (each message gets its share of the size; weighted by size)."""
+    later = _later(last_seen, u.messages[-1])
+    query = _unit_query(messages, u, query)
     out = [0.0] * len(sizes)
     for i, n in u.flex:
         shares = [max(1, e * n // max(1, u.flex_tokens)) for e in sizes]
-        for k, r in enumerate(retention(messages[i]["content"], model, query, later, shares)):
+        for k, r in enumerate(retention(messages[i]["content"], model, query, later, shares, memo)):
             out[k] += r * n / max(1, u.flex_tokens)
     return out
 
@@ -127,7 +146,8 @@ def _choose(messages: list[Any], units: list[Unit], before: int, fixed: int, bud
             marker_text: str | None, marker_role: str, marker_mode: str, query: dict[str, float], last_seen: dict[str, int]) -> Plan:
     marker = marker_cost(model, marker_text, marker_role)
     cands = [u for u in units if not u.pinned]
-    opts = {u.index: _options(u, s, messages, model, query, last_seen) for u in cands}
+    memo: dict[Any, Any] = {}  # segment scores of this plan, shared by options and excerpts
+    opts = {u.index: _options(u, s, messages, model, query, last_seen, memo) for u in cands}
     pinned_tokens = fixed + sum(u.tokens for u in units if u.pinned) + sum(opts[u.index][-1][0] for u in cands if u.keep)
     if pinned_tokens > budget:
         return Plan(units, before, before, budget, pinned_tokens, fixed, [], [], False)
@@ -160,7 +180,7 @@ def _choose(messages: list[Any], units: list[Unit], before: int, fixed: int, bud
     if total + gaps.gaps * marker > budget:  # even the markers do not fit: go without them
         marker = 0
     total = _give_back(cands, opts, level, gaps, total, marker, budget, se)
-    p = _build(messages, units, opts, level, gaps, before, fixed, budget, pinned_tokens, model, query, last_seen)
+    p = _build(messages, units, opts, level, gaps, before, fixed, budget, pinned_tokens, model, query, last_seen, memo)
     if marker and p.gaps:  # the real markers (the estimate above is an upper bound)
         base = tokens.count_message({"role": marker_role, "content": ""}, model)
         p.marker_costs = [base + tokens.count_text(marker_text.format(count=sum(len(u.messages) for u in run),  # type: ignore[union-attr]
@@ -199,7 +219,7 @@ def _give_back(cands: list[Unit], opts: dict[int, list[tuple[int, float]]], leve
 
 def _build(messages: list[Any], units: list[Unit], opts: dict[int, list[tuple[int, float]]], level: dict[int, int], gaps: _Gaps,
            before: int, fixed: int, budget: int, pinned_tokens: int, model: str | None,
-           query: dict[str, float], last_seen: dict[str, int]) -> Plan:
+           query: dict[str, float], last_seen: dict[str, int], memo: dict[Any, Any]) -> Plan:
     excerpts: dict[int, dict[str, Any]] = {}
     dropped: list[Unit] = []
     total = fixed
@@ -212,7 +232,7 @@ def _build(messages: list[Any], units: list[Unit], opts: dict[int, list[tuple[in
             dropped.append(u)
         else:
             u.planned_tokens = opts[u.index][k][0]
-            u.kept_tokens = _excerpt_unit(messages, u, u.planned_tokens, model, query, last_seen, excerpts)
+            u.kept_tokens = _excerpt_unit(messages, u, u.planned_tokens, model, query, last_seen, excerpts, memo)
         total += u.kept_tokens
     single = gaps.single
     runs: list[list[Unit]] = [dropped] if single and dropped else []
@@ -225,26 +245,16 @@ def _build(messages: list[Any], units: list[Unit], opts: dict[int, list[tuple[in
 
 
 def _excerpt_unit(messages: list[Any], u: Unit, target: int, model: str | None, query: dict[str, float],
-                  last_seen: dict[str, int], into: dict[int, dict[str, Any]]) -> int:
+                  last_seen: dict[str, int], into: dict[int, dict[str, Any]], memo: dict[Any, Any]) -> int:
     """Excerpt the unit's long messages so the unit takes at most `target` tokens; its real size."""
     room = max(0, target - (u.tokens - u.flex_tokens))  # what the long contents may take together
-    q = dict(query)
-    lead = messages[u.messages[0]]
-    for c in lead.get("tool_calls") or [] if isinstance(lead, dict) else []:  # a result is about its call
-        fn = c.get("function") if isinstance(c, dict) else None
-        if isinstance(fn, dict):
-            for t in terms_of(f"{fn.get('name', '')} {fn.get('arguments', '')}"):
-                q[t] = max(q.get(t, 0.0), 0.3)
-    end = u.messages[-1]
-
-    def later(item: str) -> bool:  # a later message repeats it
-        return last_seen.get(item, -1) > end
-
+    q = _unit_query(messages, u, query)
+    later = _later(last_seen, u.messages[-1])
     flex = dict(u.flex)
     kept = sum(tokens.count_message(messages[i], model) for i in u.messages if i not in flex)
     for i, n in u.flex:
         share = max(1, int(room * n / max(1, u.flex_tokens)))
-        m = excerpt_message(messages[i], tokens.count_message(messages[i], model) - n + share, model, q, later)
+        m = excerpt_message(messages[i], tokens.count_message(messages[i], model) - n + share, model, q, later, memo)
         into[i] = m
         kept += tokens.count_message(m, model)
     return kept
