@@ -14,10 +14,9 @@ import aiohttp
 import openai
 import pytest
 
-from tests.helpers import openai_client, start_proxy
+from tests.helpers import openai_client
 from tests.otlp_receiver import Receiver
-from tests.rl_support import cleanup_redis
-from tests.shipped import redis_state, shipped_config
+from tests.test_limits_after_pruning import shipped_proxy
 
 # A heavy user's limits (what is measured is the abuse scoring, not the demo's 20 a minute).
 HEAVY = {"rpm": 5000, "tpm": 5_000_000, "max_concurrent": 50, "budget_usd_day": 1000.0}
@@ -34,15 +33,9 @@ async def receiver() -> Any:
 
 @pytest.fixture(params=["memory", "redis"])
 async def proxy(request: Any, sim: Any, tmp_path: Path, unique_prefix: str, redis_url: str, receiver: Receiver) -> Any:
-    over: dict[str, Any] = redis_state(redis_url, unique_prefix) if request.param == "redis" else {}
-    over["telemetry"] = {"tracing": {"enabled": True, "exporter": "otlp_http", "endpoint": receiver.endpoint, "schedule_delay_ms": 50}}
-    p = await start_proxy(shipped_config(sim, tmp_path, keys=KEYS, **over))
-    yield p
-    st = p.services.state
-    st = getattr(st, "primary", st)
-    await p.aclose()
-    if request.param == "redis":
-        await cleanup_redis(type(st)(st.url, st.prefix))
+    tracing = {"tracing": {"enabled": True, "exporter": "otlp_http", "endpoint": receiver.endpoint, "schedule_delay_ms": 50}}
+    async with shipped_proxy(request.param, sim, tmp_path, unique_prefix, redis_url, keys=KEYS, telemetry=tracing) as p:
+        yield p
 
 
 async def metric_lines(proxy: Any, name: str) -> list[str]:

@@ -3,9 +3,10 @@ further in), a 200k-token conversation that pruning fits is admitted and charged
 pruned size, on both state backends; one that nothing can fit is refused once, honestly."""
 from __future__ import annotations
 
+import contextlib
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 import openai
 import pytest
@@ -40,16 +41,26 @@ async def used_tokens(proxy: Any) -> float:
     return float(await st._r.hget(st.k("{" + KID + "}:rl"), "tu") or 0)
 
 
+@contextlib.asynccontextmanager
+async def shipped_proxy(backend: str, sim: Any, tmp_path: Path, prefix: str, redis_url: str, **over: Any) -> AsyncIterator[Any]:
+    """Bulwark on the shipped proxy.toml, state in memory or on the test Redis (own prefix, removed after)."""
+    if backend == "redis":
+        over |= redis_state(redis_url, prefix)
+    p = await start_proxy(shipped_config(sim, tmp_path, **over))
+    try:
+        yield p
+    finally:
+        st = p.services.state
+        st = getattr(st, "primary", st)
+        await p.aclose()
+        if backend == "redis":
+            await cleanup_redis(type(st)(st.url, st.prefix))
+
+
 @pytest.fixture(params=["memory", "redis"])
 async def proxy(request: Any, sim: Any, tmp_path: Path, unique_prefix: str, redis_url: str) -> Any:
-    over = redis_state(redis_url, unique_prefix) if request.param == "redis" else {}
-    p = await start_proxy(shipped_config(sim, tmp_path, **over))
-    yield p
-    st = p.services.state
-    st = getattr(st, "primary", st)
-    await p.aclose()
-    if request.param == "redis":
-        await cleanup_redis(type(st)(st.url, st.prefix))
+    async with shipped_proxy(request.param, sim, tmp_path, unique_prefix, redis_url) as p:
+        yield p
 
 
 async def test_a_200k_conversation_that_pruning_fits_is_admitted_at_its_pruned_size(proxy: Any, sim: Any) -> None:

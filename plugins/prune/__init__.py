@@ -36,7 +36,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from proxy import pricing, tokens
-from proxy.context import CHAT, RequestContext, Target
+from proxy.context import RequestContext, Target
 from proxy.dispatch import dispatch
 from proxy.errors import BadRequest
 from proxy.ledger import Cause

@@ -67,7 +67,8 @@ def _items(seg: str) -> set[str]:
     return found
 
 
-def _stem(w: str) -> str:
+def stem(w: str) -> str:
+    """A light English stemmer (shared with scoring: the same terms on both sides)."""
     if len(w) > 4 and not w[-1].isdigit():
         for suf in ("ing", "ed", "es", "s"):
             if w.endswith(suf) and len(w) - len(suf) >= 3:
@@ -79,7 +80,7 @@ def terms_of(text: str) -> dict[str, int]:
     tf: dict[str, int] = {}
     for w in _WORD.findall(text.lower()):
         if len(w) >= 2:
-            w = _stem(w)
+            w = stem(w)
             tf[w] = tf.get(w, 0) + 1
     return tf
 

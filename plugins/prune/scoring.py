@@ -42,6 +42,7 @@ from typing import Any, Iterable
 from proxy import tokens
 
 from . import select
+from .excerpt import stem as _stem
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
 __all__ = ["DEFAULT_ROLE_WEIGHTS", "Plan", "Settings", "Unit", "Weights", "apply", "build_units", "plan"]
@@ -60,14 +61,6 @@ STOPWORDS = frozenset(
     i'm it's that's let's we'll you're we're there's what's don't doesn't didn't won't""".split()
 )
 _CACHE_MAX = 32768
-
-
-def _stem(w: str) -> str:
-    if len(w) > 4 and not w[-1].isdigit():
-        for suf in ("ing", "ed", "es", "s"):
-            if w.endswith(suf) and len(w) - len(suf) >= 3:
-                return w[: -len(suf)]
-    return w
 
 
 @dataclass(slots=True)
