@@ -69,10 +69,10 @@ def bench_config(sim_port: int, redis_port: int | None, extra: str = "", abuse: 
         text = text.replace("${BULWARK_REDIS_URL:-redis://127.0.0.1:6379/0}", f"redis://127.0.0.1:{redis_port}/0")
     text = text.replace("${BULWARK_DATA_DIR:-./var}", tempfile.mkdtemp(prefix="bulwark-bench-"))
     key = f'\n[[auth.keys]]\nname = "bench"\nkey = "{CLIENT_KEY}"\ntier = "trusted"\nlimits = {{ rpm = 10000000, tpm = 10000000000, max_concurrent = 100000, user_rpm = 10000000, user_tpm = 10000000000, user_max_concurrent = 100000, budget_usd_day = 1000000, budget_usd_month = 1000000, user_budget_usd_day = 1000000, user_budget_usd_month = 1000000 }}\n'
-    # Keys must sit inside [auth]: insert after the demo key block.
-    text = text.replace('tier = "standard"                       # new | standard | trusted', 'tier = "standard"                       # new | standard | trusted' + key, 1)
+    # An [[auth.keys]] entry may come anywhere after [auth] (TOML arrays of tables): append it,
+    # so edits to the shipped demo keys never break this.
     path = Path(tempfile.mkstemp(prefix="bulwark-bench-", suffix=".toml")[1])
-    path.write_text(text + extra)
+    path.write_text(text + key + extra)
     return path
 
 
@@ -125,7 +125,8 @@ class Stack:
 
 
 async def start_stack(*, redis: bool = False, sim_args: list[str] | None = None, workers: int = 1, extra_config: str = "",
-                      max_concurrent: int | None = None) -> Stack:
+                      max_concurrent: int | None = None, launcher: list[str] | None = None) -> Stack:
+    """`launcher` replaces `-m proxy` for Bulwark (e.g. the soak's tracemalloc wrapper)."""
     st = Stack(free_port(), free_port(), free_port() if redis else None)
     if redis:
         await st.start_redis()
@@ -135,7 +136,7 @@ async def start_stack(*, redis: bool = False, sim_args: list[str] | None = None,
     cfg = bench_config(st.sim_port, st.redis_port, extra_config, max_concurrent=max_concurrent)
     env = {**os.environ, "BULWARK_ADMIN_KEY": ADMIN_KEY, "OPENAI_API_KEY": "sk-sim"}
     st.procs["bulwark"] = subprocess.Popen(
-        pinned(1, [PY, "-m", "proxy", "--log-level", "WARNING", "serve", "-c", str(cfg), "--port", str(st.proxy_port), "--workers", str(workers)]),
+        pinned(1, [PY, *(launcher or ["-m", "proxy"]), "--log-level", "WARNING", "serve", "-c", str(cfg), "--port", str(st.proxy_port), "--workers", str(workers)]),
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tempfile.mkstemp(prefix="bulwark-bench-log-")[1], "w"))
     await wait_http(f"http://127.0.0.1:{st.proxy_port}/readyz", 60)
     return st

@@ -30,7 +30,7 @@ import pytest
 from proxy.state.memory import MemoryState
 from proxy.state.redis import RedisState
 
-REDIS = "redis://127.0.0.1:6379/0"
+REDIS = os.environ.get("BULWARK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def free_port() -> int:
@@ -48,7 +48,7 @@ async def make_backend(kind: str, tmp_path: Any, pfx: str | None = None) -> Any:
         return MemoryState(data_dir=tmp_path)
     st = RedisState(REDIS, pfx or prefix(), timeout_ms=3000)  # the test machine is shared and loaded
     if not await st.ping():
-        pytest.fail("These tests need Redis at 127.0.0.1:6379: redis-server --daemonize yes --save '' --appendonly no")
+        pytest.fail(f"These tests need Redis at {REDIS} (the test session starts one there when none answers at its start)")
     return st
 
 
