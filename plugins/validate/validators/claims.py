@@ -62,6 +62,7 @@ _TZ_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b)", re.IGNORECASE)
 
 
 _NOTHING = re.compile(r"[0-9]")
+_GLUED = re.compile(r"[A-Za-z]+\b")
 _NUMBER_WORDS_B = frozenset(w.encode() for w in (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion"
@@ -69,7 +70,7 @@ _NUMBER_WORDS_B = frozenset(w.encode() for w in (
 _LETTERS_ONLY = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
 
 
-def _has_number_word(seg: str) -> bool:
+def has_number_word(seg: str) -> bool:
     return not _NUMBER_WORDS_B.isdisjoint(seg.lower().encode("ascii", "ignore").translate(_LETTERS_ONLY).split())
 
 
@@ -197,7 +198,7 @@ def extract(text: str, start: int, end: int, small_integer: int = 10, ignore_yea
             abs_tol: float = 0.0, rel_tol: float = 0.0, hedge_words: bool = True) -> list[Claim]:
     """The claims of text[start:end]; positions are absolute."""
     seg = text[start:end]
-    if _NOTHING.search(seg) is None and not _has_number_word(seg):
+    if _NOTHING.search(seg) is None and not has_number_word(seg):
         return []  # most sentences of an answer state no number at all
     claims: list[Claim] = []
     taken_until = -1
@@ -311,7 +312,7 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
     plain = not (pre or post or pct or mult_s)
     start = base + s0
     if plain and e0 < len(seg) and seg[e0].isalpha() and n.isdigit():
-        glued = re.match(r"[A-Za-z]+\b", seg[e0:])
+        glued = _GLUED.match(seg, e0)
         if glued is not None and not glued.group(0).lower().strip("x"):
             return None  # "5xx errors": a class of status codes
         if glued is not None and glued.group(0).lower() not in UNIT_WORDS and len(glued.group(0)) <= 3:

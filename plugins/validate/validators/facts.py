@@ -29,6 +29,11 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-−])(\d{1,2})(?::?(\d{2}))?$")
 _IDENT = re.compile(r"#?[A-Za-z]+[-_]?\d[\w-]*$")
+_CODE_NUM = re.compile(r"([A-Za-z]+)-?(\d+)")
+_SLASH_TERMS = re.compile(r"\b(\d{1,2})/(\d{1,3})\b")
+_CODE_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z]{2,3}) $")
+_GLUED = re.compile(r"[A-Za-z]{1,3}\b")
+_ALPHA2 = re.compile(r"[A-Za-z]{2,}")
 _EMPTY = re.compile(r"^\s*(?:n/?a|none|unknown|tbd|not \w+|see \w+|to taste|per \w+ law|as needed|varies|pending|null|-)\b", re.IGNORECASE)
 _TERMS = re.compile(r"\b(?:net|n)\s?(\d{1,3})\b", re.IGNORECASE)
 _LABEL_SPLIT = re.compile(r"[^A-Za-z0-9]+")
@@ -446,13 +451,13 @@ class _Builder:
         self.p.idents.add(_norm_ident(tok))
         self.p.idents.add(_NONDIGIT.sub("", tok))
         self.p.idents.update(_DIGITS.findall(tok))
-        for m in re.finditer(r"([A-Za-z]+)-?(\d+)", tok):  # "2024-W26": week 26, "Q3": quarter 3
+        for m in _CODE_NUM.finditer(tok):  # "2024-W26": week 26, "Q3": quarter 3
             self.p.code_numbers.add((m.group(1)[0].lower(), m.group(2).lstrip("0") or "0"))
 
     def _terms(self, s: str) -> None:
         for m in _TERMS.finditer(s):
             self.p.terms.append(int(m.group(1)))
-        for m in re.finditer(r"\b(\d{1,2})/(\d{1,3})\b", s):  # "2/10 net 30": 2 % if paid within 10 days
+        for m in _SLASH_TERMS.finditer(s):  # "2/10 net 30": 2 % if paid within 10 days
             self.p.terms.append(int(m.group(2)))
 
     # -- prose ------------------------------------------------------------------------------------
@@ -533,10 +538,10 @@ class _Builder:
             n = g("n")
             if n.isdigit():
                 self.p.idents.add(n)
-                code = re.search(r"(?<![A-Za-z])([A-Z]{2,3}) $", s[max(0, m.start() - 8):m.start()])
+                code = _CODE_BEFORE.search(s, max(0, m.start() - 8), m.start())
                 if code is not None:
                     self.p.idents.add(_norm_ident(code.group(1) + n))  # "UA 837", "DL 214"
-                glued = re.match(r"[A-Za-z]{1,3}\b", s[m.end():])
+                glued = _GLUED.match(s, m.end())
                 if glued is not None:
                     self.p.idents.add(_norm_ident(n + glued.group(0)))  # "14C", "23A"
             pre, post, pct, mult_s = g("pre"), g("post"), g("pct"), g("mult")
@@ -583,8 +588,8 @@ class _Builder:
     @staticmethod
     def _ctx_toks(s: str, start: int, end: int, key: str) -> frozenset[str]:
         """Words around a number in prose: what it is a number of ("Active users: 8,927", "250 mg/5 mL")."""
-        before = [stem(w) for w in re.findall(r"[A-Za-z]{2,}", s[max(0, start - 40):start])][-4:]
-        after = [stem(w) for w in re.findall(r"[A-Za-z]{2,}", s[end:end + 30])][:3]
+        before = [stem(w) for w in _ALPHA2.findall(s, max(0, start - 40), start)][-4:]
+        after = [stem(w) for w in _ALPHA2.findall(s, end, end + 30)][:3]
         return frozenset(before + after + list(_key_toks(key)))
 
 

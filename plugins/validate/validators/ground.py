@@ -105,6 +105,7 @@ class Index:
                                   or (f.unit is not None and f.unit.dim in ("speed", "fuel"))]
         self.user: list[Fact] = [f for f in self.facts if f.src == "user"][:24]
         self._derived: list[Derived] | None = None
+        self.memo: dict[str, Any] = {}  # tables the grounding builds once per request (percent pairs, gaps...)
         self._derived_vals: list[float] = []
         self._distinct: list[dict[str, set[int]]] | None = None
 
@@ -165,7 +166,7 @@ def _same_unit(a: Fact, b: Fact) -> bool:
 def _column_values(col: list[Fact], out: list[Derived], key: str = "") -> None:
     first = col[0]
     plain = not first.key or first.key == key.lower()  # a list of numbers, not a key across objects
-    items = frozenset({stem(t) for t in re.split(r"[^a-z0-9]+", key.lower()) if t} | {"item", "each", "entry"})
+    items = frozenset({stem(t) for t in _NON_ALNUM.split(key.lower()) if t} | {"item", "each", "entry"})
     if not all(_same_unit(first, f) for f in col):
         return
     vals = [(-f.v if f.neg else f.v) for f in col]
@@ -195,6 +196,7 @@ def _operands_ok(a: Fact, b: Fact) -> bool:
     return lo >= hi * _MIN_SHARE
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _MIN_AMOUNT = 0.5
 _UNIT_KEYS = frozenset(("g", "mg", "kg", "ms", "gb", "mb", "kb", "tb", "km", "mi", "usd", "eur", "gbp", "pct", "min", "kwh", "lb"))
 _MIN_SHARE = 0.02
@@ -587,7 +589,7 @@ _GENERIC_KEY = frozenset(("total", "amount", "value", "count", "number", "rate",
 
 
 def _key_set(key: str) -> set[str]:
-    return {stem(t) for t in re.split(r"[^a-z0-9]+", key.lower()) if t and len(t) >= 2}
+    return {stem(t) for t in _NON_ALNUM.split(key.lower()) if t and len(t) >= 2}
 
 
 def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, words: list[str]) -> bool | None:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Subject, ValidationResult
-from .claims import Claim, extract
+from .claims import Claim, extract, has_number_word
 from .facts import Fact, PieceCache, message_texts
 from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, fact_ok, lookup, mentions, near, owner_ok, quotient, rate_of,
@@ -69,9 +70,18 @@ class NumbersConfig(BaseModel):
 def extract_claims(text: str, cfg: NumbersConfig) -> tuple[list[Claim], int]:
     """The answer's claims (a sentence at a time, as they are checked), and 0 (kept for callers)."""
     out: list[Claim] = []
-    for start, end in sentences(text):
+    for start, end in numbered_sentences(text):
         out.extend(_extract(text, start, end, cfg))
     return out, 0
+
+
+def numbered_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences that hold a digit or a number word (the others state no claim)."""
+    digit = _DIGIT.search
+    return [(a, b) for a, b in sentences(text) if digit(text, a, b) is not None or has_number_word(text[a:b])]
+
+
+_DIGIT = re.compile(r"[0-9]")
 
 
 def _extract(text: str, start: int, end: int, cfg: NumbersConfig) -> list[Claim]:
@@ -107,7 +117,7 @@ class NumbersValidator:
         sess = self.session(subject)
         claims: list[Claim] = []
         bad: list[Claim] = []
-        for start, end in sentences(text):
+        for start, end in numbered_sentences(text):
             for c in sess.claims(text, start, end):
                 claims.append(c)
                 if not sess.verify(text, c):
@@ -275,8 +285,15 @@ class Grounding:
 
     def _day_counts(self) -> set[int]:
         """Numbers of days the data (or a verified claim) gives: "Net 30", a 21-day loan, 12 transit days."""
-        out = set(self.idx.terms)
-        for f in list(self.idx.facts) + self.idx.answer:
+        base = self.idx.memo.get("days")
+        if base is None:
+            base = self.idx.memo["days"] = self._days_of(self.idx.facts) | set(self.idx.terms)
+        return base | self._days_of(self.idx.answer)
+
+    @staticmethod
+    def _days_of(facts: list[Fact]) -> set[int]:
+        out: set[int] = set()
+        for f in facts:
             if not f.v or f.v != int(f.v) or f.v > 400:
                 continue
             if (f.unit is not None and f.unit.dim == "time" and abs(f.unit.factor - 86400) < 1) or \
@@ -303,15 +320,21 @@ class Grounding:
 
     def _shifts(self) -> set[int]:
         """Minutes a time may move by: a duration of the data, a time-zone offset, the gap between two offsets."""
+        base = self.idx.memo.get("shifts")
+        if base is None:
+            base = self.idx.memo["shifts"] = self._shifts_of(self.idx.facts, True)
+        return base | self._shifts_of(self.idx.answer, False)
+
+    def _shifts_of(self, facts: list[Fact], offsets: bool) -> set[int]:
         idx = self.idx
         out: set[int] = set()
-        offs = list(idx.offsets)
+        offs = list(idx.offsets) if offsets else []
         for o in offs:
             out.add(int(round(o * 60)) % 1440)
         for a in offs:
             for b in offs:
                 out.add(int(round((a - b) * 60)) % 1440)
-        for f in list(idx.facts) + idx.answer:
+        for f in facts:
             if f.unit is not None and f.unit.dim == "time" and f.b <= 86400 and f.key != "" or (f.src == "answer" and f.unit is not None and f.unit.dim == "time"):
                 mins = f.b / 60
                 if abs(mins - round(mins)) < 1e-6 and 0 < mins < 1440:
@@ -353,7 +376,10 @@ class Grounding:
         cp = c.per if c.per in PERIOD_NAMES else None
         if cp is None:
             return False
-        for f in list(self.idx.facts) + self.idx.answer:
+        periodic = self.idx.memo.get("periodic")
+        if periodic is None:
+            periodic = self.idx.memo["periodic"] = [f for f in self.idx.facts if _period_of(f) is not None]
+        for f in periodic + self.idx.answer[-_RECENT:]:
             fp = _period_of(f)
             if fp is None or fp == cp:
                 continue
@@ -403,7 +429,7 @@ class Grounding:
         for tv, tt in targets:
             if c.unit is not None:
                 # derived values are in the operands' units: compare in base units when both have one
-                for d in _range(vals, ds, tv, tt, c.unit, c.inverse):
+                for d in _range(self.idx, tv, tt, c.unit, c.inverse):
                     if self._match_derived(d, tv, tt):
                         return True
             # a derived 338.405 rounds (half up) to a stated 338.41; a derived 9.5 does not round to 9
@@ -554,28 +580,34 @@ class Grounding:
         c = self.c
         secs = to_base(v, c.unit)
         t = tol_to_base(v, tol, c.unit)
+        gaps = self.idx.memo.get("gaps")
+        if gaps is None:
+            gaps = self.idx.memo["gaps"] = self._gaps()
+        shifts = [0.0] + [f.b for f in self.idx.answer[-_RECENT:] if f.unit is not None and f.unit.dim == "time"]
+        return any(near(gaps, secs + sh, t) >= 0 or (sh and near(gaps, secs - sh, t) >= 0) for sh in shifts)
+
+    def _gaps(self) -> list[float]:
+        """Seconds between two times of the data (either way round midnight, give or take the gap
+        between two time zones), between two offsets, between two dates."""
         idx = self.idx
-        times = sorted({m for m, _, _ in idx.times})
-        shifts = {0} | {int(round((a - b) * 60)) for a in idx.offsets for b in idx.offsets} | {
-            int(round(f.b / 60)) for f in idx.answer if f.unit is not None and f.unit.dim == "time"}
+        times = sorted({m for m, _, _ in idx.times})[:40]
+        offs = sorted(idx.offsets)
+        shifts = {0} | {int(round((a - b) * 60)) for a in offs for b in offs}
+        out: set[float] = set()
         for i, a in enumerate(times):
             for b in times[i + 1:]:
                 for gap in ((b - a) * 60, ((a - b) % 1440) * 60):
-                    for s in shifts:
-                        for g in (gap - s * 60, gap + s * 60):
-                            if abs(g - secs) <= t:
-                                return True
-        offs = sorted(idx.offsets)
+                    for sh in shifts:
+                        out.add(gap - sh * 60)
+                        out.add(gap + sh * 60)
         for i, a in enumerate(offs):  # "London is 5 hours ahead"
             for b in offs[i + 1:]:
-                if abs(abs(b - a) * 3600 - secs) <= t:
-                    return True
-        dates = sorted({d for d, _, _ in idx.date_list})
+                out.add(abs(b - a) * 3600)
+        dates = sorted({d for d, _, _ in idx.date_list})[:60]
         for i, a in enumerate(dates):
             for b in dates[i + 1:]:
-                if abs((b - a).days * 86400 - secs) <= t:
-                    return True
-        return False
+                out.add((b - a).days * 86400.0)
+        return sorted(x for x in out if x > 0)
 
     def _percent(self) -> bool:
         c = self.c
@@ -600,22 +632,33 @@ class Grounding:
         return [x / y * 100, y / x * 100, up, down, 100 - lo / hi * 100]
 
     def _pct_pairs(self, v: float, tol: float) -> bool:
+        table = self.idx.memo.get("pct")
+        if table is None:
+            table = self.idx.memo["pct"] = self._pct_table()
+        vals = table[self.c.change if self.c.change in ("up", "down") else "any"]
+        return near(vals, v, tol) >= 0
+
+    def _pct_table(self) -> dict[str, list[float]]:
+        """Every percentage two related numbers of the data make, by direction (built once per request)."""
+        up: list[float] = []
+        down: list[float] = []
+        other: list[float] = []
         for fs in self._related():
+            fs = [f for f in fs if f.v and f.per != "__len__"][:24]
             n = len(fs)
             for i in range(n):
                 a = fs[i]
-                if not a.v or a.per == "__len__":
-                    continue
                 for j in range(i + 1, n):
                     b = fs[j]
-                    if not b.v or b.per == "__len__":
-                        continue
                     if (a.dim == "percent") != (b.dim == "percent"):
                         continue
-                    for cand in self._pct_candidates(a.v, b.v):
-                        if abs(cand - v) <= tol:
-                            return True
-        return False
+                    lo, hi = (a.v, b.v) if a.v <= b.v else (b.v, a.v)
+                    up.append((hi - lo) / lo * 100)
+                    down.append((hi - lo) / hi * 100)
+                    other += (lo / hi * 100, hi / lo * 100, 100 - lo / hi * 100)
+        up.sort()
+        down.sort()
+        return {"up": up, "down": down, "any": sorted(up + down + other)}
 
     def _related(self) -> list[list[Fact]]:
         out = []
@@ -677,15 +720,17 @@ class Grounding:
         """Percentage points (or basis points): the difference of two percentages."""
         c = self.c
         assert c.unit is not None
-        pcts = [f.v for f in self.idx.facts if f.dim in ("percent", "pp")] + [f.v for f in self.idx.answer if f.dim == "percent"]
-        pcts = sorted(set(pcts))
+        data = self.idx.memo.get("pcts")
+        if data is None:
+            data = self.idx.memo["pcts"] = [f.v for f in self.idx.facts if f.dim in ("percent", "pp")]
+        pcts = sorted(set(data + [f.v for f in self.idx.answer if f.dim == "percent"]))
         for v, tol in c.values:
             pv, pt = v * c.unit.factor, tol * c.unit.factor
             for i, a in enumerate(pcts):
                 j = bisect.bisect_left(pcts, a + pv - pt - 1e-9)
                 if j < len(pcts) and pcts[j] <= a + pv + pt + 1e-9 and j != i:
                     return True
-            if any(abs(f.v - pv) <= pt for f in self.idx.facts if f.dim == "pp"):
+            if any(abs(x - pv) <= pt for x in data):
                 return True
         return False
 
@@ -694,13 +739,26 @@ _RECENT = 16  # verified answer numbers a derivation may use (the last ones stat
 _PERIOD_SECONDS = {"minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0, "month": 2629746.0, "year": 31556952.0}
 
 
-def _range(vals: list[float], ds: list[Any], v: float, tol: float, unit: Unit, inverse: bool) -> list[Any]:
-    """Derived values with a unit of the claim's dimension that equal v in base units."""
+def _range(idx: Index, v: float, tol: float, unit: Unit, inverse: bool) -> list[Any]:
+    """Derived values with another unit of the claim's dimension that equal v in base units."""
+    table = idx.memo.get("derived_base")
+    if table is None:
+        table = {}
+        for d in idx.derived()[1]:
+            if d.unit is not None:
+                table.setdefault(d.unit.dim, []).append((to_base(d.v, d.unit), d))
+        for xs in table.values():
+            xs.sort(key=lambda x: x[0])
+        idx.memo["derived_base"] = table = {k: ([b for b, _ in xs], [d for _, d in xs]) for k, xs in table.items()}
+    if unit.dim not in table:
+        return []
+    vals, ds = table[unit.dim]
     target = to_base(v, unit, inverse)
-    t = tol_to_base(v, tol, unit, inverse)
+    t = tol_to_base(v, tol, unit, inverse) * 1.000001
+    i = bisect.bisect_left(vals, target - t)
     out = []
-    for d in ds:
-        if d.unit is not None and d.unit.dim == unit.dim and d.unit != unit:
-            if abs(to_base(d.v, d.unit) - target) <= t * 1.000001:
-                out.append(d)
+    while i < len(vals) and vals[i] <= target + t:
+        if ds[i].unit != unit:
+            out.append(ds[i])
+        i += 1
     return out
