@@ -47,13 +47,14 @@ async def metric_lines(proxy: Any, name: str) -> list[str]:
 
 async def test_templated_batch_and_health_checks_are_never_throttled(proxy: Any) -> None:
     client = openai_client(proxy.url, key="sk-batch")
+    before = await metric_lines(proxy, "bulwark_abuse_blocks_total")  # (the registry may hold other tests' counts)
     for i in range(60):  # the same template, different order numbers and dates, as fast as it goes
         await client.chat.completions.create(model=MODEL, max_tokens=60, messages=[
             {"role": "system", "content": "You write shipping updates."},
             {"role": "user", "content": f"Draft a one-line shipping update for order {100200 + 7 * i} placed on 2024-05-{i % 28 + 1:02d}"}])
     for _ in range(40):  # a probe: the identical one-token prompt
         await client.chat.completions.create(model=MODEL, max_tokens=1, messages=[{"role": "user", "content": "ping"}])
-    assert await metric_lines(proxy, "bulwark_abuse_blocks_total") == []
+    assert await metric_lines(proxy, "bulwark_abuse_blocks_total") == before
 
 
 async def test_suffix_randomised_repeats_are_throttled_and_explained(proxy: Any, receiver: Receiver) -> None:

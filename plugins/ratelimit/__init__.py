@@ -214,7 +214,10 @@ class RateLimit(Plugin):
         dims, names = self._dims(ident, user, ctx.model, ident.scope, k)
         P["dims"] = dims
         try:
-            res = decode(await self.services.state.run(GATE, k.keys, [orjson.dumps(P)]))
+            # `side`: which store holds this request's reservations (the shared one, or the
+            # process's own during a fail-open outage); its settles go to the same one.
+            raw, side = await self.services.state.run_tagged(GATE, k.keys, [orjson.dumps(P)])
+            res = decode(raw)
         except StateError as exc:  # an unwrapped backend: never a 500
             self.services.metrics.inc("bulwark_redis_errors_total", 1.0, op="script")
             raise ServiceUnavailable(f"Rate limiting is unavailable: the state backend failed ({exc}). Retry shortly.",
@@ -232,11 +235,11 @@ class RateLimit(Plugin):
                      decision.get("recent_signals"), ctx.request_id)
         if cfg.headers:
             self._headers(ctx, res)
-        self._subscribe(ctx, k.keys, dims, names, mult, int(res.get("held") or 0), prompt_tokens, P)
+        self._subscribe(ctx, k.keys, dims, names, mult, int(res.get("held") or 0), prompt_tokens, P, side)
         return await call_next(ctx)
 
     def _subscribe(self, ctx: RequestContext, keys: list[str], dims: list[list[Any]], names: list[str], mult: float,
-                   held: int, prompt_tokens: int, P: dict[str, Any]) -> None:
+                   held: int, prompt_tokens: int, P: dict[str, Any], side: str) -> None:
         """Token admission per attempt, then one SETTLE when the request is over."""
         cfg = self.cfg
         tok = [[d[0], _eff(d[2], mult)] for d in dims if d[2] > 0]
@@ -245,7 +248,7 @@ class RateLimit(Plugin):
         account: TokenAccount | None = None
         if tok and ctx.endpoint != PASSTHROUGH:  # pass-through answers keep their reservation
             account = TokenAccount(self, ctx, keys, tok, tok_names, held, prompt_tokens,
-                                   lambda r, scope, need: self._token_refusal(ctx, r, scope, need))
+                                   lambda r, scope, need: self._token_refusal(ctx, r, scope, need), side)
             ctx.ledger.on_attempt_start(account.on_start)
             ctx.ledger.on_attempt_end(account.on_end)
         rej = None
@@ -264,13 +267,13 @@ class RateLimit(Plugin):
             if account is not None:
                 ctx.record(self.name, token_round_trips=account.round_trips)
             if S2["tokens"] or conc or "rej" in S2:
-                self.services.tasks.spawn(self._settle(ctx, keys, S2), "ratelimit-settle", essential=True)
+                self.services.tasks.spawn(self._settle(ctx, keys, S2, side), "ratelimit-settle", essential=True)
 
         ctx.ledger.on_settled(settled)
 
-    async def _settle(self, ctx: RequestContext, keys: list[str], S2: dict[str, Any]) -> None:
+    async def _settle(self, ctx: RequestContext, keys: list[str], S2: dict[str, Any], side: str) -> None:
         try:
-            await self.services.state.run(SETTLE, keys, [orjson.dumps(S2)])
+            await self.services.state.run_on(side, SETTLE, keys, [orjson.dumps(S2)])
         except Exception as exc:  # the lease expires by itself; never fail the answer
             log.warning("rate-limit settle failed for request %s (%s); the slot frees at lease expiry", ctx.request_id, exc)
 

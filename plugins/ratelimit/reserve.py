@@ -39,10 +39,10 @@ _DERIVED = frozenset((Cause.JUDGE, Cause.SUMMARY))  # their own body, in a deriv
 
 class TokenAccount:
     __slots__ = ("plugin", "ctx", "keys", "dims", "names", "held", "ended", "running", "late", "gate_body", "gate_prompt",
-                 "refusal", "round_trips")
+                 "refusal", "round_trips", "side")
 
     def __init__(self, plugin: Any, ctx: RequestContext, keys: list[str], dims: list[list[Any]], names: list[str],
-                 held: int, gate_prompt: int, refusal: Callable[..., ProxyError]) -> None:
+                 held: int, gate_prompt: int, refusal: Callable[..., ProxyError], side: str = "shared") -> None:
         self.plugin = plugin
         self.ctx = ctx
         self.keys = keys
@@ -56,6 +56,7 @@ class TokenAccount:
         self.gate_prompt = gate_prompt
         self.refusal = refusal
         self.round_trips = 0
+        self.side = side  # the store GATE's reservation is in: every adjustment goes there
 
     # -- what an attempt may use --------------------------------------------------------------
     def need(self, attempt: Attempt) -> int:
@@ -120,8 +121,11 @@ class TokenAccount:
         P = {"now": time.time(), "window": cfg.window_seconds, "dims": self.dims, "base": base, "add": add, "check": check}
         self.round_trips += 1
         try:
-            return decode(await self.plugin.services.state.run(TOKENS, self.keys, [orjson.dumps(P)]))
+            res = await self.plugin.services.state.run_on(self.side, TOKENS, self.keys, [orjson.dumps(P)])
         except StateError as exc:
             self.plugin.services.metrics.inc("bulwark_redis_errors_total", 1.0, op="script")
             raise ServiceUnavailable(f"Rate limiting is unavailable: the state backend failed ({exc}). Retry shortly.",
                                      headers={"retry-after": "1"}) from None
+        if res is None:  # the shared store is out and the change was queued for it (fail_open): admitted
+            return {"ok": True}
+        return decode(res)
