@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import statistics
 import sys
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers import start_proxy, start_simulator  # noqa: E402
+from tests.test_validate_shipped import shipped_config  # noqa: E402
 
 CLAIM_FREE = ("Thanks for asking, happy to help with that today and walk you through the options you have "
               "available right now so that you can pick whichever one suits you best and get going quickly.")
@@ -38,11 +37,8 @@ DATA = [{"role": "tool", "tool_call_id": "c1", "content": "{\"account_id\": \"AC
 
 
 def config(sim: Any, mode: str) -> dict[str, Any]:
-    cfg = tomllib.loads((ROOT / "proxy.toml").read_text())
-    cfg["server"]["port"] = 0
-    for prov in cfg["providers"].values():
-        if "base_url" in prov:
-            prov["base_url"] = prov["base_url"].replace("http://127.0.0.1:9000", sim.base)
+    """The shipped proxy.toml (as the tests load it), rate limits and budgets raised for the run."""
+    cfg = shipped_config(sim, Path("/tmp/bulwark-bench-stream"))
     cfg["auth"]["keys"] = [{"name": "bench", "key": "sk-bench", "tier": "trusted"}]
     rl = cfg["plugins"]["ratelimit"]
     rl["key"] = {"rpm": 100000, "tpm": 100000000, "max_concurrent": 1000}
@@ -50,7 +46,6 @@ def config(sim: Any, mode: str) -> dict[str, Any]:
     rl["models"] = {}
     cfg["plugins"]["budgets"]["key"] = {"day": 1000.0, "month": 10000.0}
     cfg["plugins"]["validate"]["stream_mode"] = mode
-    cfg["state"]["data_dir"] = "/tmp/bulwark-bench-stream"
     return cfg
 
 
