@@ -182,10 +182,10 @@ _COMPARE_AFTER = re.compile(r"\s+(?:the|as|more|less|higher|lower|larger|greater
                             re.IGNORECASE)
 
 
-def _noun(text: str, pos: int, ceil: int) -> str | None:
+def _noun(text: str, pos: int, ceil: int, phrase: list[tuple[str, int]] | None = None) -> str | None:
     """The head noun a number counts: the last word of the short phrase after it. "four times the
     baseline" is a multiple (a ratio), "restarted 3 times" a count of events."""
-    words = _phrase(text, pos, ceil)
+    words = phrase if phrase is not None else _phrase(text, pos, ceil)
     if not words:
         return None
     head = stem(words[-1][0])
@@ -365,11 +365,11 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         if ur.end > e0:
             end = base + ur.end
         if unit is None and ur.unit is None:
-            noun = _noun(seg, e0, ceil)
+            words = _phrase(seg, e0, ceil)
+            noun = _noun(seg, e0, ceil, words)
             if noun is not None and noun in UNIT_WORDS and len(noun) > 2:  # "540 active kcal"
                 unit, noun = UNIT_WORDS[noun], None
             if per is None:  # "600 requests per minute": the rate after the noun
-                words = _phrase(seg, e0, ceil)
                 if words:
                     ur2 = unit_after(seg, words[-1][1])
                     if ur2.unit is None and ur2.per is not None:
@@ -386,7 +386,7 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         iv = int(n)
         if ignore_years and len(n) == 4 and 1900 <= iv <= 2099 and noun is None:
             return Claim(n, "year", start, base + e0, [(float(iv), 0.5)], integer=True)
-        if iv <= small_integer and not _counts(noun, seg, e0):
+        if iv <= small_integer and not _counts(noun, seg, e0, words if unit is None and ur.unit is None else None):
             return None
     c = Claim(seg[s0:end - base].strip(), kind2, start, end, values, unit=unit, inverse=inverse, per=per, per_n=per_n,
               currency=currency, noun=noun, hedged=hedged, money_like=money_like, integer=is_int and mult == 1.0)
@@ -422,11 +422,11 @@ def _ranked(seg: str, s0: int, e0: int) -> bool:
     return bool(set(before) & _RANK_BEFORE) or _RANK_AFTER.match(seg, e0) is not None
 
 
-def _counts(noun: str | None, seg: str, pos: int) -> bool:
+def _counts(noun: str | None, seg: str, pos: int, phrase: list[tuple[str, int]] | None = None) -> bool:
     """A small integer counts something when a plural noun follows it ("5 free ATM withdrawals")."""
     if noun is None:
         return False
-    words = _phrase(seg, pos, len(seg))
+    words = phrase if phrase is not None else _phrase(seg, pos, len(seg))
     if not words:
         return False
     w = words[-1][0]
