@@ -53,6 +53,19 @@ GROUNDED = [
     ({"dep_local": "2024-05-02T15:45", "arr_local": "2024-05-02T21:10"}, "You leave at 3:45 pm and land at 9:10 pm."),
     ({"invoice_date": "2024-02-10", "terms": "Net 30"}, "With Net 30 terms it is due on March 11, 2024."),
     ({"check_in": "2024-07-28", "check_out": "2024-08-02"}, "You stay from July 28 to August 2, 5 nights."),
+    # more of the same classes, other words
+    ({"employees": [{"name": "Ana Diaz", "salary": 64000}, {"name": "Raj Patel", "salary": 71000}]},
+     "Ana Diaz earns $64,000 and Raj Patel $71,000, a gap of $7,000."),
+    ({"conversion_before": 0.024, "conversion_after": 0.031}, "Conversion went from 2.4% to 3.1%, up 0.7 percentage points."),
+    ({"flight": "LH 400", "dep_local": "2024-09-01T22:10", "arr_local": "2024-09-02T12:05"},
+     "LH 400 departs at 10:10 pm and lands at 12:05 pm the next day."),
+    ({"height_cm": 180}, "You are 180 cm tall, about 5 ft 11 in."),
+    ({"readings": [{"day": "Mon", "steps": 8000}, {"day": "Tue", "steps": 12000}]}, "You averaged 10,000 steps a day."),
+    ({"loan": 20000, "rate_apr": 0.06}, "At 6% APR the first year's interest on $20,000 is about $1,200."),
+    ({"tickets_sold": 340, "capacity": 400}, "340 of 400 seats are sold, so the venue is 85% full with 60 seats left."),
+    ({"items": [{"name": "Chair", "qty": 4, "price": 55.0}, {"name": "Desk", "qty": 1, "price": 240.0}]},
+     "4 chairs at $55.00 each come to $220.00; with the desk the total is $460.00."),
+    ({"price_per_kg": 4.5, "kg": 3}, "3 kg cost $13.50."),
 ]
 
 
@@ -87,6 +100,16 @@ CAUGHT = [
      "Your checking account has $8,800.00.", "$8,800.00"),
     ({"players": [{"name": "Ana Ruiz", "pts": 18}, {"name": "Ben Ode", "pts": 27}]},
      "Ana Ruiz scored 27 points.", "27 points"),
+    ({"teams": [{"team": "Red", "wins": 12}, {"team": "Blue", "wins": 9}]}, "Blue won 12 games.", "12"),
+    ({"shipments": [{"id": "SHP-1", "eta": "2024-06-20"}, {"id": "SHP-2", "eta": "2024-06-24"}]},
+     "SHP-1 arrives on June 24, 2024.", "June 24, 2024"),
+    # more of the same classes, other words
+    ({"dose_mg": 250, "interval_hours": 8}, "Take 250 mg every 6 hours.", "6 hours"),
+    ({"guests": 4, "nights": 3, "rate": 150.0}, "Your stay of 4 nights costs $450.00.", "4 nights"),
+    ({"stock": 40, "reorder_point": 15}, "You have 15 units in stock.", "15"),
+    ({"avg_response_ms": 230}, "Average response time is 230 seconds.", "230 seconds"),
+    ({"plan": "Basic", "price_month": 10.0, "seats": 5}, "Basic costs $10 a year for 5 seats.", "$10 a year"),
+    ({"q1_revenue": 120000, "q2_revenue": 150000}, "Revenue rose from $120,000 to $150,000, up 20%.", "20%"),
 ]
 
 

@@ -55,8 +55,10 @@ _TIME_HEADS = frozenset(("year", "season", "month", "week", "time", "day", "nigh
 # A compound duration: "1 hour 42 minutes", "7 hours 10 min", "1h 42m"
 _DURATION = re.compile(
     r"(?P<h>\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\b,?\s*(?:and\s+)?(?P<m>\d+)\s*(?:minutes?|mins?|m)\b", re.IGNORECASE)
+_FEET_INCHES = re.compile(r"(?P<f>\d+)\s*(?:ft|feet|foot|')\s*(?P<i>\d{1,2})\s*(?:in|inches|inch|\")(?![A-Za-z])")
 _AMPM = re.compile(r"\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
-_HOUR_AMPM = re.compile(r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
+_HOUR_FEET_INCHES = re.compile(r"(?P<f>\d+)\s*(?:ft|feet|foot|')\s*(?P<i>\d{1,2})\s*(?:in|inches|inch|\")(?![A-Za-z])")
+_AMPM = re.compile(r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
 _PACE_AFTER = re.compile(r"\s*(?:/|per\b|a\b)\s*(?P<w>kilometers?|kilometres?|km|miles?|mi|lap|100 ?m)\b|\s*(?:min(?:utes?)?\s*)?(?:/|per)\s*(?P<w2>km|mi|mile|kilometer)\b", re.IGNORECASE)
 _TZ_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b)", re.IGNORECASE)
 
@@ -207,6 +209,10 @@ def extract(text: str, start: int, end: int, small_integer: int = 10, ignore_yea
         c = Claim(dm.group(0), "duration", start + dm.start(), start + dm.end(), [((h * 60 + mi) * 60.0, 30.0)],
                   unit=Unit("time", 1.0))
         claims.append(c)
+    for fm in _FEET_INCHES.finditer(seg):  # "5 ft 11 in": one height
+        inches = int(fm.group("f")) * 12 + int(fm.group("i"))
+        claims.append(Claim(fm.group(0), "number", start + fm.start(), start + fm.end(), [(float(inches), 0.5)],
+                            unit=UNIT_WORDS["inch"], hedged=hedge_words and _hedged(seg, fm.start())))
     spans = [(c.start - start, c.end - start) for c in claims]
     for m in scan(seg):
         s0, e0 = m.start(), m.end()

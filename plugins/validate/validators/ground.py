@@ -38,6 +38,7 @@ _SYNONYMS = {
     "goal": {"goal"}, "dose": {"dose"}, "page": {"page"}, "call": {"call", "request"}, "request": {"request", "call", "req"},
     "error": {"error", "err", "5xx", "4xx"}, "day": {"day", "days"}, "order": {"order"}, "visit": {"visit"},
 }
+_GENERIC_COUNTS = frozenset(("capacity", "limit", "max", "maximum", "quota", "allowance", "size", "headcount"))
 # Words that name a count only the data itself can give (never an unrelated equal number).
 _EVENT_NOUNS = frozenset(("time", "restart", "attempt", "retry", "visit", "crash"))
 _MENTION_BACK = 14  # words scanned back from a claim for the entity it is about
@@ -366,8 +367,8 @@ def _noun_ok(c: Claim, f: Fact) -> bool:
     if f.dim is not None and f.dim not in ("money",):
         return False if f.dim not in ("percent",) else False
     words = _SYNONYMS.get(noun, {noun})
-    if f.toks & words or noun in f.toks:
-        return True
+    if f.toks & words or noun in f.toks or f.toks & _GENERIC_COUNTS:
+        return True  # ("340 of 400 seats": a `capacity` counts seats as well as anything)
     if any(_kin(t, noun) for t in f.toks):
         return True
     pc = piece_of(f)

@@ -184,6 +184,8 @@ def unit_after(text: str, pos: int) -> UnitRead:
         head = pm.group(0).lstrip().split(" ")[0].lower()
         if head == "each" and first in ("on", "of", "in", "at", "and", "or", "for", "so", "is", "was", "with", "to"):
             pass  # "$306.96 each on average": a price each, per nothing in particular
+        elif head == "every" and pm.group("n"):
+            pass  # "250 mg every 6 hours": the 6 is a claim of its own, not a part of this one
         elif first in PERIODS or head in ("per", "/", "each", "every") or head.startswith("/"):
             per = PERIODS.get(first) or PERIODS.get(word) or _rate_noun(word)
             if pm.group("n"):
@@ -325,6 +327,10 @@ def key_units(key: str) -> KeyRead:
         elif t in ("apy", "apr", "cagr", "aer"):
             period = period or "year"  # an annual rate
     rest = [t for t in head if t not in _CURRENCY_CODES and t not in _PERIOD_ADJ_WORDS]
+    if len(rest) >= 2 and rest[-1] in ("month", "year", "week", "day", "quarter", "hour", "mo", "yr") \
+            and (rest[-2] in _MONEY_WORDS or stem(rest[-2]) in _MONEY_WORDS):
+        period = period or PERIODS[rest[-1]]  # "price_month", "cost_year": an amount per period
+        rest = rest[:-1]
     if rest:
         last = rest[-1]
         if last in ("c", "f") and any(x in _TEMP_KEYS for x in rest):
