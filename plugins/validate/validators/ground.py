@@ -598,7 +598,7 @@ def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, 
     entity in another branch of the data; None: no name."""
     for i, w in enumerate(words):
         low = w.lower().strip("'")
-        objs = distinct.get(stem(low)) or distinct.get(low)
+        objs = distinct.get(stem(low)) or distinct.get(low) or distinct.get(_NON_ALNUM.sub("", low))  # "SHP-1"
         if not objs and i + 1 < len(words):  # "Line B": a key and a one-letter value
             other = words[i + 1].lower()
             objs = distinct.get(f"{other} {low}") or distinct.get(f"{low} {other}")
