@@ -138,7 +138,7 @@ async def start_stack(*, redis: bool = False, sim_args: list[str] | None = None,
     st.procs["bulwark"] = subprocess.Popen(
         pinned(1, [PY, *(launcher or ["-m", "proxy"]), "--log-level", "WARNING", "serve", "-c", str(cfg), "--port", str(st.proxy_port), "--workers", str(workers)]),
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tempfile.mkstemp(prefix="bulwark-bench-log-")[1], "w"))
-    await wait_http(f"http://127.0.0.1:{st.proxy_port}/readyz", 60)
+    await wait_http(f"http://127.0.0.1:{st.proxy_port}/readyz", 180)  # a loaded box, or a traced start
     return st
 
 

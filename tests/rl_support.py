@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterator
 
 import pytest
 
@@ -117,6 +118,16 @@ def wait_answers(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: f
         time.sleep(0.02)
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
     raise RuntimeError(f"redis-server on port {port} did not start (exit {proc.poll()}):\n{tail}")
+
+
+@contextmanager
+def running(server: Any) -> Iterator[Any]:
+    """`server` (OwnRedis, OwnCluster, OwnSentinel) started, and stopped however the block ends."""
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:

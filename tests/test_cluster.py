@@ -21,18 +21,14 @@ from proxy.keys import hash_key, key_id_for
 from proxy.state.factory import create_state
 from proxy.state.redis import RedisState
 from tests.helpers import bulwark_processes
-from tests.rl_support import OwnCluster
+from tests.rl_support import OwnCluster, running
 from tests.test_replicas import ADMIN, check_shared_breakers, check_shared_limits_and_budgets, replica_config, state_section
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[OwnCluster]:
-    c = OwnCluster()
-    try:
-        c.start()
+    with running(OwnCluster()) as c:
         yield c
-    finally:
-        c.stop()
 
 
 def cluster_state(c: OwnCluster, prefix: str) -> RedisState:

@@ -15,7 +15,9 @@ import openai
 import pytest
 
 from proxy.ledger import Cause
-from tests.helpers import base_config, finished_requests, openai_client, start_proxy, start_simulator
+from tests.helpers import finished_requests, openai_client, start_proxy, start_simulator
+from tests.shipped import shipped_config
+from tests.test_fallback import cascade_config
 
 FAST = {"connect": 0.5, "first_byte": 1.0, "idle": 0.5, "total": 10.0}
 RIVER = "The river flows quietly to the sea."
@@ -53,26 +55,18 @@ def finishes(chunks: list[Any]) -> list[str]:
 
 @pytest.fixture
 async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
-    monkeypatch.setenv("CONT_TEST_ANTHROPIC_KEY", "sk-ant-test")
+    monkeypatch.setenv("FB_TEST_ANTHROPIC_KEY", "sk-ant-test")
     # One word per event and a pause between them, so `cut=N` lands after N-1 words.
     a = await start_simulator(stream_delay_ms=5, chunk_words=1)
     b, c = await start_simulator(chunk_words=1), await start_simulator(chunk_words=1)
-    cfg = base_config(a.url, plugins=["fallback"], providers={
-        "primary": {"type": "openai", "base_url": a.url, "timeouts": FAST},
-        "claude": {"type": "anthropic", "base_url": b.base, "api_key_env": "CONT_TEST_ANTHROPIC_KEY", "timeouts": FAST},
-        "llama": {"type": "openai", "base_url": c.url, "timeouts": FAST},
-        "rules": {"type": "rules", "options": {"default_answer": "", "rules": [{"keywords": ["opening hours"], "answer": "9-17."}]}},
-        "human": {"type": "human", "options": {"message": "A member of our team will follow up (ticket {ticket_id})."}},
-    }, state={"backend": "memory", "data_dir": str(tmp_path)})
-    cfg["plugins"] = {"fallback": {
-        "stream_mode": "continue", "retry": {"max_attempts": 1}, "breaker": {"min_requests": 100},
-        "chains": {
-            "gpt-4": {"deadline_seconds": 20, "steps": [
-                {"provider": "primary", "model": "gpt-4"}, {"provider": "claude", "model": "claude-3-5-haiku"},
-                {"provider": "llama", "model": "llama-3"}, {"provider": "rules"}, {"provider": "human"}]},
-            "*": {"steps": [{"provider": "primary"}, {"provider": "rules"}, {"provider": "human"}]},
-        },
-    }}
+    cfg = cascade_config(a, b, c, tmp_path, stream_mode="continue", chains={
+        "gpt-4": {"deadline_seconds": 20, "steps": [
+            {"provider": "primary", "model": "gpt-4"}, {"provider": "claude", "model": "claude-3-5-haiku"},
+            {"provider": "llama", "model": "llama-3"}, {"provider": "rules"}, {"provider": "human"}]},
+        "*": {"steps": [{"provider": "primary"}, {"provider": "rules"}, {"provider": "human"}]},
+    })
+    for p in ("primary", "claude", "llama"):
+        cfg["providers"][p]["timeouts"] = FAST
     a.script("rivers", [{"content": RIVER}])
     proxy = await start_proxy(cfg)
     try:
@@ -94,7 +88,7 @@ async def test_cut_on_a_chain_without_another_llm_ends_with_an_error(env: Env) -
     assert text(chunks) == "The river flows"
     assert isinstance(err, openai.APIError) and "stream" in err.message.lower()
     assert finishes(chunks) == []  # never passed off as a complete answer
-    assert "member of our team" not in text(chunks)
+    assert "Ticket" not in text(chunks)
     assert await env.tickets() == []  # no ticket for a question nobody asked
     ctx = env.done[-1]
     assert [a.provider for a in ctx.ledger.attempts] == ["primary"]  # rules and human were not asked to "continue"
@@ -125,7 +119,7 @@ async def test_stream_that_showed_nothing_restarts_on_rules_and_human(env: Env) 
     raw, chunks, err = await env.stream(model="gpt-4o-mini")
     assert err is None
     assert raw.headers["x-bulwark-provider"] == "human" and raw.headers["x-bulwark-fallbacks"] == "2"
-    assert text(chunks).startswith("A member of our team will follow up (ticket ")  # the whole answer, nothing glued
+    assert text(chunks).startswith("Ticket ") and text(chunks).endswith(" opened.")  # the whole answer, nothing glued
     assert finishes(chunks) == ["stop"]
     [ticket] = await env.tickets()
     assert ticket["message"] == "Tell me about rivers"  # the user's question, not Bulwark's prompt
@@ -226,3 +220,42 @@ async def test_tool_calls_are_never_continued(env: Env) -> None:
     assert isinstance(err, openai.APIError)
     assert continuation_asks(env.b) == [] and continuation_asks(env.c) == []
     assert "tool call" in env.done[-1].decisions["fallback"]["why_not"]
+
+
+# -- the shipped proxy.toml ----------------------------------------------------------------------------
+@pytest.fixture
+async def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    s = await start_simulator(stream_delay_ms=5, chunk_words=1)  # every tier of proxy.toml is this simulator
+    s.script("rivers", [{"content": RIVER, "fault": "cut=4"}])
+    s.script("cut off", [{"content": "quietly to the sea."}])
+    proxy = await start_proxy(shipped_config(s, tmp_path))
+    try:
+        yield proxy
+    finally:
+        await proxy.aclose()
+        await s.aclose()
+
+
+async def test_shipped_gpt4_chain_continues_on_claude_and_says_so(shipped: Any) -> None:
+    done = finished_requests(shipped)
+    raw = await openai_client(shipped.url).chat.completions.with_raw_response.create(model="gpt-4", messages=ASK, stream=True)
+    chunks = [c async for c in raw.parse()]
+    assert text(chunks) == RIVER and finishes(chunks) == ["stop"]
+    # The stream is live, so its headers name the start of the answer; the chunks, the decision
+    # and the ledger name the rest.
+    assert raw.headers["x-bulwark-provider"] == "sim" and raw.headers["x-bulwark-fallbacks"] == "0"
+    assert any(c.model.startswith("claude-3-5-haiku") for c in chunks if c.choices and c.choices[0].delta.content)
+    ctx = done[-1]
+    assert ctx.decisions["fallback"]["answered_by"] == ["sim", "claude"] and ctx.decisions["fallback"]["fallbacks"] == 1
+    assert [(a.provider, a.cause) for a in ctx.ledger.attempts] == [("sim", Cause.FIRST), ("claude", Cause.CONTINUATION)]
+
+
+async def test_shipped_default_chain_never_glues_a_canned_answer_to_a_cut_stream(shipped: Any) -> None:
+    done = finished_requests(shipped)
+    with pytest.raises(openai.APIError) as ei:
+        async for _ in await openai_client(shipped.url).chat.completions.create(model="gpt-4o-mini", messages=ASK, stream=True):
+            pass
+    assert "stream" in ei.value.message.lower()
+    assert [a.provider for a in done[-1].ledger.attempts] == ["sim"]  # rules and human were not asked to continue
+    assert await shipped.services.state.journal("tickets").list() == []

@@ -18,17 +18,13 @@ import redis.asyncio as aioredis
 from proxy.keys import hash_key, key_id_for
 from proxy.state.redis import RedisState
 from tests.helpers import base_config, finished_requests, openai_client, start_proxy
-from tests.rl_support import OwnSentinel
+from tests.rl_support import OwnSentinel, running
 
 
 @pytest.fixture
 def sentinel() -> Iterator[OwnSentinel]:
-    s = OwnSentinel()
-    try:
-        s.start()
+    with running(OwnSentinel()) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def sentinel_state(s: OwnSentinel, prefix: str, timeout_ms: int = 500) -> RedisState:

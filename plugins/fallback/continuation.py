@@ -16,11 +16,12 @@ relay it, and in `stream_mode = "continue"` finish a stream that broke mid-way e
   joined at a word boundary (`join.Joiner`) and spliced into the same stream (same id, merged
   usage); if it breaks too, the next LLM step continues from everything the client has.
 - **The truth**: a stream's headers left before the break, so `x-bulwark-provider` and
-  `x-bulwark-fallbacks` describe the start of the answer (unless an outer layer held the
-  stream: then they and `x-bulwark-continued-by` are updated in time). What happened after is in the
-  ledger (attempts with cause `continuation`), the fallback decision (`answered_by`,
-  `fallbacks`, `continued`), the span built from both, an SSE comment in the stream
-  (`: bulwark: ...`, ignored by SDKs) and each continued chunk's own `model`.
+  `x-bulwark-fallbacks` describe the start of the answer (when an outer layer holds the
+  stream, validation in buffer mode, they and `x-bulwark-continued-by` are updated in time).
+  What happened after is in the ledger (attempts with cause `continuation`), the fallback
+  decision (`answered_by`, `fallbacks`, `continued`), the span built from both, an SSE
+  comment in the stream (`: bulwark: ...`, ignored by SDKs) and each continued chunk's own
+  `model`.
 """
 from __future__ import annotations
 
