@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, RequestContext
+from proxy.context import CHAT, COMPLETIONS, EMBEDDINGS, PASSTHROUGH, RequestContext
 from proxy.errors import RateLimited, ServiceUnavailable
 from proxy.ledger import Attempt
 from proxy.plugin import Next, Plugin, PluginConfig
@@ -48,7 +48,8 @@ class Budget(BaseModel):
 
 
 class BudgetsConfig(PluginConfig):
-    endpoints: list[str] = [CHAT, COMPLETIONS, EMBEDDINGS]
+    # Every forwarded path too (responses, audio, images...): nothing paid goes through unmetered.
+    endpoints: list[str] = [CHAT, COMPLETIONS, EMBEDDINGS, PASSTHROUGH]
     key: Budget = Budget()  # default per key (keys override with limits.budget_usd_*)
     user: Budget = Budget()  # per end user (within a key)
     teams: dict[str, Budget] = {}  # per team name
@@ -211,7 +212,9 @@ class _Spend:
         pricing = pricing_for(self.plugin.services)
         model = attempt.model or ctx.model
         prompt_cost = pricing.cost(model, ctx.prompt_tokens(), 0)
-        if ctx.endpoint == EMBEDDINGS or not ctx.raw_body:
+        if ctx.endpoint in (EMBEDDINGS, PASSTHROUGH) or not ctx.raw_body:
+            # No output bound to reserve (a forwarded path's answer is charged from the usage it
+            # reports); an exhausted budget still refuses it.
             return prompt_cost, None
         body = ctx.body
         n = body.get("n") if isinstance(body.get("n"), int) and not isinstance(body.get("n"), bool) and body["n"] > 1 else 1

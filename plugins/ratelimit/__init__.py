@@ -66,7 +66,8 @@ class Multipliers(BaseModel):
 
 
 class RateLimitConfig(PluginConfig):
-    endpoints: list[str] = [CHAT, COMPLETIONS, EMBEDDINGS]
+    # Every forwarded path too (responses, audio, images...): nothing paid goes through unmetered.
+    endpoints: list[str] = [CHAT, COMPLETIONS, EMBEDDINGS, PASSTHROUGH]
     window_seconds: float = Field(60.0, gt=0, le=86400)
     key: Limits = Limits(rpm=600, tpm=1_000_000, max_concurrent=50)
     user: Limits = Limits(rpm=60, tpm=200_000, max_concurrent=10)
