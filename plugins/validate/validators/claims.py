@@ -49,6 +49,8 @@ _NOUN_STOP = frozenset((
     "plus", "minus", "vs", "versus", "x", "instead", "apiece", "net", "gross", "last", "next", "so", "far",
     "previous", "prior", "earlier", "later", "yesterday", "today", "tomorrow", "ago",
     "average", "mean", "median", "overall", "combined", "altogether", "respectively", "exactly", "apiece", "each",
+    "across", "through", "between", "among", "during", "within", "without", "against", "behind", "beyond", "toward",
+    "towards", "upon", "via", "like", "including", "excluding",
 ))
 # Heads that say when, not what: "168 last year" counts no years.
 _TIME_HEADS = frozenset(("year", "season", "month", "week", "time", "day", "night", "hour", "minute", "quarter"))
@@ -64,7 +66,7 @@ _TZ_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b)", re.IGNORECASE)
 
 
 _NOTHING = re.compile(r"[0-9]")
-_GLUED = re.compile(r"[A-Za-z]+\b")
+_GLUED = re.compile(r"\(?[A-Za-z]+\)?(?![A-Za-z])")
 _NUMBER_WORDS_B = frozenset(w.encode() for w in (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion"
@@ -223,8 +225,19 @@ def extract(text: str, start: int, end: int, small_integer: int = 10, ignore_yea
             claims.append(c)
             taken_until = c.end - start
     claims.sort(key=lambda c: c.start)
+    _day_ranges(text, claims)
     _mark_ranges(text, claims)
     return claims
+
+
+def _day_ranges(text: str, claims: list[Claim]) -> None:
+    """"Aug 21-24", "March 4-10": the number after the dash is a day of the same month."""
+    for k in range(len(claims) - 1):
+        a, b = claims[k], claims[k + 1]
+        if a.kind == "date" and b.kind == "number" and b.integer and text[a.end:b.start] in ("-", "–", "") and \
+                text[a.end:a.end + 1] in "-–" and a.dates and b.values and 1 <= b.values[0][0] <= 31:
+            y, mo, _ = a.dates[0]
+            b.kind, b.dates, b.values = "date", [(y, mo, int(b.values[0][0]))], []
 
 
 def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_years: bool, abs_tol: float,
@@ -321,9 +334,11 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         glued = _GLUED.match(seg, e0)
         if glued is not None and not glued.group(0).lower().strip("x"):
             return None  # "5xx errors": a class of status codes
-        if glued is not None and glued.group(0).lower() not in UNIT_WORDS and len(glued.group(0)) <= 3:
-            tok = n + glued.group(0)  # a seat, a gate, a dock: "14C" is a code, not 14 of something
-            return Claim(tok, "ident", start, base + e0 + len(glued.group(0)), idents=[_norm_ident(tok)])
+        letters = glued.group(0).strip("()") if glued is not None else ""
+        if glued is not None and letters.lower() not in UNIT_WORDS and len(letters) <= 3 and \
+                (glued.group(0)[0] != "(" or glued.group(0)[-1] == ")"):
+            tok = n + letters  # a seat, a gate, a dock, a plan: "14C", "401(k)" are codes, not 14 of something
+            return Claim(tok, "ident", start, base + e0 + len(glued.group(0)), idents=[_norm_ident(tok), n])
     if ordinal:
         if not n.isdigit() or int(n) < 2 or not _ranked(seg, s0, e0):
             return None  # "the 3rd order this month" states nothing the data must hold
@@ -360,8 +375,10 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         if ur.unit is not None and not (money and ur.unit.dim not in ("money",) and ur.text.lower() in ("p", "pence")):
             if ur.unit.dim == "money" and ur.text.lower() in ("p", "pence"):
                 currency, money, kind2 = "GBP", True, "money"
+                values = [(v * 0.01, t * 0.01) for v, t in values]  # 24.5p is £0.245
             elif ur.unit.dim == "money":
                 currency, money, kind2 = currency or "USD", True, "money"
+                values = [(v * ur.unit.factor, t * ur.unit.factor) for v, t in values]  # 45 cents
             elif ur.unit.dim == "count" and ur.text.lower() == "k":
                 values = [(v * 1e3, t * 1e3) for v, t in values]
             else:

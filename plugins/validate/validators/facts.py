@@ -29,6 +29,8 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-−])(\d{1,2})(?::?(\d{2}))?$")
 _IDENT = re.compile(r"#?[A-Za-z]+[-_]?\d[\w-]*$")
+_PRICE_WORDS = frozenset(("price", "cost", "fee", "charge", "rate", "amount", "tax", "paid", "due", "bill", "salary",
+                          "pay", "wage", "fare", "rent", "budget", "usd", "eur", "gbp"))
 _CODE_NUM = re.compile(r"([A-Za-z]+)-?(\d+)")
 _SLASH_TERMS = re.compile(r"\b(\d{1,2})/(\d{1,3})\b")
 _CODE_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z]{2,3}) $")
@@ -167,6 +169,9 @@ class _Builder:
         for k in _UNIT_KEYS:
             v = node.get(k)
             if isinstance(v, str) and len(v) <= 12:
+                if v.strip() in ("%", "percent", "pct"):
+                    ctx["pct"] = True
+                    continue
                 u = unit_after(" " + v, 0).unit
                 if u is not None:
                     ctx["unit"] = u
@@ -351,8 +356,15 @@ class _Builder:
     def _number(self, v: float, key: str, obj: int, ctx: dict[str, Any], is_float: bool, dec: int) -> Fact | None:
         kr = key_units(key) if key else None
         unit = kr.unit if kr is not None else None
-        if unit is None and ctx.get("unit") is not None and not (kr and (kr.money or kr.percent)):
-            unit = ctx["unit"]
+        if ctx.get("pct") and unit is None and not (kr and kr.currency):
+            # {"value": 7.4, "unit": "%"}: a percentage as written
+            p = Fact(abs(v), None, "percent", None, None, key.lower(), frozenset(_key_toks(key)), obj, self.src, dec)
+            self.p.facts.append(p)
+            self.p.objs[obj].keys.setdefault(key, []).append(p)
+            return p
+        if unit is None and ctx.get("unit") is not None and not (kr and (kr.currency or kr.percent)) \
+                and not (kr and kr.tokens and kr.tokens[-1] in _PRICE_WORDS):
+            unit = ctx["unit"]  # {"uom": "kg", "opening": 1200} (but a price per kg is money)
         scale = kr.scale if kr is not None else 1.0
         val = v * scale
         cur = (kr.currency if kr is not None else None) or None

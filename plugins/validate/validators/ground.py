@@ -433,7 +433,7 @@ def fact_ok(c: Claim, f: Fact, period_needed: bool = True) -> bool:
             words = DIM_WORDS.get(cd, frozenset())
             if not (f.toks & words or set(f.key.split("_")) & words):
                 return False  # "36 minutes" is not the 36 of `team_reb`
-    elif fd == "money" and c.kind == "number" and c.noun is not None and c.integer:
+    elif fd == "money" and c.kind == "number" and c.noun is not None and c.integer and f.dec:
         return False  # "50 seats" is a count, not the $49.99 a seat costs
     elif fd is not None and c.kind == "number" and c.noun is not None and fd not in ("money",):
         if fd == "time" and c.noun in ("day", "night", "week", "hour", "minute", "month", "year"):
@@ -505,6 +505,8 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
         t = toks[i]
         if t == ";":
             break
+        if (t == "," or t.lower() in _CLAUSE_JOIN) and _numbered_clause(toks, i):
+            break  # "$189.00 to state tax, $252.00 to your 401(k)": the clause before is another number's
         if _is_number(t):
             crossed = True
             closing = False
@@ -544,6 +546,20 @@ def _is_number(t: str) -> bool:
     return t[0].isdigit() or (t[0] in "$€£¥" and len(t) > 1)
 
 
+_CLAUSE_JOIN = frozenset(("and", "but", "while", "whereas", "then"))
+
+
+def _numbered_clause(toks: list[str], i: int) -> bool:
+    """Does the clause that ends at toks[i] (a comma or a conjunction) state a number?"""
+    for j in range(i - 1, -1, -1):
+        t = toks[j]
+        if t in (",", ";") or t.lower() in _CLAUSE_JOIN:
+            return False
+        if _is_number(t):
+            return True
+    return False
+
+
 def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     """The fact belongs to the entity the sentence names next to the claim (or none is named):
     a name right after it ("$120.35 (Whole Foods)"), else the nearest before it ("Alice scored
@@ -564,7 +580,7 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
                     return False
                 break
     o = pc.objs.get(f.obj)
-    if o is not None and f.key and ctx.close and len(o.keys) + len(o.empty_keys) > 1:
+    if o is not None and f.key and ctx.close and not c.range_with and len(o.keys) + len(o.empty_keys) > 1:
         own = _key_set(f.key)
         others = [_key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key]
         shared = set().union(*others) if others else set()

@@ -390,8 +390,15 @@ class Grounding:
                 return True
         return False
 
+    def _weighted(self) -> bool:
+        """The sentence asks for a weighted figure ("credit-weighted GPA"): a plain mean will not do."""
+        s0 = sentence_start(self.text, self.c.start)
+        return "weighted" in self.text[s0:self.c.start].lower()
+
     def _match_derived(self, d: Any, v: float, tol: float) -> bool:
         c = self.c
+        if d.kind == "mean" and self._weighted():
+            return False
         if not _currency_ok(c.currency, d.cur):
             return False
         cd = c.dim
@@ -500,6 +507,11 @@ class Grounding:
                 if self._find(V / a.b, (T / a.b) * (1 + arel), None, a, "prod") or \
                         self._find(a.b / V, a.b / V * (T / V + arel), None, a, "ratio"):
                     return True
+            if cd is None and a.dim is not None and a.dim not in ("money", "percent") and c.noun is not None:
+                # a count of portions: 4 g at 500 mg a tablet is 8 tablets
+                if self._find(V * a.b, V * a.b * 1e-6 + T * a.b, a.dim, a, "portion") or \
+                        self._find(a.b / V, a.b / V * (T / V) + 1e-12, a.dim, a, "portion"):
+                    return True
             if a.dim is not None and a.v:
                 for b in self._rates(cd, a):  # a quantity times a rate per it: 4 nights x EUR 189 a night
                     if abs(b.b * a.v - V) <= T + V * arel:
@@ -569,6 +581,8 @@ class Grounding:
             return _currency_ok(c.currency, a.cur or b.cur)
         if op == "pct":
             return b.dim != "percent" and (dim is None or b.dim in (dim, None))
+        if op == "portion":
+            return b.dim == a.dim and b.unit is not None
         if a.dim is None and b.dim is None and not a.dec and not b.dec and a.src != "user" and b.src != "user":
             return False  # two whole numbers of a box score multiply into nothing anyone states
         if dim is None:
