@@ -37,10 +37,13 @@ class ServerConfig(_Strict):
     max_concurrent_requests: int = Field(1024, ge=1)
     # Global cap on concurrent streamed answers (each holds a connection upstream).
     max_concurrent_streams: int = Field(768, ge=1)
-    # Other /v1 paths forwarded as they are ("*" = all; e.g. ["/responses", "/files"]).
-    # Rate limits and budgets count chat, completions and embeddings; restrict this list when
-    # keys must not reach other paid endpoints. JSON bodies of forwarded paths are model-checked.
-    passthrough_paths: list[str] = ["*"]
+    # Other /v1 paths forwarded as they are, to the default provider. Limits, budgets (from the
+    # usage an answer reports) and abuse scoring apply to them; JSON bodies are model-checked.
+    # The default is inference only. Paths that act on the organisation's account (files,
+    # batches, fine-tuning, vector stores, /organization...) need a per-key grant in managed
+    # mode: `[[auth.keys]] paths = ["/files"]`; "*" here forwards everything to every key.
+    passthrough_paths: list[str] = ["/responses", "/audio/speech", "/audio/transcriptions", "/audio/translations",
+                                    "/images/generations", "/images/edits", "/images/variations", "/moderations"]
     # Reload proxy.toml when the file changes (ConfigMaps update in place); SIGHUP always works.
     watch_config: bool = False
 
@@ -56,6 +59,9 @@ class KeyConfig(_Strict):
     allowed_models: list[str] | None = None
     # Per-key overrides read by plugins (e.g. rpm, tpm, max_concurrent, budget_usd_day, budget_usd_month).
     limits: dict[str, float] = {}
+    # Forwarded /v1 paths beyond server.passthrough_paths this key may use with the provider's
+    # key (managed mode), e.g. ["/files", "/batches"]. Nothing else of the account is reachable.
+    paths: list[str] = []
 
     @model_validator(mode="after")
     def _one_secret(self) -> "KeyConfig":

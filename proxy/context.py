@@ -53,6 +53,7 @@ class Identity:
     ip: str | None = None
     allowed_models: list[str] | None = None
     limits: dict[str, Any] = field(default_factory=dict)  # per-key overrides (rate limits, budgets)
+    paths: list[str] = field(default_factory=list)  # forwarded paths granted to this key (managed mode)
 
     @property
     def user_key(self) -> str | None:

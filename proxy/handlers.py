@@ -111,12 +111,24 @@ def _is_json(request: web.Request) -> bool:
     return request.content_type in ("application/json", "") and request.method in ("POST", "PUT", "PATCH")
 
 
-def _check_passthrough(path: str, gen: "Generation") -> None:
-    allowed = gen.config.server.passthrough_paths
-    if "*" in allowed:
+def _under(path: str, prefixes: list[str]) -> bool:
+    return any(p == "*" or path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+def _check_passthrough(path: str, gen: "Generation", ctx: RequestContext) -> None:
+    """Forwarded paths: the server's list (inference by default) for every key; in managed mode,
+    paths that act on the organisation's account only for keys granted them (`paths`), since
+    they are reached with the provider's key."""
+    if _under(path, gen.config.server.passthrough_paths):
         return
-    if not any(path == p or path.startswith(p.rstrip("/") + "/") for p in allowed):
-        raise NotFound(f"Bulwark does not forward /v1{path} (server.passthrough_paths).", code="unsupported_endpoint")
+    if gen.config.auth.mode == "managed" and _under(path, ctx.identity.paths):
+        return
+    if gen.config.auth.mode == "managed":
+        raise PermissionDenied(
+            f"Bulwark does not forward /v1{path} for this client key: it would act on the provider account with Bulwark's "
+            f"key. Ask the operator to grant it (`[[auth.keys]] paths = [\"/{path.strip('/').split('/')[0]}\"]`) or add "
+            "it to server.passthrough_paths.", code="path_not_granted")
+    raise NotFound(f"Bulwark does not forward /v1{path} (server.passthrough_paths).", code="unsupported_endpoint")
 
 
 def _check_passthrough_model(ctx: RequestContext, gen: "Generation") -> None:
@@ -217,7 +229,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
             ctx.identity, ctx.client_key = await gen.auth.identify(request.headers, request.remote)
             limit = gen.config.server.max_body_bytes
             if endpoint == PASSTHROUGH:
-                _check_passthrough(path, gen)
+                _check_passthrough(path, gen, ctx)
                 if request.body_exists and _is_json(request):
                     # JSON pass-through bodies (responses, batches...) are read so the model
                     # allow-lists apply to them too; uploads (multipart, audio) stream through.

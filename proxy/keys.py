@@ -101,6 +101,7 @@ class KeyStore:
                 team=cfg.team,
                 allowed_models=cfg.allowed_models,
                 limits=dict(cfg.limits),
+                paths=list(cfg.paths),
             )
         if self.state is None:
             return None
@@ -141,7 +142,8 @@ class KeyStore:
             self._cache.pop(digest, None)
 
     async def create(self, name: str | None = None, tier: str = "standard", team: str | None = None,
-                     allowed_models: list[str] | None = None, limits: dict[str, float] | None = None) -> tuple[str, dict[str, Any]]:
+                     allowed_models: list[str] | None = None, limits: dict[str, float] | None = None,
+                     paths: list[str] | None = None) -> tuple[str, dict[str, Any]]:
         """Store a new runtime key; returns (plain key, record). The plain key is not kept."""
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {', '.join(TIERS)}")
@@ -158,7 +160,8 @@ class KeyStore:
             raise ValueError(f"a key named {name!r} already exists")
         rec = {
             "id": kid, "name": name, "tier": tier, "team": team, "allowed_models": allowed_models,
-            "limits": dict(limits or {}), "created_at": time.time(), "sha256": digest,
+            "limits": dict(limits or {}), "paths": ["/" + p.strip("/") for p in paths or ()],
+            "created_at": time.time(), "sha256": digest,
         }
         await self.state.set("keys:rec:" + digest, orjson.dumps(rec))
         await self.state.set("keys:name:" + name, digest.encode())
@@ -206,4 +209,5 @@ def _identity(digest: str, rec: dict[str, Any]) -> Identity:
         team=rec.get("team"),
         allowed_models=rec.get("allowed_models"),
         limits=dict(rec.get("limits") or {}),
+        paths=[p for p in rec.get("paths") or () if isinstance(p, str)],
     )

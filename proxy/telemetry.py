@@ -47,7 +47,7 @@ class Telemetry:
     def request_finished(self, ctx: "RequestContext", status: int, outcome: str, error_type: str | None = None) -> None:
         m = self.services.metrics
         total = ctx.elapsed
-        route = ctx.endpoint
+        route = ctx.operation  # chat, responses, messages, completions, embeddings, ...
         m.inc("bulwark_requests_total", route=route, model=ctx.metric_model, provider=ctx.served_by or "none", outcome=outcome)
         m.observe("bulwark_request_duration_seconds", total, route=route, outcome=outcome)
         m.observe("bulwark_overhead_duration_seconds", max(0.0, total - ctx.upstream_seconds), route=route)

@@ -262,9 +262,18 @@ async def test_client_disconnect_cancels_upstream(sim, proxy):
 
 async def test_passthrough_other_paths(sim, proxy):
     async with aiohttp.ClientSession() as s:
-        async with s.get(f"{proxy.url}/files?purpose=fine-tune&limit=2", headers={"Authorization": "Bearer sk-test"}) as r:
-            assert r.status == 200
-            await r.read()
+        # The organisation's files are not for every client key (managed mode: the provider's key would be used).
+        async with s.get(f"{proxy.url}/files", headers={"Authorization": "Bearer sk-test"}) as r:
+            assert r.status == 403 and (await r.json())["error"]["code"] == "path_not_granted"
+    granted = await start_proxy(base_config(sim.url, server={"passthrough_paths": ["/files"]}))
+    try:
+        async with aiohttp.ClientSession() as s:
+            async with s.get(f"{granted.url}/files?purpose=fine-tune&limit=2", headers={"Authorization": "Bearer sk-test"}) as r:
+                assert r.status == 200
+                await r.read()
+    finally:
+        await granted.aclose()
+    async with aiohttp.ClientSession() as s:
         rec = sim.requests[-1]
         assert rec["path"].endswith("/files") and "purpose=fine-tune" in rec.get("query", rec["path"] + str(rec.get("query_string", "")) + str(rec))
         async with s.post(f"{proxy.url}/responses", json={"model": "gpt-4o-mini", "input": "hi"}, headers={"Authorization": "Bearer sk-test"}) as r:

@@ -46,7 +46,8 @@ async def test_passthrough_paths_can_be_restricted(sim):
         async with aiohttp.ClientSession() as s:
             h = {"Authorization": "Bearer sk-test"}
             async with s.post(f"{p.url}/batches", json={"input_file_id": "file-1", "endpoint": "/v1/chat/completions"}, headers=h) as r:
-                assert r.status == 404 and (await r.json())["error"]["code"] == "unsupported_endpoint"
+                # managed mode: a path not forwarded needs a per-key grant (it would use the provider's key)
+                assert r.status == 403 and (await r.json())["error"]["code"] == "path_not_granted"
             # /v1/responses is a modelled endpoint now (the chain applies), not a pass-through path.
             async with s.post(f"{p.url}/responses", json={"model": "gpt-4o-mini", "input": "hi"}, headers=h) as r:
                 assert r.status == 200 and (await r.json())["object"] == "response"
@@ -103,7 +104,7 @@ async def test_gzip_request_body_is_forwarded_decoded_and_unlabelled(sim):
 
 
 async def test_oversized_chunked_passthrough_upload_is_413_not_502(sim):
-    p = await start_proxy(base_config(sim.url, server={"max_body_bytes": 2048}))
+    p = await start_proxy(base_config(sim.url, server={"max_body_bytes": 2048, "passthrough_paths": ["/files"]}))
     try:
         async def chunks():
             for _ in range(6):
@@ -117,7 +118,7 @@ async def test_oversized_chunked_passthrough_upload_is_413_not_502(sim):
 
 
 async def test_raw_query_string_is_forwarded_exactly(sim):
-    p = await start_proxy(base_config(sim.url))
+    p = await start_proxy(base_config(sim.url, server={"passthrough_paths": ["/files"]}))
     try:
         async with aiohttp.ClientSession() as s:
             async with s.get(f"{p.url}/files?a=%2541&x=%23y", headers={"Authorization": "Bearer sk-test"}) as r:

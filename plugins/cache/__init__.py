@@ -386,9 +386,9 @@ class Cache(Plugin):
         asm = resp.assembly
         if not events or asm is None or not self._storable(resp) or asm.error is not None or not asm.finished:
             return None
-        chunks = [ev.chunk() for ev in events]  # parsed once already, by the attempt's assembly
-        if not all(c is not None for c in chunks):
-            return None
+        # Parsed once already (by the attempt's assembly); events without a chat view (a native
+        # stream's lifecycle events) carry nothing to replay.
+        chunks = [c for c in (ev.chunk() for ev in events) if c is not None]
         completion = asm.completion()
         estimated = False
         if completion.get("usage") is None:

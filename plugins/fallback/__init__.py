@@ -29,6 +29,7 @@ Each attempt sets `ctx.target` and calls the rest of the chain; what comes back 
     content_filter  content_filter answers            next step, no retry
     validation   FailoverRequested (proxy.errors), raised by the validate plugin
     upstream_auth   401/403 from a provider in managed auth mode (Bulwark's key for it is wrong)
+    untranslatable  the request needs its native API (history upstream) and this step speaks another
 
 A trigger left out of `triggers` hands that answer to the client as is. When one of Bulwark's
 own tiers has no answer (rules: no rule matched) the cascade moves on to the next step at
@@ -52,6 +53,7 @@ from proxy.errors import ConfigError, FailoverRequested, ProxyError, ServiceUnav
 from proxy.plugin import Next, Plugin
 from proxy.response import UPSTREAM, ProxyResponse
 from proxy.sse import SSEEvent
+from proxy.wire.apis import Untranslatable
 
 from .breaker import CLOSED, STATE_NAMES, Breakers
 from .config import _BREAKER_FAILURES, _RETRYABLE, ALL_TRIGGERS, Chain, FallbackConfig, Step, Trigger
@@ -149,6 +151,8 @@ class Fallback(Continuation, Plugin):
     def _classify_exc(self, exc: BaseException) -> str | None:
         if isinstance(exc, AttemptRefused):
             return None  # a budget or token limit refused the attempt: not the provider's failure
+        if isinstance(exc, Untranslatable):
+            return "untranslatable"  # this step speaks another API than the request needs: not its failure
         if isinstance(exc, FailoverRequested):
             return "validation"
         if isinstance(exc, UpstreamStreamError):

@@ -17,9 +17,9 @@ from .breaker import BreakerConfig
 from .retry import RetryPolicy
 
 Trigger = Literal["connection", "timeout", "rate_limit", "server_error", "stream", "context_length", "content_filter",
-                  "validation", "upstream_auth"]
+                  "validation", "upstream_auth", "untranslatable"]
 ALL_TRIGGERS: list[Trigger] = ["connection", "timeout", "rate_limit", "server_error", "stream", "context_length",
-                               "content_filter", "validation", "upstream_auth"]
+                               "content_filter", "validation", "upstream_auth", "untranslatable"]
 _RETRYABLE = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream"})
 _BREAKER_FAILURES = frozenset({"connection", "timeout", "rate_limit", "server_error", "stream", "upstream_auth"})
 

@@ -37,6 +37,8 @@ def register(subparsers: Any) -> None:
     c.add_argument("--max-concurrent", type=float)
     c.add_argument("--budget-usd-day", type=float)
     c.add_argument("--budget-usd-month", type=float)
+    c.add_argument("--path", action="append", default=[], metavar="/files",
+                   help="a forwarded path beyond server.passthrough_paths this key may use (repeatable)")
     c.set_defaults(func=_create)
 
     lst = with_config(ks.add_parser("list", help="list runtime keys (never the keys themselves)"))
@@ -84,7 +86,7 @@ def _create(args: argparse.Namespace) -> int:
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
 
     async def go(cfg: Any, store: Any) -> int:
-        plain, rec = await store.create(args.name, args.tier, args.team, models, limits)
+        plain, rec = await store.create(args.name, args.tier, args.team, models, limits, args.path)
         if cfg.state.backend == "memory":
             print("warning: state.backend is memory, so this key is not stored for the running proxy. "
                   "Add it to proxy.toml instead:", file=sys.stderr)
@@ -107,6 +109,8 @@ def _toml_entry(rec: dict[str, Any]) -> str:
         lines.append("allowed_models = [" + ", ".join(f'"{m}"' for m in rec["allowed_models"]) + "]")
     if rec.get("limits"):
         lines.append("limits = { " + ", ".join(f"{k} = {v}" for k, v in rec["limits"].items()) + " }")
+    if rec.get("paths"):
+        lines.append("paths = [" + ", ".join(f'"{p}"' for p in rec["paths"]) + "]")
     return "\n".join(lines)
 
 

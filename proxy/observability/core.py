@@ -53,7 +53,8 @@ def _same(span: Any) -> Any:
 
 OPERATIONS = {CHAT: "chat", COMPLETIONS: "text_completion", EMBEDDINGS: "embeddings"}
 MODEL_ENDPOINTS = frozenset((CHAT, COMPLETIONS, EMBEDDINGS))
-ROUTES = {CHAT: "/v1/chat/completions", COMPLETIONS: "/v1/completions", EMBEDDINGS: "/v1/embeddings", MODELS: "/v1/models"}
+ROUTES = {CHAT: "/v1/chat/completions", COMPLETIONS: "/v1/completions", EMBEDDINGS: "/v1/embeddings", MODELS: "/v1/models",
+          "responses": "/v1/responses", "messages": "/v1/messages", "count_tokens": "/v1/messages/count_tokens"}
 REQUEST_PARAMS = (
     ("temperature", "gen_ai.request.temperature"), ("top_p", "gen_ai.request.top_p"),
     ("max_tokens", "gen_ai.request.max_tokens"), ("max_completion_tokens", "gen_ai.request.max_tokens"),
@@ -247,7 +248,7 @@ class ObservabilityTelemetry(Telemetry):
             return
         headers = ctx.headers
         parent = self._extract(headers) if "traceparent" in headers else None
-        route = ROUTES.get(ctx.endpoint, "/v1/*")
+        route = ROUTES.get(ctx.operation, "/v1/*")
         span = self.tracer.start_span(
             f"{ctx.method} {route}", context=parent, kind=self._kind.SERVER,
             attributes={"http.request.method": ctx.method, "http.route": route, "bulwark.request_id": ctx.request_id},
