@@ -47,12 +47,14 @@ async def serve(config: Config, path: str | None, host: str, port: int, *, reuse
                 transform: Any = None) -> None:
     from aiohttp import web
 
+    from .access_log import AccessLogger
     from .app import create_app
 
     app = create_app(config, path, transform=transform)
     st = app["bulwark"]
     access_log = logging.getLogger("bulwark.access") if config.server.access_log else None
-    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=config.server.shutdown_grace_seconds, access_log=access_log)
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=config.server.shutdown_grace_seconds, access_log=access_log,
+                           access_log_class=AccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port, backlog=2048)
     await site.start()

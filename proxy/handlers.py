@@ -27,6 +27,7 @@ from multidict import CIMultiDict
 
 from .context import CHAT, COMPLETIONS, COUNT_TOKENS, EMBEDDINGS, MODELS, PASSTHROUGH, RequestContext, Target, end_user_of, new_request_id, parse_json_object
 from .dispatch import resolve_target
+from .access_log import CTX_KEY
 from .edge import error_response, send
 from .ledger import Ledger
 from .request_shape import check_body, check_path
@@ -222,6 +223,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
             query_string=request.rel_url.raw_query_string, headers=request.headers, raw_body=b"", services=gen.services,
             ledger=Ledger(gen.services.pricing), api=api if endpoint in (CHAT, COUNT_TOKENS) else CHAT_COMPLETIONS,
         )
+        request[CTX_KEY] = ctx  # for the access log line, written after the last byte
         gen.telemetry.request_started(ctx)
         _name_span(ctx)
         try:
