@@ -345,6 +345,7 @@ class _Builder:
                 a, b = by_key[k1], by_key[k2]
                 total = sum(x.v * y.v for x, y in zip(a, b))
                 f = Fact(total, None, None, None, None, "weighted", frozenset({"weighted", "total"}), -1, self.src, 2)
+                f.per = "__weighted__"  # stated as such, never an operand of another derivation
                 self.p.facts.append(f)
                 for w in (a, b):
                     sw = sum(x.v for x in w)

@@ -556,9 +556,13 @@ class Grounding:
     def _combo_ok(self, a: Fact, b: Fact, op: str, dim: str | None) -> bool:
         """Units of a combination: "4 mg" is no sum of 2 tablets and 2 tablets; 18 kg no product of 3 and 6 t."""
         c = self.c
-        if b.per == "__len__" and a.src != "answer":
+        if b.per == "__len__" and a.src != "answer" or b.per == "__weighted__" or b.obj < 0 and b.src != "answer":
             return False
         if op in ("sum", "diff"):
+            pc = b.pc
+            o = pc.objs.get(b.obj) if pc is not None else None
+            if o is not None and len(o.keys) > 6:
+                return False  # a nutrition label's fields do not add up to a stated number
             if (b.dim == "percent") != (a.dim == "percent"):
                 return False
             if a.src == "answer" and abs(a.v - b.v) <= 1e-9 * max(1.0, a.v):
