@@ -329,6 +329,7 @@ class Conversation:
     needles: list[Needle]
     tools: list[dict[str, Any]] = field(default_factory=lambda: TOOLS)
     model: str = "gpt-4o"
+    stale: list[str] = field(default_factory=list)  # look-alike values that mislead if kept instead of a needle
 
 
 def _fill(t: str, r: random.Random, p: str, q: str, slots: dict[str, Any] | None = None) -> str:
@@ -678,3 +679,376 @@ KINDS = {"agent": make_agent, "document": make_document, "decision": make_decisi
 def generate_kinds(n: int = 20, seed: int = 7) -> list[tuple[str, Conversation]]:
     """`n` conversations of each extra kind."""
     return [(kind, fn(seed * 1000 + 17 * i + k)) for k, (kind, fn) in enumerate(KINDS.items()) for i in range(n)]
+
+
+# ---------------------------------------------------------------------------------------
+# Harder kinds (tuning data for passage retrieval inside long messages, multi-fact and vague
+# follow-ups). Each long document hides the clause the question needs among hundreds of
+# similar ones; the question paraphrases it (synonyms, plain words for legal ones, a section
+# named by what it does rather than its label), and look-alikes carry other values of the same
+# kind. `Conversation.stale` lists look-alike values that mislead if kept instead.
+# ---------------------------------------------------------------------------------------
+_LEGAL_SUBJ = ["The Supplier", "The Customer", "Each Party", "The Receiving Party", "The Disclosing Party", "The Licensee",
+               "The Service Provider", "Neither Party", "The Contractor", "The Client"]
+_LEGAL_VERB = ["shall maintain", "shall procure", "shall use reasonable endeavours to keep", "may not assign", "shall promptly notify the other Party of",
+               "shall be responsible for", "shall document", "shall comply with", "may request", "shall not unreasonably withhold"]
+_LEGAL_OBJ = ["all records relating to the Services", "the Deliverables in accordance with the Specification", "any change of control",
+              "its obligations under this Agreement", "applicable anti-bribery laws", "reasonable access to its premises during business hours",
+              "the security measures set out in Schedule 3", "any personnel assigned to the Project", "any third-party materials",
+              "a register of sub-processors", "the Acceptance Tests", "the Change Control Procedure", "insurance with a reputable insurer"]
+_LEGAL_TAIL = ["save as otherwise agreed in writing.", "in each case acting in good faith.", "subject to clause {c}.", "at its own cost.",
+               "without undue delay.", "as reasonably required by the other Party.", "to the extent permitted by law.",
+               "provided that such consent is not unreasonably delayed.", "in accordance with Good Industry Practice."]
+_ARTICLES = ["Definitions and Interpretation", "Commencement and Term", "Supply of Services", "Customer Obligations", "Charges and Payment",
+             "Change Control", "Intellectual Property", "Confidentiality", "Data Protection", "Warranties", "Limitation of Liability",
+             "Insurance", "Service Levels", "Termination", "Consequences of Termination", "Force Majeure", "Assignment and Subcontracting",
+             "Dispute Resolution", "Notices", "Governing Law and Jurisdiction", "Audit", "Non-Solicitation", "Anti-Bribery", "General"]
+_WORDNUM = {3: "three", 5: "five", 7: "seven", 10: "ten", 14: "fourteen", 15: "fifteen", 20: "twenty", 21: "twenty-one", 28: "twenty-eight",
+            30: "thirty", 45: "forty-five", 60: "sixty", 75: "seventy-five", 120: "one hundred and twenty", 180: "one hundred and eighty"}
+# article, needed clause ({v}), value maker, look-alike clauses ({x}: another value of the same kind), plain-words question
+_CLAUSES = [
+    ("Charges and Payment", "The Customer shall pay each valid invoice within {v} of the date of receipt.",
+     lambda r, n: f"{_WORDNUM[n]} ({n}) days", [10, 20, 30, 45, 60, 75],
+     ["The Customer shall notify the Supplier of any disputed invoice within {x} of receipt.",
+      "The Supplier shall issue a credit note within {x} of a resolved dispute."],
+     "How long do we have to settle their bills once they arrive?"),
+    ("Warranties", "The Supplier warrants that the Deliverables will be free from material defects for {v} following Acceptance.",
+     lambda r, n: f"a period of {_WORDNUM[n]} ({n}) days", [30, 60, 120, 180],
+     ["Any defect notified after {x} following delivery is remedied at the Supplier's then-current rates.",
+      "The Customer shall report suspected defects within {x} of discovering them."],
+     "If something they delivered turns out broken, how long are we covered for free fixes?"),
+    ("Charges and Payment", "The Supplier may increase the Charges once in each Contract Year by no more than {v}, on written notice.",
+     lambda r, n: f"{n}.5 per cent", [2, 3, 4, 6],
+     ["Late payments bear interest at {x} above the base rate.", "Expenses above {x} of the monthly Charges require prior approval."],
+     "Can the vendor put their prices up on us each year, and by how much at most?"),
+    ("Confidentiality", "The obligations in this clause continue for {v} after this Agreement ends, however it ends.",
+     lambda r, n: f"{_WORDNUM[n]} ({n}) years", [3, 5, 7, 10],
+     ["Confidential Information shall be returned or destroyed within {x} of a written request.",
+      "Records relating to the Services shall be retained for {x}."],
+     "After the deal is over, for how long must we still keep their information secret?"),
+    ("Service Levels", "Where monthly Availability falls below the Target, the Customer shall receive a service credit of {v} of the monthly Charges.",
+     lambda r, n: f"{n} per cent", [5, 10, 15, 20],
+     ["Service credits in any month shall not exceed {x} of the monthly Charges in aggregate.",
+      "Scheduled maintenance of up to {x} of the month is excluded from Availability."],
+     "What do we get back if their platform is down too much in a month?"),
+    ("Limitation of Liability", "Each Party's total liability arising out of or in connection with this Agreement is capped at {v}.",
+     lambda r, n: f"EUR {n},000,000", [1, 2, 3, 5],
+     ["Liability for loss of data is limited to the cost of restoring it from the last backup, up to {x}.",
+      "The Supplier shall maintain professional indemnity insurance of at least {x} per claim."],
+     "What's the most money either side could ever owe the other under this deal?"),
+    ("Governing Law and Jurisdiction", "The courts of {v} have exclusive jurisdiction to settle any dispute or claim arising under this Agreement.",
+     lambda r, n: ["Rotterdam", "Zurich", "Edinburgh", "Vienna", "Stockholm", "Antwerp"][n], [0, 1, 2, 3, 4, 5],
+     ["Mediation shall take place in {x} before any claim is issued.", "The Supplier's registered office is in {x}."],
+     "If we ever end up suing each other, which city's judges would hear it?"),
+]
+
+
+def _legal_para(r: random.Random, art: int, sub: int) -> str:
+    return (f"{art}.{sub} {r.choice(_LEGAL_SUBJ)} {r.choice(_LEGAL_VERB)} {r.choice(_LEGAL_OBJ)} "
+            + r.choice(_LEGAL_TAIL).format(c=f"{r.randint(1, 24)}.{r.randint(1, 9)}"))
+
+
+def make_contract(seed: int) -> Conversation:
+    """A 30k-60k-token agreement of numbered articles and sub-clauses; the question asks in plain
+    words (synonyms, no clause number) about one sub-clause; look-alikes carry other values."""
+    r = random.Random(seed)
+    article, fact, value_of, pool, looks, question = r.choice(_CLAUSES)
+    n, *others = r.sample(pool, len(pool))
+    value = value_of(r, n)
+    b = _Builder(r)
+    b.messages[0] = {"role": "system", "content": "You are an assistant for the commercial team. Answer from the documents the user shares."}
+    for _ in range(r.randint(1, 5)):
+        b.chatter(r.sample(PROJECTS, 3))
+    arts = r.sample(_ARTICLES, len(_ARTICLES))
+    if article not in arts[:18]:
+        arts[r.randrange(18)] = article
+    arts = arts[:18]
+    target = r.randint(30_000, 58_000) * 4
+    per = max(6, target // (len(arts) * 150))
+    lines: list[str] = [f"MASTER SERVICES AGREEMENT (version {r.randint(2, 9)}.{r.randint(0, 9)})", ""]
+    spots: list[tuple[int, str]] = []
+    for a, title in enumerate(arts, 1):
+        lines += [f"ARTICLE {a} - {title.upper()}", ""]
+        k = r.randint(per // 2, per + per // 2)
+        for s in range(1, k + 1):
+            lines.append(_legal_para(r, a, s))
+        if title == article:
+            spots.append((len(lines) - r.randint(1, k), "fact"))
+        lines.append("")
+    body_idx = [i for i, x in enumerate(lines) if x and x[0].isdigit()]
+    for look in looks:
+        spots.append((r.choice(body_idx), look))
+    for at, what in spots:
+        num = lines[at].split(" ", 1)[0]
+        text = fact.format(v=value) if what == "fact" else what.format(x=value_of(r, r.choice(others)))
+        lines[at] = f"{num} {text}"
+    idx = b.add({"role": "user", "content": "This is the agreement we're about to sign, keep it handy:\n\n" + "\n".join(lines)})
+    b.add({"role": "assistant", "content": "I've read the agreement. It is a standard services contract: term and renewal, charges, "
+                                           "intellectual property, confidentiality, liability, service levels and exit. Ask me about any part."})
+    for _ in range(r.randint(20, 90)):
+        b.chatter(r.sample(PROJECTS, 4))
+    b.add({"role": "user", "content": question})
+    c = Conversation(seed, b.messages, [Needle("contract", article, value, idx, "user")])
+    return c
+
+
+_RESOURCES = [("invoices", "Lists the invoices of an account, newest first."), ("shipments", "Returns the shipments created in a date range."),
+              ("customers", "Searches customers by name, email or external reference."), ("refunds", "Creates a refund for a captured payment."),
+              ("webhooks", "Registers an endpoint that receives event notifications."), ("reports", "Starts an asynchronous report export."),
+              ("payouts", "Lists payouts to the merchant's bank account."), ("disputes", "Retrieves a chargeback dispute and its evidence."),
+              ("products", "Updates a catalogue product's price and stock."), ("coupons", "Validates a discount code at checkout."),
+              ("subscriptions", "Cancels a subscription at the end of its billing period."), ("tax_rates", "Lists the tax rates of a jurisdiction."),
+              ("balances", "Returns the available and pending balance."), ("files", "Uploads a document for identity verification."),
+              ("events", "Replays past events for a webhook endpoint."), ("sessions", "Creates a hosted checkout session.")]
+_PLAIN = {"invoices": "pull the list of bills", "shipments": "fetch parcels sent between two dates", "customers": "look people up by their email",
+          "refunds": "send money back to a buyer", "webhooks": "sign up a URL for event callbacks", "reports": "kick off a background export",
+          "payouts": "see the transfers to our bank", "disputes": "read a chargeback case", "products": "change an item's price",
+          "coupons": "check a discount code", "subscriptions": "stop somebody's plan", "tax_rates": "see the VAT rates for a country",
+          "balances": "check how much money is available", "files": "upload an ID document", "events": "resend old notifications",
+          "sessions": "start a hosted payment page"}
+
+
+def make_api_reference(seed: int) -> Conversation:
+    """An API reference (25k-50k tokens): one section per endpoint, each with the same field lines
+    ("Rate limit: ...", "Page size: ..."); the question names the endpoint by what it does and
+    the field by another word; the needed line is told apart only by its section."""
+    r = random.Random(seed)
+    b = _Builder(r)
+    for _ in range(r.randint(1, 4)):
+        b.chatter(r.sample(PROJECTS, 3))
+    res = r.sample(_RESOURCES, len(_RESOURCES))
+    pick = res[r.randrange(len(res))][0]
+    field_kind = r.choice(["rate", "page", "timeout"])
+    header = [f"# Merchant API reference v{r.randint(2, 5)}", "",
+              "All endpoints require a bearer token. Errors follow RFC 7807. Times are UTC.", ""]
+    versions = r.sample(["v1", "v2", "v3", "beta"], 3)
+    target = r.randint(25_000, 50_000) * 4
+    secs: list[list[str]] = []
+    at = -1
+    size = 0
+    while size < target:
+        for name, desc in res:
+            for ver in versions:
+                sec = [f"## {r.choice(['GET', 'POST', 'PATCH', 'DELETE'])} /{ver}/{name}", "",
+                       desc if ver == versions[0] else f"{desc} ({ver} variant)", "",
+                       f"Rate limit: {r.randrange(10, 400, 5)} requests per minute", f"Page size: up to {r.choice([25, 50, 100, 200, 250, 500, 1000])} items",
+                       f"Timeout: {r.randint(5, 120)} seconds", f"Scope: {name}:{r.choice(['read', 'write'])}", "", "Parameters:"]
+                sec += [f"- `{p}` ({r.choice(['string', 'integer', 'boolean'])}): {r.choice(GENERIC)}"
+                        for p in r.sample(["limit", "cursor", "created_after", "created_before", "status", "expand", "currency",
+                                           "account_id", "idempotency_key", "metadata"], r.randint(3, 7))] + [""]
+                if name == pick and ver == versions[0] and at < 0:
+                    at = len(secs)
+                secs.append(sec)
+                size += sum(len(x) + 1 for x in sec)
+            if size >= target:
+                break
+    if at < 0:
+        at = len(secs) - 1
+    row = {"rate": 4, "page": 5, "timeout": 6}[field_kind]
+    needle = secs[at][row]
+    for k, sec in enumerate(secs):  # no other section has the needed line word for word
+        while k != at and sec[row] == needle:
+            head, num = sec[row].split(": ", 1)
+            n = int("".join(ch for ch in num if ch.isdigit())) + 1
+            sec[row] = f"{head}: " + {"rate": f"{n} requests per minute", "page": f"up to {n} items", "timeout": f"{n} seconds"}[field_kind]
+    sections = header + [x for sec in secs for x in sec]
+    ask = {"rate": "how many calls a minute can our script make", "page": "what's the biggest batch of results one call can return",
+           "timeout": "how long does the server wait before giving up"}[field_kind]
+    idx = b.add({"role": "user", "content": "Pasting the provider's API docs so we can plan the integration:\n\n" + "\n".join(sections)})
+    b.add({"role": "assistant", "content": "Got it: bearer-token auth, one section per endpoint with its limits and parameters, "
+                                           "several API generations side by side. What do you want to build first?"})
+    for _ in range(r.randint(15, 70)):
+        b.chatter(r.sample(PROJECTS, 4))
+    b.add({"role": "user", "content": f"For the {versions[0]} API, when we {_PLAIN[pick]}, {ask}?"})
+    return Conversation(seed, b.messages, [Needle("api", pick, needle, idx, "user")])
+
+
+_SPEAKERS = ["Marta", "Kenji", "Oluwaseun", "Ines", "Bram", "Chiara", "Dmitri", "Yara", "Pavel", "Noor"]
+_TALK = ["I think we're mostly aligned on that.", "Can we park this until the numbers are in?", "The dashboard still shows last week's data.",
+         "Let's not boil the ocean here.", "I spoke to the vendor yesterday, nothing new.", "We should loop in security before we commit.",
+         "That matches what I saw in the pilot.", "Honestly the bigger risk is the timeline.", "Agreed, next item.",
+         "I'll share the slides after the call.", "Can everyone see my screen?", "Sorry, I was on mute.",
+         "Quick question on the budget line.", "The test environment was down again on Tuesday.", "We have about ten minutes left.",
+         "Let me check with finance and come back to you.", "I'd rather we decide this today.", "Good point, let's capture that."]
+_TASKS = ["the supplier shortlist", "the accessibility audit", "the on-call rota", "the churn analysis", "the pricing page rewrite",
+          "the SOC 2 evidence folder", "the onboarding checklist", "the capacity forecast"]
+
+
+def make_transcript(seed: int) -> Conversation:
+    """A long meeting transcript (25k-45k tokens): someone is asked to own a task; one person
+    declines it, another takes it with a date. The commitment line does not name the task (it
+    is in the line before); the question uses other words than either."""
+    r = random.Random(seed)
+    b = _Builder(r)
+    for _ in range(r.randint(1, 4)):
+        b.chatter(r.sample(PROJECTS, 3))
+    people = r.sample(_SPEAKERS, 6)
+    chair, decliner, owner = people[:3]
+    task = r.choice(_TASKS)
+    day = f"{r.randint(2, 27)} {r.choice(MONTHS)}"
+    lines: list[str] = []
+    t = 0
+    target = r.randint(25_000, 45_000) * 4
+    where = r.uniform(0.2, 0.8)
+    placed = False
+    other_tasks = [x for x in _TASKS if x != task]
+    while sum(len(x) + 1 for x in lines) < target:
+        t += r.randint(4, 40)
+        who = r.choice(people)
+        stamp = f"[{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}]"
+        if not placed and sum(len(x) + 1 for x in lines) > target * where:
+            lines += [f"{stamp} {chair}: Next: somebody needs to pick up {task}. Any volunteers?",
+                      f"{stamp} {decliner}: Not me, I'm afraid, I'm out for most of next month.",
+                      f"{stamp} {owner}: Fine, put me down for it. You'll have a first version by {day}.",
+                      f"{stamp} {chair}: Thanks {owner}."]
+            placed = True
+        elif r.random() < 0.04:  # other tasks get assigned too (look-alikes)
+            ot = r.choice(other_tasks)
+            lines += [f"{stamp} {chair}: Who can take {ot}?",
+                      f"{stamp} {r.choice(people)}: I can, I'll have it by {r.randint(2, 27)} {r.choice(MONTHS)}."]
+        else:
+            lines.append(f"{stamp} {who}: {r.choice(_TALK)} {r.choice(GENERIC) if r.random() < 0.5 else ''}".rstrip())
+    idx = b.add({"role": "user", "content": "Here's the raw transcript of yesterday's steering meeting:\n\n" + "\n".join(lines)})
+    b.add({"role": "assistant", "content": "Thanks. The meeting covered the roadmap, budget, risks and a round of action items. "
+                                           "Want a summary or something specific?"})
+    for _ in range(r.randint(15, 70)):
+        b.chatter(r.sample(PROJECTS, 4))
+    plain = task.replace("the ", "", 1)
+    b.add({"role": "user", "content": f"Going back to the steering meeting: who is responsible for {plain} now, and when should I expect something?"})
+    return Conversation(seed, b.messages, [Needle("transcript", task, f"put me down for it. You'll have a first version by {day}", idx, "user")])
+
+
+_POLICY_ITEMS = [("Hotel, per night in capital cities", "up to {c} {v}"), ("Hotel, per night elsewhere", "up to {c} {v}"),
+                 ("Meals, per day", "{c} {v}"), ("Taxi to and from airports", "up to {c} {v} per trip"),
+                 ("Economy flights under six hours", "booked through the travel desk"), ("Rail", "second class; first class above four hours"),
+                 ("Mileage, own car", "{c} 0.{v} per kilometre"), ("Client entertainment", "up to {c} {v} per guest"),
+                 ("Home-office equipment, once a year", "up to {c} {v}"), ("Conference fees", "pre-approved by the budget holder")]
+_POLICY_TEXT = ["Claims must be submitted within the month after the expense.", "Receipts are required for every item above the small-expense threshold.",
+                "Exceptions need written approval from a director.", "Alcohol is not reimbursed except for client entertainment.",
+                "Loyalty points stay with the employee.", "Travel insurance is provided by the company.", "Book as early as practical.",
+                "Upgrades at your own cost are allowed.", "Per diems are not paid where meals are provided."]
+
+
+def _policy(r: random.Random, version: str, cur: str, values: dict[str, int], pad: int) -> str:
+    lines = [f"TRAVEL AND EXPENSES POLICY - {version}", ""]
+    for sec in range(1, pad + 1):
+        lines += [f"Section {sec}", ""] + [f"{sec}.{k} {r.choice(_POLICY_TEXT)} {r.choice(GENERIC)}" for k in range(1, r.randint(4, 9))] + [""]
+        if sec == pad // 2:
+            lines += ["Allowances:", ""]
+            for name, tmpl in _POLICY_ITEMS:
+                lines.append(f"- {name}: " + tmpl.format(c=cur, v=values.get(name, r.randint(20, 90))))
+            lines.append("")
+    return "\n".join(lines)
+
+
+def make_policy_versions(seed: int) -> Conversation:
+    """Two versions of a long policy pasted far apart, some allowances changed; the question asks
+    for one current allowance in other words. The old value is the look-alike."""
+    r = random.Random(seed)
+    b = _Builder(r)
+    cur = r.choice(["EUR", "GBP", "CHF", "USD"])
+    item = r.choice([x for x, t in _POLICY_ITEMS if "{v}" in t])
+    old_v, new_v = r.sample(range(40, 320, 5), 2)
+    base = {name: r.randint(20, 300) for name, t in _POLICY_ITEMS if "{v}" in t}
+    old_vals, new_vals = {**base, item: old_v}, {**base, item: new_v}
+    for name in r.sample(list(base), 2):  # other changes
+        if name != item:
+            new_vals[name] = base[name] + 5
+    fmt = dict(_POLICY_ITEMS)[item]
+    for _ in range(r.randint(1, 3)):
+        b.chatter(r.sample(PROJECTS, 3))
+    b.add({"role": "user", "content": "Our current expenses policy, for reference:\n\n" + _policy(r, "2024 edition", cur, old_vals, r.randint(25, 45))})
+    b.add({"role": "assistant", "content": "Thanks, I have the 2024 policy. Ask me whenever you need to check a claim."})
+    for _ in range(r.randint(10, 40)):
+        b.chatter(r.sample(PROJECTS, 4))
+    idx = b.add({"role": "user", "content": "HR just sent the revised one, it replaces the old one:\n\n"
+                                            + _policy(r, "2025 edition", cur, new_vals, r.randint(25, 45))})
+    b.add({"role": "assistant", "content": "Understood: the 2025 edition replaces the 2024 one. A few allowances changed."})
+    for _ in range(r.randint(10, 40)):
+        b.chatter(r.sample(PROJECTS, 4))
+    plain = {"Hotel, per night in capital cities": "a hotel room in Paris or Berlin, per night", "Hotel, per night elsewhere": "a hotel night in a smaller town",
+             "Meals, per day": "food on a travel day", "Taxi to and from airports": "a cab to the airport",
+             "Mileage, own car": "driving my own car, per km", "Client entertainment": "taking a client to dinner, per person",
+             "Home-office equipment, once a year": "a new desk chair for working from home"}[item]
+    b.add({"role": "user", "content": f"Under the rules that apply now, how much can I claim for {plain}?"})
+    needle = f"- {item}: " + fmt.format(c=cur, v=new_v)
+    c = Conversation(seed, b.messages, [Needle("policy", item, needle, idx, "user")])
+    c.stale = [f"- {item}: " + fmt.format(c=cur, v=old_v)]
+    return c
+
+
+_EVENTS = [("team dinner", "The set menu at {place} is {v}.", "{n} of us are coming to the team dinner", "EUR {p} per person",
+            "What will the team dinner cost us in total?"),
+           ("offsite lunch", "Catering quote for the lunch: {v}, drinks included.", "headcount for the offsite lunch is {n}", "GBP {p} a head",
+            "Roughly what's the bill for the offsite lunch going to be?"),
+           ("training day", "The trainer charges {v}, materials included.", "we'll send {n} engineers to the training day", "USD {p} per seat",
+            "How much should I budget for the training day?")]
+
+
+def make_multi_distant(seed: int) -> Conversation:
+    """Two facts far apart, each said in passing in a message about something else (a head-count,
+    a unit price); the question needs both and repeats neither."""
+    r = random.Random(seed)
+    event, price_tmpl, count_tmpl, unit_tmpl, question = r.choice(_EVENTS)
+    n, p = r.randint(11, 48), r.randint(19, 95)
+    count, unit = count_tmpl.format(n=n), unit_tmpl.format(p=p)
+    b = _Builder(r)
+    projects = r.sample(PROJECTS, 5)
+    for _ in range(r.randint(2, 10)):
+        b.chatter(projects)
+    i1 = b.add({"role": "user", "content": f"Unrelated, but so I don't forget: {count}. Anyway, can you help me tidy up the {r.choice(projects)} status update?"})
+    b.add({"role": "assistant", "content": "Sure. " + " ".join(r.sample(TOPICS["writing"][1], 3))})
+    for _ in range(r.randint(15, 50)):
+        b.chatter(projects)
+    i2 = b.add({"role": "user", "content": price_tmpl.format(place=r.choice(CITIES) + " Bistro", v=unit) + " Also, what's a good way to structure a retro?"})
+    b.add({"role": "assistant", "content": " ".join(r.sample(TOPICS["meetings"][1], 3))})
+    for _ in range(r.randint(10, 40)):
+        b.chatter(projects)
+    b.add({"role": "user", "content": question})
+    return Conversation(seed, b.messages, [Needle("multi", "count", count, i1, "user"), Needle("multi", "price", unit, i2, "user")])
+
+
+_OPTIONS = {
+    "monitor": (["Dell U2723QE", "LG 27UP850", "BenQ PD2706U", "ASUS ProArt PA279CV", "Samsung ViewFinity S8"],
+                "Which 27-inch 4K monitors would you shortlist for photo work?", "monitors", "panel"),
+    "crm": (["HubSpot Starter", "Pipedrive Advanced", "Zoho CRM Plus", "Freshsales Growth", "Copper Basic"],
+            "Give me a few CRM options for a five-person sales team.", "CRMs", "pipeline"),
+    "bike": (["Brompton C Line", "Tern Link D8", "Dahon Mariner D8", "Birdy Classic", "Montague Allston"],
+             "Recommend some folding bikes for a daily train commute.", "bikes", "frame"),
+}
+
+
+def make_vague(seed: int) -> Conversation:
+    """A numbered list of options in an answer; a follow-up on one of them; turns about related
+    things; then a vague question ("and the second one?" / "the last one you listed?")."""
+    r = random.Random(seed)
+    kind = r.choice(list(_OPTIONS))
+    names, ask, plural, word = _OPTIONS[kind]
+    opts = r.sample(names, r.randint(3, 5))
+    b = _Builder(r)
+    projects = r.sample(PROJECTS, 5)
+    for _ in range(r.randint(5, 25)):
+        b.chatter(projects)
+    b.add({"role": "user", "content": ask})
+    lines = [f"{k + 1}. **{o}**: {r.choice(GENERIC)} Around {r.randint(2, 19)}{r.choice(['49', '99', '29'])} in most shops." for k, o in enumerate(opts)]
+    idx = b.add({"role": "assistant", "content": f"Here are {len(opts)} {plural} worth a look:\n\n" + "\n".join(lines) + "\n\nHappy to go deeper on any of them."})
+    b.add({"role": "user", "content": f"Tell me more about the first one, is the {word} any good?"})
+    b.add({"role": "assistant", "content": f"The {opts[0]} is well reviewed; the {word} is solid for the price. " + " ".join(r.sample(GENERIC, 3))})
+    for _ in range(r.randint(2, 6)):  # related turns: the category again, without the list
+        b.add({"role": "user", "content": f"In general, what should I look out for when buying {plural}? " + r.choice(GENERIC)})
+        b.add({"role": "assistant", "content": f"For {plural}, check the {word}, the warranty and the return policy. " + " ".join(r.sample(GENERIC, 4))})
+    for _ in range(r.randint(0, 12)):
+        b.chatter(projects)
+    which = r.choice([1, len(opts) - 1])
+    q = {1: "OK, and what about the second one?", len(opts) - 1: "And the last one you listed, is it worth it?"}[which]
+    b.add({"role": "user", "content": q})
+    return Conversation(seed, b.messages, [Needle("vague", kind, opts[which], idx, "assistant")])
+
+
+HARD_KINDS = {"contract": make_contract, "api_reference": make_api_reference, "transcript": make_transcript,
+              "policy_versions": make_policy_versions, "multi_distant": make_multi_distant, "vague": make_vague}
+
+
+def generate_hard(n: int = 20, seed: int = 7) -> list[tuple[str, Conversation]]:
+    """`n` conversations of each harder kind."""
+    return [(kind, fn(seed * 7919 + 31 * i + k)) for k, (kind, fn) in enumerate(HARD_KINDS.items()) for i in range(n)]
