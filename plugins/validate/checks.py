@@ -10,7 +10,6 @@ released; only the unfinished tail that could still become a finding is held.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from .outcome import Bound
 from .validators.base import Subject, ValidationResult

@@ -59,8 +59,6 @@ _DURATION = re.compile(
     r"(?P<h>\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\b,?\s*(?:and\s+)?(?P<m>\d+)\s*(?:minutes?|mins?|m)\b", re.IGNORECASE)
 _FEET_INCHES = re.compile(r"(?P<f>\d+)\s*(?:ft|feet|foot|')\s*(?P<i>\d{1,2})\s*(?:in|inches|inch|\")(?![A-Za-z])")
 _AMPM = re.compile(r"\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
-_HOUR_FEET_INCHES = re.compile(r"(?P<f>\d+)\s*(?:ft|feet|foot|')\s*(?P<i>\d{1,2})\s*(?:in|inches|inch|\")(?![A-Za-z])")
-_AMPM = re.compile(r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
 _PACE_AFTER = re.compile(r"\s*(?:/|per\b|a\b)\s*(?P<w>kilometers?|kilometres?|km|miles?|mi|lap|100 ?m)\b|\s*(?:min(?:utes?)?\s*)?(?:/|per)\s*(?P<w2>km|mi|mile|kilometer)\b", re.IGNORECASE)
 _TZ_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b)", re.IGNORECASE)
 
@@ -330,6 +328,11 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         mult *= 0.01
     plain = not (pre or post or pct or mult_s)
     start = base + s0
+    if plain and n.isdigit() and 1 <= int(n) <= 12:
+        ap = _AMPM.match(seg, e0)
+        if ap is not None:  # "8 am", "2 pm"
+            h = int(n) % 12 + (12 if ap.group("ap").lower() == "p" else 0)
+            return Claim(seg[s0:ap.end()], "time", start, base + ap.end(), minutes=[h * 60])
     if plain and e0 < len(seg) and seg[e0].isalpha() and n.isdigit():
         glued = _GLUED.match(seg, e0)
         if glued is not None and not glued.group(0).lower().strip("x"):

@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from .claims import Claim, _DOLLAR_LIKE
 from .facts import Fact, Piece
-from .units import _UNIT_WORDS as UNIT_WORDS, DIM_WORDS, PERIODS, Unit, period_factor, stem, to_base, tol_to_base
+from .units import _UNIT_WORDS as UNIT_WORDS, DIM_WORDS, PERIODS, Unit, stem, to_base, tol_to_base
 
 _ANNUAL_WORDS = frozenset(("salary", "salaries", "annual", "yearly", "compensation", "wage_annual", "ctc"))
 _SYNONYMS = {
