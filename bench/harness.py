@@ -53,7 +53,8 @@ async def wait_http(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def bench_config(sim_port: int, redis_port: int | None, extra: str = "", abuse: bool = False, max_concurrent: int | None = None) -> Path:
+def bench_config(sim_port: int, redis_port: int | None, extra: str = "", abuse: bool = False, max_concurrent: int | None = None,
+                 disable: tuple[str, ...] = ()) -> Path:
     """proxy.toml with the full default chain, a bench client key with room to push load.
 
     Abuse scoring is off unless asked for: a load generator *is* a burst of near-identical
@@ -61,6 +62,8 @@ def bench_config(sim_port: int, redis_port: int | None, extra: str = "", abuse: 
     text = (ROOT / "proxy.toml").read_text()
     if not abuse:
         text = text.replace("[plugins.ratelimit.abuse]\n", "[plugins.ratelimit.abuse]\nenabled = false\n", 1)
+    for name in disable:  # e.g. the soak's control run without one plugin
+        text = text.replace(f"[plugins.{name}]\n", f"[plugins.{name}]\nenabled = false\n", 1)
     if max_concurrent:
         text = re.sub(r"^max_concurrent_requests = \d+", f"max_concurrent_requests = {max_concurrent}", text, count=1, flags=re.M)
     text = text.replace("http://127.0.0.1:9000", f"http://127.0.0.1:{sim_port}")  # every demo tier is the simulator
@@ -125,7 +128,7 @@ class Stack:
 
 
 async def start_stack(*, redis: bool = False, sim_args: list[str] | None = None, workers: int = 1, extra_config: str = "",
-                      max_concurrent: int | None = None, launcher: list[str] | None = None) -> Stack:
+                      max_concurrent: int | None = None, launcher: list[str] | None = None, disable: tuple[str, ...] = ()) -> Stack:
     """`launcher` replaces `-m proxy` for Bulwark (e.g. the soak's tracemalloc wrapper)."""
     st = Stack(free_port(), free_port(), free_port() if redis else None)
     if redis:
@@ -133,7 +136,7 @@ async def start_stack(*, redis: bool = False, sim_args: list[str] | None = None,
     st.procs["sim"] = subprocess.Popen(pinned(0, [PY, "-m", "proxy", "--log-level", "WARNING", "simulate", "--port", str(st.sim_port), *(sim_args or [])]),
                                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     await wait_http(f"{st.sim_base}/v1/models")
-    cfg = bench_config(st.sim_port, st.redis_port, extra_config, max_concurrent=max_concurrent)
+    cfg = bench_config(st.sim_port, st.redis_port, extra_config, max_concurrent=max_concurrent, disable=disable)
     env = {**os.environ, "BULWARK_ADMIN_KEY": ADMIN_KEY, "OPENAI_API_KEY": "sk-sim"}
     st.procs["bulwark"] = subprocess.Popen(
         pinned(1, [PY, *(launcher or ["-m", "proxy"]), "--log-level", "WARNING", "serve", "-c", str(cfg), "--port", str(st.proxy_port), "--workers", str(workers)]),

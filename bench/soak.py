@@ -160,11 +160,12 @@ async def main() -> int:
     ap.add_argument("--tracemalloc", metavar="DIR", help="run Bulwark traced and diff its heap (the leak hunt)")
     ap.add_argument("--out", metavar="FILE", help="also write the report (with every sample) to FILE")
     ap.add_argument("--fill-caches", type=int, default=0, metavar="N", help="N cache-filling requests before measuring")
+    ap.add_argument("--disable", action="append", default=[], metavar="PLUGIN", help="a control run without this plugin")
     args = ap.parse_args()
     seconds = args.minutes * 60
     trace_dir = Path(args.tracemalloc) if args.tracemalloc else None
     launcher = [str(TRACED), str(trace_dir)] if trace_dir else None
-    st = await start_stack(extra_config="", launcher=launcher)
+    st = await start_stack(extra_config="", launcher=launcher, disable=tuple(args.disable))
     outcomes: list[Outcome] = []
     samples: list[dict] = []
     snaps: list[Path] = []
@@ -191,7 +192,7 @@ async def main() -> int:
     summary = summarize(outcomes)
     first = samples[1] if len(samples) > 1 else samples[0] if samples else {}
     report: dict[str, Any] = {
-        "minutes": args.minutes, "clients": args.clients, "traced": bool(trace_dir), "filled_caches": filled, "traffic": summary,
+        "minutes": args.minutes, "clients": args.clients, "traced": bool(trace_dir), "disabled": args.disable, "filled_caches": filled, "traffic": summary,
         "rss_trend_mb_per_hour_second_half": round(slope_per_hour(half), 2),
         "rss_mb_start_end": [first.get("rss_mb"), samples[-1].get("rss_mb") if samples else None],
         "idle_after": end, "samples": samples,
