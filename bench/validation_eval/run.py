@@ -13,12 +13,11 @@ fabricated numbers that passed, with the claim the validator grounded them on.
 
 Timing: `NumbersValidator.validate` on 1k-token answers (built from the cases' own answers),
 CPU time of this thread, cold (the conversation indexed too, no message seen before) and warm
-(index reused, as on a regeneration), after gc.freeze() of the start-up heap (and once without).
+(index reused, as on a regeneration).
 """
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import re
@@ -185,16 +184,10 @@ def timing(cases: list[dict[str, Any]], runs: int) -> None:
                 warm.append((t2 - t1) * 1000)
         return cold, warm
 
-    unfrozen, _ = timed(prose_rows, time.thread_time)
-    # A server freezes what it built at startup (gc.freeze): collections then skip the tokenizer
-    # tables, the cases and the caches instead of walking them on every young-generation overflow.
-    gc.collect()
-    gc.freeze()
     cold, warm = timed(rows, time.thread_time)
     s_cold, _ = timed(stress, time.thread_time)
     w_cold, w_warm = timed(rows, time.perf_counter)
     p_cold, p_warm = timed(prose_rows, time.thread_time)
-    gc.unfreeze()
     p_claims = statistics.median(len(extract_claims(t, v.cfg)[0]) for t, _ in prose_rows)
     d_claims = statistics.median(len(extract_claims(t, v.cfg)[0]) for t, _ in rows)
     ref = []
@@ -209,7 +202,6 @@ def timing(cases: list[dict[str, Any]], runs: int) -> None:
     print("|---|---|---|")
     print(f"| claims per 1k-token answer (dense timing set / prose timing set) | {d_claims:.0f} / {p_claims:.0f} | |")
     print(f"| validate() CPU p50 / p99, 1k-token prose answer, cold / warm | {pct(p_cold, 50):.2f} / {pct(p_cold, 99):.2f} ms, {pct(p_warm, 50):.2f} / {pct(p_warm, 99):.2f} ms | p99 < 2 ms |")
-    print(f"| the same, cold, without gc.freeze() | {pct(unfrozen, 50):.2f} / {pct(unfrozen, 99):.2f} ms | |")
     print(f"| validate() CPU p50 / p99, 1k-token dense answer, cold (conversation indexed too) | {pct(cold, 50):.2f} / {pct(cold, 99):.2f} ms | |")
     print(f"| validate() CPU p50 / p99, 1k-token dense answer, warm (index reused: regeneration) | {pct(warm, 50):.2f} / {pct(warm, 99):.2f} ms | |")
     print(f"| validate() CPU p50 / p99, stress: answer vs an unrelated conversation | {pct(s_cold, 50):.2f} / {pct(s_cold, 99):.2f} ms | |")
