@@ -47,3 +47,18 @@ async def test_a_gone_server_is_a_state_error(tmp_path: Path) -> None:
     with pytest.raises(StateError):
         await st.get("k")
     assert not await st.ping()
+
+
+async def test_budget_receipts_and_marks_are_not_durable() -> None:
+    """One settled mark per attempt must not pile up in the never-evicted part of the store
+    (the soak found them kept two days); spend keys stay durable."""
+    from plugins.budgets.scripts import BUDGET_SETTLE
+
+    st = MemoryState()
+    keys = ["{k}:bud:day:1", "{k}:bud:day:1:alert", "{k}:bud:dn:t:0", "{k}:bud:rc:t:0"]
+    await st.run(BUDGET_RESERVE, keys, [orjson.dumps({"now": 0, "est": 0.1, "items": [[1, 1.0, 60_000]], "rcpt": [4, 60_000]})])
+    await st.run(BUDGET_SETTLE, keys, [orjson.dumps({"now": 0, "cost": 0.05, "rcpt": 4, "done": [3, 600_000],
+                                                      "items": [[1, 1.0, 60_000, 2, 0.8]]})])
+    assert float(st.store.get(keys[0])) == pytest.approx(0.05)
+    assert st.store.durable_keys == 1  # the spend; the mark is an ordinary, evictable key
+    assert st.store.exists(keys[2]) and not st.store.exists(keys[3])

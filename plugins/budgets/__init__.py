@@ -183,8 +183,11 @@ class Budgets(Plugin):
                 await session.close()
 
 
-RECEIPT_TTL_MS = 86_400_000  # an attempt's reservation record (longer than any request)
-DONE_TTL_MS = 2 * 86_400_000  # its settled mark (longer than any outage's replay)
+RECEIPT_TTL_MS = 3_600_000  # an attempt's reservation record (longer than any request; deleted when settled)
+# Its settled mark, which stops a settle applied twice (a timeout that did reach Redis, then the
+# replay): replays run within seconds of Redis answering again, so ten minutes is ample, and
+# the marks stay a bounded, evictable set (one per attempt of the last ten minutes).
+DONE_TTL_MS = 600_000
 
 
 class _Spend:

@@ -143,8 +143,13 @@ def _local_budget_settle(store: Any, keys: list[str], args: list[Any]) -> dict[s
     return {"spent": spent, "alerts": alerts, "n_alerts": len(alerts)}
 
 
-BUDGET_RESERVE = Script("bulwark_budget_reserve", _LUA_BUDGET_RESERVE, _local_budget_reserve)
-BUDGET_SETTLE = Script("bulwark_budget_settle", _LUA_BUDGET_SETTLE, _local_budget_settle)
+def _spend_key(key: str) -> bool:
+    """Spend and alert keys are durable; an attempt's receipt and settled mark are bookkeeping."""
+    return ":bud:rc:" not in key and ":bud:dn:" not in key
+
+
+BUDGET_RESERVE = Script("bulwark_budget_reserve", _LUA_BUDGET_RESERVE, _local_budget_reserve, durable_key=_spend_key)
+BUDGET_SETTLE = Script("bulwark_budget_settle", _LUA_BUDGET_SETTLE, _local_budget_settle, durable_key=_spend_key)
 
 
 def alerts_of(result: dict[str, Any]) -> list[int]:

@@ -35,6 +35,9 @@ class Script:
     # Spend, rate-limit windows, blocks and breakers: the embedded store never evicts what a
     # durable Script wrote (it expires by its TTL); plain get/set keys (cache, stats) may be.
     durable: bool = True
+    # Which of its KEYS are durable (None: all). Per-request bookkeeping a Script also writes
+    # (a budget's receipts and settled marks) expires quickly and may be evicted.
+    durable_key: Callable[[str], bool] | None = None
 
     def __post_init__(self) -> None:
         # By name, for the state server that runs Scripts for several workers (proxy.state.shared).

@@ -45,6 +45,7 @@ class MemoryStore:
         self._durable: dict[str, Any] = {}  # never evicted; expire by TTL
         self._expiry: dict[str, float] = {}
         self._pinning = False  # inside a durable Script: new keys are durable
+        self._pin_only: set[str] | None = None  # ...only these, when the Script says which
         self._durable_writes = 0
 
     # -- keys -------------------------------------------------------------------------
@@ -66,7 +67,7 @@ class MemoryStore:
         return self._data[key]
 
     def set(self, key: str, value: Any, ttl: float | None = None) -> None:
-        if key in self._durable or self._pinning:
+        if key in self._durable or (self._pinning and (self._pin_only is None or key in self._pin_only)):
             self._data.pop(key, None)
             self._durable[key] = value
             self._durable_writes += 1
@@ -123,9 +124,10 @@ class MemoryStore:
             self._durable.pop(k, None)
             self._expiry.pop(k, None)
 
-    def run_durable(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+    def run_durable(self, script: Script, all_keys: list[str], args: list[Any]) -> Any:
         """Run a durable Script: the keys it touches become durable. A Script that would add
         keys past `max_durable_keys` is refused before it runs (nothing half-applied)."""
+        keys = [k for k in all_keys if script.durable_key(k)] if script.durable_key is not None else all_keys
         new = [k for k in keys if k not in self._durable]
         for k in new:
             if k in self._data:  # written before as a plain key: it matters now
@@ -138,10 +140,12 @@ class MemoryStore:
                     f"the in-memory state holds {len(self._durable)} live rate-limit and budget records "
                     f"(state.memory_max_durable_keys); new clients are refused until some expire")
         self._pinning = True
+        self._pin_only = set(keys) if script.durable_key is not None else None
         try:
-            return script.local(self, keys, args)
+            return script.local(self, all_keys, args)
         finally:
             self._pinning = False
+            self._pin_only = None
 
     # -- numbers ------------------------------------------------------------------------
     def incr(self, key: str, amount: float = 1.0, ttl: float | None = None) -> float:
