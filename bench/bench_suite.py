@@ -269,11 +269,12 @@ class Target:
 
 
 async def start_bulwark(name: str, sim_port: int, *, chain: list[str] | None = None, redis_url: str | None = None, tree: Path = ROOT,
-                        workers: int = 1, cpus: str = "1") -> Target:
+                        workers: int = 1, cpus: str = "1", launcher: list[str] | None = None, env: dict[str, str] | None = None) -> Target:
+    """`launcher` replaces `-m proxy` (e.g. the profiler's GC-timing wrapper)."""
     port = free_port()
     cfg = bulwark_config(sim_port, chain=chain, redis_url=redis_url, prefix=f"bench-{uuid.uuid4().hex[:10]}", tree=tree)
-    argv = [PY, "-m", "proxy", "--log-level", "WARNING", "serve", "-c", str(cfg), "--port", str(port), "--workers", str(workers)]
-    proc = spawn(taskset(cpus, argv), cwd=tree, env=child_env({"PYTHONPATH": str(tree)}), log=re.sub(r"\W+", "-", name))
+    argv = [PY, *(launcher or ["-m", "proxy"]), "--log-level", "WARNING", "serve", "-c", str(cfg), "--port", str(port), "--workers", str(workers)]
+    proc = spawn(taskset(cpus, argv), cwd=tree, env=child_env({"PYTHONPATH": str(tree), **(env or {})}), log=re.sub(r"\W+", "-", name))
     await wait_up(f"http://127.0.0.1:{port}/healthz", proc, 90)
     return Target(name, "bulwark", port, proc)
 
@@ -622,6 +623,8 @@ def print_tables(targets: list[Target], cells: dict[tuple[str, str, bool], Cell]
                    "rps": p.med("rps"), "rps_share_thin": ratio(p.med("rps"), th[False].med("rps")), "cpu_us": p.med("cpu"),  # type: ignore[union-attr]
                    "ttfc": s.med("p50"), "ttfc_added": ttfc_add, "ttfc_minus_thin": vs_thin_ttfc, "streams_s": s.med("rps"),
                    "streams_share_thin": ratio(s.med("rps"), th[True].med("rps")), "stream_cpu_us": s.med("cpu"),  # type: ignore[union-attr]
+                   "cpu_share_thin": ratio(th[False].med("cpu"), p.med("cpu")),  # type: ignore[union-attr]
+                   "stream_cpu_share_thin": ratio(th[True].med("cpu"), s.med("cpu")),  # type: ignore[union-attr]
                    "errors": p.errors + s.errors}
             summary.setdefault(api, {})[t.name] = row
             direct = t.kind == "direct"
@@ -639,18 +642,25 @@ def print_goals(summary: dict[str, Any], extra: dict[str, Any], full: str, redis
     lite = next((v for k, v in chat.items() if k.startswith("litellm")), None)
     goals: list[tuple[str, str, bool | None]] = []
     if f:
+        # Next to each throughput ratio, the one CPU per request implies (the steadier figure on a shared box).
         goals += [("added p50 at c=1 <= 2x the pass-through's", f"{f['added_x_thin']:.2f}x", f["added_x_thin"] <= 2),
-                  ("requests/s at c=32 >= 60 % of the pass-through's", f"{f['rps_share_thin'] * 100:.0f} %", f["rps_share_thin"] >= 0.6),
+                  ("requests/s at c=32 >= 60 % of the pass-through's",
+                   f"{f['rps_share_thin'] * 100:.0f} % (CPU/req implies {f['cpu_share_thin'] * 100:.0f} %)", f["rps_share_thin"] >= 0.6),
                   ("streams: first content within 2 ms of the pass-through (c=1)", f"{f['ttfc_minus_thin']:+.2f} ms", f["ttfc_minus_thin"] <= 2),
-                  ("streams/s at c=32 >= 60 % of the pass-through's", f"{f['streams_share_thin'] * 100:.0f} %", f["streams_share_thin"] >= 0.6)]
+                  ("streams/s at c=32 >= 60 % of the pass-through's",
+                   f"{f['streams_share_thin'] * 100:.0f} % (CPU/stream implies {f['stream_cpu_share_thin'] * 100:.0f} %)",
+                   f["streams_share_thin"] >= 0.6)]
         if lite:
-            goals += [(">= 15x LiteLLM's requests/s at c=32", f"{ratio(f['rps'], lite['rps']):.1f}x", ratio(f["rps"], lite["rps"]) >= 15),
+            goals += [(">= 15x LiteLLM's requests/s at c=32",
+                       f"{ratio(f['rps'], lite['rps']):.1f}x (CPU/req implies {ratio(lite['cpu_us'], f['cpu_us']):.1f}x)",
+                       ratio(f["rps"], lite["rps"]) >= 15),
                       ("<= 1/10 of LiteLLM's added p50", f"1/{ratio(lite['added_p50'], f['added_p50']):.1f}",
                        ratio(lite["added_p50"], f["added_p50"]) >= 10)]
         else:
             goals.append(("LiteLLM comparison", extra.get("litellm", "skipped"), None))
         if fr:
-            goals.append(("Redis-backed chain within 25 % of the memory chain's requests/s", f"{ratio(fr['rps'], f['rps']) * 100:.0f} %",
+            goals.append(("Redis-backed chain within 25 % of the memory chain's requests/s",
+                          f"{ratio(fr['rps'], f['rps']) * 100:.0f} % (CPU/req implies {ratio(f['cpu_us'], fr['cpu_us']) * 100:.0f} %)",
                           ratio(fr["rps"], f["rps"]) >= 0.75))
     rt = extra.get("redis_round_trips", {})
     if "chat plain" in rt:
@@ -676,7 +686,7 @@ def print_goals(summary: dict[str, Any], extra: dict[str, Any], full: str, redis
                           f"CPU x{ratio(a['cpu_us'], f['cpu_us']):.2f}, str/s x{ratio(a['streams_s'], f['streams_s']):.2f}", worst_ratio <= 1.15))
     print("\n== goals (issue 20), the full shipped chain, ratios from this run ==")
     for text, measured, ok in goals:
-        print(f"  {goal(ok):<8} {text:<66} {measured}")
+        print(f"  {goal(ok):<8} {text:<72} {measured}")
     return [(t, m, goal(ok)) for t, m, ok in goals]
 
 

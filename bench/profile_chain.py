@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import collections
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -67,6 +68,29 @@ NOT_OURS = ("/proxy/cli.py", "/proxy/__main__.py")  # the roots of every stack: 
 WAITING = re.compile(r"^(PyThread_acquire_lock_timed|epoll_wait|epoll_pwait|select|poll|ppoll|pthread_cond_(timed)?wait|sem_(timed)?wait|"
                      r"(clock_)?nanosleep|futex_wait|__futex_abstimed_wait\w*)$")
 GC = ("gc_collect_main", "gc_collect_with_callback", "collect")
+# Bulwark run through this wrapper times the cyclic collector exactly (gc.callbacks), without
+# touching proxy/: every 0.5 s it writes {"seconds": per generation, "count": per generation}.
+GC_WRAPPER = """
+import gc, json, os, sys, threading, time
+stats, start = {"seconds": [0.0, 0.0, 0.0], "count": [0, 0, 0]}, [0.0]
+def on_gc(phase, info):
+    if phase == "start":
+        start[0] = time.perf_counter()
+    else:
+        stats["seconds"][info["generation"]] += time.perf_counter() - start[0]
+        stats["count"][info["generation"]] += 1
+gc.callbacks.append(on_gc)
+def dump(path=os.environ["BULWARK_BENCH_GC_STATS"]):
+    while True:
+        with open(path + ".tmp", "w") as f:
+            json.dump(stats, f)
+        os.replace(path + ".tmp", path)
+        time.sleep(0.5)
+threading.Thread(target=dump, daemon=True).start()
+from proxy.cli import main
+sys.argv[0] = "bulwark"
+sys.exit(main())
+"""
 FRAME = re.compile(r"^(?P<func>.*) \((?P<path>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 
@@ -102,6 +126,7 @@ class Breakdown:
         self.owner: collections.Counter[str] = collections.Counter()
         self.owner_fn: collections.Counter[str] = collections.Counter()
         self.leaf_fn: collections.Counter[str] = collections.Counter()
+        self.fn_owner: dict[str, str] = {}
 
     def add(self, stack: list[str], n: int) -> None:
         frames = [parse_frame(f) for f in stack]
@@ -121,6 +146,7 @@ class Breakdown:
         self.owner[owner or "outside Bulwark code (aiohttp server, event loop)"] += n
         if owner_fn:
             self.owner_fn[owner_fn] += n
+            self.fn_owner[owner_fn] = owner  # type: ignore[assignment]
         func, path = frames[-1] if frames else ("?", "")
         self.leaf_fn[f"{short(path)}:{func}" + (f"   [under {owner_fn}]" if owner_fn else "")] += n
 
@@ -129,6 +155,7 @@ class Breakdown:
         self.waiting += other.waiting
         for mine, theirs in ((self.layer, other.layer), (self.owner, other.owner), (self.owner_fn, other.owner_fn), (self.leaf_fn, other.leaf_fn)):
             mine.update(theirs)
+        self.fn_owner.update(other.fn_owner)
 
     def render(self, title: str, top: int = 25) -> str:
         out = [f"\n### {title}: {self.total} samples on CPU ({self.waiting} waiting samples dropped)"]
@@ -138,7 +165,20 @@ class Breakdown:
             out.append(f"\n{name}:")
             for key, count in counter.most_common(n):
                 out.append(f"  {count / max(1, self.total) * 100:5.1f} %  {key}")
+        out.append("\nwithin each owner: its hottest Bulwark functions")
+        for group, count in self.owner.most_common(8):
+            fns = [(k, v) for k, v in self.owner_fn.items() if self.fn_owner.get(k) == group]
+            fns.sort(key=lambda kv: -kv[1])
+            out.append(f"  {group} ({count / max(1, self.total) * 100:.1f} %): "
+                       + ", ".join(f"{k.rsplit(':', 1)[-1]} {v / max(1, self.total) * 100:.1f}" for k, v in fns[:6]))
         return "\n".join(out)
+
+
+def gc_stats(path: Path) -> dict[str, list[float]]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {"seconds": [0.0, 0.0, 0.0], "count": [0, 0, 0]}
 
 
 def read_raw(path: Path) -> Breakdown:
@@ -159,7 +199,9 @@ async def profile(args: argparse.Namespace) -> str:
     try:
         await bs.wait_up(f"http://127.0.0.1:{sim_port}/v1/models", procs[0])
         redis_url = args.redis_url if args.redis else None
-        t = await bs.start_bulwark("bulwark full", sim_port, redis_url=redis_url, tree=tree)
+        gc_path = Path(tempfile.mkstemp(prefix="bulwark-profile-gc-", suffix=".json")[1])
+        t = await bs.start_bulwark("bulwark full", sim_port, redis_url=redis_url, tree=tree, launcher=["-c", GC_WRAPPER],
+                                   env={"BULWARK_BENCH_GC_STATS": str(gc_path)})
         procs.append(t.proc)
         await bs.check(t, argparse.Namespace(apis=bs.APIS), run)
         sections, total, notes = [], Breakdown(), []
@@ -171,13 +213,22 @@ async def profile(args: argparse.Namespace) -> str:
             print(f"  profiling {name} for {args.seconds} s", file=sys.stderr, flush=True)
             s = subprocess.Popen(bs.pinned(0, spy), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             await asyncio.sleep(0.5)
+            gc0, cpu0 = gc_stats(gc_path), bs.cpu_s(t.proc.pid)
             load = bs.wrk(t, api, stream, args.seconds, f"{run}p{len(sections)}")
+            await asyncio.sleep(0.6)  # the wrapper's next dump
+            gc1, cpu1 = gc_stats(gc_path), bs.cpu_s(t.proc.pid)
+            gc_s = [b - a for a, b in zip(gc0["seconds"], gc1["seconds"])]
+            gc_n = [b - a for a, b in zip(gc0["count"], gc1["count"])]
+            requests = max(1.0, load.rps * args.seconds)
             _, err = s.communicate(timeout=args.seconds + 60)
             b = read_raw(raw)
             if b.total == 0:
                 raise RuntimeError(f"py-spy recorded nothing: {err.decode()[-500:]}")
             notes.append(f"{name}: {load.rps:.0f} req/s at c=32, {load.cpu_us:.0f} us CPU per request under the profiler"
-                         f"{', ' + str(load.errors) + ' errors' if load.errors else ''}")
+                         f"{', ' + str(load.errors) + ' errors' if load.errors else ''}; cyclic GC (gc.callbacks, exact): "
+                         f"{sum(gc_s) / max(1e-9, cpu1 - cpu0) * 100:.1f} % of the process's CPU, {sum(gc_s) / requests * 1e6:.0f} us per request, "
+                         f"collections per 1,000 requests gen0/1/2 = " + "/".join(f"{n / requests * 1000:.0f}" for n in gc_n)
+                         + ", ms per collection gen0/1/2 = " + "/".join(f"{x * 1000 / max(1, n):.2f}" for x, n in zip(gc_s, gc_n)))
             sections.append(b.render(f"{name} ({bs.PATHS[api]}, {'streamed' if stream else 'plain'})", args.top))
             total.merge(b)
         mode = "redis" if args.redis else "memory"
