@@ -113,9 +113,9 @@ def test_sum_of_a_tiny_value_does_not_ground_a_near_miss() -> None:
 def test_non_claims_are_ignored() -> None:
     answer = ("Here is what I found:\n1. Your order shipped.\n2. It arrives soon.\n"
               "We have served customers since 2019, and it was the 3rd order this month. GPT-4 and Q3 are fine.")
-    claims, skipped = extract_claims(answer, NumbersConfig())
-    assert claims == []
-    assert skipped >= 4
+    claims, _ = extract_claims(answer, NumbersConfig())
+    # a year is checked only when the data states that number (see the grounding tests)
+    assert [c.kind for c in claims] == ["year"]
     assert check(answer, "nothing numeric here").is_valid
 
 
