@@ -159,7 +159,7 @@ def _shared_state(config: Config) -> Any:
     from .observability import stats  # noqa: F401 - its Scripts too
 
     sock = os.path.join(tempfile.mkdtemp(prefix="bulwark-state-"), "state.sock")
-    server = StateServer(sock, MemoryState(config.state.memory_max_keys, config.state.data_dir))
+    server = StateServer(sock, MemoryState(config.state.memory_max_keys, config.state.data_dir, config.state.memory_max_durable_keys))
     server.start()
     os.environ[ENV] = sock
     log.info("workers share one in-memory state (limits and budgets hold for the process group): %s", sock)

@@ -169,7 +169,10 @@ class StateConfig(_Strict):
     on_failure: Literal["fail_open", "fail_closed"] = "fail_open"
     # Where the in-memory backend keeps journals (review queue, tickets) when Redis is off.
     data_dir: str = "./var"
-    memory_max_keys: int = Field(100_000, ge=100)
+    memory_max_keys: int = Field(100_000, ge=100)  # evictable entries (cache, stats) of the embedded store
+    # Live spend / rate-limit / block records it keeps (never evicted; they expire with their
+    # period); past this, new identities are refused rather than an existing budget forgotten.
+    memory_max_durable_keys: int = Field(1_000_000, ge=1000)
     # Redis Cluster: `redis_url` names one node, `cluster_nodes` ("host:port") more seeds; every
     # multi-key operation's keys share a hash tag, so scripts run on one slot.
     cluster: bool = False

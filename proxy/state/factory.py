@@ -15,7 +15,8 @@ def create_state(state_config: Any, metrics: Any = None) -> StateBackend:
     `state.metrics`. `state.cluster` / `state.sentinels` choose the Redis topology
     (proxy.state.redis).
     """
-    local = MemoryState(max_keys=state_config.memory_max_keys, data_dir=state_config.data_dir)
+    local = MemoryState(max_keys=state_config.memory_max_keys, data_dir=state_config.data_dir,
+                        max_durable_keys=state_config.memory_max_durable_keys)
     if state_config.backend == "memory":
         import os
 
