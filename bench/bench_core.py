@@ -61,10 +61,13 @@ def drop_tree(path: Path) -> None:
     subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, capture_output=True)
 
 
-async def wait_ready(url: str, timeout: float = 20.0) -> None:
+async def wait_ready(url: str, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Until `url` answers below 500; fails at once when `proc` (the server) has exited."""
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as s:
         while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{url}: the process exited with {proc.returncode} (log: {getattr(proc, 'log_path', '?')})")
             try:
                 async with s.get(url) as r:
                     if r.status < 500:

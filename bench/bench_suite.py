@@ -54,7 +54,7 @@ import aiohttp
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import baseline_tree, drop_tree, free_port, pinned  # noqa: E402
+from bench_core import baseline_tree, drop_tree, free_port, pinned, wait_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -189,19 +189,7 @@ def spawn(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = Non
 
 
 async def wait_up(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as s:
-        while time.monotonic() < deadline:
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"{url}: the process exited with {proc.returncode} (log: {getattr(proc, 'log_path', '?')})")
-            try:
-                async with s.get(url) as r:
-                    if r.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up in {timeout:.0f} s")
+    await wait_ready(url, timeout, proc)
 
 
 def stop(procs: list[subprocess.Popen[bytes]]) -> None:
