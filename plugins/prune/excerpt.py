@@ -3,15 +3,26 @@ for the latest request, in their order, and say what was left out.
 
 A segment (a line; a long line is cut into sentences or ~300-character pieces) scores
 
-    BM25 against the query terms + 0.4 per salient item (number, identifier, name; at most 3)
+    relevance (below)
+    + 0.4 per salient item (number, identifier, name; at most 3)
     + 1.0 per quantity (an amount with its unit: "EUR 185", "90 days", "12 requests"; at most 2)
     + 1.5 per item that a later message repeats (a figure the conversation came back to)
     + 0.8 for the first segment (a header, a command, a column list) and 0.3 for the last
     - 2 for a segment repeated word for word (boilerplate); list numbering is not an item.
 
-Segments are taken best first (score / tokens ** 0.5, ties: earlier first) while they fit,
-then put back in their original order with `[…]` where lines were left out, under a one-line
-note saying how much of the message Bulwark kept. Deterministic.
+Relevance is passage retrieval inside the message: BM25 of the segment against the query
+terms (the question, related words from `lexicon.py`, the unit's own tool call), plus context:
+half of its section's relevance (the section's heading, "## GET /v2/shipments", "ARTICLE 5 -
+CHARGES AND PAYMENT", "Allowances:", and its first lines, which describe it), and a share of
+its neighbours' (the line after a question in a transcript is the answer: 0.5 from the line
+before, 0.4 from the one before that, 0.25 from the line after). A segment that holds the kind
+of value the question asks for (a duration for "how long", money for "how much", a date for
+"when"...) gets 1.6 times its relevance.
+
+Segments are taken best first (score / tokens ** 0.5, ties: earlier first) while they fit, each
+with its section heading and the neighbour that made it relevant, then put back in their
+original order with `[…]` where lines were left out, under a one-line note saying how much of
+the message Bulwark kept. Deterministic.
 """
 from __future__ import annotations
 
@@ -21,6 +32,8 @@ from typing import Any, Iterable
 
 from proxy import tokens
 
+from . import lexicon
+
 _SENTENCE = re.compile(r"(?<=[^\W\d_][.!?;])\s+(?=\S)")  # after a word, not after "12." or "e.g" digits
 _PIECE = 300  # longest segment in characters before a line is cut
 _WORD = re.compile(r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*")
@@ -28,6 +41,27 @@ _NUMBER = re.compile(r"\d[\d,._:/-]*\d|\d")
 _ID = re.compile(r"\b[A-Za-z]*\d[\w-]*|\b[A-Z]{2,}[\w-]*|\b\w+[_-]\w+[\w-]*")
 _NAME = re.compile(r"(?<=\s)([A-Z][a-z]{2,})")
 GAP = "[…]"
+# A heading: markdown, "Article 7" / "Section 3.2" / "Schedule B", a short line in capitals, a short
+# label ending in ":", or a short numbered title without a full stop ("12. Termination").
+_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s+\S.*|(?:article|section|chapter|part|schedule|annex|appendix|clause|§)\s*[\dIVXLC]+[\w.]*\b.{0,80}"
+    r"|[^a-z\n]*[A-Z]{2}[^a-z\n]*|[^\n]{1,58}:|\(?\d+(?:\.\d+)*[.)]?\s+[A-Z][^.!?\n]{0,60})\s*$", re.IGNORECASE)
+
+
+class Query(dict):  # type: ignore[type-arg]
+    """Query terms -> weights; `ask`: the kinds of value the question asks for (`lexicon.answer_kinds`);
+    `parts`: a question asking several things, its parts (their terms, and the kinds each asks for)."""
+
+    __slots__ = ("ask", "parts")
+
+    def __init__(self, terms: Any = (), ask: int = 0, parts: tuple[tuple[frozenset[str], int], ...] = ()) -> None:
+        super().__init__(terms)
+        self.ask = ask
+        self.parts = parts
+
+
+def ask_of(query: dict[str, float]) -> int:
+    return getattr(query, "ask", 0)
 
 
 def segments(text: str) -> list[str]:
@@ -50,6 +84,16 @@ def segments(text: str) -> list[str]:
 
 
 _ENUMERATOR = re.compile(r"^\s*(?:[-*•]|\(?\d{1,3}[.)]|[a-z][.)]|#+)\s+")
+# A transcript's or chat log's line prefix: a time stamp ("[00:12:41]") and a speaker ("Marta: ")
+# before at least four words. Not a fact of the line, and not what makes two lines differ.
+_SPEAKER = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?[\])]?\s+)?(?:[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?:\s+(?=\S+(?:\s+\S+){3}))?")
+
+
+def _strip(seg: str) -> str:
+    """The segment without its list numbering or its time stamp and speaker."""
+    seg = _SPEAKER.sub("", seg, count=1)
+    return _ENUMERATOR.sub("", seg, count=1)
+
 # A figure with what it measures: money, durations, rates, sizes, percentages, times of day.
 _QUANTITY = re.compile(
     r"(?:[$€£]|\b(?:eur|usd|gbp|chf)\s?)\d[\d,.]*|\b\d[\d,.]*\s?(?:%|percent|eur|usd|gbp|chf|k|m|bn|"
@@ -60,47 +104,105 @@ _QUANTITY = re.compile(
 
 
 def _items(seg: str) -> set[str]:
-    seg = _ENUMERATOR.sub("", seg, count=1)  # "12. ..." is a position, not a fact
+    seg = _strip(seg)  # "12. ..." is a position, "[00:12:41] Marta:" a speaker, not facts
     found = {x.replace(",", "") for x in _NUMBER.findall(seg) if len(x) >= 2}
     found.update(x.lower() for x in _ID.findall(seg) if len(x) >= 3)
     found.update(x.lower() for x in _NAME.findall(" " + seg))
     return found
 
 
-def stem(w: str) -> str:
-    """A light English stemmer (shared with scoring: the same terms on both sides)."""
-    if len(w) > 4 and not w[-1].isdigit():
-        for suf in ("ing", "ed", "es", "s"):
-            if w.endswith(suf) and len(w) - len(suf) >= 3:
-                return w[: -len(suf)]
+_VOWEL = re.compile(r"[aeiouy]")
+_stems: dict[str, str] = {}
+# derivational endings, longest first: "termination" and "terminate" meet at "terminat"
+_DERIV = (("ational", "ate"), ("ation", "ate"), ("ement", ""), ("ment", ""), ("ness", ""), ("ance", ""), ("ence", ""),
+          ("able", ""), ("ible", ""), ("ity", ""), ("ive", ""), ("ful", ""), ("al", ""))
+
+
+def _stem(w: str) -> str:
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith(("sses", "ches", "shes", "xes", "zes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suf in ("ingly", "edly", "ing", "ed"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3 and _VOWEL.search(w[: -len(suf)]):
+            w = w[: -len(suf)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":  # "stopped" -> "stop"
+                w = w[:-1]
+            break
+    for suf, rep in _DERIV:
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)] + rep
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
     return w
+
+
+def stem(w: str) -> str:
+    """A light English stemmer (shared with scoring: the same terms on both sides): plurals, verb
+    endings, a few derivational endings; numbers, codes and short words stay as they are."""
+    s = _stems.get(w)
+    if s is None:
+        s = w if len(w) <= 3 or not w.isalpha() else _stem(w)
+        if len(_stems) < 200_000:
+            _stems[w] = s
+    return s
+
+
+_SPLIT = re.compile(r"[._:/-]")
+
+
+def words(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
+    """The stemmed words of lower-case `text` (at least 2 characters, not in `stop`); a compound
+    such as "/v2/shipments" or "app.production.toml" counts whole and by its parts."""
+    out = []
+    for w in _WORD.findall(text):
+        if len(w) < 2 or w in stop:
+            continue
+        if w.isalnum():
+            out.append(stem(w))
+        else:
+            out.append(w)
+            if not w[0].isdigit():
+                out.extend(stem(x) for x in _SPLIT.split(w) if len(x) >= 2)
+    return out
 
 
 def terms_of(text: str) -> dict[str, int]:
     tf: dict[str, int] = {}
-    for w in _WORD.findall(text.lower()):
-        if len(w) >= 2:
-            w = stem(w)
-            tf[w] = tf.get(w, 0) + 1
+    for w in words(text.lower()):
+        tf[w] = tf.get(w, 0) + 1
     return tf
 
 
 class _Analysis:
     """What one text's excerpts need whatever the query: its segments and their tokens, a score
-    that does not depend on the query, and inverted indexes of terms and items."""
+    that does not depend on the query, inverted indexes of terms and items, the structure
+    (each segment's section heading, its non-blank neighbours) and the kinds of value it holds."""
 
-    __slots__ = ("segs", "costs", "base", "terms", "items", "lengths", "avg", "total")
+    __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
+                 "sections", "desc", "prev", "next", "kinds")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
         self.costs = [tokens.count_text(s, model) + 1 for s in self.segs]  # +1: the newline
+        self.sqrt_costs = [c ** 0.5 for c in self.costs]
         self.total = tokens.count_text(text, model)
         n = len(self.segs)
         self.base: list[float] = []
         self.terms: dict[str, list[tuple[int, int]]] = {}
         self.items: dict[str, list[int]] = {}
         self.lengths: list[int] = []
+        self.head = [-1] * n  # the heading of the section a segment is in (-1: none, or a heading itself)
+        self.sections: dict[int, range] = {}  # heading -> the segments of its section
+        self.desc: dict[int, int] = {}  # the first lines of a section (they describe it) -> its heading
+        self.prev = [-1] * n  # the previous / next non-blank segment
+        self.next = [-1] * n
+        self.kinds = [0] * n
         seen: set[str] = set()
+        h, last, body = -1, -1, 0
         for i, seg in enumerate(self.segs):
             tf = terms_of(seg)
             self.lengths.append(sum(tf.values()))
@@ -110,14 +212,37 @@ class _Analysis:
             for x in found:
                 self.items.setdefault(x, []).append(i)
             b = 0.4 * min(3, len(found)) + 1.0 * min(2, len(_QUANTITY.findall(seg))) + (0.8 if i == 0 else 0.3 if i == n - 1 else 0.0)
-            key = _ENUMERATOR.sub("", seg, count=1).strip().lower()
+            key = _strip(seg).strip().lower()
             if not key:
                 b = -1.0
             elif key in seen:  # boilerplate repeated word for word says nothing new
                 b -= 2.0
             seen.add(key)
             self.base.append(b)
-        self.avg = (sum(self.lengths) / n) if n else 1.0
+            if not key:
+                continue
+            self.prev[i] = last
+            if last >= 0:
+                self.next[last] = i
+            last = i
+            if len(seg) <= 100 and _HEADING.match(seg):
+                if h >= 0:
+                    self.sections[h] = range(h + 1, i)
+                h, body = i, 0
+                continue
+            self.head[i] = h
+            self.kinds[i] = lexicon.value_kinds(seg)
+            if h >= 0 and body < 2:
+                self.desc[i] = h
+                body += 1
+        if h >= 0:
+            self.sections[h] = range(h + 1, n)
+        self.avg = avg = (sum(self.lengths) / n) if n else 1.0
+        # BM25 inside the text (k1 1.2, b 0.75): per term its idf and each segment's tf part
+        k = 0.9 / (avg or 1.0)
+        lengths = self.lengths
+        self.weighted = {t: (math.log(1 + (n - len(post) + 0.5) / (len(post) + 0.5)) * 2.2,
+                             [(i, c / (c + 0.3 + k * lengths[i])) for i, c in post]) for t, post in self.terms.items()}
 
 
 _CACHE_MAX = 4096
@@ -136,57 +261,157 @@ def _analysis(text: str, model: str | None) -> _Analysis:
     return a
 
 
-def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, list[float]] | None = None) -> list[float]:
-    """The query-free base, plus BM25 for the segments the query hits, plus items that a later
-    message repeats (`later(item)` says whether one does). `memo`: one plan's cache (the same
-    message is scored for its options and again for its excerpt)."""
+_SECTION, _AFTER, _AFTER2, _BEFORE, _KIND = 0.5, 0.5, 0.4, 0.25, 1.6
+
+
+def _context(a: _Analysis, rel: dict[int, float], ask: int, kind: float = _KIND) -> tuple[dict[int, float], dict[int, int]]:
+    """Relevance with context (section, neighbours, kind of value; see the module doc), and for a
+    segment made relevant mostly by a neighbour, that neighbour (kept with it)."""
+    total = dict(rel)
+    get = total.get
+    link: dict[int, int] = {}
+    sections = a.sections
+    if sections:
+        sec: dict[int, float] = {}
+        desc = a.desc
+        for i, r in rel.items():
+            h = i if i in sections else desc.get(i, -1)
+            if h >= 0:
+                sec[h] = sec.get(h, 0.0) + r
+        blank = a.base
+        for h, r in sec.items():
+            c = _SECTION * r
+            for j in sections[h]:
+                if blank[j] > -1.0:  # (a blank line stays worthless)
+                    total[j] = get(j, 0.0) + c
+    prev, nxt = a.prev, a.next
+    rget = rel.get
+    for i, r in rel.items():
+        j = nxt[i]
+        if j >= 0:
+            k = nxt[j]
+            for j, c in ((j, _AFTER * r), (k, _AFTER2 * r), (prev[i], _BEFORE * r)):
+                if j >= 0 and j not in sections:
+                    total[j] = get(j, 0.0) + c
+                    if c > rget(j, 0.0) and (j not in link or c > rget(link[j], 0.0) * _AFTER):
+                        link[j] = i
+        elif prev[i] >= 0 and prev[i] not in sections:
+            j = prev[i]
+            total[j] = get(j, 0.0) + _BEFORE * r
+    if ask:
+        kinds = a.kinds
+        for i in [i for i in total if kinds[i] & ask]:
+            total[i] *= kind
+    return total, link
+
+
+class Later:
+    """`later(item)`: a message after `end` repeats the item (`seen`: item -> the last message holding it)."""
+
+    __slots__ = ("seen", "end")
+
+    def __init__(self, seen: dict[str, int], end: int) -> None:
+        self.seen, self.end = seen, end
+
+    def __call__(self, item: str) -> bool:
+        return self.seen.get(item, -1) > self.end
+
+
+class _Scored:
+    """One message's segment scores for one plan, its context links, and the order excerpts take
+    segments in (best score per sqrt(token) first, ties earlier first; then the unscored ones)."""
+
+    __slots__ = ("scores", "link", "_order", "_sqrt")
+
+    def __init__(self, scores: list[float], link: dict[int, int], sqrt_costs: list[float]) -> None:
+        self.scores, self.link, self._order, self._sqrt = scores, link, None, sqrt_costs
+
+    @property
+    def order(self) -> list[int]:
+        if self._order is None:
+            sc, sq = self.scores, self._sqrt
+            pos = [i for i, x in enumerate(sc) if x > 0]
+            pos.sort(key=lambda i: -sc[i] / sq[i])
+            self._order = pos + [i for i, x in enumerate(sc) if x == 0]
+        return self._order
+
+
+def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, Any] | None = None) -> _Scored:
+    """The query-free base, plus relevance (BM25 and context) for the segments the query
+    reaches, plus items that a later message repeats (`later(item)` says whether one does).
+    `memo`: one plan's cache (the same message is scored for its options and again for its excerpt)."""
     if memo is not None:
         hit = memo.get(id(a))
-        if hit is not None:
-            return hit
+        if hit is not None and hit[0] is a:
+            return hit[1]
     out = list(a.base)
-    n = len(a.segs)
-    avg = a.avg or 1.0
-    for q, w in query.items():
-        post = a.terms.get(q)
-        if not post:
-            continue
-        idf = math.log(1 + (n - len(post) + 0.5) / (len(post) + 0.5)) * w
-        for i, c in post:
-            norm = 1.2 * (0.25 + 0.75 * a.lengths[i] / avg)
-            out[i] += idf * c * 2.2 / (c + norm)
+    rel: dict[int, float] = {}
+    weighted = a.weighted
+    get = rel.get
+    for q in query.keys() & weighted.keys():
+        idf, post = weighted[q]
+        w = idf * query[q]
+        for i, t in post:
+            rel[i] = get(i, 0.0) + w * t
+    link: dict[int, int] = {}
+    if rel:
+        total, link = _context(a, rel, ask_of(query))
+        for i, t in total.items():
+            out[i] += t
     if later is not None:
-        for x, segs in a.items.items():
-            if later(x):
-                for i in segs:
-                    out[i] += 1.5
+        if isinstance(later, Later):  # inline: the common case
+            seen, end = later.seen.get, later.end
+            hits = [segs for x, segs in a.items.items() if seen(x, -1) > end]
+        else:
+            hits = [segs for x, segs in a.items.items() if later(x)]
+        for segs in hits:
+            for i in segs:
+                out[i] += 1.5
+    res = _Scored(out, link, a.sqrt_costs)
     if memo is not None:
-        memo[id(a)] = out
-    return out
+        memo[id(a)] = (a, res)  # (holding `a`: its id stays its own for the plan)
+    return res
 
 
-def _order(scores: list[float], costs: list[int]) -> list[int]:
-    """The order excerpts take segments in: best score per sqrt(token) first, ties earlier first."""
-    return sorted(range(len(scores)), key=lambda i: (-(scores[i] / (costs[i] ** 0.5)), i))
+def passage_relevance(text: str, model: str | None, weights: dict[str, float], avgdl: float, ask: int,
+                      k1: float = 1.2, b: float = 0.75) -> float:
+    """The relevance of the best passage of a long text, as if it were a message of its own:
+    BM25 per segment with the conversation's term weights (idf times query weight) and its
+    average message length, with the same context as excerpts (section, neighbours, kind)."""
+    a = _analysis(text, model)
+    rel: dict[int, float] = {}
+    terms, lengths = a.terms, a.lengths
+    x, y = k1 * (1 - b), k1 * b / avgdl
+    for q in weights.keys() & terms.keys():
+        w = weights[q] * (k1 + 1)
+        for i, c in terms[q]:
+            rel[i] = rel.get(i, 0.0) + w * c / (c + x + y * lengths[i])
+    if not rel:
+        return 0.0
+    total, _ = _context(a, rel, ask, 1.3)
+    return max(total.values())
 
 
-SPAN = 24  # what a reader takes from a long message is in its best few lines: its worth is their score
+SPAN = int(__import__('os').environ.get('SPAN', 24))  # what a reader takes from a long message is in its best few lines: its worth is their score
 
 
 def retention(text: str, model: str | None, query: dict[str, float], later: Any, sizes: list[int],
-              memo: dict[Any, list[float]] | None = None) -> list[float]:
+              memo: dict[Any, Any] | None = None) -> list[float]:
     """For each content size, the share of the message's worth an excerpt of that size keeps:
     the score of the segments it takes (best first) over the score of the best SPAN segments;
     proportional to size when nothing scores."""
     a = _analysis(text, model)
-    scores = [max(0.0, x) for x in _scores(a, query, later, memo)]
-    order = _order(scores, a.costs)
+    sc = _scores(a, query, later, memo)
+    scores, order = sc.scores, sc.order
     mass = sum(scores[i] for i in order[:SPAN])
     if mass <= 0:
         return [min(1.0, n / max(1, a.total)) for n in sizes]
     cum_tokens, cum_mass = [0], [0.0]
+    costs = a.costs
     for i in order:
-        cum_tokens.append(cum_tokens[-1] + a.costs[i] + 2)
+        if scores[i] <= 0:  # the rest adds no worth
+            break
+        cum_tokens.append(cum_tokens[-1] + costs[i] + 2)
         cum_mass.append(cum_mass[-1] + scores[i])
     out = []
     for n in sizes:
@@ -202,25 +427,40 @@ def retention(text: str, model: str | None, query: dict[str, float], later: Any,
 
 
 def excerpt_text(text: str, content_tokens: int, model: str | None, query: dict[str, float], later: Any = None,
-                 memo: dict[Any, list[float]] | None = None) -> str:
+                 memo: dict[Any, Any] | None = None) -> str:
     """`text` cut to at most `content_tokens` tokens (the note included)."""
     a = _analysis(text, model)
     segs, costs, total = a.segs, a.costs, a.total
-    scores = _scores(a, query, later, memo)
+    sc = _scores(a, query, later, memo)
+    scores, link = sc.scores, sc.link
     note = f"[Bulwark kept the parts of this message most relevant to the latest request; {{n}} of {total} tokens omitted to fit the context budget]"
     room = content_tokens - tokens.count_text(note.format(n=total), model) - 2
     if room < 8:  # no room for any line: the note alone, shortened
         short = f"[{total} tokens omitted by Bulwark]"
         return short if tokens.count_text(short, model) <= content_tokens else ""
-    order = _order(scores, costs)
+    order = sc.order
     chosen: set[int] = set()
     used = 0
     gap = tokens.count_text(GAP, model) + 1
+    head = a.head
     for i in order:
-        if scores[i] < 0:
+        if i in chosen:
             continue
         extra = costs[i] + gap  # a gap marker may be needed next to it (an upper bound)
-        if used + extra <= room:
+        if head[i] < 0 and i not in link:
+            if used + extra <= room:
+                chosen.add(i)
+                used += extra
+            elif used + 4 + gap > room:  # nothing more fits
+                break
+            continue
+        # with its section heading and the neighbour that made it relevant, when they fit too
+        want = [j for j in {i, head[i], link.get(i, -1)} if j >= 0 and j not in chosen]
+        more = sum(costs[j] for j in want) + gap * len(want)
+        if used + more <= room:
+            chosen.update(want)
+            used += more
+        elif used + extra <= room:
             chosen.add(i)
             used += extra
     return _render(segs, chosen, costs, total, note)
@@ -243,7 +483,7 @@ def _render(segs: list[str], chosen: Iterable[int], costs: list[int], total: int
 
 
 def excerpt_message(m: dict[str, Any], allowance: int, model: str | None, query: dict[str, float], later: Any = None,
-                    memo: dict[Any, list[float]] | None = None) -> dict[str, Any]:
+                    memo: dict[Any, Any] | None = None) -> dict[str, Any]:
     """A copy of message `m` whose string content fits `allowance` tokens (the whole message)."""
     content = m.get("content")
     if not isinstance(content, str):

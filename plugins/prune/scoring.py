@@ -41,13 +41,12 @@ from typing import Any, Iterable
 
 from proxy import tokens
 
-from . import select
-from .excerpt import stem as _stem
+from . import lexicon, select
+from .excerpt import Query, ask_of, passage_relevance, words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
 __all__ = ["DEFAULT_ROLE_WEIGHTS", "Plan", "Settings", "Unit", "Weights", "apply", "build_units", "plan"]
 
-_WORD = re.compile(r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d[\d,._:/-]*\d|\d")
 _ID = re.compile(r"\b[A-Za-z]*\d[\w-]*|\b[A-Z]{2,}[\w-]*|\b\w+[_-]\w+[\w-]*")
 _NAME = re.compile(r"(?<![.!?:\n]\s)(?<!^)(?<=\s)([A-Z][a-z]{2,})")
@@ -61,6 +60,7 @@ STOPWORDS = frozenset(
     i'm it's that's let's we'll you're we're there's what's don't doesn't didn't won't""".split()
 )
 _CACHE_MAX = 32768
+_KIND = 1.3  # relevance factor of a message holding the kind of value the question asks for
 
 
 @dataclass(slots=True)
@@ -69,6 +69,7 @@ class Features:
     length: int
     items: frozenset[str]
     terms: frozenset[str] = frozenset()  # tf's keys, for fast intersections
+    kinds: int = 0  # the kinds of value the text holds (lexicon.value_kinds)
 
 
 _features: dict[int, Features] = {}
@@ -80,17 +81,14 @@ _EMPTY = Features({}, 0, frozenset())
 def analyse(text: str) -> Features:
     tf: dict[str, int] = {}
     n = 0
-    for w in _WORD.findall(text.lower()):
-        if len(w) < 2 or w in STOPWORDS:
-            continue
-        w = _stem(w)
+    for w in words(text.lower(), STOPWORDS):
         tf[w] = tf.get(w, 0) + 1
         n += 1
     items = {x.replace(",", "") for x in _NUMBER.findall(text) if len(x) >= 2 or x != "0"}
     items.update(x.lower() for x in _ID.findall(text) if len(x) >= 3)
     items.update(x.lower() for x in _NAME.findall(text))
     items.difference_update(STOPWORDS)
-    return Features(tf, n, frozenset(items), frozenset(tf))
+    return Features(tf, n, frozenset(items), frozenset(tf), lexicon.value_kinds(text))
 
 
 def message_text(m: dict[str, Any]) -> str:
@@ -151,8 +149,8 @@ def plan(
     units = build_units(messages)
     user_units = _pins(messages, units, counts, s)
     feats = _all_features(messages, entries)
-    query = _query(feats, units, user_units, s)
-    _score(messages, feats, units, user_units, query, s)
+    query = _query(messages, feats, units, user_units, s)
+    _score(messages, feats, units, user_units, query, s, model)
     _flex(messages, units, counts, model, s)
     last_seen = {x: i for i, f in enumerate(feats) for x in f.items}
     return select.choose(messages, units, before, fixed, budget, model, s, marker_text, marker_role, marker_mode, query, last_seen)
@@ -230,19 +228,39 @@ def _all_features(messages: list[Any], entries: list[list[Any]]) -> list[Feature
     return out
 
 
-def _query(feats: list[Features], units: list[Unit], user_units: list[int], s: Settings) -> dict[str, float]:
-    """Query terms and weights: the latest user message; a short follow-up adds the one before (half weight)."""
+def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_units: list[int], s: Settings) -> Query:
+    """Query terms and weights: the latest user message; a short follow-up adds the one before
+    (half weight); related words (`lexicon.expand`); and the kinds of value asked for."""
     if not user_units:
-        return {}
+        return Query()
     q: dict[str, float] = {}
-    last = feats[units[user_units[-1]].messages[0]]
+    lead = units[user_units[-1]].messages[0]
+    last = feats[lead]
     for t in sorted(last.tf, key=lambda t: (-last.tf[t], t))[: s.max_query_terms]:
         q[t] = 1.0
+    text = message_text(messages[lead])
     if len(last.tf) < 8 and len(user_units) > 1:
-        prev = feats[units[user_units[-2]].messages[0]]
+        prev_i = units[user_units[-2]].messages[0]
+        prev = feats[prev_i]
         for t in sorted(prev.tf, key=lambda t: (-prev.tf[t], t))[: s.max_query_terms // 2]:
             q.setdefault(t, 0.5)
-    return q
+        if not lexicon.answer_kinds(text):
+            text += "\n" + message_text(messages[prev_i])
+    return Query(lexicon.expand(q), lexicon.answer_kinds(text), _parts(message_text(messages[lead]), q))
+
+
+_PART = re.compile(r"[,;?]|\band\b|\balso\b|\bplus\b", re.IGNORECASE)
+
+
+def _parts(text: str, q: dict[str, float]) -> tuple[tuple[frozenset[str], int], ...]:
+    """A question asking several things ("remind me X, Y and Z"): each part's terms (with their
+    related words) and the kinds of value it asks for. () for a question about one thing."""
+    parts = []
+    for piece in _PART.split(text):
+        terms = {t for t in words(piece.lower(), STOPWORDS) if t in q}
+        if len(terms) >= 2:
+            parts.append((frozenset(lexicon.expand({t: 1.0 for t in terms})), lexicon.answer_kinds(piece)))
+    return tuple(parts) if len(parts) >= 2 else ()
 
 
 def _flex(messages: list[Any], units: list[Unit], counts: list[int], model: str | None, s: Settings) -> None:
@@ -261,7 +279,7 @@ def _flex(messages: list[Any], units: list[Unit], counts: list[int], model: str 
                     u.flex_tokens += n
 
 def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_units: list[int], query: dict[str, float],
-           s: Settings) -> None:
+           s: Settings, model: str | None = None) -> None:
     nmsg = len(feats)
     qset = frozenset(query)
     # BM25 per message against the query; a unit takes its best message
@@ -281,7 +299,12 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     idf = {q: log(1 + (nmsg - d + 0.5) / (d + 0.5)) * query[q] for q, d in df.items()}
     k1, b = s.bm25_k1, s.bm25_b
     k1b, k1x = k1 * b / avgdl, k1 * (1 - b)
+    ask = ask_of(query)
+    long_len = max(150.0, 3 * avgdl)
     candidates = [u for u in units if not u.pinned]
+    parts = getattr(query, "parts", ())
+    part_rel: dict[int, list[float]] = {}  # unit -> its relevance to each part of the question
+    qparts = {q: [k for k, (terms, _) in enumerate(parts) if q in terms] for q in idf} if parts else {}
     # "appears later" union, built backwards over units
     later: set[str] = set()
     for u in reversed(units):
@@ -295,11 +318,32 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
                     norm = k1x + k1b * f.length
                     tf = f.tf
                     r = 0.0
+                    rp = [0.0] * len(parts) if parts else None
                     for q in common:
                         c = tf[q]
-                        r += idf[q] * c * (k1 + 1) / (c + norm)
+                        x = idf[q] * c * (k1 + 1) / (c + norm)
+                        r += x
+                        if rp is not None:
+                            for k in qparts[q]:
+                                rp[k] += x
+                    content = messages[i].get("content") if f.length > long_len else None
+                    if isinstance(content, str):  # a long text is as relevant as its best passage
+                        r = max(r, passage_relevance(content, model, {q: idf[q] for q in common}, avgdl, ask, k1, b))
+                        if rp is not None:
+                            for k, (terms, pask) in enumerate(parts):
+                                rp[k] = max(rp[k], passage_relevance(content, model, {q: idf[q] for q in common if q in terms}, avgdl, pask, k1, b))
+                    if ask and f.kinds & ask:
+                        r *= _KIND
                     if r > rel:
                         rel = r
+                    if rp is not None:
+                        for k, (_, pask) in enumerate(parts):
+                            if pask and f.kinds & pask:
+                                rp[k] *= _KIND
+                        best = part_rel.setdefault(u.index, [0.0] * len(parts))
+                        for k, x in enumerate(rp):
+                            if x > best[k]:
+                                best[k] = x
                 shared = feats[i].items & later if later else ()
                 for x in shared:
                     ref += wlog[item_df[x]]
@@ -308,16 +352,23 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
             later.update(feats[i].items)
     _decisions(messages, units)
     max_rel = max((u.relevance for u in candidates), default=0.0) or 1.0
+    for u in candidates:
+        u.rel_norm = u.relevance / max_rel
+    if part_rel:  # each part of a question has its own most relevant unit
+        for k in range(len(parts)):
+            top = max(v[k] for v in part_rel.values()) or 1.0
+            for i, v in part_rel.items():
+                u = units[i]
+                u.rel_norm = max(u.rel_norm, v[k] / top)
     max_ref = max((u.reference for u in candidates), default=0.0) or 1.0
     w = s.weights
     half = s.half_life_turns if s.half_life_turns > 0 else 1e9
     rw = s.role_weights
     last_turn = units[user_units[-1]].turn if user_units else 0
-    wr, wl, wf = w.relevance / max_rel, w.reference / max_ref, w.role
+    wr, wl, wf = w.relevance, w.reference / max_ref, w.role
     for u in candidates:
-        u.rel_norm = u.relevance / max_rel
         ago = last_turn - u.turn + (1.0 - u.step if u.role == "tool" else 0.0)  # later agent steps are more recent
-        score = (w.recency * 0.5 ** (max(0.0, ago) / half) + wf * rw.get(u.role, 0.5) + wr * u.relevance + wl * u.reference
+        score = (w.recency * 0.5 ** (max(0.0, ago) / half) + wf * rw.get(u.role, 0.5) + wr * u.rel_norm + wl * u.reference
                  + (w.decision if u.decision else 0.0))
         f = feats[u.messages[-1]] if u.role == "tool" else feats[u.messages[0]]
         informative = min(1.0, (len(f.terms) + 2 * len(f.items)) / 12) if u.role != "tool" else 1.0

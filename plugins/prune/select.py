@@ -23,7 +23,7 @@ from typing import Any
 
 from proxy import tokens
 
-from .excerpt import excerpt_message, retention, terms_of
+from .excerpt import Later, excerpt_message, retention, terms_of
 from .units import Plan, Settings, Unit
 
 
@@ -74,11 +74,8 @@ def _unit_query(messages: list[Any], u: Unit, query: dict[str, float]) -> dict[s
     return q
 
 
-def _later(last_seen: dict[str, int], end: int) -> Any:
-    def later(item: str) -> bool:  # a later message repeats it
-        return last_seen.get(item, -1) > end
-
-    return later
+def _later(last_seen: dict[str, int], end: int) -> Later:
+    return Later(last_seen, end)  # a later message repeats it
 
 
 def _retained(u: Unit, sizes: list[int], messages: list[Any], model: str | None, query: dict[str, float],
