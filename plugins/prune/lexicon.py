@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
-# Each line: one group of stems-to-be (stemmed with excerpt.stem when loaded).
+from .words import terms_of
+
+# Each line: one group of stems-to-be (stemmed with words.stem when loaded).
 _GROUPS = """
 terminate termination cancel cancellation end exit quit withdraw leave out early convenience
 notice notify notification warning heads-up advance inform
@@ -123,8 +125,6 @@ _index: dict[str, tuple[str, ...]] | None = None
 
 
 def _build() -> dict[str, tuple[str, ...]]:
-    from .excerpt import terms_of
-
     best: dict[str, dict[str, int]] = {}  # word -> related word -> size of the smallest group they share
     for line in _GROUPS:
         members: set[str] = set()

@@ -42,7 +42,8 @@ from typing import Any, Iterable
 from proxy import tokens
 
 from . import lexicon, select
-from .excerpt import Query, ask_of, passage_relevance, words
+from .excerpt import Query, ask_of, passage_relevance
+from .words import words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
 __all__ = ["DEFAULT_ROLE_WEIGHTS", "Plan", "Settings", "Unit", "Weights", "apply", "build_units", "plan"]
@@ -59,7 +60,7 @@ STOPWORDS = frozenset(
     okay please thanks thank sure hi hello hey get got go going like know think want need make one two use using used can't
     i'm it's that's let's we'll you're we're there's what's don't doesn't didn't won't""".split()
 )
-_CACHE_MAX = 32768
+_CACHE_MAX = 4096  # entries of each cache below; a feature entry is ~1.25 KB (soak), so ~5 MiB full
 _KIND = 1.3  # relevance factor of a message holding the kind of value the question asks for
 
 

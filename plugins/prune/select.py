@@ -23,7 +23,8 @@ from typing import Any
 
 from proxy import tokens
 
-from .excerpt import Later, excerpt_message, retention, terms_of
+from .excerpt import Later, excerpt_message, retention
+from .words import terms_of
 from .units import Plan, Settings, Unit
 
 

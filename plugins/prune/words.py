@@ -1,0 +1,73 @@
+"""Words as pruning compares them: lower-case tokens, compounds whole and by their parts, and a
+light English stemmer, shared by excerpts, scoring and the related-words lexicon so that the
+same terms meet on every side."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*")
+_VOWEL = re.compile(r"[aeiouy]")
+_stems: dict[str, str] = {}
+# derivational endings, longest first: "termination" and "terminate" meet at "terminat"
+_DERIV = (("ational", "ate"), ("ation", "ate"), ("ement", ""), ("ment", ""), ("ness", ""), ("ance", ""), ("ence", ""),
+          ("able", ""), ("ible", ""), ("ity", ""), ("ive", ""), ("ful", ""), ("al", ""))
+
+
+def _stem(w: str) -> str:
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith(("sses", "ches", "shes", "xes", "zes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suf in ("ingly", "edly", "ing", "ed"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3 and _VOWEL.search(w[: -len(suf)]):
+            w = w[: -len(suf)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":  # "stopped" -> "stop"
+                w = w[:-1]
+            break
+    for suf, rep in _DERIV:
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)] + rep
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def stem(w: str) -> str:
+    """A light English stemmer (shared with scoring: the same terms on both sides): plurals, verb
+    endings, a few derivational endings; numbers, codes and short words stay as they are."""
+    s = _stems.get(w)
+    if s is None:
+        s = w if len(w) <= 3 or not w.isalpha() else _stem(w)
+        if len(_stems) < 200_000:
+            _stems[w] = s
+    return s
+
+
+_SPLIT = re.compile(r"[._:/-]")
+
+
+def words(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
+    """The stemmed words of lower-case `text` (at least 2 characters, not in `stop`); a compound
+    such as "/v2/shipments" or "app.production.toml" counts whole and by its parts."""
+    out = []
+    for w in _WORD.findall(text):
+        if len(w) < 2 or w in stop:
+            continue
+        if w.isalnum():
+            out.append(stem(w))
+        else:
+            out.append(w)
+            if not w[0].isdigit():
+                out.extend(stem(x) for x in _SPLIT.split(w) if len(x) >= 2)
+    return out
+
+
+def terms_of(text: str) -> dict[str, int]:
+    tf: dict[str, int] = {}
+    for w in words(text.lower()):
+        tf[w] = tf.get(w, 0) + 1
+    return tf
