@@ -12,11 +12,19 @@ from typing import Any
 
 from .context import CHAT, COMPLETIONS, EMBEDDINGS
 from .errors import BadRequest
+from .wire.apis import MAX_OUTPUT_TOKENS
 
 _NUMBER = (int, float)
 # Path segments Bulwark forwards: no traversal, no empty segments, no control characters.
 _SAFE_CHARS = re.compile(r"[A-Za-z0-9._~\-:@,=+/]+")
 MAX_MESSAGES = 100_000
+# The integer fields Bulwark reads, with the range OpenAI accepts.
+_INT_RANGES = {
+    "max_tokens": (1, MAX_OUTPUT_TOKENS),
+    "max_completion_tokens": (1, MAX_OUTPUT_TOKENS),
+    "n": (1, 128),
+    "seed": (-(2**63), 2**63 - 1),
+}
 
 
 def _bad(param: str, what: str) -> BadRequest:
@@ -47,8 +55,12 @@ def check_body(endpoint: str, body: dict[str, Any]) -> None:
     _opt(body, "stream", bool, "a boolean")
     _opt(body, "user", str, "a string")
     _opt(body, "stream_options", dict, "an object")
-    for key in ("max_tokens", "max_completion_tokens", "n", "seed"):
+    for key, (low, high) in _INT_RANGES.items():
         _opt(body, key, int, "an integer")
+        v = body.get(key)
+        if v is not None and not low <= v <= high:
+            raise BadRequest(f"Invalid '{key}': {v} is out of range; expected an integer from {low} to {high}.",
+                             param=key, code="integer_below_min_value" if v < low else "integer_above_max_value")
     for key in ("temperature", "top_p", "presence_penalty", "frequency_penalty"):
         _opt(body, key, _NUMBER, "a number")
     if endpoint == CHAT:

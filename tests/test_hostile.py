@@ -8,6 +8,7 @@ dead worker, no stack trace.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import threading
@@ -135,6 +136,23 @@ def test_malformed_bodies_get_clean_400(bulwark: BackgroundBulwark, body: bytes)
     resp = post_raw(bulwark, body)
     assert 400 <= resp.status_code < 500, (resp.status_code, resp.text[:300])
     assert_clean(resp)
+
+
+@pytest.mark.parametrize("field,value", [
+    ("max_tokens", -5), ("max_tokens", 0), ("max_tokens", 2**63 - 1), ("max_completion_tokens", -1),
+    ("max_completion_tokens", 10**12), ("n", 0), ("n", -3), ("n", 10**6), ("seed", 2**70),
+])
+def test_out_of_range_integers_are_400_naming_the_field(bulwark: BackgroundBulwark, field: str, value: int) -> None:
+    """Issue 19: max_tokens=-5 was forwarded and 2**63-1 answered 429 "request too large"; a value
+    no model accepts is the client's mistake, answered as OpenAI does (400, the field in `param`)."""
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], field: value}
+    resp = post_raw(bulwark, json.dumps(body).encode())
+    assert resp.status_code == 400, (resp.status_code, resp.text[:300])
+    assert_clean(resp)
+    err = resp.json()["error"]
+    assert err["param"] == field and err["type"] == "invalid_request_error", err
+    if field != "seed":  # a number past 64 bits is not kept as an integer by the JSON parser
+        assert str(value) in err["message"], err
 
 
 def raw_http(bulwark: BackgroundBulwark, data: bytes, timeout: float = 10.0) -> bytes:

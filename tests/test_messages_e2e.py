@@ -82,6 +82,10 @@ async def test_errors_are_anthropic_shaped(st: Stack) -> None:
         await a.messages.create(model="gpt-4o-mini", max_tokens=10, messages=[{"role": "system", "content": "x"}])
     assert e.value.body["type"] == "error" and e.value.body["error"]["type"] == "invalid_request_error"
     assert e.value.request_id and e.value.request_id.startswith("req_")
+    for absurd in (-5, 2**63 - 1):  # a 400 naming the field, not a forwarded -5 or a 429 "too large"
+        with pytest.raises(anthropic.BadRequestError) as e:
+            await a.messages.create(model="gpt-4o-mini", max_tokens=absurd, messages=[{"role": "user", "content": "x"}])
+        assert "max_tokens" in e.value.body["error"]["message"]
     with pytest.raises(anthropic.AuthenticationError) as e2:
         await st.anthropic_with(key="sk-wrong").messages.create(model="gpt-4o-mini", max_tokens=10, messages=[{"role": "user", "content": "x"}])
     assert e2.value.body["error"]["type"] == "authentication_error"

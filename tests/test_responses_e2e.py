@@ -93,6 +93,10 @@ async def test_errors_are_openai_shaped_and_name_the_parameter(st: Stack) -> Non
     with pytest.raises(openai.BadRequestError) as e:
         await st.openai.responses.create(model="gpt-4o-mini", input=[{"role": "robot", "content": "x"}])
     assert e.value.param == "input[0].role" and e.value.code == "invalid_value"
+    for absurd in (-5, 2**63 - 1):  # a 400 naming the field, not a forwarded -5 or a 429 "too large"
+        with pytest.raises(openai.BadRequestError) as e:
+            await st.openai.responses.create(model="gpt-4o-mini", input="x", max_output_tokens=absurd)
+        assert e.value.param == "max_output_tokens"
     with pytest.raises(openai.AuthenticationError):
         await st.openai_with(key="sk-wrong").responses.create(model="gpt-4o-mini", input="x")
     st.a.set_fault("400")  # an upstream error comes back as it was

@@ -11,6 +11,11 @@ from typing import Any
 
 from ..errors import BadRequest, FailoverRequested
 
+# An output limit no model comes near (the largest output windows today are ~128k tokens):
+# past it the value is a client bug, and reserving it would answer a misleading 429 "request
+# too large" instead of naming the field.
+MAX_OUTPUT_TOKENS = 1_000_000
+
 CHAT_COMPLETIONS = "chat_completions"
 RESPONSES = "responses"
 MESSAGES = "messages"

@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from ..errors import BadRequest
-from .apis import MESSAGES, NATIVE_KEY, WireRequest, bad
+from .apis import MAX_OUTPUT_TOKENS, MESSAGES, NATIVE_KEY, WireRequest, bad
 
 _MAPPED = frozenset({"model", "messages", "system", "max_tokens", "stop_sequences", "temperature", "top_p", "tools",
                      "tool_choice", "metadata", "stream"})
@@ -45,8 +45,8 @@ def decode(body: dict[str, Any], count_tokens: bool = False) -> tuple[dict[str, 
     chat: dict[str, Any] = {"model": model}
     max_tokens = body.get("max_tokens")
     if not count_tokens:
-        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
-            raise BadRequest("max_tokens: Field required (a positive integer).", param="max_tokens",
+        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 1 <= max_tokens <= MAX_OUTPUT_TOKENS:
+            raise BadRequest(f"max_tokens: Field required (a positive integer up to {MAX_OUTPUT_TOKENS}).", param="max_tokens",
                              code="missing_required_parameter" if max_tokens is None else "invalid_type")
         chat["max_completion_tokens"] = max_tokens
     messages = _system(body.get("system"), wire)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import BadRequest
-from .apis import MINTED, NATIVE_KEY, RESPONSES, WireRequest, bad
+from .apis import MAX_OUTPUT_TOKENS, MINTED, NATIVE_KEY, RESPONSES, WireRequest, bad
 
 # Top-level fields with the same name and meaning in both APIs.
 _SAME = ("model", "temperature", "top_p", "parallel_tool_calls", "user", "safety_identifier", "prompt_cache_key",
@@ -60,8 +60,8 @@ def decode(body: dict[str, Any]) -> tuple[dict[str, Any], WireRequest]:
     _text(body.get("text"), chat)
     mot = body.get("max_output_tokens")
     if mot is not None:
-        if not isinstance(mot, int) or isinstance(mot, bool) or mot < 1:
-            raise bad("max_output_tokens", "a positive integer")
+        if not isinstance(mot, int) or isinstance(mot, bool) or not 1 <= mot <= MAX_OUTPUT_TOKENS:
+            raise bad("max_output_tokens", f"a positive integer up to {MAX_OUTPUT_TOKENS}")
         chat["max_completion_tokens"] = mot
     reasoning = body.get("reasoning")
     if isinstance(reasoning, dict):
