@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -43,6 +44,23 @@ def use_uvloop() -> bool:
 
 
 # -- serve ---------------------------------------------------------------------------------
+# Young-generation size of the cyclic collector while serving (CPython's default: 700). A
+# request allocates a few thousand tracked objects and frees almost all of them by reference
+# counting; at 700 the collector ran every few requests and promoted each request's live
+# objects into older generations, whose collections then walked the whole heap (tokenizer
+# tables, pricing, lexicons: 90-220 ms pauses, the c=1 p99 tail). A larger young generation
+# lets request garbage die young; gc.freeze() takes what start-up built out of every
+# collection. Cyclic garbage is still collected, just in fewer, younger passes.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """Called once the app is built and started: freeze the start-up heap, enlarge generation 0."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 async def serve(config: Config, path: str | None, host: str, port: int, *, reuse_port: bool = False, simulator: Any = None,
                 transform: Any = None) -> None:
     from aiohttp import web
@@ -56,6 +74,7 @@ async def serve(config: Config, path: str | None, host: str, port: int, *, reuse
     runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=config.server.shutdown_grace_seconds, access_log=access_log,
                            access_log_class=AccessLogger)
     await runner.setup()
+    tune_gc()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port, backlog=2048)
     await site.start()
     port = site._server.sockets[0].getsockname()[1] if port == 0 and site._server else port  # type: ignore[union-attr]
