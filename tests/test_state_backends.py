@@ -12,7 +12,7 @@ from redis.exceptions import ResponseError
 from plugins.ratelimit.gcra import GATE
 from proxy.config import StateConfig
 from proxy.errors import ServiceUnavailable
-from proxy.state.base import Script
+from proxy.state.base import Script, StateError
 from proxy.state.factory import create_state
 from proxy.state.lua import decode
 from proxy.state.memory import MemoryState
@@ -104,17 +104,46 @@ async def test_redis_keys_share_a_slot_per_tag(redis_url: str) -> None:
         await st.aclose()
 
 
+async def test_redis_commands_asked_together_share_one_round_trip(redis_url: str) -> None:
+    """Scripts, GETs and SETs issued in one loop iteration go as one pipeline; each caller gets
+    its own answer, and a failing Script fails only its own caller."""
+    st = RedisState(redis_url, prefix())
+    try:
+        echo = Script("t_echo2", "return ARGV[1]", lambda store, k, a: a[0])
+        boom = Script("t_boom", "return redis.call('INCR', KEYS[1])", lambda store, k, a: 0)
+        await st.run(echo, ["x"], ["warm"])  # first runs: NOSCRIPT, then EVAL caches them
+        await st.run(boom, ["counter"], [])
+        await st.set("plain", b"v0")  # a non-number: INCR fails in Redis
+        before = st.round_trips
+        got = await asyncio.gather(st.run(echo, ["x"], ["a"]), st.get("plain"), st.set("other", b"w", ttl=5),
+                                   st.run(boom, ["plain"], []), st.run(echo, ["y"], ["b"]), return_exceptions=True)
+        assert st.round_trips - before == 1
+        assert got[0] == b"a" and got[1] == b"v0" and got[2] is None and got[4] == b"b"
+        assert isinstance(got[3], StateError) and "t_boom" in str(got[3])
+        assert await st.get("other") == b"w"
+        # Sequential calls are not held back: one flight each.
+        before = st.round_trips
+        assert await st.run(echo, ["x"], ["c"]) == b"c"
+        assert await st.get("other") == b"w"
+        assert st.round_trips - before == 2
+    finally:
+        await cleanup_redis(st)
+
+
 async def test_eval_fallback_when_evalsha_is_refused(redis_url: str) -> None:
     """Behind Redis proxies that block EVALSHA/SCRIPT LOAD, scripts still run (with EVAL)."""
     st = RedisState(redis_url, prefix())
     try:
         calls = {"evalsha": 0}
+        send = st._r.execute_command
 
-        async def refuse(*a: Any, **k: Any) -> Any:
-            calls["evalsha"] += 1
-            raise ResponseError("ERR unknown command 'EVALSHA'")
+        async def refuse(*a: Any, **k: Any) -> Any:  # a proxy in front of Redis that blocks EVALSHA
+            if a[0] == "EVALSHA":
+                calls["evalsha"] += 1
+                raise ResponseError("ERR unknown command 'EVALSHA'")
+            return await send(*a, **k)
 
-        st._r.evalsha = refuse  # type: ignore[method-assign]
+        st._r.execute_command = refuse  # type: ignore[method-assign]
         s = Script("t_echo", "return ARGV[1]", lambda store, k, a: a[0])
         assert await st.run(s, ["x"], ["hi"]) == b"hi"
         assert await st.run(s, ["x"], ["again"]) == b"again"

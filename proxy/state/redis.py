@@ -16,6 +16,12 @@
 - Keys are hash-tagged for Redis Cluster. A relative key `"rl:x"` becomes `"{prefix}:rl:x"`;
   a relative key that starts with its own tag, `"{k_abc}:rl:x"`, becomes
   `"{prefix:k_abc}:rl:x"`, so a Script's keys that share a tag share a slot.
+- **One round trip for what is asked together.** Script runs, GETs and SETs issued in the
+  same event-loop iteration (one request's settles after its answer, or many requests' work
+  under load) are sent as one pipeline (not a transaction: each Script is atomic on its own,
+  as before) and their answers handed back to each caller, errors included; one command alone
+  goes as it is. Redis Cluster (commands for different slots go to different nodes) sends each
+  command on its own.
 - Journals are a Redis stream (`XADD`, newest first with `XREVRANGE`) plus a hash of status
   updates merged on read.
 """
@@ -106,6 +112,12 @@ class RedisState(StateBackend):
             self._r = aioredis.Redis(connection_pool=self._pool, retry=no_retry)
         self._shas: dict[str, str] = {}
         self._evalsha_ok = True
+        # Commands waiting for the next flush (one pipeline per event-loop iteration).
+        self._batching = not cluster
+        self._pending: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._flushing: set[asyncio.Task[None]] = set()
+        self.round_trips = 0  # flights sent (a pipeline counts once)
+        self.commands = 0
         self._journals: dict[str, RedisJournal] = {}
         # Outer guard: a command may wait for a pooled connection, connect, write and read (and
         # in a cluster follow a redirection, or in sentinel mode ask a sentinel first).
@@ -115,14 +127,16 @@ class RedisState(StateBackend):
         return tag_key(self.prefix, rel)
 
     async def _call(self, op: str, coro: Any) -> Any:
+        batched = isinstance(coro, asyncio.Future)  # from _send: its flight takes the pool slot
         try:
-            async with asyncio.timeout(self._guard), self._slot():
+            async with asyncio.timeout(self._guard), (contextlib.nullcontext() if batched else self._slot()):
                 return await coro
         except _FAILURES as exc:
             await self._failed_over()
             raise StateError(f"redis {op} failed: {type(exc).__name__}: {exc}") from exc
         finally:
-            coro.close()  # not awaited when the slot wait timed out: no "never awaited" warning
+            if not batched:
+                coro.close()  # not awaited when the slot wait timed out: no "never awaited" warning
 
     async def _failed_over(self) -> None:
         """Behind Sentinel, a failure may mean the primary moved: close the idle pooled
@@ -137,13 +151,65 @@ class RedisState(StateBackend):
     def _slot(self) -> Any:
         return self._slots if self._slots is not None else contextlib.nullcontext()
 
+    # -- batching: commands of one loop iteration share a round trip ------------------
+    def _send(self, *cmd: Any) -> Any:
+        """An awaitable with the reply to `cmd` (a Redis command as its words)."""
+        if not self._batching:
+            self.round_trips += 1
+            self.commands += 1
+            return self._r.execute_command(*cmd)
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        if not self._pending:
+            loop.call_soon(self._flush)
+        self._pending.append((cmd, fut))
+        return fut
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        batch = [(cmd, fut) for cmd, fut in batch if not fut.done()]  # a caller that gave up
+        if batch:
+            t = asyncio.get_running_loop().create_task(self._flight(batch))
+            self._flushing.add(t)
+            t.add_done_callback(self._flushing.discard)
+
+    async def _flight(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        self.round_trips += 1
+        self.commands += len(batch)
+        try:
+            async with asyncio.timeout(self._guard), self._slot():
+                if len(batch) == 1:
+                    replies = [await self._r.execute_command(*batch[0][0])]
+                else:
+                    pipe = self._r.pipeline(transaction=False)
+                    for cmd, _ in batch:
+                        pipe.execute_command(*cmd)
+                    replies = await pipe.execute(raise_on_error=False)
+        except BaseException as exc:  # the flight failed as a whole: every caller hears it
+            for _, fut in batch:
+                if not fut.done():
+                    if isinstance(exc, Exception):
+                        fut.set_exception(exc)
+                    else:
+                        fut.cancel()
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, fut), reply in zip(batch, replies):
+            if fut.done():
+                continue
+            if isinstance(reply, Exception):
+                fut.set_exception(reply)
+            else:
+                fut.set_result(reply)
+
     # -- plain keys -------------------------------------------------------------------
     async def get(self, key: str) -> bytes | None:
-        return await self._call("get", self._r.get(self.k(key)))
+        return await self._call("get", self._send("GET", self.k(key)))
 
     async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         px = int(ttl * 1000) if ttl is not None and ttl > 0 else None
-        await self._call("set", self._r.set(self.k(key), value, px=px))
+        await self._call("set", self._send("SET", self.k(key), value, *(("PX", px) if px is not None else ())))
 
     async def delete(self, *keys: str) -> None:
         if keys:
@@ -173,10 +239,10 @@ class RedisState(StateBackend):
             sha = self._shas[script.name] = hashlib.sha1(script.lua.encode()).hexdigest()
         full = [self.k(k) for k in keys]
         try:
-            async with asyncio.timeout(self._guard), self._slot():
+            async with asyncio.timeout(self._guard):  # the flight takes the pool slot (sentinel)
                 if self._evalsha_ok:
                     try:
-                        return await self._r.evalsha(sha, len(full), *full, *args)
+                        return await self._send("EVALSHA", sha, len(full), *full, *args)
                     except NoScriptError:
                         pass  # first run on this server: EVAL caches it for next time
                     except ResponseError as exc:
@@ -186,7 +252,7 @@ class RedisState(StateBackend):
                             self._evalsha_ok = False
                         else:
                             raise
-                return await self._r.eval(script.lua, len(full), *full, *args)
+                return await self._send("EVAL", script.lua, len(full), *full, *args)
         except ResponseError as exc:
             log.error("state script %s failed in Redis: %s", script.name, exc)
             raise StateError(f"redis script {script.name} failed: {exc}") from exc
