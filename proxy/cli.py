@@ -154,6 +154,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("bulwark: --workers > 1 needs a fixed --port (the workers share it with SO_REUSEPORT)", file=sys.stderr)
         return 2
     shared = _shared_state(config) if config.state.backend == "memory" else None
+    tune_gc()  # the supervisor's shared-state server allocates per operation too
     running.write(config.state.data_dir, host, port, path)  # the supervisor stands for its workers
     try:
         return _supervise(path, host, port, workers, config.server.shutdown_grace_seconds)

@@ -62,3 +62,23 @@ async def test_budget_receipts_and_marks_are_not_durable() -> None:
     assert float(st.store.get(keys[0])) == pytest.approx(0.05)
     assert st.store.durable_keys == 1  # the spend; the mark is an ordinary, evictable key
     assert st.store.exists(keys[2]) and not st.store.exists(keys[3])
+
+
+async def test_operations_asked_together_share_one_frame(server: StateServer) -> None:
+    """A worker's operations of one loop iteration travel as one frame; each caller gets its
+    own answer, and a failing operation fails only its caller."""
+    import asyncio
+
+    st = SharedState(server.path)
+    await st.set("a", b"1")
+    before = st.round_trips
+    args = {"now": 0, "est": 0.6, "items": [[1, 1.0, 60_000]]}
+    got = await asyncio.gather(st.get("a"), st.set("b", b"\x00two", ttl=60), st.incr("n", 2),
+                               st.call("run", "no_such_script", [], []), st.run(BUDGET_RESERVE, ["bud"], [orjson.dumps(args)]),
+                               return_exceptions=True)
+    assert st.round_trips - before == 1
+    assert got[0] == b"1" and got[1] is None and got[2] == 2.0
+    assert isinstance(got[3], StateError) and "no_such_script" in str(got[3])
+    assert got[4]["ok"] is True
+    assert await st.get("b") == b"\x00two"
+    await st.aclose()

@@ -9,7 +9,10 @@ process group. Redis is still the answer for several machines; this is for one.
 
 Wire format: a frame is a 4-byte big-endian length and an orjson document. A request is
 `[op, ...args]`, an answer `[true, value]` or `[false, message]`; bytes travel base64-encoded
-under `{"$b": ...}`.
+under `{"$b": ...}`. Operations a worker asks for in the same event-loop iteration (one
+request's settles, or many requests under load) travel as one `["batch", [request, ...]]`
+frame, answered by `[true, [answer, ...]]`: one round trip and one wake-up of the server for
+all of them, each still run on its own, in order.
 """
 from __future__ import annotations
 
@@ -84,7 +87,12 @@ class StateServer:
             pass
 
     def _run(self) -> None:
-        loop = self._loop = asyncio.new_event_loop()
+        try:
+            import uvloop
+
+            loop = self._loop = uvloop.new_event_loop()
+        except ImportError:
+            loop = self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             os.unlink(self.path)
@@ -108,18 +116,22 @@ class StateServer:
                     req = await _read(reader)
                 except (asyncio.IncompleteReadError, ConnectionError):
                     return
-                try:
-                    out = [True, await self._op(req)]
-                except Exception as exc:  # noqa: BLE001 - an op's failure goes back to the worker
-                    out = [False, f"{type(exc).__name__}: {exc}"]
-                writer.write(_frame(out))
+                writer.write(_frame(await self._answer(req)))
                 await writer.drain()
         finally:
             writer.close()
 
+    async def _answer(self, req: list[Any]) -> list[Any]:
+        try:
+            return [True, await self._op(req)]
+        except Exception as exc:  # noqa: BLE001 - an op's failure goes back to the worker
+            return [False, f"{type(exc).__name__}: {exc}"]
+
     async def _op(self, req: list[Any]) -> Any:
         op, *a = req
         st = self.state
+        if op == "batch":
+            return [await self._answer(r) for r in a[0]]
         if op == "get":
             return _b(await st.get(a[0]))
         if op == "set":
@@ -156,14 +168,60 @@ class SharedState(StateBackend):
         self._size = pool
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self._journals: dict[str, SharedJournal] = {}
+        self._pending: list[tuple[list[Any], asyncio.Future[Any]]] = []
+        self._flights: set[asyncio.Task[None]] = set()
+        self.round_trips = 0
 
     async def call(self, *req: Any) -> Any:
+        """One operation; those asked in the same loop iteration share one frame (see above)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        if not self._pending:
+            loop.call_soon(self._flush)
+        self._pending.append((list(req), fut))
+        ok, value = await fut
+        if not ok:
+            raise StateError(f"shared state: {value}")
+        return value
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        batch = [(req, fut) for req, fut in batch if not fut.done()]
+        if batch:
+            t = asyncio.get_running_loop().create_task(self._flight(batch))
+            self._flights.add(t)
+            t.add_done_callback(self._flights.discard)
+
+    async def _flight(self, batch: list[tuple[list[Any], asyncio.Future[Any]]]) -> None:
+        try:
+            if len(batch) == 1:
+                answers = [await self._send(batch[0][0])]
+            else:
+                ok, answers = await self._send(["batch", [req for req, _ in batch]])
+                if not ok:
+                    raise StateError(f"shared state: {answers}")
+        except BaseException as exc:  # noqa: BLE001 - every caller of the flight hears it
+            for _, fut in batch:
+                if not fut.done():
+                    if isinstance(exc, Exception):
+                        fut.set_exception(exc)
+                    else:
+                        fut.cancel()
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, fut), answer in zip(batch, answers):
+            if not fut.done():
+                fut.set_result(answer)
+
+    async def _send(self, req: list[Any]) -> Any:
+        self.round_trips += 1
         conn = self._idle.pop() if self._idle else None
         try:
             if conn is None:
                 conn = await asyncio.wait_for(asyncio.open_unix_connection(self.path), self.timeout)
             reader, writer = conn
-            writer.write(_frame(list(req)))
+            writer.write(_frame(req))
             async with asyncio.timeout(self.timeout):
                 await writer.drain()
                 ok, value = await _read(reader)
@@ -179,9 +237,7 @@ class SharedState(StateBackend):
             self._idle.append(conn)
         else:
             conn[1].close()
-        if not ok:
-            raise StateError(f"shared state: {value}")
-        return value
+        return [ok, value]
 
     async def get(self, key: str) -> bytes | None:
         return _unb(await self.call("get", key))
