@@ -64,13 +64,16 @@ def _class_of(case: dict[str, Any], fab: dict[str, Any] | None) -> str:
 
 def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
     v = NumbersValidator()
-    out: dict[str, Any] = {"fab_total": 0, "fab_caught": 0, "grounded": 0, "false_flags": 0, "fab_answers": 0,
+    out: dict[str, Any] = {"fab_total": 0, "fab_caught": 0, "fab_kept": 0, "withheld": 0, "grounded": 0, "false_flags": 0, "fab_answers": 0,
                            "fab_answers_failed": 0, "misses": [], "fps": [], "extra_claims": 0, "extra_answers": 0}
-    by_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # fab, caught, correct, flagged
+    by_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # fab, caught, correct, flagged, kept, withheld
     by_scn: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for c in cases:
         res = v.validate(Subject(Answer(c["answer"]), {"messages": c["messages"]}, {}))
         s = by_scn[c.get("scenario", "-")]
+        # withheld (shipped then = "withhold"): the answer stops at the first claim the engine is
+        # sure of; an uncertain failure is only flagged (delivered whole, uncertain = "flag")
+        cut = min(res.positions) if (not res.is_valid and not res.uncertain and res.positions) else None
         if c["fabricated"]:
             out["fab_answers"] += 1
             out["fab_answers_failed"] += not res.is_valid
@@ -81,9 +84,13 @@ def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
                 k = by_class[_class_of(c, f)]
                 out["fab_total"] += 1
                 ok = (not res.is_valid) and caught(f["text"], res.unverified)
+                at = c["answer"].find(f["text"])
+                kept = ok and cut is not None and (at < 0 or at + len(f["text"]) > cut)
                 out["fab_caught"] += ok
+                out["fab_kept"] += kept
                 k[0] += 1
                 k[1] += ok
+                k[4] += kept
                 s[0] += 1
                 s[1] += ok
                 if not ok:
@@ -96,6 +103,8 @@ def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
             if not res.is_valid:
                 out["false_flags"] += 1
                 k[3] += 1
+                out["withheld"] += cut is not None
+                k[5] += cut is not None
                 s[3] += 1
                 out["fps"].append((c["id"], _class_of(c, None), c["answer"], res.unverified))
     out["by_class"], out["by_scn"] = dict(by_class), dict(by_scn)
@@ -108,16 +117,19 @@ def report(name: str, cases: list[dict[str, Any]], r: dict[str, Any], show: bool
     print()
     print("| metric | value |")
     print("|---|---|")
-    print(f"| fabricated numbers caught (kept from the user) | {fc}/{ft} = {fc / max(ft, 1):.1%} |")
-    print(f"| correct answers flagged | {ff}/{g} = {ff / max(g, 1):.1%} |")
+    fk, fw = r["fab_kept"], r["withheld"]
+    print(f"| fabricated numbers caught (flagged or withheld) | {fc}/{ft} = {fc / max(ft, 1):.1%} |")
+    print(f"| fabricated numbers kept from the user (withheld: the engine is sure) | {fk}/{ft} = {fk / max(ft, 1):.1%} |")
+    print(f"| correct answers flagged (header, delivered whole, or withheld) | {ff}/{g} = {ff / max(g, 1):.1%} |")
+    print(f"| correct answers withheld (cut short for the user) | {fw}/{g} = {fw / max(g, 1):.1%} |")
     print(f"| answers with a fabrication that failed | {r['fab_answers_failed']}/{r['fab_answers']} |")
     print(f"| answers with a fabrication where a correct number was flagged too | {r['extra_answers']}/{r['fab_answers']} "
           f"({r['extra_claims']} numbers) |")
     print()
-    print("| class | fabricated caught | correct flagged |")
+    print("| class | fabricated caught / kept | correct flagged / withheld |")
     print("|---|---|---|")
-    for cls, (n, k, gn, fp) in sorted(r["by_class"].items()):
-        print(f"| {cls} | {f'{k}/{n}' if n else '-'} | {f'{fp}/{gn}' if gn else '-'} |")
+    for cls, (n, k, gn, fp, kp, wh) in sorted(r["by_class"].items()):
+        print(f"| {cls} | {f'{k}/{n} / {kp}' if n else '-'} | {f'{fp}/{gn} / {wh}' if gn else '-'} |")
     print()
     if r["misses"]:
         print(f"Worst misses (fabricated numbers delivered), {min(worst, len(r['misses']))} of {len(r['misses'])}:")

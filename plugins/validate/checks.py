@@ -82,7 +82,8 @@ class TextChecks:
             for start, c, b, sess in pending:
                 if not sess.verify(text, c):
                     issue = f"unverified {c.kind} {c.text!r}: not found in the conversation's data"
-                    res = ValidationResult.fail(b.entry.label, [issue], 0.0, [c.text], positions=[start])
+                    res = ValidationResult.fail(b.entry.label, [issue], 0.0, [c.text], positions=[start],
+                                                uncertain=not getattr(sess, "sure", True))
                     return start, Failure(start, [(b, res)], [c.text])
             self.ok_upto = pos = end
         return n, None

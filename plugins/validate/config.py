@@ -29,12 +29,29 @@ class ValidatorEntry(BaseModel):
     action: Action = "flag"
     then: Final | None = None  # after regenerations are used up (default by type, see _DEFAULT_THEN)
     on_error: OnError | None = None  # default: the plugin's on_error
+    # What a failure the validator is not sure of ends in (numbers: every unverified claim may be
+    # a derivation, unit or rounding the engine does not model), with no regeneration; "same":
+    # like any failure (action, then `then`). Default: "flag" for numbers (the answer is
+    # delivered whole, marked `x-bulwark-validation: flagged`, and queued for review), "same"
+    # for the others.
+    uncertain: Literal["flag", "withhold", "block", "same"] | None = None
 
     @model_validator(mode="after")
     def _default_then(self) -> "ValidatorEntry":
         if self.then is None:
             self.then = _DEFAULT_THEN.get(self.type, "flag")  # type: ignore[assignment]
+        if self.uncertain is None:
+            self.uncertain = "flag" if self.type == "numbers" else "same"
         return self
+
+    def final_for(self, uncertain: bool) -> str:
+        """What a failure ends in once no regeneration is left, by the validator's confidence."""
+        if uncertain and self.uncertain != "same":
+            return str(self.uncertain)
+        return self.final
+
+    def regenerates(self, uncertain: bool) -> bool:
+        return self.action == "regenerate" and not (uncertain and self.uncertain != "same")
 
     @property
     def label(self) -> str:

@@ -51,14 +51,14 @@ class Outcome:
 
     @property
     def wants_regeneration(self) -> bool:
-        return any(b.entry.action == "regenerate" for b, _ in self.results)
+        return any(b.entry.regenerates(r.uncertain) for b, r in self.results)
 
     @property
     def final(self) -> str:
         """The strongest final action of the failures (block > fallback > withhold > flag)."""
         best = "flag"
-        for b, _ in self.results:
-            a = b.entry.final
+        for b, r in self.results:
+            a = b.entry.final_for(r.uncertain)
             if SEVERITY[a] > SEVERITY[best]:
                 best = a
         return best

@@ -46,6 +46,9 @@ class ValidationResult:
     details: dict[str, Any] = field(default_factory=dict)
     # Where in the content the unverified claims start (withholding keeps what comes before).
     positions: list[int] = field(default_factory=list)
+    # The validator is not sure the answer is wrong (numbers: every unverified claim may be a
+    # derivation or a unit it does not model): the entry's `uncertain` action applies.
+    uncertain: bool = False
 
     @classmethod
     def ok(cls, validator: str = "", confidence: float = 1.0, **details: Any) -> "ValidationResult":
@@ -53,8 +56,8 @@ class ValidationResult:
 
     @classmethod
     def fail(cls, validator: str, issues: list[str], confidence: float = 0.0, unverified: list[str] | None = None,
-             positions: list[int] | None = None, **details: Any) -> "ValidationResult":
-        return cls(False, confidence, issues, validator, list(unverified or []), details, list(positions or []))
+             positions: list[int] | None = None, uncertain: bool = False, **details: Any) -> "ValidationResult":
+        return cls(False, confidence, issues, validator, list(unverified or []), details, list(positions or []), uncertain)
 
 
 @runtime_checkable

@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .arith import equations
 from .base import Subject, ValidationResult
 from .claims import Claim, extract, has_number_word
 from .facts import Fact, PieceCache, message_texts
@@ -63,6 +64,12 @@ class NumbersConfig(BaseModel):
     ignore_years: bool = True
     # Share of claims that must be grounded (1.0: every one).
     min_grounded_share: float = Field(1.0, ge=0, le=1)
+    # Confidence per unverified claim: "sure" (the answer's arithmetic contradicts it, another
+    # entity's value, or a lookup-shaped claim in an answer the engine followed so far) or
+    # "uncertain" (a derivation, unit or rounding the engine may not model). A failure with only
+    # uncertain claims ends in the entry's `uncertain` action (flag by default). False: every
+    # unverified claim counts as sure (the earlier behaviour).
+    confidence_levels: bool = True
     # Cap on claims reported per answer.
     max_reported: int = Field(10, ge=1)
 
@@ -117,11 +124,14 @@ class NumbersValidator:
         sess = self.session(subject)
         claims: list[Claim] = []
         bad: list[Claim] = []
+        sure: list[Claim] = []
         for start, end in numbered_sentences(text):
             for c in sess.claims(text, start, end):
                 claims.append(c)
                 if not sess.verify(text, c):
                     bad.append(c)
+                    if sess.sure:
+                        sure.append(c)
         if not claims:
             return ValidationResult.ok(self.name, claims=0)
         share = 1.0 - len(bad) / len(claims)
@@ -129,20 +139,27 @@ class NumbersValidator:
             return ValidationResult(True, share, [], self.name, [], {"claims": len(claims), "ungrounded": len(bad)})
         shown = bad[: self.cfg.max_reported]
         issues = [f"unverified {c.kind} {c.text!r}: not found in the conversation's data" for c in shown]
-        return ValidationResult(False, share, issues, self.name, [c.text for c in shown],
-                                {"claims": len(claims), "ungrounded": len(bad)}, [c.start for c in bad])
+        details = {"claims": len(claims), "ungrounded": len(bad), "sure": [c.text for c in sure],
+                   "uncertain": [c.text for c in bad if c not in sure]}
+        # Withholding starts at the first claim the engine is sure of; when it is sure of none,
+        # the failure is uncertain (the entry's `uncertain` action applies: flag by default).
+        positions = [c.start for c in (sure or bad)]
+        return ValidationResult(False, share, issues, self.name, [c.text for c in shown], details, positions,
+                                uncertain=not sure)
 
 
 class NumbersSession:
     """One answer being checked claim by claim, in order (the live stream guard's view, and the
     whole-answer check's): the claims of a span, and whether each is grounded."""
 
-    __slots__ = ("v", "subject", "_idx")
+    __slots__ = ("v", "subject", "_idx", "failed", "sure")
 
     def __init__(self, validator: NumbersValidator, subject: Subject) -> None:
         self.v = validator
         self.subject = subject
         self._idx: Index | None = None
+        self.failed: list[int] = []  # where the claims that failed so far start
+        self.sure = False  # the last claim that failed is one the engine is sure is unsupported
 
     @property
     def idx(self) -> Index:
@@ -154,10 +171,15 @@ class NumbersSession:
         return _extract(text, start, end, self.v.cfg)
 
     def verify(self, text: str, c: Claim) -> bool:
-        ok = Grounding(self.idx, self.v.cfg, text, c).grounded()
+        g = Grounding(self.idx, self.v.cfg, text, c)
+        ok = g.grounded()
         if ok:
             _remember(self.idx, c)
-        return ok
+            return True
+        self.sure = not self.v.cfg.confidence_levels or g.sure(any(p < c.start for p in self.failed))
+        if c.start not in self.failed:
+            self.failed.append(c.start)
+        return False
 
 
 def _remember(idx: Index, c: Claim) -> None:
@@ -179,15 +201,23 @@ def _remember(idx: Index, c: Claim) -> None:
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
-    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner")
+    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "miscalculated")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
         self._ctx: Any = None
         self.wrong_owner = False  # the claim's value is another entity's: no derivation rescues it
+        self.miscalculated = False  # the answer's own arithmetic gives another result
 
     def grounded(self) -> bool:
         c = self.c
+        if c.values and c.kind not in ("ident", "date", "year", "ordinal") and self.cfg.derivations:
+            shown = self._shown_work()
+            if shown == "bad":
+                self.miscalculated = True
+                return False
+            if shown == "ok":
+                return True
         if c.kind == "ident":
             return any(i in self.idx.idents for i in c.idents)
         if c.kind == "date":
@@ -210,6 +240,74 @@ class Grounding:
         if not self.cfg.derivations or self.wrong_owner:
             return False
         return self._derived()
+
+    # -- confidence of a failure ----------------------------------------------------------------
+    def sure(self, failed_before: bool) -> bool:
+        """Is the engine sure this unverified claim is unsupported (withhold), or may it be a
+        derivation or a unit it does not model (flag)? Sure: the answer's own arithmetic gives
+        another result; the value is another entity's; or a lookup-shaped claim: nothing in its
+        sentence derives it (no operator, no calculation word, no hedge), and every claim of the
+        answer before it was verified (an answer the engine follows up to that number)."""
+        if self.miscalculated or self.wrong_owner:
+            return True
+        c = self.c
+        if c.hedged or failed_before:
+            return False
+        if c.values and self._stated_raw(c.values[0]):
+            return False  # the data states this number: its unit, key or owner did not bind (an unmodelled shape)
+        s0 = sentence_start(self.text, c.start)
+        if self.text.startswith("|", s0):
+            return False  # a table row: its columns are often computed from each other
+        s1 = sentence_end(self.text, c.end, True) or len(self.text)
+        return _CALC.search(self.text, s0, s1) is None
+
+    def _stated_raw(self, vt: tuple[float, float]) -> bool:
+        v, tol = vt
+        t = max(tol, abs(v) * 1e-9)
+        vals = self.idx.vals
+        i = bisect.bisect_left(vals, v - t)
+        return i < len(vals) and vals[i] <= v + t
+
+    # -- shown work ------------------------------------------------------------------------
+    def _shown_work(self) -> str | None:
+        """"ok" when the claim is the result of arithmetic the answer writes out right, from
+        numbers the conversation (or the answer before it) states; "bad" when it is computed wrong."""
+        c, text = self.c, self.text
+        if "=" not in text and "≈" not in text:
+            return None
+        s0 = sentence_start(text, c.start)
+        s1 = sentence_end(text, c.end, True) or len(text)
+        key = ("eq", s0, text[s0:s1])
+        eqs = self.idx.memo.get(key)
+        if eqs is None:
+            eqs = self.idx.memo[key] = equations(text, s0, s1)
+        if not eqs:
+            return None
+        hit = None
+        for pos in range(max(c.start - 2, s0), c.end):
+            hit = eqs.get(pos)
+            if hit is not None:
+                break
+        if hit is None:
+            return None
+        verdict, operands = hit
+        if verdict == "bad":
+            return "bad"
+        return "ok" if all(self._stated(x) for x in operands) else None
+
+    def _stated(self, x: float) -> bool:
+        """An operand of shown work: a number of the conversation, of the answer, or a small constant."""
+        if x in _CONSTANTS or (x == int(x) and 0 <= x <= 12):
+            return True
+        t = abs(x) * 1e-6 + 0.0051
+        idx = self.idx
+        i = bisect.bisect_left(idx.vals, x - t)
+        if i < len(idx.vals) and idx.vals[i] <= x + t:
+            return True
+        if any(abs(f.v - x) <= t for f in idx.answer):
+            return True
+        # a number the answer wrote before (an operand that is no claim: "38 min", "0.333 ft")
+        return _num_in(self.text[:self.c.start], x)
 
     # -- direct --------------------------------------------------------------------------------
     def _owner(self, f: Fact) -> bool:
@@ -751,6 +849,21 @@ class Grounding:
             if any(abs(x - pv) <= pt for x in data):
                 return True
         return False
+
+
+# Words and signs of a calculation: a claim in such a sentence may be a derivation the engine
+# does not model (several steps, an unmodelled unit or scale, rounding of a computed value).
+_CALC = re.compile(
+    r"[×=≈÷→+]| [x*] |−| / |\b(?:total|average|avg|mean|per|each|so|that's|which is|means|comes to|works out|gives|net|"
+    r"after|remaining|left|more|less|difference|combined|altogether|rate|split|share|convert|converted|equals|"
+    r"about|roughly|approximately|around|nearly|almost|over|minus|plus|times|would|rounds?|rounded)\b", re.IGNORECASE)
+_CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
+
+
+def _num_in(text: str, x: float) -> bool:
+    t = abs(x) * 1e-6 + 1e-9
+    return any(abs(float(m.group(0).replace(",", "")) - x) <= t for m in _NUMBER.finditer(text))
 
 
 _RECENT = 16  # verified answer numbers a derivation may use (the last ones stated)

@@ -1,0 +1,176 @@
+"""Shown work: arithmetic the answer writes out ("38 min x $0.12 = $4.56", "$5,460 / 12 = $455.00").
+
+An equation of the answer is read as `expression = result` (or `≈`): numbers (with their
+currency sign, thousands separators and a `%`, which counts as a hundredth), the operators
+`× x * / ÷ + − -` (a `-` only between spaces), parentheses, and up to four unit words after a
+number ("142 min", "6 g protein"). Juxtaposed numbers, ranges, arrows and a lone number before
+`=` (a conversion, "240 cubic feet = 8.89 cubic yards") are no expression: nothing is said
+about those.
+
+`equations(text, s0, s1)` maps the start of each result number in the span to
+`(verdict, operands)`: "ok" when the expression evaluates to the result within its precision
+(one unit of the last digit for `≈` or a hedge, half of one otherwise, and 0.3 % for the
+operands' own rounding), "bad" when it is clearly off. A result the answer computed right is
+grounded when its operands are (the caller checks them against the data); a result computed
+wrong is a fabrication the engine is sure of, whatever fact happens to equal it.
+"""
+from __future__ import annotations
+
+import re
+
+_NUM = re.compile(
+    r"(?P<cur>US\$|[$€£¥₹])?\s?(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?P<pct>\s?%)?")
+_TOKEN = re.compile(
+    r"(?P<num>(?:(?:US\$|[$€£¥₹])\s?)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s?%)?(?![\d:])(?!\.\d)(?!/[A-Za-z]))"
+    r"|(?P<op>[×*÷+−]|(?<=\s)[-x](?=\s)|/(?=\s*[\d$€£¥(]))"
+    r"|(?P<eq>=|≈|~=)"
+    r"|(?P<lp>\()|(?P<rp>\))"
+    r"|(?P<word>[A-Za-z][A-Za-z0-9³²/.'-]*|[°µ][A-Za-z]*|¢)"
+    r"|(?P<sp>[ \t]+)"
+    r"|(?P<other>.)", re.DOTALL)
+_MAX_UNIT_WORDS = 4
+
+
+def _value(tok: str) -> tuple[float, bool, int]:
+    m = _NUM.match(tok.strip())
+    assert m is not None
+    n = m.group("n").replace(",", "")
+    dec = len(n.split(".")[1]) if "." in n else 0
+    return float(n), bool(m.group("pct")), dec
+
+
+class _Parser:
+    __slots__ = ("toks", "i", "operands")
+
+    def __init__(self, toks: list[tuple[str, str, int]]) -> None:
+        self.toks = toks
+        self.i = 0
+        self.operands: list[float] = []
+
+    def peek(self) -> str | None:
+        return self.toks[self.i][0] if self.i < len(self.toks) else None
+
+    def expr(self) -> float | None:
+        v = self.term()
+        while v is not None and self.peek() == "op" and self.toks[self.i][1] in "+−-":
+            op = self.toks[self.i][1]
+            self.i += 1
+            w = self.term()
+            if w is None:
+                return None
+            v = v + w if op == "+" else v - w
+        return v
+
+    def term(self) -> float | None:
+        v = self.factor()
+        while v is not None and self.peek() == "op" and self.toks[self.i][1] in "×*x/÷":
+            op = self.toks[self.i][1]
+            self.i += 1
+            w = self.factor()
+            if w is None:
+                return None
+            if op in "/÷":
+                if w == 0:
+                    return None
+                v = v / w
+            else:
+                v = v * w
+        return v
+
+    def units(self) -> None:
+        k = 0
+        while self.peek() == "word" and k < _MAX_UNIT_WORDS:
+            self.i += 1
+            k += 1
+
+    def factor(self) -> float | None:
+        t = self.peek()
+        if t == "num":
+            v, pct, _ = _value(self.toks[self.i][1])
+            self.operands.append(v)
+            self.i += 1
+            self.units()
+            return v / 100 if pct else v
+        if t == "lp":
+            self.i += 1
+            v = self.expr()
+            if v is None or self.peek() != "rp":
+                return None
+            self.i += 1
+            self.units()
+            return v
+        return None
+
+
+def _tokens(seg: str, base: int) -> list[tuple[str, str, int]]:
+    out = []
+    for m in _TOKEN.finditer(seg):
+        kind = m.lastgroup or "other"
+        if kind == "sp":
+            continue
+        out.append((kind, m.group(0), base + m.start()))
+    return out
+
+
+def equations(text: str, s0: int, s1: int) -> dict[int, tuple[str, list[float]]]:
+    """Result start -> ("ok" | "bad", operand values) for the equations written in text[s0:s1]."""
+    out: dict[int, tuple[str, list[float]]] = {}
+    seg = text[s0:s1]
+    if "=" not in seg and "≈" not in seg:
+        return out
+    toks = _tokens(seg, s0)
+    for k, (kind, tok, pos) in enumerate(toks):
+        if kind != "eq" or k + 1 >= len(toks) or toks[k + 1][0] != "num":
+            continue
+        left_end = k
+        # the clause before "=": back to a breaker (punctuation other than parentheses, an
+        # earlier "=", a line break, a table cell)
+        j = left_end
+        while j > 0:
+            kj, tj, _ = toks[j - 1]
+            if kj == "eq" or (kj == "other" and tj not in "()"):
+                break
+            j -= 1
+        best = None
+        for start in range(j, left_end):
+            if toks[start][0] not in ("num", "lp"):
+                continue
+            p = _Parser(toks[start:left_end])
+            v = p.expr()
+            if v is not None and p.i == left_end - start:
+                ops = sum(1 for x in toks[start:left_end] if x[0] == "op")
+                if ops:
+                    best = (v, p.operands)
+                    break  # the longest expression that parses is the one meant
+        if best is None:
+            continue
+        v, operands = best
+        rtok = toks[k + 1][1]
+        r, rpct, dec = _value(rtok)
+        approx = tok != "=" or _hedged_before(text, pos)
+        unit = 10.0 ** -dec
+        tol = (unit if approx else unit / 2) * 1.000001 + abs(r) * (0.012 if approx else 0.003)
+        cands = [abs(v)]
+        if rpct:
+            cands.append(abs(v) * 100)
+        if any(abs(c - r) <= tol for c in cands):
+            verdict = "ok"
+        elif all(abs(c - r) > max(tol * 2, abs(r) * 0.02) for c in cands) and not _scaled(abs(v), r):
+            verdict = "bad"
+        else:
+            continue
+        out[toks[k + 1][2]] = (verdict, operands)
+    return out
+
+
+def _scaled(v: float, r: float) -> bool:
+    """The result is the value in another unit of a metric scale (400 mg / 250 mL = 1,600 mcg/mL)."""
+    if not v or not r:
+        return False
+    q = r / v
+    return any(abs(q - 10.0 ** k) <= 10.0 ** k * 0.004 for k in (-6, -3, -2, -1, 1, 2, 3, 6))
+
+
+def _hedged_before(text: str, pos: int) -> bool:
+    after = text[pos:pos + 16].lower()
+    return any(w in after for w in ("about", "roughly", "approx", "around", "~"))
