@@ -118,3 +118,59 @@ def test_fabrications_are_caught(data: Any, answer: str, bad: str) -> None:
     res = run(data, answer)
     assert not res.is_valid, f"{bad!r} passed"
     assert any(bad in u or u in bad for u in res.unverified), res.unverified
+
+
+# -- shown work and the confidence of a failure ----------------------------------------------------
+
+CALLS = {"calls": [{"country": "Mexico", "minutes": 142, "rate": 0.05, "charge": 7.10},
+                   {"country": "United Kingdom", "minutes": 38, "rate": 0.12, "charge": 4.56}]}
+
+
+def test_arithmetic_the_answer_writes_out_right_grounds_its_result() -> None:
+    res = run({"rooms": [{"name": "hall", "wall_area": 1250}], "coats": 2, "coverage_per_gallon": 350},
+              "The hall needs 1,250 × 2 / 350 = 7.14 gallons.")
+    assert res.is_valid, res.unverified
+
+
+def test_arithmetic_the_answer_writes_out_wrong_is_a_sure_fabrication() -> None:
+    """$7.10 is a number of the data (Mexico's charge), but 38 x $0.12 is $4.56."""
+    res = run(CALLS, "- Mexico: 142 min × $0.05 = $7.10\n- United Kingdom: 38 min × $0.12 = $7.10")
+    assert not res.is_valid and not res.uncertain
+    assert res.details["sure"] == ["$7.10"]
+    assert len(res.positions) == 1 and res.positions[0] > 40  # withholding starts at the UK line
+
+
+def test_a_lookup_with_no_basis_is_sure() -> None:
+    res = run({"balance": 47.15, "currency": "USD"}, "Your balance is $127,549 today.")
+    assert not res.is_valid and not res.uncertain and res.details["sure"] == ["$127,549"]
+
+
+def test_a_result_of_a_calculation_the_engine_cannot_follow_is_uncertain() -> None:
+    """A multi-step derivation the engine does not model: flagged, not withheld."""
+    res = run({"slab_ft": [24, 30], "thickness_in": 4, "price_per_yd3": 165.0, "delivery": 95.0},
+              "With 10% extra that comes to about 9.8 cubic yards.")
+    assert not res.is_valid and res.uncertain and res.details["sure"] == []
+
+
+def test_after_an_uncertain_claim_the_next_ones_are_uncertain_too() -> None:
+    res = run({"lines": [{"item": "bolts", "qty": 8, "price": 2.5}]},
+              "Per unit that comes to $3.10. The bill is $61.00.")
+    assert not res.is_valid and res.uncertain and res.details["uncertain"] == ["$3.10", "$61.00"]
+
+
+def test_confidence_levels_off_makes_every_failure_sure() -> None:
+    from plugins.validate.validators.numbers import NumbersConfig
+    msgs = [{"role": "tool", "tool_call_id": "c1", "content": json.dumps({"price_per_yd3": 165.0})}]
+    v = NumbersValidator(NumbersConfig(confidence_levels=False))
+    res = v.validate(Subject(Answer("With 10% extra that comes to about 9.8 cubic yards."), {"messages": msgs}))
+    assert not res.is_valid and not res.uncertain
+
+
+def test_an_uncertain_failure_is_flagged_without_regeneration_by_default() -> None:
+    from plugins.validate.config import ValidatorEntry
+    e = ValidatorEntry(type="numbers", action="regenerate")
+    assert e.uncertain == "flag" and e.final_for(True) == "flag" and not e.regenerates(True)
+    assert e.final_for(False) == "withhold" and e.regenerates(False)
+    same = ValidatorEntry(type="numbers", action="regenerate", uncertain="same")
+    assert same.final_for(True) == "withhold" and same.regenerates(True)
+    assert ValidatorEntry(type="structured", action="regenerate").uncertain == "same"

@@ -170,3 +170,18 @@ def test_joiner(prefix: str, pieces: list[str], expected: str) -> None:
     j = Joiner(prefix)
     out = "".join(j.feed(p) for p in pieces) + j.feed("", final=True)
     assert out == expected
+
+
+async def test_an_uncertain_claim_streams_whole_and_flagged_a_sure_one_is_withheld() -> None:
+    """Shipped defaults (numbers: regenerate, then withhold, uncertain flag): a figure the engine
+    may not follow (a derivation in a calculation sentence) is delivered and marked, with no
+    regeneration; an invented lookup later in the same answer still stops the stream."""
+    cfg = {"validators": [{"type": "numbers", "action": "regenerate"}], "max_regenerations": 0, "stream_mode": "guarded"}
+    up = Upstream("Per month that comes to about $3.90. Good news.")
+    events, ctx = await run(cfg, up, {"model": "m", "messages": DATA})
+    assert text_of(events) == "Per month that comes to about $3.90. Good news."
+    assert any(e.raw == b": bulwark-validation: flagged\n\n" for e in events)
+    assert ctx.verdict.outcome == "flag" and len(up.bodies) == 1
+    up = Upstream("Your balance is $99.99 today.")
+    events, ctx = await run(cfg, up, {"model": "m", "messages": DATA})
+    assert "99.99" not in text_of(events) and ctx.verdict.outcome == "withhold"

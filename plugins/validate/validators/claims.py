@@ -60,6 +60,7 @@ _DURATION = re.compile(
 _FEET_INCHES = re.compile(r"(?P<f>\d+)\s*(?:ft|feet|foot|')\s*(?P<i>\d{1,2})\s*(?:in|inches|inch|\")(?![A-Za-z])")
 _AMPM = re.compile(r"\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
 _PACE_AFTER = re.compile(r"\s*(?:/|per\b|a\b)\s*(?P<w>kilometers?|kilometres?|km|miles?|mi|lap|100 ?m)\b|\s*(?:min(?:utes?)?\s*)?(?:/|per)\s*(?P<w2>km|mi|mile|kilometer)\b", re.IGNORECASE)
+_RANGE_AMPM = re.compile(r"\s?[–-]\s?\d{1,2}(?::\d{2})?\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
 _TZ_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b)", re.IGNORECASE)
 
 
@@ -259,6 +260,10 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
             if am2 is not None:
                 ap = am2
                 e0 = am2.end()
+        if ap is None and 1 <= h <= 12:  # "3:00–11:30 PM": the range's end says which half of the day
+            rng = _RANGE_AMPM.match(seg, e0)
+            if rng is not None:
+                ap = rng
         pace = _PACE_AFTER.match(seg, e0)
         if pace is not None and ap is None:  # 4:58 per km: minutes and seconds of a pace
             return Claim(seg[s0:pace.end()], "duration", base + s0, base + pace.end(), [(h * 60.0 + mi, 0.5)],

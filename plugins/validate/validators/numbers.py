@@ -248,9 +248,12 @@ class Grounding:
         another result; the value is another entity's; or a lookup-shaped claim: nothing in its
         sentence derives it (no operator, no calculation word, no hedge), and every claim of the
         answer before it was verified (an answer the engine follows up to that number)."""
+        c = self.c
         if self.miscalculated or self.wrong_owner:
             return True
-        c = self.c
+        if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
+            groups = [float(g) for g in _NUMBER.findall(c.text.replace(",", ""))]
+            return not groups or not all(self._stated_raw((g, 0.5)) for g in groups)
         if c.hedged or failed_before:
             return False
         if c.values and self._stated_raw(c.values[0]):
@@ -856,7 +859,8 @@ class Grounding:
 _CALC = re.compile(
     r"[×=≈÷→+]| [x*] |−| / |\b(?:total|average|avg|mean|per|each|so|that's|which is|means|comes to|works out|gives|net|"
     r"after|remaining|left|more|less|difference|combined|altogether|rate|split|share|convert|converted|equals|"
-    r"about|roughly|approximately|around|nearly|almost|over|minus|plus|times|would|rounds?|rounded)\b", re.IGNORECASE)
+    r"about|roughly|approximately|around|nearly|almost|over|minus|plus|times|would|rounds?|rounded|half|double|"
+    r"twice|triple|worth|vs|versus|against)\b", re.IGNORECASE)
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 
