@@ -22,7 +22,8 @@ _NUM = re.compile(
     r"(?P<cur>US\$|[$€£¥₹])?\s?(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?P<pct>\s?%)?")
 _TOKEN = re.compile(
     r"(?P<num>(?:(?:US\$|[$€£¥₹])\s?)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s?%)?(?![\d:])(?!\.\d)(?!/[A-Za-z]))"
-    r"|(?P<op>[×*÷+−]|(?<=\s)[-x](?=\s)|/(?=\s*[\d$€£¥(]))"
+    r"|(?P<bold>\*\*|__)"
+    r"|(?P<op>[×÷+−]|(?<=\s)[-x*](?=\s)|/(?=\s*[\d$€£¥(]))"
     r"|(?P<eq>=|≈|~=)"
     r"|(?P<lp>\()|(?P<rp>\))"
     r"|(?P<word>[A-Za-z][A-Za-z0-9³²/.'-]*|[°µ][A-Za-z]*|¢)"
@@ -106,8 +107,8 @@ def _tokens(seg: str, base: int) -> list[tuple[str, str, int]]:
     out = []
     for m in _TOKEN.finditer(seg):
         kind = m.lastgroup or "other"
-        if kind == "sp":
-            continue
+        if kind in ("sp", "bold"):
+            continue  # (markdown emphasis: "= **259 kcal**")
         out.append((kind, m.group(0), base + m.start()))
     return out
 

@@ -457,7 +457,8 @@ class Grounding:
         for v, tol in c.values:
             if v == 0:
                 continue
-            if self._converted_period(v, tol) or self._derived_data(v, tol) or self._with_given(v, tol):
+            if self._converted_period(v, tol) or self._derived_data(v, tol) or self._with_given(v, tol) \
+                    or self._listed_total(v, tol):
                 return True
             if c.unit is not None and c.unit.dim == "time" and self._durations(v, tol):
                 return True
@@ -568,6 +569,28 @@ class Grounding:
         """Numbers the answer already verified (the most recent ones: a subtotal, its tax, then the
         total) and the user's own numbers: they combine with any fact."""
         return self.idx.answer[-_RECENT:] + self.idx.user
+
+    def _listed_total(self, v: float, tol: float) -> bool:
+        """The total of three or more amounts the answer just stated in a row (line items, the
+        parts of a bill, hours per person), in the claim's unit; each stated figure may be rounded."""
+        c = self.c
+        if c.kind == "percent" or (c.unit is not None and c.unit.dim in ("pp", "temp")):
+            return False
+        cd = c.dim
+        V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
+        T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
+        run = [f for f in self.idx.answer[-_RECENT:] if f.dim == cd and f.per == c.per and not f.pct_of]
+        n = len(run)
+        for i in range(n):
+            total = 0.0
+            slack = 0.0
+            for j in range(i, n):
+                f = run[j]
+                total += f.b
+                slack += (0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0)
+                if j - i >= 2 and abs(total - V) <= T + slack:
+                    return True
+        return False
 
     def _with_given(self, v: float, tol: float) -> bool:
         """v = a op b, with a a verified answer number or a user number and b any fact, in base
