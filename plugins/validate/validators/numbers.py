@@ -262,6 +262,10 @@ class Grounding:
         if self.text.startswith("|", s0):
             return False  # a table row: its columns are often computed from each other
         s1 = sentence_end(self.text, c.end, True) or len(self.text)
+        if c.kind == "time" and _ZONE.search(self.text, s0, s1) is not None:
+            return False  # a time in a named zone: a conversion (DST, offsets) the data may not spell out
+        if _WORKED.search(self.text, 0, s1) is not None:
+            return False  # the answer shows its working: a calculation answer, where the engine is weak
         return _CALC.search(self.text, s0, s1) is None
 
     def _stated_raw(self, vt: tuple[float, float]) -> bool:
@@ -884,6 +888,8 @@ _CALC = re.compile(
     r"after|remaining|left|more|less|difference|combined|altogether|rate|split|share|convert|converted|equals|"
     r"about|roughly|approximately|around|nearly|almost|over|minus|plus|times|would|rounds?|rounded|half|double|"
     r"twice|triple|worth|vs|versus|against)\b", re.IGNORECASE)
+_WORKED = re.compile(r"[=×≈→÷]")
+_ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 
