@@ -760,7 +760,18 @@ class Grounding:
         for v, tol in c.values:
             if v == 0:
                 continue
-            if self._pct_pairs(v, tol) or self._pct_given(v, tol):
+            if self._pct_pairs(v, tol) or self._pct_given(v, tol) or self._of_ratio(v, tol):
+                return True
+        return False
+
+    def _of_ratio(self, v: float, tol: float) -> bool:
+        """A share with its parts in the same sentence: "91% sold (1,183 of 1,300)", "22 of 26
+        positions (84.6%)", both numbers stated by the data or the answer."""
+        s0 = sentence_start(self.text, self.c.start)
+        s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
+        for m in _OF.finditer(self.text, s0, s1):
+            a, b = float(m.group(1).replace(",", "")), float(m.group(2).replace(",", ""))
+            if b and abs(a / b * 100 - v) <= tol + 1e-9 and self._stated(a) and self._stated(b):
                 return True
         return False
 
@@ -888,6 +899,7 @@ _CALC = re.compile(
     r"after|remaining|left|more|less|difference|combined|altogether|rate|split|share|convert|converted|equals|"
     r"about|roughly|approximately|around|nearly|almost|over|minus|plus|times|would|rounds?|rounded|half|double|"
     r"twice|triple|worth|vs|versus|against)\b", re.IGNORECASE)
+_OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/)\s+(?:the\s+)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d%])")
 _WORKED = re.compile(r"[=×≈→÷]")
 _ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
