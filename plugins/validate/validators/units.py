@@ -300,6 +300,10 @@ _LONG_UNIT_WORDS = frozenset(("days", "hours", "minutes", "seconds", "weeks", "m
                               "kwh", "mwh", "kcal", "therms"))
 
 
+# The second word of a compound unit in a key ("mg_dl", "ml_h", "kg_ha").
+_DENOMINATORS = frozenset(("dl", "l", "ml", "ac", "ha", "h", "hr", "kg", "day", "min", "m2", "ft"))
+
+
 @lru_cache(maxsize=8192)
 def key_units(key: str) -> KeyRead:
     """Unit, scale, currency, period and rate noun named by a JSON key."""
@@ -331,7 +335,16 @@ def key_units(key: str) -> KeyRead:
             and (rest[-2] in _MONEY_WORDS or stem(rest[-2]) in _MONEY_WORDS):
         period = period or PERIODS[rest[-1]]  # "price_month", "cost_year": an amount per period
         rest = rest[:-1]
-    if rest:
+    if len(rest) >= 3 and rest[-2] in ("sq", "square", "cu", "cubic") and f"{rest[-2][:2]} {rest[-1]}" in _UNIT_WORDS:
+        unit = _UNIT_WORDS[f"{rest[-2][:2]} {rest[-1]}"]  # "area_sq_ft"
+        rest = rest[:-1]
+    elif len(rest) >= 3 and rest[-2] in _KEY_UNITS and rest[-1] in _DENOMINATORS and per is None:
+        unit = _KEY_UNITS[rest[-2]]  # "scr_mg_dl": mg per dL, as a claim "1.4 mg/dL" reads
+        per = rest[-1]
+        rest = rest[:-1]
+    if unit is not None:
+        pass
+    elif rest:
         last = rest[-1]
         if last in ("c", "f") and any(x in _TEMP_KEYS for x in rest):
             unit = _UNIT_WORDS["°c" if last == "c" else "°f"]
