@@ -174,3 +174,20 @@ def test_an_uncertain_failure_is_flagged_without_regeneration_by_default() -> No
     same = ValidatorEntry(type="numbers", action="regenerate", uncertain="same")
     assert same.final_for(True) == "withhold" and same.regenerates(True)
     assert ValidatorEntry(type="structured", action="regenerate").uncertain == "same"
+
+
+@pytest.mark.parametrize("data,answer", [
+    # the total of amounts the answer just listed
+    ({"line_haul": 710.24, "fuel_surcharge": 174.01, "liftgate": 75.0},
+     "Line haul $710.24, fuel surcharge $174.01 and the $75.00 liftgate fee: $959.25 total."),
+    # a share with its parts in the same sentence
+    ({"orchestra": {"sold": 1183, "capacity": 1300}}, "The orchestra is 91% sold (1,183 of 1,300)."),
+    # compound units named by a key
+    ({"patient": {"scr_mg_dl": 1.4}}, "Her creatinine is 1.4 mg/dL."),
+    ({"room": {"area_sq_ft": 1250}}, "The room is 1,250 sq ft."),
+    # a derived number restated in another unit
+    ({"boxes": 4, "box_weight_kg": 12.5}, "The 4 boxes of 12.5 kg weigh 50 kg in all, or 110.2 lb."),
+])
+def test_listed_totals_shares_key_units_and_restatements_pass(data: Any, answer: str) -> None:
+    res = run(data, answer)
+    assert res.is_valid, res.unverified
