@@ -120,12 +120,27 @@ def features(m: dict[str, Any], key: int | None = None) -> Features:
 
 
 
-_AGREE = re.compile(
-    r"^\W*(?:ok(?:ay)?|yes|yep|great|perfect|sounds\s+good|agreed|deal|approved|confirmed|that\s+works|love\s+it|"
+# A reply that commits to what was proposed ("agreed", "let's do that", "sounds right, go with it"), at the
+# start of one of its first sentences; a bare "ok" / "great" / "yes" counts only in a reply that asks nothing
+# new ("Okay, next thing: ...?" acknowledges and moves on: no decision).
+_COMMIT = re.compile(
+    r"^\W*(?:agreed|deal|approved|confirmed|that\s+works|love\s+it|sounds\s+(?:good|right|great|fine|perfect)|"
     r"let'?s\s+(?:do|go\s+with|use|take|book|pick)|go\s+(?:with|for|ahead)|do\s+it|book\s+it|we'?ll\s+(?:go|take)|"
     r"(?:i|we)\s+(?:agree|like|prefer|choose|pick)\s+(?:that|this|it|the))\b",
     re.IGNORECASE,
 )
+_ACK = re.compile(r"^\W*(?:ok(?:ay)?|yes|yep|great|perfect)\b", re.IGNORECASE)
+_SENT = re.compile(r"(?<=[.!?])\s+")
+
+
+def agrees(text: str) -> bool:
+    """A short user reply agreeing to the answer before it (see `_COMMIT`)."""
+    if len(text) >= 200:
+        return False
+    sents = _SENT.split(text.strip())
+    if any(_COMMIT.search(x) for x in sents[:2]):
+        return True
+    return "?" not in text and bool(_ACK.search(text))
 
 
 def plan(
@@ -240,7 +255,7 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     for t in sorted(last.tf, key=lambda t: (-last.tf[t], t))[: s.max_query_terms]:
         q[t] = 1.0
     text = message_text(messages[lead])
-    if len(last.tf) < 8 and len(user_units) > 1:
+    if len(user_units) > 1 and (len(last.tf) < 4 or _FOLLOW_UP.search(text)):
         prev_i = units[user_units[-2]].messages[0]
         prev = feats[prev_i]
         for t in sorted(prev.tf, key=lambda t: (-prev.tf[t], t))[: s.max_query_terms // 2]:
@@ -248,6 +263,11 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
         if not lexicon.answer_kinds(text):
             text += "\n" + message_text(messages[prev_i])
     return Query(lexicon.expand(q), lexicon.answer_kinds(text), _parts(message_text(messages[lead]), q))
+
+
+# A message that continues the one before it: it starts with "and" / "what about" / "or", or it points
+# back ("that one", "the second", "it") with hardly any words of its own.
+_FOLLOW_UP = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|right)\W+)?(?:and|or|but|what\s+about|how\s+about|also|then)\b", re.IGNORECASE)
 
 
 _PART = re.compile(r"[,;?]|\band\b|\balso\b|\bplus\b", re.IGNORECASE)
@@ -361,6 +381,9 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
             for i, v in part_rel.items():
                 u = units[i]
                 u.rel_norm = max(u.rel_norm, v[k] / top)
+    _calls_asked_about(messages, units, query)
+    _lists_pointed_at(messages, units, user_units)
+    _answers(units)
     max_ref = max((u.reference for u in candidates), default=0.0) or 1.0
     w = s.weights
     half = s.half_life_turns if s.half_life_turns > 0 else 1e9
@@ -376,12 +399,93 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
         u.score = score * (0.2 + 0.8 * informative) + (s.recent_bonus if u.recent else 0.0)
 
 
+_ANSWER = 0.6  # share of a user message's relevance its answer (the assistant and tool units after it) takes
+_CALLED = 0.7  # relevance (of the most relevant unit's) of a tool call the question names
+
+
+def _answers(units: list[Unit]) -> None:
+    """The answer to a relevant request is relevant: each user message passes `_ANSWER` of its
+    relevance to the units after it in its turn ("I emailed four venues, what came back?" -> the reply)."""
+    carry = 0.0
+    for u in units:
+        if u.role == "user":
+            carry = _ANSWER * u.rel_norm if not u.pinned else 0.0
+        elif u.role in ("system", "developer"):
+            continue
+        elif carry > u.rel_norm and not u.pinned:
+            u.rel_norm = carry
+
+
+def _calls_asked_about(messages: list[Any], units: list[Unit], query: dict[str, float]) -> None:
+    """A question that names a tool call ("the savings balance you checked" -> get_balance(account=savings),
+    "your first flight search" -> search_flights) is about that call's results, whatever the assistant
+    said of them: the unit gets at least `_CALLED` relevance, more the more of the name the question uses."""
+    asked = {t for t, w in query.items() if w >= 1.0}
+    if not asked:
+        return
+    for u in units:
+        if u.role != "tool" or u.pinned:
+            continue
+        lead = messages[u.messages[0]]
+        calls = lead.get("tool_calls") if isinstance(lead, dict) else None
+        if not isinstance(calls, list):
+            fc = lead.get("function_call") if isinstance(lead, dict) else None
+            calls = [{"function": fc}] if isinstance(fc, dict) else []
+        best = 0.0
+        for c in calls:
+            fn = c.get("function") if isinstance(c, dict) else None
+            if not isinstance(fn, dict):
+                continue
+            name = set(words(str(fn.get("name", "")).lower().replace("_", " "), STOPWORDS))
+            args = set(words(str(fn.get("arguments", "")).lower(), STOPWORDS)) - name
+            hit_name = len(name & asked) / len(name) if name else 0.0
+            hit_args = len(args & asked)
+            if (name & asked and hit_name >= 0.5) or hit_args >= 2:
+                best = max(best, _CALLED + 0.15 * min(1.0, hit_name + 0.5 * hit_args))
+        if best > u.rel_norm:
+            u.rel_norm = best
+
+
+_ORDINAL = re.compile(r"\b(?:first|second|third|fourth|fifth|last|final|other)\s+(?:one|option|point|item|pick|choice|entry|step|idea)s?\b"
+                      r"|\b(?:first|second|third|fourth|fifth|last)\s+(?:of\s+(?:them|those|these))\b", re.IGNORECASE)
+_LISTREF = re.compile(r"\b(?:your|that|the|this)\s+list\b|\byou\s+(?:listed|suggested|recommended|mentioned|proposed)\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\s*\(?\d{1,2}[.)]\s+\S", re.M)
+_BULLET = re.compile(r"^\s*[-*•]\s+\S", re.M)
+_LIST_REL = (0.8, 0.55, 0.4)  # relevance of the latest list, the one before it, the one before that
+
+
+def _lists_pointed_at(messages: list[Any], units: list[Unit], user_units: list[int]) -> None:
+    """"The second one from your list", "the last point", "which of the ones you listed": the question
+    points at an enumerated answer (an assistant message with at least three list items), most likely
+    the latest; an ordinal ("second") prefers a numbered list."""
+    if not user_units:
+        return
+    q = message_text(messages[units[user_units[-1]].messages[0]])
+    ordinal = bool(_ORDINAL.search(q))
+    if not ordinal and not _LISTREF.search(q):
+        return
+    numbered, bullets = [], []
+    for u in reversed(units):
+        if u.pinned or u.role != "assistant":
+            continue
+        c = messages[u.messages[0]].get("content")
+        if not isinstance(c, str):
+            continue
+        if len(_NUMBERED.findall(c)) >= 3:
+            numbered.append(u)
+        elif len(_BULLET.findall(c)) >= 3:
+            bullets.append(u)
+    ranked = numbered + bullets if ordinal else sorted(numbered + bullets, key=lambda u: -u.index)
+    for u, r in zip(ranked, _LIST_REL):
+        u.rel_norm = max(u.rel_norm, r)
+
+
 def _decisions(messages: list[Any], units: list[Unit]) -> None:
     """An assistant answer followed by a short user reply agreeing to it holds a decision."""
     for a, nxt in zip(units, units[1:]):
         if a.role == "assistant" and nxt.role == "user":
             text = message_text(messages[nxt.messages[0]])
-            if len(text) < 200 and _AGREE.search(text):
+            if agrees(text):
                 a.decision = True
 
 def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_role: str = "system", summaries: Iterable[str | None] | None = None) -> list[Any]:

@@ -14,7 +14,14 @@ _DERIV = (("ational", "ate"), ("ation", "ate"), ("ement", ""), ("ment", ""), ("n
           ("able", ""), ("ible", ""), ("ity", ""), ("ive", ""), ("ful", ""), ("al", ""))
 
 
+# English plurals no suffix rule reaches (general morphology, not a topic list)
+_IRREGULAR = {"mice": "mouse", "men": "man", "women": "woman", "children": "child", "feet": "foot", "teeth": "tooth",
+              "geese": "goose", "people": "person", "indices": "index", "analyses": "analysis", "criteria": "criterion",
+              "phenomena": "phenomenon", "wives": "wife", "knives": "knife", "halves": "half", "shelves": "shelf"}
+
+
 def _stem(w: str) -> str:
+    w = _IRREGULAR.get(w, w)
     if w.endswith("ies") and len(w) > 4:
         w = w[:-3] + "y"
     elif w.endswith(("sses", "ches", "shes", "xes", "zes")):
