@@ -124,9 +124,14 @@ def main() -> int:
         rng = random.Random(args.seed)
         headers = {**auth, "content-type": "application/json", "anthropic-version": "2023-06-01"}
         with requests.Session() as s:
-            for _ in range(args.mutations):
+            for i in range(args.mutations):
                 path = rng.choice(list(BASES))
-                r = s.post(bw.base + "/v1" + path, data=json.dumps(mutate(rng, BASES[path])), headers=headers, timeout=60)
+                base = json.loads(json.dumps(BASES[path]))
+                # each base prompt differs, so the abuse scoring's repeated-prompt signal does not
+                # end the run with a block after the first few dozen (that is tested elsewhere)
+                for m in base.get("input") or base.get("messages") or []:
+                    m["content"] = f"{m['content']} (case {i}: what is {i} plus {rng.randint(1, 99)}?)"
+                r = s.post(bw.base + "/v1" + path, data=json.dumps(mutate(rng, base)), headers=headers, timeout=60)
                 tally.add(f"/v1{path} (mutated)", r.status_code, r.text, r.headers.get("Content-Type", ""))
             for body in MALFORMED:
                 for path in ("/chat/completions", "/responses", "/messages"):
