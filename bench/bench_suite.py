@@ -716,9 +716,12 @@ async def start_targets(sim_port: int, args: argparse.Namespace, extra: dict[str
         targets.append(await start_bulwark("bulwark full redis", sim_port, redis_url=args.redis_url, tree=main))
     if tree is not None:
         ref = args.baseline_ref[:10]
-        for label, chain in ((f"@{ref} empty", []), (f"@{ref} full", None)):
+        rows = [(f"@{ref} empty", [], None), (f"@{ref} full", None, None)]
+        if not args.no_redis:
+            rows.append((f"@{ref} full redis", None, args.redis_url))
+        for label, chain, redis_url in rows:
             try:
-                targets.append(await start_bulwark(label, sim_port, chain=chain, tree=tree))
+                targets.append(await start_bulwark(label, sim_port, chain=chain, tree=tree, redis_url=redis_url))
             except (RuntimeError, ValueError, AssertionError) as exc:
                 print(f"  baseline {label} skipped: {exc}", file=sys.stderr)
     if args.no_litellm:
@@ -849,7 +852,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-workers", action="store_true")
     ap.add_argument("--ref", help="measure Bulwark at this git revision (a clean worktree) instead of the working tree, "
                                    "e.g. HEAD while others have half-done edits in theirs")
-    ap.add_argument("--baseline-ref", help="also run Bulwark (empty and full chain) at this git revision, in the same rounds")
+    ap.add_argument("--baseline-ref", help="also run Bulwark (empty chain, full chain, full chain on Redis) at this git revision, in the same rounds")
     ap.add_argument("--quick", action="store_true", help="1 round, 2 s wrk runs, fewer requests: checks the suite, not the speed")
     ap.add_argument("--profile", action="store_true", help="instead of the table: bench/profile_chain.py (py-spy breakdown)")
     args = ap.parse_args(argv)
