@@ -35,6 +35,11 @@ from proxy import tokens
 from . import lexicon
 from .words import terms_of, words
 
+# Words too common to make a phrase ("of the", "we will"): the pairs skip them.
+_STOP = frozenset("""a an the and or of to in on at for by with from is are was were be been it its this that these those
+we you i he she they our your their my me us them will would shall should can could may might must do does did
+not no as if so then than but about into over under up out all any each""".split())
+
 _SENTENCE = re.compile(r"(?<=[^\W\d_][.!?;])\s+(?=\S)")  # after a word, not after "12." or "e.g" digits
 _PIECE = 300  # longest segment in characters before a line is cut
 _NUMBER = re.compile(r"\d[\d,._:/-]*\d|\d")
@@ -52,12 +57,20 @@ class Query(dict):  # type: ignore[type-arg]
     """Query terms -> weights; `ask`: the kinds of value the question asks for (`lexicon.answer_kinds`);
     `parts`: a question asking several things, its parts (their terms, and the kinds each asks for)."""
 
-    __slots__ = ("ask", "parts")
+    __slots__ = ("ask", "parts", "pairs")
 
-    def __init__(self, terms: Any = (), ask: int = 0, parts: tuple[tuple[frozenset[str], int], ...] = ()) -> None:
+    def __init__(self, terms: Any = (), ask: int = 0, parts: tuple[tuple[frozenset[str], int], ...] = (),
+                 pairs: frozenset[tuple[str, str]] = frozenset()) -> None:
         super().__init__(terms)
         self.ask = ask
         self.parts = parts
+        self.pairs = pairs  # the question's adjacent word pairs ("migration plan"): a phrase, not two words
+
+
+def pairs_of(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent content-word pairs of `text` (stemmed, the commonest function words skipped)."""
+    w = words(text.lower(), _STOP)
+    return frozenset(zip(w, w[1:]))
 
 
 def ask_of(query: dict[str, float]) -> int:
@@ -119,7 +132,7 @@ class _Analysis:
     (each segment's section heading, its non-blank neighbours) and the kinds of value it holds."""
 
     __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
-                 "sections", "desc", "prev", "next", "kinds")
+                 "sections", "desc", "prev", "next", "kinds", "pairs")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
@@ -137,11 +150,14 @@ class _Analysis:
         self.prev = [-1] * n  # the previous / next non-blank segment
         self.next = [-1] * n
         self.kinds = [0] * n
+        self.pairs: dict[tuple[str, str], list[int]] = {}  # adjacent content-word pair -> its segments
         seen: set[str] = set()
         h, last, body = -1, -1, 0
         for i, seg in enumerate(self.segs):
             tf = terms_of(seg)
             self.lengths.append(sum(tf.values()))
+            for pr in pairs_of(seg):
+                self.pairs.setdefault(pr, []).append(i)
             for t, c in tf.items():
                 self.terms.setdefault(t, []).append((i, c))
             found = _items(seg)
@@ -197,7 +213,7 @@ def _analysis(text: str, model: str | None) -> _Analysis:
     return a
 
 
-_SECTION, _AFTER, _AFTER2, _BEFORE, _KIND = 0.5, 0.5, 0.4, 0.25, 1.6
+_SECTION, _AFTER, _AFTER2, _BEFORE, _KIND, _PHRASE = 0.5, 0.5, 0.4, 0.25, 1.6, 0.5
 
 
 def _context(a: _Analysis, rel: dict[int, float], ask: int, kind: float = _KIND) -> tuple[dict[int, float], dict[int, int]]:
@@ -289,6 +305,14 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
         w = idf * query[q]
         for i, t in post:
             rel[i] = get(i, 0.0) + w * t
+    pairs = getattr(query, "pairs", None)
+    if pairs and rel:  # the question's phrase, word for word: both words' weight once more
+        for pr in pairs & a.pairs.keys():
+            w0, w1 = weighted.get(pr[0]), weighted.get(pr[1])
+            if w0 and w1:
+                bonus = _PHRASE * (w0[0] * query.get(pr[0], 0.0) + w1[0] * query.get(pr[1], 0.0))
+                for i in a.pairs[pr]:
+                    rel[i] = get(i, 0.0) + bonus
     link: dict[int, int] = {}
     if rel:
         total, link = _context(a, rel, ask_of(query))
@@ -328,6 +352,9 @@ def passage_relevance(text: str, model: str | None, weights: dict[str, float], a
     return max(total.values())
 
 
+# Diminishing returns: the k-th best segment adds RANK_DECAY ** k of its score (the answer is in the first
+# few; the 20th adds little), so a small excerpt of a long message keeps most of its worth.
+RANK_DECAY = 0.8
 SPAN = 24  # what a reader takes from a long message is in its best few lines: its worth is their score
 
 
@@ -339,16 +366,17 @@ def retention(text: str, model: str | None, query: dict[str, float], later: Any,
     a = _analysis(text, model)
     sc = _scores(a, query, later, memo)
     scores, order = sc.scores, sc.order
-    mass = sum(scores[i] for i in order[:SPAN])
+    decay = [RANK_DECAY ** k for k in range(SPAN)]
+    mass = sum(scores[i] * d for i, d in zip(order, decay))
     if mass <= 0:
         return [min(1.0, n / max(1, a.total)) for n in sizes]
     cum_tokens, cum_mass = [0], [0.0]
     costs = a.costs
-    for i in order:
+    for i, d in zip(order, decay):
         if scores[i] <= 0:  # the rest adds no worth
             break
         cum_tokens.append(cum_tokens[-1] + costs[i] + 2)
-        cum_mass.append(cum_mass[-1] + scores[i])
+        cum_mass.append(cum_mass[-1] + scores[i] * d)
     out = []
     for n in sizes:
         lo, hi = 0, len(cum_tokens) - 1  # the last prefix that fits n tokens
@@ -369,7 +397,7 @@ def excerpt_text(text: str, content_tokens: int, model: str | None, query: dict[
     segs, costs, total = a.segs, a.costs, a.total
     sc = _scores(a, query, later, memo)
     scores, link = sc.scores, sc.link
-    note = f"[Bulwark kept the parts of this message most relevant to the latest request; {{n}} of {total} tokens omitted to fit the context budget]"
+    note = f"[Bulwark kept the parts of this message relevant to the request; {{n}} of {total} tokens omitted]"
     room = content_tokens - tokens.count_text(note.format(n=total), model) - 2
     if room < 8:  # no room for any line: the note alone, shortened
         short = f"[{total} tokens omitted by Bulwark]"

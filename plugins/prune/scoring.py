@@ -42,7 +42,7 @@ from typing import Any, Iterable
 from proxy import tokens
 
 from . import lexicon, select
-from .excerpt import Query, ask_of, passage_relevance
+from .excerpt import Query, ask_of, pairs_of, passage_relevance
 from .words import words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
@@ -262,7 +262,8 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
             q.setdefault(t, 0.5)
         if not lexicon.answer_kinds(text):
             text += "\n" + message_text(messages[prev_i])
-    return Query(lexicon.expand(q), lexicon.answer_kinds(text), _parts(message_text(messages[lead]), q))
+    lead_text = message_text(messages[lead])
+    return Query(lexicon.expand(q), lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text))
 
 
 # A message that continues the one before it: it starts with "and" / "what about" / "or", or it points
