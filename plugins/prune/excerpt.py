@@ -11,7 +11,7 @@ A segment (a line; a long line is cut into sentences or ~300-character pieces) s
     - 2 for a segment repeated word for word (boilerplate); list numbering is not an item.
 
 Relevance is passage retrieval inside the message: BM25 of the segment against the query
-terms (the question, related words from `lexicon.py`, the unit's own tool call), plus context:
+terms (the question, and the unit's own tool call), plus context:
 half of its section's relevance (the section's heading, "## GET /v2/shipments", "ARTICLE 5 -
 CHARGES AND PAYMENT", "Allowances:", and its first lines, which describe it), and a share of
 its neighbours' (the line after a question in a transcript is the answer: 0.5 from the line

@@ -246,7 +246,7 @@ def _all_features(messages: list[Any], entries: list[list[Any]]) -> list[Feature
 
 def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_units: list[int], s: Settings) -> Query:
     """Query terms and weights: the latest user message; a short follow-up adds the one before
-    (half weight); related words (`lexicon.expand`); and the kinds of value asked for."""
+    (half weight); and the kinds of value asked for (`lexicon.answer_kinds`)."""
     if not user_units:
         return Query()
     q: dict[str, float] = {}
@@ -263,7 +263,7 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
         if not lexicon.answer_kinds(text):
             text += "\n" + message_text(messages[prev_i])
     lead_text = message_text(messages[lead])
-    return Query(lexicon.expand(q), lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text))
+    return Query(q, lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text))
 
 
 # A message that continues the one before it: it starts with "and" / "what about" / "or", or it points
@@ -275,13 +275,12 @@ _PART = re.compile(r"[,;?]|\band\b|\balso\b|\bplus\b", re.IGNORECASE)
 
 
 def _parts(text: str, q: dict[str, float]) -> tuple[tuple[frozenset[str], int], ...]:
-    """A question asking several things ("remind me X, Y and Z"): each part's terms (with their
-    related words) and the kinds of value it asks for. () for a question about one thing."""
+    """A question asking several things ("remind me X, Y and Z"): each part's terms and the kinds of value it asks for. () for a question about one thing."""
     parts = []
     for piece in _PART.split(text):
         terms = {t for t in words(piece.lower(), STOPWORDS) if t in q}
         if len(terms) >= 2:
-            parts.append((frozenset(lexicon.expand({t: 1.0 for t in terms})), lexicon.answer_kinds(piece)))
+            parts.append((frozenset(terms), lexicon.answer_kinds(piece)))
     return tuple(parts) if len(parts) >= 2 else ()
 
 

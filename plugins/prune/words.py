@@ -1,5 +1,5 @@
 """Words as pruning compares them: lower-case tokens, compounds whole and by their parts, and a
-light English stemmer, shared by excerpts, scoring and the related-words lexicon so that the
+light English stemmer, shared by excerpts and scoring so that the
 same terms meet on every side."""
 
 from __future__ import annotations
