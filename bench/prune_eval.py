@@ -208,7 +208,15 @@ def main() -> int:
     ap.add_argument("--json", help="also write the raw results here")
     ap.add_argument("--timing-only", action="store_true", help="only the 200-message timing")
     ap.add_argument("--kinds", type=int, default=30, help="conversations of each extra kind (agent, document, decision)")
+    ap.add_argument("--methods", nargs="*", help=f"only these methods (of: {', '.join(METHODS)}); e.g. --methods bulwark for a quick check")
     args = ap.parse_args()
+    if args.methods:
+        unknown = set(args.methods) - set(METHODS)
+        if unknown:
+            ap.error(f"unknown methods: {sorted(unknown)}")
+        for name in list(METHODS):
+            if name not in args.methods:
+                del METHODS[name]
     tokens.warm()
     result: dict[str, Any] = {}
     if args.timing_only:
