@@ -139,8 +139,9 @@ class NumbersValidator:
             return ValidationResult(True, share, [], self.name, [], {"claims": len(claims), "ungrounded": len(bad)})
         shown = bad[: self.cfg.max_reported]
         issues = [f"unverified {c.kind} {c.text!r}: not found in the conversation's data" for c in shown]
+        sure_ids = {id(c) for c in sure}  # by identity: `c not in sure` compared dataclasses pairwise (O(n^2))
         details = {"claims": len(claims), "ungrounded": len(bad), "sure": [c.text for c in sure],
-                   "uncertain": [c.text for c in bad if c not in sure]}
+                   "uncertain": [c.text for c in bad if id(c) not in sure_ids]}
         # Withholding starts at the first claim the engine is sure of; when it is sure of none,
         # the failure is uncertain (the entry's `uncertain` action applies: flag by default).
         positions = [c.start for c in (sure or bad)]
@@ -152,13 +153,14 @@ class NumbersSession:
     """One answer being checked claim by claim, in order (the live stream guard's view, and the
     whole-answer check's): the claims of a span, and whether each is grounded."""
 
-    __slots__ = ("v", "subject", "_idx", "failed", "sure")
+    __slots__ = ("v", "subject", "_idx", "failed", "_first_failed", "sure")
 
     def __init__(self, validator: NumbersValidator, subject: Subject) -> None:
         self.v = validator
         self.subject = subject
         self._idx: Index | None = None
-        self.failed: list[int] = []  # where the claims that failed so far start
+        self.failed: set[int] = set()  # where the claims that failed so far start
+        self._first_failed: int | None = None  # the earliest of them (a set and a minimum: O(1) per claim)
         self.sure = False  # the last claim that failed is one the engine is sure is unsupported
 
     @property
@@ -176,9 +178,11 @@ class NumbersSession:
         if ok:
             _remember(self.idx, c)
             return True
-        self.sure = not self.v.cfg.confidence_levels or g.sure(any(p < c.start for p in self.failed))
-        if c.start not in self.failed:
-            self.failed.append(c.start)
+        earlier = self._first_failed is not None and self._first_failed < c.start
+        self.sure = not self.v.cfg.confidence_levels or g.sure(earlier)
+        self.failed.add(c.start)
+        if self._first_failed is None or c.start < self._first_failed:
+            self._first_failed = c.start
         return False
 
 
