@@ -198,6 +198,14 @@ async def _count_tokens(ctx: RequestContext, gen: "Generation") -> ProxyResponse
     return _counted_tokens(ctx)
 
 
+def _tell_refused(gen: Generation, ctx: RequestContext, status: int) -> None:
+    for plugin in gen.plugins:
+        try:
+            plugin.refused_before_chain(ctx, status)
+        except Exception:  # a plugin's bookkeeping never changes the answer
+            log.exception("plugin %s failed on a refused request %s", plugin.name, ctx.request_id)
+
+
 async def handle(request: web.Request) -> web.StreamResponse:
     app_state = request.app["bulwark"]
     gen: Generation = app_state.current
@@ -215,6 +223,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     gen.inflight += 1
     gen.services.metrics.set("bulwark_inflight_requests", gen.inflight)
     ctx: RequestContext | None = None
+    identified = in_chain = False  # a refusal after auth but before the chain is told to the plugins
     counted_stream = False
     status, outcome, error_type = 500, "error", None
     try:
@@ -229,6 +238,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         try:
             check_path(path)
             ctx.identity, ctx.client_key = await gen.auth.identify(request.headers, request.remote)
+            identified = True
             limit = gen.config.server.max_body_bytes
             if endpoint == PASSTHROUGH:
                 _check_passthrough(path, gen, ctx)
@@ -258,10 +268,13 @@ async def handle(request: web.Request) -> web.StreamResponse:
                 else:
                     _check_model(ctx, gen)
             ctx.metric_model = gen.metric_model(ctx.model)
+            in_chain = True
             resp = await (_count_tokens(ctx, gen) if endpoint == COUNT_TOKENS else gen.chain(ctx))
             ctx.served_by = resp.provider
         except ProxyError as exc:
             status, outcome, error_type = exc.status, "rejected" if exc.status < 500 else "error", exc.code or type(exc).__name__
+            if identified and not in_chain and 400 <= exc.status < 500 and exc.status != 429:
+                _tell_refused(gen, ctx, exc.status)
             return error_response(exc, ctx, request_id)
         except (asyncio.CancelledError, GeneratorExit):
             status, outcome, error_type = 499, "client_gone", "client_disconnected"

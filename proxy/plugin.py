@@ -77,6 +77,12 @@ class Plugin:
         """What the plugin shows on the admin dashboard (e.g. the fallback plugin's breakers)."""
         return {}
 
+    def refused_before_chain(self, ctx: RequestContext, status: int) -> None:
+        """The handler refused this authenticated request before the chain ran (a malformed
+        body, an out-of-range field, a path or model not allowed): plugins that count a
+        client's refusals (abuse scoring's refused share) hear of it here, since the request
+        never reaches their `__call__`. Must not raise or wait: spawn background work."""
+
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:  # pragma: no cover
         return await call_next(ctx)
 

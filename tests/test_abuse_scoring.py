@@ -106,3 +106,48 @@ async def test_injection_with_assistant_prefill_is_refused_at_once_then_blocked(
     lines = await metric_lines(proxy, "bulwark_abuse_blocks_total")
     assert any('action="refuse"' in x and 'reason="injection"' in x for x in lines), lines
     assert any('action="block"' in x for x in lines), lines
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_the_demo_key_pressing_hello_again_and_again_is_throttled_never_blocked(
+        backend: str, sim: Any, tmp_path: Path, unique_prefix: str, redis_url: str) -> None:
+    """A newcomer's loop on the shipped demo key sends the identical "Hello!" as fast as it goes.
+    The repeat signal may throttle it (429, suspicious), but volume alone must never block it:
+    before, every throttled repeat added points until a 403 for 120 s (22 answered, then 18 x 429
+    and 20 x 403 out of 60)."""
+    import tomllib
+
+    shipped = tomllib.loads((Path(__file__).resolve().parent.parent / "proxy.toml").read_text())
+    demo = next(k for k in shipped["auth"]["keys"] if k["key"] == "sk-bulwark-demo")
+    async with shipped_proxy(backend, sim, tmp_path, unique_prefix, redis_url, keys=[demo]) as p:
+        client = openai_client(p.url, key="sk-bulwark-demo")
+        statuses = []
+        for _ in range(80):
+            try:
+                await client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hello!"}])
+                statuses.append(200)
+            except openai.RateLimitError as e:
+                statuses.append(429)
+                assert e.body["bulwark"]["decision"] in ("throttle", "limit"), e.body
+            except openai.PermissionDeniedError as e:
+                raise AssertionError(f"blocked after {statuses.count(200)} answers: {e.body}") from None
+        assert statuses.count(200) >= 20 and 429 in statuses  # the repeat signal still throttles it
+
+
+async def test_requests_refused_before_the_chain_count_in_the_refused_share(proxy: Any) -> None:
+    """Probing with invalid requests (an out-of-range max_tokens is a 400 from the handler, before
+    any plugin) used to be invisible to the abuse scoring; now each such refusal counts in the
+    key's refused share, and the valid requests that follow are scored for it."""
+    client = openai_client(proxy.url, key="sk-batch")
+    for i in range(30):
+        with pytest.raises(openai.BadRequestError):
+            await client.chat.completions.create(model=MODEL, max_tokens=-5 - i, messages=[{"role": "user", "content": f"probe {i}"}])
+    await asyncio.sleep(0.2)  # the refusals are counted in the background
+    for i in range(30):
+        try:
+            await client.chat.completions.create(model=MODEL, max_tokens=5, messages=[{"role": "user", "content": f"real question {i}"}])
+        except openai.RateLimitError as e:
+            decision = e.body["bulwark"]
+            assert decision["decision"] == "throttle" and "rejected_share" in decision["recent_signals"], decision
+            return
+    raise AssertionError("30 refused probes and 30 requests after them were never throttled")

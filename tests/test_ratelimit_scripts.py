@@ -282,3 +282,20 @@ async def test_block_is_remembered_with_its_reason(st: Any) -> None:
     r = await g(st, now + 61, keys=[*keys[:2], "{b}:ab:dup:h", keys[3]], block_at=20, dims=[])
     # The block ended; the score (25 halved over 61 s: ~16) still throttles, it no longer refuses.
     assert r["ok"] is True and r["risk"] == "suspicious" and r["score"] == pytest.approx(25 * 0.5 ** 0.61, rel=0.01)
+
+
+async def test_volume_signals_alone_throttle_but_never_block(st: Any) -> None:
+    """Issue 18: no benign client blocked. A client repeating one prompt (the demo's "Hello!"
+    pressed over and over, a retry loop under throttling) earned repeat points on every
+    throttled request too, and crossed block_at: 403 for minutes. Only a request that itself
+    carries content signals (injection, jailbreak...) may push a subject to a block; volume
+    signals alone hold it just under block_at, i.e. throttled."""
+    now = time.time()
+    keys = ["{v}:ab", "{v}:rl", "{v}:ab:dup:f", "{v}:ab:ips"]
+    out = [await g(st, now + 0.01 * i, keys=keys, block_at=20, dims=[]) for i in range(60)]  # same prompt, burst, refusals
+    assert all(r.get("reason") != "abuse_block" and r.get("risk") != "blocked" for r in out), [r.get("reason") for r in out]
+    assert out[-1]["risk"] == "suspicious" and 10 <= out[-1]["score"] < 20
+    assert any(r.get("reason") == "throttled" for r in out)  # still throttled: the throttle is the protection
+    # A request with content signals on top of that suspicion does block.
+    r = await g(st, now + 1, keys=keys, block_at=20, points=1, content="injection", dims=[])
+    assert r["reason"] == "abuse_block" and "injection" in r["why"]

@@ -37,7 +37,7 @@ from proxy.ledger import Ledger
 from proxy.plugin import Next, Plugin, PluginConfig
 from proxy.pricing import max_completion, pricing_for
 from proxy.response import ProxyResponse
-from proxy.state.base import StateError
+from proxy.state.base import SHARED, StateError
 from proxy.state.lua import decode
 
 from .abuse import AbuseConfig, Assessment, ContentSignals, network_of
@@ -271,6 +271,19 @@ class RateLimit(Plugin):
                 self.services.tasks.spawn(self._settle(ctx, keys, S2, side), "ratelimit-settle", essential=True)
 
         ctx.ledger.on_settled(settled)
+
+    def refused_before_chain(self, ctx: RequestContext, status: int) -> None:
+        """A request the handler refused (a malformed body, an out-of-range field) counts in the
+        client key's refused share like one refused further down, so probing with invalid
+        requests raises the abuse score too."""
+        if self.signals is None or self.shadow:
+            return
+        c = self.cfg.abuse
+        key = "{" + ctx.identity.scope + "}:ab"
+        ttl = max(c.half_life_seconds * 10, c.block_seconds, c.rejected_half_life_seconds * 10)
+        S2 = {"now": time.time(), "window": self.cfg.window_seconds, "lease": "", "tokens": [], "conc": [],
+              "rej": [1, c.rejected_half_life_seconds, ttl, 1]}
+        self.services.tasks.spawn(self._settle(ctx, [key], S2, SHARED), "ratelimit-refused", essential=False)
 
     async def _settle(self, ctx: RequestContext, keys: list[str], S2: dict[str, Any], side: str) -> None:
         try:

@@ -26,7 +26,10 @@ x half_life / ln 2), so they are kept for what established keys never do.
 
 From `suspicious_at` the subject is throttled: its limits get the suspicious multiplier, a
 request that itself raises a content signal is not forwarded, and the rest are held to
-`throttle_per_minute`. At `block_at` the subject is blocked (403) for `block_seconds`.
+`throttle_per_minute`. At `block_at` the subject is blocked (403) for `block_seconds`, but
+only by a request that itself carries content signals: volume signals alone hold the score
+just under `block_at` (throttled, never blocked), so a benign client that keeps retrying or
+repeating under its throttle is slowed, not locked out.
 """
 from __future__ import annotations
 

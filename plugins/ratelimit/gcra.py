@@ -163,10 +163,15 @@ local function save_key_subject(extra_rej)
   redis.call('HSET', K(A.subjects[1][1]), 'bu', fs(bu), 'bt', fs(now), 'rn', fs(rn), 'rr', fs(rr + extra_rej), 'rt', fs(now),
              'nu', fs(nu), 'nt', fs(now))
 end
+-- Only a request that itself carries content signals may push a subject to a block: volume
+-- signals alone (repeats, bursts, networks, churn, refusals) keep it just under block_at,
+-- i.e. throttled, so a benign client retrying under its throttle is never locked out.
+local can_block = (tonumber(P.points) or 0) > 0
 if A then
   for i, s in ipairs(A.subjects) do
     local gain = rp * s[2] + kp * s[3]
     local sc = decay(SV[i][1], SV[i][2], A.half_life) + gain
+    if not can_block and sc >= A.block_at then sc = A.block_at - 0.01 end
     local why = SV[i][4] or ''
     if gain > 0 and names ~= '' then why = merge(why, names) end
     scores[i] = sc
@@ -325,10 +330,11 @@ end
 for _, ci in ipairs(P.conc) do
   redis.call('ZREM', K(ci), P.lease)
 end
-if P.rej then  -- {key_subject_ki, half_life, ttl_s}: the request was refused further down the chain
+if P.rej then  -- {key_subject_ki, half_life, ttl_s[, seen]}: the request was refused further down the chain,
+  -- or before it (seen = 1: GATE never counted the request, so it is counted here)
   local r = P.rej
   local v = redis.call('HMGET', K(r[1]), 'rn', 'rr', 'rt')
-  redis.call('HSET', K(r[1]), 'rn', fs(decay(v[1], v[3], r[2])), 'rr', fs(decay(v[2], v[3], r[2]) + 1), 'rt', fs(now))
+  redis.call('HSET', K(r[1]), 'rn', fs(decay(v[1], v[3], r[2]) + (r[4] or 0)), 'rr', fs(decay(v[2], v[3], r[2]) + 1), 'rt', fs(now))
   redis.call('PEXPIRE', K(r[1]), ms(r[3]))
 end
 return cjson.encode({ok=true})
@@ -445,11 +451,14 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     whys: list[str] = []
     blocked_now = False
     names = ",".join(x for x in [P.get("content") or "", ",".join(signals)] if x)
+    can_block = float(P.get("points") or 0) > 0
     if A:
         for i, (s, v) in enumerate(zip(A["subjects"], SV), start=1):
             ki, w_req, w_key, ttl = s
             gain = rp * w_req + kp * w_key
             sc_ = _decay(v[0], v[1], A["half_life"], now) + gain
+            if not can_block and sc_ >= A["block_at"]:  # volume signals alone never block (see GATE)
+                sc_ = A["block_at"] - 0.01
             why = v[3] or ""
             if gain > 0 and names:
                 why = _merge(why, names)
@@ -590,9 +599,9 @@ def _local_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any
     for ci in P.get("conc", []):
         store.zrem(K(ci), P["lease"])
     if P.get("rej"):
-        ki, hl, ttl = P["rej"]
+        ki, hl, ttl, *seen = P["rej"]
         rn, rr, rt = _hmget(store, K(ki), "rn", "rr", "rt")
-        store.hset(K(ki), {"rn": _decay(rn, rt, hl, now), "rr": _decay(rr, rt, hl, now) + 1, "rt": now})
+        store.hset(K(ki), {"rn": _decay(rn, rt, hl, now) + (seen[0] if seen else 0), "rr": _decay(rr, rt, hl, now) + 1, "rt": now})
         store.expire(K(ki), ttl)
     return {"ok": True}
 
