@@ -16,6 +16,7 @@ escalation tickets): a Redis stream when Redis is configured, a JSONL file other
 from __future__ import annotations
 
 import abc
+import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -122,3 +123,14 @@ class StateBackend(abc.ABC):
 
     async def aclose(self) -> None:
         pass
+
+
+def fail_flight(batch: list[tuple[Any, asyncio.Future[Any]]], exc: BaseException) -> None:
+    """A batched flight (several callers' commands sent together) failed as a whole: each
+    caller still waiting hears the error, or is cancelled when the flight was."""
+    for _, fut in batch:
+        if not fut.done():
+            if isinstance(exc, Exception):
+                fut.set_exception(exc)
+            else:
+                fut.cancel()

@@ -44,7 +44,7 @@ from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
 
-from .base import Journal, Script, StateBackend, StateError
+from .base import Journal, Script, StateBackend, StateError, fail_flight
 
 log = logging.getLogger("bulwark.state")
 
@@ -185,13 +185,8 @@ class RedisState(StateBackend):
                     for cmd, _ in batch:
                         pipe.execute_command(*cmd)
                     replies = await pipe.execute(raise_on_error=False)
-        except BaseException as exc:  # the flight failed as a whole: every caller hears it
-            for _, fut in batch:
-                if not fut.done():
-                    if isinstance(exc, Exception):
-                        fut.set_exception(exc)
-                    else:
-                        fut.cancel()
+        except BaseException as exc:  # noqa: BLE001 - the flight failed as a whole: every caller hears it
+            fail_flight(batch, exc)
             if not isinstance(exc, Exception):
                 raise
             return

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from .base import SCRIPTS, Journal, Script, StateBackend, StateError
+from .base import SCRIPTS, Journal, Script, StateBackend, StateError, fail_flight
 from .memory import MemoryState
 
 log = logging.getLogger("bulwark.state")
@@ -200,13 +200,8 @@ class SharedState(StateBackend):
                 ok, answers = await self._send(["batch", [req for req, _ in batch]])
                 if not ok:
                     raise StateError(f"shared state: {answers}")
-        except BaseException as exc:  # noqa: BLE001 - every caller of the flight hears it
-            for _, fut in batch:
-                if not fut.done():
-                    if isinstance(exc, Exception):
-                        fut.set_exception(exc)
-                    else:
-                        fut.cancel()
+        except BaseException as exc:  # noqa: BLE001 - the flight failed as a whole: every caller hears it
+            fail_flight(batch, exc)
             if not isinstance(exc, Exception):
                 raise
             return
