@@ -20,7 +20,8 @@ from tests.test_limits_after_pruning import shipped_proxy
 
 # A heavy user's limits (what is measured is the abuse scoring, not the demo's 20 a minute).
 HEAVY = {"rpm": 5000, "tpm": 5_000_000, "max_concurrent": 50, "budget_usd_day": 1000.0}
-KEYS = [{"name": "batch", "key": "sk-batch", "tier": "standard", "limits": HEAVY}]
+KEYS = [{"name": "batch", "key": "sk-batch", "tier": "standard", "limits": HEAVY},
+        {"name": "fresh", "key": "sk-fresh", "tier": "new", "limits": HEAVY}]
 MODEL = "gpt-4o-mini"
 
 
@@ -137,8 +138,16 @@ async def test_the_demo_key_pressing_hello_again_and_again_is_throttled_never_bl
 async def test_requests_refused_before_the_chain_count_in_the_refused_share(proxy: Any) -> None:
     """Probing with invalid requests (an out-of-range max_tokens is a 400 from the handler, before
     any plugin) used to be invisible to the abuse scoring; now each such refusal counts in the
-    key's refused share, and the valid requests that follow are scored for it."""
-    client = openai_client(proxy.url, key="sk-batch")
+    key's refused share (for a new key), and the valid requests that follow are scored for it;
+    an established key's invalid requests are a client bug and leave its traffic alone."""
+    established = openai_client(proxy.url, key="sk-batch")
+    for i in range(30):
+        with pytest.raises(openai.BadRequestError):
+            await established.chat.completions.create(model=MODEL, max_tokens=-5 - i, messages=[{"role": "user", "content": f"typo {i}"}])
+    await asyncio.sleep(0.2)
+    for i in range(15):
+        await established.chat.completions.create(model=MODEL, max_tokens=5, messages=[{"role": "user", "content": f"fixed {i}"}])
+    client = openai_client(proxy.url, key="sk-fresh")
     for i in range(30):
         with pytest.raises(openai.BadRequestError):
             await client.chat.completions.create(model=MODEL, max_tokens=-5 - i, messages=[{"role": "user", "content": f"probe {i}"}])

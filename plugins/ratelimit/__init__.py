@@ -275,8 +275,10 @@ class RateLimit(Plugin):
     def refused_before_chain(self, ctx: RequestContext, status: int) -> None:
         """A request the handler refused (a malformed body, an out-of-range field) counts in the
         client key's refused share like one refused further down, so probing with invalid
-        requests raises the abuse score too."""
-        if self.signals is None or self.shadow:
+        requests raises the abuse score too. Only for keys of a tier in `volume_tiers` (new):
+        an established key's invalid requests are a bug in its client, the most common one
+        while developing, and must not get its valid traffic throttled."""
+        if self.signals is None or self.shadow or self._tier(ctx.identity) not in self.cfg.abuse.volume_tiers:
             return
         c = self.cfg.abuse
         key = "{" + ctx.identity.scope + "}:ab"
