@@ -191,3 +191,19 @@ def test_an_uncertain_failure_is_flagged_without_regeneration_by_default() -> No
 def test_listed_totals_shares_key_units_and_restatements_pass(data: Any, answer: str) -> None:
     res = run(data, answer)
     assert res.is_valid, res.unverified
+
+
+def test_an_answer_with_thousands_of_claims_is_checked_up_to_the_cap_and_flagged() -> None:
+    """The check runs on the event loop: an answer of thousands of number-bearing tokens is
+    checked up to `max_claims`; when what was checked holds, the rest is flagged as not checked
+    (uncertain: delivered, marked) instead of holding the loop for seconds."""
+    from plugins.validate.validators.base import Answer, Subject
+    from plugins.validate.validators.numbers import NumbersConfig, NumbersValidator
+
+    data = " ".join(f"row {i}: {1000 + i} units" for i in range(40))
+    v = NumbersValidator(NumbersConfig(max_claims=30))
+    answer = " ".join(f"Row {i} has {1000 + i} units." for i in range(40))
+    r = v.validate(Subject(Answer(answer), {"messages": [{"role": "user", "content": data}]}, {}))
+    assert not r.is_valid and r.uncertain and r.details["claims"] <= 40 and "not checked" in r.issues[0]
+    full = NumbersValidator().validate(Subject(Answer(answer), {"messages": [{"role": "user", "content": data}]}, {}))
+    assert full.is_valid  # under the default cap the same answer is checked whole and holds
