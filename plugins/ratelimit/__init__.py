@@ -145,10 +145,15 @@ class RateLimit(Plugin):
     def _tier(ident: Any) -> str:
         return ident.tier if ident.tier in ("new", "trusted") else "standard"
 
+    def _subject_ttl(self) -> float:
+        """How long an abuse subject's record outlives its last request (score, block, refusals)."""
+        c = self.cfg.abuse
+        return max(c.half_life_seconds * 10, c.block_seconds, c.rejected_half_life_seconds * 10)
+
     def _abuse(self, ident: Any, user: str | None, tag: str, a: Assessment, k: _Keys) -> tuple[dict[str, Any], list[str]]:
         """GATE's abuse parameters: subjects (key, end user, IP) and the state-backed signals."""
         c = self.cfg.abuse
-        short = max(c.half_life_seconds * 10, c.block_seconds, c.rejected_half_life_seconds * 10)
+        short = self._subject_ttl()
         shared = c.shared_key_weight if user is not None else 1.0
         # [ki, weight of request-level points, weight of key-level points, ttl]
         subjects = [[k(tag + ":ab"), shared, 1.0, short]]
@@ -280,11 +285,9 @@ class RateLimit(Plugin):
         while developing, and must not get its valid traffic throttled."""
         if self.signals is None or self.shadow or self._tier(ctx.identity) not in self.cfg.abuse.volume_tiers:
             return
-        c = self.cfg.abuse
-        key = "{" + ctx.identity.scope + "}:ab"
-        ttl = max(c.half_life_seconds * 10, c.block_seconds, c.rejected_half_life_seconds * 10)
+        key = "{" + ctx.identity.scope + "}:ab"  # the key subject (`_abuse`)
         S2 = {"now": time.time(), "window": self.cfg.window_seconds, "lease": "", "tokens": [], "conc": [],
-              "rej": [1, c.rejected_half_life_seconds, ttl, 1]}
+              "rej": [1, self.cfg.abuse.rejected_half_life_seconds, self._subject_ttl(), 1]}
         self.services.tasks.spawn(self._settle(ctx, [key], S2, SHARED), "ratelimit-refused", essential=False)
 
     async def _settle(self, ctx: RequestContext, keys: list[str], S2: dict[str, Any], side: str) -> None:

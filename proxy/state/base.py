@@ -18,7 +18,7 @@ from __future__ import annotations
 import abc
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 
 @dataclass(frozen=True)
@@ -125,12 +125,57 @@ class StateBackend(abc.ABC):
         pass
 
 
-def fail_flight(batch: list[tuple[Any, asyncio.Future[Any]]], exc: BaseException) -> None:
-    """A batched flight (several callers' commands sent together) failed as a whole: each
-    caller still waiting hears the error, or is cancelled when the flight was."""
-    for _, fut in batch:
-        if not fut.done():
-            if isinstance(exc, Exception):
-                fut.set_exception(exc)
+
+class Flights:
+    """Requests asked in the same event-loop iteration travel together as one flight: `ask`
+    queues a request and returns a future for its answer; at the end of the iteration
+    `fly(requests)` sends them all and returns their answers in order (an answer that is an
+    exception is raised to its caller alone). When the flight fails as a whole every caller
+    hears it; a caller that gave up before the flush is left out. One request alone is sent as
+    it is (`fly` sees a list of one), with no timer and no added wait."""
+
+    __slots__ = ("_fly", "_pending", "_tasks", "sent")
+
+    def __init__(self, fly: Callable[[list[Any]], Awaitable[list[Any]]]) -> None:
+        self._fly = fly
+        self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sent = 0  # flights sent (a round trip each)
+
+    def ask(self, request: Any) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        if not self._pending:
+            loop.call_soon(self._flush)
+        self._pending.append((request, fut))
+        return fut
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        batch = [(req, fut) for req, fut in batch if not fut.done()]
+        if batch:
+            t = asyncio.get_running_loop().create_task(self._flight(batch))
+            self._tasks.add(t)
+            t.add_done_callback(self._tasks.discard)
+
+    async def _flight(self, batch: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+        self.sent += 1
+        try:
+            answers = await self._fly([req for req, _ in batch])
+        except BaseException as exc:  # noqa: BLE001 - the flight failed as a whole: every caller hears it
+            for _, fut in batch:
+                if not fut.done():
+                    if isinstance(exc, Exception):
+                        fut.set_exception(exc)
+                    else:
+                        fut.cancel()
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, fut), answer in zip(batch, answers):
+            if fut.done():
+                continue
+            if isinstance(answer, Exception):
+                fut.set_exception(answer)
             else:
-                fut.cancel()
+                fut.set_result(answer)

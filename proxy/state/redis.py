@@ -44,7 +44,7 @@ from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
 
-from .base import Journal, Script, StateBackend, StateError, fail_flight
+from .base import Flights, Journal, Script, StateBackend, StateError
 
 log = logging.getLogger("bulwark.state")
 
@@ -112,12 +112,10 @@ class RedisState(StateBackend):
             self._r = aioredis.Redis(connection_pool=self._pool, retry=no_retry)
         self._shas: dict[str, str] = {}
         self._evalsha_ok = True
-        # Commands waiting for the next flush (one pipeline per event-loop iteration).
-        self._batching = not cluster
-        self._pending: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._flushing: set[asyncio.Task[None]] = set()
-        self.round_trips = 0  # flights sent (a pipeline counts once)
-        self.commands = 0
+        # Commands of one event-loop iteration go as one pipeline (a Cluster spreads them over
+        # nodes by slot: each goes on its own there).
+        self._flights = None if cluster else Flights(self._fly)
+        self._unbatched = 0
         self._journals: dict[str, RedisJournal] = {}
         # Outer guard: a command may wait for a pooled connection, connect, write and read (and
         # in a cluster follow a redirection, or in sentinel mode ask a sentinel first).
@@ -154,49 +152,24 @@ class RedisState(StateBackend):
     # -- batching: commands of one loop iteration share a round trip ------------------
     def _send(self, *cmd: Any) -> Any:
         """An awaitable with the reply to `cmd` (a Redis command as its words)."""
-        if not self._batching:
-            self.round_trips += 1
-            self.commands += 1
+        if self._flights is None:
+            self._unbatched += 1
             return self._r.execute_command(*cmd)
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush)
-        self._pending.append((cmd, fut))
-        return fut
+        return self._flights.ask(cmd)
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        batch = [(cmd, fut) for cmd, fut in batch if not fut.done()]  # a caller that gave up
-        if batch:
-            t = asyncio.get_running_loop().create_task(self._flight(batch))
-            self._flushing.add(t)
-            t.add_done_callback(self._flushing.discard)
+    @property
+    def round_trips(self) -> int:
+        """Flights sent to Redis (a pipeline counts once)."""
+        return self._unbatched + (self._flights.sent if self._flights is not None else 0)
 
-    async def _flight(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
-        self.round_trips += 1
-        self.commands += len(batch)
-        try:
-            async with asyncio.timeout(self._guard), self._slot():
-                if len(batch) == 1:
-                    replies = [await self._r.execute_command(*batch[0][0])]
-                else:
-                    pipe = self._r.pipeline(transaction=False)
-                    for cmd, _ in batch:
-                        pipe.execute_command(*cmd)
-                    replies = await pipe.execute(raise_on_error=False)
-        except BaseException as exc:  # noqa: BLE001 - the flight failed as a whole: every caller hears it
-            fail_flight(batch, exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-        for (_, fut), reply in zip(batch, replies):
-            if fut.done():
-                continue
-            if isinstance(reply, Exception):
-                fut.set_exception(reply)
-            else:
-                fut.set_result(reply)
+    async def _fly(self, cmds: list[tuple[Any, ...]]) -> list[Any]:
+        async with asyncio.timeout(self._guard), self._slot():
+            if len(cmds) == 1:
+                return [await self._r.execute_command(*cmds[0])]
+            pipe = self._r.pipeline(transaction=False)
+            for cmd in cmds:
+                pipe.execute_command(*cmd)
+            return await pipe.execute(raise_on_error=False)
 
     # -- plain keys -------------------------------------------------------------------
     async def get(self, key: str) -> bytes | None:

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from .base import SCRIPTS, Journal, Script, StateBackend, StateError, fail_flight
+from .base import SCRIPTS, Flights, Journal, Script, StateBackend, StateError
 from .memory import MemoryState
 
 log = logging.getLogger("bulwark.state")
@@ -168,49 +168,29 @@ class SharedState(StateBackend):
         self._size = pool
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self._journals: dict[str, SharedJournal] = {}
-        self._pending: list[tuple[list[Any], asyncio.Future[Any]]] = []
-        self._flights: set[asyncio.Task[None]] = set()
-        self.round_trips = 0
+        self._flights = Flights(self._fly)
+
+    @property
+    def round_trips(self) -> int:
+        """Frames sent to the state server (a batch counts once)."""
+        return self._flights.sent
 
     async def call(self, *req: Any) -> Any:
         """One operation; those asked in the same loop iteration share one frame (see above)."""
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush)
-        self._pending.append((list(req), fut))
-        ok, value = await fut
+        ok, value = await self._flights.ask(list(req))
         if not ok:
             raise StateError(f"shared state: {value}")
         return value
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        batch = [(req, fut) for req, fut in batch if not fut.done()]
-        if batch:
-            t = asyncio.get_running_loop().create_task(self._flight(batch))
-            self._flights.add(t)
-            t.add_done_callback(self._flights.discard)
-
-    async def _flight(self, batch: list[tuple[list[Any], asyncio.Future[Any]]]) -> None:
-        try:
-            if len(batch) == 1:
-                answers = [await self._send(batch[0][0])]
-            else:
-                ok, answers = await self._send(["batch", [req for req, _ in batch]])
-                if not ok:
-                    raise StateError(f"shared state: {answers}")
-        except BaseException as exc:  # noqa: BLE001 - the flight failed as a whole: every caller hears it
-            fail_flight(batch, exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-        for (_, fut), answer in zip(batch, answers):
-            if not fut.done():
-                fut.set_result(answer)
+    async def _fly(self, reqs: list[list[Any]]) -> list[Any]:
+        if len(reqs) == 1:
+            return [await self._send(reqs[0])]
+        ok, answers = await self._send(["batch", reqs])
+        if not ok:
+            raise StateError(f"shared state: {answers}")
+        return list(answers)
 
     async def _send(self, req: list[Any]) -> Any:
-        self.round_trips += 1
         conn = self._idle.pop() if self._idle else None
         try:
             if conn is None:

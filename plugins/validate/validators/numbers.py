@@ -148,8 +148,8 @@ class NumbersValidator:
         cap = self.cfg.max_claims
         unchecked_from: int | None = None
         for start, end in _bounded(text, numbered_sentences(text)):
-            if unchecked_from is not None or len(claims) >= cap:
-                unchecked_from = start if unchecked_from is None else unchecked_from
+            if len(claims) >= cap:
+                unchecked_from = start
                 break
             for c in sess.claims(text, start, end):
                 if len(claims) >= cap:  # (one long "sentence" can hold thousands)
@@ -160,6 +160,8 @@ class NumbersValidator:
                     bad.append(c)
                     if sess.sure:
                         sure.append(c)
+            if unchecked_from is not None:
+                break
         if not claims:
             return ValidationResult.ok(self.name, claims=0)
         if unchecked_from is not None and not bad:  # what was checked holds; the rest was not checked
@@ -185,14 +187,13 @@ class NumbersSession:
     """One answer being checked claim by claim, in order (the live stream guard's view, and the
     whole-answer check's): the claims of a span, and whether each is grounded."""
 
-    __slots__ = ("v", "subject", "_idx", "failed", "_first_failed", "sure")
+    __slots__ = ("v", "subject", "_idx", "_first_failed", "sure")
 
     def __init__(self, validator: NumbersValidator, subject: Subject) -> None:
         self.v = validator
         self.subject = subject
         self._idx: Index | None = None
-        self.failed: set[int] = set()  # where the claims that failed so far start
-        self._first_failed: int | None = None  # the earliest of them (a set and a minimum: O(1) per claim)
+        self._first_failed: int | None = None  # where the earliest claim that failed so far starts
         self.sure = False  # the last claim that failed is one the engine is sure is unsupported
 
     @property
@@ -212,7 +213,6 @@ class NumbersSession:
             return True
         earlier = self._first_failed is not None and self._first_failed < c.start
         self.sure = not self.v.cfg.confidence_levels or g.sure(earlier)
-        self.failed.add(c.start)
         if self._first_failed is None or c.start < self._first_failed:
             self._first_failed = c.start
         return False
