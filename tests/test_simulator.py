@@ -125,21 +125,38 @@ async def test_stream_matches_plain_with_usage_chunk_and_conforms(sim: Any) -> N
     assert all("usage" not in e and e["choices"] for e in events)
 
 
-async def test_chunk_words_and_stream_delay() -> None:
+async def test_chunk_words_and_stream_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pauses are read off the simulator's own sleeps, not the wall clock: a loaded CI box once
+    # took 1.1 s for the undelayed stream, which says nothing about whether it slept.
+    from proxy.simulator import wire
+
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(delay: float, *a: Any, **kw: Any) -> Any:
+        pauses.append(delay)
+        return await real_sleep(delay, *a, **kw)
+
+    class _Asyncio:
+        def __getattr__(self, name: str) -> Any:
+            return recording_sleep if name == "sleep" else getattr(asyncio, name)
+
+    monkeypatch.setattr(wire, "asyncio", _Asyncio())
     sim = await start(chunk_words=3, stream_delay_ms=60)
     try:
         c = oai(sim)
-        t0 = time.perf_counter()
         chunks = [ch async for ch in await c.chat.completions.create(model="m", messages=MSGS, stream=True)]
-        delayed = time.perf_counter() - t0
         contents = [ch.choices[0].delta.content for ch in chunks if ch.choices[0].delta.content]
         assert all(len(p.split()) <= 3 for p in contents) and any(len(p.split()) == 3 for p in contents)
-        assert delayed >= 0.06 * (len(chunks) - 1) * 0.9
+        # one 60 ms pause between consecutive events (the [DONE] line is an event too)
+        assert pauses == [0.06] * (len(pauses)) and len(pauses) >= len(chunks) - 1
         # per-request override: no delay at all (delay 0 never sleeps)
-        t0 = time.perf_counter()
+        pauses.clear()
         s = await c.chat.completions.create(model="m", messages=MSGS, stream=True, extra_headers={"x-sim-delay-ms": "0"})
         fast = [ch async for ch in s]
-        assert len(fast) == len(chunks) and time.perf_counter() - t0 < delayed / 2
+        assert len(fast) == len(chunks) and pauses == []
+        s = await c.chat.completions.create(model="m", messages=MSGS, stream=True, extra_headers={"x-sim-delay-ms": "5"})
+        assert len([ch async for ch in s]) == len(chunks) and pauses and set(pauses) == {0.005}
     finally:
         await sim.aclose()
 
