@@ -165,6 +165,9 @@ class StateConfig(_Strict):
     redis_url: str = "redis://127.0.0.1:6379/0"
     key_prefix: str = "bulwark"
     timeout_ms: int = Field(250, ge=1)
+    # Settles made after the answer (rate-limit slot and tokens, spend, breaker outcomes) wait up
+    # to this long to share a round trip with each other or the next request's (0: never wait).
+    write_behind_ms: float = Field(5.0, ge=0, le=100)
     # What a Redis failure does: fall back to local state (fail_open) or refuse with 503 (fail_closed).
     on_failure: Literal["fail_open", "fail_closed"] = "fail_open"
     # Where the in-memory backend keeps journals (review queue, tickets) when Redis is off.

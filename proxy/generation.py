@@ -22,7 +22,7 @@ from .config import Config
 from .dispatch import dispatch
 from .errors import ConfigError
 from .observability.labels import ModelLabels
-from .plugin import Plugin, build_chain
+from .plugin import Plugin, build_chain, prefetching
 from .providers import provider_class
 from .registry import build_plugins
 from .services import Services
@@ -62,6 +62,7 @@ class Generation:
         self.plugins: list[Plugin] = build_plugins(config, self.services)
         self.services.plugins = self.plugins
         self.chain = build_chain(self.plugins, dispatch, instrument=self.telemetry.instrument_layer)
+        self.prefetchers = prefetching(self.plugins)
         self.auth = Authenticator(config.auth, self.services.state)
         allow = set(config.models.allow)
         self.allowed_models: set[str] | None = (allow | set(config.models.routes)) if allow else None

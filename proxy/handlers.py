@@ -198,6 +198,17 @@ async def _count_tokens(ctx: RequestContext, gen: "Generation") -> ProxyResponse
     return _counted_tokens(ctx)
 
 
+def _prefetch(gen: Generation, ctx: RequestContext) -> None:
+    """Let the plugins start their reads before the chain runs (Plugin.prefetch): they then
+    share the first state round trip with the outermost layer's."""
+    for plugin in gen.prefetchers:
+        if ctx.endpoint in plugin.config.endpoints:
+            try:
+                plugin.prefetch(ctx)
+            except Exception:  # a read started early is an optimisation, never the answer
+                log.exception("plugin %s failed to prefetch for request %s", plugin.name, ctx.request_id)
+
+
 def _tell_refused(gen: Generation, ctx: RequestContext, status: int) -> None:
     for plugin in gen.plugins:
         try:
@@ -269,6 +280,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
                     _check_model(ctx, gen)
             ctx.metric_model = gen.metric_model(ctx.model)
             in_chain = True
+            if gen.prefetchers and endpoint != COUNT_TOKENS:
+                _prefetch(gen, ctx)
             resp = await (_count_tokens(ctx, gen) if endpoint == COUNT_TOKENS else gen.chain(ctx))
             ctx.served_by = resp.provider
         except ProxyError as exc:

@@ -83,8 +83,21 @@ class Plugin:
         client's refusals (abuse scoring's refused share) hear of it here, since the request
         never reaches their `__call__`. Must not raise or wait: spawn background work."""
 
+    def prefetch(self, ctx: RequestContext) -> None:
+        """The request is about to enter the chain: start (never await) the state reads this
+        plugin's `__call__` will make, so they travel in the chain's first round trip (the
+        outermost layer's) instead of costing one each, one layer after another. Reads only:
+        a request an outer layer refuses must leave nothing behind. Keep what was started in
+        `ctx.scratch[self.name]`; must not raise (a failed read is the plugin's to handle
+        when it awaits it)."""
+
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:  # pragma: no cover
         return await call_next(ctx)
+
+
+def prefetching(plugins: list[Plugin]) -> list[Plugin]:
+    """The plugins that override `Plugin.prefetch` (the handler calls only these)."""
+    return [p for p in plugins if type(p).prefetch is not Plugin.prefetch]
 
 
 def build_chain(plugins: list[Plugin], innermost: Next, instrument: Callable[[Plugin, Next], Next] | None = None) -> Next:

@@ -244,7 +244,7 @@ class _Spend:
                 res, side = await state.run_tagged(BUDGET_RESERVE, keys, [orjson.dumps(args)])
                 res = decode(res)
                 if not res.get("ok"):
-                    await self._release(done, attempt=attempt)
+                    self._release(done, attempt=attempt)
                     if plugin.shadow:
                         ctx.record(plugin.name, shadow=True, would_reject=429)
                         return
@@ -254,11 +254,11 @@ class _Spend:
                     granted = int(res.get("tokens", flex["max"]))
                     if tokens is not None and granted < tokens:
                         # A later (team) budget grants less: give the earlier ones back the difference.
-                        await self._release(done[:-1], keep_tokens=granted, unit=flex["unit"], had=tokens, attempt=attempt)
+                        self._release(done[:-1], keep_tokens=granted, unit=flex["unit"], had=tokens, attempt=attempt)
                         done[:-1] = [(g, sd, r - (tokens - granted) * flex["unit"]) for g, sd, r in done[:-1]]
                     tokens = granted
         except StateError as exc:
-            await self._release(done, attempt=attempt)
+            self._release(done, attempt=attempt)
             if plugin.shadow:
                 return
             raise ServiceUnavailable(f"Budgets are unavailable: the state backend failed ({exc}). Retry shortly.",
@@ -277,10 +277,16 @@ class _Spend:
         rid = f"{self.token}:{attempt.index}"
         return [*keys, f"{tag}:bud:dn:{rid}", f"{tag}:bud:rc:{rid}"]
 
-    async def _release(self, done: list[tuple[int, str, float]], *, keep_tokens: int | None = None,
-                       unit: float = 0.0, had: int = 0, attempt: Attempt | None = None) -> None:
+    def _release(self, done: list[tuple[int, str, float]], *, keep_tokens: int | None = None,
+                 unit: float = 0.0, had: int = 0, attempt: Attempt | None = None) -> None:
         """Give back reservations made for an attempt that will not be made (a cost-0 settle of
-        its receipt), or shrink them past `keep_tokens`, on the side each was made."""
+        its receipt), or shrink them past `keep_tokens`, on the side each was made. In the
+        background: a refund never holds up the answer (its write is a write-behind settle)."""
+        if done:
+            self.plugin.services.tasks.spawn(self._give_back(done, keep_tokens, unit, had, attempt), "budgets-release", essential=True)
+
+    async def _give_back(self, done: list[tuple[int, str, float]], keep_tokens: int | None, unit: float, had: int,
+                         attempt: Attempt | None) -> None:
         state = self.plugin.services.state
         for gi, side, reserved in done:
             keys, items, _labels = self.groups[gi]

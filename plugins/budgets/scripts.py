@@ -149,7 +149,7 @@ def _spend_key(key: str) -> bool:
 
 
 BUDGET_RESERVE = Script("bulwark_budget_reserve", _LUA_BUDGET_RESERVE, _local_budget_reserve, durable_key=_spend_key)
-BUDGET_SETTLE = Script("bulwark_budget_settle", _LUA_BUDGET_SETTLE, _local_budget_settle, durable_key=_spend_key)
+BUDGET_SETTLE = Script("bulwark_budget_settle", _LUA_BUDGET_SETTLE, _local_budget_settle, durable_key=_spend_key, write_behind=True)
 
 
 def alerts_of(result: dict[str, Any]) -> list[int]:

@@ -64,6 +64,15 @@ log = logging.getLogger("bulwark.fallback")
 
 
 
+class _Peek:
+    """A breaker read started before the chain ran (`Fallback.prefetch`)."""
+
+    __slots__ = ("provider", "state")
+
+    def __init__(self, provider: str, state: "asyncio.Future[int | None]") -> None:
+        self.provider, self.state = provider, state
+
+
 class _Outcome:
     """One attempt's result: a usable answer (for a stream, its held head events), or why it
     failed. `declined`: one of Bulwark's own tiers had no answer (the cascade moves on)."""
@@ -134,14 +143,31 @@ class Fallback(Continuation, Plugin):
         return web.json_response({"provider": name, "state": "closed"})
 
     # -- helpers -------------------------------------------------------------------------------
-    async def _allow(self, provider: str) -> tuple[bool, bool]:
+    def prefetch(self, ctx: RequestContext) -> None:
+        """Read the first step's breaker while the outer layers make their first state call:
+        a closed breaker (nearly always) then costs no round trip of its own."""
+        if self.shadow or not self.config.breaker.enabled:
+            return
+        chain = self.config.chains.get(ctx.model or "") or self.config.chains.get("*")
+        if chain is None or not chain.steps or self._own_tier(chain.steps[0].provider):
+            return
+        provider = chain.steps[0].provider
+        ctx.scratch[self.name] = _Peek(provider, asyncio.ensure_future(self.breakers.peek(provider)))
+
+    async def _allow(self, provider: str, peek: "_Peek | None" = None) -> tuple[bool, bool]:
         if self._own_tier(provider):  # in-process tiers need no breaker
             return True, False
+        if peek is not None and peek.provider == provider:
+            if await peek.state == CLOSED:
+                self.breakers.seen_closed(provider)
+                return True, False
         return await self.breakers.allow(provider)
 
-    async def _record(self, provider: str, ok: bool, probe: bool) -> None:
+    def _record(self, provider: str, ok: bool, probe: bool) -> None:
+        """Count the outcome in the background: nothing the client gets waits on it (and its
+        write may be held to share a flight with the request's settles)."""
         if not self._own_tier(provider):
-            await self.breakers.record(provider, ok, probe)
+            self.services.tasks.spawn(self.breakers.record(provider, ok, probe), "breaker-record", essential=True)
 
     def _own_tier(self, provider: str) -> bool:
         """Bulwark's own tiers (rules, human): they answer in-process, never fail over, need no breaker."""
@@ -264,6 +290,8 @@ class Fallback(Continuation, Plugin):
             return await call_next(ctx)
         if self.shadow:
             return await self._shadow(ctx, call_next)
+        peek = ctx.scratch.get(self.name)  # the breaker read `prefetch` started (not on a regeneration's pass)
+        peek = peek if isinstance(peek, _Peek) else None
         ctx.scratch[self.name] = {"chain": alias if alias in self.config.chains else "*", "steps": []}
         deadline = time.monotonic() + chain.deadline_seconds
         steps = chain.steps
@@ -276,7 +304,8 @@ class Fallback(Continuation, Plugin):
         i = 0
         while i < len(steps):
             step = steps[i]
-            allowed, probe = await self._allow(step.provider)
+            allowed, probe = await self._allow(step.provider, peek)
+            peek = None  # used once: a later look at the same provider asks again
             if not allowed:
                 skipped_open += 1
                 self._note(ctx, step, "skipped", "breaker_open", 0.0)
@@ -318,7 +347,7 @@ class Fallback(Continuation, Plugin):
                         self._note(ctx, step, "ok", None, took)
                         await self._close(last_resp)
                         return self._stream_answer(ctx, call_next, out, steps, i, chain.deadline_seconds, fallbacks, probe)
-                    await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
+                    self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
                     if out.exc is not None:
                         self._finish(ctx, step, fallbacks)
                         raise out.exc
@@ -328,7 +357,7 @@ class Fallback(Continuation, Plugin):
                     await self._close(last_resp)
                     return out.resp
                 # A trigger fired.
-                await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
+                self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
                 probe = False
                 self._note(ctx, step, "failed", out.reason, took, out.exc, first_attempt)
                 if out.declined and (last_resp is not None or last_exc is not None):

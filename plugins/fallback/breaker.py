@@ -206,7 +206,7 @@ def _status_local(store: Any, keys: list[str], args: list[Any]) -> list[str]:
 
 ALLOW = Script("breaker_allow", _ALLOW_LUA, _allow_local)
 STATUS = Script("breaker_status", _STATUS_LUA, _status_local)
-RECORD = Script("breaker_record", _RECORD_LUA, _record_local)
+RECORD = Script("breaker_record", _RECORD_LUA, _record_local, write_behind=True)
 
 
 class Breakers:
@@ -247,6 +247,22 @@ class Breakers:
         self._seen(provider, st)
         allowed = bool(int(ok))
         return allowed, allowed and st == HALF_OPEN
+
+    async def peek(self, provider: str) -> int | None:
+        """The breaker's state, read only (None when the state backend failed). A closed
+        breaker's ALLOW decides nothing (it only reads the state), so a caller that read
+        CLOSED may skip it; open and half-open ones must still go through `allow`."""
+        if not self.config.enabled:
+            return CLOSED
+        try:
+            st_raw, _ = await self.state.run(STATUS, [self.key(provider)], [])
+            return int(float(st_raw))
+        except Exception as exc:  # noqa: BLE001 - the caller falls back to `allow`
+            self._state_failed("peek", exc)
+            return None
+
+    def seen_closed(self, provider: str) -> None:
+        self._seen(provider, CLOSED)
 
     async def record(self, provider: str, ok: bool, probe: bool = False, now: float | None = None) -> int:
         """Count one outcome; returns the breaker state after it."""

@@ -92,7 +92,7 @@ class Continuation:
                 async for ev in stream:
                     yield ev
             except UpstreamStreamError as exc:
-                await self._record(provider, False, probe)
+                self._record(provider, False, probe)
                 recorded = True
                 reason = "timeout" if exc.reason == "stall" else "stream"
                 self._mid_stream_failure(ctx, steps[i], resp.attempt, reason, exc)
@@ -107,11 +107,11 @@ class Continuation:
                 async for ev in self._continue(ctx, call_next, track, steps, i, time.monotonic() + deadline_seconds, exc):
                     yield ev
                 return
-            await self._record(provider, True, probe)
+            self._record(provider, True, probe)
             recorded = True
         finally:
             if not recorded:  # client went away mid-stream: the provider did nothing wrong
-                await self._record(provider, True, probe)
+                self._record(provider, True, probe)
             await self._close_stream(stream)
 
     def _mid_stream_failure(self, ctx: RequestContext, step: Step, attempt: Attempt | None, reason: str,
@@ -167,7 +167,7 @@ class Continuation:
                 out = await self._attempt(ctx, call_next, left)
             took = time.monotonic() - started
             if out.reason is not None or out.resp is None or out.resp.stream is None or not out.head:
-                await self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
+                self._record(step.provider, out.reason not in _BREAKER_FAILURES, probe)
                 self._note(ctx, step, "failed", out.reason or "not_a_stream", took, out.exc, since)
                 await self._close(out.resp)
                 from_provider, reason = step.provider, out.reason or "stream"
@@ -181,14 +181,14 @@ class Continuation:
                 async for ev in track.splice(out.head, out.resp.stream):
                     yield ev
             except UpstreamStreamError as exc:
-                await self._record(step.provider, False, probe)
+                self._record(step.provider, False, probe)
                 reason = "timeout" if exc.reason == "stall" else "stream"
                 self._mid_stream_failure(ctx, step, out.resp.attempt, reason, exc)
                 from_provider, last = step.provider, exc
                 continue  # the next step goes on from everything the client has now
             finally:
                 await self._close_stream(out.resp.stream)
-            await self._record(step.provider, True, probe)
+            self._record(step.provider, True, probe)
             return
         ctx.record(self.name, **{**track.decision(), "continued": False, "why_not": "no step left that can continue"})
         raise last

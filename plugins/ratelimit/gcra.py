@@ -608,4 +608,4 @@ def _local_settle(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any
 
 GATE = Script("bulwark_gate", _LUA_GATE, _local_gate)
 TOKENS = Script("bulwark_tokens", _LUA_TOKENS, _local_tokens)
-SETTLE = Script("bulwark_settle", _LUA_SETTLE, _local_settle)
+SETTLE = Script("bulwark_settle", _LUA_SETTLE, _local_settle, write_behind=True)

@@ -39,6 +39,12 @@ class Script:
     # Which of its KEYS are durable (None: all). Per-request bookkeeping a Script also writes
     # (a budget's receipts and settled marks) expires quickly and may be evicted.
     durable_key: Callable[[str], bool] | None = None
+    # A write made after the answer that no client waits on (a settle, a breaker outcome): a
+    # batching backend may hold it a few milliseconds (`Flights.HOLD_SECONDS`) so it shares a
+    # flight with the other settles of the request or rides along with the next request's
+    # first flight, instead of costing a round trip of its own. Order is kept: a held write
+    # goes out no later than, and before, any command asked after it.
+    write_behind: bool = False
 
     def __post_init__(self) -> None:
         # By name, for the state server that runs Scripts for several workers (proxy.state.shared).
@@ -132,31 +138,59 @@ class Flights:
     `fly(requests)` sends them all and returns their answers in order (an answer that is an
     exception is raised to its caller alone). When the flight fails as a whole every caller
     hears it; a caller that gave up before the flush is left out. One request alone is sent as
-    it is (`fly` sees a list of one), with no timer and no added wait."""
+    it is (`fly` sees a list of one), with no timer and no added wait.
 
-    __slots__ = ("_fly", "_pending", "_tasks", "sent")
+    `ask(request, hold=True)` (a write-behind Script) waits up to `hold_seconds` for company
+    instead: the next request asked without `hold` takes it along (queued first, so it lands
+    first), else the timer sends it. `drain()` sends whatever is held (shutdown).
 
-    def __init__(self, fly: Callable[[list[Any]], Awaitable[list[Any]]]) -> None:
+    The default, `state.write_behind_ms` = 5: long enough for the settles one request makes at
+    its end (attempt end, answer sent) and the next request of a sequential client to meet;
+    short enough that nothing a client or an operator looks at notices (a held concurrency
+    slot is freed first in the next flight, before that flight's own gate). 0: never held."""
+
+    __slots__ = ("_fly", "_pending", "_tasks", "sent", "_soon", "_timer", "hold_seconds")
+
+    def __init__(self, fly: Callable[[list[Any]], Awaitable[list[Any]]], hold_seconds: float = 0.005) -> None:
         self._fly = fly
+        self.hold_seconds = hold_seconds
         self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self._soon = False  # a flush at the end of this iteration is scheduled
+        self._timer: asyncio.TimerHandle | None = None  # the held writes' deadline
         self.sent = 0  # flights sent (a round trip each)
 
-    def ask(self, request: Any) -> asyncio.Future[Any]:
+    def ask(self, request: Any, hold: bool = False) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush)
         self._pending.append((request, fut))
+        if not hold or self.hold_seconds <= 0:
+            if not self._soon:
+                self._soon = True
+                loop.call_soon(self._flush)
+        elif not self._soon and self._timer is None:
+            self._timer = loop.call_later(self.hold_seconds, self._flush)
         return fut
 
     def _flush(self) -> None:
+        self._soon = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         batch, self._pending = self._pending, []
         batch = [(req, fut) for req, fut in batch if not fut.done()]
         if batch:
             t = asyncio.get_running_loop().create_task(self._flight(batch))
             self._tasks.add(t)
             t.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Send what is held and wait for every flight in the air (before closing the
+        connection, so no settle is lost at shutdown)."""
+        if self._pending:
+            self._flush()
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _flight(self, batch: list[tuple[Any, asyncio.Future[Any]]]) -> None:
         self.sent += 1

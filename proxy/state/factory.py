@@ -23,7 +23,7 @@ def create_state(state_config: Any, metrics: Any = None) -> StateBackend:
         from .shared import ENV, SharedState
 
         if os.environ.get(ENV):  # a worker of `serve --workers N`: the supervisor's one state
-            return SharedState(os.environ[ENV])
+            return SharedState(os.environ[ENV], hold_seconds=state_config.write_behind_ms / 1000)
         return local
     from .redis import RedisState
     from .resilient import ResilientState
@@ -33,6 +33,7 @@ def create_state(state_config: Any, metrics: Any = None) -> StateBackend:
         cluster=state_config.cluster, cluster_nodes=state_config.cluster_nodes,
         sentinels=state_config.sentinels, sentinel_service=state_config.sentinel_service,
         sentinel_password=_env(state_config.sentinel_password_env),
+        write_behind_ms=state_config.write_behind_ms,
     )
     return ResilientState(primary, state_config.on_failure, fallback=local, metrics=metrics)
 

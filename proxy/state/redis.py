@@ -84,6 +84,7 @@ class RedisState(StateBackend):
         sentinels: list[str] | tuple[str, ...] = (),
         sentinel_service: str = "mymaster",
         sentinel_password: str | None = None,
+        write_behind_ms: float = 5.0,
     ) -> None:
         self.url = url
         self.prefix = key_prefix
@@ -114,7 +115,7 @@ class RedisState(StateBackend):
         self._evalsha_ok = True
         # Commands of one event-loop iteration go as one pipeline (a Cluster spreads them over
         # nodes by slot: each goes on its own there).
-        self._flights = None if cluster else Flights(self._fly)
+        self._flights = None if cluster else Flights(self._fly, write_behind_ms / 1000)
         self._unbatched = 0
         self._journals: dict[str, RedisJournal] = {}
         # Outer guard: a command may wait for a pooled connection, connect, write and read (and
@@ -150,12 +151,13 @@ class RedisState(StateBackend):
         return self._slots if self._slots is not None else contextlib.nullcontext()
 
     # -- batching: commands of one loop iteration share a round trip ------------------
-    def _send(self, *cmd: Any) -> Any:
-        """An awaitable with the reply to `cmd` (a Redis command as its words)."""
+    def _send(self, *cmd: Any, hold: bool = False) -> Any:
+        """An awaitable with the reply to `cmd` (a Redis command as its words); `hold`: a
+        write-behind command that may wait a few ms for company (see Flights)."""
         if self._flights is None:
             self._unbatched += 1
             return self._r.execute_command(*cmd)
-        return self._flights.ask(cmd)
+        return self._flights.ask(cmd, hold)
 
     @property
     def round_trips(self) -> int:
@@ -210,7 +212,7 @@ class RedisState(StateBackend):
             async with asyncio.timeout(self._guard):  # the flight takes the pool slot (sentinel)
                 if self._evalsha_ok:
                     try:
-                        return await self._send("EVALSHA", sha, len(full), *full, *args)
+                        return await self._send("EVALSHA", sha, len(full), *full, *args, hold=script.write_behind)
                     except NoScriptError:
                         pass  # first run on this server: EVAL caches it for next time
                     except ResponseError as exc:
@@ -220,7 +222,7 @@ class RedisState(StateBackend):
                             self._evalsha_ok = False
                         else:
                             raise
-                return await self._send("EVAL", script.lua, len(full), *full, *args)
+                return await self._send("EVAL", script.lua, len(full), *full, *args, hold=script.write_behind)
         except ResponseError as exc:
             log.error("state script %s failed in Redis: %s", script.name, exc)
             raise StateError(f"redis script {script.name} failed: {exc}") from exc
@@ -262,6 +264,8 @@ class RedisState(StateBackend):
 
     async def aclose(self) -> None:
         try:
+            if self._flights is not None:
+                await self._flights.drain()  # held settles go out before the connections close
             await self._r.aclose()
             if self._pool is not None:
                 await self._pool.disconnect()

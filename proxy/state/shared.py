@@ -162,22 +162,23 @@ class SharedState(StateBackend):
 
     name = "shared-memory"
 
-    def __init__(self, path: str, pool: int = 8, timeout: float = 2.0) -> None:
+    def __init__(self, path: str, pool: int = 8, timeout: float = 2.0, hold_seconds: float = 0.005) -> None:
         self.path = path
         self.timeout = timeout
         self._size = pool
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self._journals: dict[str, SharedJournal] = {}
-        self._flights = Flights(self._fly)
+        self._flights = Flights(self._fly, hold_seconds)
 
     @property
     def round_trips(self) -> int:
         """Frames sent to the state server (a batch counts once)."""
         return self._flights.sent
 
-    async def call(self, *req: Any) -> Any:
-        """One operation; those asked in the same loop iteration share one frame (see above)."""
-        ok, value = await self._flights.ask(list(req))
+    async def call(self, *req: Any, hold: bool = False) -> Any:
+        """One operation; those asked in the same loop iteration share one frame (see above);
+        `hold`: a write-behind Script's, which may wait a few ms for company (see Flights)."""
+        ok, value = await self._flights.ask(list(req), hold)
         if not ok:
             raise StateError(f"shared state: {value}")
         return value
@@ -227,7 +228,7 @@ class SharedState(StateBackend):
         return float(await self.call("incr", key, amount, ttl))
 
     async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
-        return await self.call("run", script.name, keys, [_b(x) if isinstance(x, bytes) else x for x in args])
+        return await self.call("run", script.name, keys, [_b(x) if isinstance(x, bytes) else x for x in args], hold=script.write_behind)
 
     async def scan(self, pattern: str, limit: int = 10_000) -> list[str]:
         return list(await self.call("scan", pattern, limit))
@@ -245,6 +246,7 @@ class SharedState(StateBackend):
             return False
 
     async def aclose(self) -> None:
+        await self._flights.drain()  # held settles go out before the connections close
         while self._idle:
             self._idle.pop()[1].close()
 
