@@ -82,9 +82,9 @@ async def env(request: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, red
     MoneyProbe.seen.clear()
     made: list[Any] = []
 
-    async def make(budget_usd_day: float = 1.0, limits: dict[str, float] | None = None, **over: Any) -> Env:
+    async def make(budget_usd_day: float = 1.0, limits: dict[str, float] | None = None, team: str | None = None, **over: Any) -> Env:
         keys = [*[dict(k) for k in TEST_KEYS],
-                {"name": "money", "key": "sk-money", "tier": "trusted",
+                {"name": "money", "key": "sk-money", "tier": "trusted", **({"team": team} if team else {}),
                  "limits": {**ROOMY, "budget_usd_day": budget_usd_day, **(limits or {})}},
                 {"name": "flood", "key": "sk-flood", "tier": "trusted", "limits": dict(ROOMY)}]
         cfg = shipped_config(sim, tmp_path, keys=keys, **over)
@@ -209,6 +209,29 @@ async def test_n_choices_without_max_tokens_are_bounded(env: Any) -> None:
     await e.settled()
     assert e.billed() <= cap + PRICING.cost("gpt-4o-mini", 20, 4096 * 4)
     assert close(await e.recorded(), e.billed())
+
+
+async def test_a_team_key_reserves_key_and_team_at_once_and_the_tighter_caps_the_output(env: Any) -> None:
+    """Two budget groups (the key's and its team's, in different hash slots) are reserved in one
+    flight; the key's day budget grants fewer output tokens than the team's month, so the
+    team's reservation shrinks to the key's grant while the answer is on its way, and both are
+    charged what the provider billed."""
+    e = await env(budget_usd_day=0.002, team="growth")  # shipped: teams.growth.month = $100
+    e.sim.script("long essay", [{"content": " ".join(f"word{i}" for i in range(3000))}])
+    month = dt.datetime.now(dt.timezone.utc).strftime("%Y%m")
+    team_key = "{team:growth}:bud:month:" + month
+    call = asyncio.create_task(e.client().chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "a long essay please"}], extra_headers={"x-sim-fault": "latency=400"}))
+    await asyncio.sleep(0.2)  # reserved, shrunk, not answered yet
+    held = float(await e.proxy.services.state.get(team_key) or 0)
+    r = await call
+    cap, reason = r.headers["x-bulwark-output-cap"].split("; ")
+    assert reason == "reason=budget" and int(cap) < 4096  # the key's $0.002 pays ~3,300 tokens, the team's 4,096
+    unit = PRICING.cost("gpt-4o-mini", 0, 1)
+    assert int(cap) * unit <= held <= int(cap) * unit + PRICING.cost("gpt-4o-mini", 100, 0), (held, cap)
+    await e.settled()
+    assert close(await e.recorded(), e.billed())
+    assert close(float(await e.proxy.services.state.get(team_key) or 0), e.billed())
 
 
 async def test_an_exhausted_end_user_stays_refused_under_a_flood_of_new_users(env: Any) -> None:

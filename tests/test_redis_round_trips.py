@@ -147,3 +147,46 @@ async def test_held_settles_are_sent_at_shutdown(sim: Any, tmp_path: Path, redis
     finally:
         if not closed:
             await proxy.aclose()
+
+
+async def test_key_and_team_budgets_are_reserved_in_one_flight(sim: Any, tmp_path: Path, redis_url: str, unique_prefix: str) -> None:
+    """The key's and its team's budgets live in different hash slots (two scripts): they still
+    share one flight, so a team key pays no extra round trip before its answer."""
+    cfg = shipped_config(sim, tmp_path, keys=[{**KEY, "team": "growth"}], telemetry={"stats": {"flush_seconds": 60}},
+                         **redis_state(redis_url, unique_prefix))
+    proxy = await start_proxy(cfg)
+    try:
+        primary = proxy.services.state.primary
+        client = openai_client(proxy.url, key=KEY["key"])
+        await _ask(client, 0)
+        rec = Flights(primary)
+        await _ask(client, 1)
+        reserves = [f for f in rec.flights if "bulwark_budget_reserve" in f]
+        assert len(reserves) == 1 and reserves[0].count("bulwark_budget_reserve") == 2, rec.flights
+    finally:
+        await proxy.aclose()
+
+
+async def test_a_cacheable_request_looks_up_its_entry_in_the_gate_flight(sim: Any, tmp_path: Path, redis_url: str, unique_prefix: str) -> None:
+    """The cache's GET is started before the chain (Cache.prefetch): a miss costs no round trip
+    of its own, and a hit is answered after one flight (gate + breaker read + GET)."""
+    proxy, primary = await _proxy(sim, tmp_path, redis_url, unique_prefix)
+    try:
+        client = openai_client(proxy.url, key=KEY["key"])
+        await _ask(client, 0)
+        await asyncio.sleep(0.05)
+        msgs = [{"role": "user", "content": f"What is the capital of France? {unique_prefix}"}]
+        rec = Flights(primary)
+        miss = await client.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=msgs, temperature=0)
+        assert miss.headers["x-bulwark-cache"] == "miss"
+        first = next(f for f in rec.flights if "bulwark_gate" in f)
+        assert "GET" in first and "breaker_status" in first, rec.flights
+        assert sum(f.count("GET") for f in rec.flights) == 1, rec.flights
+        await asyncio.sleep(0.1)  # stored
+        rec.flights.clear()
+        hit = await client.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=msgs, temperature=0)
+        assert hit.headers["x-bulwark-cache"] == "hit"
+        before_answer = [f for f in rec.flights if "bulwark_gate" in f or "GET" in f or "bulwark_budget_reserve" in f]
+        assert len(before_answer) == 1 and "GET" in before_answer[0], rec.flights
+    finally:
+        await proxy.aclose()

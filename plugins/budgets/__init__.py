@@ -17,6 +17,7 @@ Per-key overrides (`[[auth.keys]] limits` or `bulwark keys create --budget-usd-m
 """
 from __future__ import annotations
 
+import asyncio
 import calendar
 import datetime as dt
 import logging
@@ -228,41 +229,72 @@ class _Spend:
         return prompt_cost, {"unit": unit, "max": cfg.max_output_tokens, "min": cfg.min_output_tokens}
 
     async def reserve(self, attempt: Attempt) -> None:
+        """Reserve the attempt's upper bound in every budget group (key, end user, team) at
+        once: the groups' scripts go out together in one flight (they cannot be one script:
+        their keys live in different hash slots). Then, all or nothing: a refusal or a state
+        failure gives back what the others reserved; a flexible output limit is the smallest
+        any group granted, and the groups that granted more shrink to it."""
         if not attempt.billable:
             return
         plugin, ctx = self.plugin, self.ctx
         est, flex = self._bound(attempt)
         state = plugin.services.state
+        calls = []
+        for keys, items, _labels in self.groups:
+            keys = self._with_receipt(keys, attempt)
+            args: dict[str, Any] = {"now": 0, "est": est, "items": [i[:3] for i in items], "rcpt": [len(keys), RECEIPT_TTL_MS]}
+            if flex is not None:
+                args["flex"] = flex
+            calls.append(state.run_tagged(BUDGET_RESERVE, keys, [orjson.dumps(args)]))
+        if len(calls) == 1:  # the common case: no task to make
+            try:
+                answers: list[Any] = [await calls[0]]
+            except StateError as exc:
+                answers = [exc]
+        else:
+            answers = await asyncio.gather(*calls, return_exceptions=True)
         done: list[tuple[int, str, float]] = []  # (group, side, reserved)
-        tokens: int | None = None
-        try:
-            for gi, (keys, items, labels) in enumerate(self.groups):
-                keys = self._with_receipt(keys, attempt)
-                args: dict[str, Any] = {"now": 0, "est": est, "items": [i[:3] for i in items], "rcpt": [len(keys), RECEIPT_TTL_MS]}
-                if flex is not None:
-                    args["flex"] = {**flex, "max": tokens if tokens is not None else flex["max"]}
-                res, side = await state.run_tagged(BUDGET_RESERVE, keys, [orjson.dumps(args)])
-                res = decode(res)
-                if not res.get("ok"):
-                    self._release(done, attempt=attempt)
-                    if plugin.shadow:
-                        ctx.record(plugin.name, shadow=True, would_reject=429)
-                        return
-                    plugin._exhausted(ctx, labels[int(res["idx"]) - 1], float(res.get("spent", 0)), est, self.user)
-                done.append((gi, side, float(res.get("est", est))))
-                if flex is not None:
-                    granted = int(res.get("tokens", flex["max"]))
-                    if tokens is not None and granted < tokens:
-                        # A later (team) budget grants less: give the earlier ones back the difference.
-                        self._release(done[:-1], keep_tokens=granted, unit=flex["unit"], had=tokens, attempt=attempt)
-                        done[:-1] = [(g, sd, r - (tokens - granted) * flex["unit"]) for g, sd, r in done[:-1]]
-                    tokens = granted
-        except StateError as exc:
+        granted: list[int] = []
+        refused: tuple[int, dict[str, Any]] | None = None
+        failed: StateError | None = None
+        unexpected: BaseException | None = None
+        for gi, answer in enumerate(answers):
+            if isinstance(answer, StateError):
+                failed = failed or answer
+                continue
+            if isinstance(answer, BaseException):
+                unexpected = unexpected or answer
+                continue
+            res = decode(answer[0])
+            if not res.get("ok"):
+                refused = refused or (gi, res)
+                continue
+            done.append((gi, answer[1], float(res.get("est", est))))
+            if flex is not None:
+                granted.append(int(res.get("tokens", flex["max"])))
+        if unexpected is not None:
+            self._release(done, attempt=attempt)
+            raise unexpected
+        if failed is not None:
             self._release(done, attempt=attempt)
             if plugin.shadow:
                 return
-            raise ServiceUnavailable(f"Budgets are unavailable: the state backend failed ({exc}). Retry shortly.",
+            raise ServiceUnavailable(f"Budgets are unavailable: the state backend failed ({failed}). Retry shortly.",
                                      headers={"retry-after": "1"}) from None
+        if refused is not None:
+            self._release(done, attempt=attempt)
+            if plugin.shadow:
+                ctx.record(plugin.name, shadow=True, would_reject=429)
+                return
+            gi, res = refused
+            plugin._exhausted(ctx, self.groups[gi][2][int(res["idx"]) - 1], float(res.get("spent", 0)), est, self.user)
+        tokens: int | None = None
+        if flex is not None and granted:
+            tokens = min(granted)
+            for j, (g, sd, r) in enumerate(done):
+                if granted[j] > tokens:  # another group grants less: give back the difference
+                    self._release([(g, sd, r)], keep_tokens=tokens, unit=flex["unit"], had=granted[j], attempt=attempt)
+                    done[j] = (g, sd, r - (granted[j] - tokens) * flex["unit"])
         if tokens is not None:
             attempt.output_cap = tokens
             ctx.response_headers["x-bulwark-output-cap"] = (

@@ -104,6 +104,29 @@ def _noop() -> None:
 
 
 # -- the plugin -----------------------------------------------------------------------------
+class _Plan:
+    """What the cache will do with a request: bypass (`reason`) or look up and store `key`."""
+
+    __slots__ = ("reason", "key", "ttl", "no_cache")
+
+    def __init__(self, reason: str | None, key: str, ttl: float, no_cache: bool) -> None:
+        self.reason, self.key, self.ttl, self.no_cache = reason, key, ttl, no_cache
+
+
+class _Prefetch:
+    """A plan made, and its lookup started, before the chain ran (`Cache.prefetch`). It holds
+    while the body and the target it was computed from are the ones the cache layer sees."""
+
+    __slots__ = ("plan", "lookup", "body", "target")
+
+    def __init__(self, plan: _Plan, lookup: "asyncio.Future[Any] | None", ctx: RequestContext) -> None:
+        self.plan, self.lookup = plan, lookup
+        self.body, self.target = (None if ctx.body_changed else ctx.body), ctx.target
+
+    def still_valid(self, ctx: RequestContext) -> bool:
+        return self.body is not None and not ctx.body_changed and ctx.body is self.body and ctx.target is self.target
+
+
 class Cache(Plugin):
     name = "cache"
     Config = CacheConfig
@@ -173,7 +196,8 @@ class Cache(Plugin):
         return no_store or "no-cache" in tokens or "max-age=0" in tokens, no_store
 
     # -- the chain -------------------------------------------------------------------------
-    async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
+    def _plan(self, ctx: RequestContext) -> "_Plan":
+        """Whether this request may be answered from the cache, and under which entry key."""
         body = ctx.body
         no_cache, no_store = self._directives(ctx)
         model = body.get("model") if isinstance(body.get("model"), str) else None
@@ -188,12 +212,7 @@ class Cache(Plugin):
             if not any_t:
                 reason = "nondeterministic"
         if reason is not None:
-            self._count("bypass")
-            ctx.record(self.name, outcome="bypass", reason=reason)
-            if not self.shadow:
-                ctx.response_headers[HEADER] = "bypass"
-            return await call_next(ctx)
-
+            return _Plan(reason, "", 0.0, no_cache)
         target = (ctx.target.provider, ctx.target.model) if ctx.target is not None else None
         ident = ctx.identity
         key = cachekey.entry_key(
@@ -201,10 +220,39 @@ class Cache(Plugin):
             cachekey.request_digest(body, ctx.endpoint, target),
         )
         ttl = rule.ttl_seconds if rule is not None and rule.ttl_seconds else self.cfg.ttl_seconds
+        return _Plan(None, key, ttl, no_cache)
+
+    def prefetch(self, ctx: RequestContext) -> None:
+        """Start the entry's read while the rate-limit gate makes its call: with Redis, the
+        lookup then costs no round trip of its own (a refused request's read is just unused)."""
+        if not self.use_state:
+            return
+        try:
+            plan = self._plan(ctx)
+        except Exception:  # a body the chain will refuse: let __call__ meet it as usual
+            return
+        lookup = None
+        if plan.reason is None and not plan.no_cache:
+            lookup = asyncio.ensure_future(self._lookup(plan.key))
+        ctx.scratch[self.name] = _Prefetch(plan, lookup, ctx)
+
+    async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
+        pre = ctx.scratch.pop(self.name, None)
+        if isinstance(pre, _Prefetch) and pre.still_valid(ctx):
+            plan, lookup = pre.plan, pre.lookup
+        else:  # not prefetched, or an outer layer changed the body since
+            plan, lookup = self._plan(ctx), None
+        reason, key, ttl, no_cache = plan.reason, plan.key, plan.ttl, plan.no_cache
+        if reason is not None:
+            self._count("bypass")
+            ctx.record(self.name, outcome="bypass", reason=reason)
+            if not self.shadow:
+                ctx.response_headers[HEADER] = "bypass"
+            return await call_next(ctx)
 
         leader: asyncio.Future[None] | None = None
         if not no_cache:
-            entry, age, failed = await self._lookup(key)
+            entry, age, failed = await (lookup if lookup is not None else self._lookup(key))
             if entry is None and not failed and self.cfg.coalesce and not self.shadow:
                 waiter = self._inflight.get(key)
                 if waiter is None:
@@ -413,7 +461,7 @@ class Cache(Plugin):
 
     async def _state_set(self, key: str, blob: bytes, ttl: float, release: Any = _noop) -> None:
         try:
-            await self.state.set(key, blob, ttl=ttl)
+            await self.state.set(key, blob, ttl=ttl, write_behind=True)
         except Exception as exc:  # Redis down: skip the store silently (counted)
             self._state_error("cache_set", exc)
             self._count("store_error")

@@ -91,7 +91,9 @@ class StateBackend(abc.ABC):
     async def get(self, key: str) -> bytes | None: ...
 
     @abc.abstractmethod
-    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None: ...
+    async def set(self, key: str, value: bytes, ttl: float | None = None, *, write_behind: bool = False) -> None:
+        """`write_behind`: nobody waits on it to answer (a cache store): a batching backend may
+        hold it a few ms to share a flight (see Script.write_behind)."""
 
     @abc.abstractmethod
     async def delete(self, *keys: str) -> None: ...

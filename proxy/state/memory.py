@@ -315,7 +315,7 @@ class MemoryState(StateBackend):
             return repr(v).encode()
         return str(v).encode()
 
-    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+    async def set(self, key: str, value: bytes, ttl: float | None = None, *, write_behind: bool = False) -> None:
         self.store.set(key, value, ttl)
 
     async def delete(self, *keys: str) -> None:

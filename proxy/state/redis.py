@@ -177,9 +177,9 @@ class RedisState(StateBackend):
     async def get(self, key: str) -> bytes | None:
         return await self._call("get", self._send("GET", self.k(key)))
 
-    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+    async def set(self, key: str, value: bytes, ttl: float | None = None, *, write_behind: bool = False) -> None:
         px = int(ttl * 1000) if ttl is not None and ttl > 0 else None
-        await self._call("set", self._send("SET", self.k(key), value, *(("PX", px) if px is not None else ())))
+        await self._call("set", self._send("SET", self.k(key), value, *(("PX", px) if px is not None else ()), hold=write_behind))
 
     async def delete(self, *keys: str) -> None:
         if keys:

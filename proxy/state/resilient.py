@@ -153,8 +153,9 @@ class ResilientState(StateBackend):
     async def get(self, key: str) -> bytes | None:
         return await self._do("get", lambda: self.primary.get(key), lambda: self.fallback.get(key))
 
-    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
-        return await self._do("set", lambda: self.primary.set(key, value, ttl), lambda: self.fallback.set(key, value, ttl))
+    async def set(self, key: str, value: bytes, ttl: float | None = None, *, write_behind: bool = False) -> None:
+        return await self._do("set", lambda: self.primary.set(key, value, ttl, write_behind=write_behind),
+                              lambda: self.fallback.set(key, value, ttl))
 
     async def delete(self, *keys: str) -> None:
         return await self._do("delete", lambda: self.primary.delete(*keys), lambda: self.fallback.delete(*keys))

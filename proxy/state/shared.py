@@ -218,8 +218,8 @@ class SharedState(StateBackend):
     async def get(self, key: str) -> bytes | None:
         return _unb(await self.call("get", key))
 
-    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
-        await self.call("set", key, _b(value), ttl)
+    async def set(self, key: str, value: bytes, ttl: float | None = None, *, write_behind: bool = False) -> None:
+        await self.call("set", key, _b(value), ttl, hold=write_behind)
 
     async def delete(self, *keys: str) -> None:
         await self.call("delete", *keys)
