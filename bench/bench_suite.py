@@ -353,6 +353,8 @@ class Load:
 
 
 def wrk(t: Target, api: str, stream: bool, seconds: float, tag: str, conns: int = 32) -> Load:
+    if shutil.which("wrk") is None:  # else every throughput figure would silently read 0
+        raise SystemExit("bench: wrk is not installed (apt-get install wrk; scripts/setup-test-deps.sh does not install it)")
     script = wrk_script(api, stream, tag)
     c0, w0 = cpu_s(t.proc.pid), time.monotonic()
     out = subprocess.run(pinned(0, ["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), t.base + PATHS[api]]),
