@@ -8,7 +8,11 @@ its short string values and the key it sits under ("type": "checking", "name": "
 sentence that says "checking" about a number of the savings object is caught. Arrays and
 sibling objects give columns (the same key across items) for totals, averages and counts.
 Prose and markdown tables give facts too: units and periods from the words that follow, a row
-of a table is an object, its cells columns.
+of a table is an object labelled by its text cells, its cells columns keyed by the header; a
+"Label: value" line is an object labelled by its label, under the heading above it ("Savings
+account:"); a sentence that names its subject (AAPL, "Riverton's", parallel "Ashby have ... Bexley
+have ...") is an object labelled by those names, one that names none stays with the sentence
+before. A number's direction (a negative change, `net_loss`, "fell 4%") is read on first need.
 
 Everything here is built once per request (cached per message text across turns).
 """
@@ -22,6 +26,7 @@ from typing import Any, Iterable
 
 import orjson
 
+from .segments import sentences
 from .scan import _DATE_KINDS, _DIGIT_FIND, _NONDIGIT, _DIGITS, _MULT, _dates_of, _interpretations, _norm_ident, _parse_words, scan
 from .units import Unit, key_tokens, key_units, stem, to_base, unit_after
 
@@ -39,6 +44,12 @@ _ALPHA2 = re.compile(r"[A-Za-z]{2,}")
 _EMPTY = re.compile(r"^\s*(?:n/?a|none|unknown|tbd|not \w+|see \w+|to taste|per \w+ law|as needed|varies|pending|null|-)\b", re.IGNORECASE)
 _TERMS = re.compile(r"\b(?:net|n)\s?(\d{1,3})\b", re.IGNORECASE)
 _LABEL_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+# "AAPL: 12.4%", "- Open issues: 87", "**Stars**: 5,100": a short label before a colon at the start of a line
+_LINE_LABEL = re.compile(r"\s*(?:[-*•]\s+)?\**([A-Za-z][A-Za-z0-9 ./&'()-]{0,40}?)\**\s*:\s")
+# a heading line without numbers: "Checking account:", "## AAPL", "**Savings**"
+_HEADING = re.compile(r"(?:#{1,6}\s*|\*\*)?([A-Za-z][A-Za-z0-9 ./&'()-]{0,40}?)(?:\*\*)?\s*:?\s*$")
+_RULE = re.compile(r":?-{2,}:?$")
+_ENTITY_MAP = re.compile(r"(?i)pct|percent")
 _STOP = frozenset((
     "the", "a", "an", "of", "and", "or", "to", "for", "in", "on", "at", "by", "with", "from", "per", "is", "not", "no",
     "see", "as", "id", "type", "name", "total", "amount", "value", "status", "yes", "true", "false", "none", "null",
@@ -60,7 +71,8 @@ _PERIOD_VALUES = {"monthly": "month", "month": "month", "annual": "year", "annua
 class Fact:
     """One number of the data (or of the user's messages, or a claim of the answer already verified)."""
 
-    __slots__ = ("v", "b", "dim", "unit", "cur", "per", "key", "toks", "obj", "src", "dec", "neg", "pct_of", "textual", "pc")
+    __slots__ = ("v", "b", "dim", "unit", "cur", "per", "key", "toks", "obj", "src", "dec", "neg", "pct_of", "textual", "pc",
+                 "sign")
 
     def __init__(self, v: float, unit: Unit | None, dim: str | None, cur: str | None, per: str | None, key: str,
                  toks: frozenset[str], obj: int, src: str, dec: int, neg: bool = False) -> None:
@@ -79,6 +91,7 @@ class Fact:
         self.pct_of = False  # a percent fact read from a fraction (0.042 -> 4.2 %)
         self.textual = False  # read from prose (a string), not a JSON number
         self.pc: Any = None  # the Piece (message) it belongs to
+        self.sign: Any = None  # where prose gives it a direction ("fell 4%"): see fact_sign
 
     def __repr__(self) -> str:
         return f"Fact({'-' if self.neg else ''}{self.v}, {self.dim}, {self.key or '-'}, obj={self.obj}, per={self.per})"
@@ -132,8 +145,16 @@ def _label_tokens_uncached(s: str) -> set[str]:
         if len(t) >= 2 and not t.isdigit():
             low = t.lower()
             if low not in _STOP:
-                out.add(stem(low))
+                w = stem(low)
+                out.add(ALIAS.get(w, w))
     return out
+
+
+# One spelling for the words data abbreviates by convention: "Jun" is June ({"Jun": 1187, "Jul": 1201}).
+ALIAS = {m: m[:3] for m in ("january", "february", "march", "april", "june", "july", "august", "september", "october",
+                            "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                            "sunday")}
+ALIAS.update({"sept": "sep", "tues": "tue", "thur": "thu", "thurs": "thu", "weds": "wed"})
 
 
 class _Builder:
@@ -210,6 +231,9 @@ class _Builder:
             kr = key_units(k)
             if kr.unit is not None or kr.per is not None:
                 cctx = {**ctx, "unit": kr.unit or ctx.get("unit"), "per": kr.per}
+            if kr.percent and not kr.money and kr.unit is None and _ENTITY_MAP.search(k) and v \
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()):
+                cctx = {**cctx, "pct": True}  # {"returns_pct": {"AAPL": 12.4, "VTI": 8.1}}: percentages keyed by entity
             self.walk(v, child, cctx, depth + 1)
         if len(children) >= 2:
             self._columns([c for _, c, _ in children], "")
@@ -359,7 +383,7 @@ class _Builder:
         unit = kr.unit if kr is not None else None
         if ctx.get("pct") and unit is None and not (kr and kr.currency):
             # {"value": 7.4, "unit": "%"}: a percentage as written
-            p = Fact(abs(v), None, "percent", None, None, key.lower(), frozenset(_key_toks(key)), obj, self.src, dec)
+            p = Fact(abs(v), None, "percent", None, None, key.lower(), frozenset(_key_toks(key)), obj, self.src, dec, v < 0)
             self.p.facts.append(p)
             self.p.objs[obj].keys.setdefault(key, []).append(p)
             return p
@@ -390,12 +414,12 @@ class _Builder:
             alt = Fact(val * 1e6, None, None, None, per, key.lower(), toks, obj, self.src, dec, v < 0)
             self.p.facts.append(alt)
         if 0 < abs(v) <= 1 and (is_float or (kr and kr.percent)) and unit is None:
-            p = Fact(abs(v) * 100, None, "percent", None, per, key.lower(), toks, obj, self.src, max(0, dec - 2))
+            p = Fact(abs(v) * 100, None, "percent", None, per, key.lower(), toks, obj, self.src, max(0, dec - 2), v < 0)
             p.pct_of = True
             self.p.facts.append(p)
             self.p.objs[obj].keys.setdefault(key, []).append(p)
         elif kr is not None and kr.percent and 1 < abs(v) <= 100 and unit is None and not money:
-            p = Fact(abs(v), None, "percent", None, per, key.lower(), toks, obj, self.src, dec)
+            p = Fact(abs(v), None, "percent", None, per, key.lower(), toks, obj, self.src, dec, v < 0)
             self.p.facts.append(p)
         if unit is not None and unit.dim == "time" and kr is not None and any(t in ("offset", "utc", "tz") for t in kr.tokens):
             self.p.offsets.append(v * unit.factor / 3600)
@@ -478,21 +502,50 @@ class _Builder:
         """Numbers in prose: each line (or table row) is an object; units and periods from the words after."""
         lines = s.split("\n")
         table_cols: dict[int, list[Fact]] = {}
+        header: list[str] = []  # the column names of the markdown table being read
+        section = -1  # the heading the lines below belong to ("Checking account:", "## AAPL"): their parent
         for line in lines:
+            top = obj is None
             if not _DIGIT_FIND.search(line) and not any(w in line.lower() for w in ("hundred", "thousand", "twelve", "dozen")):
+                if top:
+                    st = line.strip()
+                    if st.startswith("|"):
+                        cells = [c.strip() for c in st.strip("|").split("|")]
+                        if not all(_RULE.match(c) for c in cells):
+                            header = [c.lower() for c in cells]
+                    elif not st:
+                        header = []
+                    elif len(st) <= 48:
+                        header = []
+                        head = _HEADING.match(st)
+                        if head is not None and _label_tokens(head.group(1)):
+                            section = self.new_obj(-1)
+                            self.p.objs[section].labels |= _label_tokens(head.group(1))
                 continue
-            row = obj if obj is not None else self.new_obj(-1)
+            row = obj if obj is not None else self.new_obj(section)
             cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else None
-            if cells is not None and obj is None:
+            if cells is not None and top:
+                o = self.p.objs[row]
                 for c in cells:
                     if not _DIGIT_FIND.search(c):
-                        self.p.objs[row].labels |= _label_tokens(c)
-                pos = 0
+                        o.labels |= _label_tokens(c)
                 for ci, c in enumerate(cells):
-                    fs = self._scan_text(c, row, ctx, key, "")
+                    ck = header[ci] if ci < len(header) and len(header) == len(cells) else key
+                    fs = self._scan_text(c, row, ctx, ck, "")
                     for f in fs:
                         table_cols.setdefault(ci, []).append(f)
-                    pos += 1
+                        if ck and ck != key:
+                            o.keys.setdefault(ck, []).append(f)  # the column a cell sits in is its key
+                continue
+            if top:
+                header = []
+                o = self.p.objs[row]
+                lab = _LINE_LABEL.match(line)
+                if lab is not None:  # "AAPL: 12.4%", "- Stars: 5,100": the line names what its number is
+                    o.labels |= _label_tokens(lab.group(1))
+                fs = self._sentences(line, row, section, ctx, key)
+                if len(fs) >= 2:
+                    self.p.lines.append(fs)
                 continue
             fs = self._scan_text(line, row, ctx, key, line)
             if len(fs) >= 2:
@@ -505,6 +558,44 @@ class _Builder:
             n = Fact(float(rows), None, None, None, None, "rows", frozenset({"row", "item", "entry"}), -1, self.src, 0)
             n.per = "__len__"
             self.p.facts.append(n)
+
+    def _sentences(self, line: str, row: int, parent: int, ctx: dict[str, Any], key: str) -> list[Fact]:
+        """A line of prose, a sentence at a time: a sentence that names its subject ("AAPL returned
+        12.4%.", "Riverton's rate fell.") is an object labelled by those names; one that names
+        none ("It returned 8.1%.") belongs with the sentence before it."""
+        spans = sentences(line) if _TERMINAL.search(line) is not None else ()
+        if len(spans) <= 1:
+            self.p.objs[row].labels |= _names(line)
+            return self._scan_text(line, row, ctx, key, line)
+        out: list[Fact] = []
+        obj, cur = row, None
+        # sentences of one pattern ("Ashby have 47 points. Bexley have 45 points."): their first words are names
+        heads = [_NAME.findall(line, a, min(b, a + 60))[:2] for a, b in spans]
+        seconds: dict[str, set[str]] = {}
+        for h in heads:
+            if len(h) == 2 and h[0][:1].isupper() and h[0].lower() not in _NOT_NAMES and h[1][:1].islower():
+                seconds.setdefault(h[1].lower(), set()).add(h[0])
+        parallel = {w for ws in seconds.values() if len(ws) >= 2 for w in ws}
+        runs: list[list[int]] = []  # [start, end, obj]: consecutive sentences of one subject are read at once
+        for (a, b), h in zip(spans, heads):
+            sent = line[a:b]
+            names = _names(sent)
+            if h and h[0] in parallel:
+                names |= _label_tokens(h[0])
+            if names and _DIGIT_FIND.search(sent):
+                if cur is not None and names != cur:
+                    obj = self.new_obj(parent)
+                cur = names
+                self.p.objs[obj].labels |= names
+            if runs and runs[-1][2] == obj:
+                runs[-1][1] = b
+            else:
+                runs.append([a, b, obj])
+        if len(runs) == 1:
+            return self._scan_text(line, row, ctx, key, line)
+        for a, b, o in runs:
+            out.extend(self._scan_text(line[a:b], o, ctx, key, ""))
+        return out
 
     def _scan_text(self, s: str, obj: int, ctx: dict[str, Any], key: str, context: str) -> list[Fact]:
         out: list[Fact] = []
@@ -580,15 +671,16 @@ class _Builder:
                 val = v * mult
                 if pct:
                     dim = "pp" if "point" in pct.lower() else "percent"
-                    f = Fact(val, None, dim, None, ur.per, key.lower(), toks, obj, self.src, dec)
+                    f = Fact(val, None, dim, None, ur.per, key.lower(), toks, obj, self.src, dec, bool(g("neg")))
                 else:
                     dim = unit.dim if unit is not None else ("money" if money else None)
-                    f = Fact(val, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec)
+                    f = Fact(val, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec, bool(g("neg")))
                     if ur.inverse and unit is not None:
                         f.b = to_base(val, unit, True)  # 6.5 L/100 km is 15.4 km per litre
                     if ur.per_n > 1 and k == 0:  # "250 mg/5 mL", "$0.50 per 1,000 calls": per one unit too
                         self.p.facts.append(Fact(val / ur.per_n, unit, dim, cur, ur.per, key.lower(), toks, obj, self.src, dec + 3))
                 f.textual = True
+                f.sign = (s, m.start(), ur.end, bool(g("neg")), bool(pct))  # read by fact_sign when it matters
                 self.p.facts.append(f)
                 if k == 0:
                     out.append(f)
@@ -604,6 +696,95 @@ class _Builder:
         before = [stem(w) for w in _ALPHA2.findall(s, max(0, start - 40), start)][-4:]
         after = [stem(w) for w in _ALPHA2.findall(s, end, end + 30)][:3]
         return frozenset(before + after + list(_key_toks(key)))
+
+
+# Direction words: a key or the words right around a number of prose say which way it goes.
+UP_WORDS = frozenset(("increase", "increased", "increasing", "rise", "rose", "risen", "rising", "grew", "grow", "gain",
+                      "gained", "up", "jump", "jumped", "climb", "climbed", "surge", "surged", "profit", "surplus", "higher"))
+DOWN_WORDS = frozenset(("decrease", "decreased", "decreasing", "drop", "dropped", "fell", "fall", "fallen", "decline",
+                        "declined", "down", "lost", "loss", "losse", "shrank", "shrunk", "deficit", "lower", "slid", "slipped",
+                        "plunged", "sank"))
+# Keys that hold a signed quantity: its minus sign is a direction (a change of -4 %), not a debit.
+SIGNED_KEYS = frozenset(("change", "delta", "growth", "diff", "yoy", "mom", "qoq", "pnl", "variance", "chg", "return",
+                         "income", "profit", "earning", "gain", "performance", "move", "net"))
+_SIGN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def key_sign(toks: frozenset[str] | set[str], v: float, percent: bool) -> str | None:
+    """The direction of a JSON number: a signed key's sign (`change_pct: -4.0` is down, `growth: 3` up),
+    or a key that names one (`net_loss: 2.3e6` is down)."""
+    down = bool(toks & DOWN_WORDS)
+    up = bool(toks & UP_WORDS)
+    if down != up:
+        if v < 0:
+            return "down" if up else None  # a profit of -2.3 is a loss; a loss of -2.3: which way is anyone's guess
+        return "down" if down else "up"
+    if toks & SIGNED_KEYS:
+        return "down" if v < 0 else ("up" if v > 0 and not (toks & {"net", "income", "return", "earning", "performance"}) else None)
+    if v < 0 and percent:
+        return "down"
+    return None
+
+
+def fact_sign(f: Fact) -> str | None:
+    """"up" / "down": the direction the data gives a number (a change of -4 %, "fell 4%", `net_loss`),
+    None when its sign says nothing (a debit of -120.35 is no decrease). Read on first need."""
+    if f.src != "data":
+        return None
+    at = f.sign
+    if isinstance(at, tuple):
+        f.sign = at = prose_sign(*at) or ""
+    elif at is None and not f.textual and f.key:
+        f.sign = at = key_sign(f.toks, -1.0 if f.neg else 1.0, f.dim == "percent" or bool(f.toks & _PCT_TOKS)) or ""
+    return at or None
+
+
+_PCT_TOKS = frozenset(("pct", "percent", "percentage"))
+
+
+def prose_sign(s: str, start: int, end: int, neg: bool, percent: bool) -> str | None:
+    """The direction of a number in prose: its minus sign on a percentage ("change: -4%"), or the
+    word right before or after it ("fell 4%", "a 4% decline")."""
+    if neg:
+        return "down" if percent or any(stem(w.lower()) in SIGNED_KEYS for w in _SIGN_WORD.findall(s, max(0, start - 30), start)) else None
+    after = [w.lower() for w in _SIGN_WORD.findall(s, end, end + 16)][:1]
+    before = [w.lower() for w in _SIGN_WORD.findall(s, max(0, start - 20), start)][-2:]
+    for w in after + before[::-1]:
+        if w in UP_WORDS:
+            return "up"
+        if w in DOWN_WORDS:
+            return "down"
+    return None
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'.-]*[A-Za-z0-9]|[A-Z]")
+_CAPS = re.compile(r"(?<![A-Za-z0-9&'.-])[A-Z][A-Za-z0-9&'.-]*[A-Za-z0-9]")
+_FIRST_WORD = re.compile(r"[^A-Za-z]*([A-Za-z][A-Za-z0-9&'.-]*[A-Za-z0-9]|[A-Z])(?:[^A-Za-z]+([A-Za-z]))?")
+_TERMINAL = re.compile(r"[.!?]\s")
+# Capitalised words that start or fill a sentence without naming anything in it.
+_NOT_NAMES = frozenset((
+    "the", "a", "an", "this", "that", "these", "those", "your", "our", "my", "their", "its", "it", "we", "you", "they",
+    "he", "she", "i", "in", "on", "at", "for", "by", "from", "to", "of", "with", "as", "after", "before", "if", "when",
+    "while", "each", "all", "both", "there", "here", "total", "note", "last", "next", "this", "per", "and", "or", "but",
+    "usd", "eur", "gbp", "utc", "gmt", "am", "pm", "id", "ok", "no", "yes", "net", "gross", "average", "overall",
+))
+
+
+def _names(sent: str) -> set[str]:
+    """The names a sentence of prose gives its subject: upper-case words (AAPL, VTI), capitalised words
+    past its first, a capitalised first word followed by another (Alice Moreno)."""
+    out: set[str] = set()
+    first = _FIRST_WORD.match(sent)
+    start = first.start(1) if first is not None else -1
+    for m in _CAPS.finditer(sent):
+        t = m.group(0)
+        base = t.split("'")[0]
+        if not base or base.lower() in _NOT_NAMES or len(base) < 2:
+            continue
+        if m.start() == start and not base.isupper() and not (first.group(2) or "").isupper() and not t.endswith("'s"):
+            continue  # "Revenue fell 4%": the first word of a sentence is capitalised anyway (not "Riverton's rate")
+        out |= _label_tokens(base)
+    return out
 
 
 def _key_toks(key: str) -> set[str]:

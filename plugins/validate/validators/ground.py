@@ -13,6 +13,12 @@ A claim is grounded when
    the smaller, "decrease" -> the larger), percentage points, per-period conversions, a date
    plus a number of days, a time plus a duration or a time-zone shift, the time between two times.
 
+A value that the data states for a sibling is bound there and is a sure failure: another entity
+named next to the claim, another key of the same object named by the noun the claim counts
+("3,200 stars" for `forks_count`), or the data's number with the other direction ("up 4%" for
+a change of -4 %, a profit for `net_loss`). A name that several entities share, a clause that
+names the fact's own entity as well, or a number right after "from" / "versus" binds nothing.
+
 Related operands keep the search small and keep coincidences out: an arbitrary pair of numbers
 from different objects can sum to almost anything.
 """
@@ -24,7 +30,7 @@ import re
 from typing import Any, Iterable
 
 from .claims import Claim, _DOLLAR_LIKE
-from .facts import Fact, Piece
+from .facts import ALIAS as _ALIAS, Fact, Piece, fact_sign
 from .units import _UNIT_WORDS as UNIT_WORDS, DIM_WORDS, PERIODS, Unit, stem, to_base, tol_to_base
 
 _ANNUAL_WORDS = frozenset(("salary", "salaries", "annual", "yearly", "compensation", "wage_annual", "ctc"))
@@ -488,10 +494,11 @@ class Context:
     """The words around a claim: those right after it, before it up to the previous number, and
     before it past other numbers (nearest first)."""
 
-    __slots__ = ("after", "near", "far", "close")
+    __slots__ = ("after", "near", "far", "close", "prev")
 
-    def __init__(self, after: list[str], near: list[str], far: list[str], close: list[str]) -> None:
+    def __init__(self, after: list[str], near: list[str], far: list[str], close: list[str], prev: str = "") -> None:
         self.after, self.near, self.far, self.close = after, near, far, close
+        self.prev = prev  # the word right before the claim
 
 
 def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) -> Context:
@@ -539,7 +546,7 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
         after.append(t)
         if len(after) >= 3:
             break
-    return Context(after, near, far, close)
+    return Context(after, near, far, close, toks[-1].lower() if toks else "")
 
 
 def _is_number(t: str) -> bool:
@@ -571,7 +578,7 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     if k < 0:
         return True
     distinct = idx.distinct(k)
-    if distinct and not c.range_with:
+    if distinct and not c.range_with and not _compared(ctx):
         chain = _chain(pc, f.obj)
         for words in (ctx.after, ctx.near, ctx.far):
             verdict = _named(pc, distinct, chain, f.obj, words)
@@ -584,13 +591,86 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
         own = _key_set(f.key)
         others = [_key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key]
         shared = set().union(*others) if others else set()
-        close = {stem(w) for w in ctx.close}
+        close = {_ALIAS.get(x, x) for x in (stem(w) for w in ctx.close)}
         if _meets(close | {stem(w.lower()) for w in ctx.after}, own - shared):
             return True  # the sentence names this number's own key ("p95 ... 310 ms", "15 PTO days")
         for toks in others:
             if _meets(close, toks - own - _GENERIC_KEY):
                 return False  # it names another key of the same object ("deductible is $4,500", "ranking 5th")
     return True
+
+
+_COMPARE = frozenset(("from", "vs", "versus", "than", "against", "compared", "over", "previous", "prior"))
+
+
+def _compared(ctx: Context) -> bool:
+    """"rose to $18.4M from $18.1M", "versus 8.1%": a number right after a comparison word is the
+    other side of it, often another entity's or period's: the names before it do not bind it."""
+    return ctx.prev in _COMPARE
+
+
+def names_other(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
+    """The claim names what it counts ("3,200 stars") and that is another attribute or entity of
+    the data than the fact it equals: another key of the fact's object (`forks_count` stated as
+    stars), or a label of a sibling object (the "Stars:" line, Line B's row). Never when the claim's
+    words also name the fact's own key or object (then the claim may well be about it)."""
+    pc = piece_of(f)
+    noun = c.noun
+    if pc is None or f.src != "data" or f.per == "__len__" or c.range_with or noun is None or c.kind != "number" \
+            or c.unit is not None or f.dim not in (None,):
+        return False
+    words = {stem(noun), noun} | {stem(w.lower()) for w in ctx.after}
+    words |= _SYNONYMS.get(noun, set()) | _SYNONYMS.get(stem(noun), set())
+    own = _key_set(f.key) | set(f.toks)
+    if _meets(words, own) or own & _GENERIC_COUNTS or any(_kin(t, noun) for t in own):
+        return False
+    o = pc.objs.get(f.obj)
+    if o is None:
+        return False
+    if o.labels & words:
+        return False  # "5 apples" for the apples row's 5
+    named = [k2 for k2 in list(o.keys) + list(o.empty_keys)
+             if k2.lower() != f.key and _meets(words, _key_set(k2) - own - _GENERIC_KEY)]
+    if named:
+        return len(named) == 1  # the one other key it names ("stars": stargazers_count); two: which one is unclear
+    k = idx.piece_no.get(id(pc), -1)
+    if k < 0:
+        return False
+    distinct = idx.distinct(k)
+    if not distinct:
+        return False
+    return _named(pc, distinct, _chain(pc, f.obj), f.obj, [c.noun]) is False
+
+
+# Direction words a signed value must agree with ("a loss stated as a profit", "up 4 %" for -4 %).
+_UP_WORDS = frozenset(("increase", "increased", "increases", "increasing", "rise", "rose", "risen", "rises", "rising", "grew",
+                       "grow", "grows", "growth", "gain", "gained", "gains", "up", "jump", "jumped", "climb", "climbed",
+                       "surge", "surged", "profit", "profits", "profitable", "surplus", "earned", "added", "higher"))
+_DOWN_WORDS = frozenset(("decrease", "decreased", "decreases", "decreasing", "drop", "dropped", "drops", "fell", "fall",
+                         "falls", "fallen", "decline", "declined", "declines", "down", "lost", "loss", "losses", "shrank",
+                         "shrunk", "deficit", "lower", "slid", "slipped", "plunged", "sank"))
+_DIR_TOKEN = re.compile(r"[A-Za-z]+")
+
+
+def claim_sign(text: str, c: Claim, s0: int, s1: int) -> str | None:
+    """"up" / "down" as the claim states it: an explicit sign ("-4%", "+23"), else the nearest
+    direction word right before it (three words) or right after it (two words)."""
+    lead = text[max(s0, c.start - 1):c.start + 1]
+    if "-" in lead[:2] or "−" in lead[:2] or c.text[:1] in "-−":
+        return "down"
+    if "+" in lead[:2] or c.text[:1] == "+":
+        return "up"
+    after = [w.lower() for w in _DIR_TOKEN.findall(text, c.end, min(s1, c.end + 24))][:2]
+    before = [w.lower() for w in _DIR_TOKEN.findall(text, max(s0, c.start - 40), c.start)][-3:]
+    for w in after + before[::-1]:
+        if w in _UP_WORDS:
+            return "up"
+        if w in _DOWN_WORDS:
+            return "down"
+    return None
+
+
+
 
 
 def _meets(words: set[str], keys: set[str]) -> bool:
@@ -606,23 +686,33 @@ _GENERIC_KEY = frozenset(("total", "amount", "value", "count", "number", "rate",
 
 
 def _key_set(key: str) -> set[str]:
-    return {stem(t) for t in _NON_ALNUM.split(key.lower()) if t and len(t) >= 2}
+    return {_ALIAS.get(s, s) for s in (stem(t) for t in _NON_ALNUM.split(key.lower()) if t and len(t) >= 2)}
+
 
 
 def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, words: list[str]) -> bool | None:
     """True: the first name among `words` is the fact's own entity (or one inside it); False: an
-    entity in another branch of the data; None: no name."""
+    entity in another branch of the data; None: no name. A word that names the fact's entity and
+    others too ("balance" under both "Checking" and "Savings") decides nothing: the next one may."""
+    mixed = False
+    other = False
     for i, w in enumerate(words):
         low = w.lower().strip("'")
-        objs = distinct.get(stem(low)) or distinct.get(low) or distinct.get(_NON_ALNUM.sub("", low))  # "SHP-1"
+        st = stem(low)
+        objs = distinct.get(_ALIAS.get(st, st)) or distinct.get(low) or distinct.get(_NON_ALNUM.sub("", low))  # "SHP-1"
         if not objs and i + 1 < len(words):  # "Line B": a key and a one-letter value
-            other = words[i + 1].lower()
-            objs = distinct.get(f"{other} {low}") or distinct.get(f"{low} {other}")
+            nxt = words[i + 1].lower()
+            objs = distinct.get(f"{nxt} {low}") or distinct.get(f"{low} {nxt}")
         if objs:
             if objs & chain or any(obj in _chain(pc, o) for o in objs):
-                return True
-            return False
-    return None
+                if len(objs) > 1 and not all(o in chain or obj in _chain(pc, o) for o in objs):
+                    mixed = True
+                    continue
+                return True  # (also past another name: "AAPL beat VTI, returning 12.4%" may be AAPL's)
+            other = True
+    if other:
+        return False
+    return True if mixed else None
 
 
 def _chain(pc: Piece, obj: int) -> set[int]:

@@ -32,7 +32,8 @@ from .base import Subject, ValidationResult
 from .claims import Claim, extract, has_number_word
 from .facts import Fact, PieceCache, message_texts
 from .ground import (
-    _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, fact_ok, lookup, mentions, near, owner_ok, quotient, rate_of,
+    _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, lookup, mentions, names_other,
+    near, owner_ok, quotient, rate_of,
 )
 from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
@@ -237,13 +238,15 @@ def _remember(idx: Index, c: Claim) -> None:
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
-    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "miscalculated")
+    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
         self._ctx: Any = None
-        self.wrong_owner = False  # the claim's value is another entity's: no derivation rescues it
+        self.wrong_owner = False  # the claim's value is another entity's (or attribute's): no derivation rescues it
+        self.wrong_sign = False  # the data states the value with the other sign (a loss as a profit)
         self.miscalculated = False  # the answer's own arithmetic gives another result
+        self._sign: Any = 0  # the claim's stated direction, read on first need
 
     def grounded(self) -> bool:
         c = self.c
@@ -269,12 +272,13 @@ class Grounding:
             return self._direct() or any(d == c.values[0][0] for _, d in self.idx.month_days)
         if self._direct():
             return True
-        if c.integer and c.values and len(str(int(c.values[0][0]))) >= 4 and str(int(c.values[0][0])) in self.idx.idents:
-            return True
+        if c.integer and c.values and len(str(int(c.values[0][0]))) >= 4 and str(int(c.values[0][0])) in self.idx.idents \
+                and not self.wrong_owner:
+            return True  # (a value bound to another key is no identifier either: "3,200 stars" for the forks count)
         if c.integer and c.values and self._code_number():
             return True
-        if not self.cfg.derivations or self.wrong_owner:
-            return False
+        if not self.cfg.derivations or self.wrong_owner or self.wrong_sign:
+            return False  # (the data states this value for another entity, or with the other sign)
         return self._derived()
 
     # -- confidence of a failure ----------------------------------------------------------------
@@ -285,7 +289,7 @@ class Grounding:
         sentence derives it (no operator, no calculation word, no hedge), and every claim of the
         answer before it was verified (an answer the engine follows up to that number)."""
         c = self.c
-        if self.miscalculated or self.wrong_owner:
+        if self.miscalculated or self.wrong_owner or self.wrong_sign:
             return True
         if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
             groups = [float(g) for g in _NUMBER.findall(c.text.replace(",", ""))]
@@ -353,14 +357,28 @@ class Grounding:
         return _num_in(self.text[:self.c.start], x)
 
     # -- direct --------------------------------------------------------------------------------
-    def _owner(self, f: Fact) -> bool:
-        if not self.cfg.subjects:
-            return True
+    def _context(self) -> Any:
         if self._ctx is None:
             s0 = sentence_start(self.text, self.c.start)
             s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
             self._ctx = mentions(self.idx, self.text, self.c, s0, s1)
-        return owner_ok(self.idx, f, self._ctx, self.c)
+        return self._ctx
+
+    def _owner(self, f: Fact) -> bool:
+        if not self.cfg.subjects:
+            return True
+        return owner_ok(self.idx, f, self._context(), self.c)
+
+    def _sign_ok(self, f: Fact) -> bool:
+        """The claim states the fact's direction (or either has none)."""
+        fs = fact_sign(f)
+        if fs is None:
+            return True
+        if self._sign == 0:
+            s0 = sentence_start(self.text, self.c.start)
+            s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
+            self._sign = claim_sign(self.text, self.c, s0, s1)
+        return self._sign is None or self._sign == fs
 
     def _direct(self) -> bool:
         c = self.c
@@ -370,8 +388,18 @@ class Grounding:
                     continue  # "3,000" read the European way (3.000) is no count of 3
                 if fact_ok(c, f):
                     if self._owner(f):
-                        return True
+                        if not self.cfg.subjects:
+                            return True
+                        if c.noun is not None and names_other(self.idx, f, self._context(), c):
+                            self.wrong_owner = True  # "3,200 stars" for the forks count
+                            continue
+                        if self._sign_ok(f):
+                            return True
+                        self.wrong_sign = True
+                        continue
                     self.wrong_owner = True
+                elif self.cfg.subjects and c.noun is not None and names_other(self.idx, f, self._context(), c):
+                    self.wrong_owner = True  # the claim counts another attribute's thing ("3,200 stars": the forks)
             if c.kind == "number" and c.unit is None and 0 < v < 1:  # "0.125" for a rate of 12.5 %
                 for f in lookup(self.idx, c, v * 100, tol * 100):
                     if f.dim == "percent":
