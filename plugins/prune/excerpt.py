@@ -19,6 +19,11 @@ before, 0.4 from the one before that, 0.25 from the line after). A segment that 
 of value the question asks for (a duration for "how long", money for "how much", a date for
 "when"...) gets 1.6 times its relevance.
 
+A table (three or more consecutive lines of one row shape: CSV, TSV, markdown, semicolons) is
+read row by row: each row is its own segment, and its header row is its heading, kept with any
+row taken. The newer of two versions of a document (`supersede.versions`) gets a bonus on the
+lines its older version lacks: what it changed.
+
 Segments are taken best first (score / tokens ** 0.5, ties: earlier first) while they fit, each
 with its section heading and the neighbour that made it relevant, then put back in their
 original order with `[…]` where lines were left out, under a one-line note saying how much of
@@ -77,11 +82,28 @@ def ask_of(query: dict[str, float]) -> int:
     return getattr(query, "ask", 0)
 
 
+def row_shape(line: str) -> tuple[str, int]:
+    """A table row's delimiter and how many of it the line has (CSV, TSV, markdown, semicolons);
+    ("", 0) for a line with fewer than two of each. Consecutive lines of one shape are a table."""
+    best, n = "", 1
+    for d in ",\t|;":
+        k = line.count(d)
+        if k > n:
+            best, n = d, k
+    return (best, n) if best else ("", 0)
+
+
+def _same_row_shape(a: str, b: str) -> bool:
+    shape = row_shape(a)
+    return shape[1] > 0 and shape == row_shape(b)
+
+
 def segments(text: str) -> list[str]:
     out: list[str] = []
     for line in text.split("\n"):
         if len(line) <= _PIECE:
-            if out and out[-1] and len(out[-1].split()) < 3 and line.strip():  # "12." or a bare label joins its line
+            # "12." or a bare label joins its line; a table row ("Breda,Aug,417") never: each row is its own segment
+            if out and out[-1] and len(out[-1].split()) < 3 and line.strip() and not _same_row_shape(line, out[-1]):
                 out[-1] = out[-1] + " " + line
             else:
                 out.append(line)
@@ -132,7 +154,7 @@ class _Analysis:
     (each segment's section heading, its non-blank neighbours) and the kinds of value it holds."""
 
     __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
-                 "sections", "desc", "prev", "next", "kinds", "pairs")
+                 "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
@@ -151,6 +173,8 @@ class _Analysis:
         self.next = [-1] * n
         self.kinds = [0] * n
         self.pairs: dict[tuple[str, str], list[int]] = {}  # adjacent content-word pair -> its segments
+        self.keys: list[int] = []  # hash of each segment's text without numbering / speaker (what versions compare)
+        self.valued: list[bool] = []  # the segment states a value: a quantity, a number, a code with digits
         seen: set[str] = set()
         h, last, body = -1, -1, 0
         for i, seg in enumerate(self.segs):
@@ -163,8 +187,11 @@ class _Analysis:
             found = _items(seg)
             for x in found:
                 self.items.setdefault(x, []).append(i)
-            b = 0.4 * min(3, len(found)) + 1.0 * min(2, len(_QUANTITY.findall(seg))) + (0.8 if i == 0 else 0.3 if i == n - 1 else 0.0)
+            nq = len(_QUANTITY.findall(seg))
+            self.valued.append(nq > 0 or any(c.isdigit() for x in found for c in x))
+            b = 0.4 * min(3, len(found)) + 1.0 * min(2, nq) + (0.8 if i == 0 else 0.3 if i == n - 1 else 0.0)
             key = _strip(seg).strip().lower()
+            self.keys.append(hash(key))
             if not key:
                 b = -1.0
             elif key in seen:  # boilerplate repeated word for word says nothing new
@@ -189,6 +216,7 @@ class _Analysis:
                 body += 1
         if h >= 0:
             self.sections[h] = range(h + 1, n)
+        self._tables()
         self.avg = avg = (sum(self.lengths) / n) if n else 1.0
         # BM25 inside the text (k1 1.2, b 0.75): per term its idf and each segment's tf part
         k = 0.9 / (avg or 1.0)
@@ -196,9 +224,31 @@ class _Analysis:
         self.weighted = {t: (math.log(1 + (n - len(post) + 0.5) / (len(post) + 0.5)) * 2.2,
                              [(i, c / (c + 0.3 + k * lengths[i])) for i, c in post]) for t, post in self.terms.items()}
 
+    def _tables(self) -> None:
+        """Row awareness: in a run of at least three consecutive lines of one row shape (`row_shape`),
+        the first is the header: every row's heading, kept with any row an excerpt takes (a cell
+        means nothing without its column's name)."""
+        segs, n = self.segs, len(self.segs)
+        i = 0
+        while i < n:
+            shape = row_shape(segs[i])
+            j = i + 1
+            if shape[1]:
+                while j < n and row_shape(segs[j]) == shape:
+                    j += 1
+            if j - i >= 3:
+                for k in range(i + 1, j):
+                    self.head[k] = i
+            i = j
+
 
 _CACHE_MAX = 4096
 _analyses: dict[tuple[int, str], _Analysis] = {}
+
+
+def version_keys(text: str, model: str | None) -> frozenset[int]:
+    """The segment keys of an older version of a text (for `prior`)."""
+    return frozenset(_analysis(text, model).keys)
 
 
 def _analysis(text: str, model: str | None) -> _Analysis:
@@ -214,6 +264,10 @@ def _analysis(text: str, model: str | None) -> _Analysis:
 
 
 _SECTION, _AFTER, _AFTER2, _BEFORE, _KIND, _PHRASE = 0.5, 0.5, 0.4, 0.25, 1.6, 0.5
+# A line of a newer version that the older one lacks: what the question about the document most likely
+# needs of it. A changed value gets the best line's relevance on top when the changes are few, half of
+# it when many lines changed (then the line the question is about still ranks first).
+_NEW, _NEW_SHARE = 2.0, 0.5
 
 
 def _context(a: _Analysis, rel: dict[int, float], ask: int, kind: float = _KIND) -> tuple[dict[int, float], dict[int, int]]:
@@ -288,9 +342,11 @@ class _Scored:
         return self._order
 
 
-def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, Any] | None = None) -> _Scored:
+def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, Any] | None = None,
+            prior: frozenset[int] | None = None) -> _Scored:
     """The query-free base, plus relevance (BM25 and context) for the segments the query
-    reaches, plus items that a later message repeats (`later(item)` says whether one does).
+    reaches, plus items that a later message repeats (`later(item)` says whether one does), plus
+    a bonus (`_NEW`) for a line an older version of this text (`prior`: its segment keys) did not have.
     `memo`: one plan's cache (the same message is scored for its options and again for its excerpt)."""
     if memo is not None:
         hit = memo.get(id(a))
@@ -314,10 +370,12 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
                 for i in a.pairs[pr]:
                     rel[i] = get(i, 0.0) + bonus
     link: dict[int, int] = {}
+    top = 0.0
     if rel:
         total, link = _context(a, rel, ask_of(query))
         for i, t in total.items():
             out[i] += t
+        top = max(total.values())
     if later is not None:
         if isinstance(later, Later):  # inline: the common case
             seen, end = later.seen.get, later.end
@@ -327,6 +385,14 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
         for segs in hits:
             for i in segs:
                 out[i] += 1.5
+    if prior:  # what the newer version changed is what it says that the older one does not
+        new = [i for i, k in enumerate(a.keys) if k not in prior and out[i] > -1.0]
+        # A few changed values are what tells the version apart: as worth keeping as the best line. (A
+        # changed line without a value, such as the paste's own intro, gets the small bonus only.)
+        share = 1.0 if len(new) <= max(3, len(a.keys) // 10) else _NEW_SHARE
+        valued = a.valued
+        for i in new:
+            out[i] += _NEW + share * top if valued[i] else _NEW
     res = _Scored(out, link, a.sqrt_costs)
     if memo is not None:
         memo[id(a)] = (a, res)  # (holding `a`: its id stays its own for the plan)
@@ -359,12 +425,12 @@ SPAN = 24  # what a reader takes from a long message is in its best few lines: i
 
 
 def retention(text: str, model: str | None, query: dict[str, float], later: Any, sizes: list[int],
-              memo: dict[Any, Any] | None = None) -> list[float]:
+              memo: dict[Any, Any] | None = None, prior: frozenset[int] | None = None) -> list[float]:
     """For each content size, the share of the message's worth an excerpt of that size keeps:
     the score of the segments it takes (best first) over the score of the best SPAN segments;
     proportional to size when nothing scores."""
     a = _analysis(text, model)
-    sc = _scores(a, query, later, memo)
+    sc = _scores(a, query, later, memo, prior)
     scores, order = sc.scores, sc.order
     decay = [RANK_DECAY ** k for k in range(SPAN)]
     mass = sum(scores[i] * d for i, d in zip(order, decay))
@@ -391,11 +457,11 @@ def retention(text: str, model: str | None, query: dict[str, float], later: Any,
 
 
 def excerpt_text(text: str, content_tokens: int, model: str | None, query: dict[str, float], later: Any = None,
-                 memo: dict[Any, Any] | None = None) -> str:
+                 memo: dict[Any, Any] | None = None, prior: frozenset[int] | None = None) -> str:
     """`text` cut to at most `content_tokens` tokens (the note included)."""
     a = _analysis(text, model)
     segs, costs, total = a.segs, a.costs, a.total
-    sc = _scores(a, query, later, memo)
+    sc = _scores(a, query, later, memo, prior)
     scores, link = sc.scores, sc.link
     note = f"[Bulwark kept the parts of this message relevant to the request; {{n}} of {total} tokens omitted]"
     room = content_tokens - tokens.count_text(note.format(n=total), model) - 2
@@ -447,14 +513,14 @@ def _render(segs: list[str], chosen: Iterable[int], costs: list[int], total: int
 
 
 def excerpt_message(m: dict[str, Any], allowance: int, model: str | None, query: dict[str, float], later: Any = None,
-                    memo: dict[Any, Any] | None = None) -> dict[str, Any]:
+                    memo: dict[Any, Any] | None = None, prior: frozenset[int] | None = None) -> dict[str, Any]:
     """A copy of message `m` whose string content fits `allowance` tokens (the whole message)."""
     content = m.get("content")
     if not isinstance(content, str):
         return m
     shell = tokens.count_message({**m, "content": ""}, model)
     room = allowance - shell
-    text = excerpt_text(content, room, model, query, later, memo)
+    text = excerpt_text(content, room, model, query, later, memo, prior)
     out = {**m, "content": text}
     while text and tokens.count_message(out, model) > allowance:  # rare: tokenisation across joins
         text = text[: int(len(text) * 0.9)]

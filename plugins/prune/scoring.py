@@ -22,7 +22,9 @@ The query is the latest user message (and the one before it when the latest is a
 follow-up such as "and the cheaper one?"). The reference score sums, over the unit's salient
 items (numbers, identifiers, capitalised names) that appear again in a later message,
 log(1 + N / df(item)). Inside a turn, later agent steps count as more recent. A message
-with almost no content ("Thanks, that helps.") keeps only a fifth of its score.
+with almost no content ("Thanks, that helps.") keeps only a fifth of its score. Later values
+replace earlier ones (`supersede.py`): a short correction scores at least as high as the
+relevant message it corrects, and of two versions of a document the newer one takes the relevance.
 
 `select.py` then chooses, unit by unit, whole / excerpt / nothing (see there); an optional
 one-line marker stands where units were dropped. Deterministic: same input, same output.
@@ -41,7 +43,7 @@ from typing import Any, Iterable
 
 from proxy import tokens
 
-from . import lexicon, select
+from . import lexicon, select, supersede
 from .excerpt import Query, ask_of, pairs_of, passage_relevance
 from .words import words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
@@ -71,6 +73,7 @@ class Features:
     items: frozenset[str]
     terms: frozenset[str] = frozenset()  # tf's keys, for fast intersections
     kinds: int = 0  # the kinds of value the text holds (lexicon.value_kinds)
+    cue: int = 0  # it corrects or updates a value (supersede.correction_cue: 2 strong, 1 weak)
 
 
 _features: dict[int, Features] = {}
@@ -89,7 +92,9 @@ def analyse(text: str) -> Features:
     items.update(x.lower() for x in _ID.findall(text) if len(x) >= 3)
     items.update(x.lower() for x in _NAME.findall(text))
     items.difference_update(STOPWORDS)
-    return Features(tf, n, frozenset(items), frozenset(tf), lexicon.value_kinds(text))
+    kinds = lexicon.value_kinds(text)
+    cue = supersede.correction_cue(text) if items or kinds else 0
+    return Features(tf, n, frozenset(items), frozenset(tf), kinds, cue)
 
 
 def message_text(m: dict[str, Any]) -> str:
@@ -384,6 +389,9 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     _calls_asked_about(messages, units, query)
     _lists_pointed_at(messages, units, user_units)
     _answers(units)
+    supersede.versions(feats, units, hits)
+    corrected = supersede.corrections(feats, units)
+    supersede.lift_relevance(units, corrected)
     max_ref = max((u.reference for u in candidates), default=0.0) or 1.0
     w = s.weights
     half = s.half_life_turns if s.half_life_turns > 0 else 1e9
@@ -397,6 +405,7 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
         f = feats[u.messages[-1]] if u.role == "tool" else feats[u.messages[0]]
         informative = min(1.0, (len(f.terms) + 2 * len(f.items)) / 12) if u.role != "tool" else 1.0
         u.score = score * (0.2 + 0.8 * informative) + (s.recent_bonus if u.recent else 0.0)
+    supersede.lift_scores(units, corrected)
 
 
 _ANSWER = 0.6  # share of a user message's relevance its answer (the assistant and tool units after it) takes

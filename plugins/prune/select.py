@@ -23,7 +23,7 @@ from typing import Any
 
 from proxy import tokens
 
-from .excerpt import Later, excerpt_message, retention
+from .excerpt import Later, excerpt_message, retention, version_keys
 from .words import terms_of
 from .units import Plan, Settings, Unit
 
@@ -79,6 +79,14 @@ def _later(last_seen: dict[str, int], end: int) -> Later:
     return Later(last_seen, end)  # a later message repeats it
 
 
+def _prior(messages: list[Any], u: Unit, i: int, model: str | None) -> frozenset[int] | None:
+    """For message i, the newer version of a document: the older version's lines (supersede.versions)."""
+    if u.prior is None or u.prior[0] != i:
+        return None
+    old = messages[u.prior[1]].get("content")
+    return version_keys(old, model) if isinstance(old, str) else None
+
+
 def _retained(u: Unit, sizes: list[int], messages: list[Any], model: str | None, query: dict[str, float],
               last_seen: dict[str, int], memo: dict[Any, Any]) -> list[float]:
     """For each excerpt size of the unit, the share of its long contents' worth that survives
@@ -88,7 +96,7 @@ def _retained(u: Unit, sizes: list[int], messages: list[Any], model: str | None,
     out = [0.0] * len(sizes)
     for i, n in u.flex:
         shares = [max(1, e * n // max(1, u.flex_tokens)) for e in sizes]
-        for k, r in enumerate(retention(messages[i]["content"], model, query, later, shares, memo)):
+        for k, r in enumerate(retention(messages[i]["content"], model, query, later, shares, memo, _prior(messages, u, i, model))):
             out[k] += r * n / max(1, u.flex_tokens)
     return out
 
@@ -252,7 +260,8 @@ def _excerpt_unit(messages: list[Any], u: Unit, target: int, model: str | None, 
     kept = sum(tokens.count_message(messages[i], model) for i in u.messages if i not in flex)
     for i, n in u.flex:
         share = max(1, int(room * n / max(1, u.flex_tokens)))
-        m = excerpt_message(messages[i], tokens.count_message(messages[i], model) - n + share, model, q, later, memo)
+        m = excerpt_message(messages[i], tokens.count_message(messages[i], model) - n + share, model, q, later, memo,
+                            _prior(messages, u, i, model))
         into[i] = m
         kept += tokens.count_message(m, model)
     return kept

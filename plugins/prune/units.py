@@ -65,6 +65,7 @@ class Unit:
     flex_tokens: int = 0  # their content tokens
     kept_tokens: int = 0  # what the plan keeps of it (tokens before is `tokens`)
     planned_tokens: int = 0  # an excerpted unit's planned size (kept_tokens is never above it)
+    prior: tuple[int, int] | None = None  # (its document, the older version of it): message indices (supersede.versions)
 
 
 @dataclass(slots=True)

@@ -1,5 +1,5 @@
-"""Words as pruning compares them: lower-case tokens, compounds whole and by their parts, and a
-light English stemmer, shared by excerpts and scoring so that the
+"""Words as pruning compares them: lower-case tokens, compounds whole and by their parts, numbers
+in words also as digits, and a light English stemmer, shared by excerpts and scoring so that the
 same terms meet on every side."""
 
 from __future__ import annotations
@@ -57,11 +57,53 @@ def stem(w: str) -> str:
 _SPLIT = re.compile(r"[._:/-]")
 
 
+# Cardinal number words, so that "nine hundred" meets "900" and "twelve weeks" meets "12 weeks"
+# (English number grammar, not a topic list).
+_SMALL = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                                     "fifteen sixteen seventeen eighteen nineteen".split())}
+_SMALL.update({w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())})
+_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def _number_at(toks: list[str], i: int) -> tuple[int, int]:
+    """The value of the run of number words starting at toks[i] ("one hundred and twenty",
+    "twenty-five thousand"), and where the run ends; (-1, i) when toks[i] starts none."""
+    total = current = 0
+    j, seen = i, False
+    while j < len(toks):
+        w = toks[j]
+        parts = w.split("-") if "-" in w else (w,)
+        if all(x in _SMALL or x in _SCALE for x in parts):
+            for x in parts:
+                if x in _SMALL:
+                    current += _SMALL[x]
+                elif _SCALE[x] == 100:
+                    current = max(current, 1) * 100
+                else:
+                    total += max(current, 1) * _SCALE[x]
+                    current = 0
+            seen = True
+            j += 1
+        elif w == "and" and seen and j + 1 < len(toks) and toks[j + 1].split("-")[0] in _SMALL:
+            j += 1
+        else:
+            break
+    return (total + current, j) if seen else (-1, i)
+
+
 def words(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
     """The stemmed words of lower-case `text` (at least 2 characters, not in `stop`); a compound
-    such as "/v2/shipments" or "app.production.toml" counts whole and by its parts."""
+    such as "/v2/shipments" or "app.production.toml" counts whole and by its parts ("900/month":
+    by its parts on "/" only, so "10:30" or "2025-03-01" stay whole); a number in words counts
+    also as its digits ("nine hundred" -> "900")."""
     out = []
-    for w in _WORD.findall(text):
+    toks = _WORD.findall(text)
+    number_end = 0
+    for k, w in enumerate(toks):
+        if k >= number_end and (w in _SMALL or w in _SCALE or w.split("-")[0] in _SMALL):
+            value, number_end = _number_at(toks, k)
+            if value >= 10:
+                out.append(str(value))
         if len(w) < 2 or w in stop:
             continue
         if w.isalnum():
@@ -70,6 +112,8 @@ def words(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
             out.append(w)
             if not w[0].isdigit():
                 out.extend(stem(x) for x in _SPLIT.split(w) if len(x) >= 2)
+            elif "/" in w:
+                out.extend(x if not x.isalpha() else stem(x) for x in w.split("/") if len(x) >= 2)
     return out
 
 
