@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import time
 import uuid
 from typing import Any
@@ -43,8 +44,10 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .base import Flights, Journal, Script, StateBackend, StateError
+from .patience import patient_timeout
 
 log = logging.getLogger("bulwark.state")
 
@@ -109,7 +112,8 @@ class RedisState(StateBackend):
             # microseconds); beyond that, requests queue for a pooled connection, which is local
             # waiting, so it gets a looser bound than a Redis round trip.
             self._pool = aioredis.BlockingConnectionPool.from_url(
-                url, max_connections=max_connections, timeout=max(1.0, self.timeout * 4), **timeouts)
+                url, max_connections=max_connections, timeout=max(1.0, self.timeout * 4), connection_class=_PatientConnection,
+                **timeouts)
             self._r = aioredis.Redis(connection_pool=self._pool, retry=no_retry)
         self._shas: dict[str, str] = {}
         self._evalsha_ok = True
@@ -128,7 +132,7 @@ class RedisState(StateBackend):
     async def _call(self, op: str, coro: Any) -> Any:
         batched = isinstance(coro, asyncio.Future)  # from _send: its flight takes the pool slot
         try:
-            async with asyncio.timeout(self._guard), (contextlib.nullcontext() if batched else self._slot()):
+            async with patient_timeout(self._guard), (contextlib.nullcontext() if batched else self._slot()):
                 return await coro
         except _FAILURES as exc:
             await self._failed_over()
@@ -165,7 +169,7 @@ class RedisState(StateBackend):
         return self._unbatched + (self._flights.sent if self._flights is not None else 0)
 
     async def _fly(self, cmds: list[tuple[Any, ...]]) -> list[Any]:
-        async with asyncio.timeout(self._guard), self._slot():
+        async with patient_timeout(self._guard), self._slot():
             if len(cmds) == 1:
                 return [await self._r.execute_command(*cmds[0])]
             pipe = self._r.pipeline(transaction=False)
@@ -209,7 +213,7 @@ class RedisState(StateBackend):
             sha = self._shas[script.name] = hashlib.sha1(script.lua.encode()).hexdigest()
         full = [self.k(k) for k in keys]
         try:
-            async with asyncio.timeout(self._guard):  # the flight takes the pool slot (sentinel)
+            async with patient_timeout(self._guard):  # the flight takes the pool slot (sentinel)
                 if self._evalsha_ok:
                     try:
                         return await self._send("EVALSHA", sha, len(full), *full, *args, hold=script.write_behind)
@@ -279,6 +283,24 @@ class RedisState(StateBackend):
 # What a failing, unreachable or failing-over Redis raises (a cluster's own errors are not
 # RedisErrors: a slot nobody serves, a map that cannot be read).
 _FAILURES = (RedisError, RedisClusterException, OSError, asyncio.TimeoutError)
+
+
+class _PatientConnection(aioredis.Connection):
+    """A connection whose reads time out after `socket_timeout` of the event loop's own running
+    time (`proxy.state.patience`): a reply that came due while this process's loop was blocked
+    is read, not abandoned as a Redis failure. (Cluster and Sentinel keep redis-py's reads.)"""
+
+    async def read_response(self, disable_decoding: bool = False, timeout: float | None = None, *,
+                            disconnect_on_error: bool = True, push_request: bool | None = False) -> Any:
+        if timeout is not None or self.socket_timeout is None:  # an explicit per-read timeout: redis-py's own
+            return await super().read_response(disable_decoding, timeout, disconnect_on_error=disconnect_on_error,
+                                               push_request=push_request)
+        try:
+            async with patient_timeout(self.socket_timeout):
+                return await super().read_response(disable_decoding, math.inf, disconnect_on_error=disconnect_on_error,
+                                                   push_request=push_request)
+        except asyncio.TimeoutError:  # (the read was cancelled, so redis-py closed the connection)
+            raise RedisTimeoutError(f"Timeout reading from {self.host}:{self.port}") from None
 
 
 def _host_port(node: str) -> tuple[str, int]:

@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 
 from .base import SCRIPTS, Flights, Journal, Script, StateBackend, StateError
+from .patience import patient_timeout
 from .memory import MemoryState
 
 log = logging.getLogger("bulwark.state")
@@ -198,7 +199,7 @@ class SharedState(StateBackend):
                 conn = await asyncio.wait_for(asyncio.open_unix_connection(self.path), self.timeout)
             reader, writer = conn
             writer.write(_frame(req))
-            async with asyncio.timeout(self.timeout):
+            async with patient_timeout(self.timeout):  # a reply due while our loop was blocked is still read
                 await writer.drain()
                 ok, value = await _read(reader)
         except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, orjson.JSONDecodeError) as exc:

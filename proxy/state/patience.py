@@ -1,0 +1,65 @@
+"""Timeouts that tell a slow state server from this process's own starved event loop.
+
+A timeout measured on the event loop fires late when the loop itself was blocked (a CPU-heavy
+plugin step, a long GC pause): by the time the timer runs, the reply it was guarding has often
+been sitting in the socket buffer for a while. An ordinary `asyncio.timeout` then cancels the
+read and the state call fails; with `on_failure = "fail_open"` the request goes on against
+local state, which knows nothing of the spend in Redis: a budget at its cap edge overspent that
+way on CI. `patient_timeout` gives the reply another `budget` when its deadline ran more than
+`STARVED_SECONDS` late (the loop was not running, so the server was not what was slow), a few
+times at most; a deadline met on time still fires at once, so a stopped or slow server is
+detected as quickly as before.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import AsyncIterator
+
+log = logging.getLogger("bulwark.state")
+
+# A healthy loop runs a due timer within a few milliseconds; later than this, it was blocked.
+STARVED_SECONDS = 0.05
+EXTENSIONS = 4  # at most this many more budgets (a server that is down still fails, later)
+
+stalls = 0  # deadlines that ran late because the loop was blocked (exported as a metric)
+_last_warned = 0.0
+
+
+def _starved(late: float) -> None:
+    global stalls, _last_warned
+    stalls += 1
+    now = time.monotonic()
+    if now - _last_warned > 10.0:
+        _last_warned = now
+        log.warning("the event loop was blocked for %.0f ms while a state reply was due: waiting for the reply instead of "
+                    "counting a state failure (CPU work on the loop is the cause, not the state server)", late * 1000)
+
+
+@contextlib.asynccontextmanager
+async def patient_timeout(budget: float) -> AsyncIterator[None]:
+    """Like `asyncio.timeout(budget)` (raises TimeoutError when it fires), except that a
+    deadline that came due while the loop was blocked is extended by `budget`."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(None) as cm:
+        left = EXTENSIONS
+        handle: asyncio.TimerHandle
+
+        def due(at: float) -> None:
+            nonlocal left, handle
+            now = loop.time()
+            if now - at > STARVED_SECONDS and left > 0:
+                left -= 1
+                _starved(now - at)
+                handle = loop.call_at(now + budget, due, now + budget)
+            else:
+                cm.reschedule(now)  # fires on the next iteration: the body is cancelled
+
+        at = loop.time() + budget
+        handle = loop.call_at(at, due, at)
+        try:
+            yield
+        finally:
+            handle.cancel()

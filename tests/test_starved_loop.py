@@ -1,0 +1,83 @@
+"""A Redis reply that was due while this process's event loop was blocked (CPU work on the
+loop) is waited for, not counted as a Redis failure: with `fail_open`, a false failure sends
+budgets to local state, which knows nothing of the spend in Redis (a cap-edge budget overspent
+that way on CI). A Redis that really does not answer still fails within the same bound."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from typing import Any
+
+import pytest
+
+from proxy.state import patience
+from proxy.state.redis import RedisState
+from proxy.state.base import StateError
+from tests.helpers import free_port
+
+
+async def _blocked_while_reply_is_due(monkeypatch: pytest.MonkeyPatch, op: Any, block_s: float) -> Any:
+    """Run `op`; right after its command is written, block the loop (CPU work) for `block_s`,
+    far past the read timeout: the reply arrives meanwhile and is due when the loop resumes."""
+    import redis.asyncio.connection as rc
+
+    send = rc.AbstractConnection.send_packed_command
+    armed = [True]
+
+    async def send_then_block(self: Any, *a: Any, **kw: Any) -> Any:
+        out = await send(self, *a, **kw)
+        if armed[0]:
+            armed[0] = False
+            asyncio.get_running_loop().call_soon(time.sleep, block_s)
+        return out
+
+    monkeypatch.setattr(rc.AbstractConnection, "send_packed_command", send_then_block)
+    try:
+        return await op()
+    finally:
+        monkeypatch.setattr(rc.AbstractConnection, "send_packed_command", send)
+
+
+async def test_a_reply_due_while_the_loop_was_blocked_is_read(redis_url: str, unique_prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    st = RedisState(redis_url, unique_prefix, timeout_ms=50)
+    await st.startup()
+    try:
+        await st.set("k", b"v")
+        stalls = patience.stalls
+        assert await _blocked_while_reply_is_due(monkeypatch, lambda: st.get("k"), 0.4) == b"v"
+        # a plain script too (the budget and rate-limit calls)
+        from proxy.state.redis import _INCR
+        assert float(await _blocked_while_reply_is_due(monkeypatch, lambda: st.run(_INCR, ["n"], [2, 0]), 0.4)) == 2.0
+        assert patience.stalls > stalls
+    finally:
+        await st.aclose()
+
+
+async def test_a_stopped_redis_still_fails_fast(tmp_path: Any) -> None:
+    """No blocked loop: the deadline comes on time, so the call fails as before (SIGSTOP)."""
+    import subprocess
+
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    try:
+        st = RedisState(f"redis://127.0.0.1:{port}/0", "p", timeout_ms=50)
+        for _ in range(50):
+            try:
+                await st.set("k", b"v")
+                break
+            except StateError:
+                await asyncio.sleep(0.1)
+        os.kill(proc.pid, signal.SIGSTOP)
+        t0 = time.monotonic()
+        with pytest.raises(StateError):
+            await st.get("k")
+        assert time.monotonic() - t0 < 2.0  # bounded (the guard); a hang would be the failure
+        os.kill(proc.pid, signal.SIGCONT)
+        await st.aclose()
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+        proc.terminate()
+        proc.wait()
