@@ -41,6 +41,8 @@ SCALARS = {"returns_pct": {"AAPL": 12.4, "VTI": 8.1}}
 MONTHLY = {"system_kw": 8.4, "monthly_kwh": {"May": 1168, "Jun": 1187, "Jul": 1201, "Aug": 1105}}
 STANDINGS = "Table: Ashby have 47 points from 22 games. Bexley have 45 points from 22 games. Crane have 43 points from 21 games."
 QUARTERS = {"quarters": [{"q": "Q2", "revenue": 18100000}, {"q": "Q3", "revenue": 18400000}], "currency": "USD"}
+CAMPAIGNS = {"campaigns": ["Search", "Retargeting", "Display"], "ctr": [0.031, 0.052, 0.004], "clicks": [3100, 2600, 800]}
+LEAD_TIMES = {"sku_lead_times_days": {"BX-100": 14, "BX-200": 21}}
 MONTH_TABLE = "| Month | Units | Revenue |\n|---|---|---|\n| Jan | 1,200 | $24,000 |\n| Feb | 1,350 | $27,000 |"
 
 # (data, answer, the claim that must be reported as sure)
@@ -60,6 +62,13 @@ WRONG = [
     (MONTHLY, "The best month was June (1,201 kWh).", "1,201 kWh"),
     (STANDINGS, "Bexley have 47 points.", "47"),
     (MONTH_TABLE, "February sold 1,200 units.", "1,200"),
+    # parallel arrays: item i of each list of numbers is name i's
+    (CAMPAIGNS, "Search had a CTR of 5.2%.", "5.2%"),
+    (CAMPAIGNS, "Search drew 2,600 clicks.", "2,600"),
+    ({"tickers": ["AAPL", "VTI"], "returns_pct": [12.4, 8.1]}, "VTI returned 12.4% this year.", "12.4%"),
+    # keys that are names or ids, the claim a few words from the name
+    (LEAD_TIMES, "BX-100 has a lead time of 21 days.", "21 days"),
+    (MONTHLY, "In July, the system produced 1,187 kWh.", "1,187 kWh"),
 ]
 
 RIGHT = [
@@ -75,6 +84,14 @@ RIGHT = [
     (MONTHLY, "June produced 1,187 kWh; July produced 1,201 kWh."),
     (STANDINGS, "Ashby lead with 47 points, two ahead of Bexley on 45; Crane have 43 from 21 games."),
     (MONTH_TABLE, "Sales peaked in February at 1,350 units, up from 1,200 in January."),
+    (CAMPAIGNS, "Search had a CTR of 3.1% and Retargeting 5.2%, with 2,600 clicks; 6,500 clicks in all."),
+    ({"tickers": ["AAPL", "VTI"], "returns_pct": [12.4, 8.1]}, "VTI returned 8.1% and AAPL 12.4%."),
+    (LEAD_TIMES, "BX-100 has a lead time of 14 days and BX-200 21 days."),
+    (MONTHLY, "July's 1,201 kWh beat June's 1,187 kWh."),
+    ({"company": "Acme", "fy2024": {"revenue": 18400000, "net_income": -1210000}, "currency": "USD"},
+     "Acme posted a net loss of $1,210,000 in FY2024 on $18,400,000 of revenue."),
+    # lower-case attribute keys named far from the claim bind nothing (a derived value may coincide)
+    ({"revenue": 100.0, "cost": 60.0, "profit": 40.0}, "Revenue was $100.00, so after the cost the margin left is $40.00."),
     # a sentence that names two entities may state either's number
     (HOLDINGS, "AAPL beat VTI, returning 12.4% versus 8.1%."),
     (TABLE, "AAPL beat VTI, returning 12.4% versus 8.1%."),
@@ -127,6 +144,9 @@ SIGN_WRONG = [
     ("Revenue fell 4% to $2.1M in Q3, while costs rose 2% to $1.9M.", "Costs fell 2% in Q3.", "2%"),
     ({"fy": 2024, "currency": "USD", "net_loss": 2300000}, "FY2024 closed with a profit of $2,300,000.", "$2,300,000"),
     ({"fy": 2024, "currency": "USD", "operating_profit": -750000}, "The operating profit rose to $750,000.", "$750,000"),
+    ({"company": "Acme", "fy2024": {"revenue": 18400000, "net_income": -1210000}, "currency": "USD"},
+     "Acme made a net profit of $1,210,000 in FY2024.", "$1,210,000"),
+    ({"ticker": "VTI", "day_change": -0.032}, "VTI was up 3.2% today.", "3.2%"),
 ]
 SIGN_RIGHT = [
     (PNL, "Q3 ended with a net loss of $2,300,000 on $18,400,000 of revenue."),

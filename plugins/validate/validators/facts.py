@@ -162,6 +162,7 @@ class _Builder:
         self.p = Piece()
         self.src = src
         self._item_strings: dict[int, dict[str, str]] = {}
+        self._items: list[list[Fact]] | None = None  # the facts of each item of the list of numbers just read
 
     def new_obj(self, parent: int, key: str = "") -> int:
         i = self.p.next_id
@@ -208,6 +209,8 @@ class _Builder:
         scalars: list[Fact] = []
         cols: list[list[Fact]] = []
         children: list[tuple[str, int, dict[str, Any]]] = []
+        names: list[list[str]] = []  # lists of names, and lists of numbers, of this object (parallel arrays)
+        series: list[tuple[str, list[Any], list[Fact]]] = []
         for k, v in node.items():
             if isinstance(v, bool) or v is None:
                 o.text_keys.add(k)
@@ -224,8 +227,18 @@ class _Builder:
                 child = self.new_obj(obj, k)
                 children.append((k, child, v))
             elif isinstance(v, list):
+                self._items = None
                 col = self._walk_list(v, obj, k, ctx, depth)
                 cols.extend(col)
+                if 2 <= len(v) <= 200:
+                    if all(isinstance(x, str) and 0 < len(x) <= 48 for x in v):
+                        names.append(v)
+                    elif self._items is not None and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+                        series.append((k, v, self._items))
+            if _IDENT.match(k) is not None and not k[:1].isdigit():
+                self._ident(k)  # {"BX-100": 14}, {"FY2024": {...}}: a key can be the id the answer names
+        if len(names) == 1 and series:
+            self._parallel(obj, names[0], series)
         for k, child, v in children:
             cctx = ctx
             kr = key_units(k)
@@ -253,6 +266,26 @@ class _Builder:
         if scalars and cols:
             self.p.parents.append((scalars, cols))
 
+    def _parallel(self, obj: int, names: list[str], series: list[tuple[str, list[Any], list[Fact]]]) -> None:
+        """{"campaigns": ["Search", "Retargeting"], "ctr": [0.031, 0.052]}: item i of each list of
+        numbers belongs to name i, as if each were an object {"name": ..., "ctr": ...}."""
+        n = len(names)
+        kids = []
+        for name in names:
+            kid = self.new_obj(obj)
+            self.p.objs[kid].labels |= _label_tokens(name) | ({_norm_ident(name)} if " " not in name.strip() else set())
+            kids.append(kid)
+        o = self.p.objs[obj]
+        for name in names:
+            o.labels -= _label_tokens(name)  # the names are the items', not the whole object's
+        for key, vals, items in series:
+            if len(items) != n:
+                continue
+            for kid, facts in zip(kids, items):  # each number made one fact, or more (a fraction is a percentage too)
+                for f in facts:
+                    f.obj = kid
+                    self.p.objs[kid].keys.setdefault(key, []).append(f)
+
     def _walk_list(self, items: list[Any], obj: int, key: str, ctx: dict[str, Any], depth: int) -> list[list[Fact]]:
         """An array: its items (objects become sibling objects), its length, its columns."""
         cols: list[list[Fact]] = []
@@ -264,7 +297,15 @@ class _Builder:
         self.p.facts.append(length)
         nums = [x for x in items if isinstance(x, (int, float)) and not isinstance(x, bool)]
         if nums and len(nums) == n:
-            col = [f for f in (self._number(float(x), key, obj, ctx, isinstance(x, float), _decimals(x)) for x in nums) if f]
+            items_facts: list[list[Fact]] = []  # the facts each item made (for parallel arrays: _parallel)
+            col = []
+            for x in nums:
+                mark = len(self.p.facts)
+                f = self._number(float(x), key, obj, ctx, isinstance(x, float), _decimals(x))
+                items_facts.append(self.p.facts[mark:])
+                if f:
+                    col.append(f)
+            self._items = items_facts
             if len(col) >= 2:
                 self._column(col, key)
                 cols.append(col)

@@ -597,7 +597,40 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
         for toks in others:
             if _meets(close, toks - own - _GENERIC_KEY):
                 return False  # it names another key of the same object ("deductible is $4,500", "ranking 5th")
+    if o is not None and f.key and ctx.near and not c.range_with and len(o.keys) > 1 and not _compared(ctx):
+        # keys that are names ({"BX-100": 14, "BX-200": 21}, {"Jun": 1187}): the sentence names one of them
+        verdict = _key_named(o, f.key, ctx.near)
+        if verdict is not None:
+            return verdict
     return True
+
+
+_NAME_KEY = re.compile(r"^[A-Z]|\d")  # a key that is a name or an id: "AAPL", "Jun", "BX-100", "2024"
+
+
+def _norm_word(w: str) -> str:
+    low = w.lower().strip("'").removesuffix("'s")
+    st = stem(low)
+    return _ALIAS.get(st, _NON_ALNUM.sub("", low))
+
+
+def _key_named(o: Any, key: str, words: list[str]) -> bool | None:
+    """True: a word is the fact's own key, whole ("BX-100"); False: only other keys of its object are."""
+    if not any(k.lower() == key for k in o.keys if _NAME_KEY.search(k)):
+        return None  # (a lower-case attribute key, "cost", "profit": the close-words check above reads those)
+    keys = {_ALIAS.get(k.lower(), _NON_ALNUM.sub("", k.lower())): k.lower() for k in o.keys if _NAME_KEY.search(k)}
+    if len(keys) < 2:
+        return None
+    own = _ALIAS.get(key, _NON_ALNUM.sub("", key))
+    other = False
+    for w in words:
+        nw = _norm_word(w)
+        if len(nw) < 2 or nw not in keys:
+            continue
+        if nw == own:
+            return True
+        other = True
+    return False if other else None
 
 
 _COMPARE = frozenset(("from", "vs", "versus", "than", "against", "compared", "over", "previous", "prior"))
