@@ -12,13 +12,17 @@ on long lines.
 """
 from __future__ import annotations
 
+import re
+
 from typing import Any, Iterator
 
 import orjson
 
 from .wire.apis import CHAT_COMPLETIONS
 
-_TERMINATORS = (b"\r\n\r\n", b"\n\n", b"\r\r")
+# A blank line ends an event; "\n\r\n" is an LF line end followed by a CRLF blank line. No
+# two of these can start at the same byte, so the leftmost match is the earliest terminator.
+_TERMINATOR = re.compile(rb"\n\n|\r\n\r\n|\r\r|\n\r\n")
 
 
 class SSEEvent:
@@ -147,13 +151,11 @@ class SSESplitter:
 
 
 def _find_terminator(buf: bytes | bytearray, start: int) -> tuple[int, int]:
-    best, best_len = -1, 0
-    for term in _TERMINATORS:
-        i = buf.find(term, start)
-        if i >= 0 and (best < 0 or i < best):
-            best, best_len = i, len(term)
-    # "\n\r\n" (LF line end followed by CRLF blank line) also ends an event.
-    i = buf.find(b"\n\r\n", start)
-    if i >= 0 and (best < 0 or i < best):
-        best, best_len = i, 3
-    return best, best_len
+    """The earliest event terminator at or after `start`: (index, length), or (-1, 0).
+
+    One left-to-right regex search that stops at the first blank line. Searching each kind of
+    terminator with `find` went to the buffer's end for every kind a stream does not use, per
+    event: a chunk of thousands of events (an upstream that writes its stream at once) was
+    quadratic (a streamed 56k-character answer: 28 s of CPU)."""
+    m = _TERMINATOR.search(buf, start)
+    return (m.start(), m.end() - m.start()) if m is not None else (-1, 0)
