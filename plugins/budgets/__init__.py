@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
+import itertools
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -66,6 +68,19 @@ class BudgetsConfig(PluginConfig):
     min_output_tokens: int = Field(16, ge=1)
 
 
+_periods_memo: tuple[int, dict[str, tuple[str, int, str]]] = (-1, {})
+
+
+def _current_periods() -> dict[str, tuple[str, int, str]]:
+    """`_periods` of now, computed once per second (datetime arithmetic was 1.3 % of a
+    request's CPU; the TTLs carry a day of slack, so a second's staleness is nothing)."""
+    global _periods_memo
+    second = int(time.time())
+    if _periods_memo[0] != second:
+        _periods_memo = (second, _periods(dt.datetime.fromtimestamp(second, dt.timezone.utc)))
+    return _periods_memo[1]
+
+
 def _periods(now: dt.datetime) -> dict[str, tuple[str, int, str]]:
     """period -> (id, ttl ms, human reset time)."""
     tomorrow = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -88,7 +103,7 @@ class Budgets(Plugin):
     def _groups(self, ctx: RequestContext, user: str | None) -> list[tuple[list[str], list[list[Any]], list[tuple[str, str, float, str]]]]:
         """Budget items grouped by hash tag: (keys, items, labels(scope, period, cap, reset))."""
         ident, lim, cfg = ctx.identity, ctx.identity.limits or {}, self.cfg
-        periods = _periods(dt.datetime.now(dt.timezone.utc))
+        periods = _current_periods()
         groups = []
         S = ctx.identity.scope
         key_caps = {"day": lim.get("budget_usd_day", cfg.key.day), "month": lim.get("budget_usd_month", cfg.key.month)}
@@ -191,6 +206,16 @@ RECEIPT_TTL_MS = 3_600_000  # an attempt's reservation record (longer than any r
 DONE_TTL_MS = 600_000
 
 
+# Receipt names unique across processes and replicas: a random per-process prefix and a counter
+# (uuid4 per request read the OS's random source every time: 0.8 % of a request's CPU).
+_TOKEN_PREFIX = uuid.uuid4().hex[:8]
+_token_counter = itertools.count()
+
+
+def _receipt_token() -> str:
+    return f"{_TOKEN_PREFIX}{next(_token_counter):08x}"
+
+
 class _Spend:
     """One request's budget bookkeeping, attempt by attempt (ledger subscriber)."""
 
@@ -198,7 +223,7 @@ class _Spend:
 
     def __init__(self, plugin: Budgets, ctx: RequestContext, groups: list[Any], user: str | None) -> None:
         self.plugin, self.ctx, self.groups, self.user = plugin, ctx, groups, user
-        self.token = uuid.uuid4().hex[:16]  # names this request's receipts (request ids need not be unique)
+        self.token = _receipt_token()  # names this request's receipts (request ids need not be unique)
         self.reserved: dict[int, tuple[float, list[int]]] = {}  # attempt index -> (estimate, groups reserved)
 
     def subscribe(self) -> None:
