@@ -42,6 +42,8 @@ MONTHLY = {"system_kw": 8.4, "monthly_kwh": {"May": 1168, "Jun": 1187, "Jul": 12
 STANDINGS = "Table: Ashby have 47 points from 22 games. Bexley have 45 points from 22 games. Crane have 43 points from 21 games."
 QUARTERS = {"quarters": [{"q": "Q2", "revenue": 18100000}, {"q": "Q3", "revenue": 18400000}], "currency": "USD"}
 CAMPAIGNS = {"campaigns": ["Search", "Retargeting", "Display"], "ctr": [0.031, 0.052, 0.004], "clicks": [3100, 2600, 800]}
+ROWS = {"columns": ["ticker", "return_pct"], "rows": [["AAPL", 12.4], ["VTI", 8.1]]}
+CSV = "ticker,return_pct\nAAPL,12.4\nVTI,8.1"
 LEAD_TIMES = {"sku_lead_times_days": {"BX-100": 14, "BX-200": 21}}
 MONTH_TABLE = "| Month | Units | Revenue |\n|---|---|---|\n| Jan | 1,200 | $24,000 |\n| Feb | 1,350 | $27,000 |"
 
@@ -66,6 +68,9 @@ WRONG = [
     (CAMPAIGNS, "Search had a CTR of 5.2%.", "5.2%"),
     (CAMPAIGNS, "Search drew 2,600 clicks.", "2,600"),
     ({"tickers": ["AAPL", "VTI"], "returns_pct": [12.4, 8.1]}, "VTI returned 12.4% this year.", "12.4%"),
+    # rows given as arrays under a header, and CSV lines under theirs
+    (ROWS, "VTI returned 12.4% this year.", "12.4%"),
+    (CSV, "VTI returned 12.4% this year.", "12.4%"),
     # keys that are names or ids, the claim a few words from the name
     (LEAD_TIMES, "BX-100 has a lead time of 21 days.", "21 days"),
     (MONTHLY, "In July, the system produced 1,187 kWh.", "1,187 kWh"),
@@ -87,6 +92,8 @@ RIGHT = [
     (CAMPAIGNS, "Search had a CTR of 3.1% and Retargeting 5.2%, with 2,600 clicks; 6,500 clicks in all."),
     ({"tickers": ["AAPL", "VTI"], "returns_pct": [12.4, 8.1]}, "VTI returned 8.1% and AAPL 12.4%."),
     (LEAD_TIMES, "BX-100 has a lead time of 14 days and BX-200 21 days."),
+    (ROWS, "VTI returned 8.1% and AAPL 12.4%."),
+    (CSV, "VTI returned 8.1% and AAPL 12.4%."),
     (MONTHLY, "July's 1,201 kWh beat June's 1,187 kWh."),
     ({"company": "Acme", "fy2024": {"revenue": 18400000, "net_income": -1210000}, "currency": "USD"},
      "Acme posted a net loss of $1,210,000 in FY2024 on $18,400,000 of revenue."),

@@ -49,6 +49,7 @@ _LINE_LABEL = re.compile(r"\s*(?:[-*•]\s+)?\**([A-Za-z][A-Za-z0-9 ./&'()-]{0,4
 # a heading line without numbers: "Checking account:", "## AAPL", "**Savings**"
 _HEADING = re.compile(r"(?:#{1,6}\s*|\*\*)?([A-Za-z][A-Za-z0-9 ./&'()-]{0,40}?)(?:\*\*)?\s*:?\s*$")
 _RULE = re.compile(r":?-{2,}:?$")
+_CSV_HEAD = re.compile(r"[A-Za-z_][\w .%()/-]{0,30}(?:,[A-Za-z_][\w .%()/-]{0,30})+$")
 _ENTITY_MAP = re.compile(r"(?i)pct|percent")
 _STOP = frozenset((
     "the", "a", "an", "of", "and", "or", "to", "for", "in", "on", "at", "by", "with", "from", "per", "is", "not", "no",
@@ -211,6 +212,7 @@ class _Builder:
         children: list[tuple[str, int, dict[str, Any]]] = []
         names: list[list[str]] = []  # lists of names, and lists of numbers, of this object (parallel arrays)
         series: list[tuple[str, list[Any], list[Fact]]] = []
+        node = _rows_as_records(node)
         for k, v in node.items():
             if isinstance(v, bool) or v is None:
                 o.text_keys.add(k)
@@ -235,7 +237,7 @@ class _Builder:
                         names.append(v)
                     elif self._items is not None and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
                         series.append((k, v, self._items))
-            if _IDENT.match(k) is not None and not k[:1].isdigit():
+            if _ident_key(k):
                 self._ident(k)  # {"BX-100": 14}, {"FY2024": {...}}: a key can be the id the answer names
         if len(names) == 1 and series:
             self._parallel(obj, names[0], series)
@@ -321,7 +323,15 @@ class _Builder:
             elif isinstance(x, str):
                 self._string(x, key, obj, ctx)
             elif isinstance(x, list):
-                self._walk_list(x, obj, key, ctx, depth + 1)
+                if any(isinstance(y, str) for y in x) and any(isinstance(y, (int, float)) and not isinstance(y, bool) for y in x):
+                    cid = self.new_obj(obj, "")  # ["AAPL", 12.4]: a row, named by its strings
+                    child_ids.append(cid)
+                    self._walk_list(x, cid, key, ctx, depth + 1)
+                    for y in x:
+                        if isinstance(y, (int, float)) and not isinstance(y, bool):
+                            self._number(float(y), key, cid, ctx, isinstance(y, float), _decimals(y))
+                else:
+                    self._walk_list(x, obj, key, ctx, depth + 1)
         if len(child_ids) >= 2:
             cols.extend(self._columns(child_ids, key))
         return cols
@@ -545,11 +555,13 @@ class _Builder:
         table_cols: dict[int, list[Fact]] = {}
         header: list[str] = []  # the column names of the markdown table being read
         section = -1  # the heading the lines below belong to ("Checking account:", "## AAPL"): their parent
+        csv_header: list[str] = []  # "ticker,return_pct": the columns of the CSV rows below
         for line in lines:
             top = obj is None
             if not _DIGIT_FIND.search(line) and not any(w in line.lower() for w in ("hundred", "thousand", "twelve", "dozen")):
                 if top:
                     st = line.strip()
+                    csv_header = [c.strip().lower() for c in st.split(",")] if _CSV_HEAD.match(st) else []
                     if st.startswith("|"):
                         cells = [c.strip() for c in st.strip("|").split("|")]
                         if not all(_RULE.match(c) for c in cells):
@@ -565,6 +577,12 @@ class _Builder:
                 continue
             row = obj if obj is not None else self.new_obj(section)
             cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else None
+            if cells is None and csv_header and top and ", " not in line:
+                cells = [c.strip() for c in line.strip().split(",")]  # a CSV row under its header line
+                if len(cells) == len(csv_header):
+                    header = csv_header
+                else:
+                    cells = None
             if cells is not None and top:
                 o = self.p.objs[row]
                 for c in cells:
@@ -604,36 +622,24 @@ class _Builder:
         """A line of prose, a sentence at a time: a sentence that names its subject ("AAPL returned
         12.4%.", "Riverton's rate fell.") is an object labelled by those names; one that names
         none ("It returned 8.1%.") belongs with the sentence before it."""
-        spans = sentences(line) if _TERMINAL.search(line) is not None else ()
-        if len(spans) <= 1:
+        plan = _sentence_plan(line) if len(line) <= 2000 else _sentence_plan.__wrapped__(line)
+        if plan is None:
             self.p.objs[row].labels |= _names(line)
             return self._scan_text(line, row, ctx, key, line)
-        out: list[Fact] = []
-        obj, cur = row, None
-        # sentences of one pattern ("Ashby have 47 points. Bexley have 45 points."): their first words are names
-        heads = [_NAME.findall(line, a, min(b, a + 60))[:2] for a, b in spans]
-        seconds: dict[str, set[str]] = {}
-        for h in heads:
-            if len(h) == 2 and h[0][:1].isupper() and h[0].lower() not in _NOT_NAMES and h[1][:1].islower():
-                seconds.setdefault(h[1].lower(), set()).add(h[0])
-        parallel = {w for ws in seconds.values() if len(ws) >= 2 for w in ws}
-        runs: list[list[int]] = []  # [start, end, obj]: consecutive sentences of one subject are read at once
-        for (a, b), h in zip(spans, heads):
-            sent = line[a:b]
-            names = _names(sent)
-            if h and h[0] in parallel:
-                names |= _label_tokens(h[0])
-            if names and _DIGIT_FIND.search(sent):
-                if cur is not None and names != cur:
-                    obj = self.new_obj(parent)
-                cur = names
+        obj = row
+        runs: list[tuple[int, int, int]] = []  # consecutive sentences of one subject are read at once
+        for a, b, names, new in plan:
+            if new:
+                obj = self.new_obj(parent)
+            if names:
                 self.p.objs[obj].labels |= names
             if runs and runs[-1][2] == obj:
-                runs[-1][1] = b
+                runs[-1] = (runs[-1][0], b, obj)
             else:
-                runs.append([a, b, obj])
+                runs.append((a, b, obj))
         if len(runs) == 1:
             return self._scan_text(line, row, ctx, key, line)
+        out: list[Fact] = []
         for a, b, o in runs:
             out.extend(self._scan_text(line[a:b], o, ctx, key, ""))
         return out
@@ -812,6 +818,15 @@ _NOT_NAMES = frozenset((
 
 
 def _names(sent: str) -> set[str]:
+    return set(_names_cached(sent)) if len(sent) <= 400 else _names_uncached(sent)
+
+
+@lru_cache(maxsize=8192)
+def _names_cached(sent: str) -> frozenset[str]:
+    return frozenset(_names_uncached(sent))
+
+
+def _names_uncached(sent: str) -> set[str]:
     """The names a sentence of prose gives its subject: upper-case words (AAPL, VTI), capitalised words
     past its first, a capitalised first word followed by another (Alice Moreno)."""
     out: set[str] = set()
@@ -835,6 +850,66 @@ def _key_toks(key: str) -> set[str]:
 @lru_cache(maxsize=8192)
 def _key_toks_cached(key: str) -> frozenset[str]:
     return frozenset(stem(t) for t in key_tokens(key))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_plan(line: str) -> tuple[tuple[int, int, frozenset[str], bool], ...] | None:
+    """The sentences of a line of prose as (start, end, names, starts a new subject); None when the
+    line is one object (one sentence, or numbers only in the first). Cached: a system prompt or a
+    tool's prose comes back on every turn."""
+    t = _TERMINAL.search(line)
+    if t is None or _DIGIT_FIND.search(line, t.end()) is None:
+        return None
+    spans = sentences(line)
+    if len(spans) <= 1:
+        return None
+    # sentences of one pattern ("Ashby have 47 points. Bexley have 45 points."): their first words are names
+    heads = [_NAME.findall(line, a, min(b, a + 60))[:2] for a, b in spans]
+    seconds: dict[str, set[str]] = {}
+    for h in heads:
+        if len(h) == 2 and h[0][:1].isupper() and h[0].lower() not in _NOT_NAMES and h[1][:1].islower():
+            seconds.setdefault(h[1].lower(), set()).add(h[0])
+    parallel = {w for ws in seconds.values() if len(ws) >= 2 for w in ws}
+    out = []
+    cur: set[str] | None = None
+    for (a, b), h in zip(spans, heads):
+        sent = line[a:b]
+        names = _names(sent)
+        if h and h[0] in parallel:
+            names |= _label_tokens(h[0])
+        new = False
+        if names and _DIGIT_FIND.search(sent):
+            new = cur is not None and names != cur
+            cur = names
+        else:
+            names = set()
+        out.append((a, b, frozenset(names), new))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def _ident_key(k: str) -> bool:
+    return _IDENT.match(k) is not None and not k[:1].isdigit()
+
+
+_HEADER_KEYS = ("columns", "headers", "header", "fields", "cols", "schema")
+
+
+def _rows_as_records(node: dict[str, Any]) -> dict[str, Any]:
+    """{"columns": ["ticker", "return_pct"], "rows": [["AAPL", 12.4], ...]}: each row read as the
+    record {"ticker": "AAPL", "return_pct": 12.4} it stands for."""
+    hk = next((k for k in _HEADER_KEYS if isinstance(node.get(k), list)), None)
+    if hk is None:
+        return node
+    cols = node[hk]
+    if not cols or len(cols) > 64 or not all(isinstance(c, str) for c in cols):
+        return node
+    out = dict(node)
+    for k, v in node.items():
+        if k != hk and isinstance(v, list) and v and all(isinstance(r, list) and len(r) == len(cols) for r in v):
+            out[k] = [dict(zip(cols, r)) for r in v]
+            out.pop(hk, None)
+    return out
 
 
 def _decimals(v: Any) -> int:
