@@ -154,6 +154,10 @@ SIGN_WRONG = [
     ({"company": "Acme", "fy2024": {"revenue": 18400000, "net_income": -1210000}, "currency": "USD"},
      "Acme made a net profit of $1,210,000 in FY2024.", "$1,210,000"),
     ({"ticker": "VTI", "day_change": -0.032}, "VTI was up 3.2% today.", "3.2%"),
+    # the answer's own two levels go the other way from its verb
+    ({"metric": "visitors", "y2023": 12000, "y2024": 10800}, "Visitors increased from 12,000 to 10,800.", "10,800"),
+    ({"sku": "A-1", "price_2023": 12000.0, "price_2024": 10800.0}, "The price rose from $12,000.00 to $10,800.00 a unit.",
+     "$10,800.00"),
 ]
 SIGN_RIGHT = [
     (PNL, "Q3 ended with a net loss of $2,300,000 on $18,400,000 of revenue."),
@@ -162,6 +166,8 @@ SIGN_RIGHT = [
     (VISITS, "Monthly visitors fell by 1,200 to 10,800."),
     ("Revenue change: -4%", "Revenue fell 4% this quarter."),
     ("Revenue fell 4% to $2.1M in Q3, while costs rose 2% to $1.9M.", "Q3 revenue was $2.1M, down 4%; costs were $1.9M, up 2%."),
+    ({"metric": "visitors", "y2023": 12000, "y2024": 10800}, "Visitors fell from 12,000 to 10,800, a 10% drop."),
+    ({"metric": "visitors", "y2023": 10800, "y2024": 12000}, "Visitors grew from 10,800 to 12,000."),
     ({"fy": 2024, "currency": "USD", "net_loss": 2300000}, "FY2024 closed with a net loss of $2,300,000."),
     # a negative amount is a debit, not a decrease: "up" about it compares it with something else
     ({"transactions": [{"description": "Rent", "amount": -900.0}, {"description": "Payroll", "amount": 1850.0}]},

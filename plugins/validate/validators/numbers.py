@@ -257,6 +257,9 @@ class Grounding:
                 return False
             if shown == "ok":
                 return True
+        if c.values and c.kind in ("number", "money", "percent") and self.cfg.subjects and self._reversed():
+            self.wrong_sign = True  # "increased from 12,000 to 10,800": the answer's own numbers go the other way
+            return False
         if c.kind == "ident":
             return any(i in self.idx.idents for i in c.idents)
         if c.kind == "date":
@@ -314,6 +317,24 @@ class Grounding:
         vals = self.idx.vals
         i = bisect.bisect_left(vals, v - t)
         return i < len(vals) and vals[i] <= v + t
+
+    def _reversed(self) -> bool:
+        """Is this claim the Y of "<rose|fell> ... from X to Y" where Y goes the other way from X?"""
+        text, c = self.text, self.c
+        m = _FROM_TO.search(text, max(0, c.start - 48), c.end + 1)
+        if m is None or not c.start <= m.start("y") < c.end:
+            return False
+        s0 = sentence_start(text, c.start)
+        verb = None
+        for w in _DIR_VERB.findall(text, max(s0, m.start() - 60), m.start() + 1):
+            verb = w.lower()
+        if verb is None:
+            return False
+        x, y = float(m.group("x").replace(",", "")), float(m.group("y").replace(",", ""))
+        if x == y:
+            return False
+        up = verb.startswith(_UP_VERBS)
+        return (y < x) if up else (y > x)
 
     # -- shown work ------------------------------------------------------------------------
     def _shown_work(self) -> str | None:
@@ -965,6 +986,12 @@ _CALC = re.compile(
     r"twice|triple|worth|vs|versus|against)\b", re.IGNORECASE)
 _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/)\s+(?:the\s+)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d%])")
 _WORKED = re.compile(r"[=×≈→÷]")
+# "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
+_FROM_TO = re.compile(r"\bfrom\s+[$€£]?(?P<x>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?\s+to\s+[$€£]?"
+                      r"(?P<y>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:/.-]\d)")
+_DIR_VERB = re.compile(r"\b(?:increas|ris|rose|grew|grow|climb|jump|surg|decreas|fell|fall|dropp|drop|declin|shrank|shrunk|"
+                       r"slipp|plung|sank)\w*", re.IGNORECASE)
+_UP_VERBS = ("increas", "ris", "rose", "grew", "grow", "climb", "jump", "surg")
 _ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
