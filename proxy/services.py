@@ -34,8 +34,9 @@ class BackgroundTasks:
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "bulwark-bg", *, essential: bool = False) -> asyncio.Task[Any] | None:
         """Start `coro` in the background. Past the bound, optional work (webhooks, stats) is
-        dropped and counted; `essential` work (settling money and limits) is never dropped:
-        there is at most one per request in flight, which the request caps already bound."""
+        dropped and counted; `essential` work (settling money and limits, refunds, breaker
+        outcomes) is never dropped: a few per request, each done within a state round trip, so
+        the request caps bound them."""
         if len(self._tasks) >= self.limit and not essential:
             self.dropped += 1
             coro.close()

@@ -138,7 +138,7 @@ async def test_held_settles_are_sent_at_shutdown(sim: Any, tmp_path: Path, redis
         client = openai_client(proxy.url, key=KEY["key"])
         await _ask(client, 0)
         await asyncio.sleep(0.02)  # the settles are asked and held (for up to 100 ms)
-        held = [fut for _, fut in primary._flights._pending]
+        held = [entry[1] for entry in primary._flights._pending]
         assert held, "the settles should be waiting for company"
         await proxy.aclose()
         closed = True
@@ -190,3 +190,22 @@ async def test_a_cacheable_request_looks_up_its_entry_in_the_gate_flight(sim: An
         assert len(before_answer) == 1 and "GET" in before_answer[0], rec.flights
     finally:
         await proxy.aclose()
+
+
+async def test_a_held_write_is_sent_even_when_its_caller_gave_up() -> None:
+    """A settle held for company whose awaiting task is cancelled meanwhile must still go
+    (dropping it would lose spend); a read whose caller gave up is left out, as before."""
+    from proxy.state.base import Flights as Batching
+
+    sent: list[str] = []
+
+    async def fly(reqs: list[str]) -> list[str]:
+        sent.extend(reqs)
+        return reqs
+
+    f = Batching(fly, hold_seconds=0.05)
+    f.ask("settle", hold=True).cancel()
+    f.ask("read").cancel()
+    kept = f.ask("read 2")
+    assert await kept == "read 2"
+    assert sent == ["settle", "read 2"]

@@ -19,25 +19,27 @@ from tests.helpers import free_port
 
 
 async def _blocked_while_reply_is_due(monkeypatch: pytest.MonkeyPatch, op: Any, block_s: float) -> Any:
-    """Run `op`; right after its command is written, block the loop (CPU work) for `block_s`,
-    far past the read timeout: the reply arrives meanwhile and is due when the loop resumes."""
+    """Run `op`; once its reply is awaited (inside the read timeout), block the loop (CPU work)
+    for `block_s`, far past the read timeout, then let the loop run once: the deadline has
+    passed when the reply is read. Deterministic (a block scheduled after the send raced the
+    reply's own arrival)."""
     import redis.asyncio.connection as rc
 
-    send = rc.AbstractConnection.send_packed_command
+    read = rc.AbstractConnection._read_response_from_parser
     armed = [True]
 
-    async def send_then_block(self: Any, *a: Any, **kw: Any) -> Any:
-        out = await send(self, *a, **kw)
+    async def block_then_read(self: Any, *a: Any, **kw: Any) -> Any:
         if armed[0]:
             armed[0] = False
-            asyncio.get_running_loop().call_soon(time.sleep, block_s)
-        return out
+            time.sleep(block_s)
+            await asyncio.sleep(0)  # the loop resumes: an expired timer runs now
+        return await read(self, *a, **kw)
 
-    monkeypatch.setattr(rc.AbstractConnection, "send_packed_command", send_then_block)
+    monkeypatch.setattr(rc.AbstractConnection, "_read_response_from_parser", block_then_read)
     try:
         return await op()
     finally:
-        monkeypatch.setattr(rc.AbstractConnection, "send_packed_command", send)
+        monkeypatch.setattr(rc.AbstractConnection, "_read_response_from_parser", read)
 
 
 async def test_a_reply_due_while_the_loop_was_blocked_is_read(redis_url: str, unique_prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,3 +83,17 @@ async def test_a_stopped_redis_still_fails_fast(tmp_path: Any) -> None:
         os.kill(proc.pid, signal.SIGCONT)
         proc.terminate()
         proc.wait()
+
+
+@pytest.mark.parametrize("url,base", [("redis://127.0.0.1:6379/0", "Connection"), ("rediss://127.0.0.1:6380/0", "SSLConnection"),
+                                      ("unix:///tmp/redis.sock", "UnixDomainSocketConnection")])
+def test_every_url_scheme_gets_patient_reads(url: str, base: str) -> None:
+    """The URL picks the connection class (TLS for rediss://, a unix socket): each must read
+    patiently, or managed Redis over TLS would still fail open on a blocked loop."""
+    import redis.asyncio.connection as rc
+
+    from proxy.state.redis import _PatientReads
+
+    st = RedisState(url, "p", timeout_ms=50)
+    cls = st._pool.connection_class
+    assert issubclass(cls, _PatientReads) and issubclass(cls, getattr(rc, base))

@@ -64,13 +64,18 @@ log = logging.getLogger("bulwark.fallback")
 
 
 
+# A breaker read made before the chain is trusted this long: a request that waited in an outer
+# layer (a coalesced cache miss whose leader just tripped the breaker) asks ALLOW again.
+_PEEK_FRESH_SECONDS = 0.1
+
+
 class _Peek:
-    """A breaker read started before the chain ran (`Fallback.prefetch`)."""
+    """A breaker read started before the chain ran (`Fallback.prefetch`), and when."""
 
-    __slots__ = ("provider", "state")
+    __slots__ = ("provider", "state", "at")
 
-    def __init__(self, provider: str, state: "asyncio.Future[int | None]") -> None:
-        self.provider, self.state = provider, state
+    def __init__(self, provider: str, state: "asyncio.Future[int | None]", at: float) -> None:
+        self.provider, self.state, self.at = provider, state, at
 
 
 class _Outcome:
@@ -146,18 +151,18 @@ class Fallback(Continuation, Plugin):
     def prefetch(self, ctx: RequestContext) -> None:
         """Read the first step's breaker while the outer layers make their first state call:
         a closed breaker (nearly always) then costs no round trip of its own."""
-        if self.shadow or not self.config.breaker.enabled:
-            return
+        if self.shadow or not self.config.breaker.enabled or self.services.state.name == "memory":
+            return  # (the embedded store answers at once: nothing to share a trip with)
         chain = self.config.chains.get(ctx.model or "") or self.config.chains.get("*")
         if chain is None or not chain.steps or self._own_tier(chain.steps[0].provider):
             return
         provider = chain.steps[0].provider
-        ctx.scratch[self.name] = _Peek(provider, asyncio.ensure_future(self.breakers.peek(provider)))
+        ctx.scratch[self.name] = _Peek(provider, asyncio.ensure_future(self.breakers.peek(provider)), time.monotonic())
 
     async def _allow(self, provider: str, peek: "_Peek | None" = None) -> tuple[bool, bool]:
         if self._own_tier(provider):  # in-process tiers need no breaker
             return True, False
-        if peek is not None and peek.provider == provider:
+        if peek is not None and peek.provider == provider and time.monotonic() - peek.at < _PEEK_FRESH_SECONDS:
             if await peek.state == CLOSED:
                 self.breakers.seen_closed(provider)
                 return True, False

@@ -123,6 +123,11 @@ def lift_scores(units: list[Unit], links: dict[int, list[int]]) -> None:
         units[c].score = max(units[c].score, max(units[e].score for e in es))
 
 
+# Earlier long messages a document is compared with: every pair was O(documents^2) (2,000 tool
+# results: 4.5 s on the loop); a version worth preferring is rarely more than a few documents back.
+_VERSION_LOOKBACK = 60
+
+
 def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any]) -> None:
     """Prefer the later of two versions of one document (see the module doc); `hits[i]`: the
     question's terms in message i. The newer unit's `prior` names both messages, for its excerpt."""
@@ -138,7 +143,7 @@ def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any]) -> No
         if newer.rel_norm < _VERSION_RELEVANT:  # only a version the question is about matters
             continue
         a = len(fn.terms)
-        for older, oi, fo in reversed(docs[:k]):  # the closest earlier version
+        for older, oi, fo in reversed(docs[max(0, k - _VERSION_LOOKBACK):k]):  # the closest earlier version, among the last few
             b = len(fo.terms)
             if min(a, b) < _SAME * max(a, b) or not hits[oi] <= hits[ni]:  # too different in size, or told apart
                 continue

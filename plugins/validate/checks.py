@@ -33,7 +33,7 @@ def _sentence_start_within(text: str, pos: int, reach: int) -> int:
     if lo <= 0:
         return sentence_start(text, pos)
     s = sentence_start(text[lo:pos + 1], pos - lo)
-    if s > 0:
+    if s > 0 or text[lo - 1] == "\n":  # (0: no start in the window, or a sentence that begins right at it)
         return lo + s
     space = text.find(" ", lo, pos)  # no sentence start in reach: begin after a word boundary
     return pos if space < 0 else space + 1

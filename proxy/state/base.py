@@ -156,7 +156,7 @@ class Flights:
     def __init__(self, fly: Callable[[list[Any]], Awaitable[list[Any]]], hold_seconds: float = 0.005) -> None:
         self._fly = fly
         self.hold_seconds = hold_seconds
-        self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
+        self._pending: list[tuple[Any, asyncio.Future[Any], bool]] = []  # (request, its answer, held)
         self._tasks: set[asyncio.Task[None]] = set()
         self._soon = False  # a flush at the end of this iteration is scheduled
         self._timer: asyncio.TimerHandle | None = None  # the held writes' deadline
@@ -165,7 +165,7 @@ class Flights:
     def ask(self, request: Any, hold: bool = False) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
-        self._pending.append((request, fut))
+        self._pending.append((request, fut, hold))
         if not hold or self.hold_seconds <= 0:
             if not self._soon:
                 self._soon = True
@@ -179,8 +179,10 @@ class Flights:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        batch, self._pending = self._pending, []
-        batch = [(req, fut) for req, fut in batch if not fut.done()]
+        pending, self._pending = self._pending, []
+        # A caller that gave up leaves its read out; a held write goes whatever became of its
+        # caller (a settle dropped because its task was cancelled while held is lost money).
+        batch = [(req, fut) for req, fut, held in pending if held or not fut.done()]
         if batch:
             t = asyncio.get_running_loop().create_task(self._flight(batch))
             self._tasks.add(t)

@@ -6,8 +6,8 @@ been sitting in the socket buffer for a while. An ordinary `asyncio.timeout` the
 read and the state call fails; with `on_failure = "fail_open"` the request goes on against
 local state, which knows nothing of the spend in Redis: a budget at its cap edge overspent that
 way on CI. `patient_timeout` gives the reply another `budget` when its deadline ran more than
-`STARVED_SECONDS` late (the loop was not running, so the server was not what was slow), a few
-times at most; a deadline met on time still fires at once, so a stopped or slow server is
+`STARVED_SECONDS` late (the loop was not running, so the server was not what was slow) by as
+long as it was late (at most `budget`), a few times at most; a deadline met on time still fires at once, so a stopped or slow server is
 detected as quickly as before.
 """
 from __future__ import annotations
@@ -41,7 +41,8 @@ def _starved(late: float) -> None:
 @contextlib.asynccontextmanager
 async def patient_timeout(budget: float) -> AsyncIterator[None]:
     """Like `asyncio.timeout(budget)` (raises TimeoutError when it fires), except that a
-    deadline that came due while the loop was blocked is extended by `budget`."""
+    deadline that came due while the loop was blocked is extended (by its lateness, at most
+    `budget`, at most `EXTENSIONS` times)."""
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(None) as cm:
         left = EXTENSIONS
@@ -50,10 +51,15 @@ async def patient_timeout(budget: float) -> AsyncIterator[None]:
         def due(at: float) -> None:
             nonlocal left, handle
             now = loop.time()
-            if now - at > STARVED_SECONDS and left > 0:
+            late = now - at
+            if late > STARVED_SECONDS and left > 0:
                 left -= 1
-                _starved(now - at)
-                handle = loop.call_at(now + budget, due, now + budget)
+                _starved(late)
+                # As long again as the loop was away (at most one budget): enough for a reply
+                # already in the buffer, and under a steadily lagging loop a dead server is
+                # still found within a few lags rather than five budgets.
+                more = min(budget, late)
+                handle = loop.call_at(now + more, due, now + more)
             else:
                 cm.reschedule(now)  # fires on the next iteration: the body is cancelled
 

@@ -112,8 +112,9 @@ class RedisState(StateBackend):
             # microseconds); beyond that, requests queue for a pooled connection, which is local
             # waiting, so it gets a looser bound than a Redis round trip.
             self._pool = aioredis.BlockingConnectionPool.from_url(
-                url, max_connections=max_connections, timeout=max(1.0, self.timeout * 4), connection_class=_PatientConnection,
-                **timeouts)
+                url, max_connections=max_connections, timeout=max(1.0, self.timeout * 4), **timeouts)
+            # The URL chose the class (TCP, TLS for rediss://, a unix socket): its patient twin.
+            self._pool.connection_class = _patient(self._pool.connection_class)
             self._r = aioredis.Redis(connection_pool=self._pool, retry=no_retry)
         self._shas: dict[str, str] = {}
         self._evalsha_ok = True
@@ -285,10 +286,15 @@ class RedisState(StateBackend):
 _FAILURES = (RedisError, RedisClusterException, OSError, asyncio.TimeoutError)
 
 
-class _PatientConnection(aioredis.Connection):
-    """A connection whose reads time out after `socket_timeout` of the event loop's own running
-    time (`proxy.state.patience`): a reply that came due while this process's loop was blocked
-    is read, not abandoned as a Redis failure. (Cluster and Sentinel keep redis-py's reads.)"""
+class _PatientReads:
+    """Reads that time out after `socket_timeout` of the event loop's own running time
+    (`proxy.state.patience`): a reply that came due while this process's loop was blocked is
+    read, not abandoned as a Redis failure. Mixed into the connection class the URL chose
+    (TCP, TLS, unix socket); Cluster and Sentinel keep redis-py's reads."""
+
+    socket_timeout: float | None
+    host: str
+    port: int
 
     async def read_response(self, disable_decoding: bool = False, timeout: float | None = None, *,
                             disconnect_on_error: bool = True, push_request: bool | None = False) -> Any:
@@ -300,7 +306,20 @@ class _PatientConnection(aioredis.Connection):
                 return await super().read_response(disable_decoding, math.inf, disconnect_on_error=disconnect_on_error,
                                                    push_request=push_request)
         except asyncio.TimeoutError:  # (the read was cancelled, so redis-py closed the connection)
-            raise RedisTimeoutError(f"Timeout reading from {self.host}:{self.port}") from None
+            where = getattr(self, "path", None) or f"{getattr(self, 'host', '?')}:{getattr(self, 'port', '?')}"
+            raise RedisTimeoutError(f"Timeout reading from {where}") from None
+
+
+_PATIENT: dict[type, type] = {}
+
+
+def _patient(cls: type) -> type:
+    """`cls` with patient reads (one subclass per connection class)."""
+    if issubclass(cls, _PatientReads):
+        return cls
+    if cls not in _PATIENT:
+        _PATIENT[cls] = type("Patient" + cls.__name__, (_PatientReads, cls), {})
+    return _PATIENT[cls]
 
 
 def _host_port(node: str) -> tuple[str, int]:
