@@ -199,10 +199,9 @@ def _note_fallback(enc_name: str) -> None:
 def _put(cache: dict[Any, int], key: Any, value: int) -> None:
     if len(cache) >= _CACHE_MAX:
         # FIFO eviction of the oldest eighth: bounded, cheap, hot entries come back.
-        drop = _CACHE_MAX // 8
-        it = iter(cache)
-        for k in [next(it) for _ in range(drop)]:
-            del cache[k]
+        # (list(cache) is one C call: safe while a pruning thread uses the same cache)
+        for k in list(cache)[: _CACHE_MAX // 8]:
+            cache.pop(k, None)
     cache[key] = value
 
 

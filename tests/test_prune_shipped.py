@@ -128,3 +128,37 @@ async def test_400_only_when_the_system_prompt_and_the_question_do_not_fit(proxy
     e = ei.value
     assert e.code == "context_length_exceeded" and e.param == "messages" and "system/developer messages and the latest user message" in e.message
     assert len(sim.requests) == n
+
+
+async def test_a_huge_conversation_is_planned_off_the_event_loop(sim: Any, proxy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning a very large conversation is heavy (an 8,000-row table took 3 s of CPU); it runs
+    in a worker thread, so a small request sent while the big one is being planned is answered
+    first. Ordered by what the simulator received, not timed: with the plan on the loop, nothing
+    else runs until it is done, so the big request always reached the upstream first."""
+    import asyncio
+    import threading
+
+    from plugins.prune import pruner as pruner_mod
+
+    real_plan = pruner_mod.Pruner.plan
+    planning = threading.Event()
+
+    def marked_plan(self: Any, messages: Any, *a: Any, **kw: Any) -> Any:
+        if len(messages) > 3:
+            planning.set()
+        return real_plan(self, messages, *a, **kw)
+
+    monkeypatch.setattr(pruner_mod.Pruner, "plan", marked_plan)
+    r = random.Random(5)
+    table = "id,name,qty,price\n" + "\n".join(f"R{i},item{i},{r.randint(1, 500)},{r.uniform(1, 900):.2f}" for i in range(6000))
+    big = [{"role": "system", "content": "Answer from the data."}, {"role": "user", "content": "Inventory:\n" + table},
+           {"role": "assistant", "content": "Loaded."}, {"role": "user", "content": "How many units of item17?"}]
+    client = openai_client(proxy.url, key="sk-test", timeout=120)
+    big_call = asyncio.create_task(client.chat.completions.create(model=MODEL, messages=big))
+    while not planning.is_set():
+        await asyncio.sleep(0.001)
+    small = await client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "ping while you prune"}])
+    assert small.choices[0].message.content
+    await big_call
+    paths = [str(q.get("json", {}).get("messages", [{}])[-1].get("content", "")) for q in sim.requests if q.get("json")]
+    assert paths.index("ping while you prune") < paths.index("How many units of item17?"), paths[-2:]

@@ -78,6 +78,22 @@ class SummaryConfig(_Strict):
     max_inflight: int = Field(4, ge=1)
 
 
+# Conversations of at least this many characters of content are planned in a worker thread.
+THREAD_ABOVE_CHARS = 100_000
+
+
+def _chars(messages: list[Any]) -> int:
+    """Characters of text content (strings and text parts): a cheap size for the thread choice."""
+    n = 0
+    for m in messages:
+        c = m.get("content") if isinstance(m, dict) else None
+        if isinstance(c, str):
+            n += len(c)
+        elif isinstance(c, list):
+            n += sum(len(p.get("text") or "") for p in c if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return n
+
+
 class PruneConfig(PluginConfig):
     # Hard cap on prompt tokens; None = only the model's context window less the reserve.
     max_input_tokens: int | None = Field(None, ge=1)
@@ -155,6 +171,15 @@ class Prune(Plugin):
         return n * self.config.fallback_usd_per_million_input / 1e6
 
     # -- the layer ---------------------------------------------------------------------
+    async def _plan(self, messages: list[Any], model: str | None, tools: Any, budget: int) -> scoring.Plan:
+        """The pruning plan; a large conversation's in a worker thread. Planning is linear but
+        heavy (~0.4 ms per table row: an 8,000-row table and its JSON tool result took 3 s) and
+        held the event loop, so every concurrent request stalled; in a thread the loop keeps
+        running (it takes the GIL back every few milliseconds)."""
+        if _chars(messages) < THREAD_ABOVE_CHARS:
+            return self.pruner.plan(messages, model, tools, budget)
+        return await asyncio.to_thread(self.pruner.plan, messages, model, tools, budget)
+
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
         body = ctx.body
         messages = body.get("messages")
@@ -166,7 +191,7 @@ class Prune(Plugin):
         tools = body.get("tools")
         if not tools and isinstance(body.get("functions"), list):
             tools = [{"type": "function", "function": f} for f in body["functions"] if isinstance(f, dict)]
-        p = self.pruner.plan(messages, model, tools, budget)
+        p = await self._plan(messages, model, tools, budget)
         if not p.fits:
             self._refuse(ctx, p, budget, window, reserve)
         if ctx.ledger.prompt_tokens is None:
@@ -189,7 +214,7 @@ class Prune(Plugin):
             summaries, short = await self._summaries(ctx, messages, p, model, budget)
             if short > 0 and budget - short >= p.pinned_tokens:
                 # Cached summaries that do not fit: drop a little more to make room for them.
-                p = self.pruner.plan(messages, model, tools, budget - short)
+                p = await self._plan(messages, model, tools, budget - short)
                 summaries, _ = await self._summaries(ctx, messages, p, model, budget)
         new_messages = scoring.apply(messages, p, self.marker_text, self.config.marker_role, summaries)
         after = tokens.count_messages(new_messages, model, tools) if summaries and any(summaries) else p.tokens_after

@@ -258,7 +258,7 @@ def _analysis(text: str, model: str | None) -> _Analysis:
     if a is None:
         if len(_analyses) >= _CACHE_MAX:
             for k in list(_analyses)[: _CACHE_MAX // 8]:
-                del _analyses[k]
+                _analyses.pop(k, None)  # (another planning thread may have dropped it)
         a = _analyses[key] = _Analysis(text, model)
     return a
 

@@ -117,9 +117,8 @@ def features(m: dict[str, Any], key: int | None = None) -> Features:
     if f is None:
         f = analyse(message_text(m))
         if len(_features) >= _CACHE_MAX:
-            it = iter(_features)
-            for k in [next(it) for _ in range(_CACHE_MAX // 8)]:
-                del _features[k]
+            for k in list(_features)[: _CACHE_MAX // 8]:  # (safe beside a planning thread)
+                _features.pop(k, None)
         _features[key] = f
     return f
 
@@ -192,9 +191,8 @@ def _count(messages: list[Any], model: str | None, tools: Any) -> tuple[list[lis
             if e is None:
                 e = [tokens._message_cached(m, enc, pm, pn, k), None, k]
                 if len(_entries) >= _CACHE_MAX:
-                    it = iter(_entries)
-                    for old in [next(it) for _ in range(_CACHE_MAX // 8)]:
-                        del _entries[old]
+                    for old in list(_entries)[: _CACHE_MAX // 8]:  # (safe beside a planning thread)
+                        _entries.pop(old, None)
                 _entries[(k, enc, pm, pn)] = e
         else:
             e = [0, _EMPTY, 0]
