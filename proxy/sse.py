@@ -13,7 +13,6 @@ on long lines.
 from __future__ import annotations
 
 import re
-
 from typing import Any, Iterator
 
 import orjson

@@ -52,6 +52,8 @@ from typing import Any, Callable
 
 import orjson
 
+from .caches import put_bounded
+
 log = logging.getLogger("bulwark.tokens")
 
 _EXPECTED_SHA256 = {
@@ -197,12 +199,7 @@ def _note_fallback(enc_name: str) -> None:
 
 
 def _put(cache: dict[Any, int], key: Any, value: int) -> None:
-    if len(cache) >= _CACHE_MAX:
-        # FIFO eviction of the oldest eighth: bounded, cheap, hot entries come back.
-        # (list(cache) is one C call: safe while a pruning thread uses the same cache)
-        for k in list(cache)[: _CACHE_MAX // 8]:
-            cache.pop(k, None)
-    cache[key] = value
+    put_bounded(cache, key, value, _CACHE_MAX)
 
 
 def _raw_len(text: str, enc_name: str) -> int:

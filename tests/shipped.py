@@ -10,12 +10,13 @@ every plugin section, the fallback chains, prices — is the file as shipped.
 """
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 from proxy.config import interpolate
-from tests.helpers import TEST_KEYS, deep_merge
+from tests.helpers import TEST_KEYS, deep_merge, start_proxy
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "proxy.toml"
@@ -37,3 +38,22 @@ def shipped_config(sim: Any, tmp_path: Path, *, keys: list[dict[str, Any]] | Non
 def redis_state(redis_url: str, prefix: str) -> dict[str, Any]:
     """The `[state]` override that puts the shipped config on the test Redis."""
     return {"state": {"backend": "redis", "redis_url": redis_url, "key_prefix": prefix}}
+
+
+@contextlib.asynccontextmanager
+async def shipped_proxy(backend: str, sim: Any, tmp_path: Path, prefix: str, redis_url: str, **over: Any) -> AsyncIterator[Any]:
+    """Bulwark on the shipped proxy.toml, state in memory or on the test Redis (own prefix, removed after)."""
+    from tests.rl_support import cleanup_redis
+
+    if backend == "redis":
+        over |= redis_state(redis_url, prefix)
+    p = await start_proxy(shipped_config(sim, tmp_path, **over))
+    try:
+        yield p
+    finally:
+        st = p.services.state
+        st = getattr(st, "primary", st)
+        await p.aclose()
+        if backend == "redis":
+            await cleanup_redis(type(st)(st.url, st.prefix))
+

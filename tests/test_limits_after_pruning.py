@@ -3,19 +3,17 @@ further in), a 200k-token conversation that pruning fits is admitted and charged
 pruned size, on both state backends; one that nothing can fit is refused once, honestly."""
 from __future__ import annotations
 
-import contextlib
 import random
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import openai
 import pytest
 
 from proxy import tokens
 from proxy.keys import hash_key, key_id_for
-from tests.helpers import openai_client, start_proxy
-from tests.rl_support import cleanup_redis
-from tests.shipped import redis_state, shipped_config
+from tests.helpers import openai_client
+from tests.shipped import shipped_proxy
 
 KID = key_id_for(hash_key("sk-test"))
 WORDS = ("the shipment left the warehouse on time but the invoice was held for review by finance because the "
@@ -39,22 +37,6 @@ async def used_tokens(proxy: Any) -> float:
     if hasattr(st, "store"):
         return float(st.store.hget("{" + KID + "}:rl", "tu") or 0)
     return float(await st._r.hget(st.k("{" + KID + "}:rl"), "tu") or 0)
-
-
-@contextlib.asynccontextmanager
-async def shipped_proxy(backend: str, sim: Any, tmp_path: Path, prefix: str, redis_url: str, **over: Any) -> AsyncIterator[Any]:
-    """Bulwark on the shipped proxy.toml, state in memory or on the test Redis (own prefix, removed after)."""
-    if backend == "redis":
-        over |= redis_state(redis_url, prefix)
-    p = await start_proxy(shipped_config(sim, tmp_path, **over))
-    try:
-        yield p
-    finally:
-        st = p.services.state
-        st = getattr(st, "primary", st)
-        await p.aclose()
-        if backend == "redis":
-            await cleanup_redis(type(st)(st.url, st.prefix))
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -6,19 +6,17 @@ with the shipped proxy.toml settings, and once end to end through the shipped ch
 state backends."""
 from __future__ import annotations
 
-import contextlib
 import random
 import tomllib
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
 from plugins.prune import Prune, PruneConfig
 from proxy import tokens
-from tests.helpers import openai_client, start_proxy
-from tests.rl_support import cleanup_redis
-from tests.shipped import SHIPPED, redis_state, shipped_config
+from tests.helpers import openai_client
+from tests.shipped import SHIPPED, shipped_proxy
 
 MODEL = "gpt-4o-mini"
 BUDGET = 6000  # [plugins.prune] max_input_tokens of the shipped proxy.toml
@@ -216,19 +214,7 @@ def test_a_number_in_words_meets_its_digits(target: int) -> None:
 
 # -- end to end: the shipped proxy.toml chain -------------------------------------------------------
 
-@contextlib.asynccontextmanager
-async def shipped_proxy(backend: str, sim: Any, tmp_path: Path, prefix: str, redis_url: str) -> AsyncIterator[Any]:
-    over = redis_state(redis_url, prefix) if backend == "redis" else {}
-    keys = [{"name": "test", "key": "sk-test", "tier": "standard", "limits": {"tpm": 1_000_000, "rpm": 1000}}]
-    p = await start_proxy(shipped_config(sim, tmp_path, keys=keys, **over))
-    try:
-        yield p
-    finally:
-        st = p.services.state
-        st = getattr(st, "primary", st)
-        await p.aclose()
-        if backend == "redis":
-            await cleanup_redis(type(st)(st.url, st.prefix))
+_KEYS = [{"name": "test", "key": "sk-test", "tier": "standard", "limits": {"tpm": 1_000_000, "rpm": 1000}}]
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
@@ -237,7 +223,7 @@ async def test_shipped_chain_sends_the_correction_upstream(backend: str, sim: An
     msgs = kickoff_conversation(1, CORRECTIONS[1], tail=160)
     before = tokens.count_messages(msgs, MODEL)
     assert before > BUDGET
-    async with shipped_proxy(backend, sim, tmp_path, unique_prefix, redis_url) as proxy:
+    async with shipped_proxy(backend, sim, tmp_path, unique_prefix, redis_url, keys=_KEYS) as proxy:
         raw = await openai_client(proxy.url).chat.completions.with_raw_response.create(model=MODEL, messages=msgs)
         assert raw.status_code == 200
         sent = sim.requests[-1]["json"]["messages"]

@@ -225,7 +225,7 @@ class Cache(Plugin):
     def prefetch(self, ctx: RequestContext) -> None:
         """Start the entry's read while the rate-limit gate makes its call: with Redis, the
         lookup then costs no round trip of its own (a refused request's read is just unused)."""
-        if not self.use_state:
+        if not (self.use_state and self.state.batches):
             return
         try:
             plan = self._plan(ctx)

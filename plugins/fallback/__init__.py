@@ -151,8 +151,8 @@ class Fallback(Continuation, Plugin):
     def prefetch(self, ctx: RequestContext) -> None:
         """Read the first step's breaker while the outer layers make their first state call:
         a closed breaker (nearly always) then costs no round trip of its own."""
-        if self.shadow or not self.config.breaker.enabled or self.services.state.name == "memory":
-            return  # (the embedded store answers at once: nothing to share a trip with)
+        if self.shadow or not self.config.breaker.enabled or not self.services.state.batches:
+            return  # (a backend that answers each call at once: nothing to share a trip with)
         chain = self.config.chains.get(ctx.model or "") or self.config.chains.get("*")
         if chain is None or not chain.steps or self._own_tier(chain.steps[0].provider):
             return

@@ -36,6 +36,7 @@ import re
 from typing import Any, Iterable
 
 from proxy import tokens
+from proxy.caches import put_bounded
 
 from . import lexicon
 from .words import terms_of, words
@@ -256,10 +257,8 @@ def _analysis(text: str, model: str | None) -> _Analysis:
     key = (hash(text), tokens.encoding_name_for(model))
     a = _analyses.get(key)
     if a is None:
-        if len(_analyses) >= _CACHE_MAX:
-            for k in list(_analyses)[: _CACHE_MAX // 8]:
-                _analyses.pop(k, None)  # (another planning thread may have dropped it)
-        a = _analyses[key] = _Analysis(text, model)
+        a = _Analysis(text, model)
+        put_bounded(_analyses, key, a, _CACHE_MAX)
     return a
 
 
@@ -462,7 +461,7 @@ def excerpt_text(text: str, content_tokens: int, model: str | None, query: dict[
     a = _analysis(text, model)
     segs, costs, total = a.segs, a.costs, a.total
     sc = _scores(a, query, later, memo, prior)
-    scores, link = sc.scores, sc.link
+    link = sc.link
     note = f"[Bulwark kept the parts of this message relevant to the request; {{n}} of {total} tokens omitted]"
     room = content_tokens - tokens.count_text(note.format(n=total), model) - 2
     if room < 8:  # no room for any line: the note alone, shortened

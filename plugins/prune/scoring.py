@@ -42,6 +42,7 @@ from itertools import chain
 from typing import Any, Iterable
 
 from proxy import tokens
+from proxy.caches import put_bounded
 
 from . import lexicon, select, supersede
 from .excerpt import Query, ask_of, pairs_of, passage_relevance
@@ -116,10 +117,7 @@ def features(m: dict[str, Any], key: int | None = None) -> Features:
     f = _features.get(key)
     if f is None:
         f = analyse(message_text(m))
-        if len(_features) >= _CACHE_MAX:
-            for k in list(_features)[: _CACHE_MAX // 8]:  # (safe beside a planning thread)
-                _features.pop(k, None)
-        _features[key] = f
+        put_bounded(_features, key, f, _CACHE_MAX)
     return f
 
 
@@ -190,10 +188,7 @@ def _count(messages: list[Any], model: str | None, tools: Any) -> tuple[list[lis
             e = eget((k, enc, pm, pn))
             if e is None:
                 e = [tokens._message_cached(m, enc, pm, pn, k), None, k]
-                if len(_entries) >= _CACHE_MAX:
-                    for old in list(_entries)[: _CACHE_MAX // 8]:  # (safe beside a planning thread)
-                        _entries.pop(old, None)
-                _entries[(k, enc, pm, pn)] = e
+                put_bounded(_entries, (k, enc, pm, pn), e, _CACHE_MAX)
         else:
             e = [0, _EMPTY, 0]
         entries.append(e)

@@ -40,7 +40,7 @@ class Script:
     # (a budget's receipts and settled marks) expires quickly and may be evicted.
     durable_key: Callable[[str], bool] | None = None
     # A write made after the answer that no client waits on (a settle, a breaker outcome): a
-    # batching backend may hold it a few milliseconds (`Flights.HOLD_SECONDS`) so it shares a
+    # batching backend may hold it a few milliseconds (`state.write_behind_ms`) so it shares a
     # flight with the other settles of the request or rides along with the next request's
     # first flight, instead of costing a round trip of its own. Order is kept: a held write
     # goes out no later than, and before, any command asked after it.
@@ -86,6 +86,10 @@ class Journal(abc.ABC):
 
 class StateBackend(abc.ABC):
     name: str = "abstract"
+    # Calls asked together share a round trip (Flights): reads a plugin starts early
+    # (`Plugin.prefetch`) then cost nothing extra. False for the embedded store, which answers
+    # at once, and for Redis Cluster.
+    batches: bool = False
 
     @abc.abstractmethod
     async def get(self, key: str) -> bytes | None: ...
@@ -131,7 +135,6 @@ class StateBackend(abc.ABC):
 
     async def aclose(self) -> None:
         pass
-
 
 
 class Flights:

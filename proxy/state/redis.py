@@ -121,6 +121,7 @@ class RedisState(StateBackend):
         # Commands of one event-loop iteration go as one pipeline (a Cluster spreads them over
         # nodes by slot: each goes on its own there).
         self._flights = None if cluster else Flights(self._fly, write_behind_ms / 1000)
+        self.batches = self._flights is not None
         self._unbatched = 0
         self._journals: dict[str, RedisJournal] = {}
         # Outer guard: a command may wait for a pooled connection, connect, write and read (and
@@ -293,8 +294,6 @@ class _PatientReads:
     (TCP, TLS, unix socket); Cluster and Sentinel keep redis-py's reads."""
 
     socket_timeout: float | None
-    host: str
-    port: int
 
     async def read_response(self, disable_decoding: bool = False, timeout: float | None = None, *,
                             disconnect_on_error: bool = True, push_request: bool | None = False) -> Any:

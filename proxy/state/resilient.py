@@ -52,6 +52,7 @@ class ResilientState(StateBackend):
         self.cooldown = cooldown
         self.metrics = metrics  # proxy.metrics.Metrics; the app may assign it later
         self.name = primary.name
+        self.batches = primary.batches
         self._down_until = 0.0
         self._in_outage = False
         self.outages = 0

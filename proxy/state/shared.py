@@ -162,6 +162,7 @@ class SharedState(StateBackend):
     """A worker's view of the supervisor's StateServer (same semantics as MemoryState)."""
 
     name = "shared-memory"
+    batches = True
 
     def __init__(self, path: str, pool: int = 8, timeout: float = 2.0, hold_seconds: float = 0.005) -> None:
         self.path = path

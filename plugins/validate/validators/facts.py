@@ -754,7 +754,17 @@ DOWN_WORDS = frozenset(("decrease", "decreased", "decreasing", "drop", "dropped"
 # Keys that hold a signed quantity: its minus sign is a direction (a change of -4 %), not a debit.
 SIGNED_KEYS = frozenset(("change", "delta", "growth", "diff", "yoy", "mom", "qoq", "pnl", "variance", "chg", "return",
                          "income", "profit", "earning", "gain", "performance", "move", "net"))
-_SIGN_WORD = re.compile(r"[A-Za-z]+")
+SIGN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def direction_of(words: list[str], up: frozenset[str] = UP_WORDS, down: frozenset[str] = DOWN_WORDS) -> str | None:
+    """"up" / "down" for the first of `words` (lower case, nearest first) that names a direction."""
+    for w in words:
+        if w in up:
+            return "up"
+        if w in down:
+            return "down"
+    return None
 
 
 def key_sign(toks: frozenset[str] | set[str], v: float, percent: bool) -> str | None:
@@ -793,15 +803,10 @@ def prose_sign(s: str, start: int, end: int, neg: bool, percent: bool) -> str | 
     """The direction of a number in prose: its minus sign on a percentage ("change: -4%"), or the
     word right before or after it ("fell 4%", "a 4% decline")."""
     if neg:
-        return "down" if percent or any(stem(w.lower()) in SIGNED_KEYS for w in _SIGN_WORD.findall(s, max(0, start - 30), start)) else None
-    after = [w.lower() for w in _SIGN_WORD.findall(s, end, end + 16)][:1]
-    before = [w.lower() for w in _SIGN_WORD.findall(s, max(0, start - 20), start)][-2:]
-    for w in after + before[::-1]:
-        if w in UP_WORDS:
-            return "up"
-        if w in DOWN_WORDS:
-            return "down"
-    return None
+        return "down" if percent or any(stem(w.lower()) in SIGNED_KEYS for w in SIGN_WORD.findall(s, max(0, start - 30), start)) else None
+    after = [w.lower() for w in SIGN_WORD.findall(s, end, end + 16)][:1]
+    before = [w.lower() for w in SIGN_WORD.findall(s, max(0, start - 20), start)][-2:]
+    return direction_of(after + before[::-1])
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9&'.-]*[A-Za-z0-9]|[A-Z]")

@@ -30,7 +30,7 @@ import re
 from typing import Any, Iterable
 
 from .claims import Claim, _DOLLAR_LIKE
-from .facts import ALIAS as _ALIAS, Fact, Piece, fact_sign
+from .facts import ALIAS as _ALIAS, DOWN_WORDS, UP_WORDS, Fact, Piece, SIGN_WORD, direction_of, fact_sign  # noqa: F401 - fact_sign: re-exported (tests)
 from .units import _UNIT_WORDS as UNIT_WORDS, DIM_WORDS, PERIODS, Unit, stem, to_base, tol_to_base
 
 _ANNUAL_WORDS = frozenset(("salary", "salaries", "annual", "yearly", "compensation", "wage_annual", "ctc"))
@@ -675,14 +675,10 @@ def names_other(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     return _named(pc, distinct, _chain(pc, f.obj), f.obj, [c.noun]) is False
 
 
-# Direction words a signed value must agree with ("a loss stated as a profit", "up 4 %" for -4 %).
-_UP_WORDS = frozenset(("increase", "increased", "increases", "increasing", "rise", "rose", "risen", "rises", "rising", "grew",
-                       "grow", "grows", "growth", "gain", "gained", "gains", "up", "jump", "jumped", "climb", "climbed",
-                       "surge", "surged", "profit", "profits", "profitable", "surplus", "earned", "added", "higher"))
-_DOWN_WORDS = frozenset(("decrease", "decreased", "decreases", "decreasing", "drop", "dropped", "drops", "fell", "fall",
-                         "falls", "fallen", "decline", "declined", "declines", "down", "lost", "loss", "losses", "shrank",
-                         "shrunk", "deficit", "lower", "slid", "slipped", "plunged", "sank"))
-_DIR_TOKEN = re.compile(r"[A-Za-z]+")
+# Direction words a signed value must agree with ("a loss stated as a profit", "up 4 %" for -4 %):
+# the data's own words (facts) plus the answer's inflected forms; "losse" is a stemmed key form.
+_UP_WORDS = UP_WORDS | {"increases", "rises", "grows", "growth", "gains", "profits", "profitable", "earned", "added"}
+_DOWN_WORDS = (DOWN_WORDS - {"losse"}) | {"decreases", "drops", "falls", "declines", "losses"}
 
 
 def claim_sign(text: str, c: Claim, s0: int, s1: int) -> str | None:
@@ -693,14 +689,9 @@ def claim_sign(text: str, c: Claim, s0: int, s1: int) -> str | None:
         return "down"
     if "+" in lead[:2] or c.text[:1] == "+":
         return "up"
-    after = [w.lower() for w in _DIR_TOKEN.findall(text, c.end, min(s1, c.end + 24))][:2]
-    before = [w.lower() for w in _DIR_TOKEN.findall(text, max(s0, c.start - 40), c.start)][-3:]
-    for w in after + before[::-1]:
-        if w in _UP_WORDS:
-            return "up"
-        if w in _DOWN_WORDS:
-            return "down"
-    return None
+    after = [w.lower() for w in SIGN_WORD.findall(text, c.end, min(s1, c.end + 24))][:2]
+    before = [w.lower() for w in SIGN_WORD.findall(text, max(s0, c.start - 40), c.start)][-3:]
+    return direction_of(after + before[::-1], _UP_WORDS, _DOWN_WORDS)
 
 
 
