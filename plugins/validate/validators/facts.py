@@ -18,6 +18,7 @@ Everything here is built once per request (cached per message text across turns)
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections import OrderedDict
 from functools import lru_cache
@@ -123,6 +124,7 @@ class Piece:
     month_years: set[tuple[int, int]] = field(default_factory=set)
     times: list[tuple[int, int]] = field(default_factory=list)  # (minute of day, obj)
     offsets: list[float] = field(default_factory=list)  # UTC offsets (hours)
+    moments: list[float] = field(default_factory=list)  # date-times ("2026-11-09 08:30"), in minutes (UTC when an offset is given)
     idents: set[str] = field(default_factory=set)
     code_numbers: set[tuple[str, str]] = field(default_factory=set)  # ("w", "26") from "2024-W26"
     terms: list[int] = field(default_factory=list)  # "Net 30", "2/10 net 30": day counts
@@ -529,11 +531,28 @@ class _Builder:
         if m.group(4) is not None:
             h, mi = int(m.group(4)), int(m.group(5))
             self.p.times.append(((h % 24) * 60 + mi, obj))
+            self._moment(m)
         tz = m.group(7)
         if tz and tz != "Z":
             sign = -1 if tz[0] == "-" else 1
             hh = tz[1:].replace(":", "")
             self.p.offsets.append(sign * (int(hh[:2]) + int(hh[2:4] or 0) / 60))
+
+    def _moment(self, m: re.Match[str]) -> None:
+        """A date with a time of day: the minutes between two of them are a duration the data gives
+        ("picked up 2026-11-09 08:30, delivered 2026-11-12 14:10": 77 h 40 min)."""
+        try:
+            day = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).toordinal()
+        except ValueError:
+            return
+        mins = day * 1440.0 + int(m.group(4)) * 60 + int(m.group(5))
+        tz = m.group(7)
+        if tz and tz != "Z":
+            sign = -1 if tz[0] == "-" else 1
+            hh = tz[1:].replace(":", "")
+            mins -= sign * (int(hh[:2]) * 60 + int(hh[2:4] or 0))
+        if len(self.p.moments) < 64:
+            self.p.moments.append(mins)
 
     def _ident(self, tok: str) -> None:
         self.p.idents.add(_norm_ident(tok))
@@ -659,6 +678,11 @@ class _Builder:
                         self.p.dates.append((y or 0, mo, d, obj, key.lower()))
                         if y:
                             self.p.month_years.add((y, mo))
+                if kind == "iso" and len(m.group(0)) > 10:  # "2026-11-09 08:30": the time of day too
+                    mi = _ISO.match(m.group(0))
+                    if mi is not None and mi.group(4) is not None:
+                        self.p.times.append(((int(mi.group(4)) % 24) * 60 + int(mi.group(5)), obj))
+                        self._moment(mi)
                 continue
             if kind == "time":
                 t = g("time")

@@ -86,6 +86,7 @@ class Index:
         self.date_list: list[tuple[dt.date, int, int]] = []
         self.times: list[tuple[int, int, int]] = []
         self.offsets: set[float] = set()
+        self.moments: list[float] = []
         self.idents: set[str] = set()
         self.code_numbers: set[tuple[str, str]] = set()
         self.terms: set[int] = set()
@@ -103,6 +104,7 @@ class Index:
             self.month_years |= p.month_years
             self.times.extend((m, k, obj) for m, obj in p.times)
             self.offsets.update(p.offsets)
+            self.moments.extend(p.moments)
             self.idents |= p.idents
             self.code_numbers |= p.code_numbers
             self.terms.update(p.terms)
@@ -145,6 +147,8 @@ def piece_derived(p: Piece) -> list[Derived]:
             _pair_values(grp, out, same_object=True)
         for line in p.lines:
             _pair_values(line, out, same_object=True, adjacent=True)
+            if len(line) >= 3:
+                _line_totals(line, out)
         for col in p.columns:
             if len(col) <= 12:
                 _pair_values(col, out, same_object=False)
@@ -193,6 +197,26 @@ def _column_values(col: list[Fact], out: list[Derived], key: str = "") -> None:
     if plain and 4 <= n <= 12 and n % 2 == 0:  # the halves of a list ("59-47 at halftime" from quarter scores)
         out.append(Derived(sum(vals[: n // 2]), d, u, c, p, kind="sum"))
         out.append(Derived(sum(vals[n // 2:]), d, u, c, p, kind="sum"))
+
+
+def _line_totals(line: list[Fact], out: list[Derived]) -> None:
+    """The total of three or more numbers of one kind listed in a line of prose ("floor 1,950 at
+    $145; lower bowl 3,420 at $98; upper bowl 2,210 at $62": 7,580 tickets)."""
+    buckets: dict[tuple[Any, ...], list[Fact]] = {}
+    for f in line:
+        if f.per == "__len__" or f.dim == "percent" or not f.v:
+            continue
+        buckets.setdefault((f.dim, f.unit, f.cur, f.per, f.dec > 0), []).append(f)
+    for fs in buckets.values():
+        n = len(fs)
+        if not 3 <= n <= 10:
+            continue
+        a = fs[0]
+        for i in range(n - 2):  # every run of three or more in a row (the line may also hold a capacity, a count)
+            total = fs[i].v + fs[i + 1].v
+            for j in range(i + 2, n):
+                total += fs[j].v
+                out.append(Derived(total, a.dim, a.unit, a.cur, a.per, kind="sum"))
 
 
 def _operands_ok(a: Fact, b: Fact) -> bool:
@@ -521,7 +545,7 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
         if t in "(),.+=×/:":
             continue
         if (i > 0 and _is_number(toks[i - 1])) or (i > 1 and _is_number(toks[i - 2]) and toks[i - 1][0].isalpha()
-                                                     and toks[i - 1].lower() not in _CLOSE_STOP):
+                                                     and toks[i - 1].lower() not in _CLOSE_STOP) or _unit_tail(toks, i):
             crossed = True  # the unit or noun of an earlier number ("31 days and 930 kWh", "A 40 g serving has")
             closing = False
             far.append(t)
@@ -547,6 +571,25 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
         if len(after) >= 3:
             break
     return Context(after, near, far, close, toks[-1].lower() if toks else "")
+
+
+def _unit_tail(toks: list[str], i: int) -> bool:
+    """Is toks[i] the end of a compound unit of an earlier number ("9.2 t/ha", "23.0 L/100 km",
+    "5 mg / kg"): unit words and slashes back to that number?"""
+    slash = False
+    j = i
+    while j >= 0 and i - j <= 5:
+        t = toks[j]
+        if t == "/":
+            slash = True
+        elif t.isdigit() and j > 0 and toks[j - 1] == "/":
+            pass  # "L/100 km"
+        elif _is_number(t):
+            return slash and j < i
+        elif t.lower() not in UNIT_WORDS and t not in UNIT_WORDS:
+            return False
+        j -= 1
+    return False
 
 
 def _is_number(t: str) -> bool:
@@ -578,15 +621,25 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     if k < 0:
         return True
     distinct = idx.distinct(k)
+    dated = f.dim == "date"  # a record's date is the date of all its attributes: no key check, no date words as names
     if distinct and not c.range_with and not _compared(ctx):
         chain = _chain(pc, f.obj)
         for words in (ctx.after, ctx.near, ctx.far):
+            if dated:
+                words = [w for w in words if w.lower() not in _DATE_VOCAB]
+                o = pc.objs.get(f.obj)
+                if o is not None:  # {"collected": "2026-08-28", "creatinine": 1.0}: "creatinine ... since 2026-08-28"
+                    own = set().union(*(_key_set(k2) for k2 in o.keys)) if o.keys else set()
+                    if any(_ALIAS.get(stem(w.lower()), stem(w.lower())) in own for w in words):
+                        break
             verdict = _named(pc, distinct, chain, f.obj, words)
             if verdict is not None:
                 if not verdict:
                     return False
                 break
     o = pc.objs.get(f.obj)
+    if dated:
+        return True
     if o is not None and f.key and ctx.close and not c.range_with and len(o.keys) + len(o.empty_keys) > 1:
         own = _key_set(f.key)
         others = [_key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key]
@@ -605,6 +658,8 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     return True
 
 
+_DATE_VOCAB = frozenset(("date", "dates", "day", "days", "end", "ends", "start", "starts", "due", "until", "since", "from", "to",
+                         "on", "by", "of", "the", "deadline", "period", "today", "as"))
 _NAME_KEY = re.compile(r"^[A-Z]|\d")  # a key that is a name or an id: "AAPL", "Jun", "BX-100", "2024"
 
 

@@ -543,6 +543,8 @@ class Grounding:
             return self._percent()
         if c.unit is not None and c.unit.dim == "pp":
             return self._points()
+        if c.unit is None and c.kind == "number" and _POINTS_AFTER.match(self.text, c.end) is not None and self._points():
+            return True  # "8.8 points above the last stop's 83.6%": a difference of two percentages
         for v, tol in c.values:
             if v == 0:
                 continue
@@ -834,6 +836,10 @@ class Grounding:
         for i, a in enumerate(offs):  # "London is 5 hours ahead"
             for b in offs[i + 1:]:
                 out.add(abs(b - a) * 3600)
+        moments = sorted(set(idx.moments))[:64]
+        for i, a in enumerate(moments):  # two date-times (in transit from pickup to delivery)
+            for b in moments[i + 1:]:
+                out.add((b - a) * 60.0)
         dates = sorted({d for d, _, _ in idx.date_list})[:60]
         for i, a in enumerate(dates):
             for b in dates[i + 1:]:
@@ -961,13 +967,13 @@ class Grounding:
     def _points(self) -> bool:
         """Percentage points (or basis points): the difference of two percentages."""
         c = self.c
-        assert c.unit is not None
+        factor = c.unit.factor if c.unit is not None else 1.0
         data = self.idx.memo.get("pcts")
         if data is None:
             data = self.idx.memo["pcts"] = [f.v for f in self.idx.facts if f.dim in ("percent", "pp")]
         pcts = sorted(set(data + [f.v for f in self.idx.answer if f.dim == "percent"]))
         for v, tol in c.values:
-            pv, pt = v * c.unit.factor, tol * c.unit.factor
+            pv, pt = v * factor, tol * factor
             for i, a in enumerate(pcts):
                 j = bisect.bisect_left(pcts, a + pv - pt - 1e-9)
                 if j < len(pcts) and pcts[j] <= a + pv + pt + 1e-9 and j != i:
@@ -985,6 +991,7 @@ _CALC = re.compile(
     r"about|roughly|approximately|around|nearly|almost|over|minus|plus|times|would|rounds?|rounded|half|double|"
     r"twice|triple|worth|vs|versus|against)\b", re.IGNORECASE)
 _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/)\s+(?:the\s+)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d%])")
+_POINTS_AFTER = re.compile(r"\s*(?:percentage[ -])?(?:points?|pts?)\b", re.IGNORECASE)
 _WORKED = re.compile(r"[=×≈→÷]")
 # "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
 _FROM_TO = re.compile(r"\bfrom\s+[$€£]?(?P<x>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?\s+to\s+[$€£]?"

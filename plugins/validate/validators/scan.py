@@ -201,7 +201,7 @@ def scan(text: str) -> list[Any]:
             s0, e0 = m.start(), m.end()
             if (s0 and lower[s0 - 1].isalpha()) or (e0 < len(lower) and lower[e0].isalpha()):
                 continue
-            words.append(_WordMatch(s0, e0, text[s0:e0]))
+            words.extend(_word_runs(text, s0, e0))
         if words:
             found.extend(words)
             found.sort(key=lambda x: x.start())
@@ -213,6 +213,30 @@ def scan(text: str) -> list[Any]:
                     end = t.end()
             return out
     return found
+
+
+_WORD_TOK = re.compile(r"[a-z]+", re.IGNORECASE)
+
+
+def _word_runs(text: str, s0: int, e0: int) -> list[_WordMatch]:
+    """One match per number: "three four-hour blocks" is 3 and 4 (a unit word after a unit word,
+    or a tens word after a tens or unit word, starts a new number), "twenty-four" is 24."""
+    out: list[_WordMatch] = []
+    start = s0
+    prev = None
+    last_end = s0
+    for m in _WORD_TOK.finditer(text, s0, e0):
+        w = m.group(0).lower()
+        if w == "and":
+            continue
+        if prev is not None and ((prev in _UNITS and (w in _UNITS or w in _TENS)) or
+                                 (prev in _TENS and (w in _TENS or _UNITS.get(w, 0) >= 10))):
+            out.append(_WordMatch(start, last_end, text[start:last_end]))
+            start = m.start()
+        prev = w
+        last_end = m.end()
+    out.append(_WordMatch(start, e0, text[start:e0]))
+    return out
 
 
 def _g(m: Any, name: str) -> Any:

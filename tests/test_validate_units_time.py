@@ -1,0 +1,97 @@
+"""Units, times, dates and listed totals as first-class grounding (issue 17, correct answers that
+were withheld): a compound unit before a number is the earlier number's ("9.2 t/ha (386.4 t"),
+a record's date belongs to all its attributes, number words are read one number at a time
+("three four-hour blocks"), a date-time in prose carries its time of day, the time between two
+date-times is a duration the data gives, and three or more numbers of one kind listed in a line
+add up. Each case also keeps a fabricated variant failing."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from plugins.validate.validators.base import Answer, Subject
+from plugins.validate.validators.numbers import NumbersValidator
+
+
+def verdict(messages: list[dict[str, Any]], answer: str) -> tuple[str, list[str]]:
+    r = NumbersValidator().validate(Subject(Answer(answer), {"messages": messages}))
+    if r.is_valid:
+        return "pass", []
+    return ("uncertain" if r.uncertain else "sure"), list(r.details.get("sure") or r.details.get("uncertain") or [])
+
+
+def tool(data: Any, question: str = "Tell me.") -> list[dict[str, Any]]:
+    return [{"role": "user", "content": question},
+            {"role": "tool", "tool_call_id": "c1", "content": data if isinstance(data, str) else json.dumps(data)}]
+
+
+FIELDS = {"fields": [{"field": "North", "area_ha": 42, "harvest_t": 386.4, "moisture_pct": 13.8},
+                     {"field": "East", "area_ha": 35, "harvest_t": 301.0, "moisture_pct": 14.6}]}
+
+
+def test_compound_unit_before_a_number_is_the_earlier_numbers() -> None:
+    # "ha" of "9.2 t/ha" named the area key: 386.4 t (North's harvest) was withheld as another attribute
+    assert verdict(tool(FIELDS), "North yielded 9.2 t/ha (386.4 t over 42 ha).") == ("pass", [])
+
+
+def test_compound_unit_does_not_hide_a_wrong_value() -> None:
+    assert verdict(tool(FIELDS), "North yielded 9.2 t/ha (391.4 t over 42 ha).")[0] != "pass"
+
+
+LAB = {"results": [{"test": "creatinine", "value": 1.3, "unit": "mg/dL"}, {"test": "glucose", "value": 112, "unit": "mg/dL"}],
+       "previous": {"collected": "2026-08-28", "creatinine": 1.0, "glucose": 104}}
+
+
+def test_a_records_date_is_the_date_of_its_attributes() -> None:
+    answer = "Creatinine rose from 1.0 to 1.3 mg/dL since 2026-08-28, a 30% increase."
+    assert verdict(tool(LAB), answer) == ("pass", [])
+    assert verdict(tool(LAB), answer.replace("2026-08-28", "2026-08-21"))[0] != "pass"
+
+
+GRANT = [{"role": "system", "content": "Grant NSF-2291 (PI: Dr. Reyes), period 2025-09-01 to 2028-08-31.\n"
+                                       "Spent to date (as of 2026-11-30): personnel $168,420."},
+         {"role": "user", "content": "How many days until the grant ends, from 2026-11-30?"}]
+
+
+def test_date_words_are_no_entity_names() -> None:
+    # "end date" named the "Spent to date" line: the grant's end date was withheld
+    assert verdict(GRANT, "From 2026-11-30 to the 2028-08-31 end date is 640 days.") == ("pass", [])
+    assert verdict(GRANT, "From 2026-11-30 to the 2028-09-30 end date is 670 days.")[0] != "pass"
+
+
+CC = {"site": "Leeds", "intervals": [{"start": "08:00", "end": "12:00", "offered": 1420}, {"start": "12:00", "end": "16:00", "offered": 1655},
+                                     {"start": "16:00", "end": "20:00", "offered": 980}]}
+
+
+def test_number_words_one_number_at_a_time() -> None:
+    # "three four-hour blocks" was read as 7 hours
+    answer = "The report runs from 8:00 AM to 8:00 PM in three four-hour blocks: 8 AM-noon, noon-4 PM and 4-8 PM."
+    assert verdict(tool(CC), answer) == ("pass", [])
+    assert verdict(tool(CC), answer.replace("8:00 PM", "9:00 PM"))[0] != "pass"
+
+
+INVOICE = [{"role": "user", "content": "INVOICE FRT-88213\nPickup 2026-11-09 08:30; delivered 2026-11-12 14:10\n"
+                                       "Pieces: 14 pallets\nHow long was it in transit?"}]
+
+
+def test_prose_date_time_carries_its_time_and_transit_duration() -> None:
+    answer = "Picked up 2026-11-09 at 8:30 AM and delivered 2026-11-12 at 2:10 PM: 77 h 40 min in transit."
+    assert verdict(INVOICE, answer) == ("pass", [])
+    assert verdict(INVOICE, answer.replace("2:10 PM", "3:10 PM"))[0] != "pass"
+    assert verdict(INVOICE, answer.replace("77 h 40 min", "75 h 40 min"))[0] != "pass"
+
+
+def test_duration_between_two_tool_date_times_across_midnight() -> None:
+    data = {"legs": [{"departs": "2026-03-01T22:15:00Z", "arrives": "2026-03-02T06:05:00Z"}]}
+    assert verdict(tool(data), "The flight takes 7 hours 50 minutes.") == ("pass", [])
+    assert verdict(tool(data), "The flight takes 8 hours 50 minutes.")[0] != "pass"
+
+
+TIX = [{"role": "user", "content": "Harbour Arena. Capacity 8,200. Sold: floor 1,950 at $145; lower bowl 3,420 at $98; "
+                                   "upper bowl 2,210 at $62. Comps: 180. Last stop sold 83.6% of capacity."}]
+
+
+def test_total_of_items_listed_in_a_line() -> None:
+    answer = "7,580 paid tickets is 92.4% of the 8,200 capacity, 8.8 points above the last stop's 83.6%."
+    assert verdict(TIX, answer) == ("pass", [])
+    assert verdict(TIX, answer.replace("7,580", "7,850").replace("92.4%", "95.7%"))[0] != "pass"
