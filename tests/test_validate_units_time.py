@@ -95,3 +95,31 @@ def test_total_of_items_listed_in_a_line() -> None:
     answer = "7,580 paid tickets is 92.4% of the 8,200 capacity, 8.8 points above the last stop's 83.6%."
     assert verdict(TIX, answer) == ("pass", [])
     assert verdict(TIX, answer.replace("7,580", "7,850").replace("92.4%", "95.7%"))[0] != "pass"
+
+
+HOURS = [{"role": "system", "content": "Customer-facing support hours: chat 24/7; phone Mon-Fri 8am-6pm ET."},
+         {"role": "user", "content": "When can customers reach us?"}]
+
+
+def test_hour_with_am_pm_and_no_minutes_in_the_data() -> None:
+    assert verdict(HOURS, "Phone support runs Monday-Friday, 8am-6pm Eastern.") == ("pass", [])
+    assert verdict(HOURS, "Phone support runs Monday-Friday, 9am-6pm Eastern.")[0] != "pass"
+
+
+MEETING = [{"role": "system", "content": "The user's time zone is Asia/Tokyo (UTC+9, no daylight saving)."},
+           {"role": "user", "content": "When is the review in my time?"},
+           {"role": "tool", "tool_call_id": "c1", "content": json.dumps(
+               {"title": "Q3 Review", "start": "2024-11-05T15:00:00Z", "end": "2024-11-05T16:30:00Z"})}]
+
+
+def test_utc_instant_in_a_zone_named_in_prose_crosses_midnight() -> None:
+    answer = "The review starts at midnight (12:00 AM) on Wednesday, November 6 Tokyo time and runs until 1:30 AM."
+    assert verdict(MEETING, answer) == ("pass", [])
+    # the offset subtracted instead of added: 6:00 AM on November 5
+    assert verdict(MEETING, "The review starts at 6:00 AM on Tuesday, November 5 Tokyo time.")[0] != "pass"
+
+
+def test_zone_named_in_prose_does_not_shift_local_times() -> None:
+    data = {"timezone": "CEST (UTC+2)", "sessions": [{"title": "Lunch", "start": "12:30", "end": "13:45"}]}
+    assert verdict(tool(data), "Lunch is from 12:30 to 1:45 PM.") == ("pass", [])
+    assert verdict(tool(data), "Lunch is from 12:30 to 3:45 PM.")[0] != "pass"

@@ -32,6 +32,8 @@ from .scan import _DATE_KINDS, _DIGIT_FIND, _NONDIGIT, _DIGITS, _MULT, _dates_of
 from .units import Unit, key_tokens, key_units, stem, to_base, unit_after
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
+_AMPM = re.compile(r"\s?([AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
+_PROSE_OFFSET = re.compile(r"\b(?:UTC|GMT)\s?([+\-−])(\d{1,2})(?::?(\d{2}))?(?!\d)")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-−])(\d{1,2})(?::?(\d{2}))?$")
 _IDENT = re.compile(r"#?[A-Za-z]+[-_]?\d[\w-]*$")
@@ -125,6 +127,8 @@ class Piece:
     times: list[tuple[int, int]] = field(default_factory=list)  # (minute of day, obj)
     offsets: list[float] = field(default_factory=list)  # UTC offsets (hours)
     moments: list[float] = field(default_factory=list)  # date-times ("2026-11-09 08:30"), in minutes (UTC when an offset is given)
+    utc_moments: list[float] = field(default_factory=list)  # those with "Z" or an offset: instants a zone converts
+    zones: list[float] = field(default_factory=list)  # UTC offsets named in prose ("Asia/Tokyo (UTC+9)")
     idents: set[str] = field(default_factory=set)
     code_numbers: set[tuple[str, str]] = field(default_factory=set)  # ("w", "26") from "2024-W26"
     terms: list[int] = field(default_factory=list)  # "Net 30", "2/10 net 30": day counts
@@ -553,6 +557,8 @@ class _Builder:
             mins -= sign * (int(hh[:2]) * 60 + int(hh[2:4] or 0))
         if len(self.p.moments) < 64:
             self.p.moments.append(mins)
+            if tz:
+                self.p.utc_moments.append(mins)
 
     def _ident(self, tok: str) -> None:
         self.p.idents.add(_norm_ident(tok))
@@ -665,6 +671,10 @@ class _Builder:
 
     def _scan_text(self, s: str, obj: int, ctx: dict[str, Any], key: str, context: str) -> list[Fact]:
         out: list[Fact] = []
+        if "UTC" in s or "GMT" in s:  # "Asia/Tokyo (UTC+9)": a zone offset stated in prose
+            for mo in _PROSE_OFFSET.finditer(s):
+                sign = -1 if mo.group(1) in "-−" else 1
+                self.p.zones.append(sign * (int(mo.group(2)) + int(mo.group(3) or 0) / 60))
         for m in scan(s):
             kind = m.lastgroup
             g = m.group
@@ -720,6 +730,11 @@ class _Builder:
                 if glued is not None:
                     self.p.idents.add(_norm_ident(n + glued.group(0)))  # "14C", "23A"
             pre, post, pct, mult_s = g("pre"), g("post"), g("pct"), g("mult")
+            if n.isdigit() and 1 <= int(n) <= 12 and not (pre or post or pct or mult_s):
+                ap = _AMPM.match(s, m.end())
+                if ap is not None:  # "8am", "6 pm": a time of day, as the answer's "8:00 AM" reads it
+                    self.p.times.append(((int(n) % 12 + (12 if ap.group(1).lower() == "p" else 0)) * 60, obj))
+                    continue
             money = bool(pre or post)
             mult = 1.0
             if mult_s:

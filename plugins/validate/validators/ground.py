@@ -87,6 +87,8 @@ class Index:
         self.times: list[tuple[int, int, int]] = []
         self.offsets: set[float] = set()
         self.moments: list[float] = []
+        self.utc_moments: list[float] = []
+        self.zones: set[float] = set()
         self.idents: set[str] = set()
         self.code_numbers: set[tuple[str, str]] = set()
         self.terms: set[int] = set()
@@ -105,6 +107,8 @@ class Index:
             self.times.extend((m, k, obj) for m, obj in p.times)
             self.offsets.update(p.offsets)
             self.moments.extend(p.moments)
+            self.utc_moments.extend(p.utc_moments)
+            self.zones.update(p.zones)
             self.idents |= p.idents
             self.code_numbers |= p.code_numbers
             self.terms.update(p.terms)

@@ -459,6 +459,10 @@ class Grounding:
                 return False  # another shipment's date ("June 24" is SHP-1002's ETA)
         if not self.cfg.derivations:
             return False
+        shifted = self._zone_dates()
+        for y, mo, d in self.c.dates:
+            if d is not None and ((y, mo, d) in shifted or (y is None and any((m2, d2) == (mo, d) for _, m2, d2 in shifted))):
+                return True  # 2024-11-05T15:00Z is November 6 in Tokyo (UTC+9)
         days = self._day_counts()
         for y, mo, d in self.c.dates:
             if d is None:
@@ -472,6 +476,22 @@ class Grounding:
                 if delta in days:
                     return True
         return False
+
+    def _zone_dates(self) -> set[tuple[int, int, int]]:
+        """The dates a date-time of the data falls on in each time zone the data names."""
+        out = self.idx.memo.get("zone_dates")
+        if out is None:
+            out = set()
+            offs = list(self.idx.offsets | self.idx.zones)[:8]
+            for mins in self.idx.utc_moments[:64]:
+                for o in offs:
+                    try:
+                        day = dt.date.fromordinal(int((mins + o * 60) // 1440))
+                    except (ValueError, OverflowError):
+                        continue
+                    out.add((day.year, day.month, day.day))
+            self.idx.memo["zone_dates"] = out
+        return out
 
     def _day_counts(self) -> set[int]:
         """Numbers of days the data (or a verified claim) gives: "Net 30", a 21-day loan, 12 transit days."""
@@ -501,6 +521,10 @@ class Grounding:
                 return True
         if not self.cfg.derivations:
             return False
+        if self.idx.zones and self.idx.utc_moments:  # 2024-11-05T15:00Z at 12:00 AM in Tokyo (UTC+9)
+            zoned = {int(round(u + z * 60)) % 1440 for u in self.idx.utc_moments[:64] for z in self.idx.zones}
+            if any(m in zoned for m in self.c.minutes):
+                return True
         shifts = self._shifts()
         for m in self.c.minutes:
             for t in times:
