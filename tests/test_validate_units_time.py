@@ -123,3 +123,18 @@ def test_zone_named_in_prose_does_not_shift_local_times() -> None:
     data = {"timezone": "CEST (UTC+2)", "sessions": [{"title": "Lunch", "start": "12:30", "end": "13:45"}]}
     assert verdict(tool(data), "Lunch is from 12:30 to 1:45 PM.") == ("pass", [])
     assert verdict(tool(data), "Lunch is from 12:30 to 3:45 PM.")[0] != "pass"
+
+
+FLEET = {"month": "2026-10", "vehicles": [{"unit": "T-104", "km": 6840, "litres": 1573.2, "fuel_cost": 2485.66},
+                                          {"unit": "V-022", "km": 4410, "litres": 529.2, "fuel_cost": 836.14}]}
+
+
+def test_fuel_economy_of_a_records_distance_and_litres() -> None:
+    assert verdict(tool(FLEET), "T-104 averaged 23.0 L/100 km and the van V-022 12.0 L/100 km.") == ("pass", [])
+    assert verdict(tool(FLEET), "T-104 averaged 21.0 L/100 km and the van V-022 12.0 L/100 km.")[0] != "pass"
+
+
+def test_fuel_economy_of_totals_the_answer_states() -> None:
+    answer = "The fleet drove 11,250 km on 2,102.4 L, or 18.7 L/100 km."
+    assert verdict(tool(FLEET), answer) == ("pass", [])
+    assert verdict(tool(FLEET), answer.replace("18.7", "16.7"))[0] != "pass"

@@ -263,11 +263,28 @@ def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool, adjacent
                 for x in xs:  # a discount or a surcharge applies to an amount, a share to a count
                     out.append(Derived(x, amount.dim, amount.unit, amount.cur, per, kind="product"))
                 continue
+            econ = fuel_economy(a, b)
+            if econ is not None:  # km and litres of one record: its fuel economy (km/L, L/100 km, mpg)
+                out.append(Derived(econ, "fuel", _KM_PER_L, None, None, kind="ratio"))
             prod = _product(a, b) if (a.dec or b.dec or a.dim or b.dim) else None  # (11 turnovers x 3 is nothing)
             if prod is not None:
                 out.append(prod)
             out.append(_ratio(a, b))
             out.append(_ratio(b, a))
+
+
+_KM_PER_L = Unit("fuel", 1.0)
+
+
+def fuel_economy(a: Fact, b: Fact) -> float | None:
+    """A distance over a volume of fuel, in km per litre (base units: metres and millilitres)."""
+    if a.unit is None or b.unit is None or not a.b or not b.b:
+        return None
+    if a.unit.dim == "length" and b.unit.dim == "volume":
+        return a.b / b.b
+    if a.unit.dim == "volume" and b.unit.dim == "length":
+        return b.b / a.b
+    return None
 
 
 def rate_of(r: Fact, q: Fact) -> bool:

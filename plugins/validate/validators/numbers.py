@@ -32,7 +32,7 @@ from .base import Subject, ValidationResult
 from .claims import Claim, extract, has_number_word
 from .facts import Fact, PieceCache, message_texts
 from .ground import (
-    _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, lookup, mentions, names_other,
+    _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, mentions, names_other,
     near, owner_ok, quotient, rate_of,
 )
 from .segments import sentence_end, sentence_start, sentences
@@ -577,8 +577,27 @@ class Grounding:
                 return True
             if c.unit is not None and c.unit.dim == "time" and self._durations(v, tol):
                 return True
+            if c.unit is not None and c.unit.dim == "fuel" and self._fuel(v, tol):
+                return True
             if c.noun == "time" and c.per in _PERIOD_SECONDS and self._frequency(v, tol):
                 return True
+        return False
+
+    def _fuel(self, v: float, tol: float) -> bool:
+        """Fuel economy of a distance and a volume the answer verified ("18,465 km on 3,689.7 L, or
+        20.0 L/100 km"), or of one of them with a fact."""
+        c = self.c
+        V = to_base(v, c.unit, c.inverse)
+        T = tol_to_base(v, tol, c.unit, c.inverse) * 1.000001
+        given = [f for f in self._given() if f.unit is not None and f.unit.dim in ("length", "volume")]
+        if not given:
+            return False
+        others = given + [f for f in self.idx.facts if f.unit is not None and f.unit.dim in ("length", "volume")][:200]
+        for a in given:
+            for b in others:
+                e = fuel_economy(a, b)
+                if e is not None and abs(e - V) <= T:
+                    return True
         return False
 
     def _frequency(self, v: float, tol: float) -> bool:
@@ -1056,7 +1075,7 @@ def _range(idx: Index, v: float, tol: float, unit: Unit, inverse: bool) -> list[
     i = bisect.bisect_left(vals, target - t)
     out = []
     while i < len(vals) and vals[i] <= target + t:
-        if ds[i].unit != unit:
+        if ds[i].unit != unit or inverse:  # (an inverse unit, L/100 km, is another unit than km/L)
             out.append(ds[i])
         i += 1
     return out
