@@ -138,3 +138,13 @@ def test_fuel_economy_of_totals_the_answer_states() -> None:
     answer = "The fleet drove 11,250 km on 2,102.4 L, or 18.7 L/100 km."
     assert verdict(tool(FLEET), answer) == ("pass", [])
     assert verdict(tool(FLEET), answer.replace("18.7", "16.7"))[0] != "pass"
+
+
+SALES = {"currency": "USD", "unit": "millions", "data": [{"quarter": "2023-Q2", "sales": 1.57}, {"quarter": "2024-Q2", "sales": 1.73}]}
+
+
+def test_scale_given_by_a_unit_key_and_a_year_after_a_quarter() -> None:
+    answer = "Q2 2024 sales were $1.73 million versus $1.57 million in Q2 2023."
+    assert verdict(tool(SALES), answer) == ("pass", [])
+    assert verdict(tool(SALES), answer.replace("$1.73 million", "$1.83 million"))[0] != "pass"
+    assert verdict(tool(SALES), answer.replace("$1.73 million", "$1.73 billion"))[0] != "pass"

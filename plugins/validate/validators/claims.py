@@ -53,6 +53,8 @@ _NOUN_STOP = frozenset((
     "towards", "upon", "via", "like", "including", "excluding",
 ))
 # Heads that say when, not what: "168 last year" counts no years.
+# "Q2 2024 sales", "FY 2025 revenue", "March 2024 bills": a year after a quarter, a fiscal year or a month
+_PERIOD_BEFORE = re.compile(r"\b(?:Q[1-4]|H[12]|FY|CY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|May)\s*$")
 _TIME_HEADS = frozenset(("year", "season", "month", "week", "time", "day", "night", "hour", "minute", "quarter"))
 # A compound duration: "1 hour 42 minutes", "7 hours 10 min", "1h 42m"
 _DURATION = re.compile(
@@ -415,7 +417,7 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
     is_int = n.isdigit()
     if plain and unit is None and per is None and is_int:
         iv = int(n)
-        if ignore_years and len(n) == 4 and 1900 <= iv <= 2099 and noun is None:
+        if ignore_years and len(n) == 4 and 1900 <= iv <= 2099 and (noun is None or _PERIOD_BEFORE.search(seg, max(0, s0 - 12), s0)):
             return Claim(n, "year", start, base + e0, [(float(iv), 0.5)], integer=True)
         if iv <= small_integer and not _counts(noun, seg, e0, words if unit is None and ur.unit is None else None):
             return None

@@ -33,6 +33,8 @@ from .units import Unit, key_tokens, key_units, stem, to_base, unit_after
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _AMPM = re.compile(r"\s?([AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
+_SCALE_WORDS = {"thousands": 1e3, "thousand": 1e3, "000s": 1e3, "k": 1e3, "millions": 1e6, "million": 1e6, "mn": 1e6, "m": 1e6,
+                "mm": 1e6, "billions": 1e9, "billion": 1e9, "bn": 1e9}
 _PROSE_OFFSET = re.compile(r"\b(?:UTC|GMT)\s?([+\-−])(\d{1,2})(?::?(\d{2}))?(?!\d)")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-−])(\d{1,2})(?::?(\d{2}))?$")
@@ -200,6 +202,10 @@ class _Builder:
             if isinstance(v, str) and len(v) <= 12:
                 if v.strip() in ("%", "percent", "pct"):
                     ctx["pct"] = True
+                    continue
+                sc = _SCALE_WORDS.get(v.strip().lower().replace("usd ", "").replace("$", ""))
+                if sc is not None:  # {"unit": "millions", "sales": 1.73}: $1.73 million
+                    ctx["scale"] = sc
                     continue
                 u = unit_after(" " + v, 0).unit
                 if u is not None:
@@ -467,6 +473,10 @@ class _Builder:
         if not is_float and abs(v) >= 100:
             self.p.idents.add(str(int(abs(v))))  # {"order_id": 55012345} grounds "#55012345"
         self.p.objs[obj].keys.setdefault(key, []).append(f)
+        if ctx.get("scale") and scale == 1.0 and unit is None and not (kr and kr.percent):
+            alt = Fact(val * ctx["scale"], None, dim, cur if money else None, per, key.lower(), toks, obj, self.src, dec, v < 0)
+            self.p.facts.append(alt)
+            self.p.objs[obj].keys.setdefault(key, []).append(alt)
         if kr is not None and kr.ambiguous_m:  # "units_2023_m": millions (or metres)
             alt = Fact(val * 1e6, None, None, None, per, key.lower(), toks, obj, self.src, dec, v < 0)
             self.p.facts.append(alt)
