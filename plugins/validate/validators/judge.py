@@ -3,27 +3,19 @@
 The judge gets the conversation's data (system/developer/user/tool messages, truncated to
 `max_context_chars`) and the answer, and must reply with JSON
 `{"supported": true|false, "unsupported_claims": ["..."]}`. It is called through
-`proxy.dispatch` (the one seam every upstream call takes, so keys, timeouts and translation
-apply, and the call is an attempt with cause "judge" in the request's ledger), with
-`timeout_seconds`; a timeout or an unparseable verdict raises, and the plugin treats it per
-`on_error`. Its cost is charged like any attempt (budgets, `bulwark_cost_usd_total{category=
+`plugins.validate.consult` (the core dispatch seam: keys, timeouts and translation apply, and
+the call is an attempt with cause "judge" in the request's ledger), with `timeout_seconds`; a
+timeout or an unparseable verdict raises, and the plugin treats it per `on_error`. Its cost is charged like any attempt (budgets, `bulwark_cost_usd_total{category=
 "judge"}`), at the pricing table's price for the judge model, or `price_per_1m_input` /
 `price_per_1m_output` when set.
 """
 from __future__ import annotations
 
-import asyncio
 import time
-import uuid
 from typing import Any
 
-import orjson
-from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
 
-from proxy.context import CHAT, RequestContext, Target
-from proxy.dispatch import dispatch
-from proxy.ledger import Cause, Ledger
 from proxy.pricing import Price, pricing_for
 
 from .base import Subject, ValidationResult
@@ -85,38 +77,17 @@ class JudgeValidator:
         }
 
     async def validate(self, subject: Subject) -> ValidationResult:
-        from proxy.context import CHAT, RequestContext  # local: keeps the package import light
+        from ..consult import consult, json_reply  # local: keeps the package import light
 
         services = self.services or (subject.ctx.services if subject.ctx is not None else None)
-        if services is None or self.cfg.provider not in services.providers:
-            raise RuntimeError(f"judge provider {self.cfg.provider!r} is not configured")
-        parent = subject.ctx
-        body = self._request(subject)
-        if parent is not None:
-            # Through the core seam, as an attempt of the request being validated: the ledger
-            # records it (cause "judge"), budgets reserve and charge it, telemetry counts it.
-            jctx = parent.derive(body, suffix="judge")
-        else:
-            jctx = RequestContext(
-                request_id=f"{uuid.uuid4().hex}-judge", endpoint=CHAT, method="POST", path="/chat/completions",
-                query_string="", headers=CIMultiDict(), raw_body=orjson.dumps(body), services=services,
-                ledger=Ledger(pricing_for(services)),
-            )
-        jctx.target = Target(self.cfg.provider, self.cfg.model, cause=Cause.JUDGE)
         started = time.monotonic()
-        resp = await asyncio.wait_for(dispatch(jctx), self.cfg.timeout_seconds)
-        try:
-            if not resp.ok:
-                raise RuntimeError(f"judge answered HTTP {resp.status}")
-            data = resp.json()
-        finally:
-            await resp.aclose()
-        cost = resp.attempt.cost_usd if resp.attempt is not None else 0.0
-        content = ((data.get("choices") or [{}])[0].get("message") or {}).get("content") or ""
-        verdict = orjson.loads(content.strip().removeprefix("```json").removesuffix("```").strip())
+        reply = await consult(services, subject.ctx, self.cfg.provider, self.cfg.model, self._request(subject),
+                              self.cfg.timeout_seconds)
+        verdict = json_reply(reply.content)
         claims = [str(c) for c in verdict.get("unsupported_claims") or []]
         supported = bool(verdict.get("supported")) and not claims
         elapsed = time.monotonic() - started
+        cost = reply.cost_usd
         if supported:
             return ValidationResult.ok(self.name, judge_seconds=elapsed, judge_cost_usd=cost)
         return ValidationResult.fail(
