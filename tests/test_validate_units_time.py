@@ -148,3 +148,32 @@ def test_scale_given_by_a_unit_key_and_a_year_after_a_quarter() -> None:
     assert verdict(tool(SALES), answer) == ("pass", [])
     assert verdict(tool(SALES), answer.replace("$1.73 million", "$1.83 million"))[0] != "pass"
     assert verdict(tool(SALES), answer.replace("$1.73 million", "$1.73 billion"))[0] != "pass"
+
+
+UNITS = {"property": "Linden Court", "units": [{"unit": "1A", "tenant": "Morales", "rent": 1450, "status": "occupied"},
+                                                {"unit": "1B", "tenant": None, "rent": 1425, "status": "vacant"}]}
+RENT = [{"role": "user", "content": "What's the asking rent on 1B?"},
+        {"role": "tool", "tool_call_id": "c1", "content": json.dumps(UNITS)},
+        {"role": "assistant", "content": "1B is vacant with an asking rent of $1,425."},
+        {"role": "user", "content": "We dropped 1B's asking rent by $50 this morning. What's the annual rent from 1B?"}]
+
+
+def test_value_the_user_corrected_later_is_stale() -> None:
+    # before: $1,425 (superseded) and 12 x $1,425 passed
+    kind, bad = verdict(RENT, "At $1,425 a month, 1B would bring in $17,100 a year.")
+    assert kind == "uncertain" and "$1,425 a month" in bad
+    # the other unit's rent is not corrected; the corrected figure itself comes from the user
+    assert verdict(RENT, "1A stays at $1,450 a month.") == ("pass", [])
+
+
+FIELDS_FIX = [{"role": "user", "content": "Give me East's yield."},
+              {"role": "tool", "tool_call_id": "c1", "content": json.dumps(
+                  {"fields": [{"field": "North", "area_ha": 42, "harvest_t": 386.4}, {"field": "East", "area_ha": 35, "harvest_t": 301.0},
+                              {"field": "South", "area_ha": 28, "harvest_t": 179.2}]})},
+              {"role": "user", "content": "The co-op re-weighed East's trailers; the corrected East harvest is 315.0 t. The farm total?"}]
+
+
+def test_column_total_uses_the_correction() -> None:
+    assert verdict(FIELDS_FIX, "The farm total is 880.6 t.") == ("pass", [])
+    assert verdict(FIELDS_FIX, "The farm total is 866.6 t.")[0] != "pass"  # the first weighing's total
+    assert verdict(FIELDS_FIX, "North harvested 386.4 t.") == ("pass", [])  # another record's value stands

@@ -117,6 +117,7 @@ class Index:
         self.rates: list[Fact] = [f for f in self.facts if (f.per is not None and f.per not in ("__len__", "__weighted__"))
                                   or (f.unit is not None and f.unit.dim in ("speed", "fuel"))]
         self.user: list[Fact] = [f for f in self.facts if f.src == "user"][:24]
+        self.stale: dict[int, Fact] = superseded(pieces)  # id of a fact a later user message corrects -> the correction
         self._derived: list[Derived] | None = None
         self.memo: dict[str, Any] = {}  # tables the grounding builds once per request (percent pairs, gaps...)
         self._derived_vals: list[float] = []
@@ -126,8 +127,12 @@ class Index:
     def derived(self) -> tuple[list[float], list[Derived]]:
         if self._derived is None:
             out: list[Derived] = []
+            stale = self.stale
             for p in self.pieces:
-                out.extend(piece_derived(p))
+                if stale and any(id(f) in stale for f in p.facts):
+                    out.extend(_corrected_derived(p, stale))  # (not cached: the corrections are this conversation's)
+                else:
+                    out.extend(piece_derived(p))
             out.sort(key=lambda d: d.v)
             self._derived = out
             self._derived_vals = [d.v for d in out]
@@ -161,6 +166,25 @@ def piece_derived(p: Piece) -> list[Derived]:
                 _scalar_and_column(scalars, col, out)
         p.derived = out
     return p.derived
+
+
+class _Corrected:
+    """A piece's structure with its superseded facts replaced by their corrections (a column total
+    with East's re-weighed harvest, not the first weighing)."""
+
+    def __init__(self, p: Piece, stale: dict[int, Fact]) -> None:
+        def fix(fs: list[Fact]) -> list[Fact]:
+            return [stale.get(id(f), f) for f in fs]
+        self.columns = [fix(c) for c in p.columns]
+        self.column_keys = p.column_keys
+        self.groups = [fix(g) for g in p.groups]
+        self.lines = [fix(x) for x in p.lines]
+        self.parents = [(fix(sc), [fix(c) for c in cols]) for sc, cols in p.parents]
+        self.derived: Any = None
+
+
+def _corrected_derived(p: Piece, stale: dict[int, Fact]) -> list[Derived]:
+    return piece_derived(_Corrected(p, stale))  # type: ignore[arg-type]
 
 
 def piece_of(f: Fact) -> Piece | None:
@@ -496,6 +520,45 @@ def fact_ok(c: Claim, f: Fact, period_needed: bool = True) -> bool:
         if cp is not None and fp is not None and fp != cp:
             return False
     return _noun_ok(c, f)
+
+
+_CORRECTION = re.compile(r"\b(?:correct(?:ed|ion)|changed?|moved|raised|lowered|dropped|cut|increased|decreased|reduced|updated|"
+                         r"revised|re-?weighed|re-?read|re-?issued|docked|went up|went down|now)\b", re.IGNORECASE)
+_GENERIC_TOKS = frozenset(("the", "a", "of", "to", "is", "was", "and", "by", "total", "amount", "value", "new", "now", "it", "we",
+                           "our", "my", "your", "per", "at", "from", "this", "that", "today", "week", "month", "year"))
+
+
+def superseded(pieces: list[Piece]) -> dict[int, Fact]:
+    """Facts a later user message corrects: "the corrected East harvest is 315.0 t", "we raised
+    liability to $500,000; the premium went up $48". The earlier fact of the same kind whose key or
+    words the correction names (and, when its record has a name, whose name the line gives) no longer
+    grounds a claim: a stale value, superseded in the conversation."""
+    out: dict[int, Fact] = {}
+    for k, p in enumerate(pieces):
+        if k == 0 or not p.facts or p.facts[0].src != "user":
+            continue
+        for f in p.facts:
+            if not f.textual or f.sign is None or f.dim == "percent" and f.pct_of:
+                continue
+            line, start = f.sign[0], f.sign[1]
+            if _CORRECTION.search(line, 0, start) is None:
+                continue
+            words = {stem(w.lower().removesuffix("'s")) for w in _WORD.findall(line)}
+            ftoks = {_ALIAS.get(t, t) for t in f.toks} - _GENERIC_TOKS
+            for q in pieces[:k]:
+                for g in q.facts:
+                    if g.v == f.v or g.dim != f.dim or (g.unit is None) != (f.unit is None) or g.per == "__len__":
+                        continue
+                    if g.unit is not None and f.unit is not None and g.unit.dim != f.unit.dim:
+                        continue
+                    gtoks = ({_ALIAS.get(t, t) for t in g.toks} | _key_set(g.key)) - _GENERIC_TOKS
+                    if not gtoks & ftoks:
+                        continue
+                    o = q.objs.get(g.obj)
+                    if o is not None and o.parent >= 0 and o.labels and not any(stem(x) in words or x in words for x in o.labels):
+                        continue  # another record's value (North's harvest when East's is corrected)
+                    out[id(g)] = f
+    return out
 
 
 def lookup(idx: Index, c: Claim, v: float, tol: float) -> Iterable[Fact]:

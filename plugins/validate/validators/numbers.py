@@ -238,7 +238,7 @@ def _remember(idx: Index, c: Claim) -> None:
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
-    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign")
+    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -247,6 +247,7 @@ class Grounding:
         self.wrong_sign = False  # the data states the value with the other sign (a loss as a profit)
         self.miscalculated = False  # the answer's own arithmetic gives another result
         self._sign: Any = 0  # the claim's stated direction, read on first need
+        self.superseded = False  # the value equals one the user corrected later (stale): flagged, not sure
 
     def grounded(self) -> bool:
         c = self.c
@@ -297,7 +298,7 @@ class Grounding:
         if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
             groups = [float(g) for g in _NUMBER.findall(c.text.replace(",", ""))]
             return not groups or not all(self._stated_raw((g, 0.5)) for g in groups)
-        if c.hedged or failed_before:
+        if c.hedged or failed_before or self.superseded:
             return False
         if c.values and self._stated_raw(c.values[0]):
             return False  # the data states this number: its unit, key or owner did not bind (an unmodelled shape)
@@ -403,8 +404,12 @@ class Grounding:
 
     def _direct(self) -> bool:
         c = self.c
+        stale = self.idx.stale
         for k, (v, tol) in enumerate(c.values):
             for f in lookup(self.idx, c, v, tol):
+                if stale and id(f) in stale:
+                    self.superseded = True  # the user corrected this value later in the conversation
+                    continue
                 if k and not f.dec:
                     continue  # "3,000" read the European way (3.000) is no count of 3
                 if fact_ok(c, f):
@@ -615,7 +620,10 @@ class Grounding:
         periodic = self.idx.memo.get("periodic")
         if periodic is None:
             periodic = self.idx.memo["periodic"] = [f for f in self.idx.facts if _period_of(f) is not None]
+        stale = self.idx.stale
         for f in periodic + self.idx.answer[-_RECENT:]:
+            if stale and id(f) in stale:
+                continue
             fp = _period_of(f)
             if fp is None or fp == cp:
                 continue
@@ -809,7 +817,8 @@ class Grounding:
                 cands.append(f)  # (6 overtime hours for $36.00 an hour)
             i += 1
         cands.extend(b for b in idx.answer[-_RECENT:] if abs(b.b - target) <= t)
-        return any(b is not a and self._combo_ok(a, b, op, dim) for b in cands)
+        stale = idx.stale
+        return any(b is not a and not (stale and id(b) in stale) and self._combo_ok(a, b, op, dim) for b in cands)
 
     def _combo_ok(self, a: Fact, b: Fact, op: str, dim: str | None) -> bool:
         """Units of a combination: "4 mg" is no sum of 2 tablets and 2 tablets; 18 kg no product of 3 and 6 t."""
