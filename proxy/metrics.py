@@ -26,6 +26,8 @@ METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "bulwark_pruned_requests_total": ("counter", "Requests pruned", ("mode",)),
     "bulwark_validations_total": ("counter", "Validator runs by outcome", ("validator", "outcome")),
     "bulwark_validation_actions_total": ("counter", "regenerate / flag / block actions", ("action",)),
+    "bulwark_validation_second_opinions_total": ("counter", "Second opinions on uncertain claims (answered, error; cleared, "
+                                                 "rejected)", ("verdict",)),
     "bulwark_fallback_activations_total": ("counter", "Fallbacks by from/to/reason", ("from_provider", "to_provider", "reason")),
     "bulwark_breaker_state": ("gauge", "Circuit breaker (0 closed, 1 half-open, 2 open)", ("provider",)),
     "bulwark_redis_errors_total": ("counter", "State backend errors", ("op",)),

@@ -19,6 +19,21 @@ SEVERITY = {"flag": 1, "withhold": 2, "fallback": 3, "block": 4}
 _DEFAULT_THEN = {"numbers": "withhold", "structured": "block", "patterns": "block"}
 
 
+class SecondOpinionConfig(BaseModel):
+    """`second_opinion = {provider, model, ...}` on a numbers entry: a model settles the claims
+    the engine is not sure of (`plugins.validate.second_opinion`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str
+    model: str
+    timeout_seconds: float = Field(8.0, gt=0, le=120)
+    max_context_chars: int = Field(24_000, ge=1000)
+    max_tokens: int = Field(400, ge=32)
+    max_calls: int = Field(3, ge=1, le=20)  # per answer (a live stream asks claim by claim)
+    max_claims: int = Field(12, ge=1, le=50)  # per call
+
+
 class ValidatorEntry(BaseModel):
     """One `[[plugins.validate.validators]]` entry; extra keys are the validator's own options."""
 
@@ -35,9 +50,14 @@ class ValidatorEntry(BaseModel):
     # delivered whole, marked `x-bulwark-validation: flagged`, and queued for review), "same"
     # for the others.
     uncertain: Literal["flag", "withhold", "block", "same"] | None = None
+    # numbers only: put the uncertain claims to a model first; what it settles is cleared or
+    # becomes sure, what it does not settle ends in `uncertain` as before.
+    second_opinion: SecondOpinionConfig | None = None
 
     @model_validator(mode="after")
     def _default_then(self) -> "ValidatorEntry":
+        if self.second_opinion is not None and self.type != "numbers":
+            raise ValueError(f"second_opinion applies to the numbers validator only, not to {self.type!r}")
         if self.then is None:
             self.then = _DEFAULT_THEN.get(self.type, "flag")  # type: ignore[assignment]
         if self.uncertain is None:

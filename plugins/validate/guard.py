@@ -33,6 +33,7 @@ from proxy.sse import SSEEvent
 from .answers import Head, join_ending, refusal_events, structured_request, text_chunk
 from .checks import Failure, TextChecks
 from .outcome import SPAN_TYPES, Outcome, Plan, run_validators
+from .second_opinion import Verdicts
 from .splice import Joiner
 from .validators.base import Answer, Subject, ToolCall
 
@@ -111,6 +112,8 @@ class Guard:
         self.outcome = "pass"
         self.delivered = Assembly()
         resp.assembly = self.delivered
+        self.verdicts = Verdicts()  # second opinions on uncertain claims, by position in self.text
+        self.second_opinions: dict[str, int] = {}
 
     # -- the stream -----------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[SSEEvent]:
@@ -361,6 +364,9 @@ class Guard:
 
     # -- failures ------------------------------------------------------------------------------------
     async def _failed(self, failure: Failure, whole: bool = False) -> list[SSEEvent]:
+        if not whole and await self._second_opinion(failure):
+            self.checks.accept(failure)  # a model found the claim supported: it goes out unmarked
+            return await self._advance()
         self.failures.append(failure)
         outcome = Outcome(failure.results, False, any(b.entry.type == "numbers" for b, _ in failure.results), 0.0)
         if outcome.wants_regeneration and self.regenerations < self.plan.max_regenerations:
@@ -380,6 +386,33 @@ class Guard:
             await self._conclude("fallback", outcome)
             raise FailoverRequested(outcome.issues, validators=outcome.labels, provider=self.cur.provider)
         return await self._stop(outcome, failure)
+
+    async def _second_opinion(self, failure: Failure) -> bool:
+        """Put an uncertain claim to the entry's second-opinion model while its sentence is held:
+        True when it is supported (cleared); rejected, it becomes a sure failure; unsettled, it
+        stays as it was."""
+        if len(failure.results) != 1 or not failure.claims:
+            return False
+        b, res = failure.results[0]
+        if b.second is None or not res.uncertain:
+            return False
+        await b.second.ask(self.checks.subject, self.text, [(failure.claims[0], failure.pos)], self.verdicts)
+        verdict = self.verdicts.by_position.get(failure.pos)
+        if verdict is True:
+            b.second.count("cleared")
+            self.ctx.record(self.p.name, second_opinion_cleared=self._tally("cleared"))
+            return True
+        if verdict is False:
+            b.second.count("rejected")
+            self.ctx.record(self.p.name, second_opinion_rejected=self._tally("rejected"))
+            res.uncertain = False
+            res.issues = [f"unverified claim {failure.claims[0]!r}: a second opinion ({b.second.cfg.model}) found it "
+                          "unsupported by the data"]
+        return False
+
+    def _tally(self, what: str) -> int:
+        self.second_opinions[what] = self.second_opinions.get(what, 0) + 1
+        return self.second_opinions[what]
 
     async def _regenerate(self, outcome: Outcome, pos: int) -> bool:
         pos = min(pos, self.released)  # white space held before the claim is not part of the prefix
@@ -418,6 +451,7 @@ class Guard:
         self.joiner = Joiner(prefix)
         self.rewrite = True
         self.checks.rewind(pos)
+        self.verdicts.forget_from(pos)
         return True
 
     async def _stop(self, outcome: Outcome, failure: Failure) -> list[SSEEvent]:

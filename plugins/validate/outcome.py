@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import SEVERITY, ValidatorEntry
+from .second_opinion import Verdicts
 from .validators.base import Answer, Subject, ValidationResult
 
 log = logging.getLogger("bulwark.validate")
@@ -25,6 +26,7 @@ SPAN_TYPES = frozenset(("numbers", "patterns"))
 class Bound:
     entry: ValidatorEntry
     validator: Any
+    second: Any = None  # a SecondOpinion when the entry has `second_opinion`
 
 
 @dataclass(slots=True)
@@ -99,6 +101,8 @@ async def run_validators(ctx: Any, validators: list[Bound], answers: list[Answer
                 failures.append((Bound(forced, b.validator), ValidationResult.fail(label, [f"validator {label} failed: {type(exc).__name__}"])))
                 continue
             res.validator = res.validator or label
+            if not res.is_valid and res.uncertain and b.second is not None:
+                res = await b.second.settle(subject, res, Verdicts())
             if metrics is not None:
                 metrics.inc("bulwark_validations_total", validator=label, outcome="pass" if res.is_valid else "fail")
             if not res.is_valid:

@@ -25,6 +25,7 @@ from .config import Override, ValidateConfig, ValidatorEntry
 from .guard import Guard
 from .outcome import Bound, Outcome, Plan, run_validators
 from .review import ReviewQueue, review_record
+from .second_opinion import SecondOpinion
 from .validators import VALIDATOR_TYPES, build_validator
 from .validators.base import Answer, ValidationFailed
 
@@ -80,7 +81,8 @@ class Validate(Plugin):
             raise ConfigError(format_validation_error(exc, prefix=path)) from exc
         except KeyError as exc:
             raise ConfigError(f"{path}.type: {exc.args[0]} (have: {', '.join(VALIDATOR_TYPES)})") from exc
-        return Bound(entry, v)
+        second = SecondOpinion(entry.second_opinion, self.services) if entry.second_opinion is not None else None
+        return Bound(entry, v, second)
 
     async def startup(self) -> None:
         if self.config.review_queue and self.services is not None and getattr(self.services, "state", None) is not None:
