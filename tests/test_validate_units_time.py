@@ -177,3 +177,21 @@ def test_column_total_uses_the_correction() -> None:
     assert verdict(FIELDS_FIX, "The farm total is 880.6 t.") == ("pass", [])
     assert verdict(FIELDS_FIX, "The farm total is 866.6 t.")[0] != "pass"  # the first weighing's total
     assert verdict(FIELDS_FIX, "North harvested 386.4 t.") == ("pass", [])  # another record's value stands
+
+
+CROPS = {"fields": [{"field": "North", "moisture_pct": 13.8, "protein_pct": 12.1}, {"field": "East", "moisture_pct": 14.6, "protein_pct": 11.4}]}
+MILES = {"recent": [{"route": "JFK-LAX", "tier_miles": 2475, "award_miles": 4950}, {"route": "LAX-SEA", "tier_miles": 954, "award_miles": 1908}]}
+
+
+def test_attribute_named_right_after_the_number() -> None:
+    assert verdict(tool(CROPS), "North's wheat tested at 13.8% protein.") == ("sure", ["13.8%"])
+    assert verdict(tool(CROPS), "North's wheat tested at 12.1% protein and 13.8% moisture.") == ("pass", [])
+    assert verdict(tool(MILES), "Your JFK-LAX flight earned 4,950 tier miles.") == ("sure", ["4,950"])
+    assert verdict(tool(MILES), "Your JFK-LAX flight earned 4,950 award miles.") == ("pass", [])
+
+
+def test_words_after_a_share_or_an_adjective_name_no_attribute() -> None:
+    mail = {"sent": 48200, "delivered": 47655, "open_rate": 0.2714}
+    assert verdict(tool(mail), "27.1% of delivered emails were opened.") == ("pass", [])
+    logger = {"interval_min": 15, "readings_c": [5.1, 8.4, 9.1]}
+    assert verdict(tool(logger), "Three 15-minute readings were out of range.") == ("pass", [])

@@ -734,6 +734,19 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
         for toks in others:
             if _meets(close, toks - own - _GENERIC_KEY):
                 return False  # it names another key of the same object ("deductible is $4,500", "ranking 5th")
+    if o is not None and f.key and ctx.after and not c.range_with and len(o.keys) > 1:
+        # the word right after the number names an attribute: "13.8% protein" for the moisture, "4,950 tier miles"
+        # (every distinctive word of that other key, right after the number, and none of the fact's own key)
+        after = {_ALIAS.get(stem(w.lower()), stem(w.lower())) for w in ctx.after[:2]}
+        own = _key_set(f.key)
+        # (not "27.1% of delivered emails": a base; nor "15-minute readings": an adjective of the noun)
+        if ctx.prev not in ("of", "/") and ctx.after[0].lower() not in ("of", "per", "a", "an", "the") \
+                and not _HYPHEN_UNIT.search(c.text):
+            for k2 in o.keys:
+                other = _key_set(k2)
+                distinct = other - own - _GENERIC_KEY - _UNIT_KEYS
+                if k2.lower() != f.key and distinct and distinct <= after and not (own - other) & after:
+                    return False
     if o is not None and f.key and ctx.near and not c.range_with and len(o.keys) > 1 and not _compared(ctx):
         # keys that are names ({"BX-100": 14, "BX-200": 21}, {"Jun": 1187}): the sentence names one of them
         verdict = _key_named(o, f.key, ctx.near)
@@ -742,6 +755,7 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     return True
 
 
+_HYPHEN_UNIT = re.compile(r"\d-[A-Za-z]")
 _DATE_VOCAB = frozenset(("date", "dates", "day", "days", "end", "ends", "start", "starts", "due", "until", "since", "from", "to",
                          "on", "by", "of", "the", "deadline", "period", "today", "as"))
 _NAME_KEY = re.compile(r"^[A-Z]|\d")  # a key that is a name or an id: "AAPL", "Jun", "BX-100", "2024"
