@@ -47,6 +47,8 @@ we you i he she they our your their my me us them will would shall should can co
 not no as if so then than but about into over under up out all any each""".split())
 
 _SENTENCE = re.compile(r"(?<=[^\W\d_][.!?;])\s+(?=\S)")  # after a word, not after "12." or "e.g" digits
+_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")  # |---|:--:|
+_JSON_FIELD = re.compile(r'^[\s{\[},\]]*"[^"\n]{1,60}"\s*:')  # "voyage": "247W",
 _PIECE = 300  # longest segment in characters before a line is cut
 _NUMBER = re.compile(r"\d[\d,._:/-]*\d|\d")
 _ID = re.compile(r"\b[A-Za-z]*\d[\w-]*|\b[A-Z]{2,}[\w-]*|\b\w+[_-]\w+[\w-]*")
@@ -87,6 +89,7 @@ def row_shape(line: str) -> tuple[str, int]:
     """A table row's delimiter and how many of it the line has (CSV, TSV, markdown, semicolons);
     ("", 0) for a line with fewer than two of each. Consecutive lines of one shape are a table."""
     best, n = "", 1
+    line = line.split("\n", 1)[0]  # (a header segment holds its |---| rule on a second line)
     for d in ",\t|;":
         k = line.count(d)
         if k > n:
@@ -104,7 +107,9 @@ def segments(text: str) -> list[str]:
     for line in text.split("\n"):
         if len(line) <= _PIECE:
             # "12." or a bare label joins its line; a table row ("Breda,Aug,417") never: each row is its own segment
-            if out and out[-1] and len(out[-1].split()) < 3 and line.strip() and not _same_row_shape(line, out[-1]):
+            if out and out[-1] and _RULE.match(line):  # a markdown table's |---|---| belongs to its header
+                out[-1] = out[-1] + "\n" + line
+            elif out and out[-1] and len(out[-1].split()) < 3 and line.strip() and not _same_row_shape(line, out[-1]):
                 out[-1] = out[-1] + " " + line
             else:
                 out.append(line)
@@ -155,7 +160,7 @@ class _Analysis:
     (each segment's section heading, its non-blank neighbours) and the kinds of value it holds."""
 
     __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
-                 "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued")
+                 "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued", "table", "table_heads")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
@@ -176,6 +181,8 @@ class _Analysis:
         self.pairs: dict[tuple[str, str], list[int]] = {}  # adjacent content-word pair -> its segments
         self.keys: list[int] = []  # hash of each segment's text without numbering / speaker (what versions compare)
         self.valued: list[bool] = []  # the segment states a value: a quantity, a number, a code with digits
+        self.table_heads: set[int] = set()
+        self.table: set[int] = set()  # the headers and rows of tables: their neighbours are other records, not context
         seen: set[str] = set()
         h, last, body = -1, -1, 0
         for i, seg in enumerate(self.segs):
@@ -215,6 +222,8 @@ class _Analysis:
             if h >= 0 and body < 2:
                 self.desc[i] = h
                 body += 1
+            if _JSON_FIELD.match(seg):  # a JSON field is a record's cell too: no neighbour context
+                self.table.add(i)
         if h >= 0:
             self.sections[h] = range(h + 1, n)
         self._tables()
@@ -240,6 +249,10 @@ class _Analysis:
             if j - i >= 3:
                 for k in range(i + 1, j):
                     self.head[k] = i
+                self.table.update(range(i, j))
+                self.table_heads.add(i)
+                # the header is worth what the row it labels is: it is taken with a row, never first on its own
+                self.base[i] = min(self.base[i], 0.0)
             i = j
 
 
@@ -263,6 +276,9 @@ def _analysis(text: str, model: str | None) -> _Analysis:
 
 
 _SECTION, _AFTER, _AFTER2, _BEFORE, _KIND, _PHRASE = 0.5, 0.5, 0.4, 0.25, 1.6, 0.5
+# A table header's share of its own relevance in the order excerpts take segments: the column names
+# say which table, not which row; the header comes with every row taken (`head`).
+_HEADER_SHARE = 0.2
 # A line of a newer version that the older one lacks: what the question about the document most likely
 # needs of it. A changed value gets the best line's relevance on top when the changes are few, half of
 # it when many lines changed (then the line the question is about still ranks first).
@@ -291,16 +307,19 @@ def _context(a: _Analysis, rel: dict[int, float], ask: int, kind: float = _KIND)
                     total[j] = get(j, 0.0) + c
     prev, nxt = a.prev, a.next
     rget = rel.get
+    table = a.table
     for i, r in rel.items():
+        if i in table:  # a table's rows are records: the row after a relevant one is not its answer
+            continue
         j = nxt[i]
         if j >= 0:
             k = nxt[j]
             for j, c in ((j, _AFTER * r), (k, _AFTER2 * r), (prev[i], _BEFORE * r)):
-                if j >= 0 and j not in sections:
+                if j >= 0 and j not in sections and j not in table:
                     total[j] = get(j, 0.0) + c
                     if c > rget(j, 0.0) and (j not in link or c > rget(link[j], 0.0) * _AFTER):
                         link[j] = i
-        elif prev[i] >= 0 and prev[i] not in sections:
+        elif prev[i] >= 0 and prev[i] not in sections and prev[i] not in table:
             j = prev[i]
             total[j] = get(j, 0.0) + _BEFORE * r
     if ask:
@@ -372,8 +391,9 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
     top = 0.0
     if rel:
         total, link = _context(a, rel, ask_of(query))
+        heads = a.table_heads
         for i, t in total.items():
-            out[i] += t
+            out[i] += t * _HEADER_SHARE if i in heads else t
         top = max(total.values())
     if later is not None:
         if isinstance(later, Later):  # inline: the common case
@@ -420,6 +440,7 @@ def passage_relevance(text: str, model: str | None, weights: dict[str, float], a
 # Diminishing returns: the k-th best segment adds RANK_DECAY ** k of its score (the answer is in the first
 # few; the 20th adds little), so a small excerpt of a long message keeps most of its worth.
 RANK_DECAY = 0.8
+_NOTE_TOKENS = 24  # the "[Bulwark kept the parts ...]" note an excerpt starts with
 SPAN = 24  # what a reader takes from a long message is in its best few lines: its worth is their score
 
 
@@ -435,12 +456,21 @@ def retention(text: str, model: str | None, query: dict[str, float], later: Any,
     mass = sum(scores[i] * d for i, d in zip(order, decay))
     if mass <= 0:
         return [min(1.0, n / max(1, a.total)) for n in sizes]
-    cum_tokens, cum_mass = [0], [0.0]
-    costs = a.costs
+    # What an excerpt of n tokens holds: its note, then segments best first, each with the section
+    # heading or table header it is taken with (as `excerpt_text` takes them).
+    cum_tokens, cum_mass = [_NOTE_TOKENS], [0.0]
+    costs, head, link = a.costs, a.head, sc.link
+    counted: set[int] = set()
     for i, d in zip(order, decay):
         if scores[i] <= 0:  # the rest adds no worth
             break
-        cum_tokens.append(cum_tokens[-1] + costs[i] + 2)
+        extra = costs[i] + 2
+        for j in (head[i], link.get(i, -1)):
+            if j >= 0 and j not in counted and j != i:
+                counted.add(j)
+                extra += costs[j] + 2
+        counted.add(i)
+        cum_tokens.append(cum_tokens[-1] + extra)
         cum_mass.append(cum_mass[-1] + scores[i] * d)
     out = []
     for n in sizes:

@@ -29,6 +29,9 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
                        r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
     "time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b", re.I),
+    # a measured amount: a dose, a weight, a length, a pressure, an energy ("850 mg", "12.5 kg", "35 Nm")
+    "measure": re.compile(r"\b\d[\d,.]*\s?(?:mg|mcg|µg|g|kg|lbs?|oz|ml|l|litres?|liters?|mm|cm|m|km|mi|miles?|ft|in|nm|n·?m|psi|bar|kpa|"
+                          r"kwh|mwh|wh|kw|mw|w|v|a|mah|°[cf]|degrees?|units?|tablets?|doses?)\b", re.I),
     "version": re.compile(r"\bv?\d+\.\d+(?:\.\d+)+\b|\bversion\s+\d", re.I),
     "code": re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b|\b[A-Z]{2,}\d{3,}\b|\b\d{6,}\b"),
     "name": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b|^(?:\[[\d:.]+\]\s*)?[A-Z][a-z]+:", re.M),
@@ -43,6 +46,7 @@ _ASK: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\bby\s+how\s+much\b|\bpercent|\bper\s?cent|\bshare\b|\bdiscount\b|\bcredit\b|\bback\b|\bincrease\b|\braise\b|\bput\s+.*\bup\b", re.I), ("percent", "money")),
     (re.compile(r"\bwhen\b|\bdate\b|\bdeadline\b|\bdue\b|\bwhich\s+day\b|\bexpect\b", re.I), ("date", "time")),
     (re.compile(r"\bwhat\s+time\b|\bdepart|\barriv|\bpick\s?up\b|\bo'?clock\b|\bleave\s+at\b", re.I), ("time",)),
+    (re.compile(r"\bin\s+(?:milli|micro|kilo|centi)?(?:grams?|litres?|liters?|metres?|meters?|watts?)\b|\bdose\b|\bdosage\b|\bhow\s+(?:heavy|far|tall|big|wide)\b|\bweigh|\btorque\b|\bpressure\b|\bkwh\b|\bdaily\s+amount\b", re.I), ("measure",)),
     (re.compile(r"\bwhich\s+version\b|\bwhat\s+version\b|\brelease\b|\bpinned\b", re.I), ("version",)),
     (re.compile(r"\b(?:id|reference|tracking|ticket|account|order|invoice|booking)\s+(?:number|id|no|code|reference)\b|\bwhich\s+(?:host|server|machine|ticket|order)\b", re.I), ("code",)),
     (re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\s+(?:vendor|supplier|company|person|hotel|city|courts?|country|one)\b|\bwhere\b|\bresponsible\b|\bname\b", re.I), ("name",)),

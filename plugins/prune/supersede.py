@@ -36,9 +36,10 @@ from .words import words
 # Strong cues say that an earlier statement was wrong; an assistant's advice ("use the portal instead")
 # is no correction, so an assistant message counts only with one of them.
 _STRONG = (r"\bactually\b|\bcorrect(?:ion|ed)\b|\bscra(?:tch|p)\s+that\b|\bnot\s+[^,.;!?]{1,40},\s*but\b|\bi\s+meant\b|\bmy\s+(?:mistake|bad)\b|"
-           r"\btypo\b|\bi\s+was\s+wrong\b|\bre-?checked\b|\bnot\s+\S+\s+as\s+(?:i|we)\s+(?:said|wrote)\b")
+           r"\btypo\b|\bi\s+was\s+wrong\b|\bre-?checked\b|\bnot\s+\S+\s+as\s+(?:i|we)\s+(?:said|wrote)\b|"
+           r"\bnot\s+what\s+(?:i|we)\s+(?:said|wrote|told\s+you|gave\s+you|had)\b|\bmis(?:read|spoke|typed|heard|remembered|quoted)\b")
 _WEAK = (r"^\W*update\b|\bupdated\b|\bchanged?\s+(?:it\s+|that\s+)?to\b|\bmoved?\s+(?:it\s+|that\s+)?(?:up\s+|back\s+|forward\s+)?to\b|"
-         r"\binstead\b|\brevis(?:ed|ion)\b|\bnew\s+value\b|\bnow\s+(?:is|it'?s|at|on|in)\b|\b(?:is|are)\s+now\b|\b(?:make|made)\s+(?:it|that)\b|"
+         r"\binstead\b|\brevis(?:ed|ion)\b|\bnew\s+value\b|\bnow\s+(?:is|it'?s|at|on|in)\b|\b(?:is|are|it'?s|that'?s)\s+now\b|\b(?:make|made)\s+(?:it|that)\b|"
          r"\bno\s+longer\b|\b(?:pushed|bumped|delayed|postponed|rescheduled|brought\s+forward|switched|replaced|amended|raised|lowered|"
          r"increased|reduced)\b")
 _STRONG_CUE = re.compile(_STRONG, re.IGNORECASE)
@@ -48,7 +49,9 @@ CUE_WORDS = frozenset(words("actually correction corrected scratch scrap meant m
                             "updated change changed move moved instead revised revision new value now make made longer pushed "
                             "bumped delayed postponed rescheduled brought forward switched replaced amended raised lowered "
                             "increased reduced"))
-_WINDOW = 60  # earlier units a correction may refer to
+# Earlier units a correction may refer to: a value stated early and corrected a hundred turns on is common
+# (a long chat about other things in between); bounded so a huge conversation stays linear.
+_WINDOW = 400
 # A correction is a short message ("actually, 10:30"); a long one with a cue word is a discussion, whose
 # lines the excerpts weigh on their own.
 _SHORT = 150
