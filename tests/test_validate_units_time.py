@@ -195,3 +195,13 @@ def test_words_after_a_share_or_an_adjective_name_no_attribute() -> None:
     assert verdict(tool(mail), "27.1% of delivered emails were opened.") == ("pass", [])
     logger = {"interval_min": 15, "readings_c": [5.1, 8.4, 9.1]}
     assert verdict(tool(logger), "Three 15-minute readings were out of range.") == ("pass", [])
+
+
+TRADES = {"trades": [{"side": "buy", "pair": "BTC/USDC", "qty": 0.015, "price": 68400.0}],
+          "closing_prices_usd": {"BTC": 71250.0, "ETH": 3390.0}}
+
+
+def test_own_attribute_after_the_number_names_no_other_entity() -> None:
+    # "price" also labels the closing-prices object: the trade's own price was withheld as another entity's
+    assert verdict(tool(TRADES), "The fee was about $1.03 at the $68,400.00 trade price.")[0] != "sure"
+    assert verdict(tool(TRADES), "The trade price was $68,900.00.")[0] != "pass"

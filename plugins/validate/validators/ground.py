@@ -708,7 +708,14 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     dated = f.dim == "date"  # a record's date is the date of all its attributes: no key check, no date words as names
     if distinct and not c.range_with and not _compared(ctx):
         chain = _chain(pc, f.obj)
+        o0 = pc.objs.get(f.obj)
+        # "the $68,400.00 trade price" for a trade's `price`: the attribute named right after the number is
+        # the fact's own (a lower-case key, not a name such as "ETH"), not another entity
+        own_key = _key_set(f.key) if f.key and o0 is not None and not any(
+            k.lower() == f.key and _NAME_KEY.search(k) for k in o0.keys) else set()
         for words in (ctx.after, ctx.near, ctx.far):
+            if own_key and words is ctx.after:
+                words = [w for w in words if _ALIAS.get(stem(w.lower()), stem(w.lower())) not in own_key]
             if dated:
                 words = [w for w in words if w.lower() not in _DATE_VOCAB]
                 o = pc.objs.get(f.obj)
