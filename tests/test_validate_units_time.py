@@ -205,3 +205,9 @@ def test_own_attribute_after_the_number_names_no_other_entity() -> None:
     # "price" also labels the closing-prices object: the trade's own price was withheld as another entity's
     assert verdict(tool(TRADES), "The fee was about $1.03 at the $68,400.00 trade price.")[0] != "sure"
     assert verdict(tool(TRADES), "The trade price was $68,900.00.")[0] != "pass"
+
+
+def test_glued_hours_and_minutes_are_a_duration() -> None:
+    data = {"flight": "XA 112", "block_time_min": 430}
+    assert verdict(tool(data), "Flight time is 7h10m.") == ("pass", [])
+    assert verdict(tool(data), "Flight time is 7h40m.")[0] != "pass"

@@ -56,9 +56,9 @@ _NOUN_STOP = frozenset((
 # "Q2 2024 sales", "FY 2025 revenue", "March 2024 bills": a year after a quarter, a fiscal year or a month
 _PERIOD_BEFORE = re.compile(r"\b(?:Q[1-4]|H[12]|FY|CY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|May)\s*$")
 _TIME_HEADS = frozenset(("year", "season", "month", "week", "time", "day", "night", "hour", "minute", "quarter"))
-# A compound duration: "1 hour 42 minutes", "7 hours 10 min", "1h 42m"
+# A compound duration: "1 hour 42 minutes", "7 hours 10 min", "1h 42m", "7h10m"
 _DURATION = re.compile(
-    r"(?P<h>\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\b,?\s*(?:and\s+)?(?P<m>\d+)\s*(?:minutes?|mins?|m)\b", re.IGNORECASE)
+    r"(?P<h>\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)(?:\b|(?=\d)),?\s*(?:and\s+)?(?P<m>\d+)\s*(?:minutes?|mins?|m)\b", re.IGNORECASE)
 _FEET_INCHES = re.compile(r"(?P<f>\d+)\s*(?:ft|feet|foot|')\s*(?P<i>\d{1,2})\s*(?:in|inches|inch|\")(?![A-Za-z])")
 _AMPM = re.compile(r"\s?(?P<ap>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
 _PACE_AFTER = re.compile(r"\s*(?:/|per\b|a\b)\s*(?P<w>kilometers?|kilometres?|km|miles?|mi|lap|100 ?m)\b|\s*(?:min(?:utes?)?\s*)?(?:/|per)\s*(?P<w2>km|mi|mile|kilometer)\b", re.IGNORECASE)
