@@ -104,3 +104,25 @@ def test_a_measured_amount_is_the_kind_a_dose_question_asks_for() -> None:
     asked = lexicon.answer_kinds("What is Mr Duarte's total daily amount of the diabetes tablet, in milligrams?")
     assert asked & lexicon.value_kinds("pharmacy called - it's 850 mg, not what I wrote")
     assert not lexicon.value_kinds("pharmacy called, same frequency as before") & lexicon.BIT["measure"]
+
+
+def test_a_question_spelling_out_an_abbreviation_meets_it() -> None:
+    """"auxiliary power unit" in the question, "APU" in the history: the message using the
+    abbreviation is the one the question is about."""
+    from plugins.prune.scoring import acronyms
+
+    assert "apu" in acronyms("Which bulletin covers the auxiliary power unit's starter-generator?")
+    assert acronyms("What is the time of the call?") == []  # function words end a run
+    r = random.Random(11)
+    msgs = [{"role": "system", "content": "You help an aircraft maintenance planner."}, *filler(r, 30),
+            {"role": "user", "content": "Logbook: APU starter-generator brushes replaced on LN-NFB, 412 hours to the next check."},
+            {"role": "assistant", "content": "Logged."}, *filler(r, 30),
+            {"role": "user", "content": "Bulletin for the starter-generator on the main engine: SB 72-0031, done in March."},
+            {"role": "assistant", "content": "Logged."}, *filler(r, 30),
+            {"role": "user", "content": "How many hours are left before the auxiliary power unit starter-generator is due again?"}]
+    kept = kept_text(prune(msgs, 3000))
+    assert "412 hours" in kept
+    plan = pruner().pruner.plan(msgs, MODEL, None, 3000)
+    apu = next(u for u in plan.units if "APU starter" in str(msgs[u.messages[0]].get("content")))
+    main = next(u for u in plan.units if "main engine" in str(msgs[u.messages[0]].get("content")))
+    assert apu.rel_norm > main.rel_norm

@@ -261,7 +261,32 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
         if not lexicon.answer_kinds(text):
             text += "\n" + message_text(messages[prev_i])
     lead_text = message_text(messages[lead])
+    for a in acronyms(lead_text):  # "auxiliary power unit" also as "apu"
+        q.setdefault(a, 1.0)
     return Query(q, lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text))
+
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\S")
+
+
+def acronyms(text: str) -> list[str]:
+    """The initials of each run of three or four consecutive content words ("auxiliary power unit" ->
+    "apu"; a function word or a punctuation mark ends a run): a question spelling out what a
+    document abbreviates."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in _TOKEN.findall(text) + ["."]:
+        w = tok.lower().split("'")[0]
+        if w.isalpha() and len(w) >= 3 and w not in STOPWORDS:
+            run.append(w)
+            continue
+        for n in (3, 4):
+            for k in range(len(run) - n + 1):
+                a = "".join(x[0] for x in run[k:k + n])
+                if a not in out:
+                    out.append(a)
+        run = []
+    return out
 
 
 # A message that continues the one before it: it starts with "and" / "what about" / "or", or it points
