@@ -126,3 +126,13 @@ def test_a_question_spelling_out_an_abbreviation_meets_it() -> None:
     apu = next(u for u in plan.units if "APU starter" in str(msgs[u.messages[0]].get("content")))
     main = next(u for u in plan.units if "main engine" in str(msgs[u.messages[0]].get("content")))
     assert apu.rel_norm > main.rel_norm
+
+
+def test_a_title_does_not_end_a_transcript_sentence() -> None:
+    """A long transcript line was cut after "DR." and its speaker left as a segment of its own."""
+    from plugins.prune.excerpt import segments
+
+    line = "[00:21:45] DR. AMARA OSEI: Honestly? " + "The tide gauges just keep writing down the truth. " * 8
+    segs = segments(line)
+    assert segs[0].startswith("[00:21:45] DR. AMARA OSEI: Honestly?")
+    assert not any(s.strip() in ("[00:21:45] DR.", "DR.") for s in segs)

@@ -102,6 +102,20 @@ def _same_row_shape(a: str, b: str) -> bool:
     return shape[1] > 0 and shape == row_shape(b)
 
 
+# A title or an abbreviation ends in a full stop without ending the sentence ("Dr. Osei", "e.g. the").
+_ABBREV = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|mt|jr|sr|no|vs|etc|e\.g|i\.e|approx|fig|inc|ltd|co|dept|est|ref)\.$", re.IGNORECASE)
+
+
+def _sentences(line: str) -> list[str]:
+    out: list[str] = []
+    for sent in _SENTENCE.split(line):
+        if out and _ABBREV.search(out[-1]):
+            out[-1] = out[-1] + " " + sent
+        else:
+            out.append(sent)
+    return out
+
+
 def segments(text: str) -> list[str]:
     out: list[str] = []
     for line in text.split("\n"):
@@ -114,7 +128,7 @@ def segments(text: str) -> list[str]:
             else:
                 out.append(line)
             continue
-        for sent in _SENTENCE.split(line):
+        for sent in _sentences(line):
             while len(sent) > _PIECE:  # minified JSON, a wall of text: cut near a comma or a space
                 cut = max(sent.rfind(", ", 0, _PIECE), sent.rfind(" ", 0, _PIECE))
                 cut = cut + 1 if cut > _PIECE // 3 else _PIECE
@@ -127,7 +141,7 @@ def segments(text: str) -> list[str]:
 _ENUMERATOR = re.compile(r"^\s*(?:[-*•]|\(?\d{1,3}[.)]|[a-z][.)]|#+)\s+")
 # A transcript's or chat log's line prefix: a time stamp ("[00:12:41]") and a speaker ("Marta: ")
 # before at least four words. Not a fact of the line, and not what makes two lines differ.
-_SPEAKER = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?[\])]?\s+)?(?:[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?:\s+(?=\S+(?:\s+\S+){3}))?")
+_SPEAKER = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?[\])]?\s+)?(?:[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}:\s+(?=\S+(?:\s+\S+){3}))?")
 
 
 def _strip(seg: str) -> str:
