@@ -20,11 +20,14 @@ of value the question asks for (a duration for "how long", money for "how much",
 "when"...) gets 1.6 times its relevance.
 
 A table (three or more consecutive lines of one row shape: CSV, TSV, markdown, semicolons) is
-read row by row: each row is its own segment, and its header row is its heading, kept with any
-row taken. The newer of two versions of a document (`supersede.versions`) gets a bonus on the
+read row by row: each row is its own segment, and its header row (with a markdown |---| rule) is
+its heading, kept with any row taken, ranked by a fifth of its own relevance (column names say which
+table, not which row). Rows, and the fields of a JSON record, are records: they give and take no
+neighbour context (the row after a matching row is another record, not its answer). The newer of two versions of a document (`supersede.versions`) gets a bonus on the
 lines its older version lacks: what it changed.
 
-Segments are taken best first (score / tokens ** 0.5, ties: earlier first) while they fit, each
+What an excerpt of a given size keeps (`retention`, which `select.py` prices) counts the note and
+the heading or header each segment is taken with. Segments are taken best first (score / tokens ** 0.5, ties: earlier first) while they fit, each
 with its section heading and the neighbour that made it relevant, then put back in their
 original order with `[…]` where lines were left out, under a one-line note saying how much of
 the message Bulwark kept. Deterministic.

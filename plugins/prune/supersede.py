@@ -6,7 +6,7 @@ B-2201", "scratch that, Antwerp instead"). Relevance and repetition favour the s
 more, longer messages, and the correction is short and shares few words with the question. Two
 rules, both conditioned on the question (nothing moves when the question is not about the slot):
 
-- `corrections`: a short message (at most `_SHORT` tokens) with a correction cue (below; from
+- `corrections` (up to `_WINDOW` units back): a short message (at most `_SHORT` tokens) with a correction cue (below; from
   the assistant only a strong one) and a value of its own (an item with a digit) is linked to the
   earlier messages the question is about that lack that value and that it corrects: those naming
   the value it mentions ("10:30, not 09:15"), or sharing two words of the slot and a kind of value
