@@ -32,7 +32,11 @@ async def _blocked_while_reply_is_due(monkeypatch: pytest.MonkeyPatch, op: Any, 
         if armed[0]:
             armed[0] = False
             time.sleep(block_s)
-            await asyncio.sleep(0)  # the loop resumes: an expired timer runs now
+            # The loop resumes. A timer (not sleep(0)): expired timers run in timer order before
+            # this task wakes, so the read deadline is seen late every time. With sleep(0) the
+            # task could run first and read a reply already buffered, so the deadline never came
+            # into play (1 run in 3 on a loaded box, and the stall count stayed flat).
+            await asyncio.sleep(0.001)
         return await read(self, *a, **kw)
 
     monkeypatch.setattr(rc.AbstractConnection, "_read_response_from_parser", block_then_read)
