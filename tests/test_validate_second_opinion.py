@@ -179,3 +179,31 @@ async def test_second_opinion_is_for_the_numbers_validator_only(tmp_path: Path) 
             await start_proxy(cfg)
     finally:
         await sim.aclose()
+
+
+async def test_responses_and_messages_clients_get_the_same_protection(env: Any) -> None:
+    """The Responses and Messages APIs are decoded into the same chain: a rejected claim is withheld there too."""
+    env.sim.script("How much data", [{"content": PHONE_ANSWER}])
+    env.sim.script("CLAIMS:", [{"content": REJECTED}])
+    tool_out = PHONE[3]["content"]
+    items = [{"role": "system", "content": PHONE[0]["content"]}, {"role": "user", "content": PHONE[1]["content"]},
+             {"type": "function_call", "call_id": "call_1", "name": "get_usage", "arguments": "{}"},
+             {"type": "function_call_output", "call_id": "call_1", "output": tool_out}]
+    resp = await env.client.responses.create(model="gpt-4o-mini", input=items)
+    assert "7.4" not in resp.output_text and resp.output_text.startswith("Here is your usage.")
+    stream = await env.client.responses.create(model="gpt-4o-mini", input=items, stream=True)
+    text = "".join([ev.delta async for ev in stream if ev.type == "response.output_text.delta"])
+    assert "7.4" not in text and text.startswith("Here is your usage.")
+    # and an Anthropic Messages client (the anthropic SDK), its tool result in Anthropic's shape
+    import anthropic
+
+    claude = anthropic.AsyncAnthropic(base_url=env.proxy.base, api_key="sk-test", max_retries=0)
+    try:
+        msgs = [{"role": "user", "content": PHONE[1]["content"]},
+                {"role": "assistant", "content": [{"type": "tool_use", "id": "call_1", "name": "get_usage", "input": {}}]},
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": tool_out}]}]
+        msg = await claude.messages.create(model="gpt-4o-mini", max_tokens=200, system=PHONE[0]["content"], messages=msgs)
+        said = "".join(b.text for b in msg.content if b.type == "text")
+        assert "7.4" not in said and said.startswith("Here is your usage.")
+    finally:
+        await claude.close()
