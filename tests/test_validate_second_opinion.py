@@ -20,7 +20,7 @@ from proxy.errors import ConfigError
 from proxy.ledger import Cause
 from proxy.plugin import Plugin
 from tests.helpers import openai_client, start_proxy, start_simulator
-from tests.shipped import shipped_config
+from tests.shipped import redis_state, shipped_config
 
 # A correct answer the rules cannot ground: apparent attenuation (1.056 - 1.011) / 0.056 = 80.4 %.
 BREW = [
@@ -67,14 +67,25 @@ def _config(sim: Any, tmp_path: Path, *, second: bool = True) -> dict[str, Any]:
     return cfg
 
 
-@pytest.fixture
-async def env(tmp_path: Path) -> Any:
+@pytest.fixture(params=["memory", "redis"])
+async def env(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str, unique_prefix: str) -> Any:
+    """The shipped chain with a second opinion, on both state backends (budgets and limits
+    reserve and settle the second-opinion attempts in each)."""
+    from tests.rl_support import cleanup_redis
+
     sim = await start_simulator(stream_delay_ms=2)
     Probe.seen.clear()
-    proxy = await start_proxy(_config(sim, tmp_path))
+    cfg = _config(sim, tmp_path)
+    if request.param == "redis":
+        cfg.update(redis_state(redis_url, unique_prefix))
+    proxy = await start_proxy(cfg)
     yield types.SimpleNamespace(sim=sim, proxy=proxy, client=openai_client(proxy.url), tmp_path=tmp_path)
+    st = proxy.services.state
+    st = getattr(st, "primary", st)
     await proxy.aclose()
     await sim.aclose()
+    if request.param == "redis":
+        await cleanup_redis(type(st)(st.url, st.prefix))
 
 
 def _asked(sim: Any) -> list[dict[str, Any]]:

@@ -113,7 +113,6 @@ class Guard:
         self.delivered = Assembly()
         resp.assembly = self.delivered
         self.verdicts = Verdicts()  # second opinions on uncertain claims, by position in self.text
-        self.second_opinions: dict[str, int] = {}
 
     # -- the stream -----------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[SSEEvent]:
@@ -396,23 +395,16 @@ class Guard:
         b, res = failure.results[0]
         if b.second is None or not res.uncertain:
             return False
-        await b.second.ask(self.checks.subject, self.text, [(failure.claims[0], failure.pos)], self.verdicts)
-        verdict = self.verdicts.by_position.get(failure.pos)
+        claim = failure.claims[0]
+        verdict = await b.second.verdict_on(self.checks.subject, self.text, claim, failure.pos, self.verdicts)
         if verdict is True:
-            b.second.count("cleared")
-            self.ctx.record(self.p.name, second_opinion_cleared=self._tally("cleared"))
+            self.ctx.record(self.p.name, second_opinion_cleared=self.verdicts.cleared)
             return True
         if verdict is False:
-            b.second.count("rejected")
-            self.ctx.record(self.p.name, second_opinion_rejected=self._tally("rejected"))
+            self.ctx.record(self.p.name, second_opinion_rejected=self.verdicts.rejected)
             res.uncertain = False
-            res.issues = [f"unverified claim {failure.claims[0]!r}: a second opinion ({b.second.cfg.model}) found it "
-                          "unsupported by the data"]
+            res.issues = [b.second.rejected_issue(claim)]
         return False
-
-    def _tally(self, what: str) -> int:
-        self.second_opinions[what] = self.second_opinions.get(what, 0) + 1
-        return self.second_opinions[what]
 
     async def _regenerate(self, outcome: Outcome, pos: int) -> bool:
         pos = min(pos, self.released)  # white space held before the claim is not part of the prefix

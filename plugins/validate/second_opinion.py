@@ -53,6 +53,8 @@ class Verdicts:
     by_position: dict[int, bool] = field(default_factory=dict)
     calls: int = 0
     errors: int = 0
+    cleared: int = 0  # claims the model found supported (a stream's running count)
+    rejected: int = 0
 
     def forget_from(self, pos: int) -> None:
         """The text from `pos` on was replaced (a regenerated continuation): its verdicts go."""
@@ -145,6 +147,21 @@ class SecondOpinion:
                 verdicts.by_position[claims[i - 1][1]] = ok
         self.count("answered")
 
+    def rejected_issue(self, claim: str) -> str:
+        return f"unverified claim {claim!r}: a second opinion ({self.cfg.model}) found it unsupported by the data"
+
+    async def verdict_on(self, subject: Subject, text: str, claim: str, pos: int, verdicts: Verdicts) -> bool | None:
+        """One claim of a live answer: True supported, False rejected, None unsettled (counted)."""
+        await self.ask(subject, text, [(claim, pos)], verdicts)
+        verdict = verdicts.by_position.get(pos)
+        if verdict is True:
+            verdicts.cleared += 1
+            self.count("cleared")
+        elif verdict is False:
+            verdicts.rejected += 1
+            self.count("rejected")
+        return verdict
+
     def count(self, verdict: str) -> None:
         metrics = getattr(self.services, "metrics", None)
         if metrics is not None:
@@ -162,12 +179,11 @@ class SecondOpinion:
         details = {**res.details, "second_opinion": {"asked": len(claims), "rejected": [c for c, _ in rejected],
                                                      "supported": sum(1 for _, p in claims if verdicts.by_position.get(p))}}
         ctx = subject.ctx
-        if ctx is not None and hasattr(ctx, "record"):
+        if ctx is not None:
             ctx.record("validate", second_opinion=details["second_opinion"])
         if rejected:
             self.count("rejected")
-            issues = [f"unverified claim {c!r}: a second opinion ({self.cfg.model}) found it unsupported by the data"
-                      for c, _ in rejected]
+            issues = [self.rejected_issue(c) for c, _ in rejected]
             return ValidationResult(False, res.confidence, issues, res.validator, [c for c, _ in rejected], details,
                                     [p for _, p in rejected], uncertain=False)
         if not unsettled and not unlisted:
