@@ -166,6 +166,10 @@ ALIAS = {m: m[:3] for m in ("january", "february", "march", "april", "june", "ju
 ALIAS.update({"sept": "sep", "tues": "tue", "thur": "thu", "thurs": "thu", "weds": "wed"})
 
 
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_ALPHA = re.compile(r"[A-Za-z]")
+
+
 class _Builder:
     def __init__(self, src: str) -> None:
         self.p = Piece()
@@ -179,6 +183,8 @@ class _Builder:
         self.p.objs[i] = Obj(parent, key=key)
         if key:
             self.p.objs[i].labels |= _label_tokens(key)
+            if " " not in key.strip() and _HAS_DIGIT.search(key) and _HAS_ALPHA.search(key):
+                self.p.objs[i].labels.add(_norm_ident(key))  # {"SURG-3": {...}}: the record's id, whole
         return i
 
     # -- JSON ------------------------------------------------------------------------------------

@@ -699,12 +699,20 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     a name right after it ("$120.35 (Whole Foods)"), else the nearest before it ("Alice scored
     31 points"), else one before an earlier number ("gas (52 therms) cost $96.40")."""
     pc = piece_of(f)
-    if pc is None or f.src != "data" or f.per == "__len__" or f.obj < 0:
+    if pc is None or f.src not in ("data", "user") or f.per == "__len__" or f.obj < 0:
         return True  # (a count of a list's items is owned by the list, whatever item the sentence names)
     k = idx.piece_no.get(id(pc), -1)
     if k < 0:
         return True
     distinct = idx.distinct(k)
+    if f.src == "user":
+        # a number the user wrote in prose is theirs; a table they pasted has rows that own their cells
+        # (only the rows of such a table compete: the lines of a message around it are no entities)
+        if not f.key or f.obj not in pc.objs or not pc.objs[f.obj].keys:
+            return True
+        distinct = {t: s for t, s in distinct.items() if all(pc.objs[o].keys for o in s if o in pc.objs)}
+        if not distinct:
+            return True
     dated = f.dim == "date"  # a record's date is the date of all its attributes: no key check, no date words as names
     if distinct and not c.range_with and not _compared(ctx):
         chain = _chain(pc, f.obj)
@@ -880,8 +888,9 @@ def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, 
     others too ("balance" under both "Checking" and "Savings") decides nothing: the next one may."""
     mixed = False
     other = False
+    others: set[int] = set()
     for i, w in enumerate(words):
-        low = w.lower().strip("'")
+        low = w.lower().strip("'’").removesuffix("'s").removesuffix("’s")
         st = stem(low)
         objs = distinct.get(_ALIAS.get(st, st)) or distinct.get(low) or distinct.get(_NON_ALNUM.sub("", low))  # "SHP-1"
         if not objs and i + 1 < len(words):  # "Line B": a key and a one-letter value
@@ -892,8 +901,11 @@ def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, 
                 if len(objs) > 1 and not all(o in chain or obj in _chain(pc, o) for o in objs):
                     mixed = True
                     continue
+                if others and any(low in {k.lower() for k in pc.objs[o].keys} for o in others if o in pc.objs):
+                    return False  # "ETH's closing price": the nearer name is a record keyed by this name (closing.ETH)
                 return True  # (also past another name: "AAPL beat VTI, returning 12.4%" may be AAPL's)
             other = True
+            others |= objs
     if other:
         return False
     return True if mixed else None

@@ -266,6 +266,8 @@ class Grounding:
         if c.kind == "date":
             return self._date()
         if c.kind == "time" and c.minutes:
+            if c.values and self.cfg.subjects and not self._direct() and self.wrong_owner:
+                return False  # "Wanjiru passed in 1:38:22": Gebre's split, not a clock time to derive
             if self._time():
                 return True
             if not c.values:
