@@ -116,7 +116,9 @@ class Generation:
         )
         if any(p.uses_tokens for p in self.plugins):
             # Build the tokenizers now (about a second), not on the first request.
-            await asyncio.get_running_loop().run_in_executor(None, _warm_tokens)
+            tokens.load_on_demand()  # an encoding not listed is built off the event loop when first needed
+            encodings = list(self.config.server.token_encodings)
+            await asyncio.get_running_loop().run_in_executor(None, _warm_tokens, encodings)
         if self.owns_state:  # a reused backend is already started
             await self.services.state.startup()
         await self.telemetry.startup()
@@ -162,14 +164,9 @@ class Generation:
             await self.services.session.close()
 
 
-def _warm_tokens() -> None:
-    tokens.warm()
-    try:  # hand the parsing garbage back to the OS (glibc only), so idle RSS reflects real use
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+def _warm_tokens(encodings: list[str]) -> None:
+    tokens.warm(encodings=encodings)
+    tokens.trim_heap()
 
 
 def _route_pattern(path: str) -> re.Pattern[str]:

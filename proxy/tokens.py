@@ -13,7 +13,7 @@ Model families (`encoding_name_for`):
   gpt-oss (its `o200k_harmony` shares o200k's ranks), fine-tunes of those (`ft:gpt-4o...`)
 - `cl100k_base`: gpt-4 / gpt-4-turbo / gpt-4-32k, gpt-3.5-turbo (Azure `gpt-35-turbo`),
   text-embedding-3-*, text-embedding-ada-002, davinci-002 / babbage-002, unknown models
-- Claude, Llama, Mistral, Gemini: `cl100k_base` counts times a documented factor
+- Claude, Llama, Mistral, Gemini: `o200k_base` counts times a documented factor
   (APPROX_FACTORS). Their tokenizers are not available offline; these counts are
   estimates good to roughly +-15 % on English text and code, never exact.
 
@@ -80,7 +80,7 @@ _SPECIAL = {
     "o200k_base": {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
 }
 
-# Non-OpenAI families: cl100k counts times a factor (rough public comparisons on mixed
+# Non-OpenAI families: o200k counts times a factor (rough public comparisons on mixed
 # English/code text: Claude's tokenizer yields ~10-20 % more tokens than cl100k, Llama 3's
 # 128k vocabulary about the same, Mistral's ~10 % more). Estimates, documented as such.
 APPROX_FACTORS = {"claude": 1.15, "anthropic": 1.15, "llama": 1.0, "mistral": 1.1, "mixtral": 1.1, "gemini": 1.0}
@@ -108,6 +108,8 @@ _CACHE_MAX = 16384
 _lock = threading.Lock()
 _encodings: dict[str, Any] = {}
 _failed: set[str] = set()
+_loading: set[str] = set()  # being built in the background (on-demand mode)
+_on_demand = False
 fallback_hook: Callable[[str], None] | None = None  # set by telemetry to count fallbacks
 
 # (hash of text, len, encoding) -> tokens; (hash of message fields, encoding, overhead) -> tokens
@@ -150,11 +152,60 @@ def get_encoding(name: str) -> Any | None:
         return enc
 
 
-def warm(models: list[str | None] | None = None) -> None:
-    """Build the encodings `models` need (all known ones by default), off the request path."""
-    names = {encoding_name_for(m) for m in models} if models else set(_PATTERNS)
+def warm(models: list[str | None] | None = None, *, encodings: list[str] | None = None) -> None:
+    """Build encodings now, off the request path: those `models` need, the names in
+    `encodings`, or (neither given) every known one."""
+    names: set[str] = set(encodings or ())
+    if models:
+        names |= {encoding_name_for(m) for m in models}
+    if not models and encodings is None:
+        names = set(_PATTERNS)
     for name in sorted(names):
         get_encoding(name)
+
+
+def load_on_demand(enabled: bool = True) -> None:
+    """Serving mode: an encoding that was not warmed is built in a background thread the
+    first time a model needs it, instead of blocking the request (and the event loop) for
+    the ~0.3-0.6 s it takes. Until it is ready, counts for it come from a loaded encoding
+    (o200k and cl100k agree within 0.5 % on English prose and code: README 1.001, source
+    0.995, tool-call transcripts 1.003), else CHARS_PER_TOKEN; such counts are not cached,
+    so exact ones replace them as soon as the encoding is built. Off (the default, for
+    libraries, tests and benchmarks), `get_encoding` builds synchronously."""
+    global _on_demand
+    _on_demand = enabled
+
+
+def _ready(name: str) -> Any | None:
+    """The encoding if it can be used right now (never blocks in on-demand mode)."""
+    enc = _encodings.get(name)
+    if enc is not None or name in _failed:
+        return enc
+    if not _on_demand:
+        return get_encoding(name)
+    with _lock:
+        if name not in _loading and name not in _encodings and name not in _failed:
+            _loading.add(name)
+            threading.Thread(target=_load_in_background, args=(name,), name=f"bulwark-tokens-{name}", daemon=True).start()
+    return _encodings.get(name)
+
+
+def _load_in_background(name: str) -> None:
+    try:
+        get_encoding(name)
+        trim_heap()
+    finally:
+        _loading.discard(name)
+
+
+def trim_heap() -> None:
+    """Hand the rank-file parsing garbage back to the OS (glibc only), so RSS reflects use."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _normalize(model: str | None) -> str:
@@ -169,9 +220,11 @@ _O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "c
 
 @lru_cache(maxsize=1024)
 def encoding_name_for(model: str | None) -> str:
-    """`o200k_base` or `cl100k_base` (the latter also serves the approximated families)."""
+    """`o200k_base` or `cl100k_base`. The approximated families (Claude, Llama, ...) are
+    counted on o200k, the encoding a server loads anyway (it and cl100k agree within 0.5 % on
+    English text and code, so their factors hold for either)."""
     m = _normalize(model)
-    if m.startswith(_O200K_PREFIXES):
+    if m.startswith(_O200K_PREFIXES) or any(f in m for f in APPROX_FACTORS):
         return "o200k_base"
     return "cl100k_base"
 
@@ -187,11 +240,11 @@ def approx_factor(model: str | None) -> float:
 
 def is_exact(model: str | None) -> bool:
     """True when counts for `model` are tiktoken's own (OpenAI model, encoding loaded)."""
-    return approx_factor(model) == 1.0 and not any(f in (model or "").lower() for f in APPROX_FACTORS) and get_encoding(encoding_name_for(model)) is not None
+    return approx_factor(model) == 1.0 and not any(f in (model or "").lower() for f in APPROX_FACTORS) and _ready(encoding_name_for(model)) is not None
 
 
 def _note_fallback(enc_name: str) -> None:
-    if fallback_hook is not None and get_encoding(enc_name) is None:
+    if fallback_hook is not None and enc_name not in _encodings:
         try:
             fallback_hook(enc_name)
         except Exception:  # a metrics hook must never break counting
@@ -209,13 +262,20 @@ def _raw_len(text: str, enc_name: str) -> int:
     key = (hash(text), len(text), enc_name)
     n = _text_cache.get(key)
     if n is None:
-        enc = get_encoding(enc_name)
+        enc = _ready(enc_name)
         if enc is None:
-            n = max(1, int(len(text) / CHARS_PER_TOKEN + 0.5))
-        else:
-            n = len(enc.encode(text, disallowed_special=()))
+            return _stand_in_len(text, enc_name)  # not cached: exact counts replace it once loaded
+        n = len(enc.encode(text, disallowed_special=()))
         _put(_text_cache, key, n)
     return n
+
+
+def _stand_in_len(text: str, enc_name: str) -> int:
+    """A count for an encoding that is not available (yet): another loaded one, else chars."""
+    for other in _encodings:
+        if other != enc_name:
+            return _raw_len(text, other)
+    return max(1, int(len(text) / CHARS_PER_TOKEN + 0.5))
 
 
 def _scaled(n: int, model: str | None) -> int:
@@ -312,7 +372,8 @@ def _message_cached(message: dict[str, Any], enc_name: str, per_message: int, pe
     n = _msg_cache.get(key)
     if n is None:
         n = _message_raw(message, enc_name, per_message, per_name)
-        _put(_msg_cache, key, n)
+        if enc_name in _encodings:  # a stand-in count is not kept
+            _put(_msg_cache, key, n)
     return n
 
 
@@ -382,7 +443,8 @@ def _tools_cached(tools: Any, enc_name: str) -> int:
     n = _tools_cache.get(key)
     if n is None:
         n = _tools_raw(tools, enc_name)
-        _put(_tools_cache, key, n)
+        if enc_name in _encodings:  # a stand-in count is not kept
+            _put(_tools_cache, key, n)
     return n
 
 

@@ -162,7 +162,8 @@ def test_legacy_functions_and_nested_schemas_are_counted():
 
 def test_approximated_families_are_scaled():
     text = "The quick brown fox jumps over the lazy dog. " * 40
-    base = tokens.count_text(text, "gpt-4")
+    base = tokens.count_text(text, "gpt-4o")  # estimated families count on o200k, the encoding a server loads
+    assert tokens.encoding_name_for("claude-sonnet-4-5") == tokens.encoding_name_for("llama-3.1-70b") == "o200k_base"
     assert tokens.count_text(text, "claude-3-5-sonnet-latest") == int(base * tokens.APPROX_FACTORS["claude"] + 0.5)
     assert tokens.count_text(text, "llama-3.1-70b") == base
     assert not tokens.is_exact("claude-3-5-sonnet") and tokens.is_exact("gpt-4o")
@@ -209,3 +210,73 @@ def test_context_windows():
     assert models.context_window("claude-3-5-haiku-latest") == 200_000
     assert models.context_window("some-local-model") == models.DEFAULT_CONTEXT_WINDOW
     assert models.context_window("gpt-4o", {"gpt-4o": 32_000}) == 32_000
+
+
+def test_an_encoding_not_warmed_is_built_off_the_request_path(monkeypatch):
+    """Serving mode: a cl100k model seen first while only o200k is loaded is counted at once
+    (o200k stand-in, never cached), its encoding is built in a background thread, and exact
+    counts follow as soon as it is ready; nothing blocks the caller."""
+    import threading
+
+    tokens.get_encoding("o200k_base")
+    cl100k = tokens.get_encoding("cl100k_base")
+    monkeypatch.setattr(tokens, "_encodings", {"o200k_base": tokens._encodings["o200k_base"]})
+    monkeypatch.setattr(tokens, "_text_cache", {})
+    monkeypatch.setattr(tokens, "_msg_cache", {})
+    release = threading.Event()
+    built = []
+
+    def slow_build(name):  # stands for the ~0.5 s build; the request must not wait for it
+        release.wait(5)
+        tokens._encodings[name] = cl100k
+        built.append(name)
+        return cl100k
+
+    monkeypatch.setattr(tokens, "get_encoding", slow_build)
+    tokens.load_on_demand(True)
+    try:
+        text = "Reconcile the March invoices against the ledger, then e-mail the CFO a summary. " * 20
+        message = {"role": "user", "content": text}
+        stand_in = tokens.count_message(message, "gpt-4")
+        assert stand_in == tokens.count_message(message, "gpt-4o")  # counted with o200k meanwhile
+        assert "cl100k_base" in tokens._loading and not built  # building, the caller did not wait
+        assert not tokens._msg_cache.get((tokens.message_key(message), "cl100k_base", 3, 1))
+        release.set()
+        for t in threading.enumerate():
+            if t.name == "bulwark-tokens-cl100k_base":
+                t.join(5)
+        assert built == ["cl100k_base"] and "cl100k_base" not in tokens._loading
+        exact = tokens.count_message(message, "gpt-4")
+        assert exact == 3 + 1 + len(cl100k.encode(text))  # per-message overhead + role + content, exact now
+    finally:
+        tokens.load_on_demand(False)
+
+
+def test_the_shipped_server_builds_only_the_configured_encoding(tmp_path):
+    """Resident memory (issue 20): the shipped config builds o200k_base at startup and not
+    cl100k_base (~23 MB more), whatever models its routes and chains name."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = f"""
+import asyncio, sys
+sys.path.insert(0, {str(root)!r})
+from aiohttp import web
+from proxy import tokens
+from proxy.app import create_app
+from proxy.config import load_config
+
+async def main():
+    runner = web.AppRunner(create_app(load_config({str(root / 'proxy.toml')!r}), None))
+    await runner.setup()
+    print(sorted(tokens._encodings), tokens._on_demand)
+    await runner.cleanup()
+
+asyncio.run(main())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                         env={"PATH": "/usr/bin:/bin", "BULWARK_DATA_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "['o200k_base'] True"

@@ -141,7 +141,7 @@ class Prune(Plugin):
             raise ValueError(f"summary.provider: no provider named {c.summary.provider!r}")
 
     async def startup(self) -> None:
-        await asyncio.to_thread(tokens.warm)  # build encodings now, not on the first request
+        # The app builds the configured encodings at startup (server.token_encodings).
         if tokens.fallback_hook is None and self.services is not None:
             # Telemetry may install its own; until then count approximated counts here.
             metrics = self.services.metrics
