@@ -627,6 +627,8 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
             closing = False
             continue
         if t in "(),.+=×/:":
+            if t == "(" and i == len(toks) - 1:
+                closing = False  # "below budget (15,320 vs 16,800)": a parenthesis opens the claim's own clause
             continue
         if (i > 0 and _is_number(toks[i - 1])) or (i > 1 and _is_number(toks[i - 2]) and toks[i - 1][0].isalpha()
                                                      and toks[i - 1].lower() not in _CLOSE_STOP) or _unit_tail(toks, i):

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .arith import equations
 from .base import Subject, ValidationResult
 from .claims import Claim, extract, has_number_word
+from .direction import verdict as direction_verdict
 from .facts import Fact, PieceCache, message_texts
 from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, mentions, names_other,
@@ -238,7 +239,8 @@ def _remember(idx: Index, c: Claim) -> None:
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
-    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded")
+    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded",
+                 "wrong_direction")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -248,6 +250,7 @@ class Grounding:
         self.miscalculated = False  # the answer's own arithmetic gives another result
         self._sign: Any = 0  # the claim's stated direction, read on first need
         self.superseded = False  # the value equals one the user corrected later (stale): flagged, not sure
+        self.wrong_direction = False  # a direction word the data's other end contradicts: flagged, not sure
 
     def grounded(self) -> bool:
         c = self.c
@@ -258,6 +261,8 @@ class Grounding:
                 return False
             if shown == "ok":
                 return True
+        if c.values and c.kind in ("number", "money", "percent") and self.cfg.subjects and self._wrong_direction():
+            return False
         if c.values and c.kind in ("number", "money", "percent") and self.cfg.subjects and self._reversed():
             self.wrong_sign = True  # "increased from 12,000 to 10,800": the answer's own numbers go the other way
             return False
@@ -300,7 +305,7 @@ class Grounding:
         if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
             groups = [float(g) for g in _NUMBER.findall(c.text.replace(",", ""))]
             return not groups or not all(self._stated_raw((g, 0.5)) for g in groups)
-        if c.hedged or failed_before or self.superseded:
+        if c.hedged or failed_before or self.superseded or self.wrong_direction:
             return False
         if c.values and self._stated_raw(c.values[0]):
             return False  # the data states this number: its unit, key or owner did not bind (an unmodelled shape)
@@ -320,6 +325,24 @@ class Grounding:
         vals = self.idx.vals
         i = bisect.bisect_left(vals, v - t)
         return i < len(vals) and vals[i] <= v + t
+
+    def _wrong_direction(self) -> bool:
+        """Is this the number of a direction word the sentence's own numbers (or the data) contradict
+        ("rose by 2,300 to 38,900" after 41,200)? Its text is widened to the word."""
+        text, c = self.text, self.c
+        s0 = sentence_start(text, c.start)
+        s1 = sentence_end(text, c.end, True) or len(text)
+        r = direction_verdict(self.idx, text, s0, s1)
+        if r is None or not c.start <= r[0] < max(c.end, c.start + 1):
+            return False
+        _, a, b, sure = r
+        c.text = text[a:b]
+        c.start = min(c.start, a)
+        if sure:
+            self.wrong_sign = True
+        else:
+            self.wrong_direction = True
+        return True
 
     def _reversed(self) -> bool:
         """Is this claim the Y of "<rose|fell> ... from X to Y" where Y goes the other way from X?"""

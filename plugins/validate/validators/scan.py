@@ -41,7 +41,7 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:[\u00
 
 _DATE_ISO = r"(?P<iso>\b(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)(?![\d-])"
 _DATE_SLASH = r"(?P<slash>\b(?P<sa>\d{1,2})(?P<ssep>[/.])(?P<sb>\d{1,2})(?P=ssep)(?P<sy>\d{4}|\d{2})\b)(?![.,]?\d)"
-_DATE_MDY = rf"(?P<mdy>\b(?P<mm>{_MONTH_RE})\s+(?P<md>\d{{1,2}}){_ORD}\b(?:,?\s+(?P<my>\d{{4}})\b)?)"
+_DATE_MDY = rf"(?P<mdy>\b(?P<mm>{_MONTH_RE})\s+(?P<md>\d{{1,2}}){_ORD}\b(?![.,]\d{{3}}(?!\d)|\.\d)(?:,?\s+(?P<my>\d{{4}})\b)?)"
 _DATE_DMY = rf"(?P<dmy>\b(?P<dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<dm>{_MONTH_RE})(?:,?\s+(?P<dy>\d{{4}})\b)?)"
 _DATE_MY = rf"(?P<my2>\b(?P<m2>{_MONTH_RE})\s+(?P<y2>\d{{4}})\b)"
 _TIME = r"(?P<time>\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s?[AaPp]\.?[Mm]\.?)?)"

@@ -1,0 +1,94 @@
+"""Direction words against the numbers they compare, and entity binding in pasted tables.
+
+A direction word ("rose", "down", "ahead of", "improved") states the sign of a change; the
+answer's own numbers ("from X to Y", "Y vs X") or the data's other end ("by D to Y") give the
+actual sign. A contradiction is reported on the change's number, its text widened to the word.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from plugins.validate.validators.base import Answer, Subject
+from plugins.validate.validators.numbers import NumbersValidator
+from plugins.validate.validators.scan import scan
+
+
+def run(data: Any, answer: str, role: str = "tool") -> tuple[str, list[str]]:
+    body = data if isinstance(data, str) else json.dumps(data)
+    if role == "tool":
+        msgs = [{"role": "user", "content": "Tell me."}, {"role": "tool", "tool_call_id": "c1", "content": body}]
+    else:
+        msgs = [{"role": "user", "content": body}]
+    r = NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
+    if r.is_valid:
+        return "pass", []
+    return ("uncertain" if r.uncertain else "sure"), list(r.details.get("sure") or []) + list(r.details.get("uncertain") or [])
+
+
+@pytest.mark.parametrize("data,answer,word", [
+    ({"last_week_pct": 81.3, "this_week_pct": 76.5}, "Occupancy is up 4.8 points, from 81.3 % to 76.5 %.", "up"),
+    ({"old_payment": 1968.0, "new_payment": 2241.0}, "Your payment goes down by $273, from $1,968.00 to $2,241.00 a month.", "down"),
+    ({"q2": 41.8, "q3": 43.15}, "ARPU slipped $1.35 to $43.15 in Q3 (from $41.80).", "slipped"),
+    ({"actual_mwh": 15320, "budget_mwh": 16800}, "Generation is 1,480 MWh ahead of budget (15,320 vs 16,800 MWh).", "ahead of"),
+    ({"wk47_per_cm2": 0.142, "wk48_per_cm2": 0.118}, "Defect density worsened from 0.142 to 0.118 defects/cm² this week.", "worsened"),
+])
+def test_direction_contradicted_by_the_answers_own_numbers(data: Any, answer: str, word: str) -> None:
+    v, bad = run(data, answer)
+    assert v == "sure" and any(word in b for b in bad), (v, bad)
+
+
+@pytest.mark.parametrize("data,answer,word", [
+    ({"before": 2240, "after": 2227}, "Chen gained 13 points and is now rated 2227.", "gained"),
+    ("Visitors Oct 41,200, Nov 38,900. How did November do?", "November visitors rose by 2,300 to 38,900.", "rose"),
+])
+def test_direction_contradicted_by_the_datas_other_end(data: Any, answer: str, word: str) -> None:
+    v, bad = run(data, answer, "user" if isinstance(data, str) else "tool")
+    assert v != "pass" and any(word in b for b in bad), (v, bad)
+
+
+@pytest.mark.parametrize("data,answer", [
+    ({"last_week_pct": 81.3, "this_week_pct": 76.5}, "Occupancy is down 4.8 points, from 81.3 % to 76.5 %."),
+    ({"before": 2240, "after": 2227}, "Chen lost 13 points and is now rated 2227."),
+    ({"actual_mwh": 15320, "budget_mwh": 16800}, "Generation is 1,480 MWh below budget (15,320 vs 16,800 MWh)."),
+    ({"wk47_per_cm2": 0.142, "wk48_per_cm2": 0.118}, "Defect density improved from 0.142 to 0.118 defects/cm² this week."),
+    ({"occ_pct": 78.1, "occ_pct_last_year": 72.0}, "Occupancy was 78.1 %, up 6.1 points from 72.0 % a year ago."),
+    ({"plan_days": 30, "used": 12}, "You can pause for up to 30 days; you have used 12."),
+])
+def test_right_direction_passes(data: Any, answer: str) -> None:
+    assert run(data, answer)[0] == "pass"
+
+
+def test_a_month_before_a_thousands_number_is_no_date() -> None:
+    assert [(m.lastgroup, m.group(0)) for m in scan("Oct 41,200, Nov 38,900")] == [("num", "41,200"), ("num", "38,900")]
+    assert [m.lastgroup for m in scan("due Oct 12, 2024")] == ["mdy"]
+
+
+CSV = "What's Ramos's rating?\n\nname,rating,score\nOkafor,2311,4.5\nLindqvist,2256,4.0\nRamos,2198,4.0"
+
+
+def test_a_pasted_tables_rows_own_their_cells() -> None:
+    assert run(CSV, "Ramos is rated 2256.", "user")[0] == "sure"
+    assert run(CSV, "Ramos is rated 2198.", "user")[0] == "pass"
+
+
+def test_user_prose_numbers_stay_the_users() -> None:
+    data = "My bill: electricity $115.30, delivery $38.75, water $46.20, sewer $52.10."
+    assert run(data, "Energy $115.30 plus delivery $38.75 plus water $46.20 comes to $200.25.", "user")[0] == "pass"
+
+
+def test_possessive_and_id_keyed_records_name_their_entity() -> None:
+    lines = {"lines": [{"name": "Mark", "data_gb": 18.4}, {"name": "Asha", "data_gb": 11.2}]}
+    assert run(lines, "Asha's line used 18.4 GB this cycle.")[0] == "sure"
+    assert run(lines, "Asha's line used 11.2 GB this cycle.")[0] == "pass"
+    units = {"units": {"SURG-2": {"beds": 24, "occupied": 17}, "SURG-3": {"beds": 20, "occupied": 20}}}
+    assert run(units, "SURG-3 has 17 beds occupied.")[0] == "sure"
+    assert run(units, "SURG-2 has 17 beds occupied.")[0] == "pass"
+
+
+def test_a_split_of_another_athlete_is_not_rescued_as_a_clock_time() -> None:
+    data = {"athletes": [{"name": "Gebre", "splits": {"30k": "1:38:22"}}, {"name": "Wanjiru", "splits": {"30k": "1:38:50"}}]}
+    assert run(data, "Wanjiru passed in 1:38:22.") == ("sure", ["1:38:22"])
+    assert run(data, "Wanjiru passed in 1:38:50.")[0] == "pass"
