@@ -92,3 +92,66 @@ def test_a_split_of_another_athlete_is_not_rescued_as_a_clock_time() -> None:
     data = {"athletes": [{"name": "Gebre", "splits": {"30k": "1:38:22"}}, {"name": "Wanjiru", "splits": {"30k": "1:38:50"}}]}
     assert run(data, "Wanjiru passed in 1:38:22.") == ("sure", ["1:38:22"])
     assert run(data, "Wanjiru passed in 1:38:50.")[0] == "pass"
+
+
+# -- superseded values: a re-fetched tool result, a changed field, a user's correction ---------------------
+def _call(cid: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "assistant", "content": None,
+            "tool_calls": [{"id": cid, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}
+
+
+def _check(msgs: list[dict[str, Any]], answer: str) -> str:
+    r = NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
+    return "pass" if r.is_valid else ("uncertain" if r.uncertain else "sure")
+
+
+def _refetch(first: dict[str, Any], second: dict[str, Any], args2: dict[str, Any] | None = None,
+             ask_between: bool = True) -> list[dict[str, Any]]:
+    msgs = [{"role": "user", "content": "Status?"}, _call("c1", "ed_status", {"site": "A"}),
+            {"role": "tool", "tool_call_id": "c1", "content": json.dumps(first)}]
+    if ask_between:
+        msgs.append({"role": "user", "content": "And now?"})
+    msgs += [_call("c2", "ed_status", args2 if args2 is not None else {"site": "A"}),
+             {"role": "tool", "tool_call_id": "c2", "content": json.dumps(second)}]
+    return msgs
+
+
+def test_a_refetched_value_supersedes_the_earlier_one() -> None:
+    msgs = _refetch({"boarding": 9, "eta": "2026-12-08", "dep": "14:20"}, {"boarding": 12, "eta": "2026-12-11", "dep": "15:05"})
+    assert _check(msgs, "The ED has 9 patients boarding.") != "pass"
+    assert _check(msgs, "The ED has 12 patients boarding.") == "pass"
+    assert _check(msgs, "Delivery is expected on 8 December.") != "pass"
+    assert _check(msgs, "Delivery is expected on 11 December.") == "pass"
+    assert _check(msgs, "It now departs at 14:20.") != "pass"
+    assert _check(msgs, "It now departs at 15:05, moved from 14:20.") == "pass"
+    assert _check(msgs, "Boarding rose from 9 to 12, 3 more.") == "pass"
+
+
+def test_another_entitys_fetch_supersedes_nothing() -> None:
+    msgs = _refetch({"boarding": 9}, {"boarding": 12}, {"site": "B"})
+    assert _check(msgs, "Site A has 9 patients boarding and site B 12.") == "pass"
+    msgs = _refetch({"boarding": 9}, {"boarding": 12}, {"site": "A", "round": 6}, ask_between=False)
+    assert _check(msgs, "The ED has 12 patients boarding.") == "pass"
+
+
+def test_a_new_field_and_a_change_record_supersede_the_old_value() -> None:
+    msgs = [{"role": "user", "content": "Due date?"}, _call("c1", "loans", {}),
+            {"role": "tool", "tool_call_id": "c1", "content": json.dumps({"loans": [{"title": "Overstory", "due": "2026-12-10"}]})},
+            _call("c2", "renew", {}), {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"ok": True, "new_due": "2026-12-31"})}]
+    assert _check(msgs, "It is now due on 10 December 2026.") != "pass"
+    assert _check(msgs, "It is now due on 31 December 2026.") == "pass"
+    msgs = [{"role": "user", "content": "Premium?"}, _call("c1", "policy", {}),
+            {"role": "tool", "tool_call_id": "c1", "content": json.dumps({"premium_month": 38.5, "deductible": 250})},
+            _call("c2", "policy_changes", {}),
+            {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"changes": [{"field": "premium_month", "new": 42.1}]})}]
+    assert _check(msgs, "Your monthly premium is $38.50.") != "pass"
+    assert _check(msgs, "Your monthly premium is $42.10, with a $250 deductible.") == "pass"
+
+
+def test_a_user_correction_without_the_words_of_the_original() -> None:
+    msgs = [{"role": "user", "content": "Price of Unlimited Plus is $65/month."},
+            {"role": "assistant", "content": "Got it."},
+            {"role": "user", "content": "Correction: it went up to $70/month this week. How much for 12 months?"}]
+    assert _check(msgs, "At $65/month, 12 months cost $780.") != "pass"
+    assert _check(msgs, "12 months cost $780.") != "pass"
+    assert _check(msgs, "At $70/month, 12 months cost $840.") == "pass"

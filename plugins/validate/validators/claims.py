@@ -463,6 +463,8 @@ def _counts(noun: str | None, seg: str, pos: int, phrase: list[tuple[str, int]] 
     if not words:
         return False
     w = words[-1][0]
+    if len(words) > 1 and w.endswith(("ing", "ed")):
+        w = words[-2][0]  # "9 patients boarding", "3 flights delayed": the participle says what the counted do
     return w.endswith("s") and not w.endswith("ss") and w not in ("is", "was", "has", "its", "this", "thus")
 
 

@@ -36,6 +36,8 @@ _LOWER_BETTER = re.compile(r"(?<![A-Za-z])(?:defects?|errors?|costs?|expenses?|c
                            re.IGNORECASE)
 _NUM = re.compile(r"(?<![A-Za-z0-9.,:/#-])(?P<cur>[$€£¥])?(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                   r"(?P<sc>[kKMB](?![A-Za-z]))?(?![\d:/-]|[A-Za-z]{0,1}\d)")
+_WORD_RUN = re.compile(r"[A-Za-z]+")
+_FIRST = frozenset(w.split()[-1] for w in _WORDS) | {"short"}  # (a prefilter: "went up" has "up")
 _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 _BREAK = re.compile(r";|\b(?:while|whereas|but|although|though|however|meanwhile)\b", re.IGNORECASE)
 _VS = re.compile(r"\s*(?:%|[A-Za-z/²³]+\.?)?\s*(?:\(|,)?\s*(?:vs\.?|versus|against|compared (?:with|to))\s+(?:the\s+|a\s+|an\s+)?"
@@ -172,6 +174,12 @@ def sentence_verdict(text: str, s0: int, s1: int, vals: list[float]) -> tuple[in
     if tail:
         end += tail.end()
     return target[0], min(m.start(), target[0]), max(end, target[1]), sure
+
+
+def positions(text: str) -> list[int]:
+    """Where the answer has a direction word (claims far from every one skip the sentence check)."""
+    words = _FIRST
+    return [m.start() for m in _WORD_RUN.finditer(text) if m.group(0).lower() in words]
 
 
 def verdict(idx: Any, text: str, s0: int, s1: int) -> tuple[int, int, int, bool] | None:

@@ -1049,30 +1049,55 @@ def piece(text: str, src: str) -> Piece:
 
 def message_texts(body: dict[str, Any], roles: set[str], tool_args: bool) -> Iterable[tuple[str, str]]:
     """(text, source) of every message that counts as data; the user's own numbers are 'user'."""
+    for text, src, _ in message_texts_meta(body, roles, tool_args):
+        yield text, src
+
+
+class CallMeta:
+    """Which call a tool result answers: the function's name and arguments, the assistant turn that
+    made it, and how many user messages came before that turn (a re-fetch after "check again")."""
+
+    __slots__ = ("name", "args", "turn", "users")
+
+    def __init__(self, name: str, args: str, turn: int, users: int) -> None:
+        self.name, self.args, self.turn, self.users = name, args, turn, users
+
+
+def message_texts_meta(body: dict[str, Any], roles: set[str], tool_args: bool) -> Iterable[tuple[str, str, CallMeta | None]]:
+    """message_texts, each with the CallMeta of a tool result (None for other messages)."""
     msgs = body.get("messages")
     if isinstance(msgs, list):
-        for msg in msgs:
+        calls: dict[str, CallMeta] = {}
+        users = 0
+        for turn, msg in enumerate(msgs):
             if not isinstance(msg, dict):
                 continue
             role = msg.get("role")
+            if role == "user":
+                users += 1
             if role in roles:
                 src = "user" if role == "user" else "data"
+                meta = calls.get(msg.get("tool_call_id") or "") if role in ("tool", "function") else None
                 c = msg.get("content")
                 if isinstance(c, str):
-                    yield c, src
+                    yield c, src, meta
                 elif isinstance(c, list):
                     for part in c:
                         if isinstance(part, dict) and isinstance(part.get("text"), str):
-                            yield part["text"], src
-            if tool_args and role == "assistant":
+                            yield part["text"], src, meta
+            if role == "assistant":
                 for tc in msg.get("tool_calls") or ():
                     fn = tc.get("function") if isinstance(tc, dict) else None
-                    if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
-                        yield fn["arguments"], "data"
+                    if isinstance(fn, dict):
+                        args = fn.get("arguments")
+                        if isinstance(tc.get("id"), str) and isinstance(fn.get("name"), str):
+                            calls[tc["id"]] = CallMeta(fn["name"], args if isinstance(args, str) else "", turn, users)
+                        if tool_args and isinstance(args, str):
+                            yield args, "data", None
     prompt = body.get("prompt")
     if isinstance(prompt, str):
-        yield prompt, "user"
+        yield prompt, "user", None
     elif isinstance(prompt, list):
         for p in prompt:
             if isinstance(p, str):
-                yield p, "user"
+                yield p, "user", None

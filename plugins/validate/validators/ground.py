@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import re
 from typing import Any, Iterable
 
@@ -65,7 +66,7 @@ class Derived:
 class Index:
     """The facts of one request's conversation, and the answer's verified claims as it goes."""
 
-    def __init__(self, pieces: list[Piece]) -> None:
+    def __init__(self, pieces: list[Piece], meta: list[Any] | None = None) -> None:
         self.pieces = pieces
         self.piece_no = {id(p): k for k, p in enumerate(pieces)}
         self.facts: list[Fact] = [f for p in pieces for f in p.facts]
@@ -118,6 +119,15 @@ class Index:
                                   or (f.unit is not None and f.unit.dim in ("speed", "fuel"))]
         self.user: list[Fact] = [f for f in self.facts if f.src == "user"][:24]
         self.stale: dict[int, Fact] = superseded(pieces)  # id of a fact a later user message corrects -> the correction
+        self.stale_dates: set[tuple[int, int, int]] = set()  # dates only a re-fetched tool result stated
+        self.stale_minutes: set[int] = set()
+        if meta is not None and any(m is not None for m in meta):
+            fs, self.stale_dates, self.stale_minutes = refetched(pieces, meta)
+            if fs:
+                self.stale = {**fs, **self.stale}
+        if self.stale:
+            self.user = [f for f in self.user if id(f) not in self.stale]  # (a corrected price combines no more)
+            self.rates = [f for f in self.rates if id(f) not in self.stale]
         self._derived: list[Derived] | None = None
         self.memo: dict[str, Any] = {}  # tables the grounding builds once per request (percent pairs, gaps...)
         self._derived_vals: list[float] = []
@@ -545,6 +555,7 @@ def superseded(pieces: list[Piece]) -> dict[int, Fact]:
                 continue
             words = {stem(w.lower().removesuffix("'s")) for w in _WORD.findall(line)}
             ftoks = {_ALIAS.get(t, t) for t in f.toks} - _GENERIC_TOKS
+            hit = False
             for q in pieces[:k]:
                 for g in q.facts:
                     if g.v == f.v or g.dim != f.dim or (g.unit is None) != (f.unit is None) or g.per == "__len__":
@@ -558,7 +569,149 @@ def superseded(pieces: list[Piece]) -> dict[int, Fact]:
                     if o is not None and o.parent >= 0 and o.labels and not any(stem(x) in words or x in words for x in o.labels):
                         continue  # another record's value (North's harvest when East's is corrected)
                     out[id(g)] = f
+                    hit = True
+            if not hit and f.per is not None or not hit and f.dim == "money":
+                # "Correction: it went up to $70/month": no words to match, but one earlier number the user
+                # gave of the same kind (a price a month) is the one corrected
+                same = [g for q in pieces[:k] if q.facts and q.facts[0].src == "user" for g in q.facts
+                        if g.v != f.v and g.dim == f.dim and g.per == f.per and (g.unit is None) == (f.unit is None)
+                        and (g.unit is None or g.unit.dim == f.unit.dim)]
+                if same and len({g.v for g in same}) == 1:
+                    for g in same:
+                        out[id(g)] = f
     return out
+
+
+def _args(a: str) -> Any:
+    try:
+        return json.loads(a) if a else {}
+    except ValueError:
+        return a
+
+
+def _same_call(a: Any, b: Any) -> bool:
+    """Does call b fetch again what call a fetched: the same function with the same arguments (a flag
+    added: "refresh", "recompute"), or after the user asked again, arguments that differ only in a
+    number ("round": 5 -> 6)? Arguments that name another thing (another city, another id) do not."""
+    if a.name != b.name or a.turn == b.turn:
+        return False
+    x, y = _args(a.args), _args(b.args)
+    if not isinstance(x, dict) or not isinstance(y, dict):
+        return x == y
+    for k in x.keys() & y.keys():
+        if x[k] == y[k]:
+            continue
+        if isinstance(x[k], (str, list, dict)) or isinstance(y[k], (str, list, dict)) or b.users <= a.users:
+            return False
+    return True
+
+
+def _path(pc: Piece, obj: int, key: str) -> tuple[Any, ...]:
+    parts: list[Any] = [key]
+    seen = 0
+    o = pc.objs.get(obj)
+    while o is not None and seen < 8:
+        if o.parent < 0:
+            break
+        parts.append(o.key or tuple(sorted(o.labels)))
+        o = pc.objs.get(o.parent)
+        seen += 1
+    return tuple(parts)
+
+
+_NEW_PREFIX = ("new_", "updated_", "revised_", "corrected_")
+_NEW_VALUE_KEYS = frozenset(("new", "new_value", "newvalue", "to", "after", "updated", "revised"))
+
+
+def _renamed(key: str) -> str:
+    """"new_due" -> "due": the key a result's updated value replaces ("" when none)."""
+    k = key.lower()
+    for p in _NEW_PREFIX:
+        if k.startswith(p) and len(k) > len(p):
+            return k[len(p):]
+    return ""
+
+
+def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], set[tuple[int, int, int]], set[int]]:
+    """Values a later tool result re-fetching the same thing replaced ("eta" 2026-12-08, then 2026-12-11
+    after a refresh): facts of the earlier result (-> the later one's), and the dates and times of day
+    that only the earlier result states."""
+    out: dict[int, Fact] = {}
+    old_dates: set[tuple[int, int, int]] = set()
+    old_minutes: set[int] = set()
+    stale_pieces: set[int] = set()
+    tools = [(k, m) for k, m in enumerate(meta) if m is not None]
+    for i, (kb, mb) in enumerate(tools):
+        for ka, ma in tools[:i]:
+            if pieces[ka] is pieces[kb] or not _same_call(ma, mb):
+                continue
+            a, b = pieces[ka], pieces[kb]
+            new: dict[tuple[Any, ...], Fact] = {}
+            for f in b.facts:
+                if f.key and f.src == "data":
+                    new.setdefault((_path(b, f.obj, f.key), f.dim), f)
+            for f in a.facts:
+                if not f.key or f.src != "data":
+                    continue
+                g = new.get((_path(a, f.obj, f.key), f.dim))
+                if g is not None and abs(g.v - f.v) > 1e-9 * max(1.0, abs(f.v)):
+                    out[id(f)] = g
+            bd = {(_path(b, obj, key)): (y, mo, d) for y, mo, d, obj, key in b.dates}
+            for y, mo, d, obj, key in a.dates:
+                nd = bd.get(_path(a, obj, key))
+                if nd is not None and nd != (y, mo, d):
+                    old_dates.add((y, mo, d))
+                    stale_pieces.add(ka)
+            bt: dict[tuple[Any, ...], list[int]] = {}
+            for m, obj in b.times:
+                bt.setdefault(_path(b, obj, ""), []).append(m)
+            at: dict[tuple[Any, ...], list[int]] = {}
+            for m, obj in a.times:
+                at.setdefault(_path(a, obj, ""), []).append(m)
+            for pth, ms in at.items():
+                nm = bt.get(pth)
+                if nm is not None and len(ms) == 1 and len(nm) == 1 and ms[0] != nm[0]:
+                    old_minutes.add(ms[0])
+                    stale_pieces.add(ka)
+    # {"new_due": "2026-12-31"} after {"due": "2026-12-10"}; {"field": "premium_month", "new": 42.1}
+    for i, (kb, _) in enumerate(tools):
+        b = pieces[kb]
+        new_facts: dict[tuple[str, Any], Fact] = {}
+        for f in b.facts:
+            base = _renamed(f.key)
+            if base:
+                new_facts.setdefault((base, f.dim), f)
+        new_dates = {_renamed(key): (y, mo, d) for y, mo, d, _, key in b.dates if _renamed(key)}
+        changes = [(o.labels, g) for o in b.objs.values() if o.labels for k2, gs in o.keys.items()
+                   if k2.lower() in _NEW_VALUE_KEYS for g in gs]
+        if not new_facts and not new_dates and not changes:
+            continue
+        for ka, _ in tools[:i + 1]:
+            a = pieces[ka]
+            for f in a.facts:
+                if not f.key or f.src != "data":
+                    continue
+                g = new_facts.get((f.key.lower(), f.dim))
+                if g is None and changes:
+                    ks = _key_set(f.key)
+                    for labels, g2 in changes:
+                        if g2 is not f and ks and ks <= labels and (f.dim is None or g2.dim is None or f.dim == g2.dim):
+                            g = g2
+                            break
+                if g is not None and g is not f and abs(g.v - f.v) > 1e-9 * max(1.0, abs(f.v)):
+                    out[id(f)] = g
+            for y, mo, d, _, key in a.dates:
+                nd = new_dates.get(key.lower())
+                if nd is not None and nd != (y, mo, d):
+                    old_dates.add((y, mo, d))
+                    stale_pieces.add(ka)
+    if old_dates or old_minutes:  # (a date or time another message states as well stays grounded)
+        for k, p in enumerate(pieces):
+            if k in stale_pieces:
+                continue
+            old_dates -= {(y, mo, d) for y, mo, d, _, _ in p.dates}
+            old_minutes -= {m for m, _ in p.times}
+    return out, old_dates, old_minutes
 
 
 def lookup(idx: Index, c: Claim, v: float, tol: float) -> Iterable[Fact]:

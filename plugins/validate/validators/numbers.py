@@ -30,8 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .arith import equations
 from .base import Subject, ValidationResult
 from .claims import Claim, extract, has_number_word
-from .direction import verdict as direction_verdict
-from .facts import Fact, PieceCache, message_texts
+from .direction import positions as direction_positions, verdict as direction_verdict
+from .facts import Fact, PieceCache, message_texts, message_texts_meta  # noqa: F401 - message_texts: re-exported
 from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, mentions, names_other,
     near, owner_ok, quotient, rate_of,
@@ -131,8 +131,11 @@ class NumbersValidator:
         idx = subject.cache.get("numbers.index")
         if idx is None:
             roles = set(self.cfg.roles)
-            pieces = [self.pieces.get(t, src) for t, src in message_texts(subject.body, roles, self.cfg.include_tool_call_arguments)]
-            idx = subject.cache["numbers.index"] = Index(pieces)
+            pieces, meta = [], []
+            for t, src, m in message_texts_meta(subject.body, roles, self.cfg.include_tool_call_arguments):
+                pieces.append(self.pieces.get(t, src))
+                meta.append(m)
+            idx = subject.cache["numbers.index"] = Index(pieces, meta)
         idx.answer = []  # a new answer starts with no verified claims of its own
         return idx
 
@@ -330,6 +333,16 @@ class Grounding:
         """Is this the number of a direction word the sentence's own numbers (or the data) contradict
         ("rose by 2,300 to 38,900" after 41,200)? Its text is widened to the word."""
         text, c = self.text, self.c
+        memo = self.idx.memo
+        key = ("dirpos", text)  # (the answer's text object: its hash is computed once)
+        pos = memo.get(key)
+        if pos is None:
+            pos = memo[key] = direction_positions(text)
+        if not pos:
+            return False
+        i = bisect.bisect_left(pos, c.start - 160)
+        if i >= len(pos) or pos[i] > c.end + 160:
+            return False  # no direction word near this number
         s0 = sentence_start(text, c.start)
         s1 = sentence_end(text, c.end, True) or len(text)
         r = direction_verdict(self.idx, text, s0, s1)
@@ -432,7 +445,7 @@ class Grounding:
         stale = self.idx.stale
         for k, (v, tol) in enumerate(c.values):
             for f in lookup(self.idx, c, v, tol):
-                if stale and id(f) in stale:
+                if stale and id(f) in stale and not self._past():
                     self.superseded = True  # the user corrected this value later in the conversation
                     continue
                 if k and not f.dec:
@@ -473,8 +486,17 @@ class Grounding:
             return True  # the data states no such number: a year in passing, not a claim
         return any(self._owner(f) for f in years)
 
+    def _past(self) -> bool:
+        """Does the answer name this number as the earlier value ("moved from 8 December", "was 9",
+        "previously $65")? Then a superseded value grounds it."""
+        return _PAST.search(self.text, max(0, self.c.start - 40), self.c.start) is not None
+
     def _date(self) -> bool:
         idx = self.idx
+        if idx.stale_dates and any(d is not None and ((y, mo, d) in idx.stale_dates or y is None and any(
+                (mo, d) == (m2, d2) for _, m2, d2 in idx.stale_dates)) for y, mo, d in self.c.dates) and not self._past():
+            self.superseded = True  # the date a re-fetched result replaced ("still expects 8 December")
+            return False
         for y, mo, d in self.c.dates:
             if d is None:
                 if (y or 0, mo) in idx.month_years or any(m == mo for _, m in idx.month_years if y is None):
@@ -546,6 +568,9 @@ class Grounding:
     def _time(self) -> bool:
         idx = self.idx
         times = {m for m, _, _ in idx.times}
+        if idx.stale_minutes and any(m in idx.stale_minutes for m in self.c.minutes) and not self._past():
+            self.superseded = True  # the departure time a re-fetched result re-timed
+            return False
         for m in self.c.minutes:
             if m in times:
                 return True
@@ -843,7 +868,9 @@ class Grounding:
             i += 1
         cands.extend(b for b in idx.answer[-_RECENT:] if abs(b.b - target) <= t)
         stale = idx.stale
-        return any(b is not a and not (stale and id(b) in stale) and self._combo_ok(a, b, op, dim) for b in cands)
+        # (a superseded value still combines with the value that replaced it: "the late shows added 175 units")
+        return any(b is not a and not (stale and id(b) in stale and abs(stale[id(b)].v - a.v) > 1e-9 * max(1.0, abs(a.v)))
+                   and self._combo_ok(a, b, op, dim) for b in cands)
 
     def _combo_ok(self, a: Fact, b: Fact, op: str, dim: str | None) -> bool:
         """Units of a combination: "4 mg" is no sum of 2 tablets and 2 tablets; 18 kg no product of 3 and 6 t."""
@@ -1071,6 +1098,9 @@ _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/
 _POINTS_AFTER = re.compile(r"\s*(?:percentage[ -])?(?:points?|pts?)\b", re.IGNORECASE)
 _WORKED = re.compile(r"[=×≈→÷]")
 # "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
+# words that name an earlier value: "from", "was", "previously", "(old: ...)", "instead of"
+_PAST = re.compile(r"\b(?:from|was|were|had been|previously|originally|earlier|formerly|before|old|prior|initially|"
+                   r"instead of|rather than|replac(?:es|ing|ed)|superseded|down from|up from)\b[^.;:!?\d]{0,24}$", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\s+[$€£]?(?P<x>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?\s+to\s+[$€£]?"
                       r"(?P<y>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:/.-]\d)")
 _DIR_VERB = re.compile(r"\b(?:increas|ris|rose|grew|grow|climb|jump|surg|decreas|fell|fall|dropp|drop|declin|shrank|shrunk|"
