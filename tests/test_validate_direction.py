@@ -155,3 +155,24 @@ def test_a_user_correction_without_the_words_of_the_original() -> None:
     assert _check(msgs, "At $65/month, 12 months cost $780.") != "pass"
     assert _check(msgs, "12 months cost $780.") != "pass"
     assert _check(msgs, "At $70/month, 12 months cost $840.") == "pass"
+
+
+# -- date and time arithmetic the answer shows ----------------------------------------------------------
+def _user(text: str, answer: str) -> str:
+    return _check([{"role": "user", "content": text}], answer)
+
+
+def test_dates_and_times_derived_in_the_answer() -> None:
+    assert _user("Invoice dated 2026-11-18, net 30. Due date?", "It is due on 18 December 2026 (30 days after 18 November).") == "pass"
+    assert _user("Invoice dated 2026-11-18, net 30. Due date?", "It is due on 19 December 2026.") != "pass"
+    assert _user("Brewed 2026-11-27. Primary is 10 days, then 14 days conditioning. Packaging date?",
+                 "Primary ends on 7 December; add 14 days and packaging falls on 21 December 2026.") == "pass"
+    assert _user("Membership runs 2026-09-15 to 2027-03-14 inclusive. How many days?",
+                 "From 15 September 2026 through 14 March 2027 inclusive is 181 days.") == "pass"
+    assert _user("Membership runs 2026-09-15 to 2027-03-14. How many days?", "That is 182 days.") != "pass"
+    assert _user("Booked 16:10 for a 50-minute prep then a 15-minute x-ray. Done when?",
+                 "16:10 + 50 min + 15 min = 17:15, so you should be done by 5:15 pm.") == "pass"
+    assert _user("Left 2026-12-02 23:15 with a 30-hour cold-box rating. Latest unload?",
+                 "30 hours after 23:15 on 2 December is 05:15 on 4 December (5:15 am).") == "pass"
+    assert _user("Left 2026-12-02 23:15 with a 30-hour cold-box rating. Latest unload?",
+                 "30 hours after 23:15 on 2 December is 06:15 on 4 December.") != "pass"

@@ -215,6 +215,18 @@ class NumbersSession:
         ok = g.grounded()
         if ok:
             _remember(self.idx, c)
+            if c.kind == "time" and c.minutes:
+                self.idx.memo.setdefault("answer_minutes", set()).update(c.minutes)  # "17:15, so 5:15 pm"
+            elif c.kind == "date":
+                years = {b.year for b, _, _ in self.idx.date_list[:8]}
+                for y, mo, d in c.dates:
+                    if d is None:
+                        continue
+                    for yy in ([y] if y is not None else sorted(years | {yr + 1 for yr in years})[:4]):
+                        try:  # ("7 December": in the year of the data's dates, or the next)
+                            self.idx.memo.setdefault("answer_dates", []).append(dt.date(yy, mo, d))
+                        except ValueError:
+                            pass
             return True
         earlier = self._first_failed is not None and self._first_failed < c.start
         self.sure = not self.v.cfg.confidence_levels or g.sure(earlier)
@@ -515,11 +527,14 @@ class Grounding:
         for y, mo, d in self.c.dates:
             if d is not None and ((y, mo, d) in shifted or (y is None and any((m2, d2) == (mo, d) for _, m2, d2 in shifted))):
                 return True  # 2024-11-05T15:00Z is November 6 in Tokyo (UTC+9)
-        days = self._day_counts()
+        days = self._day_counts() | self._sentence_days()
+        bases = [b for b, _, _ in idx.date_list] + idx.memo.get("answer_dates", [])[-_RECENT:]
         for y, mo, d in self.c.dates:
             if d is None:
                 continue
-            for base, _, _ in idx.date_list:
+            if idx.moments and self._moment_date(y, mo, d):
+                return True
+            for base in bases:
                 try:
                     target = dt.date(y or base.year, mo, d)
                 except ValueError:
@@ -544,6 +559,28 @@ class Grounding:
                     out.add((day.year, day.month, day.day))
             self.idx.memo["zone_dates"] = out
         return out
+
+    def _sentence_days(self) -> set[int]:
+        """Day counts the claim's sentence states ("due 18 December (30 days after 18 November)"): each
+        is a claim checked in turn."""
+        s0 = sentence_start(self.text, self.c.start)
+        s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
+        out = set()
+        for m in _DAYS_SAID.finditer(self.text, s0, s1):
+            n = int(m.group(1))
+            out.add(n * 7 if m.group(2).lower().startswith("w") else n)
+        return out
+
+    def _moment_date(self, y: int | None, mo: int, d: int) -> bool:
+        """A date-time of the data plus a duration of the data (2026-12-02 23:15 plus 30 hours: 4 December)."""
+        durs = [f.b / 60 for f in self.idx.facts + self.idx.answer[-_RECENT:]
+                if f.unit is not None and f.unit.dim == "time" and 3600 <= f.b <= 60 * 86400][:32]
+        for m0 in self.idx.moments[:16]:
+            for du in durs:
+                day = dt.date.fromordinal(int((m0 + du) // 1440))
+                if day.month == mo and day.day == d and (y is None or day.year == y):
+                    return True
+        return False
 
     def _day_counts(self) -> set[int]:
         """Numbers of days the data (or a verified claim) gives: "Net 30", a 21-day loan, 12 transit days."""
@@ -574,6 +611,9 @@ class Grounding:
         for m in self.c.minutes:
             if m in times:
                 return True
+        said = idx.memo.get("answer_minutes")
+        if said and any(m in said for m in self.c.minutes):
+            return True  # the answer's own verified time in the other notation
         if not self.cfg.derivations:
             return False
         if self.idx.zones and self.idx.utc_moments:  # 2024-11-05T15:00Z at 12:00 AM in Tokyo (UTC+9)
@@ -581,6 +621,8 @@ class Grounding:
             if any(m in zoned for m in self.c.minutes):
                 return True
         shifts = self._shifts()
+        if said:
+            times = times | said  # (a verified time of the answer plus a duration: "arrive 17:15, leave 17:45")
         for m in self.c.minutes:
             for t in times:
                 if (m - t) % 1440 in shifts or (t - m) % 1440 in shifts:
@@ -592,7 +634,14 @@ class Grounding:
         base = self.idx.memo.get("shifts")
         if base is None:
             base = self.idx.memo["shifts"] = self._shifts_of(self.idx.facts, True)
-        return base | self._shifts_of(self.idx.answer, False)
+        out = base | self._shifts_of(self.idx.answer, False)
+        mins = [int(round(f.b / 60)) for f in self.idx.answer[-_RECENT:] if f.unit is not None and f.unit.dim == "time"
+                and 0 < f.b and abs(f.b / 60 - round(f.b / 60)) < 1e-6][-8:]
+        for i, a in enumerate(mins):  # "16:10 + 50 min + 15 min": two durations the answer verified
+            for b in mins[i + 1:]:
+                out.add((a + b) % 1440)
+        out.discard(0)
+        return out
 
     def _shifts_of(self, facts: list[Fact], offsets: bool) -> set[int]:
         idx = self.idx
@@ -612,6 +661,10 @@ class Grounding:
                 mins = f.b / 60
                 if abs(mins - round(mins)) < 1e-6:
                     out.add(int(round(mins)))
+            if f.unit is not None and f.unit.dim == "time" and 86400 < f.b <= 7 * 86400:
+                mins = f.b / 60  # "30 hours after 23:15": a time of day on a later date
+                if abs(mins - round(mins)) < 1e-6:
+                    out.add(int(round(mins)) % 1440)
         out.discard(0)
         return out
 
@@ -921,6 +974,11 @@ class Grounding:
         if gaps is None:
             gaps = self.idx.memo["gaps"] = self._gaps()
         shifts = [0.0] + [f.b for f in self.idx.answer[-_RECENT:] if f.unit is not None and f.unit.dim == "time"]
+        if c.unit is not None and abs(c.unit.factor - 86400) < 1:
+            s0 = sentence_start(self.text, c.start)
+            s1 = sentence_end(self.text, c.end, True) or len(self.text)
+            if _INCLUSIVE.search(self.text, s0, s1) is not None:
+                shifts.append(-86400.0)  # "15 September through 14 March inclusive is 181 days": both ends count
         return any(near(gaps, secs + sh, t) >= 0 or (sh and near(gaps, secs - sh, t) >= 0) for sh in shifts)
 
     def _gaps(self) -> list[float]:
@@ -1098,6 +1156,8 @@ _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/
 _POINTS_AFTER = re.compile(r"\s*(?:percentage[ -])?(?:points?|pts?)\b", re.IGNORECASE)
 _WORKED = re.compile(r"[=×≈→÷]")
 # "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
+_DAYS_SAID = re.compile(r"\b(\d{1,3})[ -](days?|weeks?)\b", re.IGNORECASE)
+_INCLUSIVE = re.compile(r"\binclusive\b|\bboth (?:days|dates|ends) (?:included|counted)\b|\bcounting both\b", re.IGNORECASE)
 # words that name an earlier value: "from", "was", "previously", "(old: ...)", "instead of"
 _PAST = re.compile(r"\b(?:from|was|were|had been|previously|originally|earlier|formerly|before|old|prior|initially|"
                    r"instead of|rather than|replac(?:es|ing|ed)|superseded|down from|up from)\b[^.;:!?\d]{0,24}$", re.IGNORECASE)
