@@ -176,3 +176,9 @@ def test_dates_and_times_derived_in_the_answer() -> None:
                  "30 hours after 23:15 on 2 December is 05:15 on 4 December (5:15 am).") == "pass"
     assert _user("Left 2026-12-02 23:15 with a 30-hour cold-box rating. Latest unload?",
                  "30 hours after 23:15 on 2 December is 06:15 on 4 December.") != "pass"
+
+
+def test_a_count_of_the_answers_own_list() -> None:
+    assert _user("How do I book a room?", "Three quick steps:\n\n1. Open the app.\n2. Pick a slot.\n3. Confirm it.") == "pass"
+    assert _user("Documents?", "You'll need 3 things:\n- Photo ID\n- A payslip\n- The statement\n\nThat's all.") == "pass"
+    assert _user("Documents?", "You'll need 4 things:\n- Photo ID\n- A payslip\n- The statement\n\nThat's all.") != "pass"

@@ -298,6 +298,8 @@ class Grounding:
             return self._direct() or any(d == c.values[0][0] for _, d in self.idx.month_days)
         if self._direct():
             return True
+        if c.integer and c.values and c.kind == "number" and c.unit is None and self._list_count():
+            return True
         if c.integer and c.values and len(str(int(c.values[0][0]))) >= 4 and str(int(c.values[0][0])) in self.idx.idents \
                 and not self.wrong_owner:
             return True  # (a value bound to another key is no identifier either: "3,200 stars" for the forks count)
@@ -481,6 +483,30 @@ class Grounding:
                     if f.dim == "percent":
                         return True
         return False
+
+    def _list_count(self) -> bool:
+        """"3 groups are below par:" then three list items: a count of the answer's own list (its items
+        are claims of their own)."""
+        v = self.c.values[0][0]
+        if not 2 <= v <= 30:
+            return False
+        text = self.text
+        eol = text.find("\n", self.c.end)
+        if eol < 0 or text.rfind(":", self.c.end, eol) < 0:
+            return False  # (the count's line ends in a colon: the list follows)
+        n = 0
+        for line in text[eol + 1:].split("\n"):
+            st = line.strip()
+            if not st:
+                if n:
+                    break
+                continue
+            if _LIST_ITEM.match(st) is None:
+                break
+            n += 1
+            if n > v:
+                return False
+        return n == v
 
     def _code_number(self) -> bool:
         """"week 26" for "2024-W26", "quarter 3" for "Q3"."""
@@ -1156,6 +1182,7 @@ _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/
 _POINTS_AFTER = re.compile(r"\s*(?:percentage[ -])?(?:points?|pts?)\b", re.IGNORECASE)
 _WORKED = re.compile(r"[=×≈→÷]")
 # "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
+_LIST_ITEM = re.compile(r"(?:[-*•–]|\d{1,2}[.)])\s+\S")
 _DAYS_SAID = re.compile(r"\b(\d{1,3})[ -](days?|weeks?)\b", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"\binclusive\b|\bboth (?:days|dates|ends) (?:included|counted)\b|\bcounting both\b", re.IGNORECASE)
 # words that name an earlier value: "from", "was", "previously", "(old: ...)", "instead of"
