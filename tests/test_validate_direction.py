@@ -182,3 +182,9 @@ def test_a_count_of_the_answers_own_list() -> None:
     assert _user("How do I book a room?", "Three quick steps:\n\n1. Open the app.\n2. Pick a slot.\n3. Confirm it.") == "pass"
     assert _user("Documents?", "You'll need 3 things:\n- Photo ID\n- A payslip\n- The statement\n\nThat's all.") == "pass"
     assert _user("Documents?", "You'll need 4 things:\n- Photo ID\n- A payslip\n- The statement\n\nThat's all.") != "pass"
+
+
+def test_a_setpoint_in_celsius_converts() -> None:
+    data = {"setpoint_c": 4, "max_c": 7.8}
+    assert run(data, "Setpoint 4 °C = 39.2 °F; the peak of 7.8 °C was 46.0 °F.")[0] == "pass"
+    assert run(data, "Setpoint 4 °C = 41.2 °F.")[0] != "pass"

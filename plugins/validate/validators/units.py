@@ -259,7 +259,8 @@ _KEY_UNITS: dict[str, Unit] = {
     "therms": _UNIT_WORDS["therm"], "kw": _UNIT_WORDS["kw"], "mw": _UNIT_WORDS["mw"],
     "kmh": _UNIT_WORDS["kmh"], "kph": _UNIT_WORDS["kph"], "mph": _UNIT_WORDS["mph"], "mpg": _UNIT_WORDS["mpg"], "ppm": _UNIT_WORDS["ppm"],
 }
-_TEMP_KEYS = frozenset(("temp", "temperature", "high", "low", "oven", "min", "max", "feels", "dew"))
+_TEMP_KEYS = frozenset(("temp", "temperature", "high", "low", "oven", "min", "max", "feels", "dew", "setpoint", "peak", "ambient",
+                        "probe", "core", "fridge", "freezer", "avg", "mean", "reading"))
 _CURRENCY_CODES = frozenset(
     "usd eur gbp jpy cad aud chf inr cny rmb sek nok dkk pln brl mxn zar nzd sgd hkd krw try ils czk huf rub".split())
 _SCALE_WORDS = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6,
