@@ -188,3 +188,9 @@ def test_a_setpoint_in_celsius_converts() -> None:
     data = {"setpoint_c": 4, "max_c": 7.8}
     assert run(data, "Setpoint 4 °C = 39.2 °F; the peak of 7.8 °C was 46.0 °F.")[0] == "pass"
     assert run(data, "Setpoint 4 °C = 41.2 °F.")[0] != "pass"
+
+
+def test_readings_of_a_logger_fall_on_its_interval() -> None:
+    data = {"interval_min": 15, "start": "2026-11-28T22:00", "readings_c": [5.1, 5.0, 4.9, 5.3, 6.8, 8.4, 9.1, 8.7]}
+    assert run(data, "The excursion ran from 11:15 PM to 11:45 PM.")[0] == "pass"
+    assert run(data, "The excursion ran from 11:10 PM.")[0] != "pass"

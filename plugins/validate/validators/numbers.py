@@ -659,13 +659,27 @@ class Grounding:
         """Minutes a time may move by: a duration of the data, a time-zone offset, the gap between two offsets."""
         base = self.idx.memo.get("shifts")
         if base is None:
-            base = self.idx.memo["shifts"] = self._shifts_of(self.idx.facts, True)
+            base = self.idx.memo["shifts"] = self._shifts_of(self.idx.facts, True) | self._interval_steps()
         out = base | self._shifts_of(self.idx.answer, False)
         mins = [int(round(f.b / 60)) for f in self.idx.answer[-_RECENT:] if f.unit is not None and f.unit.dim == "time"
                 and 0 < f.b and abs(f.b / 60 - round(f.b / 60)) < 1e-6][-8:]
         for i, a in enumerate(mins):  # "16:10 + 50 min + 15 min": two durations the answer verified
             for b in mins[i + 1:]:
                 out.add((a + b) % 1440)
+        out.discard(0)
+        return out
+
+    def _interval_steps(self) -> set[int]:
+        """{"interval_min": 15, "readings_c": [...12 values]}: reading k is k intervals after the start."""
+        out: set[int] = set()
+        for f in self.idx.facts:
+            if f.unit is None or f.unit.dim != "time" or not f.toks & _INTERVAL_WORDS or not 0 < f.b <= 86400:
+                continue
+            pc = f.pc
+            n = max((len(col) for col in pc.columns), default=0) if pc is not None else 0
+            step = int(round(f.b / 60))
+            for k in range(2, min(max(n, 2), 96) + 1):
+                out.add((k * step) % 1440)
         out.discard(0)
         return out
 
@@ -1182,6 +1196,7 @@ _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/
 _POINTS_AFTER = re.compile(r"\s*(?:percentage[ -])?(?:points?|pts?)\b", re.IGNORECASE)
 _WORKED = re.compile(r"[=×≈→÷]")
 # "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
+_INTERVAL_WORDS = frozenset(("interval", "every", "cadence", "step", "sampling", "frequency"))
 _LIST_ITEM = re.compile(r"(?:[-*•–]|\d{1,2}[.)])\s+\S")
 _DAYS_SAID = re.compile(r"\b(\d{1,3})[ -](days?|weeks?)\b", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"\binclusive\b|\bboth (?:days|dates|ends) (?:included|counted)\b|\bcounting both\b", re.IGNORECASE)
