@@ -10,9 +10,10 @@ token (one warning per encoding, metric `bulwark_tokenizer_fallback_total` throu
 
 Model families (`encoding_name_for`):
 - `o200k_base`: gpt-4o, gpt-4.1, gpt-4.5, gpt-5, o1/o3/o4 (and -mini...), chatgpt-4o,
-  gpt-oss (its `o200k_harmony` shares o200k's ranks), fine-tunes of those (`ft:gpt-4o...`)
+  gpt-oss (its `o200k_harmony` shares o200k's ranks), fine-tunes of those (`ft:gpt-4o...`),
+  unknown models and requests without one
 - `cl100k_base`: gpt-4 / gpt-4-turbo / gpt-4-32k, gpt-3.5-turbo (Azure `gpt-35-turbo`),
-  text-embedding-3-*, text-embedding-ada-002, davinci-002 / babbage-002, unknown models
+  text-embedding-3-*, text-embedding-ada-002, davinci-002 / babbage-002
 - Claude, Llama, Mistral, Gemini: `o200k_base` counts times a documented factor
   (APPROX_FACTORS). Their tokenizers are not available offline; these counts are
   estimates good to roughly +-15 % on English text and code, never exact.
@@ -215,6 +216,10 @@ def _normalize(model: str | None) -> str:
     return m.rsplit("/", 1)[-1]  # openai/gpt-4o, azure/..., accounts/x/models/y
 
 
+# The models OpenAI counts with cl100k_base; every other one (newer OpenAI models, unknown
+# names, no model at all, the estimated families) counts with o200k_base, the encoding a
+# server loads anyway.
+_CL100K_PREFIXES = ("gpt-4", "gpt-3.5", "gpt-35", "text-embedding-3", "text-embedding-ada", "davinci-002", "babbage-002")
 _O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "gpt-oss", "codex-mini", "computer-use")
 
 
@@ -224,9 +229,9 @@ def encoding_name_for(model: str | None) -> str:
     counted on o200k, the encoding a server loads anyway (it and cl100k agree within 0.5 % on
     English text and code, so their factors hold for either)."""
     m = _normalize(model)
-    if m.startswith(_O200K_PREFIXES) or any(f in m for f in APPROX_FACTORS):
-        return "o200k_base"
-    return "cl100k_base"
+    if m.startswith(_CL100K_PREFIXES) and not m.startswith(_O200K_PREFIXES):
+        return "cl100k_base"
+    return "o200k_base"
 
 
 @lru_cache(maxsize=1024)

@@ -164,6 +164,10 @@ def test_approximated_families_are_scaled():
     text = "The quick brown fox jumps over the lazy dog. " * 40
     base = tokens.count_text(text, "gpt-4o")  # estimated families count on o200k, the encoding a server loads
     assert tokens.encoding_name_for("claude-sonnet-4-5") == tokens.encoding_name_for("llama-3.1-70b") == "o200k_base"
+    # unknown models and no model count on o200k too; only OpenAI's cl100k models need cl100k
+    assert tokens.encoding_name_for(None) == tokens.encoding_name_for("my-finetune") == "o200k_base"
+    assert [tokens.encoding_name_for(m) for m in ("gpt-4", "gpt-4-turbo", "gpt-3.5-turbo", "text-embedding-3-small", "gpt-4.1-mini")] == \
+        ["cl100k_base"] * 4 + ["o200k_base"]
     assert tokens.count_text(text, "claude-3-5-sonnet-latest") == int(base * tokens.APPROX_FACTORS["claude"] + 0.5)
     assert tokens.count_text(text, "llama-3.1-70b") == base
     assert not tokens.is_exact("claude-3-5-sonnet") and tokens.is_exact("gpt-4o")
