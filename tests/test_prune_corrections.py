@@ -231,3 +231,37 @@ async def test_shipped_chain_sends_the_correction_upstream(backend: str, sim: An
         assert int(raw.headers["x-bulwark-pruned-tokens"]) == before - tokens.count_messages(sent, MODEL)
         assert sent[-1] == msgs[-1]
         assert "10:30" in kept_text(sent)
+
+
+def _slot_conversation(seed: int, fact: str, echoes: list[str], correction: str, question: str) -> list[dict[str, Any]]:
+    r = random.Random(seed)
+    msgs: list[dict[str, Any]] = [{"role": "system", "content": "You are a helpful assistant."}]
+    msgs += filler(r, 10)
+    msgs += [{"role": "user", "content": fact}, {"role": "assistant", "content": "Noted."}]
+    for e in echoes:
+        msgs += filler(r, 8)
+        msgs += [{"role": "user", "content": e}, {"role": "assistant", "content": "Done, I used that."}]
+    msgs += filler(r, 6)
+    msgs += [{"role": "user", "content": correction}, {"role": "assistant", "content": "Thanks, noted."}]
+    msgs += filler(r, 90)
+    msgs.append({"role": "user", "content": question})
+    return msgs
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_corrected_spelling_is_a_value_and_its_correction_survives(seed: int) -> None:
+    """A name has no digit, yet "Wolski was a typo" corrects it: the correction names what it corrects."""
+    msgs = _slot_conversation(seed, "New client: the contact is Katarzyna Wolski, head of procurement at Brzozowski Foods.",
+                              ["Draft a subject line for the kickoff email to Katarzyna Wolski.", "Add Katarzyna Wolski to the invite list."],
+                              "Oops: her surname is Wolska, the feminine form. Wolski was a typo in our CRM.",
+                              "Write the greeting line of the kickoff email to the procurement contact.")
+    assert "Wolska" in kept_text(prune(msgs, 3000))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_it_should_be_x_not_y_is_a_correction(seed: int) -> None:
+    msgs = _slot_conversation(seed, "The vet prescribed meloxicam for Biscuit, our terrier: 2.5 ml twice a day with food.",
+                              ["Make me a reminder card for Biscuit: 2.5 ml twice a day.", "So that is 5 ml a day of meloxicam in total for Biscuit."],
+                              "The vet just rang back: she made a mistake on the label. It should be 1.5 ml once a day, not twice.",
+                              "What exactly do I give Biscuit tonight, and how often from now on?")
+    assert "1.5 ml once a day" in kept_text(prune(msgs, 3000))

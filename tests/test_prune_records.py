@@ -136,3 +136,17 @@ def test_a_title_does_not_end_a_transcript_sentence() -> None:
     segs = segments(line)
     assert segs[0].startswith("[00:21:45] DR. AMARA OSEI: Honestly?")
     assert not any(s.strip() in ("[00:21:45] DR.", "DR.") for s in segs)
+
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_short_user_statement_of_a_value_outlives_filler(seed: int) -> None:
+    """'rent is $2,150' shares no word with 'after housing, how much of my pay is left': a short
+    statement of a value by the user (not a question) is kept before long filler answers."""
+    r = random.Random(seed)
+    msgs: list[dict[str, Any]] = [{"role": "system", "content": "You are a helpful assistant."}]
+    msgs += filler(r, 15)
+    msgs += [{"role": "user", "content": "Signed the lease - rent is $2,150 including parking."}, {"role": "assistant", "content": "Congratulations!"}]
+    msgs += filler(r, 90)
+    msgs.append({"role": "user", "content": "After housing, how much of my salary remains each month?"})
+    assert "$2,150" in kept_text(prune(msgs, 3000))

@@ -419,11 +419,33 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     for u in candidates:
         ago = last_turn - u.turn + (1.0 - u.step if u.role == "tool" else 0.0)  # later agent steps are more recent
         score = (w.recency * 0.5 ** (max(0.0, ago) / half) + wf * rw.get(u.role, 0.5) + wr * u.rel_norm + wl * u.reference
-                 + (w.decision if u.decision else 0.0))
+                 + (w.decision if u.decision else 0.0) + _stated(messages, feats, u))
         f = feats[u.messages[-1]] if u.role == "tool" else feats[u.messages[0]]
         informative = min(1.0, (len(f.terms) + 2 * len(f.items)) / 12) if u.role != "tool" else 1.0
         u.score = score * (0.2 + 0.8 * informative) + (s.recent_bonus if u.recent else 0.0)
     supersede.lift_scores(units, corrected)
+
+
+_FACT = 0.5  # score added to a short user message stating a value
+_FIRST = 0.5  # score added to a short first user message
+_FACT_TOKENS = 80  # "short" for both
+_NAME_BIT = lexicon.BIT["name"]
+
+
+def _stated(messages: list[Any], feats: list[Features], u: Unit) -> float:
+    """A short user message stating a value (a figure, a date, an amount, a code; not a question):
+    what the user told the assistant to work with. Cheap to keep, and the later question about it
+    often uses other words. The first user message (the task and its constraints) likewise."""
+    if u.role != "user" or u.tokens > _FACT_TOKENS:
+        return 0.0
+    i = u.messages[0]
+    first = _FIRST if u.turn == 1 else 0.0
+    f = feats[i]
+    if not (f.kinds & ~_NAME_BIT or any(c.isdigit() for x in f.items for c in x)):
+        return first
+    if "?" in message_text(messages[i]):
+        return first
+    return max(first, _FACT)
 
 
 _ANSWER = 0.6  # share of a user message's relevance its answer (the assistant and tool units after it) takes

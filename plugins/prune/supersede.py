@@ -35,7 +35,8 @@ from .words import words
 # The speech act of correcting or updating a value, in any domain: cue words of English, not topics.
 # Strong cues say that an earlier statement was wrong; an assistant's advice ("use the portal instead")
 # is no correction, so an assistant message counts only with one of them.
-_STRONG = (r"\bactually\b|\bcorrect(?:ion|ed)\b|\bscra(?:tch|p)\s+that\b|\bnot\s+[^,.;!?]{1,40},\s*but\b|\bi\s+meant\b|\bmy\s+(?:mistake|bad)\b|"
+_STRONG = (r"\bactually\b|\bcorrect(?:ion|ed)\b|\bscra(?:tch|p)\s+that\b|\bnot\s+[^,.;!?]{1,40},\s*but\b|\bi\s+meant\b|\b(?:my|a)\s+(?:mistake|bad)\b|"
+           r"\bshould\s+(?:be|have\s+been|read|say)\b[^.;!?]{1,40},\s*not\b|"
            r"\btypo\b|\bi\s+was\s+wrong\b|\bre-?checked\b|\bnot\s+\S+\s+as\s+(?:i|we)\s+(?:said|wrote)\b|"
            r"\bnot\s+what\s+(?:i|we)\s+(?:said|wrote|told\s+you|gave\s+you|had)\b|\bmis(?:read|spoke|typed|heard|remembered|quoted)\b")
 _WEAK = (r"^\W*update\b|\bupdated\b|\bchanged?\s+(?:it\s+|that\s+)?to\b|\bmoved?\s+(?:it\s+|that\s+)?(?:up\s+|back\s+|forward\s+)?to\b|"
@@ -71,8 +72,9 @@ def correction_cue(text: str) -> int:
 
 
 def _values(f: Any) -> frozenset[str]:
-    """The items of a message that are values: they hold a digit (a figure, a time, a code)."""
-    return frozenset(x for x in f.items if any(c.isdigit() for c in x))
+    """The items of a message that are values: they hold a digit (a figure, a time, a code); with a
+    strong cue also its names ("her surname is Wolska; Wolski was a typo": a spelling is the value)."""
+    return frozenset(x for x in f.items if f.cue == 2 or any(c.isdigit() for c in x))
 
 
 def corrections(feats: Sequence[Any], units: list[Unit]) -> dict[int, list[int]]:
@@ -103,7 +105,8 @@ def corrections(feats: Sequence[Any], units: list[Unit]) -> dict[int, list[int]]
             if values <= fe.items:  # says nothing new to it
                 continue
             # it names the stale value ("10:30, not 09:15"), or the same slot (two words of it) holding a value of the same kind
-            if not values.isdisjoint(fe.items) or (kinds & fe.kinds and len(own & fe.terms) >= 2):
+            if (not values.isdisjoint(fe.items) or (kinds & fe.kinds and len(own & fe.terms) >= 2)
+                    or (fc.cue == 2 and not own.isdisjoint(fe.items))):  # "Wolski was a typo": it names what it corrects
                 linked.append(e)
         if not linked and kinds:  # "make that 10:30 instead": the latest earlier value of its kind the question is about
             for e in reversed(at[bisect_left(at, lo): bisect_left(at, c.index)]):
