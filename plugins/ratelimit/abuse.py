@@ -196,7 +196,7 @@ def _junk(word: str) -> bool:
     w = word.strip(".,;:!?()[]{}\"'`<>#*-_/")
     if not _JUNK_CANDIDATE.match(w):
         return False
-    return tokens.count_text(" " + w.lower(), "gpt-4") / len(w) >= 0.4
+    return tokens.count_text(" " + w.lower(), "gpt-4o") / len(w) >= 0.4  # o200k: the encoding a server has loaded
 
 
 def fingerprint(body: dict[str, Any], li: int | None, text: str) -> str | None:
