@@ -150,3 +150,10 @@ def test_a_short_user_statement_of_a_value_outlives_filler(seed: int) -> None:
     msgs += filler(r, 90)
     msgs.append({"role": "user", "content": "After housing, how much of my salary remains each month?"})
     assert "$2,150" in kept_text(prune(msgs, 3000))
+
+
+def test_an_iso_month_meets_its_name() -> None:
+    """'September's generation' meets '"2025-09": "1,284.6 kWh"': an ISO date's month counts also as its name."""
+    assert "september" in terms_of('"2025-09": "1,284.6 kWh"')
+    assert "march" in terms_of("due 2026-03-12")
+    assert not {"september", "march"} & set(terms_of("build 2.14.7, 10:30, 2025-13, 12-09"))

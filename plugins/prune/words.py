@@ -91,6 +91,11 @@ def _number_at(toks: list[str], i: int) -> tuple[int, int]:
     return (total + current, j) if seen else (-1, i)
 
 
+# An ISO date's month also as its English name ("2025-09" meets "September"): calendar grammar, not a topic list.
+_ISO_MONTH = re.compile(r"^(?:19|20)\d\d-(0[1-9]|1[0-2])(?:-\d\d)?$")
+_MONTHS = ("january february march april may june july august september october november december").split()
+
+
 def words(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
     """The stemmed words of lower-case `text` (at least 2 characters, not in `stop`); a compound
     such as "/v2/shipments" or "app.production.toml" counts whole and by its parts ("900/month":
@@ -114,6 +119,10 @@ def words(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
                 out.extend(stem(x) for x in _SPLIT.split(w) if len(x) >= 2)
             elif "/" in w:
                 out.extend(x if not x.isalpha() else stem(x) for x in w.split("/") if len(x) >= 2)
+            elif len(w) in (7, 10) and w[4] == "-":
+                mo = _ISO_MONTH.match(w)
+                if mo:
+                    out.append(stem(_MONTHS[int(mo.group(1)) - 1]))
     return out
 
 
