@@ -188,7 +188,7 @@ def test_counts_are_cached_per_message(reference, monkeypatch):
     assert calls == ["a brand new reply to tokenise"]
 
 
-def test_missing_encoding_degrades_with_one_warning_and_metric(monkeypatch, caplog):
+def test_missing_encoding_degrades_with_one_warning_and_metric(monkeypatch):
     monkeypatch.setattr(tokens, "_encodings", {})
     monkeypatch.setattr(tokens, "_failed", set())
     monkeypatch.setattr(tokens, "_text_cache", {})
@@ -198,12 +198,23 @@ def test_missing_encoding_degrades_with_one_warning_and_metric(monkeypatch, capl
         raise FileNotFoundError(f"{name}.tiktoken.gz")
 
     monkeypatch.setattr(tokens, "_load_ranks", broken)
+    monkeypatch.setattr(tokens, "_on_demand", False)  # an app started earlier in the session turns it on
+    # Records straight from the module's logger: whatever an earlier test did to logging
+    # (a library's logging.config call disables existing loggers), this sees the warning.
+    monkeypatch.setattr(tokens.log, "disabled", False)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    tokens.log.addHandler(handler)
+    monkeypatch.setattr(tokens.log, "level", logging.WARNING)
     hits = []
     monkeypatch.setattr(tokens, "fallback_hook", hits.append)
-    with caplog.at_level(logging.WARNING, logger="bulwark.tokens"):
+    try:
         assert tokens.count_text("x" * 400, "gpt-4o") == 100
         assert tokens.count_messages([{"role": "user", "content": "y" * 40}], "gpt-4o") == 3 + 1 + 10 + 3
-    assert len([r for r in caplog.records if "unavailable" in r.message]) == 1
+    finally:
+        tokens.log.removeHandler(handler)
+    assert len([r for r in records if "unavailable" in r.getMessage()]) == 1
     assert hits == ["o200k_base", "o200k_base"]
 
 
@@ -237,23 +248,20 @@ def test_an_encoding_not_warmed_is_built_off_the_request_path(monkeypatch):
         return cl100k
 
     monkeypatch.setattr(tokens, "get_encoding", slow_build)
-    tokens.load_on_demand(True)
-    try:
-        text = "Reconcile the March invoices against the ledger, then e-mail the CFO a summary. " * 20
-        message = {"role": "user", "content": text}
-        stand_in = tokens.count_message(message, "gpt-4")
-        assert stand_in == tokens.count_message(message, "gpt-4o")  # counted with o200k meanwhile
-        assert "cl100k_base" in tokens._loading and not built  # building, the caller did not wait
-        assert not tokens._msg_cache.get((tokens.message_key(message), "cl100k_base", 3, 1))
-        release.set()
-        for t in threading.enumerate():
-            if t.name == "bulwark-tokens-cl100k_base":
-                t.join(5)
-        assert built == ["cl100k_base"] and "cl100k_base" not in tokens._loading
-        exact = tokens.count_message(message, "gpt-4")
-        assert exact == 3 + 1 + len(cl100k.encode(text))  # per-message overhead + role + content, exact now
-    finally:
-        tokens.load_on_demand(False)
+    monkeypatch.setattr(tokens, "_on_demand", True)  # what the app's startup sets (load_on_demand)
+    text = "Reconcile the March invoices against the ledger, then e-mail the CFO a summary. " * 20
+    message = {"role": "user", "content": text}
+    stand_in = tokens.count_message(message, "gpt-4")
+    assert stand_in == tokens.count_message(message, "gpt-4o")  # counted with o200k meanwhile
+    assert "cl100k_base" in tokens._loading and not built  # building, the caller did not wait
+    assert not tokens._msg_cache.get((tokens.message_key(message), "cl100k_base", 3, 1))
+    release.set()
+    for t in threading.enumerate():
+        if t.name == "bulwark-tokens-cl100k_base":
+            t.join(5)
+    assert built == ["cl100k_base"] and "cl100k_base" not in tokens._loading
+    exact = tokens.count_message(message, "gpt-4")
+    assert exact == 3 + 1 + len(cl100k.encode(text))  # per-message overhead + role + content, exact now
 
 
 def test_the_shipped_server_builds_only_the_configured_encoding(tmp_path):
