@@ -277,7 +277,7 @@ def _raw_len(text: str, enc_name: str) -> int:
 
 def _stand_in_len(text: str, enc_name: str) -> int:
     """A count for an encoding that is not available (yet): another loaded one, else chars."""
-    for other in _encodings:
+    for other in list(_encodings):  # a snapshot: a background build may add one meanwhile
         if other != enc_name:
             return _raw_len(text, other)
     return max(1, int(len(text) / CHARS_PER_TOKEN + 0.5))
