@@ -66,9 +66,9 @@ async def sims(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Any, Any,
             await s.aclose()
 
 
-def cascade_config(a: Any, b: Any, c: Any, tmp: Path, **fallback: Any) -> dict[str, Any]:
+def cascade_config(a: Any, b: Any, c: Any, tmp: Path, primary_timeouts: dict[str, float] = FAST, **fallback: Any) -> dict[str, Any]:
     cfg = base_config(a.url, plugins=["fallback"], providers={
-        "primary": {"type": "openai", "base_url": a.url, "timeouts": FAST},
+        "primary": {"type": "openai", "base_url": a.url, "timeouts": primary_timeouts},
         "claude": {"type": "anthropic", "base_url": b.base, "api_key_env": "FB_TEST_ANTHROPIC_KEY", "timeouts": FAST},
         "llama": {"type": "openai", "base_url": c.url, "timeouts": FAST},
         "rules": {"type": "rules", "options": {"default_answer": "", "rules": [{"keywords": ["hours"], "answer": "Open 9-17."}]}},
@@ -468,7 +468,10 @@ async def test_breaker_state_is_shared_through_redis(sims: tuple[Any, Any, Any],
 
 async def test_chain_deadline_bounds_only_the_start_of_a_stream(make: Any) -> None:
     """A stream that started in time may run past the chain deadline (its step/provider budgets bound it)."""
-    cx = await make(chains={"gpt-4": {"deadline_seconds": 0.5, "steps": [{"provider": "primary"}, {"provider": "llama"}]}})
+    # The idle timeout is not under test here: 2 s, so a pause of the whole test process (a full
+    # collection late in the suite) cannot end the stream as "stalled" (it did once at 0.3 s).
+    cx = await make(chains={"gpt-4": {"deadline_seconds": 0.5, "steps": [{"provider": "primary"}, {"provider": "llama"}]}},
+                    primary_timeouts={**FAST, "idle": 2.0})
     cx.a.script("rivers", [{"content": " ".join(["word"] * 120)}])  # 120+ events at 5 ms: ~0.7 s
     started = time.monotonic()
     resp, chunks = await stream(cx)
