@@ -48,8 +48,9 @@ class ServerConfig(_Strict):
     watch_config: bool = False
     # Token encodings built at startup. Each costs resident memory for as long as the process
     # lives (o200k_base ~46 MB, cl100k_base ~23 MB: tiktoken's own tables). Any other one is
-    # built in the background the first time a model needs it; until then its counts come
-    # from a loaded encoding (within 0.5 % on English text and code). o200k_base serves
+    # built in a background thread the first time a model needs it (the process slows once for
+    # ~0.2 s: the build holds the GIL); until then its counts come from a loaded encoding
+    # (within 0.5 % on English text and code). o200k_base serves
     # gpt-4o/4.1/5, o1/o3/o4 and the estimated families (Claude, Llama, Mistral, Gemini);
     # add "cl100k_base" when most traffic is gpt-4 / gpt-3.5-turbo / embeddings.
     token_encodings: list[Literal["o200k_base", "cl100k_base"]] = ["o200k_base"]

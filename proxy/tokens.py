@@ -167,8 +167,9 @@ def warm(models: list[str | None] | None = None, *, encodings: list[str] | None 
 
 def load_on_demand(enabled: bool = True) -> None:
     """Serving mode: an encoding that was not warmed is built in a background thread the
-    first time a model needs it, instead of blocking the request (and the event loop) for
-    the ~0.3-0.6 s it takes. Until it is ready, counts for it come from a loaded encoding
+    first time a model needs it, instead of blocking the request for the ~0.2-0.4 s it takes
+    (the event loop still slows once for ~0.1-0.2 s of it: parsing the rank file and
+    tiktoken's Rust constructor hold the GIL; cl100k 0.12 s + 0.07 s here). Until it is ready, counts for it come from a loaded encoding
     (o200k and cl100k agree within 0.5 % on English prose and code: README 1.001, source
     0.995, tool-call transcripts 1.003), else CHARS_PER_TOKEN; such counts are not cached,
     so exact ones replace them as soon as the encoding is built. Off (the default, for
