@@ -21,6 +21,7 @@ from .scan import (
     _parse_words, _dates_of, scan,
 )
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, stem, unit_after
+from .vocabulary import CHANGE, CHANGE_DOWN, CHANGE_UP
 
 _SYM_CUR = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY",
             "₪": "ILS", "฿": "THB", "₫": "VND", "₱": "PHP", "₴": "UAH", "A$": "AUD", "C$": "CAD", "NZ$": "NZD",
@@ -30,13 +31,9 @@ _WORD_CUR = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "
              "cent": "USD", "cents": "USD"}
 _DOLLAR_LIKE = frozenset(("USD", "CAD", "AUD", "NZD", "HKD", "SGD"))
 
-_UP = ("increase", "increased", "increases", "rise", "rose", "risen", "rises", "grew", "grow", "grown", "growth", "gain",
-       "gained", "up", "higher", "more", "over", "above", "jump", "jumped", "raise", "raised", "climb", "climbed",
-       "improvement", "boost", "surge", "+", "exceeds", "exceeding", "ahead")
-_DOWN = ("decrease", "decreased", "decreases", "drop", "dropped", "drops", "fell", "fall", "falls", "fallen", "decline",
-         "declined", "down", "lower", "less", "below", "under", "cut", "reduction", "reduced", "reduce", "cheaper",
-         "savings", "saving", "save", "discount", "off", "shrank", "shrink", "lost", "loss", "-", "dip", "slower")
-_CHANGE = ("change", "changed", "difference", "differ", "swing", "delta", "moved", "move", "shift")
+_UP = CHANGE_UP
+_DOWN = CHANGE_DOWN
+_CHANGE = CHANGE
 _DIRECTION = {w: "up" for w in _UP} | {w: "down" for w in _DOWN} | {w: "change" for w in _CHANGE}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|[+\-](?=\d)")
 _NOUN_STOP = frozenset((

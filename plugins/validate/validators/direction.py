@@ -18,12 +18,10 @@ import bisect
 import re
 from typing import Any
 
-_UP = ("rose", "rise", "rises", "risen", "rising", "increased", "increase", "increases", "grew", "grown", "gained",
-       "gains", "gain", "climbed", "climbs", "jumped", "jumps", "surged", "up", "higher", "ahead", "above", "exceeded",
-       "exceeds", "exceeding", "added", "went up", "goes up", "is up", "was up")
-_DOWN = ("fell", "fall", "falls", "fallen", "dropped", "drop", "drops", "declined", "decline", "declines", "decreased",
-         "decrease", "decreases", "slipped", "slips", "slid", "lost", "loses", "down", "lower", "behind", "below",
-         "shrank", "dipped", "dips", "went down", "goes down", "short of")
+from .vocabulary import DIRECTION_DOWN, DIRECTION_UP
+
+_UP = DIRECTION_UP
+_DOWN = DIRECTION_DOWN
 _GOOD = ("improved", "improves", "improving", "improvement", "better")
 _BAD = ("worsened", "worsens", "worsening", "worse", "deteriorated", "deteriorating")
 _WORDS = {w: "up" for w in _UP} | {w: "down" for w in _DOWN} | {w: "good" for w in _GOOD} | {w: "bad" for w in _BAD}

@@ -30,6 +30,7 @@ import orjson
 from .segments import sentences
 from .scan import _DATE_KINDS, _DIGIT_FIND, _NONDIGIT, _DIGITS, _MULT, _dates_of, _interpretations, _norm_ident, _parse_words, scan
 from .units import Unit, key_tokens, key_units, stem, to_base, unit_after
+from .vocabulary import SIGN_DOWN, SIGN_UP
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _AMPM = re.compile(r"\s?([AaPp])\.?\s?[Mm]\.?(?![A-Za-z])")
@@ -801,11 +802,8 @@ class _Builder:
 
 
 # Direction words: a key or the words right around a number of prose say which way it goes.
-UP_WORDS = frozenset(("increase", "increased", "increasing", "rise", "rose", "risen", "rising", "grew", "grow", "gain",
-                      "gained", "up", "jump", "jumped", "climb", "climbed", "surge", "surged", "profit", "surplus", "higher"))
-DOWN_WORDS = frozenset(("decrease", "decreased", "decreasing", "drop", "dropped", "fell", "fall", "fallen", "decline",
-                        "declined", "down", "lost", "loss", "losse", "shrank", "shrunk", "deficit", "lower", "slid", "slipped",
-                        "plunged", "sank"))
+UP_WORDS = SIGN_UP
+DOWN_WORDS = SIGN_DOWN
 # Keys that hold a signed quantity: its minus sign is a direction (a change of -4 %), not a debit.
 SIGNED_KEYS = frozenset(("change", "delta", "growth", "diff", "yoy", "mom", "qoq", "pnl", "variance", "chg", "return",
                          "income", "profit", "earning", "gain", "performance", "move", "net"))

@@ -999,9 +999,9 @@ def names_other(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
 
 
 # Direction words a signed value must agree with ("a loss stated as a profit", "up 4 %" for -4 %):
-# the data's own words (facts) plus the answer's inflected forms; "losse" is a stemmed key form.
-_UP_WORDS = UP_WORDS | {"increases", "rises", "grows", "growth", "gains", "profits", "profitable", "earned", "added"}
-_DOWN_WORDS = (DOWN_WORDS - {"losse"}) | {"decreases", "drops", "falls", "declines", "losses"}
+# the same words as the data's (vocabulary.SIGN_UP / SIGN_DOWN).
+_UP_WORDS = UP_WORDS
+_DOWN_WORDS = DOWN_WORDS
 
 
 def claim_sign(text: str, c: Claim, s0: int, s1: int) -> str | None:

@@ -38,6 +38,7 @@ from .ground import (
 )
 from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
+from .vocabulary import VERBS_DOWN, VERBS_UP
 
 
 class NumbersConfig(BaseModel):
@@ -386,7 +387,7 @@ class Grounding:
         x, y = float(m.group("x").replace(",", "")), float(m.group("y").replace(",", ""))
         if x == y:
             return False
-        up = verb.startswith(_UP_VERBS)
+        up = verb in _UP_VERBS
         return (y < x) if up else (y > x)
 
     # -- shown work ------------------------------------------------------------------------
@@ -1205,9 +1206,8 @@ _PAST = re.compile(r"\b(?:from|was|were|had been|previously|originally|earlier|f
                    r"instead of|rather than|replac(?:es|ing|ed)|superseded|down from|up from)\b[^.;:!?\d]{0,24}$", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\s+[$€£]?(?P<x>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?\s+to\s+[$€£]?"
                       r"(?P<y>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:/.-]\d)")
-_DIR_VERB = re.compile(r"\b(?:increas|ris|rose|grew|grow|climb|jump|surg|decreas|fell|fall|dropp|drop|declin|shrank|shrunk|"
-                       r"slipp|plung|sank)\w*", re.IGNORECASE)
-_UP_VERBS = ("increas", "ris", "rose", "grew", "grow", "climb", "jump", "surg")
+_DIR_VERB = re.compile(r"\b(?:" + "|".join(sorted(VERBS_UP | VERBS_DOWN, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_UP_VERBS = VERBS_UP
 _ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
