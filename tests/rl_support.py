@@ -364,6 +364,27 @@ class OwnSentinel:
                 await c.aclose()
         raise RuntimeError("no sentinel answers")
 
+    async def replicated(self, timeout: float = 30.0) -> None:
+        """Until the replica has applied everything the primary accepted. Replication is
+        asynchronous: a write acknowledged in the last milliseconds before the primary hangs is
+        lost in a failover (Redis's trade, not Bulwark's), so a test of what Bulwark does during a
+        failover starts from a replica that is in sync."""
+        import redis.asyncio as aioredis
+
+        deadline = time.monotonic() + timeout
+        primary, replica = aioredis.Redis(port=await self.primary(), socket_timeout=5), aioredis.Redis(port=self.replica_port, socket_timeout=5)
+        try:
+            while True:
+                want = (await primary.info("replication"))["master_repl_offset"]
+                if (await replica.info("replication")).get("slave_repl_offset", -1) >= want:
+                    return
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the replica did not catch up with the primary's offset {want} in {timeout} s")
+                await asyncio.sleep(0.05)
+        finally:
+            await primary.aclose()
+            await replica.aclose()
+
     def freeze(self, port: int) -> None:
         """SIGSTOP a server: it holds its connections open and answers nothing (a hung primary)."""
         os.kill(self.procs[port].pid, signal.SIGSTOP)
