@@ -632,6 +632,37 @@ def _renamed(key: str) -> str:
     return ""
 
 
+# calls that change what they name, and result keys that say a change went through
+_ACTION = re.compile(r"(?:update|set|change|modify|edit|apply|record|post|log|add|remove|cancel|reschedule|rebook|move|"
+                     r"upgrade|downgrade|switch|adjust|approve|submit|create|book|transfer|pay|redeem|refund|renew|extend|"
+                     r"assign|increase|decrease|raise|lower|reduce|register|finali[sz]e|complete|confirm|mark|save)(?:_|-|$|[A-Z])",
+                     re.IGNORECASE)
+_DONE_KEYS = frozenset(("ok", "success", "updated", "applied", "posted", "confirmed", "saved", "done", "changed", "recorded"))
+_DELTA_TOKS = frozenset(("added", "add", "delta", "change", "diff", "difference", "increase", "decrease", "old", "previous",
+                         "prev", "prior", "before", "original", "pct", "percent", "rate", "per", "avg", "average"))
+
+
+def _updates(a: Any, b: Any, pb: Piece) -> bool:
+    """Did call b (later) change the record call a read: an argument value they share names the
+    record (the same account, patient, booking), no argument they share names another, and b is an
+    action ("change_plan", "record_weight") or its result says it went through ({"ok": true})?"""
+    if b.turn <= a.turn:
+        return False
+    x, y = _args(a.args), _args(b.args)
+    if not isinstance(x, dict) or not isinstance(y, dict):
+        return False
+    for k in x.keys() & y.keys():
+        if isinstance(x[k], str) and isinstance(y[k], str) and x[k] != y[k]:
+            return False
+    xs = {v for v in x.values() if isinstance(v, str) and v}
+    if not any(isinstance(v, str) and v in xs for v in y.values()):
+        return False
+    if _ACTION.match(b.name):
+        return True
+    top = [o for o in pb.objs.values() if o.parent < 0]
+    return bool(top) and any(o.text_keys & _DONE_KEYS for o in top)
+
+
 def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], set[tuple[int, int, int]], set[int]]:
     """Values a later tool result re-fetching the same thing replaced ("eta" 2026-12-08, then 2026-12-11
     after a refresh): facts of the earlier result (-> the later one's), and the dates and times of day
@@ -673,6 +704,43 @@ def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], se
                 if nm is not None and len(ms) == 1 and len(nm) == 1 and ms[0] != nm[0]:
                     old_minutes.add(ms[0])
                     stale_pieces.add(ka)
+    # a later call that changed the same record ("record_weight" after "get_weight_history" for the same
+    # patient, {"ok": true, "monthly": 65.0} after the plan lookup): its value of a key replaces the earlier one's
+    for i, (kb, mb) in enumerate(tools):
+        for ka, ma in tools[:i]:
+            a, b = pieces[ka], pieces[kb]
+            if a is b or _same_call(ma, mb) or not _updates(ma, mb, b):
+                continue
+            later: dict[tuple[str, Any], list[Fact]] = {}
+            for g in b.facts:
+                if g.key and g.src == "data":
+                    later.setdefault((g.key.lower(), g.dim), []).append(g)
+            mine: dict[tuple[str, Any], int] = {}
+            for f in a.facts:
+                if f.key and f.src == "data":
+                    mine[(f.key.lower(), f.dim)] = mine.get((f.key.lower(), f.dim), 0) + 1
+            for f in a.facts:
+                if not f.key or f.src != "data" or mine[(f.key.lower(), f.dim)] != 1:
+                    continue
+                gs = later.get((f.key.lower(), f.dim))
+                if gs is None:  # {"raised": 41200} then {"campaign_raised": 51200}: the key widened by a qualifier
+                    ks = _key_set(f.key)
+                    gs = [g for (k2, d2), g2 in later.items() if d2 == f.dim and len(g2) == 1
+                          and ks < _key_set(k2) and not (_key_set(k2) - ks) & _DELTA_TOKS for g in g2]
+                if gs and len(gs) == 1 and abs(gs[0].v - f.v) > 1e-9 * max(1.0, abs(f.v)):
+                    out[id(f)] = gs[0]
+            bd = [(y, mo, d) for y, mo, d, _, key in b.dates]
+            bkeys: dict[str, list[tuple[int, int, int]]] = {}
+            for y, mo, d, _, key in b.dates:
+                bkeys.setdefault(key.lower(), []).append((y, mo, d))
+            for y, mo, d, _, key in a.dates:
+                nd = bkeys.get(key.lower())
+                if nd is not None and len(nd) == 1 and nd[0] != (y, mo, d) and (y, mo, d) not in bd:
+                    old_dates.add((y, mo, d))
+                    stale_pieces.add(ka)
+            if len(a.times) == 1 and len(b.times) == 1 and a.times[0][0] != b.times[0][0]:
+                old_minutes.add(a.times[0][0])
+                stale_pieces.add(ka)
     # {"new_due": "2026-12-31"} after {"due": "2026-12-10"}; {"field": "premium_month", "new": 42.1}
     for i, (kb, _) in enumerate(tools):
         b = pieces[kb]
