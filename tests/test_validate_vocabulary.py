@@ -49,3 +49,17 @@ def test_direction_reads_the_whole_vocabulary(data: Any, answer: str, word: str)
 def test_risk_is_no_verb_of_change() -> None:
     assert numbers._DIR_VERB.search("the risk score went from 40 to 52") is None
     assert numbers._DIR_VERB.search("the score rose from 40 to 52").group(0) == "rose"
+
+
+@pytest.mark.parametrize("data,answer,word", [
+    ({"close": 143.75, "prev_close": 148.20}, "The stock closed at $143.75, gaining $4.45 from yesterday's $148.20.", "gaining"),
+    ({"oct": 48210.55, "nov": 44987.10}, "November came in at $44,987.10, up $3,223.45 from October's $48,210.55.", "up"),
+])
+def test_direction_reads_from_a_possessive_reference(data: Any, answer: str, word: str) -> None:
+    # "from yesterday's X", "from October's X": the reference is still the earlier end
+    v, bad = run(data, answer)
+    assert v != "pass" and any(word in b for b in bad), (v, bad)
+
+
+def test_the_right_direction_from_a_possessive_reference_passes() -> None:
+    assert run({"close": 143.75, "prev_close": 148.20}, "The stock closed at $143.75, losing $4.45 from yesterday's $148.20.")[0] == "pass"

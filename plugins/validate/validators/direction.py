@@ -40,7 +40,8 @@ _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 _BREAK = re.compile(r";|\b(?:while|whereas|but|although|though|however|meanwhile)\b", re.IGNORECASE)
 _VS = re.compile(r"\s*(?:%|[A-Za-z/²³]+\.?)?\s*(?:\(|,)?\s*(?:vs\.?|versus|against|compared (?:with|to))\s+(?:the\s+|a\s+|an\s+)?"
                  r"(?:[A-Za-z]+\s+){0,2}?$", re.IGNORECASE)
-_FROM = re.compile(r"\bfrom\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
+# "from X", "from the X", "from yesterday's X", "from last week's X"
+_FROM = re.compile(r"\bfrom\s+(?:(?:the|a|an|last|this|its|their|yesterday's|[A-Za-z]+'s)\s+){0,2}$", re.IGNORECASE)
 _TO = re.compile(r"(?:\bto|→|->)\s*$", re.IGNORECASE)
 _AHEAD = frozenset(("ahead", "above", "behind", "below", "short of", "higher", "lower", "exceeded", "exceeds", "exceeding"))
 
@@ -101,7 +102,7 @@ def sentence_verdict(text: str, s0: int, s1: int, vals: list[float]) -> tuple[in
         # "to Y ... (from X)" / "from X ... to Y" apart
         to_n = fr_n = None
         for n in nums:
-            pre = text[max(c0, n[0] - 12):n[0]]
+            pre = text[max(c0, n[0] - 30):n[0]]
             if to_n is None and re.search(r"\bto\s+(?:the\s+)?$", pre, re.IGNORECASE):
                 to_n = n
             if fr_n is None and _FROM.search(pre):
@@ -123,7 +124,7 @@ def sentence_verdict(text: str, s0: int, s1: int, vals: list[float]) -> tuple[in
         if not after:
             return None
         d = after[0]
-        fr = [n for n in nums if n is not d and _FROM.search(text[max(c0, n[0] - 12):n[0]])]
+        fr = [n for n in nums if n is not d and _FROM.search(text[max(c0, n[0] - 30):n[0]])]
         rest = [n for n in nums if n is not d and n[0] > d[0]]
         if fr:
             anchor, anchor_is_old = fr[0], True
