@@ -56,3 +56,21 @@ def test_another_record_is_not_superseded() -> None:
     reads = [("account_plan", {"account": "77-1"}, {"monthly": 92.0}),
              ("plan_catalog", {"account": "77-1"}, {"monthly": 48.0})]
     assert run(_conv(reads, "Plans?"), "You pay $92.00 per month; the catalog lists $48.00.")[0]
+
+
+RAISE = [("employee", {"name": "M. Bell"}, {"name": "M. Bell", "hourly_rate": 19.75}),
+         ("apply_raise", {"name": "M. Bell", "pct": 6}, {"ok": True, "old_rate": 19.75, "new_rate": 20.94})]
+
+
+def test_an_old_and_new_pair_supersedes_the_old_value_under_another_key() -> None:
+    # {"old_rate": 19.75, "new_rate": 20.94}: the lookup's hourly_rate of 19.75 is the old rate
+    ok, bad = run(_conv(RAISE, "Apply it."), "Marcus now earns $19.75 an hour.")
+    assert not ok and any("19.75" in b for b in bad), bad
+    assert run(_conv(RAISE, "Apply it."), "Marcus now earns $20.94 an hour, up from $19.75.")[0]
+
+
+def test_a_current_key_supersedes_the_plain_one() -> None:
+    calls = [("meter", {"site": "S1"}, {"reading_kwh": 5120}),
+             ("meter_status", {"site": "S1"}, {"current_reading_kwh": 5391})]
+    ok, bad = run(_conv(calls, "Reading?"), "The meter reads 5,120 kWh.")
+    assert not ok and any("5,120" in b for b in bad), bad

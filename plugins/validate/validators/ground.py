@@ -619,7 +619,8 @@ def _path(pc: Piece, obj: int, key: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-_NEW_PREFIX = ("new_", "updated_", "revised_", "corrected_")
+_NEW_PREFIX = ("new_", "updated_", "revised_", "corrected_", "current_", "latest_", "adjusted_")
+_OLD_PREFIX = ("old_", "previous_", "prior_", "original_", "former_")
 _NEW_VALUE_KEYS = frozenset(("new", "new_value", "newvalue", "to", "after", "updated", "revised"))
 
 
@@ -750,6 +751,14 @@ def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], se
             if base:
                 new_facts.setdefault((base, f.dim), f)
         new_dates = {_renamed(key): (y, mo, d) for y, mo, d, _, key in b.dates if _renamed(key)}
+        # {"old_rate": 19.75, "new_rate": 20.94}: the old value, wherever a key of that kind states it
+        olds: list[tuple[set[str], Fact]] = []
+        for f in b.facts:
+            k = f.key.lower() if f.key else ""
+            for p in _OLD_PREFIX:
+                if k.startswith(p) and (k[len(p):], f.dim) in new_facts:
+                    olds.append((_key_set(k[len(p):]), new_facts[(k[len(p):], f.dim)]))
+                    olds[-1][0].add("__v%r" % f.v)
         changes = [(o.labels, g) for o in b.objs.values() if o.labels for k2, gs in o.keys.items()
                    if k2.lower() in _NEW_VALUE_KEYS for g in gs]
         if not new_facts and not new_dates and not changes:
@@ -760,6 +769,12 @@ def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], se
                 if not f.key or f.src != "data":
                     continue
                 g = new_facts.get((f.key.lower(), f.dim))
+                if g is None and olds:
+                    ks = _key_set(f.key)
+                    for toks, g2 in olds:
+                        if "__v%r" % f.v in toks and toks - {"__v%r" % f.v} <= ks and g2.dim in (f.dim, None):
+                            g = g2
+                            break
                 if g is None and changes:
                     ks = _key_set(f.key)
                     for labels, g2 in changes:
