@@ -377,6 +377,18 @@ class _Scored:
         return self._order
 
 
+def _with_naming(query: dict[str, float]) -> dict[str, float]:
+    """The query with the other names of a setting it asks about (`lexicon.NAMING`), at a fraction of its weight."""
+    extra: dict[str, float] = {}
+    naming = lexicon.NAMING
+    for t in query.keys() & naming.keys():
+        w = query[t] * lexicon.SYNONYM_WEIGHT
+        for x in naming[t]:
+            if x not in query and extra.get(x, 0.0) < w:
+                extra[x] = w
+    return {**query, **extra} if extra else query
+
+
 def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, Any] | None = None,
             prior: frozenset[int] | None = None) -> _Scored:
     """The query-free base, plus relevance (BM25 and context) for the segments the query
@@ -391,9 +403,10 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
     rel: dict[int, float] = {}
     weighted = a.weighted
     get = rel.get
-    for q in query.keys() & weighted.keys():
+    terms = _with_naming(query)
+    for q in terms.keys() & weighted.keys():
         idf, post = weighted[q]
-        w = idf * query[q]
+        w = idf * terms[q]
         for i, t in post:
             rel[i] = get(i, 0.0) + w * t
     pairs = getattr(query, "pairs", None)

@@ -1,8 +1,10 @@
 """What kind of answer a question expects, and what kinds of value a text holds.
 
-(A hand-written list of related-word groups used to expand the query here. It was removed:
+(A hand-written list of related-word groups used to expand the whole query here. It was removed:
 without it the generated set scored within 0.5 point of the score with it, and the independent
-dev set scored higher; a word list written around known topics does not carry to unseen domains.)
+dev set scored higher; a word list written around known topics does not carry to unseen domains.
+`NAMING` is narrower: the words code and configs name settings with, used only to choose lines
+inside a long message.)
 
 - `answer_kinds(question)`: the kinds of value the question asks for ("how long" -> a
   duration, "how much" -> money, "who" -> a person...), and `value_kinds(segment)`: the kinds
@@ -12,6 +14,28 @@ dev set scored higher; a word list written around known topics does not carry to
 from __future__ import annotations
 
 import re
+
+from .words import stem
+
+# -- the names code and configuration give to a few common settings ----------------------------
+# A question about a pasted source file or config says "base delay", "largest number of records in one
+# chunk", "after how long without activity"; the code says RETRY_BACKOFF_MS, MAX_BATCH_ROWS,
+# SESSION_IDLE_TIMEOUT_S. The naming conventions of settings (not a topic list): each group's words
+# name one thing. Used inside long messages only (`excerpt.py`: which lines of a paste to keep), at a
+# fraction of the question word's weight.
+_NAMING = ("delay backoff wait sleep pause interval", "chunk batch page bucket", "record row entry item",
+           "limit cap max maximum largest biggest ceiling", "min minimum smallest least floor",
+           "timeout deadline expire expiry expiration ttl", "idle inactivity inactive activity",
+           "login logon session signin", "retry retries attempt", "size length len",
+           "normalise normalize coerce canonical canonicalise sanitise sanitize clean",
+           "currency money iso4217", "country iso3166", "worker thread concurrency pool parallel",
+           "discount reduction rebate markdown", "port endpoint url host", "threshold cutoff trigger")
+NAMING: dict[str, frozenset[str]] = {}
+for _g in _NAMING:
+    _stems = frozenset(stem(w) for w in _g.split())
+    for _w in _stems:
+        NAMING[_w] = NAMING.get(_w, frozenset()) | (_stems - {_w})
+SYNONYM_WEIGHT = 0.6
 
 
 # -- kinds of values -----------------------------------------------------------------------

@@ -407,7 +407,8 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     _calls_asked_about(messages, units, query)
     _lists_pointed_at(messages, units, user_units)
     _answers(units)
-    supersede.versions(feats, units, hits)
+    question = message_text(messages[units[user_units[-1]].messages[0]]) if user_units else ""
+    supersede.versions(feats, units, hits, bool(supersede.NEWEST.search(question)))
     corrected = supersede.corrections(feats, units)
     supersede.lift_relevance(units, corrected)
     max_ref = max((u.reference for u in candidates), default=0.0) or 1.0
@@ -536,6 +537,7 @@ def _decisions(messages: list[Any], units: list[Unit]) -> None:
             text = message_text(messages[nxt.messages[0]])
             if agrees(text):
                 a.decision = True
+
 
 def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_role: str = "system", summaries: Iterable[str | None] | None = None) -> list[Any]:
     """The pruned message list: kept messages in order (excerpted ones shortened), one marker

@@ -36,6 +36,26 @@ def _tier(u: Unit) -> int:
     return 2 if u.keep else 1 if u.recent else 0
 
 
+# The long message the question is most about (a pasted source file, thread or document: rel_norm at
+# least _FOCUS_REL) keeps an excerpt of at least _FOCUS_SHARE of the budget until every older unit is at
+# its smallest: its own estimate of what a small excerpt holds trusts its best-matching lines, and when
+# the question paraphrases them ("base delay" for RETRY_BACKOFF_MS) the answer is a few lines further
+# down; a few hundred tokens of it are worth more than a dozen off-topic chat lines kept whole.
+_FOCUS_REL, _FOCUS_SHARE = 0.9, 0.08
+
+
+def _focus_floor(u: Unit, budget: int) -> int:
+    """The unit's size below which its steps wait for tier 1 (0: not a focus unit)."""
+    if u.keep or u.recent or u.pinned or not u.flex or u.rel_norm < _FOCUS_REL:
+        return 0
+    return (u.tokens - u.flex_tokens) + int(_FOCUS_SHARE * budget)
+
+
+def _step_tier(base: int, floor: int, after: int) -> int:
+    """The tier of a step that leaves the unit at `after` tokens."""
+    return max(base, 1) if after < floor else base
+
+
 def _options(u: Unit, s: Settings, messages: list[Any], model: str | None, query: dict[str, float],
              last_seen: dict[str, int], memo: dict[Any, Any]) -> list[tuple[int, float]]:
     """[(tokens, value)] from whole to the smallest this unit may become, strictly shrinking."""
@@ -162,13 +182,14 @@ def _choose(messages: list[Any], units: list[Unit], before: int, fixed: int, bud
     heap: list[tuple[float, int, int]] = []
 
     tier = {u.index: _tier(u) for u in cands}
+    floor = {u.index: _focus_floor(u, budget) for u in cands}
     se = s.size_exponent
 
     def push(i: int) -> None:
         o, k = opts[i], level[i]
         if k + 1 < len(o):
             (t0, v0), (t1, v1) = o[k], o[k + 1]
-            heapq.heappush(heap, (tier[i] * _TIER + (v0 - v1) / max(1, t0 - t1) ** se, i, k))
+            heapq.heappush(heap, (_step_tier(tier[i], floor[i], t1) * _TIER + (v0 - v1) / max(1, t0 - t1) ** se, i, k))
 
     for u in cands:
         push(u.index)
@@ -185,7 +206,7 @@ def _choose(messages: list[Any], units: list[Unit], before: int, fixed: int, bud
         push(i)
     if total + gaps.gaps * marker > budget:  # even the markers do not fit: go without them
         marker = 0
-    total = _give_back(cands, opts, level, gaps, total, marker, budget, se)
+    total = _give_back(cands, opts, level, gaps, total, marker, budget, se, tier, floor)
     p = _build(messages, units, opts, level, gaps, before, fixed, budget, pinned_tokens, model, query, last_seen, memo)
     if marker and p.gaps:  # the real markers (the estimate above is an upper bound)
         base = tokens.count_message({"role": marker_role, "content": ""}, model)
@@ -198,7 +219,7 @@ def _choose(messages: list[Any], units: list[Unit], before: int, fixed: int, bud
 
 
 def _give_back(cands: list[Unit], opts: dict[int, list[tuple[int, float]]], level: dict[int, int], gaps: _Gaps, total: int,
-               marker: int, budget: int, se: float) -> int:
+               marker: int, budget: int, se: float, tier: dict[int, int], floor: dict[int, int]) -> int:
     """Undo steps, best value per token first, while everything still fits."""
     changed = True
     while changed:
@@ -208,7 +229,7 @@ def _give_back(cands: list[Unit], opts: dict[int, list[tuple[int, float]]], leve
             k = level[u.index]
             if k > 0:
                 (t0, v0), (t1, v1) = opts[u.index][k - 1], opts[u.index][k]
-                ups.append((-_tier(u), -(v0 - v1) / max(1, t0 - t1) ** se, u.index))
+                ups.append((-_step_tier(tier[u.index], floor[u.index], t1), -(v0 - v1) / max(1, t0 - t1) ** se, u.index))
         for _, _, i in sorted(ups):
             k = level[i]
             o = opts[i]

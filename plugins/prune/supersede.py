@@ -57,6 +57,7 @@ _WINDOW = 400
 # lines the excerpts weigh on their own.
 _SHORT = 150
 _RELEVANT = 0.4  # a corrected unit at least this relevant (rel_norm) makes the question about the slot
+_SAME_NEWEST = 0.4  # the same when the question asks for the newest version (`NEWEST`): it says there are versions
 _SAME = 0.6  # Jaccard of two long messages' term sets from which they are versions of one document
 _LONG_TERMS = 40  # distinct terms of a message that may be a document version
 _OLDER = 0.5  # the older version's share of its relevance
@@ -134,9 +135,17 @@ def lift_scores(units: list[Unit], links: dict[int, list[int]]) -> None:
 _VERSION_LOOKBACK = 60
 
 
-def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any]) -> None:
+# A question that asks for the newest version ("under the latest draft", "per the most recent version"):
+# a query term only the older one has (its paste's intro line, "they came back with...") does not tell
+# the two apart, the question already chose the newer.
+NEWEST = re.compile(r"\b(?:newest|latest|most\s+recent|current|final|updated|last)\s+(?:\w+\s+){0,2}?(?:version|draft|revision|edition|copy|policy|"
+                    r"contract|agreement|spec|sheet|document|one)\b", re.IGNORECASE)
+
+
+def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any], newest: bool = False) -> None:
     """Prefer the later of two versions of one document (see the module doc); `hits[i]`: the
-    question's terms in message i. The newer unit's `prior` names both messages, for its excerpt."""
+    question's terms in message i. The newer unit's `prior` names both messages, for its excerpt.
+    `newest`: the question asks for the newest version (`NEWEST`), so the terms do not tell them apart."""
     docs = []  # (unit, its document's message index, features): long messages of units that may go
     for u in units:
         if u.pinned:
@@ -151,10 +160,10 @@ def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any]) -> No
         a = len(fn.terms)
         for older, oi, fo in reversed(docs[max(0, k - _VERSION_LOOKBACK):k]):  # the closest earlier version, among the last few
             b = len(fo.terms)
-            if min(a, b) < _SAME * max(a, b) or not hits[oi] <= hits[ni]:  # too different in size, or told apart
+            if min(a, b) < _SAME * max(a, b) or not (newest or hits[oi] <= hits[ni]):  # too different in size, or told apart
                 continue
             common = len(fn.terms & fo.terms)
-            if common >= _SAME * (a + b - common):
+            if common >= (_SAME_NEWEST if newest else _SAME) * (a + b - common):
                 top = max(newer.rel_norm, older.rel_norm)
                 newer.rel_norm = top
                 older.rel_norm = min(older.rel_norm, _OLDER * top)

@@ -1,0 +1,140 @@
+"""Pruning a conversation around the long paste the question is about: a pasted source file whose
+setting the question names in other words ("base delay" for RETRY_BACKOFF_MS), and the newest of
+three drafts of a document when the question asks for the newest. The conversations are written
+here and pruned with the shipped proxy.toml settings."""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from plugins.prune import lexicon
+from plugins.prune.excerpt import Query, excerpt_text
+from plugins.prune.words import terms_of
+from proxy import tokens
+from tests.test_prune_corrections import MODEL, kept_text, prune
+
+NOUNS = ["invoice", "tenant", "webhook", "ledger", "payout", "export", "report", "region", "config", "event"]
+VERBS = ["load", "parse", "merge", "flush", "group", "store", "resolve", "expand", "render", "score"]
+PROSE = ["the on-call engineer archives the dependency lockfiles after each postmortem",
+         "a new analyst profiles the freshness checks once a source is onboarded",
+         "the release manager pins the state locks when the pager goes quiet",
+         "the platform team tags the staging environment at the start of each sprint"]
+CHAT = ["Could you give me a few tips on {} before the next quarter? My cousin {} keeps asking about it since {} March.",
+        "Is it normal that the team reviews the {} every Monday? {} says it took {} minutes last time.",
+        "Quick one on {}: who should own it when the lead is away? {} covered it for {} days in June.",
+        "Different subject, but how often should we revisit the {}? {} thinks every {} weeks is plenty."]
+NAMES = ["Marta", "Oskar", "Priya", "Goran", "Ingrid", "Tomasz", "Aoife", "Delphine"]
+TOPICS = ["pension statements", "seating chart", "boss encounter", "lesson objectives", "pub quiz", "freight quotations",
+          "grocery spending", "torque wrenches", "patch notes", "settlement letter", "damp readings", "mock exams"]
+
+
+def _module(r: random.Random, special: list[str], at: float = 0.55) -> str:
+    """A generated Python module of ~80 functions and constant blocks, `special` lines at `at` of the way in."""
+    blocks = ['"""Internal module; see the team wiki for context."""', "from __future__ import annotations", "import logging, time",
+              "logger = logging.getLogger(__name__)"]
+    n = 80
+    for k in range(n):
+        if k == int(n * at):
+            blocks.append("\n".join(special))
+        if k % 6 == 0:
+            blocks.append("\n".join(f"{r.choice(NOUNS).upper()}_{r.choice(['LIMIT', 'CHUNK', 'TTL_S', 'POLL_MS', 'WORKERS'])} = "
+                                    f"{r.randrange(2, 99999)}" for _ in range(3)))
+        name = f"{r.choice(VERBS)}_{r.choice(NOUNS)}_{r.choice(['rows', 'items', 'entries'])}"
+        blocks.append(f'def {name}(records, config):\n    """{r.choice(PROSE).capitalize()}."""\n    if not records:\n        return []\n'
+                      f'    out = []\n    for item in records:\n        if item.get("{r.choice(NOUNS)}_id") is None:\n            continue\n'
+                      f'        out.append(item)\n    logger.debug("{name}: %d items", len(out))\n    return out')
+    return "\n\n\n".join(blocks)
+
+
+def _chat(r: random.Random, turns: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for _ in range(turns):
+        out.append({"role": "user", "content": r.choice(CHAT).format(r.choice(TOPICS), r.choice(NAMES), r.randrange(2, 29))})
+        if r.random() < 0.4:
+            out.append({"role": "assistant", "content": f"Usually {r.choice(PROSE)}; {r.choice(PROSE)}, and {r.choice(PROSE)}."})
+        else:
+            out.append({"role": "assistant", "content": "Good question, it depends on the team."})
+    return out
+
+
+def _code_review(seed: int, special: list[str], question: str) -> list[dict[str, Any]]:
+    r = random.Random(seed)
+    paste = "Can you review payments/client.py before I open the PR?\n\n```python\n" + _module(r, special) + "\n```"
+    return ([{"role": "system", "content": "You are a code-review assistant. Answer from the conversation."}]
+            + _chat(r, 10) + [{"role": "user", "content": paste}, {"role": "assistant", "content": "Thanks, I have read it."}]
+            + _chat(r, 110) + [{"role": "user", "content": question}])
+
+
+RETRY = ["RETRY_BACKOFF_MS = 750", "RETRY_BACKOFF_CAP_MS = 7500", "", "",
+         'def _sleep_before_retry(attempt):\n    """Wait before the next attempt."""\n'
+         "    time.sleep(min(RETRY_BACKOFF_MS * 2 ** attempt, RETRY_BACKOFF_CAP_MS) / 1000)"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_pasted_file_the_question_is_about_keeps_more_than_its_best_matching_lines(seed: int, monkeypatch: Any) -> None:
+    """The file cut to ~100 tokens (its best-matching lines and the import lines) while a hundred
+    off-topic chat lines stayed whole; when the question's words are not the code's, the answer is a
+    few lines away from the best match and was lost. (Without the naming map, so only room helps.)"""
+    monkeypatch.setattr(lexicon, "NAMING", {})
+    msgs = _code_review(seed, RETRY, "In the payments client I pasted, what base delay does it use between retries?")
+    for budget in (4000, 6000, 8000):
+        out = prune(msgs, budget)
+        paste = next(m for m in out if m["role"] == "user" and "payments/client.py" in m["content"])
+        assert tokens.count_text(paste["content"], MODEL) >= 0.08 * budget - 20, budget  # (the note is counted in it)
+        assert "RETRY_BACKOFF_MS = 750" in kept_text(out), budget
+
+
+def _query(question: str) -> Query:
+    return Query({t: 1.0 for t in terms_of(question)}, lexicon.answer_kinds(question))
+
+
+@pytest.mark.parametrize("special, question, answer", [
+    (["MAX_BATCH_ROWS = 2048", "MAX_BATCH_BYTES = 4194304"], "What is the largest number of records the exporter will put into one chunk?",
+     "MAX_BATCH_ROWS = 2048"),
+    (["SESSION_IDLE_TIMEOUT_S = 1800", "SESSION_ABSOLUTE_TIMEOUT_S = 43200"],
+     "In that auth module, after how long without activity does a login expire?", "SESSION_IDLE_TIMEOUT_S = 1800"),
+])
+def test_a_setting_named_in_other_words_is_in_a_small_excerpt(special: list[str], question: str, answer: str) -> None:
+    """The question's words (largest, records, chunk; without activity, login, expire) are not the
+    code's (MAX, ROWS, BATCH; IDLE, SESSION, TIMEOUT): a 128-token excerpt kept other constants."""
+    doc = _module(random.Random(5), special)
+    out = excerpt_text(doc, 128, MODEL, _query(question))
+    assert answer in out and tokens.count_text(out, MODEL) <= 128
+
+
+def _policy(r: random.Random, days: int, intro: str) -> str:
+    lines = [intro, "", "RETURNS AND REFUNDS POLICY, FERNWOOD HOME GOODS", ""]
+    for k in range(1, 71):
+        if k == 41:
+            lines.append(f"{k}. Customers may return an item within {days} days of delivery for a full refund.")
+        else:
+            words = r.sample(PROSE, 2) + [f"{r.choice(TOPICS)} {r.randrange(100)}", r.choice(NOUNS) + r.choice(VERBS)]
+            lines.append(f"{k}. " + "; ".join(words).capitalize() + ".")
+    return "\n".join(lines)
+
+
+def test_the_newest_draft_wins_when_the_question_asks_for_it() -> None:
+    """Three drafts that share ~half their words (each redraft rewrote the filler clauses), the older
+    one's intro sharing a word with the question ("came back"): they were not taken for versions,
+    and version two got the relevance and the room (the newest a 65-token excerpt)."""
+    r = random.Random(11)
+    drafts = [_policy(r, 30, "Here is the first draft they sent over:"),
+              _policy(r, 60, "They came back with version two, a few clauses changed:"),
+              _policy(r, 45, "And now version three arrived, please keep it alongside the others:")]
+    msgs: list[dict[str, Any]] = [{"role": "system", "content": "You help a shop owner with supplier paperwork."}]
+    for d in drafts:
+        msgs += _chat(r, 25) + [{"role": "user", "content": d}, {"role": "assistant", "content": "Noted, I have filed it."}]
+    msgs += _chat(r, 40) + [{"role": "user", "content": "Per the most recent version of the returns policy, how long do customers "
+                                                       "have to send something back for their money?"}]
+    for budget in (3000, 4000, 6000):
+        out = prune(msgs, budget)
+        assert "within 45 days of delivery" in kept_text(out), budget
+        size = {d[:40]: 0 for d in drafts}
+        for m in out:
+            for d in drafts:
+                if m["role"] == "user" and d[:40] in m["content"]:
+                    size[d[:40]] = tokens.count_text(m["content"], MODEL)
+        newest, older = size[drafts[2][:40]], size[drafts[1][:40]]
+        assert newest > older, (budget, size)
