@@ -797,6 +797,41 @@ def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], se
     return out, old_dates, old_minutes
 
 
+_NOW_WORDS = re.compile(r"\b(?:latest|current(?:ly)?|now|most recent|newest|today|this morning|right now|as of today)\b",
+                        re.IGNORECASE)
+
+
+def older_entries(idx: Index) -> dict[int, Fact]:
+    """Facts of a dated list's earlier entries -> the same key's value in the latest-dated entry
+    ({"results": [{"date": "2026-08-14", "value": 5.9}, {"date": "2026-11-30", "value": 3.1}]}:
+    5.9 is no "latest" value). Only lists whose entries each carry one date, all different."""
+    m = idx.memo.get("older")
+    if m is not None:
+        return m
+    out: dict[int, Fact] = {}
+    for p in idx.pieces:
+        if not p.columns or not p.dates:
+            continue
+        when: dict[int, list[tuple[int, int, int]]] = {}
+        for y, mo, d, obj, _ in p.dates:
+            when.setdefault(obj, []).append((y, mo, d))
+        for col in p.columns:
+            if len(col) < 2 or any(f.src != "data" for f in col):
+                continue
+            ds = [when.get(f.obj) for f in col]
+            if any(x is None or len(x) != 1 for x in ds):
+                continue
+            days = [x[0] for x in ds]  # type: ignore[index]
+            if len(set(days)) != len(days):
+                continue
+            last = col[days.index(max(days))]
+            for f in col:
+                if f is not last and abs(f.v - last.v) > 1e-9 * max(1.0, abs(f.v)):
+                    out[id(f)] = last
+    idx.memo["older"] = out
+    return out
+
+
 def lookup(idx: Index, c: Claim, v: float, tol: float) -> Iterable[Fact]:
     """Facts whose value equals v within tol, in the claim's units when it has one."""
     if c.unit is not None and c.unit.dim in idx.by_b:

@@ -33,7 +33,7 @@ from .claims import Claim, extract, has_number_word
 from .direction import positions as direction_positions, verdict as direction_verdict
 from .facts import Fact, PieceCache, message_texts, message_texts_meta  # noqa: F401 - message_texts: re-exported
 from .ground import (
-    _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, mentions, names_other,
+    _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, older_entries, _NOW_WORDS, mentions, names_other,
     near, owner_ok, quotient, rate_of,
 )
 from .segments import sentence_end, sentence_start, sentences
@@ -255,7 +255,7 @@ def _remember(idx: Index, c: Claim) -> None:
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
-    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded",
+    __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded", "_now",
                  "wrong_direction")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
@@ -266,6 +266,7 @@ class Grounding:
         self.miscalculated = False  # the answer's own arithmetic gives another result
         self._sign: Any = 0  # the claim's stated direction, read on first need
         self.superseded = False  # the value equals one the user corrected later (stale): flagged, not sure
+        self._now: bool | None = None
         self.wrong_direction = False  # a direction word the data's other end contradicts: flagged, not sure
 
     def grounded(self) -> bool:
@@ -463,6 +464,9 @@ class Grounding:
                 if stale and id(f) in stale and not self._past():
                     self.superseded = True  # the user corrected this value later in the conversation
                     continue
+                if f.src == "data" and self._latest() and id(f) in older_entries(self.idx):
+                    self.superseded = True  # "your latest TSH is 5.9": an earlier entry of a dated list
+                    continue
                 if k and not f.dec:
                     continue  # "3,000" read the European way (3.000) is no count of 3
                 if fact_ok(c, f):
@@ -524,6 +528,14 @@ class Grounding:
         if not years:
             return True  # the data states no such number: a year in passing, not a claim
         return any(self._owner(f) for f in years)
+
+    def _latest(self) -> bool:
+        """Does the claim's clause call it the latest / current value ("your latest TSH is", "now at")?"""
+        r = self._now
+        if r is None:
+            s0 = sentence_start(self.text, self.c.start)
+            r = self._now = _NOW_WORDS.search(self.text, max(s0, self.c.start - 40), self.c.start) is not None
+        return r
 
     def _past(self) -> bool:
         """Does the answer name this number as the earlier value ("moved from 8 December", "was 9",
