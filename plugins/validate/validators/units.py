@@ -261,6 +261,10 @@ _KEY_UNITS: dict[str, Unit] = {
 }
 _TEMP_KEYS = frozenset(("temp", "temperature", "high", "low", "oven", "min", "max", "feels", "dew", "setpoint", "peak", "ambient",
                         "probe", "core", "fridge", "freezer", "avg", "mean", "reading"))
+# what a length in millimetres measures (a key's "_mm" is otherwise the finance "millions")
+_LENGTH_KEYS = frozenset(("rain", "rainfall", "precip", "precipitation", "snow", "snowfall", "thickness", "diameter", "length",
+                          "width", "height", "depth", "size", "gap", "bore", "radius", "distance", "clearance", "tread",
+                          "wall", "spacing", "pitch", "travel", "deflection", "wheelbase", "focal", "dia", "od", "id"))
 _CURRENCY_CODES = frozenset(
     "usd eur gbp jpy cad aud chf inr cny rmb sek nok dkk pln brl mxn zar nzd sgd hkd krw try ils czk huf rub".split())
 _SCALE_WORDS = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6,
@@ -351,6 +355,8 @@ def key_units(key: str) -> KeyRead:
             unit = _UNIT_WORDS["°c" if last == "c" else "°f"]
         elif last == "m" and len(rest) > 1:
             ambiguous_m = True
+        elif last == "mm" and any(t in _LENGTH_KEYS for t in rest[:-1]):
+            unit = _KEY_UNITS["mm"]  # "rain_24h_mm", "thickness_mm": millimetres, not millions ("revenue_mm")
         elif last in _SCALE_WORDS and last not in ("m", "b") and len(rest) > 1:
             scale = _SCALE_WORDS[last]
         elif last in _KEY_UNITS:
