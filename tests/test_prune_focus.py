@@ -138,3 +138,24 @@ def test_the_newest_draft_wins_when_the_question_asks_for_it() -> None:
                     size[d[:40]] = tokens.count_text(m["content"], MODEL)
         newest, older = size[drafts[2][:40]], size[drafts[1][:40]]
         assert newest > older, (budget, size)
+
+
+@pytest.mark.parametrize("seed, decision", [
+    (21, "My recommendation: book The Granary at Wexcombe. It is step-free and the set menu fits your budget."),
+    (22, "Then go with The Granary at Wexcombe: it is a short walk from the church and the set menu fits."),
+    (23, "In that case book The Granary at Wexcombe, it is step-free and quiet enough for speeches."),
+])
+def test_the_assistants_recommendation_survives_when_the_question_asks_what_was_agreed(seed: int, decision: str) -> None:
+    """The options, the user's constraint, then the assistant committing to one, the user never
+    replying "agreed": the question shares no word with the recommendation, which scored like chat
+    and went first."""
+    r = random.Random(seed)
+    msgs: list[dict[str, Any]] = [{"role": "system", "content": "You help plan a family wedding."}] + _chat(r, 10)
+    msgs += [{"role": "user", "content": "We need a place for the rehearsal dinner the night before the wedding, about 30 people."},
+             {"role": "assistant", "content": "Three candidates: Seaview Harbour Room, lively but up a flight of stairs; Ostler's Barn, "
+                                              "rustic but a taxi ride away; and The Granary at Wexcombe, smaller and step-free."},
+             {"role": "user", "content": "Grandma uses a wheelchair and we want to walk from the church."},
+             {"role": "assistant", "content": decision}]
+    msgs += _chat(r, 150) + [{"role": "user", "content": "Remind me where we agreed the night-before-the-wedding meal should happen?"}]
+    for budget in (4000, 6000):
+        assert decision in kept_text(prune(msgs, budget)), budget

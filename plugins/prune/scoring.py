@@ -408,6 +408,7 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     _lists_pointed_at(messages, units, user_units)
     _answers(units)
     question = message_text(messages[units[user_units[-1]].messages[0]]) if user_units else ""
+    _recommendations(messages, units, question)
     supersede.versions(feats, units, hits, bool(supersede.NEWEST.search(question)))
     corrected = supersede.corrections(feats, units)
     supersede.lift_relevance(units, corrected)
@@ -538,6 +539,40 @@ def _decisions(messages: list[Any], units: list[Unit]) -> None:
             if agrees(text):
                 a.decision = True
 
+
+# A question about what was decided or recommended ("where did we agree...", "which one did we land on",
+# "what did you suggest", "who did we decide..."), and an assistant answer that commits to one option in
+# its first sentence: "My recommendation: book X", "Then ship RC-4417", "Go with fct_sessions_daily",
+# "In that case put it in...", "Stay at Pension Alpenruh". The user need not have replied "agreed".
+_DECIDED_Q = re.compile(r"\b(?:we|you|i)\s+(?:\w+\s+){0,2}?(?:agree[ds]?|decided?|settled?|land(?:ed)?\s+on|chose|choose|picked?|went\s+with|"
+                        r"go\s+with|recommend(?:ed)?|suggest(?:ed)?|advised?|propos(?:ed|e)|say|said)\b|\b(?:agreed|decided|chosen|recommended)\b",
+                        re.IGNORECASE)
+_RECOMMENDS = re.compile(
+    r"^\W*(?:(?:then|so|ok(?:ay)?|right|in\s+that\s+case|given\s+that|if\s+so|with\s+that(?:\s+constraint)?)\W+)?"
+    r"(?:my\s+(?:recommendation|vote|pick|suggestion|advice|choice)\b|i(?:'d|\s+would)\s+(?:go|pick|choose|book|recommend|take)\b|"
+    r"i\s+(?:recommend|suggest)\b|(?:the\s+)?best\s+(?:option|choice|bet|fit)\s+is\b|let'?s\s+go\s+with\b|"
+    r"(?:go|stay|put|book|ship|seat|choose|pick|use|take|call|name|buy|hire|send|order|move|schedule|switch|sign|hold|keep|"
+    r"register|reserve|pick)\s)", re.IGNORECASE)
+_DECIDED_REL = 0.8  # of the most relevant unit among the few before it (the options, the request)
+_DECIDED_BACK = 6  # units back that may hold what it chose between
+
+
+def _recommendations(messages: list[Any], units: list[Unit], question: str) -> None:
+    """Under a question about a decision (`_DECIDED_Q`), an assistant answer committing to an option
+    (`_RECOMMENDS`) is a decision, about what the units just before it are about: it takes
+    `_DECIDED_REL` of their best relevance (its own words name the choice, not the topic)."""
+    if not _DECIDED_Q.search(question):
+        return
+    for u in units:
+        if u.role != "assistant" or u.pinned:
+            continue
+        c = messages[u.messages[0]].get("content")
+        if not isinstance(c, str) or not _RECOMMENDS.search(c[:200]):
+            continue
+        u.decision = True
+        before = [v.rel_norm for v in units[max(0, u.index - _DECIDED_BACK):u.index] if not v.pinned]
+        if before:
+            u.rel_norm = max(u.rel_norm, _DECIDED_REL * max(before))
 
 def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_role: str = "system", summaries: Iterable[str | None] | None = None) -> list[Any]:
     """The pruned message list: kept messages in order (excerpted ones shortened), one marker
