@@ -74,3 +74,11 @@ def test_a_current_key_supersedes_the_plain_one() -> None:
              ("meter_status", {"site": "S1"}, {"current_reading_kwh": 5391})]
     ok, bad = run(_conv(calls, "Reading?"), "The meter reads 5,120 kWh.")
     assert not ok and any("5,120" in b for b in bad), bad
+
+
+def test_a_later_settled_value_supersedes_an_earlier_estimate() -> None:
+    calls = [("claim_status", {"claim": "AU-1"}, {"status": "pending", "estimate": 3120.0}),
+             ("claim_status", {"claim": "AU-1", "refresh": True}, {"status": "approved", "approved_amount": 2875.4})]
+    ok, bad = run(_conv(calls, "Update?"), "Your claim is approved; the payment is $3,120.00.")
+    assert not ok and any("3,120" in b for b in bad), bad
+    assert run(_conv(calls, "Update?"), "Your claim is approved for $2,875.40 (the estimate was $3,120.00).")[0]

@@ -664,6 +664,29 @@ def _updates(a: Any, b: Any, pb: Piece) -> bool:
     return bool(top) and any(o.text_keys & _DONE_KEYS for o in top)
 
 
+_PROVISIONAL = frozenset(("estimate", "estimated", "requested", "claimed", "quoted", "quote", "pending", "proposed", "projected",
+                          "preliminary", "provisional", "expected"))
+_SETTLED = frozenset(("approved", "final", "settled", "actual", "confirmed", "awarded", "granted", "paid"))
+
+
+def _settled(a: Piece, b: Piece, out: dict[int, Fact]) -> None:
+    """A later result of the same record settles an earlier provisional value: {"estimate": 3120.0},
+    then {"approved_amount": 2875.4}. One settled value of the dimension, and the later result
+    states no provisional value of it itself."""
+    later = [g for g in b.facts if g.key and g.src == "data"]
+    done = [g for g in later if _key_set(g.key) & _SETTLED]
+    if not done:
+        return
+    for f in a.facts:
+        if not f.key or f.src != "data" or not _key_set(f.key) & _PROVISIONAL:
+            continue
+        same = [g for g in done if g.dim == f.dim or f.dim is None or g.dim is None]
+        if len(same) != 1 or any(_key_set(g.key) & _PROVISIONAL for g in later):
+            continue
+        if abs(same[0].v - f.v) > 1e-9 * max(1.0, abs(f.v)):
+            out.setdefault(id(f), same[0])
+
+
 def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], set[tuple[int, int, int]], set[int]]:
     """Values a later tool result re-fetching the same thing replaced ("eta" 2026-12-08, then 2026-12-11
     after a refresh): facts of the earlier result (-> the later one's), and the dates and times of day
@@ -688,6 +711,7 @@ def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], se
                 g = new.get((_path(a, f.obj, f.key), f.dim))
                 if g is not None and abs(g.v - f.v) > 1e-9 * max(1.0, abs(f.v)):
                     out[id(f)] = g
+            _settled(a, b, out)
             bd = {(_path(b, obj, key)): (y, mo, d) for y, mo, d, obj, key in b.dates}
             for y, mo, d, obj, key in a.dates:
                 nd = bd.get(_path(a, obj, key))
@@ -730,6 +754,7 @@ def refetched(pieces: list[Piece], meta: list[Any]) -> tuple[dict[int, Fact], se
                           and ks < _key_set(k2) and not (_key_set(k2) - ks) & _DELTA_TOKS for g in g2]
                 if gs and len(gs) == 1 and abs(gs[0].v - f.v) > 1e-9 * max(1.0, abs(f.v)):
                     out[id(f)] = gs[0]
+            _settled(a, b, out)
             bd = [(y, mo, d) for y, mo, d, _, key in b.dates]
             bkeys: dict[str, list[tuple[int, int, int]]] = {}
             for y, mo, d, _, key in b.dates:
