@@ -159,3 +159,23 @@ def test_the_assistants_recommendation_survives_when_the_question_asks_what_was_
     msgs += _chat(r, 150) + [{"role": "user", "content": "Remind me where we agreed the night-before-the-wedding meal should happen?"}]
     for budget in (4000, 6000):
         assert decision in kept_text(prune(msgs, budget)), budget
+
+
+def test_a_first_person_quote_with_a_value_survives_in_a_pasted_transcript() -> None:
+    """A deposition of ~200 Q/A pairs of third-person talk and one answer in the first person with the
+    time in words: the question ("when did the witness say he walked out") shares no word with it,
+    and a 400-token excerpt kept the lines about witnesses and nights instead."""
+    r = random.Random(31)
+    lines = ["Deposition of Mr D. Harlow, warehouse supervisor", ""]
+    for k in range(200):
+        lines += [f"Q: How often should the {r.choice(NOUNS)} team review the {r.choice(TOPICS)} on the night of a witness statement?", "",
+                  f"A: {r.choice(PROSE).capitalize()}, because the night shift reads the witness statements first.", ""]
+        if k == 120:
+            lines += ["Q: Thank you. Let us move on.", "",
+                      "A: I left the warehouse at about ten past nine, through the loading bay door, because the front was locked.", ""]
+    doc = "\n".join(lines)
+    question = "According to the deposition, when did the witness say he walked out on the night in question?"
+    q = Query({t: 1.0 for t in terms_of(question)}, lexicon.answer_kinds(question), said=True)
+    out = excerpt_text(doc, 400, MODEL, q)
+    assert "ten past nine" in out and tokens.count_text(out, MODEL) <= 400
+    assert "ten past nine" not in excerpt_text(doc, 400, MODEL, Query(dict(q), q.ask))  # the rule, not the words, keeps it

@@ -68,14 +68,27 @@ class Query(dict):  # type: ignore[type-arg]
     """Query terms -> weights; `ask`: the kinds of value the question asks for (`lexicon.answer_kinds`);
     `parts`: a question asking several things, its parts (their terms, and the kinds each asks for)."""
 
-    __slots__ = ("ask", "parts", "pairs")
+    __slots__ = ("ask", "parts", "pairs", "said")
 
     def __init__(self, terms: Any = (), ask: int = 0, parts: tuple[tuple[frozenset[str], int], ...] = (),
-                 pairs: frozenset[tuple[str, str]] = frozenset()) -> None:
+                 pairs: frozenset[tuple[str, str]] = frozenset(), said: bool = False) -> None:
         super().__init__(terms)
         self.ask = ask
         self.parts = parts
         self.pairs = pairs  # the question's adjacent word pairs ("migration plan"): a phrase, not two words
+        self.said = said  # the question asks what someone said (`SAID`): first-person statements of a value count more
+
+
+# A question about what someone said, wrote or told ("what did the rep say", "when did the witness say
+# he left", "which price did participant seven say made them quit").
+SAID = re.compile(r"\b(?:say|said|says|tell|told|mention(?:ed)?|wrote|claim(?:ed)?|testif(?:y|ied)|quoted?|stated?)\b", re.IGNORECASE)
+# Inside a pasted thread, transcript or chat, a first-person statement holding a value ("I left at about ten
+# past nine", "we can only hold the 3.5% discount if PO 5521-K...", "I rolled back to revision 41"): the
+# quote such a question is after, where the rest of a long paste is third-person talk about it.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|we're|we've|my|My|our|Our)\b")
+_WORD_VALUE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+                         r"hundred|thousand|half|quarter|noon|midnight)\b", re.IGNORECASE)
+_SPEECH, _SPEECH_SHARE = 1.5, 0.6
 
 
 def pairs_of(text: str) -> frozenset[tuple[str, str]]:
@@ -177,7 +190,7 @@ class _Analysis:
     (each segment's section heading, its non-blank neighbours) and the kinds of value it holds."""
 
     __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
-                 "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued", "table", "table_heads")
+                 "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued", "table", "table_heads", "speech")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
@@ -200,6 +213,7 @@ class _Analysis:
         self.valued: list[bool] = []  # the segment states a value: a quantity, a number, a code with digits
         self.table_heads: set[int] = set()
         self.table: set[int] = set()  # the headers and rows of tables: their neighbours are other records, not context
+        self.speech: list[int] = []  # first-person statements holding a value (`_FIRST_PERSON`)
         seen: set[str] = set()
         h, last, body = -1, -1, 0
         for i, seg in enumerate(self.segs):
@@ -214,6 +228,8 @@ class _Analysis:
                 self.items.setdefault(x, []).append(i)
             nq = len(_QUANTITY.findall(seg))
             self.valued.append(nq > 0 or any(c.isdigit() for x in found for c in x))
+            if _FIRST_PERSON.search(seg) and (self.valued[-1] or _WORD_VALUE.search(seg)):
+                self.speech.append(i)
             b = 0.4 * min(3, len(found)) + 1.0 * min(2, nq) + (0.8 if i == 0 else 0.3 if i == n - 1 else 0.0)
             key = _strip(seg).strip().lower()
             self.keys.append(hash(key))
@@ -425,6 +441,9 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
         for i, t in total.items():
             out[i] += t * _HEADER_SHARE if i in heads else t
         top = max(total.values())
+    if a.speech and getattr(query, "said", False):  # rare in a paste: about as worth keeping as its best line
+        for i in a.speech:
+            out[i] += _SPEECH + _SPEECH_SHARE * top
     if later is not None:
         if isinstance(later, Later):  # inline: the common case
             seen, end = later.seen.get, later.end
