@@ -34,7 +34,7 @@ from .direction import positions as direction_positions, verdict as direction_ve
 from .facts import Fact, PieceCache, message_texts, message_texts_meta  # noqa: F401 - message_texts: re-exported
 from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, older_entries, _NOW_WORDS, mentions, names_other,
-    near, owner_ok, quotient, rate_of,
+    near, owner_ok, quotient, rate_of, _GENERIC_KEY,
 )
 from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
@@ -336,7 +336,93 @@ class Grounding:
             return False  # a time in a named zone: a conversion (DST, offsets) the data may not spell out
         if _WORKED.search(self.text, 0, s1) is not None:
             return False  # the answer shows its working: a calculation answer, where the engine is weak
-        return _CALC.search(self.text, s0, s1) is None
+        if _CALC.search(self.text, s0, s1) is not None:
+            return False
+        # A lookup-shaped claim is sure only when it binds to the data: a date or time no date
+        # arithmetic produced; a number whose words name a data attribute of its kind, that misreads
+        # a value the data states (digits swapped, dropped or scaled), or that totals a list the
+        # sentence counts. A number the data names nothing for ("16\" on center", "2.5 kg steps", a
+        # weighted grade, a sum the answer does not itemise) may be derived or incidental: flagged.
+        if _CHANGE.search(self.text, s0, s1) is not None:
+            return False  # "went from $24,180 to $27,730, up 3.6%": a change, its ends and steps are worked out
+        if c.kind == "time" and (self.idx.offsets or self.idx.zones):
+            return False  # the data's times carry UTC offsets: a local time is a conversion
+        if c.unit is not None and self._converted_unit():
+            return False  # "19 °F" where the data gives °C: a conversion
+        if c.kind == "number" and c.integer and c.unit is None and c.noun is not None and c.values and c.values[0][0] <= 50:
+            return False  # "2 returns", "4 stops": a count of things the engine could not count
+        if c.kind in ("date", "time", "year", "ordinal"):
+            if c.kind == "date" and c.dates and all(d is None for _, _, d in c.dates):
+                return False  # "June 2024": a month, the period of a heading, not a looked-up date
+            return _DATE_ARITH.search(self.text, s0, s1) is None
+        return self._names_attribute() or self._misread() or self._counted_total(s0, s1)
+
+    def _converted_unit(self) -> bool:
+        """Does the data state this dimension only in other units (the claim is a conversion)?"""
+        u = self.c.unit
+        same = [f.unit for f in self.idx.facts if f.src != "answer" and f.unit is not None and f.unit.dim == u.dim]
+        return bool(same) and all(abs(x.factor - u.factor) > 1e-9 * max(abs(u.factor), 1e-12) or x.offset != u.offset for x in same)
+
+    def _names_attribute(self) -> bool:
+        """Do the claim's words (noun, the words before and after it) name a data key of a fact of
+        the claim's dimension ("the deductible is $750" for {"deductible": 500})?"""
+        c = self.c
+        ctx = self._context()
+        words = {stem(w.lower()) for w in ctx.close + ctx.near + ctx.after + ctx.far if w[:1].isalpha() and len(w) > 2}
+        if c.noun:
+            words.add(stem(c.noun.lower()))
+        words -= _GENERIC_KEY
+        if not words:
+            return False
+        dim = c.dim if c.kind != "percent" else "percent"
+        return any(f.src != "answer" and f.dim == dim and not words.isdisjoint(f.toks) and not (f.toks <= _GENERIC_KEY)
+                   and not words.isdisjoint(f.toks - _GENERIC_KEY) for f in self.idx.facts)
+
+    def _misread(self) -> bool:
+        """Is the claim's value a data value (or a derived one) with its digits swapped, one digit
+        dropped or doubled, or the decimal point moved (14.78 for 147.84, $5,816.40 for 581.64)?"""
+        if not self.c.values:
+            return False
+        v = abs(self.c.values[0][0])
+        dv = _digits(v)
+        if len(dv) < 3:
+            return False
+        derived, _ = self.idx.derived()
+        for w in [f.v for f in self.idx.facts if f.src != "answer"] + derived:
+            if w == 0 or abs(w - v) < 1e-9:
+                continue
+            dw = _digits(w)
+            if len(dw) < 3:
+                continue
+            if dw == dv:
+                return True  # the same digits, scaled
+            if len(dw) == len(dv):
+                diff = [k for k in range(len(dv)) if dw[k] != dv[k]]
+                if len(diff) == 2 and dw[diff[0]] == dv[diff[1]] and dw[diff[1]] == dv[diff[0]]:
+                    return True  # two digits swapped
+                if len(diff) == 1 and diff[0] >= len(dv) - 2:
+                    return True  # a cent off
+            elif abs(len(dw) - len(dv)) == 1:
+                a, b = (dw, dv) if len(dw) > len(dv) else (dv, dw)
+                if any(a[:k] + a[k + 1:] == b for k in range(len(a))):
+                    return True  # a digit dropped or added
+        return False
+
+    def _counted_total(self, s0: int, s1: int) -> bool:
+        """"You spent $904.15 across 4 expenses": the sentence counts N items and the data lists
+        exactly N values of the claim's dimension under one key: the claim totals that list."""
+        ns = {int(m.group(1) or m.group(2)) for m in _COUNTED.finditer(self.text, s0, s1)}
+        ns.discard(0)
+        ns.discard(1)
+        if not ns:
+            return False
+        dim = self.c.dim
+        groups: dict[tuple[int, str], int] = {}
+        for f in self.idx.facts:
+            if f.src == "data" and f.dim == dim and f.key and f.obj >= 0:
+                k = (id(f.pc), f.key)
+                groups[k] = groups.get(k, 0) + 1
+        return not ns.isdisjoint(groups.values())
 
     def _stated_raw(self, vt: tuple[float, float]) -> bool:
         v, tol = vt
@@ -1208,6 +1294,15 @@ _CALC = re.compile(
 _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/)\s+(?:the\s+)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d%])")
 _POINTS_AFTER = re.compile(r"\s*(?:percentage[ -])?(?:points?|pts?)\b", re.IGNORECASE)
 _WORKED = re.compile(r"[=×≈→÷]")
+# a date or time the sentence derives: a span of days, weeks or hours, "Day 28", "later", "by", "due"
+_DATE_ARITH = re.compile(r"\b\d+(?:\.\d+)?[ -]?(?:days?|weeks?|months?|years?|hours?|hrs?|h|minutes?|mins?|business days?|nights?)\b"
+                         r"|\bday\s+\d+\b|\b(?:later|earlier|after|before|since|until|till|from now|ago|elapsed|within|by|"
+                         r"deadline|due)\b", re.IGNORECASE)
+# a change the sentence states: "from X to Y", "up 3.6%", "down $1,200"
+_CHANGE = re.compile(r"\bfrom\s+\**[$€£]?\d[\d,.]*[^.;!?\d]{0,40}?\bto\s+\**[$€£]?\d|\b(?:up|down)\s+\**[$€£]?\d", re.IGNORECASE)
+# "across 5 expenses", "your 6 recent transactions": a count of the items a total sums
+_COUNTED = re.compile(r"\b(?:across|over|from|of|in|for|your|the|all|these)\s+(?:your\s+|the\s+|all\s+|these\s+)?(\d{1,2})\s+"
+                      r"(?:recent\s+)?[a-z]+s\b|\b(?:across|over)\s+(\d{1,2})\b", re.IGNORECASE)
 # "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
 _INTERVAL_WORDS = frozenset(("interval", "every", "cadence", "step", "sampling", "frequency"))
 _LIST_ITEM = re.compile(r"(?:[-*•–]|\d{1,2}[.)])\s+\S")
@@ -1223,6 +1318,11 @@ _UP_VERBS = VERBS_UP
 _ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
+
+
+def _digits(x: float) -> str:
+    """A value's significant digits, without the decimal point (147.84 -> "14784", 0.5 -> "5")."""
+    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", "").lstrip("0")
 
 
 def _num_in(text: str, x: float) -> bool:

@@ -1,0 +1,71 @@
+"""The "sure" line of the numbers validator (withhold the answer) for a lookup-shaped claim: sure
+only when the claim binds to the data (names a data attribute, misreads a stated value, totals a
+counted list); a date the sentence derives, a conversion, a count, or a number inside a stated
+change is only flagged (uncertain)."""
+import json
+
+from plugins.validate.validators.base import Answer, Subject
+from plugins.validate.validators.numbers import NumbersValidator
+
+
+def _check(data: dict | str, answer: str, question: str = "What are the figures?"):
+    content = data if isinstance(data, str) else json.dumps(data)
+    msgs = [{"role": "user", "content": question}, {"role": "tool", "tool_call_id": "t1", "content": content}]
+    return NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}, {}))
+
+
+def test_incidental_date_is_flagged_not_withheld():
+    r = _check({"employee": "Dana Ruiz", "gross_pay": 4210.55, "pay_date": "2026-12-15"},
+               "Your gross pay is $4,210.55, paid on December 15. W-2s are posted by January 31.")
+    assert not r.is_valid and r.uncertain
+
+
+def test_date_from_date_arithmetic_is_flagged_not_withheld():
+    r = _check({"served_on": "2026-11-16", "answer_window_days": 21},
+               "You were served on November 16. Counting 21 days from service, the answer lands on Monday, December 8, 2026.")
+    assert not r.is_valid and r.uncertain
+
+
+def test_month_heading_is_flagged_not_withheld():
+    r = _check({"hotel": "Harborview Inn", "period": "2024-07", "adr": 189.5},
+               "**Harborview Inn — June 2024**\nAverage daily rate: $189.50.")
+    assert not r.is_valid and r.uncertain
+
+
+def test_conversion_to_another_unit_is_flagged_not_withheld():
+    r = _check({"forecast": [{"day": "Sat", "high_c": 4, "low_c": -7, "high": "4 °C", "low": "-7 °C"}]},
+               "Saturday looks cold: a low of 18 °F.")
+    assert not r.is_valid and r.uncertain
+
+
+def test_count_of_things_is_flagged_not_withheld():
+    r = _check({"returns": [{"order": "A1", "status": "refunded"}, {"order": "A2", "status": "pending"},
+                            {"order": "A3", "status": "refunded"}, {"order": "A4", "status": "rejected"},
+                            {"order": "A5", "status": "pending"}]},
+               "**2 returns** are still pending (orders A2 and A5).", "How many of my returns are still pending?")
+    assert not r.is_valid and r.uncertain
+
+
+def test_number_inside_a_stated_change_is_flagged_not_withheld():
+    r = _check({"account": "Roth IRA", "value_jan_1": 24180, "value_today": 27730},
+               "Your Roth IRA went from $24,180 to $27,730, up $3,560 this year.")
+    assert not r.is_valid and r.uncertain
+
+
+def test_misread_stated_value_is_still_withheld():
+    r = _check({"transactions": [{"description": "Rent", "amount": 147.84}, {"description": "Coffee", "amount": 4.5}]},
+               "The Rent payment was $14.78.")
+    assert not r.is_valid and not r.uncertain
+
+
+def test_total_of_a_counted_list_is_still_withheld():
+    r = _check({"items": [{"merchant": "Train", "amount": 167.8}, {"merchant": "Taxi", "amount": 182.94},
+                          {"merchant": "Lunch", "amount": 268.0}, {"merchant": "Hotel", "amount": 501.92}]},
+               "You spent $1,052.72 across 4 expenses.")
+    assert not r.is_valid and not r.uncertain
+
+
+def test_value_for_a_named_attribute_is_still_withheld():
+    r = _check({"policy": "HX-2201", "deductible": 500, "premium_monthly": 84.2},
+               "Your deductible is $750.")
+    assert not r.is_valid and not r.uncertain
