@@ -69,3 +69,26 @@ def test_value_for_a_named_attribute_is_still_withheld():
     r = _check({"policy": "HX-2201", "deductible": 500, "premium_monthly": 84.2},
                "Your deductible is $750.")
     assert not r.is_valid and not r.uncertain
+
+
+def test_shown_work_with_a_multiplier_word_is_flagged_not_withheld():
+    r = _check({"drug": "Amoxicillin", "tablet_mg": 100, "tablets_per_dose": 2, "doses_per_day": 2},
+               "Take 2 × 100 mg twice daily = 400 mg per day.")
+    assert not r.is_valid and r.uncertain
+
+
+def test_shown_work_mixing_time_units_is_flagged_not_withheld():
+    r = _check({"line": "L2", "units": 724, "cycle_time_s": 30, "run_time_min": 418},
+               "Performance: 724 × 30 s / 418 min = 86.6%")
+    assert not r.is_valid and r.uncertain
+
+
+def test_tail_of_a_longer_expression_is_flagged_not_withheld():
+    r = _check({"instances": 12, "type": "m6i.xlarge", "hourly_usd": 0.192, "hours": 730},
+               "Compute: 12 × m6i.xlarge × $0.192 × 730 h = $1,681.92")
+    assert not r.is_valid and r.uncertain
+
+
+def test_plainly_wrong_shown_work_is_still_withheld():
+    r = _check({"sku": "P-9", "qty": 5, "unit_price": 9.4}, "Cost: 5 × $9.40 = $49.00")
+    assert not r.is_valid and not r.uncertain

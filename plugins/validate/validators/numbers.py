@@ -256,7 +256,7 @@ class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
     __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded", "_now",
-                 "wrong_direction")
+                 "wrong_direction", "_work")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -268,6 +268,7 @@ class Grounding:
         self.superseded = False  # the value equals one the user corrected later (stale): flagged, not sure
         self._now: bool | None = None
         self.wrong_direction = False  # a direction word the data's other end contradicts: flagged, not sure
+        self._work: list[float] | None = None  # the operands of shown work found wrong
 
     def grounded(self) -> bool:
         c = self.c
@@ -319,6 +320,8 @@ class Grounding:
         sentence derives it (no operator, no calculation word, no hedge), and every claim of the
         answer before it was verified (an answer the engine follows up to that number)."""
         c = self.c
+        if self.miscalculated and self._loose_work():
+            return False  # the written-out arithmetic is one the parser may have misread: flagged
         if self.miscalculated or self.wrong_owner or self.wrong_sign:
             return True
         if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
@@ -424,6 +427,31 @@ class Grounding:
                 groups[k] = groups.get(k, 0) + 1
         return not ns.isdisjoint(groups.values())
 
+    def _loose_work(self) -> bool:
+        """Is the shown work the engine found wrong possibly misread: the expression it evaluated
+        is the tail of a longer one ("12 × m6i.xlarge × $0.192 × 730 h", "90 minutes plus 30 s × 40"),
+        mixes time units ("724 × 30 s / 418 min"), or carries a multiplier word ("2 × 100 mg
+        twice daily")?"""
+        text, c = self.text, self.c
+        s0 = sentence_start(text, c.start)
+        eq = max(text.rfind("=", s0, c.start), text.rfind("≈", s0, c.start))
+        if eq < 0:
+            return False
+        cut = max(text.rfind(":", s0, eq), text.rfind(";", s0, eq), text.rfind("=", s0, eq), s0 - 1) + 1
+        lhs = text[cut:eq]
+        nums = list(_NUMBER.finditer(lhs))
+        if not nums:
+            return False
+        tail = text[c.start:sentence_end(text, c.end, True) or len(text)][:40]
+        if _MULTIPLIER.search(lhs) is not None:
+            return True
+        scales = {_TIME_SCALE[m.group(0).strip().lower()] for m in _TIME_WORD.finditer(lhs + " " + tail[:len(c.text) + 12])}
+        if len(scales) > 1:
+            return True
+        ops = self._work or []
+        at = next((m.start() for m in nums if ops and abs(float(m.group(0).replace(",", "")) - ops[0]) < 1e-9), None)
+        return at is not None and _OPERATOR.search(lhs, 0, at) is not None  # operators before the first operand read
+
     def _stated_raw(self, vt: tuple[float, float]) -> bool:
         v, tol = vt
         t = max(tol, abs(v) * 1e-9)
@@ -501,6 +529,7 @@ class Grounding:
             return None
         verdict, operands = hit
         if verdict == "bad":
+            self._work = operands
             return "bad"
         return "ok" if all(self._stated(x) for x in operands) else None
 
@@ -1298,6 +1327,11 @@ _WORKED = re.compile(r"[=×≈→÷]")
 _DATE_ARITH = re.compile(r"\b\d+(?:\.\d+)?[ -]?(?:days?|weeks?|months?|years?|hours?|hrs?|h|minutes?|mins?|business days?|nights?)\b"
                          r"|\bday\s+\d+\b|\b(?:later|earlier|after|before|since|until|till|from now|ago|elapsed|within|by|"
                          r"deadline|due)\b", re.IGNORECASE)
+_MULTIPLIER = re.compile(r"\b(?:twice|thrice|daily|weekly|monthly|nightly|hourly|per|each|a day|a week)\b", re.IGNORECASE)
+_TIME_WORD = re.compile(r"(?<=\d)\s?(?:seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h)\b|\b(?:seconds?|minutes?|hours?)\b", re.IGNORECASE)
+_TIME_SCALE = {w: k for k, ws in enumerate((("second", "seconds", "sec", "secs", "s"), ("minute", "minutes", "min", "mins"),
+                                            ("hour", "hours", "hr", "hrs", "h"))) for w in ws}
+_OPERATOR = re.compile(r"[×÷+−*/]|\s[x-]\s|\b(?:plus|minus|times)\b", re.IGNORECASE)
 # a change the sentence states: "from X to Y", "up 3.6%", "down $1,200"
 _CHANGE = re.compile(r"\bfrom\s+\**[$€£]?\d[\d,.]*[^.;!?\d]{0,40}?\bto\s+\**[$€£]?\d|\b(?:up|down)\s+\**[$€£]?\d", re.IGNORECASE)
 # "across 5 expenses", "your 6 recent transactions": a count of the items a total sums
