@@ -92,3 +92,13 @@ def test_tail_of_a_longer_expression_is_flagged_not_withheld():
 def test_plainly_wrong_shown_work_is_still_withheld():
     r = _check({"sku": "P-9", "qty": 5, "unit_price": 9.4}, "Cost: 5 × $9.40 = $49.00")
     assert not r.is_valid and not r.uncertain
+
+
+def test_computed_table_cell_equal_to_another_entity_value_is_flagged_not_withheld():
+    data = {"teams": [{"team": "Ashby", "p": 22, "w": 14, "d": 5, "l": 3, "gf": 47, "ga": 21},
+                      {"team": "Bexley", "p": 22, "w": 13, "d": 6, "l": 3, "gf": 39, "ga": 18},
+                      {"team": "Crane", "p": 21, "w": 13, "d": 4, "l": 4, "gf": 44, "ga": 25}]}
+    answer = ("| Pos | Team | P | Pts | GD | PPG |\n|---|---|---|---|---|---|\n| 1 | Ashby | 22 | 47 | +26 | 2.14 |\n"
+              "| 2 | Bexley | 22 | 45 | +21 | 2.05 |\n| 3 | Crane | 21 | 43 | +19 | 2.05 |\n")
+    r = _check(data, answer, "Give me the table with points and goal difference.")
+    assert not r.is_valid and r.uncertain

@@ -322,6 +322,9 @@ class Grounding:
         c = self.c
         if self.miscalculated and self._loose_work():
             return False  # the written-out arithmetic is one the parser may have misread: flagged
+        if self.wrong_owner and not (self.miscalculated or self.wrong_sign) and c.kind != "ident" \
+                and self.text.startswith("|", sentence_start(self.text, c.start)):
+            return False  # a table cell: its columns are often computed from each other ("GD +21" = gf - ga)
         if self.miscalculated or self.wrong_owner or self.wrong_sign:
             return True
         if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
