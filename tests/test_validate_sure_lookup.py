@@ -102,3 +102,10 @@ def test_computed_table_cell_equal_to_another_entity_value_is_flagged_not_withhe
               "| 2 | Bexley | 22 | 45 | +21 | 2.05 |\n| 3 | Crane | 21 | 43 | +19 | 2.05 |\n")
     r = _check(data, answer, "Give me the table with points and goal difference.")
     assert not r.is_valid and r.uncertain
+
+
+def test_local_time_of_a_utc_instant_is_flagged_not_withheld():
+    data = {"meeting": "Quarterly review", "start_utc": "2026-12-09T16:30:00Z", "duration_min": 90,
+            "attendees_tz": {"Berlin": "+01:00", "New York": "-05:00", "Tokyo": "+09:00"}}
+    r = _check(data, "Quarterly review, Wed Dec 9 (90 min):\n- New York: 11:30 AM–1:00 PM", "What time is the review?")
+    assert not r.is_valid and r.uncertain

@@ -351,8 +351,8 @@ class Grounding:
         # weighted grade, a sum the answer does not itemise) may be derived or incidental: flagged.
         if _CHANGE.search(self.text, s0, s1) is not None:
             return False  # "went from $24,180 to $27,730, up 3.6%": a change, its ends and steps are worked out
-        if c.kind == "time" and (self.idx.offsets or self.idx.zones):
-            return False  # the data's times carry UTC offsets: a local time is a conversion
+        if c.kind == "time" and (self.idx.offsets or self.idx.zones or self.idx.utc_moments):
+            return False  # the data's times carry UTC offsets (or are UTC instants): a local time is a conversion
         if c.unit is not None and self._converted_unit():
             return False  # "19 °F" where the data gives °C: a conversion
         if c.kind == "number" and c.integer and c.unit is None and c.noun is not None and c.values and c.values[0][0] <= 50:
