@@ -109,3 +109,9 @@ def test_local_time_of_a_utc_instant_is_flagged_not_withheld():
             "attendees_tz": {"Berlin": "+01:00", "New York": "-05:00", "Tokyo": "+09:00"}}
     r = _check(data, "Quarterly review, Wed Dec 9 (90 min):\n- New York: 11:30 AM–1:00 PM", "What time is the review?")
     assert not r.is_valid and r.uncertain
+
+
+def test_label_spelled_by_a_data_key_is_not_withheld():
+    data = {"township": "Harlan", "population_2020": 12874, "budget_fy2024": 4962310, "employees_fte": 41}
+    r = _check(data, "Its FY2024 budget is $4,962,310, with a staff of 41 full-time equivalents.")
+    assert r.is_valid or r.uncertain

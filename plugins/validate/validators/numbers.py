@@ -327,6 +327,8 @@ class Grounding:
             return False  # a table cell: its columns are often computed from each other ("GD +21" = gf - ga)
         if self.miscalculated or self.wrong_owner or self.wrong_sign:
             return True
+        if c.kind == "ident" and self._in_keys():
+            return False  # "FY2024" where the data has "budget_fy2024": a label its keys spell, not a misread id
         if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
             groups = [float(g) for g in _NUMBER.findall(c.text.replace(",", ""))]
             return not groups or not all(self._stated_raw((g, 0.5)) for g in groups)
@@ -429,6 +431,11 @@ class Grounding:
                 k = (id(f.pc), f.key)
                 groups[k] = groups.get(k, 0) + 1
         return not ns.isdisjoint(groups.values())
+
+    def _in_keys(self) -> bool:
+        """Does a data key spell the claim's text ("budget_fy2024" for "FY2024")?"""
+        t = _NON_ALNUM.sub("", self.c.text.lower())
+        return len(t) >= 3 and any(t in _NON_ALNUM.sub("", f.key) for f in self.idx.facts if f.src != "answer" and f.key)
 
     def _loose_work(self) -> bool:
         """Is the shown work the engine found wrong possibly misread: the expression it evaluated
@@ -1354,6 +1361,7 @@ _DIR_VERB = re.compile(r"\b(?:" + "|".join(sorted(VERBS_UP | VERBS_DOWN, key=len
 _UP_VERBS = VERBS_UP
 _ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 
 
