@@ -115,3 +115,9 @@ def test_label_spelled_by_a_data_key_is_not_withheld():
     data = {"township": "Harlan", "population_2020": 12874, "budget_fy2024": 4962310, "employees_fte": 41}
     r = _check(data, "Its FY2024 budget is $4,962,310, with a staff of 41 full-time equivalents.")
     assert r.is_valid or r.uncertain
+
+
+def test_ldl_improving_is_a_fall_not_a_wrong_direction():
+    data = {"patient": "P-118", "ldl_mg_dl": [{"date": "2026-06-02", "value": 142}, {"date": "2026-11-30", "value": 118}]}
+    r = _check(data, "LDL improved by 24 mg/dL (142 → 118).", "How did my cholesterol change?")
+    assert r.is_valid or r.uncertain

@@ -30,7 +30,8 @@ _DIR = re.compile(r"(?<![A-Za-z-])(?:" + "|".join(sorted((re.escape(w) for w in 
 # metrics where lower is better: "defect density improved" is a fall
 _LOWER_BETTER = re.compile(r"(?<![A-Za-z])(?:defects?|errors?|costs?|expenses?|churn|latency|delays?|waits?|waiting|downtime|"
                            r"complaints?|incidents?|failures?|scrap|rejects?|absences?|absenteeism|debt|losses|lateness|"
-                           r"backlog|turnaround|response time|wait time|mortality|infections?|readmissions?|vacancy)(?![A-Za-z])",
+                           r"backlog|turnaround|response time|wait time|mortality|infections?|readmissions?|vacancy|"
+                           r"ldl|cholesterol|triglycerides?|hba1c|a1c|blood pressure|systolic|diastolic)(?![A-Za-z])",
                            re.IGNORECASE)
 _NUM = re.compile(r"(?<![A-Za-z0-9.,:/#-])(?P<cur>[$€£¥])?(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                   r"(?P<sc>[kKMB](?![A-Za-z]))?(?![\d:/-]|[A-Za-z]{0,1}\d)")
