@@ -121,3 +121,9 @@ def test_ldl_improving_is_a_fall_not_a_wrong_direction():
     data = {"patient": "P-118", "ldl_mg_dl": [{"date": "2026-06-02", "value": 142}, {"date": "2026-11-30", "value": 118}]}
     r = _check(data, "LDL improved by 24 mg/dL (142 → 118).", "How did my cholesterol change?")
     assert r.is_valid or r.uncertain
+
+
+def test_a_year_span_is_no_stated_change():
+    r = _check({"report": "EU e-bike market", "market_size_usd_bn": 2.4, "cagr_pct": 8.7, "from_year": 2024, "to_year": 2030},
+               "The report sizes the market at $3.1 billion, growing at a CAGR of 8.7% from 2024 to 2030.")
+    assert not r.is_valid and not r.uncertain

@@ -1343,7 +1343,7 @@ _TIME_SCALE = {w: k for k, ws in enumerate((("second", "seconds", "sec", "secs",
                                             ("hour", "hours", "hr", "hrs", "h"))) for w in ws}
 _OPERATOR = re.compile(r"[×÷+−*/]|\s[x-]\s|\b(?:plus|minus|times)\b", re.IGNORECASE)
 # a change the sentence states: "from X to Y", "up 3.6%", "down $1,200"
-_CHANGE = re.compile(r"\bfrom\s+\**[$€£]?\d[\d,.]*[^.;!?\d]{0,40}?\bto\s+\**[$€£]?\d|\b(?:up|down)\s+\**[$€£]?\d", re.IGNORECASE)
+_CHANGE = re.compile(r"\bfrom\s+\**[$€£]?(?!(?:19|20)\d\d\b)\d[\d,.]*[^.;!?\d]{0,40}?\bto\s+\**[$€£]?\d|\b(?:up|down)\s+\**[$€£]?\d", re.IGNORECASE)
 # "across 5 expenses", "your 6 recent transactions": a count of the items a total sums
 _COUNTED = re.compile(r"\b(?:across|over|from|of|in|for|your|the|all|these)\s+(?:your\s+|the\s+|all\s+|these\s+)?(\d{1,2})\s+"
                       r"(?:recent\s+)?[a-z]+s\b|\b(?:across|over)\s+(\d{1,2})\b", re.IGNORECASE)
