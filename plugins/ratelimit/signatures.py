@@ -30,6 +30,8 @@ import re
 import unicodedata
 from typing import Iterable
 
+import ahocorasick
+
 # -- English ------------------------------------------------------------------------------
 _VERB = (r"(?:ignore|disregard|forget|skip|bypass|override|overrule|overlook|discard|abandon|neglect|nullify|"
          r"set aside|throw out|stop following|don'?t follow|do not follow|no longer follow|stop obeying|disobey)")
@@ -287,7 +289,9 @@ class Signatures:
 
     Python's regex engine tries every alternative at every position, so each shipped pattern
     carries *anchors*: substrings every match contains. A pattern runs only when one of its
-    anchors is in the text (a plain substring search), and a category stops at its first match."""
+    anchors is in the text, and a category stops at its first match. The anchors are found in
+    one Aho-Corasick pass (pyahocorasick, C): 233 separate substring searches cost ~160 us on a
+    1.5k-character prompt and ~6 ms on a 60k-character document; one pass is ~10x less."""
 
     def __init__(self, builtin: bool = True, extra: Iterable[str] = ()) -> None:
         self.entries: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = []
@@ -296,6 +300,12 @@ class Signatures:
                 for anchors, pat in pats:
                     self.entries.append((cat, tuple(a.replace("_", " ") for a in anchors.split()), re.compile(pat, re.IGNORECASE)))
         self.anchors = sorted({a for _, anchors, _ in self.entries for a in anchors})
+        self._finder: ahocorasick.Automaton | None = None
+        if self.anchors:
+            self._finder = ahocorasick.Automaton()
+            for a in self.anchors:
+                self._finder.add_word(a, a)
+            self._finder.make_automaton()
         extra = list(extra)
         self.custom = re.compile("|".join(f"(?:{p})" for p in extra), re.IGNORECASE) if extra else None
         self.builtin = builtin
@@ -306,9 +316,9 @@ class Signatures:
             return
         if self.custom is not None and "custom" not in into and self.custom.search(text):
             into.add("custom")
-        if not self.entries:
+        if self._finder is None:
             return
-        hits = {a for a in self.anchors if a in text}
+        hits = {a for _, a in self._finder.iter(text)}
         if not hits:
             return
         for cat, anchors, rx in self.entries:
