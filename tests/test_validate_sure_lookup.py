@@ -127,3 +127,17 @@ def test_a_year_span_is_no_stated_change():
     r = _check({"report": "EU e-bike market", "market_size_usd_bn": 2.4, "cagr_pct": 8.7, "from_year": 2024, "to_year": 2030},
                "The report sizes the market at $3.1 billion, growing at a CAGR of 8.7% from 2024 to 2030.")
     assert not r.is_valid and not r.uncertain
+
+
+def test_value_under_its_own_named_key_is_not_withheld():
+    msgs = [{"role": "user", "content": "How many SKU 88-1042 do we have?"},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                "name": "stock", "arguments": json.dumps({"sku": "88-1042"})}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": json.dumps({"on_hand": 140, "location": "B-12-3"})},
+            {"role": "user", "content": "The PO from Halvorsen just got received, 2 pallets. Update it."},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "c2", "type": "function", "function": {
+                "name": "receive_po", "arguments": json.dumps({"po": "PO-66120", "sku": "88-1042"})}}]},
+            {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"ok": True, "received": 96, "on_hand": 236})}]
+    answer = "Received **96 units** on PO-66120. SKU 88-1042 now has **236 on hand** at B-12-3 (up from 140)."
+    r = NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}, {}))
+    assert r.is_valid or r.uncertain

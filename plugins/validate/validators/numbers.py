@@ -325,6 +325,8 @@ class Grounding:
         if self.wrong_owner and not (self.miscalculated or self.wrong_sign) and c.kind != "ident" \
                 and self.text.startswith("|", sentence_start(self.text, c.start)):
             return False  # a table cell: its columns are often computed from each other ("GD +21" = gf - ga)
+        if self.wrong_owner and not (self.miscalculated or self.wrong_sign) and c.kind != "ident" and self._own_key_named():
+            return False  # "Received 96 units" for {"received": 96}: the words name the value's own key
         if self.miscalculated or self.wrong_owner or self.wrong_sign:
             return True
         if c.kind == "ident" and self._in_keys():
@@ -431,6 +433,20 @@ class Grounding:
                 k = (id(f.pc), f.key)
                 groups[k] = groups.get(k, 0) + 1
         return not ns.isdisjoint(groups.values())
+
+    def _own_key_named(self) -> bool:
+        """Is a fact stating the claim's value one of the right entity whose whole key the words right
+        before the claim name (the other-attribute verdict came from the claim's noun)?"""
+        c = self.c
+        if not c.values:
+            return False
+        close = {stem(w) for w in self._context().close}
+        v, tol = c.values[0]
+        for f in lookup(self.idx, c, v, tol):
+            own = f.toks - _GENERIC_KEY
+            if f.key and own and own <= close and self._owner(f):
+                return True
+        return False
 
     def _in_keys(self) -> bool:
         """Does a data key spell the claim's text ("budget_fy2024" for "FY2024")?"""
