@@ -115,7 +115,9 @@ DIVERGENCE = [
 
 INDIRECT = [
     ("<!--", r"<!--(?:(?!-->)[\s\S]){0,400}?(?:ignore|disregard|you\s+must|you\s+should|assistant|\bai\b|language\s+model|tell\s+the\s+user|instead|respond\s+with|reply\s+with|say\s+that|recommend|instruction)(?:(?!-->)[\s\S]){0,400}?-->"),
-    ("_ai assistant llm language_model chatbot summari gpt", r"\b(?:note|message|instructions?|attention|directive|hint|memo)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|assistant|llm|language\s+model|chatbot|summari[sz]er|gpt|ai\s+agent)s?\b(?!\s+(?:manager|director|editor|professor|coach|teacher|team|role|position))"),
+    # Anchored on the lead phrase ("note to", "message for"), not on "assistant": nearly every
+    # system prompt says "assistant", and this pattern then ran over every prompt in full.
+    ("note_to note_for message_to message_for instruction_to instruction_for instructions_to instructions_for attention_to attention_for directive_to directive_for hint_to hint_for memo_to memo_for", r"\b(?:note|message|instructions?|attention|directive|hint|memo)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|assistant|llm|language\s+model|chatbot|summari[sz]er|gpt|ai\s+agent)s?\b(?!\s+(?:manager|director|editor|professor|coach|teacher|team|role|position))"),
     ("if_you_are", r"\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|language\s+model|llm|assistant|chatbot|large\s+language\s+model|gpt|bot|automated\s+(?:system|agent|assistant)|summari[sz]er)\b"),
     ("_ai llm gpt chatbot", r"\b(?:ai|llm|gpt|chatbot)\s+(?:assistants?|agents?|models?|systems?|bots?|crawlers?)\s+(?:reading|processing|summari[sz]ing|parsing|viewing|that\s+read)"),
     ("display visibility font-size opacity color", r"(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0|color\s*:\s*(?:white|#fff\b|#ffffff|transparent))[\s\S]{0,300}?(?:ignore|instruction|assistant|\bai\b|respond|tell|say|recommend)"),
