@@ -31,10 +31,7 @@ _WORD_CUR = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "
              "cent": "USD", "cents": "USD"}
 _DOLLAR_LIKE = frozenset(("USD", "CAD", "AUD", "NZD", "HKD", "SGD"))
 
-_UP = CHANGE_UP
-_DOWN = CHANGE_DOWN
-_CHANGE = CHANGE
-_DIRECTION = {w: "up" for w in _UP} | {w: "down" for w in _DOWN} | {w: "change" for w in _CHANGE}
+_DIRECTION = {w: "up" for w in CHANGE_UP} | {w: "down" for w in CHANGE_DOWN} | {w: "change" for w in CHANGE}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|[+\-](?=\d)")
 _NOUN_STOP = frozenset((
     "of", "per", "a", "an", "the", "in", "on", "at", "for", "to", "from", "with", "by", "and", "or", "but", "each",

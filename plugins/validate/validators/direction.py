@@ -20,11 +20,9 @@ from typing import Any
 
 from .vocabulary import DIRECTION_DOWN, DIRECTION_UP
 
-_UP = DIRECTION_UP
-_DOWN = DIRECTION_DOWN
 _GOOD = ("improved", "improves", "improving", "improvement", "better")
 _BAD = ("worsened", "worsens", "worsening", "worse", "deteriorated", "deteriorating")
-_WORDS = {w: "up" for w in _UP} | {w: "down" for w in _DOWN} | {w: "good" for w in _GOOD} | {w: "bad" for w in _BAD}
+_WORDS = {w: "up" for w in DIRECTION_UP} | {w: "down" for w in DIRECTION_DOWN} | {w: "good" for w in _GOOD} | {w: "bad" for w in _BAD}
 _DIR = re.compile(r"(?<![A-Za-z-])(?:" + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
                   + r")(?![A-Za-z-])", re.IGNORECASE)
 # metrics where lower is better: "defect density improved" is a fall

@@ -31,7 +31,7 @@ import re
 from typing import Any, Iterable
 
 from .claims import Claim, _DOLLAR_LIKE
-from .facts import ALIAS as _ALIAS, DOWN_WORDS, UP_WORDS, Fact, Piece, SIGN_WORD, direction_of, fact_sign  # noqa: F401 - fact_sign: re-exported (tests)
+from .facts import ALIAS as _ALIAS, Fact, Piece, SIGN_WORD, direction_of, fact_sign  # noqa: F401 - fact_sign: re-exported (tests)
 from .units import _UNIT_WORDS as UNIT_WORDS, DIM_WORDS, PERIODS, Unit, stem, to_base, tol_to_base
 
 _ANNUAL_WORDS = frozenset(("salary", "salaries", "annual", "yearly", "compensation", "wage_annual", "ctc"))
@@ -1141,12 +1141,6 @@ def names_other(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     return _named(pc, distinct, _chain(pc, f.obj), f.obj, [c.noun]) is False
 
 
-# Direction words a signed value must agree with ("a loss stated as a profit", "up 4 %" for -4 %):
-# the same words as the data's (vocabulary.SIGN_UP / SIGN_DOWN).
-_UP_WORDS = UP_WORDS
-_DOWN_WORDS = DOWN_WORDS
-
-
 def claim_sign(text: str, c: Claim, s0: int, s1: int) -> str | None:
     """"up" / "down" as the claim states it: an explicit sign ("-4%", "+23"), else the nearest
     direction word right before it (three words) or right after it (two words)."""
@@ -1157,7 +1151,7 @@ def claim_sign(text: str, c: Claim, s0: int, s1: int) -> str | None:
         return "up"
     after = [w.lower() for w in SIGN_WORD.findall(text, c.end, min(s1, c.end + 24))][:2]
     before = [w.lower() for w in SIGN_WORD.findall(text, max(s0, c.start - 40), c.start)][-3:]
-    return direction_of(after + before[::-1], _UP_WORDS, _DOWN_WORDS)
+    return direction_of(after + before[::-1])  # the data's sign words (vocabulary.SIGN_UP / SIGN_DOWN)
 
 
 

@@ -322,11 +322,11 @@ class Grounding:
         c = self.c
         if self.miscalculated and self._loose_work():
             return False  # the written-out arithmetic is one the parser may have misread: flagged
-        if self.wrong_owner and not (self.miscalculated or self.wrong_sign) and c.kind != "ident" \
-                and self.text.startswith("|", sentence_start(self.text, c.start)):
-            return False  # a table cell: its columns are often computed from each other ("GD +21" = gf - ga)
-        if self.wrong_owner and not (self.miscalculated or self.wrong_sign) and c.kind != "ident" and self._own_key_named():
-            return False  # "Received 96 units" for {"received": 96}: the words name the value's own key
+        if self.wrong_owner and not (self.miscalculated or self.wrong_sign) and c.kind != "ident":
+            if self.text.startswith("|", sentence_start(self.text, c.start)):
+                return False  # a table cell: its columns are often computed from each other ("GD +21" = gf - ga)
+            if self._own_key_named():
+                return False  # "Received 96 units" for {"received": 96}: the words name the value's own key
         if self.miscalculated or self.wrong_owner or self.wrong_sign:
             return True
         if c.kind == "ident" and self._in_keys():
@@ -385,8 +385,8 @@ class Grounding:
         if not words:
             return False
         dim = c.dim if c.kind != "percent" else "percent"
-        return any(f.src != "answer" and f.dim == dim and not words.isdisjoint(f.toks) and not (f.toks <= _GENERIC_KEY)
-                   and not words.isdisjoint(f.toks - _GENERIC_KEY) for f in self.idx.facts)
+        # (`words` holds no generic key word, so meeting `f.toks` is meeting its specific part)
+        return any(f.src != "answer" and f.dim == dim and not words.isdisjoint(f.toks) for f in self.idx.facts)
 
     def _misread(self) -> bool:
         """Is the claim's value a data value (or a derived one) with its digits swapped, one digit
@@ -528,7 +528,7 @@ class Grounding:
         x, y = float(m.group("x").replace(",", "")), float(m.group("y").replace(",", ""))
         if x == y:
             return False
-        up = verb in _UP_VERBS
+        up = verb in VERBS_UP
         return (y < x) if up else (y > x)
 
     # -- shown work ------------------------------------------------------------------------
@@ -1374,7 +1374,6 @@ _PAST = re.compile(r"\b(?:from|was|were|had been|previously|originally|earlier|f
 _FROM_TO = re.compile(r"\bfrom\s+[$€£]?(?P<x>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?\s+to\s+[$€£]?"
                       r"(?P<y>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:/.-]\d)")
 _DIR_VERB = re.compile(r"\b(?:" + "|".join(sorted(VERBS_UP | VERBS_DOWN, key=len, reverse=True)) + r")\b", re.IGNORECASE)
-_UP_VERBS = VERBS_UP
 _ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
