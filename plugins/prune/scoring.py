@@ -552,7 +552,7 @@ _RECOMMENDS = re.compile(
     r"(?:my\s+(?:recommendation|vote|pick|suggestion|advice|choice)\b|i(?:'d|\s+would)\s+(?:go|pick|choose|book|recommend|take)\b|"
     r"i\s+(?:recommend|suggest)\b|(?:the\s+)?best\s+(?:option|choice|bet|fit)\s+is\b|let'?s\s+go\s+with\b|"
     r"(?:go|stay|put|book|ship|seat|choose|pick|use|take|call|name|buy|hire|send|order|move|schedule|switch|sign|hold|keep|"
-    r"register|reserve|pick)\s)", re.IGNORECASE)
+    r"register|reserve)\s)", re.IGNORECASE)
 _DECIDED_REL = 0.8  # of the most relevant unit among the few before it (the options, the request)
 _DECIDED_BACK = 6  # units back that may hold what it chose between
 
@@ -573,6 +573,7 @@ def _recommendations(messages: list[Any], units: list[Unit], question: str) -> N
         before = [v.rel_norm for v in units[max(0, u.index - _DECIDED_BACK):u.index] if not v.pinned]
         if before:
             u.rel_norm = max(u.rel_norm, _DECIDED_REL * max(before))
+
 
 def apply(messages: list[Any], p: Plan, marker_text: str | None = None, marker_role: str = "system", summaries: Iterable[str | None] | None = None) -> list[Any]:
     """The pruned message list: kept messages in order (excerpted ones shortened), one marker
