@@ -207,3 +207,42 @@ def test_an_answer_with_thousands_of_claims_is_checked_up_to_the_cap_and_flagged
     assert not r.is_valid and r.uncertain and r.details["claims"] <= 40 and "not checked" in r.issues[0]
     full = NumbersValidator().validate(Subject(Answer(answer), {"messages": [{"role": "user", "content": data}]}, {}))
     assert full.is_valid  # under the default cap the same answer is checked whole and holds
+
+
+PAYSLIP = {"employee": "J. Ferreira", "hourly_rate": 28.5, "regular_hours": 160, "overtime_hours": 12,
+           "overtime_multiplier": 1.5, "deductions": {"tax": 1120.4, "pension": 285.0}}
+
+
+def test_work_in_a_table_cell_grounds_the_next_cell_and_the_signed_net() -> None:
+    """Each row's cell shows its work and the next cell its result; the net adds the gross and the
+    deductions with the minus signs the table gives them (a minus before the currency sign)."""
+    answer = ("| Item | Amount |\n|---|---|\n| Regular (160 h × $28.50) | $4,560.00 |\n"
+              "| Overtime (12 h × $42.75) | $513.00 |\n| **Gross** | **$5,073.00** |\n"
+              "| Tax | −$1,120.40 |\n| Pension | −$285.00 |\n| **Net** | **$3,667.60** |")
+    res = run(PAYSLIP, answer)
+    assert res.is_valid, res.unverified
+
+
+def test_a_wrong_net_after_the_signed_deductions_is_still_caught() -> None:
+    answer = ("| Regular (160 h × $28.50) | $4,560.00 |\n| Overtime (12 h × $42.75) | $513.00 |\n"
+              "| **Gross** | **$5,073.00** |\n| Tax | −$1,120.40 |\n| Pension | −$285.00 |\n| **Net** | **$3,867.60** |")
+    res = run(PAYSLIP, answer)
+    assert not res.is_valid and res.unverified == ["$3,867.60"]
+
+
+@pytest.mark.parametrize("data, answer", [
+    ({"room_rate": 189, "nights": 4, "resort_fee": 25}, "Room: $756.00 ($189 × 4); resort fee: $100.00 ($25 × 4)."),
+    ({"sites": [{"site": "101", "enrolled": 24, "target": 30}]}, "Site 101 is at 24/30 (80%) of its target."),
+    ({"route_miles": 420, "mpg": 32}, "You'll need about 13.1 gallons (420 ÷ 32) for the trip."),
+])
+def test_a_result_beside_its_parenthesized_work_is_grounded(data: Any, answer: str) -> None:
+    res = run(data, answer)
+    assert res.is_valid, res.unverified
+
+
+def test_work_beside_a_result_never_condemns_it() -> None:
+    """A lumber size beside its price is no equation: "2 × 4" does not make $3.50 a miscalculation."""
+    res = run({"items": [{"name": "2 x 4 stud", "price": 3.5}]}, "| 2 × 4 stud | $3.50 |")
+    assert res.is_valid, res.unverified
+    res = run({"room_rate": 189, "nights": 4}, "Room: $800.00 ($189 × 4).")
+    assert not res.is_valid and res.uncertain  # flagged like any number the engine cannot derive, not "miscalculated"

@@ -7,6 +7,13 @@ number ("142 min", "6 g protein"). Juxtaposed numbers, ranges, arrows and a lone
 `=` (a conversion, "240 cubic feet = 8.89 cubic yards") are no expression: nothing is said
 about those.
 
+Two more layouts state a result beside its work without `=`, and are read the same way
+except that they only ever ground (a miscalculation needs the `=` the writer committed to; a
+cell "2 x 4" beside a price is a lumber size, not work): a result with its work in parentheses
+right after it or right before it ("$756.00 ($189 × 4)", "24/30 (80%)"), and a table row whose
+cell ends with the work and whose next cell is the result alone ("| Overtime (12 h × $42.75) |
+$513.00 |").
+
 `equations(text, s0, s1)` maps the start of each result number in the span to
 `(verdict, operands)`: "ok" when the expression evaluates to the result within its precision
 (one unit of the last digit for `≈` or a hedge, half of one otherwise, and 0.3 % for the
@@ -113,13 +120,108 @@ def _tokens(seg: str, base: int) -> list[tuple[str, str, int]]:
     return out
 
 
+def might_show_work(seg: str) -> bool:
+    """Can seg hold an equation or a result beside its work (a cheap test before tokenizing)?"""
+    return "=" in seg or "≈" in seg or (("(" in seg or "|" in seg) and _OPERATOR_CHAR.search(seg) is not None)
+
+
+_OPERATOR_CHAR = re.compile(r"[×÷*]|\d\s*/\s*[\d$€£¥]|\s[x+−-]\s")
+
+
 def equations(text: str, s0: int, s1: int) -> dict[int, tuple[str, list[float]]]:
     """Result start -> ("ok" | "bad", operand values) for the equations written in text[s0:s1]."""
     out: dict[int, tuple[str, list[float]]] = {}
     seg = text[s0:s1]
-    if "=" not in seg and "≈" not in seg:
+    if not might_show_work(seg):
         return out
     toks = _tokens(seg, s0)
+    if "=" in seg or "≈" in seg:
+        _with_equals(text, toks, out)
+    if "(" in seg:
+        _beside_parenthesized(toks, out)
+    if "|" in seg:
+        _table_rows(toks, out)
+    return out
+
+
+def _whole(toks: list[tuple[str, str, int]]) -> tuple[float, list[float]] | None:
+    """The value and operands of toks when all of them are one expression with an operator."""
+    if not toks or toks[0][0] not in ("num", "lp") or not any(t[0] == "op" for t in toks):
+        return None
+    p = _Parser(toks)
+    v = p.expr()
+    if v is None or p.i != len(toks):
+        return None
+    return v, p.operands
+
+
+def _matches(v: float, rtok: str) -> bool:
+    """Does a stated result equal the work's value within the result's own precision?"""
+    r, rpct, dec = _value(rtok)
+    tol = 10.0 ** -dec / 2 * 1.000001 + abs(r) * 0.003
+    return abs(abs(v) - r) <= tol or (rpct and abs(abs(v) * 100 - r) <= tol)
+
+
+def _beside_parenthesized(toks: list[tuple[str, str, int]], out: dict[int, tuple[str, list[float]]]) -> None:
+    """"$756.00 ($189 × 4)" (the result, then its work) and "24/30 (80%)" (the work, then the result)."""
+    n = len(toks)
+    for k, (kind, _, _) in enumerate(toks):
+        if kind != "lp":
+            continue
+        close = next((j for j in range(k + 1, min(n, k + 40)) if toks[j][0] in ("rp", "lp")), None)
+        if close is None or toks[close][0] != "rp":
+            continue  # (nested parentheses: not this simple layout)
+        inner = toks[k + 1:close]
+        # the result, then its work: the number (and up to four unit words) right before "("
+        j = k - 1
+        while j >= 0 and toks[j][0] == "word" and k - j <= _MAX_UNIT_WORDS:
+            j -= 1
+        if j >= 0 and toks[j][0] == "num" and toks[j][2] not in out:
+            work = _whole(inner)
+            if work is not None and _matches(work[0], toks[j][1]):
+                out[toks[j][2]] = ("ok", work[1])
+        # the work, then its result: "(80%)" holding one number after an expression
+        if len(inner) == 1 and inner[0][0] == "num" and inner[0][2] not in out:
+            start = k - 1
+            while start > 0 and toks[start - 1][0] in ("num", "op", "word") and k - start < 12:
+                start -= 1
+            for a in range(start, k):
+                if toks[a][0] != "num":
+                    continue
+                work = _whole(toks[a:k])
+                if work is not None:
+                    if _matches(work[0], inner[0][1]):
+                        out[inner[0][2]] = ("ok", work[1])
+                    break  # the longest expression that parses is the one meant
+
+
+def _table_rows(toks: list[tuple[str, str, int]], out: dict[int, tuple[str, list[float]]]) -> None:
+    """"| Overtime (12 h × $42.75) | $513.00 |": a cell ending with work, the next cell its result."""
+    rows: list[list[list[tuple[str, str, int]]]] = [[[]]]
+    for t in toks:
+        if t[0] == "other" and t[1] == "\n":
+            rows.append([[]])
+        elif t[0] == "other" and t[1] == "|":
+            rows[-1].append([])
+        else:
+            rows[-1][-1].append(t)
+    for row in rows:
+        for work_cell, result_cell in zip(row, row[1:]):
+            result = [t for t in result_cell if not (t[0] == "other" and t[1] in "−-+")]  # (a deduction: "−$1,120.40")
+            if len(result) != 1 or result[0][0] != "num" or result[0][2] in out:
+                continue
+            for start in range(len(work_cell)):
+                if work_cell[start][0] not in ("num", "lp"):
+                    continue
+                work = _whole(work_cell[start:])
+                if work is not None:
+                    if _matches(work[0], result[0][1]):
+                        out[result[0][2]] = ("ok", work[1])
+                    break  # the longest expression that parses is the one meant
+
+
+def _with_equals(text: str, toks: list[tuple[str, str, int]], out: dict[int, tuple[str, list[float]]]) -> None:
+    """"expression = result" (or "≈"): ok, or bad when the result is clearly off."""
     for k, (kind, tok, pos) in enumerate(toks):
         if kind != "eq" or k + 1 >= len(toks) or toks[k + 1][0] != "num":
             continue
@@ -161,7 +263,6 @@ def equations(text: str, s0: int, s1: int) -> dict[int, tuple[str, list[float]]]
         else:
             continue
         out[toks[k + 1][2]] = (verdict, operands)
-    return out
 
 
 def _scaled(v: float, r: float) -> bool:

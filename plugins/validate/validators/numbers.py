@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .arith import equations
+from .arith import equations, might_show_work
 from .base import Subject, ValidationResult
 from .claims import Claim, extract, has_number_word
 from .direction import positions as direction_positions, verdict as direction_verdict
@@ -215,7 +215,7 @@ class NumbersSession:
         g = Grounding(self.idx, self.v.cfg, text, c)
         ok = g.grounded()
         if ok:
-            _remember(self.idx, c)
+            _remember(self.idx, c, text)
             if c.kind == "time" and c.minutes:
                 self.idx.memo.setdefault("answer_minutes", set()).update(c.minutes)  # "17:15, so 5:15 pm"
             elif c.kind == "date":
@@ -236,7 +236,7 @@ class NumbersSession:
         return False
 
 
-def _remember(idx: Index, c: Claim) -> None:
+def _remember(idx: Index, c: Claim, text: str) -> None:
     """A verified claim is a fact for the claims after it (a subtotal, then its tax, then the total)."""
     if not c.values or c.kind in ("ident", "date", "year", "ordinal"):
         return
@@ -246,10 +246,29 @@ def _remember(idx: Index, c: Claim) -> None:
     s = c.text.replace(",", "")
     if "." in s:
         dec = len(s.split(".")[1].split(" ")[0].rstrip("%"))
-    f = Fact(v, c.unit, dim, c.currency, c.per, "", frozenset({c.noun} if c.noun else ()), -1, "answer", dec)
+    f = Fact(v, c.unit, dim, c.currency, c.per, "", frozenset({c.noun} if c.noun else ()), -1, "answer", dec,
+             neg=_minus_before(text, c))  # (a deduction the answer lists: "−$285.00")
     if c.hedged:
         f.pct_of = True  # (marks an approximate figure: "about 50 gallons")
     idx.answer.append(f)
+
+
+def _minus_before(text: str, c: Claim) -> bool:
+    """Is the claim stated negative: "-42.10", or a minus before its currency sign ("−$1,120.40",
+    which the scanner reads as $1,120.40), and not a dash between two numbers ("3-5")?"""
+    if c.kind == "percent":
+        return False
+    if c.change == "down":
+        return True
+    i = c.start - 1
+    while i >= 0 and text[i] in " \u00a0*":
+        i -= 1  # ("**−$285**" and "− $285")
+    if i < 0 or text[i] not in "−-":
+        return False
+    j = i - 1
+    while j >= 0 and text[j] == " ":
+        j -= 1
+    return j < 0 or not (text[j].isalnum() or text[j] in "%)")
 
 
 class Grounding:
@@ -536,7 +555,12 @@ class Grounding:
         """"ok" when the claim is the result of arithmetic the answer writes out right, from
         numbers the conversation (or the answer before it) states; "bad" when it is computed wrong."""
         c, text = self.c, self.text
-        if "=" not in text and "≈" not in text:
+        memo = self.idx.memo
+        key = ("work?", text)
+        maybe = memo.get(key)
+        if maybe is None:
+            maybe = memo[key] = might_show_work(text)
+        if not maybe:
             return None
         s0 = sentence_start(text, c.start)
         s1 = sentence_end(text, c.end, True) or len(text)
@@ -1020,14 +1044,16 @@ class Grounding:
         T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
         run = [f for f in self.idx.answer[-_RECENT:] if f.dim == cd and f.per == c.per and not f.pct_of]
         n = len(run)
+        signed = any(f.neg for f in run)  # gross, then "−tax", "−pension": the net adds them with their signs
         for i in range(n):
-            total = 0.0
+            total = signed_total = 0.0
             slack = 0.0
             for j in range(i, n):
                 f = run[j]
                 total += f.b
+                signed_total += -f.b if f.neg else f.b
                 slack += (0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0)
-                if j - i >= 2 and abs(total - V) <= T + slack:
+                if j - i >= 2 and (abs(total - V) <= T + slack or (signed and abs(signed_total - V) <= T + slack)):
                     return True
         return False
 
