@@ -246,3 +246,20 @@ def test_work_beside_a_result_never_condemns_it() -> None:
     assert res.is_valid, res.unverified
     res = run({"room_rate": 189, "nights": 4}, "Room: $800.00 ($189 × 4).")
     assert not res.is_valid and res.uncertain  # flagged like any number the engine cannot derive, not "miscalculated"
+
+
+def test_a_phrasal_up_states_no_change_so_a_share_is_grounded() -> None:
+    """"ended up in good parts" is no increase: 93.0% is 4,464 kg of the 4,800 kg coil."""
+    res = run({"coil_weight_kg": 4800, "part_weight_kg": 0.62, "good_parts": 7200},
+              "7,200 brackets × 0.62 kg = 4,464 kg of the 4,800 kg coil ended up in good parts — a **93.0% material yield**.")
+    assert res.is_valid, res.unverified
+
+
+def test_the_results_of_written_out_lines_add_up_to_the_total_after_them() -> None:
+    data = {"courses": [{"course": "CHEM 201", "credits": 3, "grade": "A"}, {"course": "MATH 221", "credits": 4, "grade": "B+"},
+                        {"course": "PE 105", "credits": 2, "grade": "C"}]}
+    user = "Grade points: A 4.0, B+ 3.3, C 2.0. How many quality points do I have?"
+    ok = run(data, "CHEM 201 3 × 4.0 = 12.0; MATH 221 4 × 3.3 = 13.2; PE 105 2 × 2.0 = 4.0. That's 29.2 points over 9 credits.", user)
+    assert ok.is_valid, ok.unverified
+    bad = run(data, "CHEM 201 3 × 4.0 = 12.0; MATH 221 4 × 3.3 = 13.2; PE 105 2 × 2.0 = 4.0. That's 31.2 points over 9 credits.", user)
+    assert not bad.is_valid and bad.unverified == ["31.2"]

@@ -144,15 +144,26 @@ def _words_before(text: str, start: int, k: int, floor: int) -> list[str]:
     return [w.lower() for w in _WORD.findall(seg)][-k:]
 
 
+# "ended up in good parts", "broken down by region": a phrasal verb's particle states no change
+_PHRASAL = frozenset((
+    "end", "ends", "ended", "ending", "made", "make", "makes", "set", "sets", "sign", "signed", "signs", "show", "shows",
+    "showed", "shown", "turn", "turned", "turns", "pick", "picked", "line", "lined", "come", "comes", "came", "open",
+    "opened", "follow", "followed", "catch", "caught", "keep", "kept", "take", "took", "taken", "use", "used", "wrap",
+    "wrapped", "sum", "summed", "add", "adds", "break", "breaks", "broke", "broken", "shut", "write", "wrote", "written",
+    "narrow", "narrowed", "count", "counted", "look", "looked", "round", "rounded", "back", "backed", "mark", "marked",
+))
+
+
 def _direction(text: str, start: int, end: int, floor: int, ceil: int) -> str | None:
     """up / down / change from the words just before or after a number ("a 25% increase")."""
     after = [w.lower() for w in _WORD.findall(text[end:min(ceil, end + 40)])][:3]
-    for w in after:
-        if w in _DIRECTION:
+    for k, w in enumerate(after):
+        if w in _DIRECTION and not (w in ("up", "down") and k and after[k - 1] in _PHRASAL):
             return _DIRECTION[w]
-    before = _words_before(text, start, 6, floor)
-    for w in reversed(before):
-        if w in _DIRECTION:
+    before = _words_before(text, start, 7, floor)
+    for k in range(len(before) - 1, 0 if len(before) == 7 else -1, -1):
+        w = before[k]
+        if w in _DIRECTION and not (w in ("up", "down") and k and before[k - 1] in _PHRASAL):
             return _DIRECTION[w]
     seg = text[max(floor, start - 2):start]
     if "+" in seg:

@@ -216,6 +216,9 @@ class NumbersSession:
         ok = g.grounded()
         if ok:
             _remember(self.idx, c, text)
+            if g.by_work and self.idx.answer and self.idx.answer[-1].src == "answer":
+                # the results of written-out lines add up to the total after them ("3 × 4.0 = 12.0; ...; 40.3 points")
+                self.idx.memo.setdefault("work_results", []).append(self.idx.answer[-1])
             if c.kind == "time" and c.minutes:
                 self.idx.memo.setdefault("answer_minutes", set()).update(c.minutes)  # "17:15, so 5:15 pm"
             elif c.kind == "date":
@@ -275,7 +278,7 @@ class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
     __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded", "_now",
-                 "wrong_direction", "_work")
+                 "wrong_direction", "_work", "by_work")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -288,6 +291,7 @@ class Grounding:
         self._now: bool | None = None
         self.wrong_direction = False  # a direction word the data's other end contradicts: flagged, not sure
         self._work: list[float] | None = None  # the operands of shown work found wrong
+        self.by_work = False  # grounded as the result of arithmetic the answer wrote out
 
     def grounded(self) -> bool:
         c = self.c
@@ -297,6 +301,7 @@ class Grounding:
                 self.miscalculated = True
                 return False
             if shown == "ok":
+                self.by_work = True
                 return True
         if c.values and c.kind in ("number", "money", "percent") and self.cfg.subjects and self._wrong_direction():
             return False
@@ -1043,6 +1048,15 @@ class Grounding:
         V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
         T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
         run = [f for f in self.idx.answer[-_RECENT:] if f.dim == cd and f.per == c.per and not f.pct_of]
+        work = [f for f in self.idx.memo.get("work_results", ())[-_RECENT:] if f.dim == cd and f.per == c.per]
+        if len(work) >= 2:  # the results of the lines of work (between them: their operands)
+            total = sum((-f.b if f.neg else f.b) for f in work)
+            slack = sum((0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0) for f in work)
+            for f in work[:-1]:
+                if abs(total - V) <= T + slack:
+                    return True
+                total -= -f.b if f.neg else f.b
+                slack -= (0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0)
         n = len(run)
         signed = any(f.neg for f in run)  # gross, then "−tax", "−pension": the net adds them with their signs
         for i in range(n):
