@@ -263,3 +263,25 @@ def test_the_results_of_written_out_lines_add_up_to_the_total_after_them() -> No
     assert ok.is_valid, ok.unverified
     bad = run(data, "CHEM 201 3 × 4.0 = 12.0; MATH 221 4 × 3.3 = 13.2; PE 105 2 × 2.0 = 4.0. That's 31.2 points over 9 credits.", user)
     assert not bad.is_valid and bad.unverified == ["31.2"]
+
+
+@pytest.mark.parametrize("data, user, answer", [
+    ({"days_to_answer": 21}, "Complaint was served November 16. When's our answer due?",
+     "You have 21 days from service on November 16, which lands on **Monday, December 7, 2026**."),
+    ({"last_exam": "2026-06-18", "interval_months": 6}, "When is my next checkup?",
+     "Your last exam was June 18, 2026 and your recall interval is 6 months, so you're due around **December 18, 2026**."),
+    ({"start": "2026-03-01", "term_months": 12, "notice_days": 60}, "When does the lease end?",
+     "The lease started March 1, 2026 for 12 months, so it ends **February 28, 2027**. Send the renewal by **December 30, 2026**."),
+])
+def test_dates_a_yearless_user_date_or_a_month_count_derives_are_grounded(data: Any, user: str, answer: str) -> None:
+    res = run(data, answer, user)
+    assert res.is_valid, res.unverified
+
+
+def test_a_month_count_goes_with_its_own_records_date() -> None:
+    """FVRCP's 1-year validity does not make rabies (3 years from 2024-01-22) due on Jan 22, 2025."""
+    data = {"vaccines": [{"name": "Rabies", "given": "2024-01-22", "valid_years": 3},
+                         {"name": "FVRCP", "given": "2025-12-15", "valid_years": 1}]}
+    assert run(data, "FVRCP is due Dec 15, 2026. Rabies is good until Jan 22, 2027.").is_valid
+    res = run(data, "FVRCP is due Dec 15, 2026. Rabies is good until Jan 22, 2025.")
+    assert not res.is_valid and res.unverified == ["Jan 22, 2025"]

@@ -274,6 +274,37 @@ def _minus_before(text: str, c: Claim) -> bool:
     return j < 0 or not (text[j].isalnum() or text[j] in "%)")
 
 
+def _months_of(f: Fact) -> tuple[int, ...]:
+    """The number of months a fact states: "interval_months": 6, a 24-month warranty, 3 years."""
+    if not f.v or f.v != int(f.v) or f.v > 120:
+        return ()
+    if (f.unit is not None and f.unit.dim == "time" and abs(f.unit.factor - 2629746) < 1) or "months" in f.toks or "month" in f.toks:
+        return (int(f.v),)
+    if f.v <= 10 and ((f.unit is not None and f.unit.dim == "time" and abs(f.unit.factor - 31556952) < 1) or "years" in f.toks):
+        return (int(f.v) * 12,)
+    return ()
+
+
+def _add_months(base: dt.date, k: int) -> dt.date | None:
+    """base plus k calendar months, the day clamped to the month's last ("Aug 31 + 6 months" is Feb 28)."""
+    m = base.month - 1 + k
+    y, mo = base.year + m // 12, m % 12 + 1
+    if not 1 <= y <= 9999:
+        return None
+    last = (dt.date(y + (mo == 12), mo % 12 + 1, 1) - dt.timedelta(days=1)).day if y < 9999 or mo < 12 else 31
+    return dt.date(y, mo, min(base.day, last))
+
+
+def _in_years(mo: int, d: int, y: int) -> list[dt.date]:
+    out = []
+    for yy in (y, y - 1):
+        try:
+            out.append(dt.date(yy, mo, d))
+        except ValueError:
+            pass
+    return out
+
+
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
@@ -737,13 +768,18 @@ class Grounding:
             if d is not None and ((y, mo, d) in shifted or (y is None and any((m2, d2) == (mo, d) for _, m2, d2 in shifted))):
                 return True  # 2024-11-05T15:00Z is November 6 in Tokyo (UTC+9)
         days = self._day_counts() | self._sentence_days()
+        months = self._month_counts()
+        owners = {b: (k, obj) for b, k, obj in idx.date_list}
         bases = [b for b, _, _ in idx.date_list] + idx.memo.get("answer_dates", [])[-_RECENT:]
         for y, mo, d in self.c.dates:
             if d is None:
                 continue
             if idx.moments and self._moment_date(y, mo, d):
                 return True
-            for base in bases:
+            # a date the user gave without a year ("served November 16") counts from the claim's
+            # year or the one before ("December 7, 2026" is 21 days after it)
+            yearless = [bd for m2, d2 in idx.month_days for bd in _in_years(m2, d2, y)] if y else []
+            for base in bases + yearless:
                 try:
                     target = dt.date(y or base.year, mo, d)
                 except ValueError:
@@ -751,7 +787,24 @@ class Grounding:
                 delta = abs((target - base).days)
                 if delta in days:
                     return True
+                for n, owner in months:  # a 6-month recall, a 12-month lease (ending the day before)
+                    if owner is not None and owners.get(base, owner) != owner:
+                        continue  # the data's month count goes with its own record's date (FVRCP's 1 year is not rabies')
+                    for k in (n, -n):
+                        later = _add_months(base, k)
+                        if later is not None and (later == target or (k > 0 and later - dt.timedelta(days=1) == target)):
+                            return True
         return False
+
+    def _month_counts(self) -> list[tuple[int, tuple[int, int] | None]]:
+        """Numbers of months the data gives (a 6-month interval, a 12-month term), each with the
+        record it belongs to, and those of the answer's verified claims (they go with any date)."""
+        idx = self.idx
+        out = idx.memo.get("months")
+        if out is None:
+            out = idx.memo["months"] = [(n, (idx.piece_no.get(id(f.pc), -1), f.obj) if f.src == "data" else None)
+                                        for f in idx.facts for n in _months_of(f)]
+        return out + [(n, None) for f in idx.answer[-_RECENT:] for n in _months_of(f)]
 
     def _zone_dates(self) -> set[tuple[int, int, int]]:
         """The dates a date-time of the data falls on in each time zone the data names."""
