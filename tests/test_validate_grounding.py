@@ -285,3 +285,17 @@ def test_a_month_count_goes_with_its_own_records_date() -> None:
     assert run(data, "FVRCP is due Dec 15, 2026. Rabies is good until Jan 22, 2027.").is_valid
     res = run(data, "FVRCP is due Dec 15, 2026. Rabies is good until Jan 22, 2025.")
     assert not res.is_valid and res.unverified == ["Jan 22, 2025"]
+
+
+FORECAST = {"forecast": [{"date": "2026-12-05", "high_c": 4, "low_c": -7}, {"date": "2026-12-06", "high_c": -2, "low_c": -11}]}
+
+
+def test_below_zero_celsius_converts_with_its_sign_and_a_swing_converts_without_the_offset() -> None:
+    ok = run(FORECAST, "Sat: high 39 °F, low 19 °F. Sun: high 28 °F, low 12 °F. Saturday swings about 20 °F.")
+    assert ok.is_valid, ok.unverified
+    zones = {"zones": {"Z1": {"min_c": 16.5, "max_c": 27.0}}}
+    assert run(zones, "Z1 ran from 61.7 °F to 80.6 °F, a swing of 18.9 °F.").is_valid
+    bad = run(zones, "Z1 ran from 61.7 °F to 80.6 °F, a swing of 50.9 °F.")  # 10.5 °C read as a temperature
+    assert not bad.is_valid and bad.unverified == ["50.9 °F"]
+    neg = run(FORECAST, "Sunday's low is -20 °F.")  # -11 °C is 12 °F; a negative claim is no swing
+    assert not neg.is_valid

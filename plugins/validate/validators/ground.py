@@ -77,6 +77,8 @@ class Index:
         for f in self.facts:
             if f.unit is not None:
                 tmp.setdefault(f.unit.dim, []).append((f.b, f))
+                if f.neg and f.unit.dim == "temp":  # -7 °C is 19 °F: a temperature's sign moves it, not just its size
+                    tmp["temp"].append((to_base(-f.v, f.unit), f))
         for d, xs in tmp.items():
             xs.sort(key=lambda x: x[0])
             self.by_b[d] = ([b for b, _ in xs], [f for _, f in xs])

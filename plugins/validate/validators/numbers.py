@@ -1059,7 +1059,7 @@ class Grounding:
         for tv, tt in targets:
             if c.unit is not None:
                 # derived values are in the operands' units: compare in base units when both have one
-                for d in _range(self.idx, tv, tt, c.unit, c.inverse):
+                for d in _range(self.idx, tv, tt, c.unit, c.inverse, deltas=not _minus_before(self.text, c)):
                     if self._match_derived(d, tv, tt):
                         return True
             # a derived 338.405 rounds (half up) to a stated 338.41; a derived 9.5 does not round to 9
@@ -1487,24 +1487,38 @@ _RECENT = 16  # verified answer numbers a derivation may use (the last ones stat
 _PERIOD_SECONDS = {"minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0, "month": 2629746.0, "year": 31556952.0}
 
 
-def _range(idx: Index, v: float, tol: float, unit: Unit, inverse: bool) -> list[Any]:
-    """Derived values with another unit of the claim's dimension that equal v in base units."""
+def _range(idx: Index, v: float, tol: float, unit: Unit, inverse: bool, deltas: bool = True) -> list[Any]:
+    """Derived values with another unit of the claim's dimension that equal v in base units (and
+    temperature differences in another scale, for a claim that is no negative temperature)."""
     table = idx.memo.get("derived_base")
     if table is None:
         table = {}
         for d in idx.derived()[1]:
-            if d.unit is not None:
+            if d.unit is None:
+                continue
+            if d.unit.dim == "temp" and d.kind in ("diff", "sum"):
+                # a swing of 10.5 °C is one of 18.9 °F (no offset), never 50.9 °F
+                table.setdefault("temp_delta", []).append((d.v * d.unit.factor, d))
+            else:
                 table.setdefault(d.unit.dim, []).append((to_base(d.v, d.unit), d))
         for xs in table.values():
             xs.sort(key=lambda x: x[0])
         idx.memo["derived_base"] = table = {k: ([b for b, _ in xs], [d for _, d in xs]) for k, xs in table.items()}
+    out = []
+    if deltas and unit.dim == "temp" and "temp_delta" in table:
+        vals, ds = table["temp_delta"]
+        target, t = v * unit.factor, tol * unit.factor * 1.000001
+        i = bisect.bisect_left(vals, target - t)
+        while i < len(vals) and vals[i] <= target + t:
+            if ds[i].unit != unit:
+                out.append(ds[i])
+            i += 1
     if unit.dim not in table:
-        return []
+        return out
     vals, ds = table[unit.dim]
     target = to_base(v, unit, inverse)
     t = tol_to_base(v, tol, unit, inverse) * 1.000001
     i = bisect.bisect_left(vals, target - t)
-    out = []
     while i < len(vals) and vals[i] <= target + t:
         if ds[i].unit != unit or inverse:  # (an inverse unit, L/100 km, is another unit than km/L)
             out.append(ds[i])
