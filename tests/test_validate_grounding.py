@@ -299,3 +299,19 @@ def test_below_zero_celsius_converts_with_its_sign_and_a_swing_converts_without_
     assert not bad.is_valid and bad.unverified == ["50.9 °F"]
     neg = run(FORECAST, "Sunday's low is -20 °F.")  # -11 °C is 12 °F; a negative claim is no swing
     assert not neg.is_valid
+
+
+def test_an_arrival_time_is_the_departure_plus_the_block_time_in_the_arrivals_zone() -> None:
+    flight = {"dep": {"airport": "JFK", "scheduled_local": "2024-07-14T19:45", "utc_offset": "-04:00"},
+              "arr": {"airport": "LHR", "utc_offset": "+01:00"}, "block_time_min": 430}
+    ok = run(flight, "Arrival at LHR is 07:55 local on 15 July (that's 02:55 in New York).")
+    assert ok.is_valid, ok.unverified
+    bad = run(flight, "Arrival at LHR is 08:55 local on 15 July.")
+    assert not bad.is_valid
+
+
+def test_a_clock_time_and_an_offset_are_no_durations_to_shift_by() -> None:
+    """15:00 in Tokyo (+09:00) is 07:00 in London (+01:00), not 8:00."""
+    zones = {"Tokyo": {"utc_offset": "+09:00"}, "London": {"utc_offset": "+01:00"}}
+    res = run(zones, "A 15:00 call in Tokyo is at 8:00 am for you in London.", "My Tokyo call is at 15:00 their time.")
+    assert not res.is_valid and res.unverified == ["8:00 am"]

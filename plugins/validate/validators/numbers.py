@@ -895,13 +895,27 @@ class Grounding:
         """Minutes a time may move by: a duration of the data, a time-zone offset, the gap between two offsets."""
         base = self.idx.memo.get("shifts")
         if base is None:
-            base = self.idx.memo["shifts"] = self._shifts_of(self.idx.facts, True) | self._interval_steps()
+            base = self._shifts_of(self.idx.facts, True) | self._interval_steps()
+            zone = self._zone_moves()
+            if zone:  # a departure's local time plus the block time, in the arrival's zone
+                # (an offset, "+09:00", and a clock time, "15:00", read as 9 and 15 hours are no block time)
+                not_durations = {int(round(abs(o) * 60)) for o in self.idx.offsets} | {m for m, _, _ in self.idx.times}
+                durations = sorted(d for d in self._shifts_of(self.idx.facts, False) if d not in not_durations)[:24]
+                base |= {(d + z) % 1440 for d in durations for z in zone}
+            self.idx.memo["shifts"] = base
         out = base | self._shifts_of(self.idx.answer, False)
         mins = [int(round(f.b / 60)) for f in self.idx.answer[-_RECENT:] if f.unit is not None and f.unit.dim == "time"
                 and 0 < f.b and abs(f.b / 60 - round(f.b / 60)) < 1e-6][-8:]
         for i, a in enumerate(mins):  # "16:10 + 50 min + 15 min": two durations the answer verified
             for b in mins[i + 1:]:
                 out.add((a + b) % 1440)
+        out.discard(0)
+        return out
+
+    def _zone_moves(self) -> set[int]:
+        """Minutes a clock moves between the data's time zones: each offset (from UTC) and each gap."""
+        offs = list(self.idx.offsets)[:8]
+        out = {int(round(o * 60)) % 1440 for o in offs} | {int(round((a - b) * 60)) % 1440 for a in offs for b in offs}
         out.discard(0)
         return out
 
