@@ -315,3 +315,25 @@ def test_a_clock_time_and_an_offset_are_no_durations_to_shift_by() -> None:
     zones = {"Tokyo": {"utc_offset": "+09:00"}, "London": {"utc_offset": "+01:00"}}
     res = run(zones, "A 15:00 call in Tokyo is at 8:00 am for you in London.", "My Tokyo call is at 15:00 their time.")
     assert not res.is_valid and res.unverified == ["8:00 am"]
+
+
+def test_days_of_supply_from_a_quantity_and_its_directions_or_daily_use() -> None:
+    rx = {"prescriptions": [{"drug": "Lisinopril", "qty": 90, "sig": "Take 1 tablet by mouth daily", "last_fill": "2024-06-05"},
+                            {"drug": "Metformin", "qty": 90, "sig": "1 tab twice daily", "last_fill": "2024-06-10"}]}
+    ok = run(rx, "Your lisinopril fill of 90 tablets at one a day is a 90-day supply, so it runs out around September 3, 2024. "
+                 "Metformin at 1 tablet twice a day is a 45-day supply.")
+    assert ok.is_valid, ok.unverified
+    stock = {"items": [{"name": "vancomycin", "on_hand": 96, "avg_daily_use": 16}, {"name": "heparin", "on_hand": 1210, "avg_daily_use": 110},
+                       {"name": "ceftriaxone", "on_hand": 450, "avg_daily_use": 30}]}
+    assert run(stock, "Ceftriaxone has about 15 days of supply on hand.").is_valid
+
+
+def test_a_value_derived_from_another_entitys_record_is_not_this_ones() -> None:
+    """1,210 / 110 = 11 days is heparin's supply; the sentence is about ceftriaxone."""
+    stock = {"items": [{"name": "heparin", "on_hand": 1210, "avg_daily_use": 110}, {"name": "ceftriaxone", "on_hand": 450, "avg_daily_use": 30}]}
+    res = run(stock, "Ceftriaxone has about 11 days of supply on hand.")
+    assert not res.is_valid and res.unverified == ["11 days"]
+    fields = {"fields": [{"field": "North 40", "acres": 38.5, "harvest_bu": 7469}, {"field": "Hilltop", "acres": 15.0, "harvest_bu": 2565}]}
+    assert run(fields, "Hilltop came in at 171 bushels per acre.").is_valid
+    res = run(fields, "Hilltop came in at 194 bushels per acre.")
+    assert not res.is_valid and "194" in res.unverified[0]

@@ -38,6 +38,29 @@ _SCALE_WORDS = {"thousands": 1e3, "thousand": 1e3, "000s": 1e3, "k": 1e3, "milli
                 "mm": 1e6, "billions": 1e9, "billion": 1e9, "bn": 1e9}
 _PROSE_OFFSET = re.compile(r"\b(?:UTC|GMT)\s?([+\-−])(\d{1,2})(?::?(\d{2}))?(?!\d)")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# A medication order's directions ("Take 1 tablet by mouth twice daily", "2 caps TID", "one at
+# bedtime"): how many units a day, so that a quantity dispensed gives its days of supply.
+_DOSE = re.compile(r"\b(?:take|inhale|apply|use|give|instill)?\s*(\d+(?:\.\d+)?|one|two|three|half|a|an)\s+"
+                   r"(?:tablets?|tabs?|capsules?|caps?|pills?|puffs?|drops?|sprays?|patch(?:es)?|units?|ml|doses?)\b", re.IGNORECASE)
+_FREQUENCY = (
+    (re.compile(r"\b(?:four times (?:a |per |each )?da(?:y|ily)|qid|every 6 hours|q6h)\b", re.IGNORECASE), 4.0),
+    (re.compile(r"\b(?:three times (?:a |per |each )?da(?:y|ily)|tid|every 8 hours|q8h)\b", re.IGNORECASE), 3.0),
+    (re.compile(r"\b(?:twice (?:a |per |each )?da(?:y|ily)|two times (?:a |per )?da(?:y|ily)|bid|every 12 hours|q12h)\b", re.IGNORECASE), 2.0),
+    (re.compile(r"\b(?:once (?:a |per |each )?da(?:y|ily)|daily|qd|every day|at bedtime|nightly|qhs|every (?:morning|evening|night))\b",
+                re.IGNORECASE), 1.0),
+)
+_DOSE_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "half": 0.5, "a": 1.0, "an": 1.0}
+_DIRECTION_KEYS = frozenset(("sig", "directions", "instructions", "dosing", "frequency", "dose", "regimen", "schedule"))
+
+
+def doses_per_day(s: str) -> float | None:
+    """Units a day a medication's directions give (1 tablet twice daily: 2), or None."""
+    for pat, per_day in _FREQUENCY:
+        if pat.search(s) is not None:
+            m = _DOSE.search(s)
+            each = 1.0 if m is None else _DOSE_WORDS.get(m.group(1).lower()) or float(m.group(1))
+            return each * per_day
+    return None
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+-−])(\d{1,2})(?::?(\d{2}))?$")
 _IDENT = re.compile(r"#?[A-Za-z]+[-_]?\d[\w-]*$")
 _PRICE_WORDS = frozenset(("price", "cost", "fee", "charge", "rate", "amount", "tax", "paid", "due", "bill", "salary",
@@ -244,6 +267,13 @@ class _Builder:
                     scalars.append(f)
             elif isinstance(v, str):
                 self._string(v, k, obj, ctx)
+                if k.lower() in _DIRECTION_KEYS and len(v) <= 160:
+                    rate = doses_per_day(v)
+                    if rate is not None:
+                        f = Fact(rate, None, None, None, "day", k.lower(), frozenset(("dose", "daily", "use")), obj, self.src, 1)
+                        self.p.facts.append(f)
+                        o.keys.setdefault(k, []).append(f)
+                        scalars.append(f)
             elif isinstance(v, dict):
                 child = self.new_obj(obj, k)
                 children.append((k, child, v))

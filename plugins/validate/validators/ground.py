@@ -55,12 +55,13 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|\d+[A-Za-z]+[A-Za-z0-9]*")
 
 
 class Derived:
-    __slots__ = ("v", "dim", "unit", "cur", "per", "rate_toks", "kind", "den")
+    __slots__ = ("v", "dim", "unit", "cur", "per", "rate_toks", "kind", "den", "of")
 
     def __init__(self, v: float, dim: str | None, unit: Unit | None, cur: str | None, per: str | None,
                  rate_toks: frozenset[str] = frozenset(), kind: str = "", den: Unit | None = None) -> None:
         self.v, self.dim, self.unit, self.cur, self.per, self.rate_toks, self.kind = abs(v), dim, unit, cur, per, rate_toks, kind
         self.den = den  # a rate's denominator unit (a pace per km converts to one per mile)
+        self.of: Fact | None = None  # an operand, when both come from one object: the entity the value belongs to
 
 
 class Index:
@@ -274,6 +275,17 @@ _MIN_SHARE = 0.02
 
 
 def _pair_values(fs: list[Fact], out: list[Derived], same_object: bool, adjacent: bool = False) -> None:
+    if same_object and not adjacent:
+        start = len(out)
+        _pairs(fs, out, True, False)
+        if fs:
+            for d in out[start:]:
+                d.of = fs[0]  # (the object the values come from: it owns them)
+        return
+    _pairs(fs, out, same_object, adjacent)
+
+
+def _pairs(fs: list[Fact], out: list[Derived], same_object: bool, adjacent: bool) -> None:
     fs = [f for f in fs if f.per != "__len__" and (not f.pct_of or f.src == "data")][:24]
     n = len(fs)
     crowded = same_object and not adjacent and n > 6  # a nutrition label, a box score: its fields do not add up
@@ -367,8 +379,8 @@ def quotient(a: Fact, b: Fact) -> tuple[float, str] | None:
         return a.b / b.b, "time"
     if ad == "length" and bd == "fuel":  # metres / (km per litre) -> millilitres
         return a.b / b.b, "volume"
-    if b.per in _SECONDS and b.dim == a.dim and a.dim is not None:
-        return a.b / b.b * _SECONDS[b.per], "time"
+    if b.per in _SECONDS and b.dim == a.dim and (a.dim is not None or (a.unit is None and b.unit is None and a.per is None)):
+        return a.b / b.b * _SECONDS[b.per], "time"  # (96 vials at 16 a day, 90 tablets at 2 a day: days of supply)
     per_unit = UNIT_WORDS.get(b.per) if b.per else None
     if per_unit is not None and b.dim == a.dim and a.dim is not None:  # 200 mg at 50 mg per mL is 4 mL
         return a.b / b.b * per_unit.factor, per_unit.dim
@@ -997,7 +1009,19 @@ def _numbered_clause(toks: list[str], i: int) -> bool:
 def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     """The fact belongs to the entity the sentence names next to the claim (or none is named):
     a name right after it ("$120.35 (Whole Foods)"), else the nearest before it ("Alice scored
-    31 points"), else one before an earlier number ("gas (52 therms) cost $96.40")."""
+    31 points"), else one before an earlier number ("gas (52 therms) cost $96.40"); and the
+    sentence names no other attribute of its object."""
+    return _owner_check(idx, f, ctx, c, attributes=True)
+
+
+def entity_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
+    """Only the entity half of owner_ok: for a value derived from f's object (heparin's 1,210
+    vials over 110 a day are 11 days of heparin, not of ceftriaxone), whose attribute words name
+    the derivation ("days of supply"), not one of the object's keys."""
+    return _owner_check(idx, f, ctx, c, attributes=False)
+
+
+def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) -> bool:
     pc = piece_of(f)
     if pc is None or f.src not in ("data", "user") or f.per == "__len__" or f.obj < 0:
         return True  # (a count of a list's items is owned by the list, whatever item the sentence names)
@@ -1037,7 +1061,7 @@ def owner_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
                     return False
                 break
     o = pc.objs.get(f.obj)
-    if dated:
+    if dated or not attributes:
         return True
     if o is not None and f.key and ctx.close and not c.range_with and len(o.keys) + len(o.empty_keys) > 1:
         own = _key_set(f.key)

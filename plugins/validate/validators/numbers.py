@@ -34,7 +34,7 @@ from .direction import positions as direction_positions, verdict as direction_ve
 from .facts import Fact, PieceCache, message_texts, message_texts_meta  # noqa: F401 - message_texts: re-exported
 from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, older_entries, _NOW_WORDS, mentions, names_other,
-    near, owner_ok, quotient, rate_of, _GENERIC_KEY,
+    near, owner_ok, entity_ok, quotient, rate_of, _GENERIC_KEY,
 )
 from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
@@ -1034,6 +1034,8 @@ class Grounding:
 
     def _match_derived(self, d: Any, v: float, tol: float) -> bool:
         c = self.c
+        if d.of is not None and self.cfg.subjects and not entity_ok(self.idx, d.of, self._context(), c):
+            return False  # heparin's 1,210 / 110 a day stated as ceftriaxone's days of supply
         if d.kind == "mean" and self._weighted():
             return False
         if not _currency_ok(c.currency, d.cur):
