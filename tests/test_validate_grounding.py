@@ -337,3 +337,10 @@ def test_a_value_derived_from_another_entitys_record_is_not_this_ones() -> None:
     assert run(fields, "Hilltop came in at 171 bushels per acre.").is_valid
     res = run(fields, "Hilltop came in at 194 bushels per acre.")
     assert not res.is_valid and "194" in res.unverified[0]
+
+
+def test_a_verb_after_the_counted_noun_ends_its_phrase() -> None:
+    """"306 seats gives a load factor": the claim counts seats (the flight's `seats`), not "gives"."""
+    flight = {"flight": "SR 318", "seats": 306, "booked": 289, "gate": "B7"}
+    res = run(flight, "289 booked on 306 seats gives a load factor of 94.4%, leaving 17 seats unsold.")
+    assert res.is_valid, res.unverified

@@ -45,6 +45,10 @@ _NOUN_STOP = frozenset((
     "average", "mean", "median", "overall", "combined", "altogether", "respectively", "exactly", "apiece", "each",
     "across", "through", "between", "among", "during", "within", "without", "against", "behind", "beyond", "toward",
     "towards", "upon", "via", "like", "including", "excluding",
+    # verbs that follow the noun ("306 seats gives", "12 boxes leaves"): the phrase ends before them
+    "gives", "give", "gave", "leaves", "leaving", "makes", "made", "means", "equals", "comes", "came", "brings",
+    "brought", "puts", "costs", "cost", "takes", "took", "adds", "added", "shows", "showed", "works", "worked",
+    "divided", "multiplied",
 ))
 # Heads that say when, not what: "168 last year" counts no years.
 # "Q2 2024 sales", "FY 2025 revenue", "March 2024 bills": a year after a quarter, a fiscal year or a month
