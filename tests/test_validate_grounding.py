@@ -344,3 +344,12 @@ def test_a_verb_after_the_counted_noun_ends_its_phrase() -> None:
     flight = {"flight": "SR 318", "seats": 306, "booked": 289, "gate": "B7"}
     res = run(flight, "289 booked on 306 seats gives a load factor of 94.4%, leaving 17 seats unsold.")
     assert res.is_valid, res.unverified
+
+
+def test_a_prose_fact_named_by_its_own_words_belongs_to_no_plan_the_sentence_names() -> None:
+    msgs = [{"role": "system", "content": "Membership options: Basic $29/month with a 12-month contract; Annual Prepaid $299 per year "
+                                          "paid upfront. Enrollment fee $49, waived for Annual Prepaid."},
+            {"role": "user", "content": "Which is cheaper for a year, Basic or Annual Prepaid?"}]
+    answer = "For a year, Basic costs $348 in dues plus the $49 enrollment fee, $397 in total, while Annual Prepaid is $299."
+    res = NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
+    assert res.is_valid, res.unverified

@@ -30,7 +30,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from .claims import Claim, _DOLLAR_LIKE
+from .claims import Claim, _DOLLAR_LIKE, _NOUN_STOP
 from .facts import ALIAS as _ALIAS, Fact, Piece, SIGN_WORD, direction_of, fact_sign  # noqa: F401 - fact_sign: re-exported (tests)
 from .units import _UNIT_WORDS as UNIT_WORDS, DIM_WORDS, PERIODS, Unit, stem, to_base, tol_to_base
 
@@ -1022,6 +1022,8 @@ def entity_ok(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
 
 
 def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) -> bool:
+    if not f.key and f.src == "data" and _names_own_phrase(ctx, f):
+        return True  # "the $49 enrollment fee" for "Enrollment fee $49, waived for Annual Prepaid"
     pc = piece_of(f)
     if pc is None or f.src not in ("data", "user") or f.per == "__len__" or f.obj < 0:
         return True  # (a count of a list's items is owned by the list, whatever item the sentence names)
@@ -1092,6 +1094,15 @@ def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) 
         if verdict is not None:
             return verdict
     return True
+
+
+def _names_own_phrase(ctx: Context, f: Fact) -> bool:
+    """The two words right after the claim are words of the sentence the prose fact came from
+    (its own thing, named as the data names it), neither of them a function word."""
+    after = [w.lower() for w in ctx.after[:2]]
+    if len(after) < 2 or any(w in _NOUN_STOP or not w.isalpha() or w in UNIT_WORDS for w in after):
+        return False
+    return all(w in f.toks or stem(w) in f.toks for w in after) and max(len(w) for w in after) >= 4
 
 
 _HYPHEN_UNIT = re.compile(r"\d-[A-Za-z]")
