@@ -309,7 +309,7 @@ class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
     __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded", "_now",
-                 "wrong_direction", "_work", "by_work")
+                 "wrong_direction", "_work", "by_work", "_sb")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -323,6 +323,14 @@ class Grounding:
         self.wrong_direction = False  # a direction word the data's other end contradicts: flagged, not sure
         self._work: list[float] | None = None  # the operands of shown work found wrong
         self.by_work = False  # grounded as the result of arithmetic the answer wrote out
+        self._sb: tuple[int, int, int, int] | None = None  # the claim's sentence, for its (start, end)
+
+    def _bounds(self) -> tuple[int, int]:
+        """The claim's sentence (computed once: most checks read it; a direction check may widen the claim)."""
+        c, sb = self.c, self._sb
+        if sb is None or sb[0] != c.start or sb[1] != c.end:
+            sb = self._sb = (c.start, c.end, sentence_start(self.text, c.start), sentence_end(self.text, c.end, True) or len(self.text))
+        return sb[2], sb[3]
 
     def grounded(self) -> bool:
         c = self.c
@@ -554,8 +562,7 @@ class Grounding:
         i = bisect.bisect_left(pos, c.start - 160)
         if i >= len(pos) or pos[i] > c.end + 160:
             return False  # no direction word near this number
-        s0 = sentence_start(text, c.start)
-        s1 = sentence_end(text, c.end, True) or len(text)
+        s0, s1 = self._bounds()
         r = direction_verdict(self.idx, text, s0, s1)
         if r is None or not c.start <= r[0] < max(c.end, c.start + 1):
             return False
@@ -598,8 +605,7 @@ class Grounding:
             maybe = memo[key] = might_show_work(text)
         if not maybe:
             return None
-        s0 = sentence_start(text, c.start)
-        s1 = sentence_end(text, c.end, True) or len(text)
+        s0, s1 = self._bounds()
         key = ("eq", s0, text[s0:s1])
         eqs = self.idx.memo.get(key)
         if eqs is None:
@@ -636,8 +642,7 @@ class Grounding:
     # -- direct --------------------------------------------------------------------------------
     def _context(self) -> Any:
         if self._ctx is None:
-            s0 = sentence_start(self.text, self.c.start)
-            s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
+            s0, s1 = self._bounds()
             self._ctx = mentions(self.idx, self.text, self.c, s0, s1)
         return self._ctx
 
@@ -652,8 +657,7 @@ class Grounding:
         if fs is None:
             return True
         if self._sign == 0:
-            s0 = sentence_start(self.text, self.c.start)
-            s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
+            s0, s1 = self._bounds()
             self._sign = claim_sign(self.text, self.c, s0, s1)
         return self._sign is None or self._sign == fs
 
@@ -825,8 +829,7 @@ class Grounding:
     def _sentence_days(self) -> set[int]:
         """Day counts the claim's sentence states ("due 18 December (30 days after 18 November)"): each
         is a claim checked in turn."""
-        s0 = sentence_start(self.text, self.c.start)
-        s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
+        s0, s1 = self._bounds()
         out = set()
         for m in _DAYS_SAID.finditer(self.text, s0, s1):
             n = int(m.group(1))
@@ -1323,8 +1326,7 @@ class Grounding:
     def _of_ratio(self, v: float, tol: float) -> bool:
         """A share with its parts in the same sentence: "91% sold (1,183 of 1,300)", "22 of 26
         positions (84.6%)", both numbers stated by the data or the answer."""
-        s0 = sentence_start(self.text, self.c.start)
-        s1 = sentence_end(self.text, self.c.end, True) or len(self.text)
+        s0, s1 = self._bounds()
         for m in _OF.finditer(self.text, s0, s1):
             a, b = float(m.group(1).replace(",", "")), float(m.group(2).replace(",", ""))
             if b and abs(a / b * 100 - v) <= tol + 1e-9 and self._stated(a) and self._stated(b):
