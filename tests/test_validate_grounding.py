@@ -353,3 +353,16 @@ def test_a_prose_fact_named_by_its_own_words_belongs_to_no_plan_the_sentence_nam
     answer = "For a year, Basic costs $348 in dues plus the $49 enrollment fee, $397 in total, while Annual Prepaid is $299."
     res = NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
     assert res.is_valid, res.unverified
+
+
+def test_a_points_balance_plus_its_activity_and_a_records_figure_per_the_wholes_count() -> None:
+    acct = {"opening_balance": 88510, "activity": [{"desc": "Flight", "points": 6240}, {"desc": "Hotel", "points": 1500},
+                                                  {"desc": "Upgrade", "points": -12000}]}
+    assert run(acct, "Starting from 88,510 points you end with 84,250 points.").is_valid
+    stats = {"rounds": 24, "players": [{"player": "Kairo", "kills": 27, "damage": 4152}, {"player": "Vexa", "kills": 19, "damage": 3264}]}
+    assert run(stats, "Kairo put up 4,152 damage over 24 rounds, an ADR of 173.").is_valid
+    res = run(stats, "Over the map, Kairo averaged an ADR of 136.")  # Vexa's 3,264 / 24
+    assert not res.is_valid
+    team = {"games_played": 14, "players": [{"name": "T. Brooks", "points": 301, "games": 14}, {"name": "K. Nair", "points": 226, "games": 13}]}
+    res = run(team, "Nair has 226 points, which is 16.1 points per game.")  # over the team's 14, not her own 13 games
+    assert not res.is_valid

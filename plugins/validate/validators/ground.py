@@ -409,11 +409,31 @@ def _scalar_and_column(scalars: list[Fact], col: list[Fact], out: list[Derived])
     total = sum((-f.v if f.neg else f.v) for f in col)
     mag = sum(f.v for f in col)
     for s in scalars:
-        if not _same_unit(s, first) or s.per == "__len__":
+        if s.per == "__len__":
             continue
+        dim, cur = s.dim, s.cur or first.cur
+        if not _same_unit(s, first):
+            # a "balance" the key reads as money, in points or miles: a whole number without a
+            # currency beside a column of whole numbers of no unit (88,510 + 6,240 + 1,500 - 12,000)
+            if not (s.dim == "money" and s.cur is None and not s.dec and first.dim is None and first.unit is None
+                    and all(not f.dec and f.dim is None for f in col)):
+                continue
+            dim, cur = None, None
         base = -s.v if s.neg else s.v
         for t in (total, mag, -mag):
-            out.append(Derived(base + t, s.dim, s.unit, s.cur or first.cur, s.per, kind="sum"))
+            out.append(Derived(base + t, dim, s.unit, cur, s.per, kind="sum"))
+        if s.dim is None and s.unit is None and s.v >= 2 and not s.dec and len(col) <= 12:
+            # each record's figure over the whole's count: damage over the map's 24 rounds (ADR),
+            # owned by that record (Kairo's 4,152 / 24 is Kairo's, not Vexa's)
+            skey = _key_set(s.key) - _GENERIC_KEY
+            for f in col:
+                o = f.pc.objs.get(f.obj) if f.pc is not None else None
+                if o is not None and any(_key_set(k) & skey for k in o.keys):
+                    continue  # the record counts its own (Nair's 13 games, not the team's 14)
+                if f.v and not f.neg and (f.dim is not None or f.v > s.v):
+                    d = _ratio(f, s)
+                    d.of = f
+                    out.append(d)
 
 
 def _distinct_labels(p: Piece) -> dict[str, set[int]]:
