@@ -366,3 +366,23 @@ def test_a_points_balance_plus_its_activity_and_a_records_figure_per_the_wholes_
     team = {"games_played": 14, "players": [{"name": "T. Brooks", "points": 301, "games": 14}, {"name": "K. Nair", "points": 226, "games": 13}]}
     res = run(team, "Nair has 226 points, which is 16.1 points per game.")  # over the team's 14, not her own 13 games
     assert not res.is_valid
+
+
+@pytest.mark.parametrize("data, answer", [
+    ({"bill": 186.40, "tip_pct": 20, "drink": 9}, "Sam: $9 + 20% = **$10.80**."),
+    ({"patient": {"name": "L. Haddad", "weight_kg": 18}, "product": {"dose_mg_per_kg": 15, "strength_mg": 160, "per_ml": 5}},
+     "Dose: 18 kg × 15 mg/kg = 270 mg.\nVolume: 270 mg ÷ (160 mg / 5 mL) = 270 ÷ 32 = **8.44 mL**."),
+    ({"adults": 118, "kids": 14, "adult_plate": 62, "kids_plate": 28}, "Food: 118 × $62 = $7,316 + 14 × $28 = $392 → $7,708."),
+    ("Sales tax here: state 6.25%, county 0.75%, city 1.00%.", "Combined rate is 6.25% + 0.75% + 1.00% = 8.00%."),
+])
+def test_written_out_steps_read_as_the_writer_meant(data: Any, answer: str) -> None:
+    """A markup ("$9 + 20%"), a chain ("= 270 ÷ 32 = 8.44": 270 starts the next step), and a
+    result of the last step of a run-on line ("… + 14 × $28 = $392") are no miscalculations."""
+    res = run(data, answer)
+    assert res.is_valid, res.unverified
+
+
+def test_a_value_derived_in_the_named_records_own_data_outweighs_another_records_equal_value() -> None:
+    order = {"items": [{"sku": "TEE", "name": "tees", "qty": 3, "unit": 18.0}, {"sku": "HOOD", "name": "hoodie", "qty": 1, "unit": 54.0}]}
+    res = run(order, "Items: 3 tees ($54.00) + 1 hoodie ($54.00) = $108.00.")
+    assert res.is_valid, res.unverified

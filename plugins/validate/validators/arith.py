@@ -48,12 +48,13 @@ def _value(tok: str) -> tuple[float, bool, int]:
 
 
 class _Parser:
-    __slots__ = ("toks", "i", "operands")
+    __slots__ = ("toks", "i", "operands", "plain")
 
     def __init__(self, toks: list[tuple[str, str, int]]) -> None:
         self.toks = toks
         self.i = 0
         self.operands: list[float] = []
+        self.plain = False  # an operand that is no percentage was read (a base a "+ 20%" applies to)
 
     def peek(self) -> str | None:
         return self.toks[self.i][0] if self.i < len(self.toks) else None
@@ -63,9 +64,12 @@ class _Parser:
         while v is not None and self.peek() == "op" and self.toks[self.i][1] in "+−-":
             op = self.toks[self.i][1]
             self.i += 1
+            at = self.i
             w = self.term()
             if w is None:
                 return None
+            if self.plain and self.i == at + 1 and self.toks[at][0] == "num" and _value(self.toks[at][1])[1]:
+                w = v * w  # "$9 + 20%" is $9 and a fifth of it, not 9.20 (but 6.25% + 0.75% is 7%)
             v = v + w if op == "+" else v - w
         return v
 
@@ -96,6 +100,7 @@ class _Parser:
         if t == "num":
             v, pct, _ = _value(self.toks[self.i][1])
             self.operands.append(v)
+            self.plain = self.plain or not pct
             self.i += 1
             self.units()
             return v / 100 if pct else v
@@ -227,6 +232,11 @@ def _with_equals(text: str, toks: list[tuple[str, str, int]], out: dict[int, tup
     for k, (kind, tok, pos) in enumerate(toks):
         if kind != "eq" or k + 1 >= len(toks) or toks[k + 1][0] != "num":
             continue
+        after = k + 2
+        while after < len(toks) and toks[after][0] == "word" and after - k - 2 < _MAX_UNIT_WORDS:
+            after += 1
+        if after < len(toks) and toks[after][0] == "op":
+            continue  # "= 270 ÷ 32 = 8.44": the number after "=" starts the next step, it is no result
         left_end = k
         # the clause before "=": back to a breaker (punctuation other than parentheses, an
         # earlier "=", a line break, a table cell)
@@ -236,35 +246,33 @@ def _with_equals(text: str, toks: list[tuple[str, str, int]], out: dict[int, tup
             if kj == "eq" or (kj == "other" and tj not in "()"):
                 break
             j -= 1
-        best = None
+        parsed = []  # every expression ending at "=", longest first
         for start in range(j, left_end):
             if toks[start][0] not in ("num", "lp"):
                 continue
             p = _Parser(toks[start:left_end])
             v = p.expr()
-            if v is not None and p.i == left_end - start:
-                ops = sum(1 for x in toks[start:left_end] if x[0] == "op")
-                if ops:
-                    best = (v, p.operands)
-                    break  # the longest expression that parses is the one meant
-        if best is None:
+            if v is not None and p.i == left_end - start and any(x[0] == "op" for x in toks[start:left_end]):
+                parsed.append((v, p.operands))
+        if not parsed:
             continue
-        v, operands = best
         rtok = toks[k + 1][1]
         r, rpct, dec = _value(rtok)
         approx = tok != "=" or _hedged_before(text, pos)
         unit = 10.0 ** -dec
         tol = (unit if approx else unit / 2) * 1.000001 + abs(r) * (0.012 if approx else 0.003)
-        cands = [abs(v)]
-        if rpct:
-            cands.append(abs(v) * 100)
-        if any(abs(c - r) <= tol for c in cands):
-            verdict = "ok"
-        elif all(abs(c - r) > max(tol * 2, abs(r) * 0.02) for c in cands) and not _scaled(abs(v), r):
-            verdict = "bad"
-        else:
+
+        def cands(v: float) -> list[float]:
+            return [abs(v), abs(v) * 100] if rpct else [abs(v)]
+        # the longest expression that parses is the one meant, unless a shorter tail of it gives the
+        # result ("118 × $62 = $7,316 + 14 × $28 = $392": the second step is 14 × $28)
+        ok = next((x for x in parsed if any(abs(cv - r) <= tol for cv in cands(x[0]))), None)
+        if ok is not None:
+            out[toks[k + 1][2]] = ("ok", ok[1])
             continue
-        out[toks[k + 1][2]] = (verdict, operands)
+        v, operands = parsed[0]
+        if all(abs(cv - r) > max(tol * 2, abs(r) * 0.02) for cv in cands(v)) and not _scaled(abs(v), r):
+            out[toks[k + 1][2]] = ("bad", operands)
 
 
 def _scaled(v: float, r: float) -> bool:

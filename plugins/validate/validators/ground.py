@@ -911,6 +911,8 @@ def lookup(idx: Index, c: Claim, v: float, tol: float) -> Iterable[Fact]:
         # a number the answer stated grounds its repetition in the same terms ("5 refills" is not "5 mg")
         if abs(f.v - v) <= tol and f.unit == c.unit and (f.dim == c.dim or c.kind == "number"):
             yield f
+        elif abs(f.v - v) <= tol and v >= 10 and c.kind == "number" and c.unit is None and c.noun is None and f.dim != "percent":
+            yield f  # a bare restatement in the next step of the work ("270 mg ÷ 32 mg/mL = 270 ÷ 32")
 
 
 def near(vals: list[float], v: float, tol: float) -> int:

@@ -309,7 +309,7 @@ class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
     __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded", "_now",
-                 "wrong_direction", "_work", "by_work", "_sb")
+                 "wrong_direction", "_work", "by_work", "_sb", "other_entity")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -323,6 +323,7 @@ class Grounding:
         self.wrong_direction = False  # a direction word the data's other end contradicts: flagged, not sure
         self._work: list[float] | None = None  # the operands of shown work found wrong
         self.by_work = False  # grounded as the result of arithmetic the answer wrote out
+        self.other_entity = False  # a direct hit failed its owner because it is another entity's value (not attribute's)
         self._sb: tuple[int, int, int, int] | None = None  # the claim's sentence, for its (start, end)
 
     def _bounds(self) -> tuple[int, int]:
@@ -371,6 +372,12 @@ class Grounding:
             return True  # (a value bound to another key is no identifier either: "3,200 stars" for the forks count)
         if c.integer and c.values and self._code_number():
             return True
+        if self.cfg.derivations and self.other_entity and not self.wrong_sign and c.values and c.kind in ("number", "money"):
+            # the hoodie's $54.00 is also 3 tees x $18.00: a value derived inside the named entity's
+            # own record rescues what another entity's equal value condemned
+            if any(self._derived_data(v, tol, owned=True) for v, tol in c.values if v):
+                self.wrong_owner = False
+                return True
         if not self.cfg.derivations or self.wrong_owner or self.wrong_sign:
             return False  # (the data states this value for another entity, or with the other sign)
         return self._derived()
@@ -686,6 +693,8 @@ class Grounding:
                         self.wrong_sign = True
                         continue
                     self.wrong_owner = True
+                    if self.cfg.subjects and not entity_ok(self.idx, f, self._context(), c):
+                        self.other_entity = True
                 elif self.cfg.subjects and c.noun is not None and names_other(self.idx, f, self._context(), c):
                     self.wrong_owner = True  # the claim counts another attribute's thing ("3,200 stars": the forks)
             if c.kind == "number" and c.unit is None and 0 < v < 1:  # "0.125" for a rate of 12.5 %
@@ -1068,8 +1077,13 @@ class Grounding:
                     return False
         return True
 
-    def _derived_data(self, v: float, tol: float) -> bool:
+    def _derived_data(self, v: float, tol: float, owned: bool = False) -> bool:
         vals, ds = self.idx.derived()
+        if owned:  # only values derived inside one record (their owner is checked in _match_derived)
+            ds = self.idx.memo.get("owned")
+            if ds is None:
+                ds = self.idx.memo["owned"] = [d for d in self.idx.derived()[1] if d.of is not None]
+            vals = [d.v for d in ds]
         c = self.c
         targets = [(v, tol)]
         if c.per_n != 1.0 and c.per_n:
