@@ -179,3 +179,24 @@ def test_a_first_person_quote_with_a_value_survives_in_a_pasted_transcript() -> 
     out = excerpt_text(doc, 400, MODEL, q)
     assert "ten past nine" in out and tokens.count_text(out, MODEL) <= 400
     assert "ten past nine" not in excerpt_text(doc, 400, MODEL, Query(dict(q), q.ask))  # the rule, not the words, keeps it
+
+
+def test_a_list_entry_asked_for_by_its_place_survives_with_the_edit_that_replaced_another() -> None:
+    """A shopping list in a long chatty message, then, much later, "scrap number 7 and put X there"
+    and a question about "position 6 and position 7": neither needed line shares a word with it
+    (only the list place does), and pruning kept neither."""
+    r = random.Random(41)
+    items = ["sweetcorn cobs", "smoked paprika", "burger buns", "coleslaw mix", "charcoal briquettes", "lemonade for the kids",
+             "halloumi slices", "paper plates", "ice cubes"]
+    chat = " ".join(r.choice(PROSE).capitalize() + "." for _ in range(12))
+    msgs: list[dict[str, Any]] = [{"role": "system", "content": "You are a helpful personal assistant."}] + _chat(r, 6)
+    msgs += [{"role": "user", "content": chat + "\n\nCan you hold on to my shopping list for Saturday?\n"
+                                         + "\n".join(f"{k}. {x}" for k, x in enumerate(items, 1)) + "\n\n" + chat},
+             {"role": "assistant", "content": "Got it, I'll keep the list for Saturday's barbecue."}]
+    msgs += _chat(r, 60)
+    msgs += [{"role": "user", "content": chat + "\n\nChange to the shopping list: scrap number 7 entirely, and in that spot put "
+                                         "a jar of black garlic paste. Everything else stays.\n\n" + chat},
+             {"role": "assistant", "content": "Done, the list is updated."}]
+    msgs += _chat(r, 60) + [{"role": "user", "content": "Read me back what sits at position 6 and at position 7 right now."}]
+    kept = kept_text(prune(msgs, 6000))
+    assert "lemonade for the kids" in kept and "a jar of black garlic paste" in kept

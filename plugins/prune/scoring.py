@@ -46,7 +46,7 @@ from proxy.caches import put_bounded
 
 from . import lexicon, select, supersede
 from .excerpt import SAID, Query, ask_of, pairs_of, passage_relevance
-from .words import words
+from .words import places, words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
 __all__ = ["DEFAULT_ROLE_WEIGHTS", "Plan", "Settings", "Unit", "Weights", "apply", "build_units", "plan"]
@@ -87,6 +87,9 @@ def analyse(text: str) -> Features:
     tf: dict[str, int] = {}
     n = 0
     for w in words(text.lower(), STOPWORDS):
+        tf[w] = tf.get(w, 0) + 1
+        n += 1
+    for w in places(text):  # ("what sits at position 6" meets the list line "6. ...")
         tf[w] = tf.get(w, 0) + 1
         n += 1
     items = {x.replace(",", "") for x in _NUMBER.findall(text) if len(x) >= 2 or x != "0"}

@@ -126,8 +126,25 @@ def words(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
     return out
 
 
+# A list entry's place: "6. lemonade for the kids" at the start of a line, and a reference to a
+# place ("what sits at position 6", "scrap number 7", "item #3", "step 4") meet as the term "#6".
+_LIST_MARK = re.compile(r"^[ \t]*(\d{1,3})[.)][ \t]+\S", re.MULTILINE)
+_PLACE_REF = re.compile(r"\b(?:position|number|item|entry|step|point|line|slot|no\.)\s*#?\s*(\d{1,3})\b|#(\d{1,3})\b", re.IGNORECASE)
+
+
+def places(text: str) -> list[str]:
+    """The list places a text holds or names, as "#N" terms."""
+    if not any(c.isdigit() for c in text):
+        return []
+    out = ["#" + m.group(1) for m in _LIST_MARK.finditer(text)]
+    out.extend("#" + (m.group(1) or m.group(2)) for m in _PLACE_REF.finditer(text))
+    return out
+
+
 def terms_of(text: str) -> dict[str, int]:
     tf: dict[str, int] = {}
     for w in words(text.lower()):
+        tf[w] = tf.get(w, 0) + 1
+    for w in places(text):
         tf[w] = tf.get(w, 0) + 1
     return tf
