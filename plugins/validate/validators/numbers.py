@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -285,6 +286,7 @@ def _months_of(f: Fact) -> tuple[int, ...]:
     return ()
 
 
+@functools.lru_cache(maxsize=8192)  # (the same dates move by the same counts for every date claim of an answer)
 def _add_months(base: dt.date, k: int) -> dt.date | None:
     """base plus k calendar months, the day clamped to the month's last ("Aug 31 + 6 months" is Feb 28)."""
     m = base.month - 1 + k
@@ -781,18 +783,22 @@ class Grounding:
             if d is not None and ((y, mo, d) in shifted or (y is None and any((m2, d2) == (mo, d) for _, m2, d2 in shifted))):
                 return True  # 2024-11-05T15:00Z is November 6 in Tokyo (UTC+9)
         days = self._day_counts() | self._sentence_days()
-        months = self._month_counts()
-        owners = {b: (k, obj) for b, k, obj in idx.date_list}
+        data_months, answer_months = self._month_counts()
+        shifted, shifted_md = self._month_dates(data_months)
         bases = [b for b, _, _ in idx.date_list] + idx.memo.get("answer_dates", [])[-_RECENT:]
+        n_data = len(idx.date_list)
+        data_dates = {b for b, _, _ in idx.date_list}
         for y, mo, d in self.c.dates:
             if d is None:
                 continue
             if idx.moments and self._moment_date(y, mo, d):
                 return True
+            if (y is not None and (y, mo, d) in shifted) or (y is None and (mo, d) in shifted_md):
+                return True  # a data date plus its record's months (a 6-month recall, a 12-month lease ending the day before)
             # a date the user gave without a year ("served November 16") counts from the claim's
             # year or the one before ("December 7, 2026" is 21 days after it)
             yearless = [bd for m2, d2 in idx.month_days for bd in _in_years(m2, d2, y)] if y else []
-            for base in bases + yearless:
+            for k, base in enumerate(bases + yearless):
                 try:
                     target = dt.date(y or base.year, mo, d)
                 except ValueError:
@@ -800,24 +806,48 @@ class Grounding:
                 delta = abs((target - base).days)
                 if delta in days:
                     return True
-                for n, owner in months:  # a 6-month recall, a 12-month lease (ending the day before)
-                    if owner is not None and owners.get(base, owner) != owner:
-                        continue  # the data's month count goes with its own record's date (FVRCP's 1 year is not rabies')
-                    for k in (n, -n):
-                        later = _add_months(base, k)
-                        if later is not None and (later == target or (k > 0 and later - dt.timedelta(days=1) == target)):
+                # (the memo covers the data's dates with the data's months; an answer's date or a
+                # yearless one takes any month count)
+                months = answer_months + ([n for n, _ in data_months] if k >= n_data and base not in data_dates else [])
+                for n in months:
+                    for step in (n, -n):
+                        later = _add_months(base, step)
+                        if later is not None and (later == target or (step > 0 and later - dt.timedelta(days=1) == target)):
                             return True
         return False
 
-    def _month_counts(self) -> list[tuple[int, tuple[int, int] | None]]:
+    def _month_dates(self, data_months: list[tuple[int, tuple[int, int] | None]]) -> tuple[set[tuple[int, int, int]], set[tuple[int, int]]]:
+        """Every data date moved by a month count of its own record (or of the user), once per request."""
+        memo = self.idx.memo.get("month_dates")
+        if memo is None:
+            full: set[tuple[int, int, int]] = set()
+            md: set[tuple[int, int]] = set()
+            for base, k, obj in self.idx.date_list:
+                for n, owner in data_months:
+                    if owner is not None and owner != (k, obj):
+                        continue  # the data's month count goes with its own record's date (FVRCP's 1 year is not rabies')
+                    for step in (n, -n):
+                        later = _add_months(base, step)
+                        if later is None:
+                            continue
+                        hits = [later, later - dt.timedelta(days=1)] if step > 0 else [later]
+                        for x in hits:
+                            full.add((x.year, x.month, x.day))
+                            if x.year == base.year:
+                                md.add((x.month, x.day))
+            memo = self.idx.memo["month_dates"] = (full, md)
+        return memo
+
+    def _month_counts(self) -> tuple[list[tuple[int, tuple[int, int] | None]], list[int]]:
         """Numbers of months the data gives (a 6-month interval, a 12-month term), each with the
-        record it belongs to, and those of the answer's verified claims (they go with any date)."""
+        record it belongs to (None: the user's, for any date), and those of the answer's verified
+        claims (they go with any date)."""
         idx = self.idx
         out = idx.memo.get("months")
         if out is None:
             out = idx.memo["months"] = [(n, (idx.piece_no.get(id(f.pc), -1), f.obj) if f.src == "data" else None)
                                         for f in idx.facts for n in _months_of(f)]
-        return out + [(n, None) for f in idx.answer[-_RECENT:] for n in _months_of(f)]
+        return out, [n for f in idx.answer[-_RECENT:] for n in _months_of(f)]
 
     def _zone_dates(self) -> set[tuple[int, int, int]]:
         """The dates a date-time of the data falls on in each time zone the data names."""
