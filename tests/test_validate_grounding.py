@@ -386,3 +386,9 @@ def test_a_value_derived_in_the_named_records_own_data_outweighs_another_records
     order = {"items": [{"sku": "TEE", "name": "tees", "qty": 3, "unit": 18.0}, {"sku": "HOOD", "name": "hoodie", "qty": 1, "unit": 54.0}]}
     res = run(order, "Items: 3 tees ($54.00) + 1 hoodie ($54.00) = $108.00.")
     assert res.is_valid, res.unverified
+
+
+def test_hi_lo_and_air_keys_in_celsius_are_temperatures() -> None:
+    wx = {"daily": [{"day": "Thu", "hi_c": -1, "lo_c": -9}, {"day": "Fri", "hi_c": 3, "lo_c": -4}], "supply_air_c": 16.8}
+    res = run(wx, "The coldest night is Thursday at -9°C (16°F); Thursday's high is -1°C / 30°F. Supply air hit 16.8 °C.")
+    assert res.is_valid, res.unverified

@@ -260,7 +260,8 @@ _KEY_UNITS: dict[str, Unit] = {
     "kmh": _UNIT_WORDS["kmh"], "kph": _UNIT_WORDS["kph"], "mph": _UNIT_WORDS["mph"], "mpg": _UNIT_WORDS["mpg"], "ppm": _UNIT_WORDS["ppm"],
 }
 _TEMP_KEYS = frozenset(("temp", "temperature", "high", "low", "oven", "min", "max", "feels", "dew", "setpoint", "peak", "ambient",
-                        "probe", "core", "fridge", "freezer", "avg", "mean", "reading"))
+                        "probe", "core", "fridge", "freezer", "avg", "mean", "reading", "hi", "lo", "daytime", "overnight",
+                        "water", "air", "surface", "soil", "body"))
 # what a length in millimetres measures (a key's "_mm" is otherwise the finance "millions")
 _LENGTH_KEYS = frozenset(("rain", "rainfall", "precip", "precipitation", "snow", "snowfall", "thickness", "diameter", "length",
                           "width", "height", "depth", "size", "gap", "bore", "radius", "distance", "clearance", "tread",
