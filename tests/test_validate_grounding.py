@@ -392,3 +392,9 @@ def test_hi_lo_and_air_keys_in_celsius_are_temperatures() -> None:
     wx = {"daily": [{"day": "Thu", "hi_c": -1, "lo_c": -9}, {"day": "Fri", "hi_c": 3, "lo_c": -4}], "supply_air_c": 16.8}
     res = run(wx, "The coldest night is Thursday at -9°C (16°F); Thursday's high is -1°C / 30°F. Supply air hit 16.8 °C.")
     assert res.is_valid, res.unverified
+
+
+def test_a_standard_conversion_factor_the_answer_shows_is_grounded_but_not_a_low_precision_lookalike() -> None:
+    assert run({"weight_kg": 12.5}, "At 2.2046 lb per kg, 12.5 kg is 27.56 lb.").is_valid
+    res = run({"weight_kg": 12.5}, "That parcel is about 1.8 kg over.")
+    assert not res.is_valid  # (1.8 is a factor too, but a measured quantity with a unit is no factor shown)

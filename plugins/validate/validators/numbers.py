@@ -374,6 +374,9 @@ class Grounding:
             return True  # (a value bound to another key is no identifier either: "3,200 stars" for the forks count)
         if c.integer and c.values and self._code_number():
             return True
+        if c.kind == "number" and not c.integer and c.values and (c.unit is None or c.per is not None) \
+                and _conversion_factor(c.values[0][0], c.values[0][1]):
+            return True  # "1 kg = 2.2046 lb", "0.3048 m per foot": a standard factor the answer shows
         if self.cfg.derivations and self.other_entity and not self.wrong_sign and c.values and c.kind in ("number", "money"):
             # the hoodie's $54.00 is also 3 tees x $18.00: a value derived inside the named entity's
             # own record rescues what another entity's equal value condemned
@@ -1531,6 +1534,18 @@ _FROM_TO = re.compile(r"\bfrom\s+[$€£]?(?P<x>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+
 _DIR_VERB = re.compile(r"\b(?:" + "|".join(sorted(VERBS_UP | VERBS_DOWN, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _ZONE = re.compile(r"\b(?:UTC|GMT|[A-Z]{1,2}[SD]T|CES?T|IST|JST|AEST|AEDT|local|time zone|timezone)\b")
 _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0, 1440.0, 3600.0))
+# Standard conversion factors an answer states while showing a conversion (lb per kg and back,
+# cm per inch, m per foot, km per mile and back, L per US gallon, g per ounce, °F per °C step,
+# lb per US gallon of water, sq ft per m², acres per hectare, kPa per psi, mmol/L per mg/dL of glucose).
+_FACTORS = (2.20462, 0.453592, 2.54, 0.3048, 3.28084, 1.60934, 0.621371, 3.78541, 0.264172, 28.3495, 1.8, 8.34,
+            10.7639, 0.092903, 2.47105, 0.404686, 6.89476, 0.145038, 0.0555, 18.0, 0.0259, 38.67, 4.184)
+
+
+def _conversion_factor(v: float, tol: float) -> bool:
+    """Is v one of `_FACTORS` at the precision it is stated with (2.2046, 0.3048, 3.785)?"""
+    if tol > abs(v) * 0.005:
+        return False  # three significant digits at least: "0.5" or "1.8 kg" is no factor being shown
+    return any(abs(f - v) <= tol * 1.000001 for f in _FACTORS)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 
