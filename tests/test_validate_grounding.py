@@ -398,3 +398,10 @@ def test_a_standard_conversion_factor_the_answer_shows_is_grounded_but_not_a_low
     assert run({"weight_kg": 12.5}, "At 2.2046 lb per kg, 12.5 kg is 27.56 lb.").is_valid
     res = run({"weight_kg": 12.5}, "That parcel is about 1.8 kg over.")
     assert not res.is_valid  # (1.8 is a factor too, but a measured quantity with a unit is no factor shown)
+
+
+def test_a_dropped_minus_on_a_temperature_is_caught() -> None:
+    wx = {"units": "F", "daily": [{"day": "Sat", "hi_f": 14, "lo_f": -7, "wind_mph": 18}]}
+    assert run(wx, "Tonight drops to -7°F; today's high is only 14°F, a 21°F swing.").is_valid
+    res = run(wx, "Tonight drops to **7°F**, with 18 mph wind. Today's high is only 14°F.")
+    assert not res.is_valid and res.unverified == ["7°F"]

@@ -77,9 +77,9 @@ class Index:
         tmp: dict[str, list[tuple[float, Fact]]] = {}
         for f in self.facts:
             if f.unit is not None:
-                tmp.setdefault(f.unit.dim, []).append((f.b, f))
-                if f.neg and f.unit.dim == "temp":  # -7 °C is 19 °F: a temperature's sign moves it, not just its size
-                    tmp["temp"].append((to_base(-f.v, f.unit), f))
+                # -7 °C is 19 °F and never 7 °C: a temperature is compared with its sign
+                b = to_base(-f.v, f.unit) if f.neg and f.unit.dim == "temp" else f.b
+                tmp.setdefault(f.unit.dim, []).append((b, f))
         for d, xs in tmp.items():
             xs.sort(key=lambda x: x[0])
             self.by_b[d] = ([b for b, _ in xs], [f for _, f in xs])
@@ -297,6 +297,9 @@ def _pairs(fs: list[Fact], out: list[Derived], same_object: bool, adjacent: bool
                 continue
             if _same_unit(a, b) and (a.cur == b.cur or a.cur is None or b.cur is None) and _operands_ok(a, b) \
                     and a.per == b.per and not (crowded and not (_key_set(a.key) & _key_set(b.key)) - _UNIT_KEYS):
+                if a.dim == "temp":  # temperatures differ with their signs (14 °F and -7 °F are 21 apart) and never add up
+                    out.append(Derived(abs((-a.v if a.neg else a.v) - (-b.v if b.neg else b.v)), a.dim, a.unit, None, a.per, kind="diff"))
+                    continue
                 if (same_object and (a.dim is not None or a.dec > 0)) or len(fs) == 2:
                     # two items of a longer list are no total; a box score's points plus rebounds are nothing
                     out.append(Derived(a.v + b.v, a.dim, a.unit, a.cur or b.cur, a.per, kind="sum"))
@@ -894,7 +897,7 @@ def older_entries(idx: Index) -> dict[int, Fact]:
 def lookup(idx: Index, c: Claim, v: float, tol: float) -> Iterable[Fact]:
     """Facts whose value equals v within tol, in the claim's units when it has one."""
     if c.unit is not None and c.unit.dim in idx.by_b:
-        target = to_base(v, c.unit, c.inverse)
+        target = to_base(-v if c.unit.dim == "temp" and c.change == "down" else v, c.unit, c.inverse)
         t = tol_to_base(v, tol, c.unit, c.inverse)
         vals, facts = idx.by_b[c.unit.dim]
         i = bisect.bisect_left(vals, target - t * 1.000001 - 1e-12)
