@@ -405,3 +405,12 @@ def test_a_dropped_minus_on_a_temperature_is_caught() -> None:
     assert run(wx, "Tonight drops to -7°F; today's high is only 14°F, a 21°F swing.").is_valid
     res = run(wx, "Tonight drops to **7°F**, with 18 mph wind. Today's high is only 14°F.")
     assert not res.is_valid and res.unverified == ["7°F"]
+
+
+def test_a_reading_stated_for_another_entrys_date_is_flagged() -> None:
+    labs = {"results": [{"test": "LDL", "value": 131, "unit": "mg/dL", "date": "2026-11-28"},
+                        {"test": "LDL", "value": 118, "unit": "mg/dL", "date": "2026-08-20"}]}
+    assert run(labs, "His current LDL is **131 mg/dL** (drawn 2026-11-28).").is_valid
+    res = run(labs, "His current LDL is **118 mg/dL** (drawn 2026-11-28).")
+    assert not res.is_valid and res.uncertain  # flagged: the engine is not sure which entry the writer meant
+    assert run(labs, "LDL rose to 131 mg/dL on 2026-11-28, up from 118 mg/dL.").is_valid  # the earlier value, said as such

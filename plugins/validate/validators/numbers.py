@@ -307,6 +307,10 @@ def _in_years(mo: int, d: int, y: int) -> list[dt.date]:
     return out
 
 
+# "increased from 75 mcg", "up from $70,000", "was previously 84": the claim is the earlier value on purpose
+_EARLIER_SAID = re.compile(r"\b(?:from|previously|formerly|originally|earlier|old|prior)\b[^.;\n]*$", re.IGNORECASE)
+
+
 class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
@@ -673,6 +677,42 @@ class Grounding:
             self._sign = claim_sign(self.text, self.c, s0, s1)
         return self._sign is None or self._sign == fs
 
+    def _dated_sibling(self, f: Fact) -> bool:
+        """f is a field of one entry of a dated list (vitals, lab results, readings), and the claim's
+        sentence names the date of another entry of that list and not f's own ("LDL is 118 mg/dL
+        (drawn 2026-11-28)" when 118 is the 2026-08-20 result)."""
+        pc = f.pc
+        if pc is None or f.src != "data" or len(pc.dates) < 2 or f.obj < 0:
+            return False
+        node = pc.objs.get(f.obj)
+        if node is None or node.key or node.parent < 0:
+            return False  # not an entry of a list
+        said = self._sentence_dates()
+        if not said:
+            return False
+        own: set[tuple[int, int, int]] = set()
+        siblings: set[tuple[int, int, int]] = set()
+        for y, mo, d, obj, _ in pc.dates:
+            o = pc.objs.get(obj)
+            if obj == f.obj:
+                own.add((y, mo, d))
+            elif o is not None and o.parent == node.parent and not o.key:
+                siblings.add((y, mo, d))
+
+        def hit(dates: set[tuple[int, int, int]]) -> bool:
+            return any(mo == m2 and d == d2 and (y is None or y == y2) for y, mo, d in said for y2, m2, d2 in dates)
+        return bool(own) and not hit(own) and hit(siblings - own)
+
+    def _sentence_dates(self) -> list[tuple[int | None, int, int]]:
+        s0, s1 = self._bounds()
+        key = ("sdates", s0, s1)
+        memo = self.idx.memo
+        out = memo.get(key)
+        if out is None:
+            out = memo[key] = [(y, mo, d) for cl in _extract(self.text, s0, s1, self.cfg) if cl.kind == "date"
+                               for y, mo, d in cl.dates if d is not None]
+        return out
+
     def _direct(self) -> bool:
         c = self.c
         stale = self.idx.stale
@@ -690,6 +730,9 @@ class Grounding:
                     if self._owner(f):
                         if not self.cfg.subjects:
                             return True
+                        if self._dated_sibling(f) and _EARLIER_SAID.search(self.text, max(0, c.start - 32), c.start) is None:
+                            self.superseded = True  # "at her Nov 30 visit ... 76 bpm": Nov 2's reading (flagged, not sure)
+                            continue
                         if c.noun is not None and names_other(self.idx, f, self._context(), c):
                             self.wrong_owner = True  # "3,200 stars" for the forks count
                             continue
