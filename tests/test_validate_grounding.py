@@ -414,3 +414,11 @@ def test_a_reading_stated_for_another_entrys_date_is_flagged() -> None:
     res = run(labs, "His current LDL is **118 mg/dL** (drawn 2026-11-28).")
     assert not res.is_valid and res.uncertain  # flagged: the engine is not sure which entry the writer meant
     assert run(labs, "LDL rose to 131 mg/dL on 2026-11-28, up from 118 mg/dL.").is_valid  # the earlier value, said as such
+
+
+def test_a_rate_per_kilogram_applies_to_a_weight_in_pounds_converted() -> None:
+    """4.4 mg/kg for a 48.4 lb dog (21.95 kg) is 96.6 mg, not 4.4 x 48.4 = 213 mg."""
+    rx = {"patient": {"name": "Rex", "weight_lb": 48.4}, "drug": {"name": "carprofen", "dose_mg_per_kg": 4.4}}
+    assert run(rx, "Rex weighs 48.4 lb (21.95 kg), so the dose is 96.6 mg.").is_valid
+    res = run(rx, "Rex weighs 48.4 lb, so the dose is 213 mg.")
+    assert not res.is_valid and res.unverified == ["213 mg"]

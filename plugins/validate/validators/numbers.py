@@ -1279,7 +1279,10 @@ class Grounding:
                     return True
             if a.dim is not None and a.v:
                 for b in self._rates(cd, a):  # a quantity times a rate per it: 4 nights x EUR 189 a night
-                    if abs(b.b * a.v - V) <= T + V * arel:
+                    per = UNIT_WORDS.get(b.per) if b.per else None
+                    qty = a.b / per.factor if per is not None and a.unit is not None and per.dim == a.unit.dim \
+                        and per != a.unit and per.dim != "temp" and per.factor else a.v  # (44 lb at 5 mg/kg: 19.96 kg)
+                    if abs(b.b * qty - V) <= T + V * arel:
                         return True
                 if cd is not None:  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
                     for b in self.idx.rates + self.idx.answer[-_RECENT:]:
