@@ -422,3 +422,13 @@ def test_a_rate_per_kilogram_applies_to_a_weight_in_pounds_converted() -> None:
     assert run(rx, "Rex weighs 48.4 lb (21.95 kg), so the dose is 96.6 mg.").is_valid
     res = run(rx, "Rex weighs 48.4 lb, so the dose is 213 mg.")
     assert not res.is_valid and res.unverified == ["213 mg"]
+
+
+def test_a_dose_per_kilogram_times_the_weight_in_pounds_is_caught_from_the_users_own_numbers() -> None:
+    user = "Dog is 44 lb. Drug label: 5 mg per kg once daily for 14 days. How many mg per dose?"
+    res = NumbersValidator().validate(Subject(Answer("For a 44 lb dog at 5 mg/kg, give **220 mg** once daily."),
+                                              {"messages": [{"role": "user", "content": user}]}))
+    assert not res.is_valid and res.unverified == ["220 mg"]
+    ok = NumbersValidator().validate(Subject(Answer("For a 44 lb dog (about 20 kg) at 5 mg/kg, give **100 mg** once daily."),
+                                             {"messages": [{"role": "user", "content": user}]}))
+    assert ok.is_valid, ok.unverified

@@ -1268,7 +1268,9 @@ class Grounding:
                 if self._find(V / a.b, T / a.b + V / a.b * arel, cd, a, "prod") or \
                         self._find(V * a.b, T * a.b + V * a.b * arel, cd, a, "ratio"):
                     return True
-            elif a.dim == cd:  # a carries the unit: b is a count
+            elif a.dim == cd and not (a.per and a.per in UNIT_WORDS and UNIT_WORDS[a.per].dim == "mass"):
+                # a carries the unit: b is a count (not for a dose per body weight, "5 mg/kg": what it
+                # multiplies is a weight in kilograms, taken above; 44 lb is no count of 44)
                 if self._find(V / a.b, (T / a.b) * (1 + arel), None, a, "prod") or \
                         self._find(a.b / V, a.b / V * (T / V + arel), None, a, "ratio"):
                     return True
