@@ -432,3 +432,12 @@ def test_a_dose_per_kilogram_times_the_weight_in_pounds_is_caught_from_the_users
     ok = NumbersValidator().validate(Subject(Answer("For a 44 lb dog (about 20 kg) at 5 mg/kg, give **100 mg** once daily."),
                                              {"messages": [{"role": "user", "content": user}]}))
     assert ok.is_valid, ok.unverified
+
+
+def test_a_weekday_that_contradicts_its_date_is_caught() -> None:
+    term = {"term_start": "2027-01-04", "first_session": "2027-01-11"}
+    assert run(term, "Classes resume on Monday, January 11, 2027.").is_valid
+    res = run(term, "Classes resume on Friday, January 11, 2027.")
+    assert not res.is_valid and not res.uncertain and res.unverified == ["Friday, January 11, 2027"]
+    res = run(term, "Classes resume on **Friday, January 11**.")  # the year is the data's: flagged, not sure
+    assert not res.is_valid and res.uncertain

@@ -22,8 +22,10 @@ def test_incidental_date_is_flagged_not_withheld():
 
 def test_date_from_date_arithmetic_is_flagged_not_withheld():
     r = _check({"served_on": "2026-11-16", "answer_window_days": 21},
-               "You were served on November 16. Counting 21 days from service, the answer lands on Monday, December 8, 2026.")
+               "You were served on November 16. Counting 21 days from service, the answer lands on December 8, 2026.")
     assert not r.is_valid and r.uncertain
+    # (with "Monday" before it the date contradicts its own weekday, December 8, 2026 being a
+    # Tuesday: that is sure, see test_a_weekday_that_contradicts_its_date_is_caught)
 
 
 def test_month_heading_is_flagged_not_withheld():

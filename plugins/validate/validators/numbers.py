@@ -307,6 +307,9 @@ def _in_years(mo: int, d: int, y: int) -> list[dt.date]:
     return out
 
 
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_WEEKDAY_BEFORE = re.compile(r"\b(Mon(?:day)?|Tue(?:s|sday)?|Wed(?:nesday)?|Thu(?:rs?|rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)"
+                             r"\.?,?\s*(?:the\s+)?(?:\*\*)?$")
 # "increased from 75 mcg", "up from $70,000", "was previously 84": the claim is the earlier value on purpose
 _EARLIER_SAID = re.compile(r"\b(?:from|previously|formerly|originally|earlier|old|prior)\b[^.;\n]*$", re.IGNORECASE)
 
@@ -357,6 +360,8 @@ class Grounding:
         if c.kind == "ident":
             return any(i in self.idx.idents for i in c.idents)
         if c.kind == "date":
+            if self._weekday_wrong():
+                return False
             return self._date()
         if c.kind == "time" and c.minutes:
             if c.values and self.cfg.subjects and not self._direct() and self.wrong_owner:
@@ -803,6 +808,37 @@ class Grounding:
         """Does the answer name this number as the earlier value ("moved from 8 December", "was 9",
         "previously $65")? Then a superseded value grounds it."""
         return _PAST.search(self.text, max(0, self.c.start - 40), self.c.start) is not None
+
+    def _weekday_wrong(self) -> bool:
+        """"Friday, January 11, 2027" when January 11, 2027 is a Monday: the weekday the answer puts
+        before a date contradicts the calendar. Sure when the year is stated; flagged when it is the
+        data's year (the only year the data's dates have)."""
+        c, text = self.c, self.text
+        m = _WEEKDAY_BEFORE.search(text, max(0, c.start - 14), c.start)
+        if m is None or len(c.dates) != 1:
+            return False
+        y, mo, d = c.dates[0]
+        if d is None:
+            return False
+        stated = y is not None
+        if not stated:
+            years = {b.year for b, _, _ in self.idx.date_list}
+            if len(years) != 1:
+                return False
+            y = years.pop()
+        try:
+            actual = dt.date(y, mo, d).weekday()
+        except ValueError:
+            return False
+        if _WEEKDAYS[m.group(1)[:3].lower()] == actual:
+            return False
+        c.text = text[m.start(1):c.end]
+        c.start = m.start(1)
+        if stated:
+            self.miscalculated = True
+        else:
+            self.superseded = True
+        return True
 
     def _date(self) -> bool:
         idx = self.idx
