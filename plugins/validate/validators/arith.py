@@ -162,10 +162,17 @@ def _whole(toks: list[tuple[str, str, int]]) -> tuple[float, list[float]] | None
     return v, p.operands
 
 
+def _tolerance(r: float, dec: int, approx: bool) -> float:
+    """A stated result's precision: one unit of its last digit when hedged ("≈", "about"), half of one
+    otherwise, and a little for the operands' own rounding."""
+    unit = 10.0 ** -dec
+    return (unit if approx else unit / 2) * 1.000001 + abs(r) * (0.012 if approx else 0.003)
+
+
 def _matches(v: float, rtok: str) -> bool:
     """Does a stated result equal the work's value within the result's own precision?"""
     r, rpct, dec = _value(rtok)
-    tol = 10.0 ** -dec / 2 * 1.000001 + abs(r) * 0.003
+    tol = _tolerance(r, dec, False)
     return abs(abs(v) - r) <= tol or (rpct and abs(abs(v) * 100 - r) <= tol)
 
 
@@ -258,9 +265,7 @@ def _with_equals(text: str, toks: list[tuple[str, str, int]], out: dict[int, tup
             continue
         rtok = toks[k + 1][1]
         r, rpct, dec = _value(rtok)
-        approx = tok != "=" or _hedged_before(text, pos)
-        unit = 10.0 ** -dec
-        tol = (unit if approx else unit / 2) * 1.000001 + abs(r) * (0.012 if approx else 0.003)
+        tol = _tolerance(r, dec, tok != "=" or _hedged_before(text, pos))
 
         def cands(v: float) -> list[float]:
             return [abs(v), abs(v) * 100] if rpct else [abs(v)]

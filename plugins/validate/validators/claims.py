@@ -158,16 +158,19 @@ _PHRASAL = frozenset((
 ))
 
 
+def _states_direction(prev: str, w: str) -> bool:
+    return w in _DIRECTION and not (w in ("up", "down") and prev in _PHRASAL)
+
+
 def _direction(text: str, start: int, end: int, floor: int, ceil: int) -> str | None:
     """up / down / change from the words just before or after a number ("a 25% increase")."""
     after = [w.lower() for w in _WORD.findall(text[end:min(ceil, end + 40)])][:3]
-    for k, w in enumerate(after):
-        if w in _DIRECTION and not (w in ("up", "down") and k and after[k - 1] in _PHRASAL):
+    for prev, w in zip([""] + after, after):
+        if _states_direction(prev, w):
             return _DIRECTION[w]
-    before = _words_before(text, start, 7, floor)
-    for k in range(len(before) - 1, 0 if len(before) == 7 else -1, -1):
-        w = before[k]
-        if w in _DIRECTION and not (w in ("up", "down") and k and before[k - 1] in _PHRASAL):
+    before = _words_before(text, start, 7, floor)  # six words, and the one before them (a phrasal verb?)
+    for prev, w in reversed(list(zip([""] + before, before))[-6:]):
+        if _states_direction(prev, w):
             return _DIRECTION[w]
     seg = text[max(floor, start - 2):start]
     if "+" in seg:

@@ -352,15 +352,19 @@ def rate_of(r: Fact, q: Fact) -> bool:
     return per in q.toks or stem(per) in q.toks
 
 
+def quantity_per(r: Fact, q: Fact) -> float:
+    """q in the unit r is a rate per: 5 mg per kg for a 44 lb patient takes 19.96 (kg), not 44."""
+    per = UNIT_WORDS.get(r.per) if r.per else None
+    if per is not None and q.unit is not None and per.dim == q.unit.dim and per != q.unit and per.dim != "temp" and per.factor:
+        return q.b / per.factor
+    return q.v
+
+
 def _product(a: Fact, b: Fact) -> Derived | None:
     """a x b: a rate times what it is per, or an amount times a count (the result keeps the unit)."""
     for r, q in ((a, b), (b, a)):
         if rate_of(r, q):
-            per = UNIT_WORDS.get(r.per) if r.per else None
-            if per is not None and q.unit is not None and per.dim == q.unit.dim and per != q.unit and per.dim != "temp" and per.factor:
-                # 5 mg per kg for a 44 lb patient: the weight in kilograms (19.96), not 44
-                return Derived(r.v * q.b / per.factor, r.dim, r.unit, r.cur, None, kind="product")
-            return Derived(a.v * b.v, r.dim, r.unit, r.cur, None, kind="product")
+            return Derived(r.v * quantity_per(r, q), r.dim, r.unit, r.cur, None, kind="product")
     if b.dim is None and b.unit is None:
         main, other = a, b
     elif a.dim is None and a.unit is None:

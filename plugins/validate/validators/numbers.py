@@ -35,7 +35,7 @@ from .direction import positions as direction_positions, verdict as direction_ve
 from .facts import Fact, PieceCache, message_texts, message_texts_meta  # noqa: F401 - message_texts: re-exported
 from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, older_entries, _NOW_WORDS, mentions, names_other,
-    near, owner_ok, entity_ok, quotient, rate_of, _GENERIC_KEY,
+    near, owner_ok, entity_ok, quantity_per, quotient, rate_of, _GENERIC_KEY,
 )
 from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
@@ -275,6 +275,15 @@ def _minus_before(text: str, c: Claim) -> bool:
     return j < 0 or not (text[j].isalnum() or text[j] in "%)")
 
 
+def _signed_b(f: Fact) -> float:
+    return -f.b if f.neg else f.b
+
+
+def _rounding_slack(f: Fact) -> float:
+    """Half a unit of the stated number's last digit, in base units (each listed figure may be rounded)."""
+    return (0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0)
+
+
 def _months_of(f: Fact) -> tuple[int, ...]:
     """The number of months a fact states: "interval_months": 6, a 24-month warranty, 3 years."""
     if not f.v or f.v != int(f.v) or f.v > 120:
@@ -310,7 +319,8 @@ def _in_years(mo: int, d: int, y: int) -> list[dt.date]:
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _WEEKDAY_BEFORE = re.compile(r"\b(Mon(?:day)?|Tue(?:s|sday)?|Wed(?:nesday)?|Thu(?:rs?|rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)"
                              r"\.?,?\s*(?:the\s+)?(?:\*\*)?$")
-# "increased from 75 mcg", "up from $70,000", "was previously 84": the claim is the earlier value on purpose
+# "increased from 75 mcg", "up from $70,000", "was previously 84": the claim is the earlier value on
+# purpose. (`_PAST` without "was", "were", "before": "her heart rate was 76" states a current reading.)
 _EARLIER_SAID = re.compile(r"\b(?:from|previously|formerly|originally|earlier|old|prior)\b[^.;\n]*$", re.IGNORECASE)
 
 
@@ -869,7 +879,9 @@ class Grounding:
         shifted, shifted_md = self._month_dates(data_months)
         bases = [b for b, _, _ in idx.date_list] + idx.memo.get("answer_dates", [])[-_RECENT:]
         n_data = len(idx.date_list)
-        data_dates = {b for b, _, _ in idx.date_list}
+        data_dates = idx.memo.get("data_dates")
+        if data_dates is None:
+            data_dates = idx.memo["data_dates"] = {b for b, _, _ in idx.date_list}
         for y, mo, d in self.c.dates:
             if d is None:
                 continue
@@ -1020,7 +1032,7 @@ class Grounding:
         base = self.idx.memo.get("shifts")
         if base is None:
             base = self._shifts_of(self.idx.facts, True) | self._interval_steps()
-            zone = self._zone_moves()
+            zone = self._zone_moves(8)
             if zone:  # a departure's local time plus the block time, in the arrival's zone
                 # (an offset, "+09:00", and a clock time, "15:00", read as 9 and 15 hours are no block time)
                 not_durations = {int(round(abs(o) * 60)) for o in self.idx.offsets} | {m for m, _, _ in self.idx.times}
@@ -1036,9 +1048,9 @@ class Grounding:
         out.discard(0)
         return out
 
-    def _zone_moves(self) -> set[int]:
+    def _zone_moves(self, limit: int | None = None) -> set[int]:
         """Minutes a clock moves between the data's time zones: each offset (from UTC) and each gap."""
-        offs = list(self.idx.offsets)[:8]
+        offs = list(self.idx.offsets)[:limit]
         out = {int(round(o * 60)) % 1440 for o in offs} | {int(round((a - b) * 60)) % 1440 for a in offs for b in offs}
         out.discard(0)
         return out
@@ -1060,12 +1072,8 @@ class Grounding:
     def _shifts_of(self, facts: list[Fact], offsets: bool) -> set[int]:
         idx = self.idx
         out: set[int] = set()
-        offs = list(idx.offsets) if offsets else []
-        for o in offs:
-            out.add(int(round(o * 60)) % 1440)
-        for a in offs:
-            for b in offs:
-                out.add(int(round((a - b) * 60)) % 1440)
+        if offsets:
+            out |= self._zone_moves()
         for f in facts:
             if f.unit is not None and f.unit.dim == "time" and f.b <= 86400 and f.key != "" or (f.src == "answer" and f.unit is not None and f.unit.dim == "time"):
                 mins = f.b / 60
@@ -1192,10 +1200,11 @@ class Grounding:
     def _derived_data(self, v: float, tol: float, owned: bool = False) -> bool:
         vals, ds = self.idx.derived()
         if owned:  # only values derived inside one record (their owner is checked in _match_derived)
-            ds = self.idx.memo.get("owned")
-            if ds is None:
-                ds = self.idx.memo["owned"] = [d for d in self.idx.derived()[1] if d.of is not None]
-            vals = [d.v for d in ds]
+            hit = self.idx.memo.get("owned")
+            if hit is None:
+                kept = [d for d in ds if d.of is not None]  # (still sorted by value)
+                hit = self.idx.memo["owned"] = ([d.v for d in kept], kept)
+            vals, ds = hit
         c = self.c
         targets = [(v, tol)]
         if c.per_n != 1.0 and c.per_n:
@@ -1247,14 +1256,14 @@ class Grounding:
         T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
         run = [f for f in self.idx.answer[-_RECENT:] if f.dim == cd and f.per == c.per and not f.pct_of]
         work = [f for f in self.idx.memo.get("work_results", ())[-_RECENT:] if f.dim == cd and f.per == c.per]
-        if len(work) >= 2:  # the results of the lines of work (between them: their operands)
-            total = sum((-f.b if f.neg else f.b) for f in work)
-            slack = sum((0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0) for f in work)
+        if len(work) >= 2:  # the results of the lines of work (between them: their operands), ending at the last
+            total = sum(_signed_b(f) for f in work)
+            slack = sum(_rounding_slack(f) for f in work)
             for f in work[:-1]:
                 if abs(total - V) <= T + slack:
                     return True
-                total -= -f.b if f.neg else f.b
-                slack -= (0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0)
+                total -= _signed_b(f)
+                slack -= _rounding_slack(f)
         n = len(run)
         signed = any(f.neg for f in run)  # gross, then "−tax", "−pension": the net adds them with their signs
         for i in range(n):
@@ -1263,8 +1272,8 @@ class Grounding:
             for j in range(i, n):
                 f = run[j]
                 total += f.b
-                signed_total += -f.b if f.neg else f.b
-                slack += (0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0)
+                signed_total += _signed_b(f)
+                slack += _rounding_slack(f)
                 if j - i >= 2 and (abs(total - V) <= T + slack or (signed and abs(signed_total - V) <= T + slack)):
                     return True
         return False
@@ -1317,10 +1326,7 @@ class Grounding:
                     return True
             if a.dim is not None and a.v:
                 for b in self._rates(cd, a):  # a quantity times a rate per it: 4 nights x EUR 189 a night
-                    per = UNIT_WORDS.get(b.per) if b.per else None
-                    qty = a.b / per.factor if per is not None and a.unit is not None and per.dim == a.unit.dim \
-                        and per != a.unit and per.dim != "temp" and per.factor else a.v  # (44 lb at 5 mg/kg: 19.96 kg)
-                    if abs(b.b * qty - V) <= T + V * arel:
+                    if abs(b.b * quantity_per(b, a) - V) <= T + V * arel:
                         return True
                 if cd is not None:  # a quantity over its rate: 88 GB at 4 GB a day, 480 km at 80 km/h
                     for b in self.idx.rates + self.idx.answer[-_RECENT:]:
