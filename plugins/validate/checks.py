@@ -95,6 +95,9 @@ class TextChecks:
                 return max(pos, min(first, unsettled_from(text, pos))), None
             for start, c, b, sess in pending:
                 if not sess.verify(text, c):
+                    # the check may widen the claim to the words that make it wrong ("Friday, January
+                    # 4", "rose 2.2%"): what is held back starts there (never before what was released)
+                    start = max(min(start, c.start), released)
                     issue = f"unverified {c.kind} {c.text!r}: not found in the conversation's data"
                     res = ValidationResult.fail(b.entry.label, [issue], 0.0, [c.text], positions=[start],
                                                 uncertain=not getattr(sess, "sure", True))

@@ -148,6 +148,13 @@ def _words_before(text: str, start: int, k: int, floor: int) -> list[str]:
     return [w.lower() for w in _WORD.findall(seg)][-k:]
 
 
+# A weekday written before a date ("Friday, January 11", "Tue. the 4th"), and the weekday at the
+# head of a date claim's text.
+_WEEKDAY_BEFORE = re.compile(r"\b(Mon(?:day)?|Tue(?:s|sday)?|Wed(?:nesday)?|Thu(?:rs?|rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)"
+                             r"\.?,?\s*(?:the\s+)?(?:\*\*)?$")
+WEEKDAY_HEAD = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s*(?:the\s+)?(?:\*\*)?(?=\S)")
+WEEKDAYS = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
+
 # "ended up in good parts", "broken down by region": a phrasal verb's particle states no change
 _PHRASAL = frozenset((
     "end", "ends", "ended", "ending", "made", "make", "makes", "set", "sets", "sign", "signed", "signs", "show", "shows",
@@ -262,7 +269,12 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         return None
     if kind in _DATE_KINDS:
         dates = _dates_of(m)
-        return Claim(g(0), "date", base + s0, base + e0, dates=dates) if dates else None
+        if not dates:
+            return None
+        wd = _WEEKDAY_BEFORE.search(seg, max(0, s0 - 14), s0)
+        if wd is not None:  # "Friday, January 11": the weekday is part of the claim (held, checked, cut with it)
+            s0 = wd.start(1)
+        return Claim(seg[s0:e0], "date", base + s0, base + e0, dates=dates)
     if kind == "time":
         t = g("time")
         hh, _, rest = t.partition(":")

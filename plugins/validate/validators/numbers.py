@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .arith import equations, might_show_work
 from .base import Subject, ValidationResult
-from .claims import Claim, extract, has_number_word
+from .claims import WEEKDAY_HEAD, WEEKDAYS, Claim, extract, has_number_word
 from .direction import positions as direction_positions, verdict as direction_verdict
 from .facts import Fact, PieceCache, message_texts, message_texts_meta  # noqa: F401 - message_texts: re-exported
 from .ground import (
@@ -316,9 +316,6 @@ def _in_years(mo: int, d: int, y: int) -> list[dt.date]:
     return out
 
 
-_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-_WEEKDAY_BEFORE = re.compile(r"\b(Mon(?:day)?|Tue(?:s|sday)?|Wed(?:nesday)?|Thu(?:rs?|rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)"
-                             r"\.?,?\s*(?:the\s+)?(?:\*\*)?$")
 # "increased from 75 mcg", "up from $70,000", "was previously 84": the claim is the earlier value on
 # purpose. (`_PAST` without "was", "were", "before": "her heart rate was 76" states a current reading.)
 _EARLIER_SAID = re.compile(r"\b(?:from|previously|formerly|originally|earlier|old|prior)\b[^.;\n]*$", re.IGNORECASE)
@@ -823,8 +820,8 @@ class Grounding:
         """"Friday, January 11, 2027" when January 11, 2027 is a Monday: the weekday the answer puts
         before a date contradicts the calendar. Sure when the year is stated; flagged when it is the
         data's year (the only year the data's dates have)."""
-        c, text = self.c, self.text
-        m = _WEEKDAY_BEFORE.search(text, max(0, c.start - 14), c.start)
+        c = self.c
+        m = WEEKDAY_HEAD.match(c.text)  # (the claim starts at its weekday: claims.py)
         if m is None or len(c.dates) != 1:
             return False
         y, mo, d = c.dates[0]
@@ -840,10 +837,8 @@ class Grounding:
             actual = dt.date(y, mo, d).weekday()
         except ValueError:
             return False
-        if _WEEKDAYS[m.group(1)[:3].lower()] == actual:
+        if WEEKDAYS[m.group(1)] == actual:
             return False
-        c.text = text[m.start(1):c.end]
-        c.start = m.start(1)
         if stated:
             self.miscalculated = True
         else:

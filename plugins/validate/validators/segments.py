@@ -130,4 +130,11 @@ def unsettled_from(text: str, pos: int) -> int:
     s, e = words[-1]
     if e == n and e > pos and _risky_partial(text[s:e]):
         cut = min(cut, max(pos, s))
+    lo = max(pos, cut - 24)
+    wd = _WEEKDAY_TAIL.search(text[lo:cut])
+    if wd is not None:  # "… on Friday, " and "… on Friday, Janu" may be the head of a date claim ("Friday, January 4")
+        cut = max(pos, lo + wd.start())
     return cut
+
+
+_WEEKDAY_TAIL = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s*(?:the\s*)?(?:\*\*)?$")
