@@ -217,6 +217,9 @@ class NumbersSession:
         ok = g.grounded()
         if ok:
             _remember(self.idx, c, text)
+            if self.idx.answer and self.idx.answer[-1].src == "answer" and _work_operand(self.idx, c, text):
+                # "Room: 4 × $189 = $756.00": the $189 is an operand of the line's work, no item of the total after it
+                self.idx.memo.setdefault("operands", set()).add(id(self.idx.answer[-1]))
             if g.by_work and self.idx.answer and self.idx.answer[-1].src == "answer":
                 # the results of written-out lines add up to the total after them ("3 × 4.0 = 12.0; ...; 40.3 points")
                 self.idx.memo.setdefault("work_results", []).append(self.idx.answer[-1])
@@ -255,6 +258,23 @@ def _remember(idx: Index, c: Claim, text: str) -> None:
     if c.hedged:
         f.pct_of = True  # (marks an approximate figure: "about 50 gallons")
     idx.answer.append(f)
+
+
+def _work_operand(idx: Index, c: Claim, text: str) -> bool:
+    """Is the claim an operand of arithmetic its sentence writes out (and no result of it): "4 × $189
+    = $756.00", "$100.00 ($25 × 4)"?"""
+    if not c.values or not might_show_work(text[max(0, c.start - 200):c.end + 200]):
+        return False
+    s0 = sentence_start(text, c.start)
+    s1 = sentence_end(text, c.end, True) or len(text)
+    key = ("eq", s0, text[s0:s1])
+    eqs = idx.memo.get(key)
+    if eqs is None:
+        eqs = idx.memo[key] = equations(text, s0, s1)
+    if not eqs or any(c.start - 2 <= pos < c.end for pos in eqs):
+        return False
+    v = c.values[0][0]
+    return any(abs(x - v) <= 1e-9 * max(1.0, v) for _, ops in eqs.values() for x in ops)
 
 
 def _minus_before(text: str, c: Claim) -> bool:
@@ -1250,6 +1270,9 @@ class Grounding:
         V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
         T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
         run = [f for f in self.idx.answer[-_RECENT:] if f.dim == cd and f.per == c.per and not f.pct_of]
+        operands = self.idx.memo.get("operands")
+        if operands and self._run_total([f for f in run if id(f) not in operands], V, T):
+            return True  # the results of the lines, without the operands their work wrote out
         work = [f for f in self.idx.memo.get("work_results", ())[-_RECENT:] if f.dim == cd and f.per == c.per]
         if len(work) >= 2:  # the results of the lines of work (between them: their operands), ending at the last
             total = sum(_signed_b(f) for f in work)
@@ -1259,6 +1282,11 @@ class Grounding:
                     return True
                 total -= _signed_b(f)
                 slack -= _rounding_slack(f)
+        return self._run_total(run, V, T)
+
+    @staticmethod
+    def _run_total(run: list[Fact], V: float, T: float) -> bool:
+        """Do three or more figures in a row of run add up to V (each stated figure may be rounded)?"""
         n = len(run)
         signed = any(f.neg for f in run)  # gross, then "−tax", "−pension": the net adds them with their signs
         for i in range(n):
