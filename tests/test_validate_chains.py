@@ -21,12 +21,17 @@ def run(data: Any, answer: str, user: str = "Can you help?") -> Any:
     return NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
 
 
-GROUNDED = [
+GROUNDED: list[tuple[Any, ...]] = [
     # the total of the lines' results, the operands of their written-out work left out
     ({"nights": 4, "nightly_rate": 189, "tax_pct": 13.5, "resort_fee_per_night": 22},
      "Your stay:\n- Room: 4 × $189 = $756.00\n- Tax (13.5%): $102.06\n- Resort fee: 4 × $22 = $88.00\n\n**Total: $946.06**"),
     ({"nightly_rate": 189.0, "resort_fee_per_night": 25.0, "tax_pct": 12.5},
      "- Room: $756.00 ($189 × 4)\n- Resort fee: $100.00 ($25 × 4)\n- Taxes (12.5%): $94.50\n\n**Total: $950.50**"),
+    # a result stated before its work, whose operand is a small half ("time-and-a-half")
+    ({"employee": "Dana", "hourly_rate": 23.4, "hours": {"Mon": 8.5, "Tue": 9, "Wed": 7.5, "Thu": 10, "Fri": 6}},
+     "Dana logged **41 hours** this week (8.5 + 9 + 7.5 + 10 + 6).\n\n- Regular: 40 h × $23.40 = **$936.00**\n"
+     "- Overtime: 1 h × $35.10 (1.5 × $23.40) = **$35.10**\n\nGross pay: **$971.10**.",
+     "Overtime is anything over 40 hours at time-and-a-half."),
 ]
 
 CAUGHT = [
@@ -37,9 +42,10 @@ CAUGHT = [
 ]
 
 
-@pytest.mark.parametrize("data,answer", GROUNDED)
-def test_chained_values_are_grounded(data: Any, answer: str) -> None:
-    res = run(data, answer)
+@pytest.mark.parametrize("case", GROUNDED)
+def test_chained_values_are_grounded(case: tuple[Any, ...]) -> None:
+    data, answer = case[0], case[1]
+    res = run(data, answer, *case[2:])
     assert res.is_valid, (answer, res.unverified)
 
 

@@ -675,8 +675,8 @@ class Grounding:
 
     def _stated(self, x: float) -> bool:
         """An operand of shown work: a number of the conversation, of the answer, or a small constant."""
-        if x in _CONSTANTS or (x == int(x) and 0 <= x <= 12):
-            return True
+        if x in _CONSTANTS or (x * 2 == int(x * 2) and 0 <= x <= 12):
+            return True  # (a small whole number or half: a count, "time-and-a-half" 1.5)
         t = abs(x) * 1e-6 + 0.0051
         idx = self.idx
         i = bisect.bisect_left(idx.vals, x - t)
