@@ -32,6 +32,15 @@ GROUNDED: list[tuple[Any, ...]] = [
      "Dana logged **41 hours** this week (8.5 + 9 + 7.5 + 10 + 6).\n\n- Regular: 40 h × $23.40 = **$936.00**\n"
      "- Overtime: 1 h × $35.10 (1.5 × $23.40) = **$35.10**\n\nGross pay: **$971.10**.",
      "Overtime is anything over 40 hours at time-and-a-half."),
+    # a total stated before its parts (all of its kind up to the end of their block)
+    ({"customer_id": "cus_1", "orders": [{"order_id": "A-10231", "status": "delivered", "total": 84.97},
+                                         {"order_id": "A-10388", "status": "delivered", "total": 129.5},
+                                         {"order_id": "A-10452", "status": "shipped", "total": 42.0},
+                                         {"order_id": "A-10517", "status": "cancelled", "total": 215.25}]},
+     "You've spent **$256.47** (not counting the cancelled one):\n\n- A-10231: $84.97\n- A-10388: $129.50\n"
+     "- A-10452: $42.00\n\nI left out A-10517 ($215.25) because it was cancelled."),
+    ({"account": "EL-1", "rate_per_kwh": 0.162, "fixed_charge_monthly": 12.5, "kwh_used": 625},
+     "The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed charge."),
 ]
 
 CAUGHT = [
@@ -39,6 +48,11 @@ CAUGHT = [
     ({"nights": 4, "nightly_rate": 189, "tax_pct": 13.5, "resort_fee_per_night": 22},
      "Your stay:\n- Room: 4 × $189 = $756.00\n- Tax (13.5%): $102.06\n- Resort fee: 4 × $22 = $88.00\n\n**Total: $966.06**",
      "$966.06"),
+    # a total stated first that leaves out one of the parts listed after it
+    ({"customer_id": "cus_1", "orders": [{"order_id": "A-10231", "total": 84.97}, {"order_id": "A-10388", "total": 129.5},
+                                         {"order_id": "A-10452", "total": 42.0}]},
+     "You've spent **$214.47** in all:\n\n- A-10231: $84.97\n- A-10388: $129.50\n- A-10452: $42.00",
+     "$214.47"),
 ]
 
 

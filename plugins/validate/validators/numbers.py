@@ -169,6 +169,12 @@ class NumbersValidator:
                         sure.append(c)
             if unchecked_from is not None:
                 break
+        if bad and unchecked_from is None:
+            sure_ids0 = {id(c) for c in sure}
+            late = [c for c in bad if id(c) not in sure_ids0 and _total_of_what_follows(sess.idx, c, text)]
+            if late:  # "comes to $256.47: $84.97, $129.50 and $42.00": a total stated before its parts
+                late_ids = {id(c) for c in late}
+                bad = [c for c in bad if id(c) not in late_ids]
         if not claims:
             return ValidationResult.ok(self.name, claims=0)
         if unchecked_from is not None and not bad:  # what was checked holds; the rest was not checked
@@ -216,8 +222,11 @@ class NumbersSession:
         g = Grounding(self.idx, self.v.cfg, text, c)
         ok = g.grounded()
         if ok:
+            n = len(self.idx.answer)
             _remember(self.idx, c, text)
-            if self.idx.answer and self.idx.answer[-1].src == "answer" and _work_operand(self.idx, c, text):
+            if len(self.idx.answer) > n:  # (a date, an identifier: nothing to remember)
+                self.idx.memo.setdefault("answer_at", []).append((c.start, self.idx.answer[-1]))
+            if len(self.idx.answer) > n and _work_operand(self.idx, c, text):
                 # "Room: 4 × $189 = $756.00": the $189 is an operand of the line's work, no item of the total after it
                 self.idx.memo.setdefault("operands", set()).add(id(self.idx.answer[-1]))
             if g.by_work and self.idx.answer and self.idx.answer[-1].src == "answer":
@@ -258,6 +267,38 @@ def _remember(idx: Index, c: Claim, text: str) -> None:
     if c.hedged:
         f.pct_of = True  # (marks an approximate figure: "about 50 gallons")
     idx.answer.append(f)
+
+
+def _total_of_what_follows(idx: Index, c: Claim, text: str) -> bool:
+    """Is an unverified claim the total of the verified figures of its kind stated right after it
+    ("The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed
+    charge"; "Total value is $264,810:\n- Year 1: $84,000 ...")? All of them up to the end of the
+    block they start (a blank line), two or more, the operands of written-out work left out: a
+    total of only some of them is no total of the list."""
+    if not c.values or c.kind == "percent" or c.hedged or (c.unit is not None and c.unit.dim in ("pp", "temp")):
+        return False
+    operands = idx.memo.get("operands") or set()
+    items = [(pos, f) for pos, f in idx.memo.get("answer_at", ()) if pos >= c.end and f.dim == c.dim and f.per == c.per
+             and not f.pct_of and id(f) not in operands]
+    if len(items) < 2:
+        return False
+    block_end = text.find("\n\n", items[0][0])  # (the list may start after a blank line: "Total: $X\n\n- a\n- b")
+    if block_end < 0:
+        block_end = len(text)
+    fs = [f for pos, f in items if pos < block_end][:_RECENT]
+    if len(fs) < 2:
+        return False
+    v, tol = c.values[0]
+    V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
+    T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
+    slack = sum(_rounding_slack(f) for f in fs if not _in_data(idx, f.v))  # (a figure the data states is exact)
+    return abs(sum(f.b for f in fs) - V) <= T + slack or abs(sum(_signed_b(f) for f in fs) - V) <= T + slack
+
+
+def _in_data(idx: Index, x: float) -> bool:
+    t = abs(x) * 1e-9
+    i = bisect.bisect_left(idx.vals, x - t)
+    return i < len(idx.vals) and idx.vals[i] <= x + t
 
 
 def _work_operand(idx: Index, c: Claim, text: str) -> bool:
