@@ -39,6 +39,11 @@ GROUNDED: list[tuple[Any, ...]] = [
                                          {"order_id": "A-10517", "status": "cancelled", "total": 215.25}]},
      "You've spent **$256.47** (not counting the cancelled one):\n\n- A-10231: $84.97\n- A-10388: $129.50\n"
      "- A-10452: $42.00\n\nI left out A-10517 ($215.25) because it was cancelled."),
+    # a percentage on the answer's own rounded figure (14.76 squares stated as 14.8; 10% more is 16.24)
+    ({"job": "Alvarez", "footprint_ft": [42, 28], "overhang_ft": 1, "pitch": "6/12", "pitch_factors": {"4/12": 1.054, "6/12": 1.118}},
+     "With a 1 ft overhang all around, the 42 × 28 footprint becomes 44 × 30 = 1,320 sq ft of plan area. A 6/12 pitch "
+     "factor of 1.118 gives 1,476 sq ft of roof, or 14.8 squares. With 10% waste that's 16.2 squares.",
+     "Estimate shingles. One roofing square = 100 sq ft. Add 10% waste for a simple gable."),
     ({"account": "EL-1", "rate_per_kwh": 0.162, "fixed_charge_monthly": 12.5, "kwh_used": 625},
      "The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed charge."),
 ]

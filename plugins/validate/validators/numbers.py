@@ -1426,7 +1426,8 @@ class Grounding:
             if f.unit is None or (op == "prod" and dim is None and rate_of(a, f)):
                 cands.append(f)  # (6 overtime hours for $36.00 an hour)
             i += 1
-        cands.extend(b for b in idx.answer[-_RECENT:] if abs(b.b - target) <= t)
+        # (the answer's own figure may be rounded: "14.8 squares" for 14.76, whose 10% more is 16.2)
+        cands.extend(b for b in idx.answer[-_RECENT:] if abs(b.b - target) <= t + (_rounding_slack(b) if b.dec and b.unit is None else 0.0))
         stale = idx.stale
         # (a superseded value still combines with the value that replaced it: "the late shows added 175 units")
         return any(b is not a and not (stale and id(b) in stale and abs(stale[id(b)].v - a.v) > 1e-9 * max(1.0, abs(a.v)))
