@@ -15,8 +15,9 @@ from plugins.validate.validators.base import Answer, Subject
 from plugins.validate.validators.numbers import NumbersValidator
 
 
-def run(data: Any, answer: str, user: str = "Can you help?") -> Any:
-    msgs = [{"role": "user", "content": user},
+def run(data: Any, answer: str, user: str = "Can you help?", system: str = "") -> Any:
+    msgs = [{"role": "system", "content": system}] if system else []
+    msgs += [{"role": "user", "content": user},
             {"role": "tool", "tool_call_id": "c1", "content": data if isinstance(data, str) else json.dumps(data)}]
     return NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
 
@@ -44,6 +45,23 @@ GROUNDED: list[tuple[Any, ...]] = [
      "With a 1 ft overhang all around, the 42 × 28 footprint becomes 44 × 30 = 1,320 sq ft of plan area. A 6/12 pitch "
      "factor of 1.118 gives 1,476 sq ft of roof, or 14.8 squares. With 10% waste that's 16.2 squares.",
      "Estimate shingles. One roofing square = 100 sq ft. Add 10% waste for a simple gable."),
+    # a percentage of the data applied to an amount the answer derived, then the chain goes on
+    ({"sale_price": 615000, "total_commission_pct": 5.5, "listing_side_share_pct": 50, "agent_split_pct": 70, "transaction_fee": 395},
+     "Total commission at 5.5% of $615,000 is $33,825. The listing side gets half, $16,912.50. Your 70% split is "
+     "$11,838.75 (the broker keeps $5,073.75), and after the $395 transaction fee you net **$11,443.75**."),
+    # an amount over the number of periods the answer states; a rate per thousand (mills)
+    ({"product": "Term20", "age": 41, "class": "preferred", "monthly_rate_per_1000": 0.42},
+     "For $500,000 at your preferred rate of $0.42 per $1,000: **$210.00/month**, which is $2,520.00 a year. Paying annually "
+     "drops that to **$2,394.00** (saving $126.00). Over the full 20-year term at the annual rate you'd pay $47,880.",
+     "Quote me $500,000 of 20-year term.",
+     "Premium = coverage / 1,000 x monthly rate. Paying annually gives a 5% discount on 12 monthly payments."),
+    ({"parcel": "14-22-301-008", "market_value": 385000, "homestead": True, "mill_rate": 62.5,
+      "installment_due_dates": ["2024-12-10", "2025-04-10"]},
+     "Your market value of $385,000 gives an assessed value of $154,000 (40%). After the $25,000 homestead exemption, "
+     "the taxable value is $129,000. At 62.5 mills, the annual tax is **$8,062.50**, payable in two installments of "
+     "$4,031.25 — due December 10, 2024 and April 10, 2025.",
+     "Assessed value is 40% of market value. The homestead exemption reduces assessed value by $25,000. The tax rate is "
+     "expressed in mills (1 mill = $1 per $1,000 of assessed value). Taxes are paid in two equal installments."),
     ({"account": "EL-1", "rate_per_kwh": 0.162, "fixed_charge_monthly": 12.5, "kwh_used": 625},
      "The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed charge."),
 ]
@@ -58,6 +76,17 @@ CAUGHT = [
                                          {"order_id": "A-10452", "total": 42.0}]},
      "You've spent **$214.47** in all:\n\n- A-10231: $84.97\n- A-10388: $129.50\n- A-10452: $42.00",
      "$214.47"),
+    # an exchange rate is no percentage to take of an amount in another currency
+    ({"base": "USD", "rates": {"EUR": 0.9215, "JPY": 151.42}},
+     "The €340 in train tickets comes to roughly $313.31.", "$313.31"),
+]
+
+CAUGHT_WITH_USER = [
+    # the user's new percentage replaces the data's: the old share's take-home is no longer grounded
+    ({"artist": "Lowlight", "platforms": [{"name": "A", "payout": 4237.2}, {"name": "B", "payout": 2978.5}, {"name": "C", "payout": 116.16}],
+      "label_share_pct": 55},
+     "At a 40% label share you keep 60% of $7,331.86 = $4,399.12. Your take-home under the new split is **$3,299.34**.",
+     "We renegotiated: as of Q3 the label takes 40%. What do I get?", "$3,299.34"),
 ]
 
 
@@ -71,4 +100,10 @@ def test_chained_values_are_grounded(case: tuple[Any, ...]) -> None:
 @pytest.mark.parametrize("data,answer,bad", CAUGHT)
 def test_fabricated_chain_values_are_caught(data: Any, answer: str, bad: str) -> None:
     res = run(data, answer)
+    assert not res.is_valid and any(bad in u or u in bad for u in res.unverified), (answer, res.unverified)
+
+
+@pytest.mark.parametrize("data,answer,user,bad", CAUGHT_WITH_USER)
+def test_fabricated_chain_values_are_caught_after_user_words(data: Any, answer: str, user: str, bad: str) -> None:
+    res = run(data, answer, user)
     assert not res.is_valid and any(bad in u or u in bad for u in res.unverified), (answer, res.unverified)

@@ -1368,6 +1368,8 @@ class Grounding:
                     if k > 0 and self._find(V / k, T / k, cd, a, "pct"):
                         return True
                 continue
+            if a.dim == cd and cd is not None and _currency_ok(c.currency, a.cur) and self._data_pct(a, V, T, arel):
+                return True
             if cd is None or a.dim in (None, cd):
                 floor = 0.5 if (c.money_like or a.dec) else V * 0.02
                 for x, op in ((V - a.b, "sum"), (V + a.b, "diff"), (a.b - V, "diff")):
@@ -1383,6 +1385,8 @@ class Grounding:
                 if self._find(V / a.b, (T / a.b) * (1 + arel), None, a, "prod") or \
                         self._find(a.b / V, a.b / V * (T / V + arel), None, a, "ratio"):
                     return True
+                if cd == "money" and not c.integer and self._find(V * 1000 / a.b, (T * 1000 / a.b) * (1 + arel), None, a, "mille"):
+                    return True  # a rate per thousand: 62.5 mills on $129,000 is $8,062.50
             if cd is None and a.dim is not None and a.dim not in ("money", "percent") and c.noun is not None:
                 # a count of portions: 4 g at 500 mg a tablet is 8 tablets
                 if self._find(V * a.b, V * a.b * 1e-6 + T * a.b, a.dim, a, "portion") or \
@@ -1403,6 +1407,29 @@ class Grounding:
                     if b is not a and b.v and b.dim is None and \
                             abs(a.v / b.v - v) <= tol + v * arel:
                         return True
+        return False
+
+    def _data_pct(self, a: Fact, V: float, T: float, arel: float) -> bool:
+        """V is a percentage of the data applied to an amount the answer verified: the listing side's
+        50% of the $33,825 commission, 40% of the market value, $1,476 plus 10% waste."""
+        pcts = self.idx.memo.get("data_pcts")
+        if pcts is None:
+            stale = self.idx.stale
+            seen: set[float] = set()
+            pcts = []
+            # (a percentage the user states may replace the data's, "the label takes 40% now": then
+            # only the user's percentages apply, and those are given already)
+            user_pct = any(f.dim == "percent" for f in self.idx.user)
+            for f in ([] if user_pct else self.idx.facts):
+                if f.dim == "percent" and f.src != "answer" and 0 < f.v < 1000 and f.v not in seen and not (stale and id(f) in stale):
+                    seen.add(f.v)
+                    pcts.append(f.v / 100)
+            pcts = self.idx.memo["data_pcts"] = pcts[:48]
+        slack = T + V * arel
+        for p in pcts:
+            for k in (p, 1 + p, 1 - p):
+                if k > 0 and abs(a.b * k - V) <= slack:
+                    return True
         return False
 
     def _rates(self, dim: str | None, q: Fact) -> list[Fact]:
@@ -1428,6 +1455,10 @@ class Grounding:
             i += 1
         # (the answer's own figure may be rounded: "14.8 squares" for 14.76, whose 10% more is 16.2)
         cands.extend(b for b in idx.answer[-_RECENT:] if abs(b.b - target) <= t + (_rounding_slack(b) if b.dec and b.unit is None else 0.0))
+        if op == "prod" and dim is None and a.dim == "money":
+            # an amount times a number of periods the answer states: $2,394.00 a year over the 20-year term
+            cands.extend(b for b in idx.answer[-_RECENT:] if b.unit is not None and b.unit.dim == "time" and not b.dec
+                         and 2 <= b.v <= 100 and abs(b.v - target) <= t)
         stale = idx.stale
         # (a superseded value still combines with the value that replaced it: "the late shows added 175 units")
         return any(b is not a and not (stale and id(b) in stale and abs(stale[id(b)].v - a.v) > 1e-9 * max(1.0, abs(a.v)))
@@ -1465,11 +1496,15 @@ class Grounding:
             return _currency_ok(c.currency, a.cur or b.cur)
         if op == "pct":
             return b.dim != "percent" and (dim is None or b.dim in (dim, None))
+        if op == "mille":  # a plain rate of the data with decimals, or one the answer states
+            return b.dim is None and b.unit is None and (b.dec > 0 or b.src == "answer")
         if op == "portion":
             return b.dim == a.dim and b.unit is not None
         if a.dim is None and b.dim is None and not a.dec and not b.dec and a.src != "user" and b.src != "user":
             return False  # two whole numbers of a box score multiply into nothing anyone states
         if dim is None:
+            if op == "prod" and a.dim == "money" and b.src == "answer" and b.unit is not None and b.unit.dim == "time":
+                return b is not a  # (the periods an amount recurs over, stated by the answer)
             return b.dim in (None, "percent") or a.dim is None or rate_of(a, b)
         return b.dim == dim or (dim == "money" and b.dim is None and b.dec > 0)
 
