@@ -62,6 +62,12 @@ GROUNDED: list[tuple[Any, ...]] = [
      "$4,031.25 — due December 10, 2024 and April 10, 2025.",
      "Assessed value is 40% of market value. The homestead exemption reduces assessed value by $25,000. The tax rate is "
      "expressed in mills (1 mill = $1 per $1,000 of assessed value). Taxes are paid in two equal installments."),
+    # a rate on the sum of the lines before it, then the total of all lines
+    ({"menu": "Garden", "price_per_guest": 68.0, "bar_package": {"name": "standard", "price_per_guest": 24.0}},
+     "| Item | Amount |\n|---|---|\n| Garden menu, 140 × $68.00 | $9,520.00 |\n| Service charge 22% | $2,094.40 |\n"
+     "| Sales tax 7% | $813.01 |\n| Standard bar, 140 × $24.00 | $3,360.00 |\n| **Total** | **$15,787.41** |",
+     "Quote the Nguyen wedding: 140 guests on the Garden menu, plus the standard bar.",
+     "Catering: per-guest menu price x guests, plus a 22% service charge on food, then 7% sales tax on food plus service charge."),
     ({"account": "EL-1", "rate_per_kwh": 0.162, "fixed_charge_monthly": 12.5, "kwh_used": 625},
      "The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed charge."),
 ]

@@ -1367,6 +1367,8 @@ class Grounding:
                 for k in (p, 1 + p, 1 - p):
                     if k > 0 and self._find(V / k, T / k, cd, a, "pct"):
                         return True
+                if p < 1 and cd in ("money", None) and self._on_run(V / p, T / p, cd):
+                    return True  # "7% sales tax on food plus service charge": a rate on the sum of the lines before
                 continue
             if a.dim == cd and cd is not None and _currency_ok(c.currency, a.cur) and self._data_pct(a, V, T, arel):
                 return True
@@ -1407,6 +1409,20 @@ class Grounding:
                     if b is not a and b.v and b.dim is None and \
                             abs(a.v / b.v - v) <= tol + v * arel:
                         return True
+        return False
+
+    def _on_run(self, target: float, t: float, cd: str | None) -> bool:
+        """Is target the sum of two or three figures of the claim's kind the answer stated last in a
+        row (each may be rounded)?"""
+        run = [f for f in self.idx.answer[-_RECENT:] if f.dim == cd and f.unit is None and not f.pct_of and f.per is None]
+        n = len(run)
+        for i in range(max(0, n - 8), n):
+            total = slack = 0.0
+            for j in range(i, min(n, i + 3)):
+                total += run[j].b
+                slack += _rounding_slack(run[j]) if run[j].dec else 0.0
+                if j > i and abs(total - target) <= t + slack:
+                    return True
         return False
 
     def _data_pct(self, a: Fact, V: float, T: float, arel: float) -> bool:
