@@ -23,6 +23,8 @@ def run(data: Any, answer: str, user: str = "Can you help?", system: str = "") -
 
 
 GROUNDED: list[tuple[Any, ...]] = [
+    # cubic feet and cubic yards are volumes
+    ({"order": "slab"}, "That is 8.89 cubic yards of concrete.", "The slab is 240 cubic feet."),
     # the total of the lines' results, the operands of their written-out work left out
     ({"nights": 4, "nightly_rate": 189, "tax_pct": 13.5, "resort_fee_per_night": 22},
      "Your stay:\n- Room: 4 × $189 = $756.00\n- Tax (13.5%): $102.06\n- Resort fee: 4 × $22 = $88.00\n\n**Total: $946.06**"),
@@ -72,27 +74,33 @@ GROUNDED: list[tuple[Any, ...]] = [
      "The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed charge."),
 ]
 
-CAUGHT = [
+# Each fabricated variant beside the correct answer it mimics: the mechanism that grounds the one
+# must not ground the other.
+CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
     # a total that leaves a line out is no total of the lines
-    ({"nights": 4, "nightly_rate": 189, "tax_pct": 13.5, "resort_fee_per_night": 22},
-     "Your stay:\n- Room: 4 × $189 = $756.00\n- Tax (13.5%): $102.06\n- Resort fee: 4 × $22 = $88.00\n\n**Total: $966.06**",
+    (GROUNDED[1],
+     ({"nights": 4, "nightly_rate": 189, "tax_pct": 13.5, "resort_fee_per_night": 22},
+      "Your stay:\n- Room: 4 × $189 = $756.00\n- Tax (13.5%): $102.06\n- Resort fee: 4 × $22 = $88.00\n\n**Total: $966.06**"),
      "$966.06"),
     # a total stated first that leaves out one of the parts listed after it
-    ({"customer_id": "cus_1", "orders": [{"order_id": "A-10231", "total": 84.97}, {"order_id": "A-10388", "total": 129.5},
-                                         {"order_id": "A-10452", "total": 42.0}]},
-     "You've spent **$214.47** in all:\n\n- A-10231: $84.97\n- A-10388: $129.50\n- A-10452: $42.00",
+    (GROUNDED[4],
+     ({"customer_id": "cus_1", "orders": [{"order_id": "A-10231", "total": 84.97}, {"order_id": "A-10388", "total": 129.5},
+                                          {"order_id": "A-10452", "total": 42.0}]},
+      "You've spent **$214.47** in all:\n\n- A-10231: $84.97\n- A-10388: $129.50\n- A-10452: $42.00"),
      "$214.47"),
     # an exchange rate is no percentage to take of an amount in another currency
-    ({"base": "USD", "rates": {"EUR": 0.9215, "JPY": 151.42}},
-     "The €340 in train tickets comes to roughly $313.31.", "$313.31"),
-]
-
-CAUGHT_WITH_USER = [
+    (GROUNDED[6],
+     ({"base": "USD", "rates": {"EUR": 0.9215, "JPY": 151.42}}, "The €340 in train tickets comes to roughly $313.31."),
+     "$313.31"),
     # the user's new percentage replaces the data's: the old share's take-home is no longer grounded
-    ({"artist": "Lowlight", "platforms": [{"name": "A", "payout": 4237.2}, {"name": "B", "payout": 2978.5}, {"name": "C", "payout": 116.16}],
-      "label_share_pct": 55},
-     "At a 40% label share you keep 60% of $7,331.86 = $4,399.12. Your take-home under the new split is **$3,299.34**.",
-     "We renegotiated: as of Q3 the label takes 40%. What do I get?", "$3,299.34"),
+    (GROUNDED[6],
+     ({"artist": "Lowlight", "platforms": [{"name": "A", "payout": 4237.2}, {"name": "B", "payout": 2978.5}, {"name": "C", "payout": 116.16}],
+       "label_share_pct": 55},
+      "At a 40% label share you keep 60% of $7,331.86 = $4,399.12. Your take-home under the new split is **$3,299.34**.",
+      "We renegotiated: as of Q3 the label takes 40%. What do I get?"),
+     "$3,299.34"),
+    # a volume in cubic feet is no length in feet: 240 cubic feet is 8.89 cubic yards, not 80
+    (GROUNDED[0], ({"order": "slab"}, "That is 80 cubic yards of concrete.", "The slab is 240 cubic feet."), "80 cubic yards"),
 ]
 
 
@@ -103,13 +111,9 @@ def test_chained_values_are_grounded(case: tuple[Any, ...]) -> None:
     assert res.is_valid, (answer, res.unverified)
 
 
-@pytest.mark.parametrize("data,answer,bad", CAUGHT)
-def test_fabricated_chain_values_are_caught(data: Any, answer: str, bad: str) -> None:
-    res = run(data, answer)
-    assert not res.is_valid and any(bad in u or u in bad for u in res.unverified), (answer, res.unverified)
-
-
-@pytest.mark.parametrize("data,answer,user,bad", CAUGHT_WITH_USER)
-def test_fabricated_chain_values_are_caught_after_user_words(data: Any, answer: str, user: str, bad: str) -> None:
-    res = run(data, answer, user)
-    assert not res.is_valid and any(bad in u or u in bad for u in res.unverified), (answer, res.unverified)
+@pytest.mark.parametrize("good,bad_case,bad", CAUGHT)
+def test_fabricated_chain_values_are_caught(good: tuple[Any, ...], bad_case: tuple[Any, ...], bad: str) -> None:
+    ok = run(*good)
+    assert ok.is_valid, (good[1], ok.unverified)
+    res = run(*bad_case)
+    assert not res.is_valid and any(bad in u or u in bad for u in res.unverified), (bad_case[1], res.unverified)

@@ -45,6 +45,7 @@ _UNIT_WORDS: dict[str, Unit] = {
     "kilometre": Unit("length", 1e3), "kilometres": Unit("length", 1e3),
     "mi": Unit("length", 1609.344), "mile": Unit("length", 1609.344), "miles": Unit("length", 1609.344),
     "ft": Unit("length", 0.3048), "foot": Unit("length", 0.3048), "feet": Unit("length", 0.3048),
+    "linear ft": Unit("length", 0.3048), "linear feet": Unit("length", 0.3048), "linear foot": Unit("length", 0.3048),
     "inch": Unit("length", 0.0254), "inches": Unit("length", 0.0254), "yd": Unit("length", 0.9144),
     "yard": Unit("length", 0.9144), "yards": Unit("length", 0.9144), "nm": Unit("length", 1852.0),
     # area (square metres)
@@ -66,7 +67,12 @@ _UNIT_WORDS: dict[str, Unit] = {
     "gallons": Unit("volume", 3785.411784), "fl oz": Unit("volume", 29.5735295625), "pint": Unit("volume", 473.176473),
     "pints": Unit("volume", 473.176473), "quart": Unit("volume", 946.352946), "quarts": Unit("volume", 946.352946),
     "cbm": Unit("volume", 1e6), "m³": Unit("volume", 1e6), "m3": Unit("volume", 1e6), "cubic meters": Unit("volume", 1e6),
-    "cubic metres": Unit("volume", 1e6),
+    "cubic metres": Unit("volume", 1e6), "cubic meter": Unit("volume", 1e6), "cubic metre": Unit("volume", 1e6),
+    "cubic feet": Unit("volume", 28316.846592), "cubic foot": Unit("volume", 28316.846592), "cu ft": Unit("volume", 28316.846592),
+    "ft³": Unit("volume", 28316.846592), "ft3": Unit("volume", 28316.846592),
+    "cubic yards": Unit("volume", 764554.857984), "cubic yard": Unit("volume", 764554.857984), "cu yd": Unit("volume", 764554.857984),
+    "yd³": Unit("volume", 764554.857984), "yd3": Unit("volume", 764554.857984),
+    "cubic inches": Unit("volume", 16.387064), "cubic inch": Unit("volume", 16.387064), "in³": Unit("volume", 16.387064),
     # time (seconds)
     "ms": Unit("time", 1e-3), "millisecond": Unit("time", 1e-3), "milliseconds": Unit("time", 1e-3),
     "s": Unit("time", 1.0), "sec": Unit("time", 1.0), "secs": Unit("time", 1.0), "second": Unit("time", 1.0),
