@@ -139,6 +139,7 @@ class RequestContext:
     wire: Any = None  # proxy.wire.apis.WireRequest: the client's own request when it spoke another API
     _body: Any = None
     _body_changed: bool = False
+    _holds_ledger: bool = False  # a derived sub-request: close() lets the ledger go
 
     # -- body -----------------------------------------------------------------------------
     @property
@@ -191,13 +192,22 @@ class RequestContext:
 
     def derive(self, body: dict[str, Any], *, suffix: str) -> "RequestContext":
         """A sub-request of this one (a judge call, a background summary): its own chat body,
-        the same caller, services and ledger, so what it costs is charged to this request."""
+        the same caller, services and ledger, so what it costs is charged to this request.
+        It holds the ledger open (its attempts may come after the request settled) until
+        `close()`; one never closed only keeps the request for the cyclic collector."""
+        self.ledger.hold()
         return RequestContext(
             request_id=f"{self.request_id}-{suffix}", endpoint=CHAT, method="POST", path="/chat/completions",
             query_string="", headers=CIMultiDict(), raw_body=orjson.dumps(body), identity=self.identity,
             services=self.services, ledger=self.ledger, span=self.span, trace=self.trace,
-            metric_model=self.metric_model,
+            metric_model=self.metric_model, _holds_ledger=True,
         )
+
+    def close(self) -> None:
+        """A derived sub-request is done: it begins no more attempts (idempotent)."""
+        if self._holds_ledger:
+            self._holds_ledger = False
+            self.ledger.unhold()
 
     # -- what was spent (read from the ledger) ---------------------------------------------------
     @property

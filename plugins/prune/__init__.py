@@ -272,7 +272,13 @@ class Prune(Plugin):
             for uid, _ in missing:
                 self._inflight.add(uid)
             texts = [(uid, self._unit_text(messages, u)) for uid, u in missing]
-            self.services.tasks.spawn(self._summarise(texts, ctx), name="prune-summary")
+            # Derived now, not in the task: its hold keeps the request's ledger subscribed even
+            # when the summary begins after the request settled (charged to it all the same).
+            sctx = ctx.derive(self._summary_body(texts), suffix="prune-summary")
+            if self.services.tasks.spawn(self._summarise(texts, sctx), name="prune-summary") is None:
+                sctx.close()
+                for uid, _ in missing:
+                    self._inflight.discard(uid)
         slack = budget - p.tokens_after
         short = 0
         out: list[str | None] = []
@@ -299,24 +305,27 @@ class Prune(Plugin):
             parts.append(f"{m.get('role', '?')}: {scoring.message_text(m)}")
         return "\n".join(parts)[: self.config.summary.max_unit_chars]
 
-    async def _summarise(self, items: list[tuple[str, str]], parent: RequestContext) -> None:
+    def _summary_body(self, items: list[tuple[str, str]]) -> dict[str, Any]:
+        sc = self.config.summary
+        numbered = "\n\n".join(f"### {k + 1}\n{text}" for k, (_, text) in enumerate(items))
+        return {
+            "model": sc.model,
+            "messages": [
+                {"role": "system", "content": (
+                    f"Summarise each numbered excerpt of a conversation in one line of at most {sc.max_chars} characters. "
+                    "Keep names, numbers, identifiers and decisions. Answer with a JSON array of strings, one per excerpt, in order.")},
+                {"role": "user", "content": numbered},
+            ],
+            "max_tokens": min(4096, 16 + len(items) * (sc.max_chars // 3)),
+            "temperature": 0,
+        }
+
+    async def _summarise(self, items: list[tuple[str, str]], sctx: RequestContext) -> None:
+        """Background: one summary call as an attempt of the request that asked for it (`sctx`,
+        derived from it), the lines stored for later requests; `sctx` is closed at the end."""
         sc = self.config.summary
         try:
-            numbered = "\n\n".join(f"### {k + 1}\n{text}" for k, (_, text) in enumerate(items))
-            body = {
-                "model": sc.model,
-                "messages": [
-                    {"role": "system", "content": (
-                        f"Summarise each numbered excerpt of a conversation in one line of at most {sc.max_chars} characters. "
-                        "Keep names, numbers, identifiers and decisions. Answer with a JSON array of strings, one per excerpt, in order.")},
-                    {"role": "user", "content": numbered},
-                ],
-                "max_tokens": min(4096, 16 + len(items) * (sc.max_chars // 3)),
-                "temperature": 0,
-            }
             provider_name = sc.provider or self.services.config.models.default_provider
-            # Through the core seam, as an attempt of the request that asked for it: charged to it.
-            sctx = parent.derive(body, suffix="prune-summary")
             sctx.target = Target(provider_name, sc.model, cause=Cause.SUMMARY)
             resp = await asyncio.wait_for(dispatch(sctx), timeout=sc.timeout_seconds)
             try:
@@ -334,5 +343,6 @@ class Prune(Plugin):
         except Exception as exc:  # background work: log, never raise into the loop
             log.warning("prune summary failed: %r", exc)
         finally:
+            sctx.close()
             for uid, _ in items:
                 self._inflight.discard(uid)

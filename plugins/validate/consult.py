@@ -44,7 +44,10 @@ async def consult(services: Any, parent: RequestContext | None, provider: str, m
             ledger=Ledger(pricing_for(services)),
         )
     ctx.target = Target(provider, model, cause=Cause.JUDGE)
-    resp = await asyncio.wait_for(dispatch(ctx), timeout)
+    try:
+        resp = await asyncio.wait_for(dispatch(ctx), timeout)
+    finally:
+        ctx.close()
     try:
         if not resp.ok:
             raise RuntimeError(f"{provider}/{model} answered HTTP {resp.status}")
