@@ -70,10 +70,6 @@ GROUNDED: list[tuple[Any, ...]] = [
      "| Sales tax 7% | $813.01 |\n| Standard bar, 140 × $24.00 | $3,360.00 |\n| **Total** | **$15,787.41** |",
      "Quote the Nguyen wedding: 140 guests on the Garden menu, plus the standard bar.",
      "Catering: per-guest menu price x guests, plus a 22% service charge on food, then 7% sales tax on food plus service charge."),
-    # a label between two multiplications of shown work names what is counted
-    ({"instances": [{"type": "m6i.xlarge", "count": 12, "hourly": 0.192}, {"type": "r6i.2xlarge", "count": 4, "hourly": 0.504}]},
-     "- 12 × m6i.xlarge × $0.192 × 730 h = $1,681.92\n- 4 × r6i.2xlarge × $0.504 × 730 h = $1,471.68\n\n"
-     "About **$3,153.60/month** on-demand.", "What does the fleet cost a month (730 hours)?"),
     ({"account": "EL-1", "rate_per_kwh": 0.162, "fixed_charge_monthly": 12.5, "kwh_used": 625},
      "The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed charge."),
 ]

@@ -78,13 +78,6 @@ class _Parser:
         while v is not None and self.peek() == "op" and self.toks[self.i][1] in "×*x/÷":
             op = self.toks[self.i][1]
             self.i += 1
-            if op in "×*x" and self.peek() == "word":
-                # "12 × m6i.xlarge × $0.192 × 730 h": a label between two multiplications names what is counted
-                j = self.i
-                while j < len(self.toks) and self.toks[j][0] == "word" and j - self.i < _MAX_UNIT_WORDS:
-                    j += 1
-                if j < len(self.toks) and self.toks[j][0] == "op" and self.toks[j][1] in "×*x":
-                    self.i = j + 1
             w = self.factor()
             if w is None:
                 return None
