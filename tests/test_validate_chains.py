@@ -70,6 +70,10 @@ GROUNDED: list[tuple[Any, ...]] = [
      "| Sales tax 7% | $813.01 |\n| Standard bar, 140 × $24.00 | $3,360.00 |\n| **Total** | **$15,787.41** |",
      "Quote the Nguyen wedding: 140 guests on the Garden menu, plus the standard bar.",
      "Catering: per-guest menu price x guests, plus a 22% service charge on food, then 7% sales tax on food plus service charge."),
+    # a count of whole things rounded up from a derived value, then the chain goes on from it
+    ({"job": "PJ-4471", "qty": 2500, "up_per_sheet": 8, "overs_pct": 5, "sheet": "SRA3", "sides": 2, "price_per_sheet_2s": 0.38},
+     "2,500 flyers at 8-up = 313 sheets (312.5 rounded up). With 5% overs that's **329 sheets**, printed double-sided at "
+     "$0.38 per sheet = **$125.02**.", "Quote sheets for the flyer job."),
     ({"account": "EL-1", "rate_per_kwh": 0.162, "fixed_charge_monthly": 12.5, "kwh_used": 625},
      "The April period comes to $113.75: 625 kWh × $0.162 = $101.25, plus the $12.50 fixed charge."),
 ]
@@ -99,6 +103,10 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
       "At a 40% label share you keep 60% of $7,331.86 = $4,399.12. Your take-home under the new split is **$3,299.34**.",
       "We renegotiated: as of Q3 the label takes 40%. What do I get?"),
      "$3,299.34"),
+    # rounded up is the next whole number, not one more
+    (GROUNDED[10],
+     ({"job": "PJ-4471", "qty": 2500, "up_per_sheet": 8, "price_per_sheet_2s": 0.38},
+      "2,500 flyers at 8-up need 314 sheets.", "Quote sheets for the flyer job."), "314"),
     # a volume in cubic feet is no length in feet: 240 cubic feet is 8.89 cubic yards, not 80
     (GROUNDED[0], ({"order": "slab"}, "That is 80 cubic yards of concrete.", "The slab is 240 cubic feet."), "80 cubic yards"),
 ]

@@ -1167,7 +1167,30 @@ class Grounding:
                 return True
             if c.noun == "time" and c.per in _PERIOD_SECONDS and self._frequency(v, tol):
                 return True
-        return False
+        return self._rounded_up()
+
+    def _rounded_up(self) -> bool:
+        """A whole count of things to get, rounded up from what the data derives ("312.5 sheets,
+        so 313"; 6.2 boxes' worth needs 7 boxes), when the sentence says it rounds up or needs them:
+        the value is derived in (n - 1, n)."""
+        c = self.c
+        if not (c.kind == "number" and c.integer and c.unit is None and c.noun is not None and c.values and c.per is None):
+            return False
+        v = c.values[0][0]
+        if not 1 <= v <= 100000:
+            return False
+        s0, s1 = self._bounds()
+        if _ROUND_UP.search(self.text, s0, s1) is None:
+            return False
+        vals, ds = self.idx.derived()
+        i = bisect.bisect_right(vals, v - 1 + 1e-9)
+        while i < len(vals) and vals[i] < v - 1e-9:
+            d = ds[i]
+            if d.dim is None and d.unit is None and d.cur is None and d.kind in ("ratio", "rate", "product", "mean") and \
+                    (d.of is None or not self.cfg.subjects or entity_ok(self.idx, d.of, self._context(), c)):
+                return True  # (a count of things per container: 2,500 flyers at 8 a sheet)
+            i += 1
+        return self._with_given(v - 0.5, 0.4999)
 
     def _fuel(self, v: float, tol: float) -> bool:
         """Fuel economy of a distance and a volume the answer verified ("18,465 km on 3,689.7 L, or
@@ -1713,6 +1736,9 @@ _CALC = re.compile(
 _OF = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(?:of|out of|/)\s+(?:the\s+)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d%])")
 _POINTS_AFTER = re.compile(r"\s*(?:percentage[ -])?(?:points?|pts?)\b", re.IGNORECASE)
 _WORKED = re.compile(r"[=×≈→÷]")
+# a count rounded up to whole things: said so, or things one needs to get
+_ROUND_UP = re.compile(r"\bround(?:ed|ing|s)? up\b|\bup to (?:the next|a whole)\b|\b(?:need|needs|needed|order|buy|requires?|at least)\b",
+                       re.IGNORECASE)
 # a date or time the sentence derives: a span of days, weeks or hours, "Day 28", "later", "by", "due"
 _DATE_ARITH = re.compile(r"\b\d+(?:\.\d+)?[ -]?(?:days?|weeks?|months?|years?|hours?|hrs?|h|minutes?|mins?|business days?|nights?)\b"
                          r"|\bday\s+\d+\b|\b(?:later|earlier|after|before|since|until|till|from now|ago|elapsed|within|by|"
