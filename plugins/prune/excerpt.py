@@ -68,15 +68,16 @@ class Query(dict):  # type: ignore[type-arg]
     """Query terms -> weights; `ask`: the kinds of value the question asks for (`lexicon.answer_kinds`);
     `parts`: a question asking several things, its parts (their terms, and the kinds each asks for)."""
 
-    __slots__ = ("ask", "parts", "pairs", "said")
+    __slots__ = ("ask", "parts", "pairs", "said", "decided")
 
     def __init__(self, terms: Any = (), ask: int = 0, parts: tuple[tuple[frozenset[str], int], ...] = (),
-                 pairs: frozenset[tuple[str, str]] = frozenset(), said: bool = False) -> None:
+                 pairs: frozenset[tuple[str, str]] = frozenset(), said: bool = False, decided: bool = False) -> None:
         super().__init__(terms)
         self.ask = ask
         self.parts = parts
         self.pairs = pairs  # the question's adjacent word pairs ("migration plan"): a phrase, not two words
         self.said = said  # the question asks what someone said (`SAID`): first-person statements of a value count more
+        self.decided = decided  # the question asks what was settled (`DECIDED`): lines committing to a named option count more
 
 
 # A question about what someone said, wrote or told ("what did the rep say", "when did the witness say
@@ -89,6 +90,39 @@ _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|we're|we've|my|My|our|Our
 _WORD_VALUE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
                          r"hundred|thousand|half|quarter|noon|midnight)\b", re.IGNORECASE)
 _SPEECH, _SPEECH_SHARE = 1.5, 0.6
+
+# A question about what a group settled on ("which rehearsal space we settled on", "where did we agree to
+# meet", "which caterer did we book"), and, inside a pasted chat or thread, a line committing to an option
+# that it names ("agreed, I've reserved Room B at Kettleworks", "let's go with the Tuesday slot", "booked
+# Casa Lupo for the 14th"): what such a question is after, where the rest of the thread is the options
+# and the talk around them. The line must hold a name or a value (an "agreed" alone names nothing).
+DECIDED = re.compile(r"\b(?:settled?|decided?|agreed?|land(?:ed)?\s+on|chose|chosen|picked|went\s+with|going\s+with|go\s+with|"
+                     r"booked|reserved|confirmed|finali[sz]ed|locked\s+in)\b", re.IGNORECASE)
+_COMMITS = re.compile(r"\b(?:agreed|settled\s+on|decided\s+on|confirmed|booked|reserved|locked\s+in|signed\s+up|"
+                      r"let'?s\s+(?:go\s+with|do|book|take|use|pick)|(?:we'?ll|we\s+will|i'?ll)\s+(?:go\s+with|take|use|book)|"
+                      r"going\s+with|go(?:ing)?\s+for)\b", re.IGNORECASE)
+
+# A passage in another language (a forwarded letter, a quoted reply in German, Dutch, Italian...): the
+# question's English words cannot reach it, so its sentences take the relevance of the English line that
+# leads into it ("Forwarding what the clinic in Porto sent me, it's in Portuguese:"; the lead-in keeps half:
+# it says where the answer is, the passage holds it), and among them the
+# ones holding codes, numbers and names rank first (their base score). Foreign: a prose sentence (no code
+# punctuation) of at least four words with none of the English function words below, which other
+# European languages do not spell the same way ("in", "a", "is", "was", "die" are words there too).
+_ENGLISH = frozenset("""the of to and for with from that this you your are were have has been it they we our would should could
+can what which there their these those not but at by be my if or he she its will been than them who when""".split())
+_CODE_CHARS = re.compile(r"[={}<_`|\\]|\(\)|->|=>|;\s*$")
+_QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+")
+_LEAD_SHARE = 0.5  # what the lead-in keeps of its own relevance
+
+
+def foreign(seg: str) -> bool:
+    """A prose segment with no English function word (see above)."""
+    body = _QUOTE_MARK.sub("", seg)
+    if _CODE_CHARS.search(body):
+        return False
+    ws = [w for w in re.findall(r"[^\W\d_]+", body.lower()) if len(w) >= 2]
+    return len(ws) >= 4 and not any(w in _ENGLISH for w in ws)
 
 
 def pairs_of(text: str) -> frozenset[tuple[str, str]]:
@@ -190,7 +224,8 @@ class _Analysis:
     (each segment's section heading, its non-blank neighbours) and the kinds of value it holds."""
 
     __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
-                 "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued", "table", "table_heads", "speech")
+                 "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued", "table", "table_heads", "speech",
+                 "commits", "lead")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
@@ -214,6 +249,9 @@ class _Analysis:
         self.table_heads: set[int] = set()
         self.table: set[int] = set()  # the headers and rows of tables: their neighbours are other records, not context
         self.speech: list[int] = []  # first-person statements holding a value (`_FIRST_PERSON`)
+        self.commits: list[int] = []  # lines committing to a named option (`_COMMITS`)
+        self.lead: dict[int, int] = {}  # a segment of a passage in another language -> the line leading into it (`foreign`)
+        alien: list[bool] = []
         seen: set[str] = set()
         h, last, body = -1, -1, 0
         for i, seg in enumerate(self.segs):
@@ -230,6 +268,11 @@ class _Analysis:
             self.valued.append(nq > 0 or any(c.isdigit() for x in found for c in x))
             if _FIRST_PERSON.search(seg) and (self.valued[-1] or _WORD_VALUE.search(seg)):
                 self.speech.append(i)
+            if found and _COMMITS.search(seg):
+                self.commits.append(i)
+            alien.append(foreign(seg))
+            if alien[-1] and (self.valued[-1] or _WORD_VALUE.search(seg)) and (not self.speech or self.speech[-1] != i):
+                self.speech.append(i)  # a letter forwarded in another language is what someone said, in their words
             b = 0.4 * min(3, len(found)) + 1.0 * min(2, nq) + (0.8 if i == 0 else 0.3 if i == n - 1 else 0.0)
             key = _strip(seg).strip().lower()
             self.keys.append(hash(key))
@@ -260,12 +303,27 @@ class _Analysis:
         if h >= 0:
             self.sections[h] = range(h + 1, n)
         self._tables()
+        self._foreign(alien)
         self.avg = avg = (sum(self.lengths) / n) if n else 1.0
         # BM25 inside the text (k1 1.2, b 0.75): per term its idf and each segment's tf part
         k = 0.9 / (avg or 1.0)
         lengths = self.lengths
         self.weighted = {t: (math.log(1 + (n - len(post) + 0.5) / (len(post) + 0.5)) * 2.2,
                              [(i, c / (c + 0.3 + k * lengths[i])) for i, c in post]) for t, post in self.terms.items()}
+
+    def _foreign(self, alien: list[bool]) -> None:
+        """Each run of consecutive foreign-language segments (blank lines skipped; `foreign`) that an
+        English line leads into: its segments -> that line."""
+        if not any(alien):
+            return
+        for i in range(len(self.segs)):
+            if not alien[i] or i in self.table:
+                continue
+            p = self.prev[i]
+            if p >= 0 and p in self.lead:
+                self.lead[i] = self.lead[p]
+            elif p >= 0 and not alien[p]:
+                self.lead[i] = p
 
     def _tables(self) -> None:
         """Row awareness: in a run of at least three consecutive lines of one row shape (`row_shape`),
@@ -355,6 +413,17 @@ def _context(a: _Analysis, rel: dict[int, float], ask: int, kind: float = _KIND)
         elif prev[i] >= 0 and prev[i] not in sections and prev[i] not in table:
             j = prev[i]
             total[j] = get(j, 0.0) + _BEFORE * r
+    lead = a.lead
+    if lead:  # the lead-in's worth is the passage it introduces: the passage takes it, the lead-in comes along
+        given = {h: get(h, 0.0) for h in set(lead.values())}
+        for j, h in lead.items():
+            c = given[h]
+            if c > get(j, 0.0):
+                total[j] = c
+                link[j] = h
+        for h, c in given.items():
+            if c:
+                total[h] = _LEAD_SHARE * c
     if ask:
         kinds = a.kinds
         for i in [i for i in total if kinds[i] & ask]:
@@ -443,6 +512,9 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
         top = max(total.values())
     if a.speech and getattr(query, "said", False):  # rare in a paste: about as worth keeping as its best line
         for i in a.speech:
+            out[i] += _SPEECH + _SPEECH_SHARE * top
+    if a.commits and getattr(query, "decided", False):  # likewise: what was settled, in the thread's own words
+        for i in a.commits:
             out[i] += _SPEECH + _SPEECH_SHARE * top
     if later is not None:
         if isinstance(later, Later):  # inline: the common case

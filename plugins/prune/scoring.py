@@ -45,7 +45,7 @@ from proxy import tokens
 from proxy.caches import put_bounded
 
 from . import lexicon, select, supersede
-from .excerpt import SAID, Query, ask_of, pairs_of, passage_relevance
+from .excerpt import DECIDED, SAID, Query, ask_of, pairs_of, passage_relevance
 from .words import places, words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
@@ -266,7 +266,8 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     lead_text = message_text(messages[lead])
     for a in acronyms(lead_text):  # "auxiliary power unit" also as "apu"
         q.setdefault(a, 1.0)
-    return Query(q, lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text), bool(SAID.search(lead_text)))
+    return Query(q, lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text), bool(SAID.search(lead_text)),
+                 bool(DECIDED.search(lead_text)))
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\S")
