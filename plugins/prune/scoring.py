@@ -46,7 +46,7 @@ from proxy.caches import put_bounded
 
 from . import lexicon, select, supersede
 from .excerpt import DECIDED, SAID, Query, ask_of, pairs_of, passage_relevance
-from .words import places, words
+from .words import camel_parts, places, words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
 __all__ = ["DEFAULT_ROLE_WEIGHTS", "Plan", "Settings", "Unit", "Weights", "apply", "build_units", "plan"]
@@ -89,6 +89,8 @@ def analyse(text: str) -> Features:
     for w in words(text.lower(), STOPWORDS):
         tf[w] = tf.get(w, 0) + 1
         n += 1
+    for w in camel_parts(text):  # identifiers' words add terms, not length
+        tf[w] = tf.get(w, 0) + 1
     for w in places(text):  # ("what sits at position 6" meets the list line "6. ...")
         tf[w] = tf.get(w, 0) + 1
         n += 1

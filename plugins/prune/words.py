@@ -141,9 +141,24 @@ def places(text: str) -> list[str]:
     return out
 
 
+# A camelCase identifier ("placement.pinnedRegion", "maxRetryCount") is also its words: the
+# lower-casing `words` reads misses the boundaries, so "which region is it pinned to" met nothing.
+_CAMEL = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+(?![A-Za-z0-9])")
+_CAMEL_PART = re.compile(r"[A-Z]?[a-z0-9]+")
+
+
+def camel_parts(text: str) -> list[str]:
+    """The stemmed parts of every camelCase identifier in `text` (original case)."""
+    if not _CAMEL.search(text):
+        return []
+    return [stem(p.lower()) for ident in _CAMEL.findall(text) for p in _CAMEL_PART.findall(ident) if len(p) >= 2]
+
+
 def terms_of(text: str) -> dict[str, int]:
     tf: dict[str, int] = {}
     for w in words(text.lower()):
+        tf[w] = tf.get(w, 0) + 1
+    for w in camel_parts(text):
         tf[w] = tf.get(w, 0) + 1
     for w in places(text):
         tf[w] = tf.get(w, 0) + 1
