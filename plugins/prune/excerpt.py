@@ -113,6 +113,7 @@ _ENGLISH = frozenset("""the of to and for with from that this you your are were 
 can what which there their these those not but at by be my if or he she its will been than them who when""".split())
 _CODE_CHARS = re.compile(r"[={}<_`|\\]|\(\)|->|=>|;\s*$")
 _QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+")
+_LETTERS = re.compile(r"[^\W\d_]+")  # a word of letters, in any script
 _LEAD_SHARE = 0.5  # what the lead-in keeps of its own relevance
 
 
@@ -121,7 +122,7 @@ def foreign(seg: str) -> bool:
     body = _QUOTE_MARK.sub("", seg)
     if _CODE_CHARS.search(body):
         return False
-    ws = [w for w in re.findall(r"[^\W\d_]+", body.lower()) if len(w) >= 2]
+    ws = [w for w in _LETTERS.findall(body.lower()) if len(w) >= 2]
     return len(ws) >= 4 and not any(w in _ENGLISH for w in ws)
 
 

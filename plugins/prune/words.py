@@ -149,8 +149,6 @@ _CAMEL_PART = re.compile(r"[A-Z]?[a-z0-9]+")
 
 def camel_parts(text: str) -> list[str]:
     """The stemmed parts of every camelCase identifier in `text` (original case)."""
-    if not _CAMEL.search(text):
-        return []
     return [stem(p.lower()) for ident in _CAMEL.findall(text) for p in _CAMEL_PART.findall(ident) if len(p) >= 2]
 
 

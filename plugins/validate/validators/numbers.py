@@ -170,11 +170,9 @@ class NumbersValidator:
             if unchecked_from is not None:
                 break
         if bad and unchecked_from is None:
-            sure_ids0 = {id(c) for c in sure}
-            late = [c for c in bad if id(c) not in sure_ids0 and _total_of_what_follows(sess.idx, c, text)]
-            if late:  # "comes to $256.47: $84.97, $129.50 and $42.00": a total stated before its parts
-                late_ids = {id(c) for c in late}
-                bad = [c for c in bad if id(c) not in late_ids]
+            # "comes to $256.47: $84.97, $129.50 and $42.00": a total stated before its parts
+            sure_ids = {id(c) for c in sure}
+            bad = [c for c in bad if id(c) in sure_ids or not _total_of_what_follows(sess.idx, c, text)]
         if not claims:
             return ValidationResult.ok(self.name, claims=0)
         if unchecked_from is not None and not bad:  # what was checked holds; the rest was not checked
@@ -226,9 +224,9 @@ class NumbersSession:
             _remember(self.idx, c, text)
             if len(self.idx.answer) > n:  # (a date, an identifier: nothing to remember)
                 self.idx.memo.setdefault("answer_at", []).append((c.start, self.idx.answer[-1]))
-            if len(self.idx.answer) > n and _work_operand(self.idx, c, text):
-                # "Room: 4 × $189 = $756.00": the $189 is an operand of the line's work, no item of the total after it
-                self.idx.memo.setdefault("operands", set()).add(id(self.idx.answer[-1]))
+                if _work_operand(self.idx, c, text):
+                    # "Room: 4 × $189 = $756.00": the $189 is an operand of the line's work, no item of the total after it
+                    self.idx.memo.setdefault("operands", set()).add(id(self.idx.answer[-1]))
             if g.by_work and self.idx.answer and self.idx.answer[-1].src == "answer":
                 # the results of written-out lines add up to the total after them ("3 × 4.0 = 12.0; ...; 40.3 points")
                 self.idx.memo.setdefault("work_results", []).append(self.idx.answer[-1])
@@ -295,8 +293,10 @@ def _total_of_what_follows(idx: Index, c: Claim, text: str) -> bool:
     return abs(sum(f.b for f in fs) - V) <= T + slack or abs(sum(_signed_b(f) for f in fs) - V) <= T + slack
 
 
-def _in_data(idx: Index, x: float) -> bool:
-    t = abs(x) * 1e-9
+def _in_data(idx: Index, x: float, t: float | None = None) -> bool:
+    """Does the conversation state x (within t; default: exactly, up to float noise)?"""
+    if t is None:
+        t = abs(x) * 1e-9
     i = bisect.bisect_left(idx.vals, x - t)
     return i < len(idx.vals) and idx.vals[i] <= x + t
 
@@ -720,8 +720,7 @@ class Grounding:
             return True  # (a small whole number or half: a count, "time-and-a-half" 1.5)
         t = abs(x) * 1e-6 + 0.0051
         idx = self.idx
-        i = bisect.bisect_left(idx.vals, x - t)
-        if i < len(idx.vals) and idx.vals[i] <= x + t:
+        if _in_data(idx, x, t):
             return True
         if any(abs(f.v - x) <= t for f in idx.answer):
             return True
