@@ -196,10 +196,35 @@ def _phrase(text: str, pos: int, ceil: int) -> list[tuple[str, int]]:
         w = raw.lower()
         if w in _NOUN_STOP or w.startswith(("+", "-")) or (raw[0].isupper() and not raw.isupper()):
             break  # a name ("DL 214 Atlanta") is not what the number counts
+        if w.endswith(("-", "'")):
+            break  # "148-for-474", "212 that's": a word cut by the tokenizer names nothing
         words.append((w, m.end()))
         if len(words) == 3:
             break
+    while words and _not_counted(words[-1][0]):
+        if words.pop()[0] in ("one", "ones"):
+            return []  # "88 new ones": a pronoun for a noun said before
+        # ("60,000 miles needed", "913 allowed", "900 roughly": the head is before them)
     return words
+
+
+# Participles a count never names ("40 yielded", "1,022 scored, 913 allowed"), adverbs and pronouns.
+_NOT_COUNTED = frozenset(("sold", "paid", "spent", "won", "lost", "held", "built", "sent", "kept", "bought", "taken", "given",
+                          "done", "seen", "away", "free", "one", "ones", "apart", "ahead", "back", "again", "already", "still",
+                          "yet", "though", "too", "either", "alone"))
+_ED_NOUNS = frozenset(("hundred", "kindred", "hatred", "sacred", "naked", "wicked"))
+
+
+def _not_counted(w: str) -> bool:
+    if w in _NOT_COUNTED:
+        return True
+    if len(w) >= 5 and w.endswith("ed") and not w.endswith("eed") and w not in _ED_NOUNS:
+        return True  # a participle after the number: what it does, not what it counts
+    return len(w) >= 5 and w.endswith("ly") and w not in _LY_NOUNS  # "900 roughly", "2 tablets daily"
+
+
+_LY_NOUNS = frozenset(("family", "assembly", "anomaly", "rally", "belly", "jelly", "butterfly", "monopoly", "supply", "reply",
+                       "bully", "italy", "dragonfly", "firefly", "gadfly", "homily", "lily"))
 
 
 _COMPARE_AFTER = re.compile(r"\s+(?:the|as|more|less|higher|lower|larger|greater|bigger|smaller|faster|slower|over|what|that|its)\b",

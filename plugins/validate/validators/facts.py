@@ -571,6 +571,8 @@ class _Builder:
                 return
         if len(s) <= 48:
             o.labels |= _label_tokens(s) | ({_norm_ident(s)} if " " not in s.strip() else set())
+            if key and s.strip().isdigit() and len(s.strip()) <= 6 and _HAS_ALPHA.search(key):
+                o.labels.add(f"{key.lower()} {s.strip()}")  # {"section": "104"}: "section 104" names the record
         self._terms(s)
         self.text(s, obj, ctx, key)
 

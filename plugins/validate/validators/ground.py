@@ -508,10 +508,23 @@ def _noun_ok(c: Claim, f: Fact) -> bool:
             return True
     if f.per == "__len__":
         return noun not in _EVENT_NOUNS
+    if f.src == "data" and f.key and f.obj >= 0 and f.toks and all(_state_word(t) for t in f.toks):
+        return True  # {"enrolled": 214}, {"scrapped": 87}, {"avg_checked_in": 142}: the key says what happened, not to what
     key = f.key.replace("_", "")
     if 1 <= len(key) <= 3 and key.isalpha() and noun[:1] in key:  # abbreviations: fta, pts, reb, gp, ip
         return True
     return False
+
+
+_STATE_WORDS = frozenset(("available", "count", "num", "number", "avg", "average", "mean", "median", "in", "out", "current", "open",
+                          "active", "pending", "sold", "paid", "won", "lost", "left", "remaining", "total", "n", "daily",
+                          "weekly", "monthly", "yearly", "annual", "today", "yesterday", "first", "last", "new", "net", "gross",
+                          "ok", "failed", "passed", "done", "onhand", "on", "hand", "ahead", "free", "per", "max", "min"))
+
+
+def _state_word(t: str) -> bool:
+    """A key word that names a state or an event (`enrolled`, `scrapped`, `available`), no thing counted."""
+    return t in _STATE_WORDS or (len(t) >= 5 and t.endswith("ed") and not t.endswith("eed"))
 
 
 def _kin(a: str, b: str) -> bool:
@@ -966,6 +979,8 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
         if (t == "," or t.lower() in _CLAUSE_JOIN) and _numbered_clause(toks, i):
             break  # "$189.00 to state tax, $252.00 to your 401(k)": the clause before is another number's
         if _is_number(t):
+            if i > 0 and t.isdigit() and len(t) <= 6 and toks[i - 1][:1].isalpha():
+                (far if crossed else near).append(f"{toks[i - 1]} {t}")  # "section 104 has 14 seats": a record's number
             crossed = True
             closing = False
             continue
@@ -1188,7 +1203,9 @@ def names_other(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
     if pc is None or f.src != "data" or f.per == "__len__" or c.range_with or noun is None or c.kind != "number" \
             or c.unit is not None or f.dim not in (None,):
         return False
-    words = {stem(noun), noun} | {stem(w.lower()) for w in ctx.after}
+    words = {stem(noun), noun}
+    if ctx.prev not in ("of", "/"):  # ("19 of 214 students are absent": the words after are the part's, not the whole's)
+        words |= {stem(w.lower()) for w in ctx.after}
     words |= _SYNONYMS.get(noun, set()) | _SYNONYMS.get(stem(noun), set())
     own = _key_set(f.key) | set(f.toks)
     if _meets(words, own) or own & _GENERIC_COUNTS or any(_kin(t, noun) for t in own):
