@@ -13,7 +13,7 @@ on long lines.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 
@@ -28,9 +28,13 @@ class SSEEvent:
     """One event. `data` is the joined `data:` lines; `json()` parses it once.
 
     `api` is the wire API `raw` is written in (chat completions unless a provider tagged it);
-    `native` is the parsed native object of such an event (None for chat events)."""
+    `native` is the parsed native object of such an event (None for chat events).
 
-    __slots__ = ("raw", "event", "data", "_json", "api", "native")
+    `more` is True when the event came from the same upstream read as the next one, so the next
+    arrives without waiting: a stream check may leave its work to the last of them (one check per
+    read, not per event) without holding anything back longer. Events made by Bulwark are False."""
+
+    __slots__ = ("raw", "event", "data", "_json", "api", "native", "more")
 
     def __init__(self, raw: bytes, event: str | None, data: str | None) -> None:
         self.raw = raw
@@ -39,6 +43,7 @@ class SSEEvent:
         self._json: Any = _UNSET
         self.api = CHAT_COMPLETIONS
         self.native: Any = None
+        self.more = False
 
     def set_view(self, api: str, native: Any, view: dict[str, Any]) -> "SSEEvent":
         """Tag a native event of `api` with its parsed object and the chat chunk plugins see."""
@@ -128,25 +133,38 @@ class SSESplitter:
         self._buf = bytearray()
         self._scanned = 0  # bytes of _buf already searched for a terminator
 
-    def feed(self, chunk: bytes) -> Iterator[SSEEvent]:
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        """The events completed by `chunk`, in order."""
         buf = self._buf
         buf += chunk
         start = 0
         search_from = max(0, self._scanned - 3)  # a terminator may straddle the old end
+        out: list[SSEEvent] = []
         while True:
             end, term_len = _find_terminator(buf, max(start, search_from))
             if end < 0:
                 break
-            yield parse_event(bytes(buf[start : end + term_len]))
+            out.append(parse_event(bytes(buf[start : end + term_len])))
             start = end + term_len
         if start:
             del buf[:start]
         self._scanned = len(buf)
+        return out
 
     @property
     def pending(self) -> bytes:
         """Bytes of an incomplete event (a stream that ends with these was cut)."""
         return bytes(self._buf)
+
+
+def one_read(events: list[SSEEvent]) -> list[SSEEvent]:
+    """Mark events a provider yields back to back from one upstream read (see `SSEEvent.more`):
+    every one but the last. Only for a list yielded whole, with no wait in between."""
+    for ev in events[:-1]:
+        ev.more = True
+    if events:
+        events[-1].more = False
+    return events
 
 
 def _find_terminator(buf: bytes | bytearray, start: int) -> tuple[int, int]:

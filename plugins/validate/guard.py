@@ -139,7 +139,7 @@ class Guard:
             if ev.data is None:
                 return [ev] if self.role_sent else []  # comments: keep-alives, harmless anywhere
             self.queue.append(_Item(len(self.text), len(self.text), None, ev))
-            return await self._advance()
+            return await self._advance(ev)
         if self.head is None:
             self.head = Head(obj.get("id"), obj.get("created"), obj.get("model"), self.endpoint)
         choices = obj.get("choices")
@@ -148,7 +148,7 @@ class Guard:
                 self.usage_ev = ev
                 return []
             self.queue.append(_Item(len(self.text), len(self.text), obj, None if self.rewrite else ev))
-            return await self._advance()
+            return await self._advance(ev)
         c = choices[0]
         finish = c.get("finish_reason")
         if self.endpoint == COMPLETIONS:
@@ -171,7 +171,7 @@ class Guard:
         if finish:
             self.finish = (obj, ev)
             return await self._finished()
-        return await self._advance()
+        return await self._advance(ev)
 
     def _add_text(self, piece: str, obj: dict[str, Any], ev: SSEEvent | None) -> None:
         if self.joiner is not None:
@@ -183,8 +183,11 @@ class Guard:
             self.queue.append(_Item(a, len(self.text), obj, ev))
 
     # -- releasing ---------------------------------------------------------------------------------
-    async def _advance(self) -> list[SSEEvent]:
-        if self.json_answer:
+    async def _advance(self, ev: SSEEvent | None = None) -> list[SSEEvent]:
+        """Check what has arrived and release what may go out. An event the next one follows at
+        once (`SSEEvent.more`: the same upstream read) leaves the check to that one: one check per
+        read instead of per event, and nothing is released later than it would have been."""
+        if self.json_answer or (ev is not None and ev.more):
             return []
         limit, failure = self.checks.step(self.text, self.released, self.final)
         out = self._release(limit)

@@ -42,7 +42,7 @@ from ..config import format_validation_error
 from ..context import CHAT, COUNT_TOKENS
 from ..errors import BadRequest, ConfigError, NotFound, UpstreamStreamError
 from ..response import ProxyResponse
-from ..sse import SSEEvent, SSESplitter
+from ..sse import SSEEvent, SSESplitter, one_read
 from ..wire.apis import MESSAGES, WireRequest
 from ..wire.messages_answer import FINISH
 from .base import Provider, cap_output, native_body
@@ -633,21 +633,27 @@ class AnthropicProvider(Provider):
         splitter = SSESplitter()
         try:
             async for raw in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
-                for ev in splitter.feed(raw):
-                    if ev.data is None:
-                        continue
-                    obj = self.event_object(ev)
-                    chunks = tr.feed(ev.event or str(obj.get("type", "")), obj)
-                    if native:
-                        yield ev.set_view(MESSAGES, obj, _merged(chunks, tr))
-                    else:
-                        for chunk in chunks:
-                            yield SSEEvent.from_json(chunk)
-                    if tr.stopped:
-                        # Anthropic reports usage in its own events; the client may not have asked for it.
-                        attempt.reported_usage = openai_usage(tr.usage)
-                        yield SSEEvent.done()
-                        return
+                out: list[SSEEvent] = []  # this read's events, yielded together (`one_read`)
+                try:
+                    for ev in splitter.feed(raw):
+                        if ev.data is None:
+                            continue
+                        obj = self.event_object(ev)
+                        chunks = tr.feed(ev.event or str(obj.get("type", "")), obj)
+                        if native:
+                            out.append(ev.set_view(MESSAGES, obj, _merged(chunks, tr)))
+                        else:
+                            out.extend(SSEEvent.from_json(chunk) for chunk in chunks)
+                        if tr.stopped:
+                            # Anthropic reports usage in its own events; the client may not have asked for it.
+                            attempt.reported_usage = openai_usage(tr.usage)
+                            out.append(SSEEvent.done())
+                            break
+                finally:  # a malformed event: the ones before it are still delivered, then the error
+                    for ev in one_read(out):
+                        yield ev
+                if tr.stopped:
+                    return
             raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
         finally:
             if tr.stopped:

@@ -26,7 +26,7 @@ import orjson
 from ..context import CHAT, COMPLETIONS, EMBEDDINGS, MODELS, PASSTHROUGH
 from ..errors import UpstreamStreamError, UpstreamUnavailable
 from ..response import ProxyResponse
-from ..sse import SSEEvent, SSESplitter
+from ..sse import SSEEvent, SSESplitter, one_read
 from ..wire import responses_request
 from ..wire.apis import CHAT_COMPLETIONS, RESPONSES, strip_extensions
 from ..wire.responses_answer import to_chat
@@ -167,20 +167,25 @@ class OpenAIProvider(Provider):
         decoder = Decoder(self.name)
         try:
             async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
-                for ev in splitter.feed(chunk):
-                    if ev.data is None or ev.is_done or decoder.finished:
-                        if ev.data is None:
-                            yield ev  # a comment (keepalive)
-                        continue
-                    obj = self.event_object(ev)
-                    yield ev.set_view(RESPONSES, obj, decoder.view(obj))
-                    if decoder.finished:
-                        # A chat stream's tail (usage chunk, [DONE]) for the chain; a Responses client
-                        # already has both in the terminal event, so its edge writes nothing for them.
-                        usage = decoder.usage_chunk()
-                        if usage is not None:
-                            yield SSEEvent.from_json(usage)
-                        yield SSEEvent.done()
+                out: list[SSEEvent] = []  # this read's events, yielded together (`one_read`)
+                try:
+                    for ev in splitter.feed(chunk):
+                        if ev.data is None or ev.is_done or decoder.finished:
+                            if ev.data is None:
+                                out.append(ev)  # a comment (keepalive)
+                            continue
+                        obj = self.event_object(ev)
+                        out.append(ev.set_view(RESPONSES, obj, decoder.view(obj)))
+                        if decoder.finished:
+                            # A chat stream's tail (usage chunk, [DONE]) for the chain; a Responses client
+                            # already has both in the terminal event, so its edge writes nothing for them.
+                            usage = decoder.usage_chunk()
+                            if usage is not None:
+                                out.append(SSEEvent.from_json(usage))
+                            out.append(SSEEvent.done())
+                finally:  # a malformed event: the ones before it are still delivered, then the error
+                    for ev in one_read(out):
+                        yield ev
             if not decoder.finished:
                 raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
         finally:
@@ -194,21 +199,26 @@ class OpenAIProvider(Provider):
         done = False
         try:
             async for chunk in read_chunks(resp, self.config.timeouts, self.name, deadline, self.config.max_response_bytes):
-                for ev in splitter.feed(chunk):
-                    if ev.data is not None and not ev.is_done:
-                        try:
-                            obj = ev.json()
-                        except ValueError:
-                            raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed") from None
-                        if isinstance(obj, dict) and "error" in obj:
-                            err = obj["error"] if isinstance(obj["error"], dict) else {"message": str(obj["error"])}
-                            raise UpstreamStreamError(
-                                f"The upstream provider '{self.name}' reported an error mid-stream: {err.get('message', 'unknown error')}",
-                                reason="error_event",
-                            )
-                    elif ev.is_done:
-                        done = True
-                    yield ev
+                out: list[SSEEvent] = []  # this read's events, yielded together (`one_read`)
+                try:
+                    for ev in splitter.feed(chunk):
+                        if ev.data is not None and not ev.is_done:
+                            try:
+                                obj = ev.json()
+                            except ValueError:
+                                raise UpstreamStreamError(f"The upstream provider '{self.name}' sent a malformed stream event.", reason="malformed") from None
+                            if isinstance(obj, dict) and "error" in obj:
+                                err = obj["error"] if isinstance(obj["error"], dict) else {"message": str(obj["error"])}
+                                raise UpstreamStreamError(
+                                    f"The upstream provider '{self.name}' reported an error mid-stream: {err.get('message', 'unknown error')}",
+                                    reason="error_event",
+                                )
+                        elif ev.is_done:
+                            done = True
+                        out.append(ev)
+                finally:  # a broken event: the ones before it are still delivered, then the error
+                    for ev in one_read(out):
+                        yield ev
             if not done:
                 raise UpstreamStreamError(f"The upstream provider '{self.name}' closed the stream before it finished.", reason="cut")
         finally:

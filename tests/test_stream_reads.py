@@ -1,0 +1,89 @@
+"""A guarded stream is checked once per upstream read, not once per event.
+
+An upstream read often holds many events (a provider that writes quickly, or a loaded proxy
+that reads after several arrived). The guard's span checks (claims, deny patterns) cost tens of
+microseconds each; run per event they were most of a stream's validation CPU. Events from one
+read are marked (`SSEEvent.more`), and the guard checks when the last of them has arrived:
+nothing is released later than before, since the next event of the same read is already there.
+Through the SHIPPED proxy.toml, on both state backends, for each wire API:
+- a stream written at once is checked a few times (per read), and arrives whole and in order;
+- a stream whose events arrive apart is still checked at every event (nothing waits for a later read);
+- a fabricated number in a stream written at once is still kept from the client.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anthropic
+import pytest
+
+from plugins.validate.checks import TextChecks
+from tests.helpers import openai_client
+from tests.shipped import shipped_proxy
+
+WORDS = 48
+ANSWER = " ".join(f"word{i}" if i % 2 else "river" for i in range(WORDS)) + "."
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def proxy(request: Any, sim: Any, tmp_path: Path, unique_prefix: str, redis_url: str) -> Any:
+    async with shipped_proxy(request.param, sim, tmp_path, unique_prefix, redis_url) as p:
+        yield p
+
+
+@pytest.fixture
+def steps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = TextChecks.step
+
+    def counting(self: TextChecks, text: str, released: int, final: bool) -> Any:
+        calls.append(len(text))
+        return real(self, text, released, final)
+
+    monkeypatch.setattr(TextChecks, "step", counting)
+    return calls
+
+
+async def streamed_text(proxy: Any, api: str, question: str) -> str:
+    if api == "messages":
+        claude = anthropic.AsyncAnthropic(base_url=proxy.base, api_key="sk-trusted", max_retries=0)
+        async with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=256,
+                                          messages=[{"role": "user", "content": question}]) as s:
+            return await s.get_final_text()
+    client = openai_client(proxy.url, key="sk-trusted")
+    if api == "responses":
+        events = [e async for e in await client.responses.create(model="gpt-4o-mini", input=question, stream=True)]
+        assert events[-1].type == "response.completed"
+        return "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    chunks = [c async for c in await client.chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": question}], stream=True)]
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["stop"]
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+@pytest.mark.parametrize("api", ["chat", "responses", "messages"])
+async def test_a_stream_written_at_once_is_checked_per_read(proxy: Any, sim: Any, steps: list[int], api: str) -> None:
+    sim.script("rivers", [{"content": ANSWER}])
+    assert await streamed_text(proxy, api, "Tell me about rivers.") == ANSWER
+    # one write of ~50 events: one read (a few, if the socket splits it), plus the finish
+    assert 1 <= len(steps) <= 6, steps
+
+
+@pytest.mark.parametrize("api", ["chat", "responses", "messages"])
+async def test_events_that_arrive_apart_are_each_checked_as_they_come(proxy: Any, sim: Any, steps: list[int], api: str) -> None:
+    sim.script("rivers", [{"content": ANSWER}])
+    sim.state.delay_s = 0.002  # the simulator writes each event on its own, 2 ms apart
+    assert await streamed_text(proxy, api, "Tell me about rivers.") == ANSWER
+    assert len(steps) >= WORDS * 0.8, len(steps)  # ~one per event: no event waited for the next read
+    assert steps == sorted(steps)
+
+
+@pytest.mark.parametrize("api", ["chat", "responses", "messages"])
+async def test_a_fabricated_number_in_a_stream_written_at_once_is_kept_from_the_client(
+        proxy: Any, sim: Any, steps: list[int], api: str) -> None:
+    sim.script("my balance", [{"content": "Your balance on ACC-55012345 is $127,549. Anything else I can help with today?"},
+                              {"content": "Your balance on ACC-55012345 is $47.15. Anything else I can help with today?"}])
+    text = await streamed_text(proxy, api, "My statement for ACC-55012345 says: balance 47.15 USD. What is my balance?")
+    assert "127,549" not in text and "47.15" in text
+    assert 1 <= len(steps) <= 12, steps
