@@ -36,6 +36,19 @@ GROUNDED: list[tuple[Any, ...]] = [
      "Line 3 started 4,800 units and 87 units were scrapped."),
     ({"club": "downtown", "avg_checked_in": 142, "capacity": 220},
      "On weekdays the club averages 142 members, out of a 220 capacity."),
+    # "sales fell from 148 to 121, 27 fewer": a comparative is no head noun
+    ({"q3_2025": {"sales": 148}, "q3_2026": {"sales": 121}},
+     "Sales fell from 148 to 121, 27 fewer than a year ago."),
+    # a key in cents is money: 11.9 cents per kWh is the data's 11.9
+    ({"plan": "TOU-2", "peak_cents_per_kwh": 31.4, "offpeak_cents_per_kwh": 11.9},
+     "Peak power costs 31.4 cents per kWh and off-peak 11.9 cents per kWh."),
+    ({"item": "mug", "price_cents": 1899}, "The mug costs $18.99."),
+    # a key that is a long unit word: {"gallons": 165} is 165 gallons
+    ({"vans": [{"unit": "V-11", "miles": 2310, "gallons": 154}, {"unit": "V-14", "miles": 1980, "gallons": 165}]},
+     "V-14 drove 1,980 miles on 165 gallons."),
+    # a six-month amount doubled is the year's; an amount with its period adjective before it
+    ({"policy": "AUTO-1", "premium_6mo": 812.0}, "Your premium is $812.00 per six-month term, so the annual premium is $1,624.00."),
+    ({"plan": "Flex", "monthly_fee": 45}, "On Flex your annual cost is $540."),
 ]
 
 
@@ -45,6 +58,28 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
       "Section 104 still has 2 seats available."),
      ({"sections": [{"section": "103", "available": 14}, {"section": "104", "available": 2}]},
       "Section 104 still has 14 seats available."), "14"),
+    # a dose strength in micrograms stated in milligrams
+    (({"rx": "RX-1", "drug": "levothyroxine", "strength_mcg": 75}, "Your levothyroxine tablets are 75 mcg."),
+     ({"rx": "RX-1", "drug": "levothyroxine", "strength_mcg": 75}, "Your levothyroxine tablets are 75 mg."), "75 mg"),
+    # cents stated as dollars
+    (({"plan": "TOU-2", "peak_cents_per_kwh": 31.4}, "Peak power costs $0.314 per kWh."),
+     ({"plan": "TOU-2", "peak_cents_per_kwh": 31.4}, "Peak power costs $31.40 per kWh."), "$31.40"),
+    # a six-month amount stated as the year's (the sum 742 + 70 = 812 does not rescue it)
+    (({"terms": [{"term": "2025", "premium_6mo": 742.0}, {"term": "2026", "premium_6mo": 812.0}]},
+      "Your premium went from $742.00 to $812.00 per six-month term, an increase of $70.00."),
+     ({"terms": [{"term": "2025", "premium_6mo": 742.0}, {"term": "2026", "premium_6mo": 812.0}]},
+      "Your premium went from $742.00 to $812.00 per six-month term, an increase of $70.00. "
+      "That makes your new annual premium $812.00."), "$812.00"),
+]
+
+
+# Slips of scale and period are failures the engine is sure of (the data states the number in
+# another unit or for another period): the answer is cut there, not only flagged.
+SURE: list[tuple[Any, str, str]] = [
+    ({"rx": "RX-1", "drug": "levothyroxine", "strength_mcg": 75}, "Your levothyroxine tablets are 75 mg.", "75 mg"),
+    ({"plan": "TOU-2", "peak_cents_per_kwh": 31.4}, "Peak power costs $31.40 per kWh.", "$31.40 per kWh"),
+    ({"bag": "B-2", "weight_lb": 6.0}, "Your bag weighs 6 kg.", "6 kg"),
+    ({"policy": "AUTO-1", "premium_6mo": 812.0}, "Your annual premium is $812.00.", "$812.00"),
 ]
 
 
@@ -61,3 +96,10 @@ def test_scale_fabrications_are_caught(good: tuple[Any, ...], bad_case: tuple[An
     assert ok.is_valid, (good[1], ok.unverified)
     res = run(*bad_case)
     assert not res.is_valid and any(bad in u or u in bad for u in res.unverified), (bad_case[1], res.unverified)
+
+
+@pytest.mark.parametrize("data,answer,bad", SURE)
+def test_scale_slips_are_sure(data: Any, answer: str, bad: str) -> None:
+    res = run(data, answer)
+    assert not res.is_valid and not res.uncertain, (answer, res.unverified, res.details)
+    assert bad in res.details["sure"], res.details

@@ -20,7 +20,7 @@ from .scan import (
     _DATE_KINDS, _HEDGE_WORDS, _LIST_MARKER_AFTER, _MULT, _NONDIGIT, _hedged, _interpretations, _norm_ident,
     _parse_words, _dates_of, scan,
 )
-from .units import _UNIT_WORDS as UNIT_WORDS, Unit, stem, unit_after
+from .units import _UNIT_WORDS as UNIT_WORDS, PERIODS, Unit, stem, unit_after
 from .vocabulary import CHANGE, CHANGE_DOWN, CHANGE_UP
 
 _SYM_CUR = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY",
@@ -211,7 +211,7 @@ def _phrase(text: str, pos: int, ceil: int) -> list[tuple[str, int]]:
 # Participles a count never names ("40 yielded", "1,022 scored, 913 allowed"), adverbs and pronouns.
 _NOT_COUNTED = frozenset(("sold", "paid", "spent", "won", "lost", "held", "built", "sent", "kept", "bought", "taken", "given",
                           "done", "seen", "away", "free", "one", "ones", "apart", "ahead", "back", "again", "already", "still",
-                          "yet", "though", "too", "either", "alone"))
+                          "yet", "though", "too", "either", "alone", "fewer", "extra"))
 _ED_NOUNS = frozenset(("hundred", "kindred", "hatred", "sacred", "naked", "wicked"))
 
 
@@ -470,6 +470,10 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
             return Claim(n, "year", start, base + e0, [(float(iv), 0.5)], integer=True)
         if iv <= small_integer and not _counts(noun, seg, e0, words if unit is None and ur.unit is None else None):
             return None
+    if kind2 == "money" and per is None:
+        lead = _PERIOD_LEAD.search(seg, max(0, s0 - 48), s0)
+        if lead is not None:  # "your new annual premium $812.00", "the monthly fee is $15": the amount's period
+            per = PERIODS[lead.group(1).lower().replace("-", "")]
     c = Claim(seg[s0:end - base].strip(), kind2, start, end, values, unit=unit, inverse=inverse, per=per, per_n=per_n,
               currency=currency, noun=noun, hedged=hedged, money_like=money_like, integer=is_int and mult == 1.0)
     if neg and kind2 != "percent":
@@ -478,6 +482,12 @@ def _claim(seg: str, m: Any, base: int, ceil: int, small_integer: int, ignore_ye
         c.change = _direction(seg, s0, e0, 0, ceil) or c.change
 
     return c
+
+
+# A period adjective a few words before an amount: "annual premium $812", "monthly fee of $15", "yearly cost: $X".
+# (lower case: "Annual Prepaid is $299" names a plan)
+_PERIOD_LEAD = re.compile(r"\b(annual|yearly|monthly|weekly|daily|quarterly|nightly|semiannual|semi-annual)\s+(?:[a-z]+:?\s+){0,2}?"
+                          r"(?:(?:of|is|was|will be|comes to|totals?|would be)\s+)?(?:about |roughly |around |just |only )?$")
 
 
 _RANK_BEFORE = frozenset(("rank", "ranked", "ranking", "place", "placed", "finished", "finishing", "sit", "sits",

@@ -386,7 +386,7 @@ class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
     __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded", "_now",
-                 "wrong_direction", "_work", "by_work", "_sb", "other_entity")
+                 "wrong_direction", "_work", "by_work", "_sb", "other_entity", "period_slip")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -401,6 +401,7 @@ class Grounding:
         self._work: list[float] | None = None  # the operands of shown work found wrong
         self.by_work = False  # grounded as the result of arithmetic the answer wrote out
         self.other_entity = False  # a direct hit failed its owner because it is another entity's value (not attribute's)
+        self.period_slip = False  # the data states this amount for another period ("annual premium $812" for a 6-month 812)
         self._sb: tuple[int, int, int, int] | None = None  # the claim's sentence, for its (start, end)
 
     def _bounds(self) -> tuple[int, int]:
@@ -444,6 +445,8 @@ class Grounding:
             return self._direct() or any(d == c.values[0][0] for _, d in self.idx.month_days)
         if self._direct():
             return True
+        if self.period_slip:
+            return False  # the data's amount for another period: no combination of its numbers rescues it
         if c.integer and c.values and c.kind == "number" and c.unit is None and self._list_count():
             return True
         if c.integer and c.values and len(str(int(c.values[0][0]))) >= 4 and str(int(c.values[0][0])) in self.idx.idents \
@@ -479,8 +482,10 @@ class Grounding:
                 return False  # a table cell: its columns are often computed from each other ("GD +21" = gf - ga)
             if self._own_key_named():
                 return False  # "Received 96 units" for {"received": 96}: the words name the value's own key
-        if self.miscalculated or self.wrong_owner or self.wrong_sign:
+        if self.miscalculated or self.wrong_owner or self.wrong_sign or self.period_slip:
             return True
+        if c.values and c.kind in ("number", "money") and self._scale_slip():
+            return True  # "75 mg" for {"strength_mcg": 75}, "$31.40 per kWh" for {"peak_cents_per_kwh": 31.4}
         if c.kind == "ident" and self._in_keys():
             return False  # "FY2024" where the data has "budget_fy2024": a label its keys spell, not a misread id
         if c.kind == "ident":  # an identifier is never computed; one whose numbers the data states is misread
@@ -518,6 +523,30 @@ class Grounding:
                 return False  # "June 2024": a month, the period of a heading, not a looked-up date
             return _DATE_ARITH.search(self.text, s0, s1) is None
         return self._names_attribute() or self._misread() or self._counted_total(s0, s1)
+
+    def _scale_slip(self) -> bool:
+        """The number the claim states is a data value in another unit of the same kind (its scale
+        slipped): 75 mg for 75 mcg, 6 kg for 6 lb, $31.40 for 31.4 cents."""
+        c = self.c
+        v, tol = c.values[0]
+        t = max(tol, abs(v) * 1e-9)
+        vals, idx = self.idx.vals, self.idx
+        if c.unit is not None and c.unit.dim not in ("temp", "pp", "count", "fuel"):
+            i = bisect.bisect_left(vals, v - t)
+            while i < len(vals) and vals[i] <= v + t:
+                f = idx.facts[idx.by_v[i][1]]
+                if f.src == "data" and f.unit is not None and f.unit.dim == c.unit.dim and f.unit.offset == c.unit.offset \
+                        and abs(f.unit.factor - c.unit.factor) > 1e-9 * max(f.unit.factor, c.unit.factor):
+                    return True
+                i += 1
+        if c.kind == "money" and c.unit is None and v >= 1:
+            i = bisect.bisect_left(vals, (v - t) / 100)
+            while i < len(vals) and vals[i] <= (v + t) / 100:
+                f = idx.facts[idx.by_v[i][1]]
+                if f.src == "data" and f.dim == "money" and ("cent" in f.toks or "cents" in f.toks) and f.per == c.per:
+                    return True
+                i += 1
+        return False
 
     def _converted_unit(self) -> bool:
         """Does the data state this dimension only in other units (the claim is a conversion)?"""
@@ -817,6 +846,9 @@ class Grounding:
                         self.other_entity = True
                 elif self.cfg.subjects and c.noun is not None and names_other(self.idx, f, self._context(), c):
                     self.wrong_owner = True  # the claim counts another attribute's thing ("3,200 stars": the forks)
+                elif f.src == "data" and c.kind == "money" and c.per in PERIOD_NAMES and _period_of(f) not in (None, c.per) \
+                        and fact_ok(c, f, period_needed=False) and self._owner(f):
+                    self.period_slip = True  # "your annual premium is $812.00" for {"premium_6mo": 812}
             if c.kind == "number" and c.unit is None and 0 < v < 1:  # "0.125" for a rate of 12.5 %
                 for f in lookup(self.idx, c, v * 100, tol * 100):
                     if f.dim == "percent":

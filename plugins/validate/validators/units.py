@@ -131,17 +131,20 @@ PERIODS = {
     "quarter": "quarter", "quarters": "quarter", "quarterly": "quarter", "qtr": "quarter",
     "year": "year", "years": "year", "yr": "year", "annum": "year", "annual": "year", "annually": "year",
     "yearly": "year", "annualized": "year",
+    "semiannual": "halfyear", "semiannually": "halfyear", "biannual": "halfyear", "6mo": "halfyear", "six-month": "halfyear",
+    "6-month": "halfyear", "halfyear": "halfyear", "half-year": "halfyear", "semester": "halfyear",
 }
 # Length of each period in days (conversions between them).
 PERIOD_DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "biweek": 14.0,
-               "month": 365.25 / 12, "quarter": 365.25 / 4, "year": 365.25}
+               "month": 365.25 / 12, "quarter": 365.25 / 4, "halfyear": 365.25 / 2, "year": 365.25}
 # Exact ratios people use ("$X a month is 12 X a year", "52 weeks", "26 paychecks").
 PERIOD_RATIO = {
     ("month", "year"): 12.0, ("week", "year"): 52.0, ("day", "year"): 365.0, ("quarter", "year"): 4.0,
     ("biweek", "year"): 26.0, ("day", "week"): 7.0, ("hour", "day"): 24.0, ("minute", "hour"): 60.0,
     ("second", "minute"): 60.0, ("minute", "day"): 1440.0, ("second", "hour"): 3600.0, ("month", "quarter"): 3.0,
     ("day", "month"): 30.0, ("week", "month"): 52.0 / 12.0, ("hour", "week"): 168.0, ("hour", "month"): 730.0,
-    ("hour", "year"): 8760.0, ("second", "day"): 86400.0,
+    ("hour", "year"): 8760.0, ("second", "day"): 86400.0, ("halfyear", "year"): 2.0, ("month", "halfyear"): 6.0,
+    ("quarter", "halfyear"): 2.0,
 }
 _PER_RE = re.compile(
     r"\s*(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?P<n>\d[\d,]*(?:\.\d+)?)?\s*(?P<w>[A-Za-z][A-Za-z-]*(?: [A-Za-z]+)?)?",
@@ -264,6 +267,7 @@ _KEY_UNITS: dict[str, Unit] = {
     "wh": _UNIT_WORDS["wh"], "kwh": _UNIT_WORDS["kwh"], "mwh": _UNIT_WORDS["mwh"], "gwh": _UNIT_WORDS["gwh"], "kcal": _UNIT_WORDS["kcal"],
     "therms": _UNIT_WORDS["therm"], "kw": _UNIT_WORDS["kw"], "mw": _UNIT_WORDS["mw"],
     "kmh": _UNIT_WORDS["kmh"], "kph": _UNIT_WORDS["kph"], "mph": _UNIT_WORDS["mph"], "mpg": _UNIT_WORDS["mpg"], "ppm": _UNIT_WORDS["ppm"],
+    "mcg": _UNIT_WORDS["mcg"], "ug": _UNIT_WORDS["mcg"], "gallons": _UNIT_WORDS["gal"], "gals": _UNIT_WORDS["gal"],
 }
 _TEMP_KEYS = frozenset(("temp", "temperature", "high", "low", "oven", "min", "max", "feels", "dew", "setpoint", "peak", "ambient",
                         "probe", "core", "fridge", "freezer", "avg", "mean", "reading", "hi", "lo", "daytime", "overnight",
@@ -307,7 +311,8 @@ def key_tokens(key: str) -> tuple[str, ...]:
     return tuple(t.lower() for t in _KEY_SPLIT.split(key) if t)
 
 
-_PERIOD_ADJ_WORDS = frozenset(("monthly", "annual", "annually", "yearly", "weekly", "daily", "hourly", "quarterly", "nightly", "biweekly"))
+_PERIOD_ADJ_WORDS = frozenset(("monthly", "annual", "annually", "yearly", "weekly", "daily", "hourly", "quarterly", "nightly", "biweekly",
+                               "semiannual", "semiannually", "biannual", "6mo"))
 _LONG_UNIT_WORDS = frozenset(("days", "hours", "minutes", "seconds", "weeks", "months", "years", "miles", "liters", "litres",
                               "kwh", "mwh", "kcal", "therms"))
 
@@ -364,6 +369,8 @@ def key_units(key: str) -> KeyRead:
             ambiguous_m = True
         elif last == "mm" and any(t in _LENGTH_KEYS for t in rest[:-1]):
             unit = _KEY_UNITS["mm"]  # "rain_24h_mm", "thickness_mm": millimetres, not millions ("revenue_mm")
+        elif last in ("cents", "cent", "ct"):
+            scale = 0.01  # "peak_cents_per_kwh": 31.4 is $0.314 per kWh, "price_cents": 1999 is $19.99
         elif last in _SCALE_WORDS and last not in ("m", "b") and len(rest) > 1:
             scale = _SCALE_WORDS[last]
         elif last in _KEY_UNITS:
@@ -377,7 +384,7 @@ def key_units(key: str) -> KeyRead:
     priced = last in ("rate", "price", "cost") and (bool(tail) or period is not None)  # "rate_per_kwh", "hourly_rate"
     pct = not priced and (any(t in _PCT_WORDS for t in toks) or "pct" in key.lower() or "percent" in key.lower())
     # what the key names is its last word: "base_salary" is money, "pay_periods_per_year" a count
-    money = currency is not None or priced or last in _MONEY_WORDS or stem(last) in _MONEY_WORDS
+    money = currency is not None or priced or last in _MONEY_WORDS or stem(last) in _MONEY_WORDS or scale == 0.01
     if unit is not None:
         money = False
     return KeyRead(toks, unit, scale, currency, per or period, period, pct, money, ambiguous_m)
