@@ -49,6 +49,17 @@ GROUNDED: list[tuple[Any, ...]] = [
     # a six-month amount doubled is the year's; an amount with its period adjective before it
     ({"policy": "AUTO-1", "premium_6mo": 812.0}, "Your premium is $812.00 per six-month term, so the annual premium is $1,624.00."),
     ({"plan": "Flex", "monthly_fee": 45}, "On Flex your annual cost is $540."),
+    # cents in the user's prose are hundredths of the currency
+    ({"year": 2026}, "At 65 cents per mile, 1,200 business miles is a deduction of $780.00.",
+     "The standard mileage rate is 65 cents per mile and I drove 1,200 business miles."),
+    # a currency code after the period of a key ("_per_night_usd") is its currency, not what it is per
+    ({"conf": "HM-1", "check_in": "2026-09-18", "check_out": "2026-09-21", "resort_fee_per_night_usd": 25.0},
+     "For 3 nights, resort fees come to $75."),
+    # a count of nights in the data is a number of nights
+    ({"conf": "HM-1", "nights": 3, "room": "King"}, "Your booking is for 3 nights in a King room."),
+    # "over a year" is the amount's period
+    ({"plan": "Team", "seats": 10, "price_per_seat_monthly_usd": 12.0},
+     "10 seats at $12 per seat is $120 a month, or $1,440 over a year."),
 ]
 
 

@@ -794,6 +794,8 @@ class _Builder:
             if money:
                 from .claims import _currency
                 cur = _currency(pre, post)
+                if post and post.strip().lower() in ("cent", "cents"):
+                    mult *= 0.01  # "70 cents per mile" is $0.70 a mile
             ur = unit_after(s, m.end())
             unit = ur.unit if not pct and not money else None
             if unit is not None and unit.dim == "money":

@@ -151,6 +151,8 @@ _PER_RE = re.compile(
     re.IGNORECASE,
 )
 _PERIOD_ADJ = re.compile(r"[\s-]*(?P<w>monthly|annually|annual|yearly|weekly|daily|hourly|quarterly|biweekly|nightly)\b", re.IGNORECASE)
+_OVER_PERIOD = re.compile(r"\s+(?:over|for|in)\s+(?:a|one|the|each)\s+(?P<w>year|month|week|day|quarter)\b(?![\s-]*(?:or|and|to|before|after|from|ago)\b)",
+                          re.IGNORECASE)
 _L100 = re.compile(r"l ?/ ?100 ?km", re.IGNORECASE)
 
 
@@ -209,6 +211,11 @@ def unit_after(text: str, pos: int) -> UnitRead:
         if am is not None:
             per = PERIODS[am.group("w").lower()]
             end = am.end()
+        elif unit is None:  # (not "40 h for the week off")
+            am = _OVER_PERIOD.match(text, end)
+            if am is not None:  # "$2,016 over a year", "$168 for the month"
+                per = PERIODS[am.group("w").lower()]
+                end = am.end()
     return UnitRead(unit, written, end, per, per_n, inverse)
 
 
@@ -336,7 +343,9 @@ def key_units(key: str) -> KeyRead:
     per = period = None
     ambiguous_m = False
     for t in tail:  # "price_per_user_month": per user, monthly; "rate_per_kwh": per kWh
-        if t in PERIODS:
+        if t in _CURRENCY_CODES:
+            currency = t.upper()  # "resort_fee_per_night_usd": dollars a night, not per dollar
+        elif t in PERIODS:
             period = period or PERIODS[t]
         elif per is None:
             per = t if t in _UNIT_WORDS else stem(t)
@@ -396,7 +405,8 @@ DIM_WORDS = {
     "time": frozenset(("min", "mins", "minute", "minutes", "duration", "time", "hour", "hours", "hrs", "hr", "sec", "secs",
                        "second", "seconds", "day", "days", "week", "weeks", "month", "months", "year", "years", "age",
                        "tenure", "wait", "latency", "elapsed", "period", "term", "supply", "transit", "loan", "window",
-                       "delay", "ttl", "uptime", "downtime", "p50", "p90", "p95", "p99", "avg", "median", "mttr", "eta", "lead")),
+                       "delay", "ttl", "uptime", "downtime", "p50", "p90", "p95", "p99", "avg", "median", "mttr", "eta", "lead",
+                       "night", "nights", "stay")),
     "mass": frozenset(("weight", "mass", "wt", "load", "payload", "dose", "strength", "protein", "fat", "carbs", "sugar",
                        "sugars", "fiber", "sodium", "salt", "net", "gross")),
     "length": frozenset(("distance", "length", "height", "width", "depth", "range", "elevation", "altitude", "radius")),
