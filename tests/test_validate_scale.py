@@ -60,6 +60,11 @@ GROUNDED: list[tuple[Any, ...]] = [
     # "over a year" is the amount's period
     ({"plan": "Team", "seats": 10, "price_per_seat_monthly_usd": 12.0},
      "10 seats at $12 per seat is $120 a month, or $1,440 over a year."),
+    # `sold` is a count of what was sold, not an amount of money
+    ({"event": "Gala", "capacity": 12500, "sold": 11865}, "11,865 of the 12,500 seats are sold, so 635 seats are still available."),
+    # a key that says percent may hold the percentage itself: 0.3464 is 0.3464 %
+    ({"entry": "E-1", "entered_value": 16200.0, "mpf_pct": 0.3464},
+     "The merchandise processing fee is 0.3464% of the entered value, which is $56.12."),
 ]
 
 

@@ -522,6 +522,11 @@ class _Builder:
             p.pct_of = True
             self.p.facts.append(p)
             self.p.objs[obj].keys.setdefault(key, []).append(p)
+            if kr is not None and kr.percent and not money and (any(t in ("pct", "percent") for t in kr.tokens) or "pct" in key.lower()):
+                # {"mpf_pct": 0.3464}: a key that says percent may hold the percentage itself (0.3464 %), not a fraction
+                lit = Fact(abs(v), None, "percent", None, per, key.lower(), toks, obj, self.src, dec, v < 0)
+                self.p.facts.append(lit)
+                self.p.objs[obj].keys.setdefault(key, []).append(lit)
         elif kr is not None and kr.percent and 1 < abs(v) <= 100 and unit is None and not money:
             p = Fact(abs(v), None, "percent", None, per, key.lower(), toks, obj, self.src, dec, v < 0)
             self.p.facts.append(p)

@@ -297,7 +297,7 @@ _MONEY_WORDS = frozenset((
     "linehaul", "bonus", "deductible", "copay", "premium", "fare", "rate_amount", "paid", "owed", "debt", "loan",
     "earnings", "profit", "noi", "expenses", "expense", "payout", "fine", "penalty", "tip", "credit", "debit",
     "surcharge", "arpu", "ltv", "cac", "cash", "savings", "dues", "hoa", "escrow", "interest", "discount_amount",
-    "list", "msrp", "sale", "sold", "bid", "ask", "close", "open", "opening", "closing", "market", "cap",
+    "list", "msrp", "sale", "bid", "ask", "close", "open", "opening", "closing", "market", "cap",
 ))
 
 
