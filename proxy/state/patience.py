@@ -13,10 +13,9 @@ detected as quickly as before.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from typing import AsyncIterator
+from typing import Any
 
 log = logging.getLogger("bulwark.state")
 
@@ -38,34 +37,53 @@ def _starved(late: float) -> None:
                     "counting a state failure (CPU work on the loop is the cause, not the state server)", late * 1000)
 
 
-@contextlib.asynccontextmanager
-async def patient_timeout(budget: float) -> AsyncIterator[None]:
+def patient_timeout(budget: float) -> "_Patience":
     """Like `asyncio.timeout(budget)` (raises TimeoutError when it fires), except that a
     deadline that came due while the loop was blocked is extended (by its lateness, at most
     `budget`, at most `EXTENSIONS` times)."""
-    loop = asyncio.get_running_loop()
-    async with asyncio.timeout(None) as cm:
-        left = EXTENSIONS
-        handle: asyncio.TimerHandle
+    return _Patience(budget)
 
-        def due(at: float) -> None:
-            nonlocal left, handle
-            now = loop.time()
-            late = now - at
-            if late > STARVED_SECONDS and left > 0:
-                left -= 1
-                _starved(late)
-                # As long again as the loop was away (at most one budget): enough for a reply
-                # already in the buffer, and under a steadily lagging loop a dead server is
-                # still found within a few lags rather than five budgets.
-                more = min(budget, late)
-                handle = loop.call_at(now + more, due, now + more)
-            else:
-                cm.reschedule(now)  # fires on the next iteration: the body is cancelled
 
-        at = loop.time() + budget
-        handle = loop.call_at(at, due, at)
-        try:
-            yield
-        finally:
-            handle.cancel()
+class _Patience:
+    """The context manager of `patient_timeout`. A class, not a generator with a closure: the
+    closure that re-armed its own timer referred to itself, so every use (a dozen per request
+    on Redis) left a reference cycle holding its frame, the timeout and the request's task for
+    the cyclic collector (~180 objects per request). The timer's bound method refers to this
+    object only until the exit cancels it."""
+
+    __slots__ = ("budget", "left", "loop", "handle", "cm")
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.left = EXTENSIONS
+        self.handle: asyncio.TimerHandle | None = None
+        self.cm: asyncio.Timeout | None = None
+
+    async def __aenter__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.cm = asyncio.timeout(None)
+        await self.cm.__aenter__()
+        at = self.loop.time() + self.budget
+        self.handle = self.loop.call_at(at, self._due, at)
+
+    def _due(self, at: float) -> None:
+        now = self.loop.time()
+        late = now - at
+        if late > STARVED_SECONDS and self.left > 0:
+            self.left -= 1
+            _starved(late)
+            # As long again as the loop was away (at most one budget): enough for a reply
+            # already in the buffer, and under a steadily lagging loop a dead server is
+            # still found within a few lags rather than five budgets.
+            more = min(self.budget, late)
+            self.handle = self.loop.call_at(now + more, self._due, now + more)
+        elif self.cm is not None:
+            self.cm.reschedule(now)  # fires on the next iteration: the body is cancelled
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
+        cm, self.cm = self.cm, None
+        assert cm is not None
+        return await cm.__aexit__(exc_type, exc, tb)
