@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import importlib
 import json
 import os
 import sys
@@ -68,11 +69,9 @@ class Clock:
 
 
 def load_set(name: str) -> list[dict[str, Any]]:
-    if name == "independent":
-        from bench.abuse_eval.independent.scenarios import scenarios
-    else:
-        from bench.abuse_eval.tuning import scenarios
-    return scenarios()
+    """`independent`, `independent2` (each a package with scenarios.py) or `tuning`."""
+    module = "bench.abuse_eval.tuning" if name == "tuning" else f"bench.abuse_eval.{name}.scenarios"
+    return importlib.import_module(module).scenarios()
 
 
 def proxy_config(sim_url: str, sets: list[dict[str, Any]], backend: str, data_dir: str) -> dict[str, Any]:
@@ -235,7 +234,8 @@ async def run(set_names: list[str], backend: str, only: list[str], verbose: bool
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", choices=["independent", "tuning", "both"], default="both")
+    ap.add_argument("--set", choices=["independent", "independent2", "tuning", "both"], default="both",
+                    help="both = independent + tuning (independent2 is the held-out second writing)")
     ap.add_argument("--backend", choices=["memory", "redis"], default="memory")
     ap.add_argument("--only", nargs="*", default=[], help="scenario ids")
     ap.add_argument("--json", help="write the rows here")
