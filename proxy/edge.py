@@ -121,6 +121,19 @@ def _in_band(encoder: codecs.StreamEncoder | None, message: str, type: str, code
     return encoder.fail(message, status)
 
 
+# Events written together at most (a read of thousands of events still goes out in pieces).
+_MAX_HELD_WRITES = 64
+
+
+async def _write_held(out: web.StreamResponse, held: list[bytes]) -> None:
+    """One write (one send) for the events of one upstream read: the events after the first
+    are already here, so holding them for the joint write delays nothing."""
+    if held:
+        data = held[0] if len(held) == 1 else b"".join(held)
+        held.clear()
+        await out.write(data)
+
+
 class StreamOutcome:
     """What happened to a relayed stream (for telemetry and accounting)."""
 
@@ -151,6 +164,7 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
         await out.prepare(request)
         if resp.stream is not None:
             first = True
+            held: list[bytes] = []  # events the next one follows at once (`SSEEvent.more`): one write for them
             try:
                 async for ev in resp.stream:
                     if first:
@@ -158,7 +172,10 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
                         telemetry.first_chunk(ctx)  # type: ignore[attr-defined]
                     data = ev.raw if encoder is None else encoder.feed(ev)
                     if data:
-                        await out.write(data)
+                        held.append(data)
+                    if held and (not ev.more or len(held) >= _MAX_HELD_WRITES):
+                        await _write_held(out, held)
+                await _write_held(out, held)
                 if encoder is not None:
                     tail = encoder.finish_stream()
                     if tail:
@@ -168,6 +185,7 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
                 result.outcome = "stream_error"
                 result.error_type = getattr(exc, "reason", None) or exc.code or type(exc).__name__
                 log.warning("request %s: stream ended with an error: %s", ctx.request_id, exc.message)
+                await _write_held(out, held)
                 await out.write(_in_band(encoder, exc.message, exc.type, exc.code, exc.param, exc.status))
             except _CLIENT_GONE:
                 raise
@@ -176,6 +194,7 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
                 log.exception("request %s: unexpected error inside a stream", ctx.request_id)
                 result.outcome = "error"
                 result.error_type = "internal"
+                await _write_held(out, held)
                 await out.write(_in_band(encoder, f"Bulwark hit an internal error mid-stream. Quote request id {ctx.request_id} "
                                                   "to your operator.", "api_error", "internal_error", None, 500))
         else:

@@ -1,4 +1,4 @@
-"""A guarded stream is checked once per upstream read, not once per event.
+"""A guarded stream is checked once per upstream read, not once per event, and written once per read.
 
 An upstream read often holds many events (a provider that writes quickly, or a loaded proxy
 that reads after several arrived). The guard's span checks (claims, deny patterns) cost tens of
@@ -8,7 +8,9 @@ nothing is released later than before, since the next event of the same read is 
 Through the SHIPPED proxy.toml, on both state backends, for each wire API:
 - a stream written at once is checked a few times (per read), and arrives whole and in order;
 - a stream whose events arrive apart is still checked at every event (nothing waits for a later read);
-- a fabricated number in a stream written at once is still kept from the client.
+- a fabricated number in a stream written at once is still kept from the client;
+- the edge writes the events the guard releases together in one write (one send), and events
+  that arrive apart each as they come.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any
 
 import anthropic
 import pytest
+from aiohttp import web
 
 from plugins.validate.checks import TextChecks
 from tests.helpers import openai_client
@@ -45,6 +48,22 @@ def steps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Sizes of the proxy's stream writes to its clients (the test clients' reads are not counted)."""
+    sizes: list[int] = []
+    real = web.StreamResponse.write
+
+    async def counting(self: web.StreamResponse, data: Any) -> None:
+        if self.headers.get("Content-Type", "").startswith("text/event-stream") and "x-bulwark-request-id" in {
+                k.lower() for k in self.headers}:
+            sizes.append(len(data))
+        await real(self, data)
+
+    monkeypatch.setattr(web.StreamResponse, "write", counting)
+    return sizes
+
+
 async def streamed_text(proxy: Any, api: str, question: str) -> str:
     if api == "messages":
         claude = anthropic.AsyncAnthropic(base_url=proxy.base, api_key="sk-trusted", max_retries=0)
@@ -63,20 +82,26 @@ async def streamed_text(proxy: Any, api: str, question: str) -> str:
 
 
 @pytest.mark.parametrize("api", ["chat", "responses", "messages"])
-async def test_a_stream_written_at_once_is_checked_per_read(proxy: Any, sim: Any, steps: list[int], api: str) -> None:
+async def test_a_stream_written_at_once_is_checked_per_read(proxy: Any, sim: Any, steps: list[int], writes: list[int],
+                                                         api: str) -> None:
     sim.script("rivers", [{"content": ANSWER}])
     assert await streamed_text(proxy, api, "Tell me about rivers.") == ANSWER
     # one write of ~50 events: one read (a few, if the socket splits it), plus the finish
     assert 1 <= len(steps) <= 6, steps
+    assert 1 <= len(writes) <= 8, writes  # was one write per event
 
 
 @pytest.mark.parametrize("api", ["chat", "responses", "messages"])
-async def test_events_that_arrive_apart_are_each_checked_as_they_come(proxy: Any, sim: Any, steps: list[int], api: str) -> None:
+async def test_events_that_arrive_apart_are_each_checked_as_they_come(proxy: Any, sim: Any, steps: list[int], writes: list[int],
+                                                                     api: str) -> None:
     sim.script("rivers", [{"content": ANSWER}])
     sim.state.delay_s = 0.002  # the simulator writes each event on its own, 2 ms apart
     assert await streamed_text(proxy, api, "Tell me about rivers.") == ANSWER
     assert len(steps) >= WORDS * 0.8, len(steps)  # ~one per event: no event waited for the next read
     assert steps == sorted(steps)
+    # and each release went out as it came (the guard releases a word when the next one starts,
+    # so about one write per two events here; written at once, the same answer took <= 8)
+    assert len(writes) >= WORDS // 3, len(writes)
 
 
 @pytest.mark.parametrize("api", ["chat", "responses", "messages"])

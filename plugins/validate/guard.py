@@ -124,9 +124,13 @@ class Guard:
                     out = await self._upstream_ended()
                 else:
                     out = await self._on_event(ev)
-                for e in out:
+                last = len(out) - 1
+                for i, e in enumerate(out):
                     if e.data is not None:
                         self.delivered.feed(e)
+                    # What follows a release may be held or come later: only the events of one
+                    # release go out together (`SSEEvent.more` is about the guard's output now).
+                    e.more = i < last
                     yield e
         finally:
             await self._close_current()
