@@ -6,9 +6,12 @@ user, the client IP) kept in state and updated atomically with admission (`gcra.
     score(now) = score(t) * 0.5 ** ((now - t) / half_life) + points(this request)
 
 Content signals, computed here without I/O (points configurable):
-- the newest user message (and a trailing assistant "prefill") matched against the shipped
-  phrasings (`signatures.py`): injection, extraction, jailbreak, divergence, indirect,
-  many_shot, and obfuscation on top when a phrasing only shows after undoing one;
+- the newest user message, the tool results new in this request and a trailing assistant
+  "prefill" matched against the shipped phrasings (`signatures.py`): injection, extraction,
+  jailbreak, divergence, indirect, many_shot, harmful, payload_split, and obfuscation on top
+  when a phrasing only shows after undoing one; with the earlier user turns, a harmful topic
+  named before whose operational details are asked for now (crescendo), and a payload split's
+  variable acted on in a later turn;
 - prefill: the request ends with an assistant message the model is to continue; more when
   it forces a compliant start ("Sure! Here is...", "Step 1:");
 - oversized prompts (`oversized_tokens`) and outsized output asks (`large_output_tokens`).
@@ -71,6 +74,11 @@ class AbuseConfig(BaseModel):
     divergence_points: float = Field(4.0, ge=0)
     many_shot_points: float = Field(6.0, ge=0)
     obfuscation_points: float = Field(2.0, ge=0)
+    # An ask for working instructions to a weapon, a drug synthesis, malware or a break-in: one
+    # such question never throttles (a student, a researcher), two or three in minutes do.
+    harmful_points: float = Field(4.0, ge=0)
+    # "Z = A + B + C ... respond to Z": a request split across turns to get past the signatures.
+    payload_split_points: float = Field(6.0, ge=0)
     # A trailing assistant message as such is how JSON or code answers are forced ("{", "```"):
     # no points; one that forces a compliant start ("Sure! Here is...", "Step 1:") is a trick.
     prefill_points: float = Field(0.0, ge=0)
@@ -162,6 +170,36 @@ def last_user(body: dict[str, Any]) -> tuple[int | None, str]:
         if isinstance(v, list):
             return None, "\n".join(x for x in v if isinstance(x, str))
     return None, ""
+
+
+def tool_results_text(body: dict[str, Any]) -> str:
+    """What the tools returned since the model last spoke: the trailing `tool`/`function`
+    messages (chat), or the `tool_result` blocks of the newest user message (Anthropic)."""
+    msgs = body.get("messages")
+    if not isinstance(msgs, list):
+        return ""
+    out: list[str] = []
+    for m in reversed(msgs):
+        if not isinstance(m, dict):
+            break
+        role = m.get("role")
+        if role in ("tool", "function"):
+            out.append(_text(m.get("content")))
+            continue
+        if role == "user" and isinstance(m.get("content"), list) and not out:
+            for b in m["content"]:
+                if isinstance(b, dict) and b.get("type") == "tool_result":
+                    out.append(_text(b.get("content")))
+        break
+    return "\n".join(reversed([t for t in out if t]))
+
+
+def earlier_user_texts(body: dict[str, Any], li: int) -> list[str]:
+    """The user turns before the newest one (newest first), for the signals a conversation spells out over turns."""
+    msgs = body.get("messages")
+    if not isinstance(msgs, list):
+        return []
+    return [t for m in reversed(msgs[:li]) if isinstance(m, dict) and m.get("role") == "user" and (t := _text(m.get("content")))]
 
 
 def prefill_text(body: dict[str, Any]) -> str | None:
@@ -261,6 +299,7 @@ class ContentSignals:
             "injection": cfg.injection_points, "custom": cfg.injection_points, "extraction": cfg.extraction_points,
             "jailbreak": cfg.jailbreak_points, "indirect": cfg.indirect_points, "divergence": cfg.divergence_points,
             "many_shot": cfg.many_shot_points, "obfuscation": cfg.obfuscation_points,
+            "harmful": cfg.harmful_points, "payload_split": cfg.payload_split_points,
         }
 
     def assess(self, body: dict[str, Any], prompt_tokens: int, volume: bool = True) -> Assessment:
@@ -270,6 +309,13 @@ class ContentSignals:
         add = a.contributions.__setitem__
         li, text = last_user(body)
         found = self.signatures.match(text) if text else set()
+        tool = tool_results_text(body)
+        if tool:
+            # Planted instructions arrive in what tools return, too (a fetched page, a file):
+            # the results new in this request, scanned once, like the newest user message.
+            found |= self.signatures.match(tool) - {"harmful", "payload_split"}
+        if text and li is not None:
+            found |= self.signatures.conversation(text, earlier_user_texts(body, li), found)
         pre = prefill_text(body)
         if pre is not None:
             found |= self.signatures.match(pre)

@@ -13,6 +13,10 @@
     indirect     instructions planted for a model inside a document (HTML comments, hidden
                  styles, "note to the AI", "if you are a language model")
     many_shot    a prompt stuffed with fake dialogue turns of a compliant assistant
+    harmful      an ask for working instructions to a weapon, a drug synthesis, malware or a
+                 break-in ("how to make a pipe bomb", "write working ransomware"); with
+                 `conversation()`, also the operational details of a topic an earlier turn named
+    payload_split a request split into variables ("Z = A + B + C ... respond to Z")
     obfuscation  one of the above found only after undoing an obfuscation (letter spacing,
                  leetspeak, zero-width characters, homoglyphs, fullwidth letters, string
                  concatenation, base64, ROT13, reversed text)
@@ -49,12 +53,15 @@ INJECTION = [
     ("ignor disregard forget", r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)(?:of\s+)?(?:above|before|prior|previous|you\s+(?:were|have\s+been|'ve\s+been)\s+told|above\s+this)"),
     ("forget", r"\bforget\s+(?:all\s+|everything\s+)?(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|taught|instructed|programmed)"),
     ("new_instruction new_task new_role new_rule new_directive new_objective new_purpose new_goal new_mission", r"\b(?:your|the)\s+new\s+(?:instructions?|task|role|rules|directive|objective|purpose|goal|mission)\s+(?:is|are|will\s+be)\b"),
-    ("new_instruction new_rule new_directive new_order", r"\bnew\s+(?:instructions?|rules|directives?|orders)\s+(?:from\s+(?:the\s+)?(?:admin(?:istrator)?|developer|operator|system|openai|anthropic)\s*)?:"),
+    ("new_instruction new_rule new_directive new_order new_polic", r"\bnew\s+(?:instructions?|rules|directives?|orders|polic(?:y|ies))\s+(?:from\s+(?:the\s+)?(?:admin(?:istrator)?s?|developers?|operators?|system|openai|anthropic)\s*)?:"),
+    # A forged role marker: "[SYSTEM]: ...", "[/SYSTEM]", "[system message]:" inside a user's text.
+    ("[system [/system [admin [/admin [developer [/developer", r"\[\s*(?:system|admin|developer)(?:\s+(?:message|prompt|override|update))?\s*\]\s*:|\[/\s*(?:system|admin|developer)\s*\]"),
+    ("filter guideline restriction polic safety", r"\b(?:safety|content)\s+(?:filters?|guidelines|restrictions|polic(?:y|ies))\s+(?:are|is|have\s+been|has\s+been)\s+(?:now\s+)?(?:disabled|off|removed|lifted|suspended|turned\s+off|deactivated|void)\b"),
     ("from_now_on", r"\bfrom\s+now\s+on,?\s+you\s+(?:are|will|must|shall|only|have\s+no|no\s+longer|respond|answer|act|ignore|obey|follow\s+only)\b"),
     ("no_longer", r"\byou\s+are\s+no\s+longer\s+(?:bound|restricted|limited|required|governed|an?\s+(?:ai|assistant|chatbot|language\s+model))"),
     ("overrid instruction directive", r"(?:^|[\[#(<*=|\s-])(?:system|admin(?:istrator)?|developer|root)\s+(?:override|instruction|directive)s?\s*(?:[:\]#>)*=|-]|\b(?:enabled|activated|engaged)\b)"),
     ("<| |> [inst [/inst [sys [/sys sys>> sys_>> im_start im_end endoftext header_id eot_id <system>", r"<\|?\s*(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\s*\|?>|\[/?(?:inst|sys)\]|<<\s*/?sys\s*>>"),
-    ("rule instruction prompt guideline", r"\b(?:previous|above|prior|earlier|original|old)\s+(?:rules|instructions|prompt|guidelines)\s+(?:are|is|were|have\s+been)\s+(?:now\s+)?(?:void|null|cancel+ed|revoked|obsolete|invalid|overridden|lifted|suspended|deleted)"),
+    ("rule instruction prompt guideline polic", r"\b(?:previous|above|prior|earlier|original|old)\s+(?:system\s+|safety\s+|content\s+)?(?:rules|instructions|prompt|guidelines|polic(?:y|ies))\s+(?:are|is|were|was|has\s+been|have\s+been)\s+(?:now\s+)?(?:void|null|cancel+ed|revoked|obsolete|invalid|overridden|lifted|suspended|deleted)"),
     ("filter safeguard guardrail restriction moderation safety", r"\b(?:disable|turn\s+off|deactivate|remove|lift|switch\s+off|bypass|circumvent)\s+(?:all\s+|your\s+|the\s+|any\s+|of\s+)*(?:content\s+|safety\s+|ethical\s+)?(?:filters?|safeguards|guardrails|restrictions|moderation|safety\s+(?:features|measures|settings|checks))"),
     ("real_prompt actual_prompt true_prompt real_instruction actual_instruction true_instruction real_task actual_task true_task", r"\b(?:the\s+)?(?:real|actual|true)\s+(?:prompt|instructions?|task)\s+(?:starts?|begins?|is|follows)\b"),
     ("do_not_follow do_not_obey do_not_listen", r"\bdo\s+not\s+(?:follow|obey|listen\s+to)\s+(?:the\s+|your\s+)?(?:system|developer|operator)\b"),
@@ -82,12 +89,19 @@ EXTRACTION = [
     ("you_were_told in_your_context in_your_instruction", r"\b(?:everything|all)\s+(?:you\s+were\s+told|in\s+your\s+(?:context|instructions))\s+(?:before|above|prior)"),
 ]
 
+_DEVICES = (r"(?:i?phones?|ipads?|ipods?|ios|android|devices?|kindles?|playstations?|ps[2-5p]|nintendo|switch(?:es)?|xbox|wii|3ds|"
+            r"fire\s*(?:sticks?|tv)|roku|apple\s+tv|routers?|tablets?|consoles?|(?:smart)?watch(?:es)?|tvs?|cars?|teslas?|"
+            r"laptops?|chromebooks?|e-?readers?|handsets?|galaxy|pixel|samsung)\b")
+
 JAILBREAK = [
     ("dan", r"(?-i:\bDAN\b)"),
     ("anything_now", r"\bdo\s+anything\s+now\b"),
     ("mode", r"\b(?:god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|opposite|no[\s-]?limits?|no[\s-]?rules|amoral)\s+mode\b"),
     ("mode", r"\b(?:developer|dev)\s+mode\s+(?:enabled|activated|output|response|is\s+(?:now\s+)?(?:on|enabled|active))\b|\byou\s+are\s+(?:now\s+)?(?:in\s+)?(?:developer|dev)\s+mode\b|\b(?:simulate|act\s+as\s+\w+\s+with)\s+(?:developer|dev)\s+mode\b"),
-    ("jailbr", r"\bjailbr(?:ea|o)k(?:en|ed|ing|s)?\b"),
+    # Not a phone's or a console's jailbreak ("jailbreak my old iPhone 4", "a jailbroken PS4").
+    ("jailbr", r"(?<!phone\s)(?<!ipad\s)(?<!ios\s)(?<!android\s)(?<!kindle\s)(?<!console\s)(?<!device\s)"
+               r"\bjailbr(?:ea|o)k(?:en|ed|ing|s)?\b(?!\s+(?:(?:my|an?|the|this|that|his|her|our|their|your|old|new|own|\w+'s)\s+){0,3}"
+               + _DEVICES + r")"),
     ("rule restriction limit filter guideline moral ethic censor boundar polic principle constraint", r"\b(?:act|acting|pretend|pretending|behave|respond|roleplay|role-play|play|simulate|become)\s+(?:as|like|to\s+be|the\s+role\s+of|that\s+you\s+are)?\s*(?:an?\s+|my\s+)?(?:[\w-]+\s+){0,5}?(?:ai|assistant|model|chatbot|bot|character|entity|persona|version|machine|being)\b[^.]{0,80}?\b(?:no|without(?:\s+any)?|free\s+(?:of|from)|not\s+bound\s+by|ignores?|doesn'?t\s+(?:have|follow|care\s+about)|beyond)\s+(?:[\w-]+\s+){0,2}?(?:rules|restrictions|limits|limitations|filters|guidelines|morals|morality|ethics|censorship|boundaries|policies|principles|constraints)"),
     ("unfilter uncensor amoral unrestrict unalign unethical immoral lawless unhinged ruleless rule-less", r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b"),
     ("rule restriction limit filter guideline ethic moral boundar censor", r"\b(?:ai|assistant|model|chatbot|bot|llm|version\s+of\s+you)\s+(?:with|that\s+has|having|who\s+has)\s+no\s+(?:rules|restrictions|limits|filters|guidelines|ethics|morals|boundaries|censorship)"),
@@ -104,6 +118,9 @@ JAILBREAK = [
     ("never warning disclaimer", r"\bnever\s+(?:refuse|decline)\s+(?:a|any)\s+(?:request|question|prompt)|\bnever\s+(?:add|include)\s+(?:any\s+)?(?:warnings|disclaimers)|\b(?:without|no)\s+(?:any\s+)?(?:warnings|disclaimers)\s+(?:or|and)\s+(?:refusals?|filters|censorship)"),
     ("openai anthropic content", r"\b(?:ignore|bypass|override|violate)\s+(?:openai|anthropic|content)\s*(?:'s)?\s+(?:policies|policy|guidelines|rules)"),
     ("responses answers", r"\b(?:two|both)\s+(?:responses|answers)\b[^.]{0,60}\b(?:normal|classic|filtered)\b[^.]{0,60}\b(?:unfiltered|jailbr|unrestricted|evil|dan)"),
+    # Crescendo's last step: the story that carried the request is dropped ("remove the story framing").
+    ("story fiction roleplay role-play screenplay narrative hypothetical", r"\b(?:remove|drop|strip|skip|lose|leave\s+out|ditch|get\s+rid\s+of|without)\s+(?:the\s+|all\s+|any\s+|that\s+)?(?:story|fiction(?:al)?|role-?play|screenplay|narrative|hypothetical)\s*(?:framing|frame|wrapper|pretext|elements?|part|context|stuff)\b"),
+    ("comply obey", r"\b(?:the\s+)?(?:assistant|ai|model|you)\s+(?:must|shall|will)\s+(?:now\s+|always\s+)?(?:comply\s+with|obey|fulfil+)\s+(?:all|every|any)\s+(?:requests?|questions?|prompts?|instructions|orders|commands)"),
     ("opposite reverse", r"\b(?:opposite|reverse)\s+of\s+what\s+(?:you|an?\s+(?:ai|assistant))\s+(?:would|normally)\b"),
 ]
 
@@ -124,6 +141,51 @@ INDIRECT = [
     ("[system [admin [assistant [ai", r"\[(?:system|admin|assistant|ai)\s*(?:note|message|instruction|notice)s?\]"),
     ("summari processing_this reading_this", r"\b(?:when|while)\s+(?:summari[sz]ing|processing|reading)\s+this\s+(?:page|document|text|email|article)\b"),
 ]
+
+# A request for working instructions to a mass-harm weapon, a drug synthesis, malware or a break-in:
+# the making verb governs the topic ("how to make a pipe bomb", "write working ransomware"), and
+# the clause is an ask (a sentence start, "how to", "instructions to", "help me"...). Talk about
+# the topics ("the history of the Molotov cocktail", "how does ransomware work", "the suspect
+# was charged with building a pipe bomb") does not match.
+_HARM_TOPIC = (r"(?:(?:pipe|nail|car|dirty|letter|fertili[sz]er)\s*bombs?|molotov(?:\s+cocktails?)?|napalm|thermite\s+(?:bombs?|charges?|grenades?)|"
+               r"(?:improvised\s+)?explosive\s+(?:devices?|vests?)|ieds?\b|detonators?|tatp|semtex|ghost\s*guns?|"
+               r"untraceable\s+(?:guns?|firearms?|weapons?|rifles?|pistols?)|(?:3d[\s-]?printed|homemade)\s+(?:guns?|firearms?|silencers?|suppressors?)|"
+               r"nerve\s+(?:agents?|gas)|sarin|ricin|anthrax|mustard\s+gas|bio-?weapons?|chemical\s+weapons?|"
+               r"methamphetamine|crystal\s+meth|meth\b|fentanyl|ransomware|keyloggers?|credential\s+stealers?|info-?stealers?|botnets?|"
+               r"phishing\s+(?:e-?mails?|messages?|pages?|sites?|kits?|texts?))")
+_HARM_VERB = (r"(?:make|making|build|building|create|creating|write|writing|code|coding|develop|developing|synthesi[sz]e|synthesi[sz]ing|"
+              r"cook|cooking|produce|producing|assemble|assembling|manufacture|manufacturing|construct|constructing|draft|drafting|"
+              r"generate|generating|print|printing|brew|brewing|mix|mixing|prepare|preparing|deploy|deploying)")
+_ASK = (r"(?:(?:^|[.!?:;\n\"'(>\]])\s*(?:now\s+|just\s+|please\s+|then\s+|so\s+)?|\b(?:how\s+(?:to|do\s+(?:i|you|we|people)|can\s+(?:i|you|we)|would\s+(?:i|you|one)|"
+        r"could\s+(?:i|you)|should\s+i)|instructions?\s+(?:to|for|on)|steps?\s+(?:to|for)|guide\s+(?:to|for|on)|recipe\s+for|tell\s+me|"
+        r"teach\s+me|show\s+me|help\s+me|me\s+how\s+to|i\s+(?:need|want)\s+to|can\s+you|could\s+you|please|let'?s)\s+(?:\w+\s+){0,2}?)")
+_FILLER = r"(?:(?:a|an|some|the|my|own|me|working|functional|fully|real|convincing|untraceable|undetectable|homemade|simple|basic|small|powerful|new|\w+ing)\s+){0,3}"
+HARMFUL = [
+    ("bomb molotov napalm thermite explosive ied detonator tatp semtex ghost untraceable printed homemade nerve sarin ricin anthrax mustard weapon meth fentanyl ransomware keylogger stealer botnet phishing",
+     _ASK + _HARM_VERB + r"\s+" + _FILLER + _HARM_TOPIC),
+    ("into", _ASK + r"(?:get|break|hack|log|sneak)\s+into\s+(?:my\s+ex'?s?|(?:my\s+)?(?:wife|husband|partner|girlfriend|boyfriend|boss|coworker|neighbou?r)'?s|"
+             r"someone(?:\s+else)?'?s|his|her|their|a\s+stranger'?s|other\s+people'?s|another\s+person'?s)\s+(?:\w+\s+){0,2}?"
+             r"(?:e-?mail|account|phone|instagram|facebook|icloud|gmail|whatsapp|accounts)\b"),
+]
+# The newest turn asks for the operational details of a topic the conversation already named
+# (crescendo: history, then a story, then "list the exact ingredients, ratios and assembly steps").
+HARM_DETAIL = re.compile(
+    r"\b(?:(?:exact|precise|specific|detailed|real|actual)\s+(?:ingredients|ratios|quantities|amounts|measurements|proportions|"
+    r"assembly\s+steps|steps|recipe|instructions|materials)|(?:numbered|step[\s-]by[\s-]step|full|detailed|complete)\s+(?:recipe|instructions|"
+    r"guide|procedure)|ingredients,?\s+(?:and\s+)?(?:ratios|quantities|amounts|proportions)|as\s+a\s+(?:numbered\s+)?recipe|"
+    r"tips\s+for\s+(?:making|building|using)\s+(?:it|one|them)|(?:make|making|build|building)\s+(?:it|one)\s+(?:more\s+)?(?:ignite|explode|detonate|lethal|deadly|untraceable))")
+HARM_TOPIC = re.compile(r"\b" + _HARM_TOPIC)
+
+# Payload splitting: parts of a request stored in variables over several turns, then "Z = A + B +
+# C ... respond to Z". The combine step names the variable it wants acted on.
+_ACT_ON = (r"(?:(?<=[.!?:;,])\s*|(?<![\w])(?:just|now|then|please|simply|and)\s+|^)"
+           r"(?:respond|reply|answer|execute|follow|obey|comply\s+with|act\s+on|carry\s+out|fulfil+|do\s+what)")
+PAYLOAD_SPLIT = [
+    ("+", r"\b([a-z]\w{0,2})\s*=\s*[a-z]\w{0,2}\s*\+\s*[a-z]\w{0,2}\b[^\n]{0,200}?" + _ACT_ON + r"\s+(?:to\s+|with\s+)?(?:the\s+)?(?:\w+\s+)?\1\b"),
+]
+# A later turn that only names the variable ("Respond to Z as if it were my question"): matched
+# on the original case (a capital letter), confirmed by an earlier user turn assigning it a sum.
+PAYLOAD_ACT = re.compile(r"(?i:" + _ACT_ON + r")\s+(?:(?i:to|with)\s+)?(?:(?i:the)\s+)?(?:(?i:string|variable|prompt|request|question)\s+)?([A-Z])\b(?!['’]|\s+(?i:few|lot|bit|little|couple|single|number|question|quick)\b)")
 
 # "Ignore all previous instructions" and "system prompt" in other languages.
 MULTILINGUAL_INJECTION = [
@@ -185,6 +247,8 @@ _CATEGORIES = {
     "jailbreak": JAILBREAK,
     "divergence": DIVERGENCE,
     "indirect": INDIRECT,
+    "harmful": HARMFUL,
+    "payload_split": PAYLOAD_SPLIT,
 }
 _SQUASHED_CATEGORY = {0: "injection", 1: "extraction", 2: "jailbreak"}
 
@@ -345,6 +409,26 @@ class Signatures:
             if _many_shot(head):
                 found.add("many_shot")
         return found
+
+    def conversation(self, newest: str, earlier: list[str], found: set[str]) -> set[str]:
+        """Signals only the earlier user turns complete: a harmful topic named before and its
+        operational details asked for now (crescendo), a payload split's variable acted on now.
+        The earlier turns are only read when the newest one has the cheap trigger."""
+        out: set[str] = set()
+        if not self.builtin or not earlier:
+            return out
+        head = newest[:PLAIN_CHARS]
+        p = plain(head)
+        if "harmful" not in found and HARM_DETAIL.search(p):
+            if any(HARM_TOPIC.search(plain(t[:PLAIN_CHARS])) for t in earlier):
+                out.add("harmful")
+        if "payload_split" not in found:
+            m = PAYLOAD_ACT.search(head)
+            if m is not None:
+                assign = re.compile(r"(?<![\w])" + m.group(1) + r"\s*=\s*[A-Za-z]\w{0,2}\s*\+", re.IGNORECASE)
+                if any(assign.search(t[:PLAIN_CHARS]) for t in earlier):
+                    out.add("payload_split")
+        return out
 
     def _variants(self, original: str, p: str, into: set[str]) -> None:
         """Categories found only after undoing an obfuscation."""
