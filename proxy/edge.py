@@ -125,9 +125,21 @@ def _in_band(encoder: codecs.StreamEncoder | None, message: str, type: str, code
 _MAX_HELD_WRITES = 64
 
 
+def _shows_output(ev: SSEEvent) -> bool:
+    """The event carries answer output (its chat view: text, a tool call, a refusal)."""
+    obj = ev.chunk()
+    choices = obj.get("choices") if obj is not None else None
+    if not choices or not isinstance(choices[0], dict):
+        return False
+    c = choices[0]
+    d = c.get("delta")
+    return bool(c.get("text")) or (isinstance(d, dict) and bool(d.get("content") or d.get("tool_calls") or d.get("refusal")))
+
+
 async def _write_held(out: web.StreamResponse, held: list[bytes]) -> None:
     """One write (one send) for the events of one upstream read: the events after the first
-    are already here, so holding them for the joint write delays nothing."""
+    are already here, so holding them for the joint write costs only their processing, which
+    is why the first output is written as soon as it is seen (time to first content)."""
     if held:
         data = held[0] if len(held) == 1 else b"".join(held)
         held.clear()
@@ -165,6 +177,7 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
         if resp.stream is not None:
             first = True
             held: list[bytes] = []  # events the next one follows at once (`SSEEvent.more`): one write for them
+            shown = False  # the first output (text, a tool call) has been written: it is never held
             try:
                 async for ev in resp.stream:
                     if first:
@@ -173,7 +186,10 @@ async def send(request: web.Request, ctx: RequestContext, resp: ProxyResponse, t
                     data = ev.raw if encoder is None else encoder.feed(ev)
                     if data:
                         held.append(data)
-                    if held and (not ev.more or len(held) >= _MAX_HELD_WRITES):
+                    if not shown and data and _shows_output(ev):
+                        shown = True
+                        await _write_held(out, held)
+                    elif held and (not ev.more or len(held) >= _MAX_HELD_WRITES):
                         await _write_held(out, held)
                 await _write_held(out, held)
                 if encoder is not None:
