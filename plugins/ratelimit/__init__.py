@@ -40,7 +40,7 @@ from proxy.response import ProxyResponse
 from proxy.state.base import SHARED, StateError
 from proxy.state.lua import decode
 
-from .abuse import AbuseConfig, Assessment, ContentSignals, network_of
+from .abuse import AbuseConfig, Assessment, ContentSignals, claimed_origin, network_of
 from .gcra import GATE, SETTLE, go_duration
 from .refusals import abuse_refusal, limit_error
 from .reserve import TokenAccount
@@ -150,7 +150,8 @@ class RateLimit(Plugin):
         c = self.cfg.abuse
         return max(c.half_life_seconds * 10, c.block_seconds, c.rejected_half_life_seconds * 10)
 
-    def _abuse(self, ident: Any, user: str | None, tag: str, a: Assessment, k: _Keys) -> tuple[dict[str, Any], list[str]]:
+    def _abuse(self, ident: Any, user: str | None, tag: str, a: Assessment, k: _Keys,
+               headers: Any = None) -> tuple[dict[str, Any], list[str]]:
         """GATE's abuse parameters: subjects (key, end user, IP) and the state-backed signals."""
         c = self.cfg.abuse
         short = self._subject_ttl()
@@ -189,7 +190,8 @@ class RateLimit(Plugin):
             A["dup_points"] = c.repeat_points * a.repeat_weight
         if ident.ip:
             max_nets = int((ident.limits or {}).get("max_networks", c.max_networks))
-            A["ips"] = [k(tag + ":ab:ips"), network_of(ident.ip), max_nets, c.networks_seconds, c.networks_points]
+            A["ips"] = [k(tag + ":ab:ips"), network_of(ident.ip) + claimed_origin(ident.ip, headers), max_nets,
+                        c.networks_seconds, c.networks_points]
         return A, kinds
 
     async def __call__(self, ctx: RequestContext, call_next: Next) -> ProxyResponse:
@@ -209,7 +211,7 @@ class RateLimit(Plugin):
              if self.signals is not None else Assessment())
         kinds: list[str] = []
         if self.signals is not None:
-            P["abuse"], kinds = self._abuse(ident, user, tag, a, k)
+            P["abuse"], kinds = self._abuse(ident, user, tag, a, k, ctx.headers)
             P["points"] = a.points
             if a.signals:
                 P["content"] = ",".join(a.signals)

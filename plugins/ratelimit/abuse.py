@@ -18,7 +18,8 @@ Content signals, computed here without I/O (points configurable):
 
 State signals, computed inside GATE: request bursts (`burst_requests` in `burst_seconds`),
 one prompt repeated (per end user, or per key when the request names none, see
-`fingerprint`), one key used from more than `max_networks` client networks, end users
+`fingerprint`), one key used from more than `max_networks` client networks (an untrusted
+forwarder's X-Forwarded-For claim counts as part of the network, `claimed_origin`), end users
 appearing faster than `new_users_burst` per `new_users_seconds` (rotating ids), and a high
 share of refused requests. The allowances scale with the key tier (new x0.5, trusted x2).
 
@@ -270,6 +271,32 @@ def network_of(ip: str) -> str:
         return "internal"
     prefix = 24 if a.version == 4 else 48
     return str(ipaddress.ip_network(f"{a}/{prefix}", strict=False))
+
+
+def claimed_origin(ip: str, headers: Any) -> str:
+    """">" + the network an untrusted peer's X-Forwarded-For claims its client is on ("" when the
+    header is absent or was resolved: the client IP is then one of its hops). Never the client's
+    identity (anyone may write the header), only a second half of the network the key counts:
+    a forwarder that claims a new public client on every request is a key used from as many
+    networks, and a claim can only ever count against the key that sends it. A corporate proxy's
+    honest private addresses are all the one "internal" network."""
+    if headers is None:
+        return ""
+    getall = getattr(headers, "getall", None)
+    values = getall("X-Forwarded-For", []) if getall is not None else [headers.get("X-Forwarded-For") or ""]
+    hops = [h.strip().strip('"') for v in values for h in v.split(",") if h.strip()]
+    if not hops or ip in hops:
+        return ""
+    last = hops[-1]
+    if last.startswith("["):
+        last = last[1:].partition("]")[0]
+    elif last.count(":") == 1:
+        last = last.partition(":")[0]
+    try:
+        ipaddress.ip_address(last)
+    except ValueError:
+        return ">?"
+    return ">" + network_of(last)
 
 
 # RFC 1918, loopback, link-local, carrier-grade NAT, IPv6 unique-local (not `is_private`, which

@@ -99,8 +99,8 @@ JAILBREAK = [
     ("mode", r"\b(?:god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|opposite|no[\s-]?limits?|no[\s-]?rules|amoral)\s+mode\b"),
     ("mode", r"\b(?:developer|dev)\s+mode\s+(?:enabled|activated|output|response|is\s+(?:now\s+)?(?:on|enabled|active))\b|\byou\s+are\s+(?:now\s+)?(?:in\s+)?(?:developer|dev)\s+mode\b|\b(?:simulate|act\s+as\s+\w+\s+with)\s+(?:developer|dev)\s+mode\b"),
     # Not a phone's or a console's jailbreak ("jailbreak my old iPhone 4", "a jailbroken PS4").
-    ("jailbr", r"(?<!phone\s)(?<!ipad\s)(?<!ios\s)(?<!android\s)(?<!kindle\s)(?<!console\s)(?<!device\s)"
-               r"\bjailbr(?:ea|o)k(?:en|ed|ing|s)?\b(?!\s+(?:(?:my|an?|the|this|that|his|her|our|their|your|old|new|own|\w+'s)\s+){0,3}"
+    ("jailbr", r"\bjailbr(?<!phone\sjailbr)(?<!ipad\sjailbr)(?<!ios\sjailbr)(?<!android\sjailbr)(?<!kindle\sjailbr)"
+               r"(?<!console\sjailbr)(?<!device\sjailbr)(?:ea|o)k(?:en|ed|ing|s)?\b(?!\s+(?:(?:my|an?|the|this|that|his|her|our|their|your|old|new|own|\w+'s)\s+){0,3}"
                + _DEVICES + r")"),
     ("rule restriction limit filter guideline moral ethic censor boundar polic principle constraint", r"\b(?:act|acting|pretend|pretending|behave|respond|roleplay|role-play|play|simulate|become)\s+(?:as|like|to\s+be|the\s+role\s+of|that\s+you\s+are)?\s*(?:an?\s+|my\s+)?(?:[\w-]+\s+){0,5}?(?:ai|assistant|model|chatbot|bot|character|entity|persona|version|machine|being)\b[^.]{0,80}?\b(?:no|without(?:\s+any)?|free\s+(?:of|from)|not\s+bound\s+by|ignores?|doesn'?t\s+(?:have|follow|care\s+about)|beyond)\s+(?:[\w-]+\s+){0,2}?(?:rules|restrictions|limits|limitations|filters|guidelines|morals|morality|ethics|censorship|boundaries|policies|principles|constraints)"),
     ("unfilter uncensor amoral unrestrict unalign unethical immoral lawless unhinged ruleless rule-less", r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b"),
@@ -156,17 +156,33 @@ _HARM_TOPIC = (r"(?:(?:pipe|nail|car|dirty|letter|fertili[sz]er)\s*bombs?|moloto
 _HARM_VERB = (r"(?:make|making|build|building|create|creating|write|writing|code|coding|develop|developing|synthesi[sz]e|synthesi[sz]ing|"
               r"cook|cooking|produce|producing|assemble|assembling|manufacture|manufacturing|construct|constructing|draft|drafting|"
               r"generate|generating|print|printing|brew|brewing|mix|mixing|prepare|preparing|deploy|deploying)")
-_ASK = (r"(?:(?:^|[.!?:;\n\"'(>\]])\s*(?:now\s+|just\s+|please\s+|then\s+|so\s+)?|\b(?:how\s+(?:to|do\s+(?:i|you|we|people)|can\s+(?:i|you|we)|would\s+(?:i|you|one)|"
+_ASK = (r"(?:(?:[.!?:;\n\"'(>\]])\s*(?:now\s+|just\s+|please\s+|then\s+|so\s+)?|\b(?:how\s+(?:to|do\s+(?:i|you|we|people)|can\s+(?:i|you|we)|would\s+(?:i|you|one)|"
         r"could\s+(?:i|you)|should\s+i)|instructions?\s+(?:to|for|on)|steps?\s+(?:to|for)|guide\s+(?:to|for|on)|recipe\s+for|tell\s+me|"
         r"teach\s+me|show\s+me|help\s+me|me\s+how\s+to|i\s+(?:need|want)\s+to|can\s+you|could\s+you|please|let'?s)\s+(?:\w+\s+){0,2}?)")
 _FILLER = r"(?:(?:a|an|some|the|my|own|me|working|functional|fully|real|convincing|untraceable|undetectable|homemade|simple|basic|small|powerful|new|\w+ing)\s+){0,3}"
-HARMFUL = [
-    ("bomb molotov napalm thermite explosive ied detonator tatp semtex ghost untraceable printed homemade nerve sarin ricin anthrax mustard weapon meth fentanyl ransomware keylogger stealer botnet phishing",
-     _ASK + _HARM_VERB + r"\s+" + _FILLER + _HARM_TOPIC),
-    ("into", _ASK + r"(?:get|break|hack|log|sneak)\s+into\s+(?:my\s+ex'?s?|(?:my\s+)?(?:wife|husband|partner|girlfriend|boyfriend|boss|coworker|neighbou?r)'?s|"
-             r"someone(?:\s+else)?'?s|his|her|their|a\s+stranger'?s|other\s+people'?s|another\s+person'?s)\s+(?:\w+\s+){0,2}?"
-             r"(?:e-?mail|account|phone|instagram|facebook|icloud|gmail|whatsapp|accounts)\b"),
+# The making verb with its object (found first: cheap), then the ask in the 80 characters before it.
+HARM_CORE = [
+    ("bomb molotov napalm thermite explosive _ied _ieds detonator tatp semtex ghost untraceable printed homemade nerve sarin ricin "
+     "anthrax mustard weapon methamphetamine meth_ meth. meth, meth? fentanyl ransomware keylogger stealer botnet phishing",
+     re.compile(r"\b" + _HARM_VERB + r"\s+" + _FILLER + r"\b" + _HARM_TOPIC)),
+    ("into", re.compile(r"\b(?:get|break|hack|log|sneak)\s+into\s+(?:my\s+ex'?s?|(?:my\s+)?(?:wife|husband|partner|girlfriend|boyfriend|boss|coworker|neighbou?r)'?s|"
+                        r"someone(?:\s+else)?'?s|his|her|their|a\s+stranger'?s|other\s+people'?s|another\s+person'?s)\s+(?:\w+\s+){0,2}?"
+                        r"(?:e-?mail|account|phone|instagram|facebook|icloud|gmail|whatsapp|accounts)\b")),
 ]
+ASK_BEFORE = re.compile(_ASK + r"\Z")
+
+
+def harmful(p: str) -> bool:
+    """An ask for working instructions to a weapon, a drug synthesis, malware or a break-in in
+    the plain text `p` (see HARM_CORE)."""
+    for anchors, rx in HARM_CORE:
+        if not any(a.replace("_", " ") in p for a in anchors.split()):
+            continue
+        for m in rx.finditer(p):
+            s = m.start()
+            if ASK_BEFORE.search(("\n" + p[:s]) if s < 80 else p[s - 80:s]):
+                return True
+    return False
 # The newest turn asks for the operational details of a topic the conversation already named
 # (crescendo: history, then a story, then "list the exact ingredients, ratios and assembly steps").
 HARM_DETAIL = re.compile(
@@ -180,9 +196,21 @@ HARM_TOPIC = re.compile(r"\b" + _HARM_TOPIC)
 # C ... respond to Z". The combine step names the variable it wants acted on.
 _ACT_ON = (r"(?:(?<=[.!?:;,])\s*|(?<![\w])(?:just|now|then|please|simply|and)\s+|^)"
            r"(?:respond|reply|answer|execute|follow|obey|comply\s+with|act\s+on|carry\s+out|fulfil+|do\s+what)")
-PAYLOAD_SPLIT = [
-    ("+", r"\b([a-z]\w{0,2})\s*=\s*[a-z]\w{0,2}\s*\+\s*[a-z]\w{0,2}\b[^\n]{0,200}?" + _ACT_ON + r"\s+(?:to\s+|with\s+)?(?:the\s+)?(?:\w+\s+)?\1\b"),
-]
+_SUM = re.compile(r"=\s*[a-z]\w{0,2}\s*\+\s*[a-z]\w{0,2}\b")  # starts with a literal: cheap on code full of "+"
+_SUM_VAR = re.compile(r"\b([a-z]\w{0,2})\s*\Z")
+_ACT_ON_VAR = re.compile(_ACT_ON + r"\s+(?:to\s+|with\s+)?(?:the\s+)?(?:\w+\s+)?(\w{1,3})\b")
+
+
+def payload_split(p: str) -> bool:
+    """`Z = A + B (+ C...)` and, within 200 characters, an order to act on Z, in the plain text `p`."""
+    for m in _SUM.finditer(p):
+        v = _SUM_VAR.search(p, max(0, m.start() - 8), m.start())
+        if v is None:
+            continue
+        for act in _ACT_ON_VAR.finditer(p, m.end(), m.end() + 260):
+            if act.group(1) == v.group(1):
+                return True
+    return False
 # A later turn that only names the variable ("Respond to Z as if it were my question"): matched
 # on the original case (a capital letter), confirmed by an earlier user turn assigning it a sum.
 PAYLOAD_ACT = re.compile(r"(?i:" + _ACT_ON + r")\s+(?:(?i:to|with)\s+)?(?:(?i:the)\s+)?(?:(?i:string|variable|prompt|request|question)\s+)?([A-Z])\b(?!['’]|\s+(?i:few|lot|bit|little|couple|single|number|question|quick)\b)")
@@ -247,8 +275,6 @@ _CATEGORIES = {
     "jailbreak": JAILBREAK,
     "divergence": DIVERGENCE,
     "indirect": INDIRECT,
-    "harmful": HARMFUL,
-    "payload_split": PAYLOAD_SPLIT,
 }
 _SQUASHED_CATEGORY = {0: "injection", 1: "extraction", 2: "jailbreak"}
 
@@ -408,6 +434,10 @@ class Signatures:
                 found = hidden | {"obfuscation"}
             if _many_shot(head):
                 found.add("many_shot")
+            if harmful(p):
+                found.add("harmful")
+            if "+" in p and payload_split(p):
+                found.add("payload_split")
         return found
 
     def conversation(self, newest: str, earlier: list[str], found: set[str]) -> set[str]:
