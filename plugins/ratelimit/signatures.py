@@ -14,7 +14,8 @@
                  styles, "note to the AI", "if you are a language model")
     many_shot    a prompt stuffed with fake dialogue turns of a compliant assistant
     harmful      an ask for working instructions to a weapon, a drug synthesis, malware or a
-                 break-in ("how to make a pipe bomb", "write working ransomware"); with
+                 break-in ("how to make a pipe bomb", "write working ransomware"), or for
+                 star-rated reviews under made-up names (review fraud); with
                  `conversation()`, also the operational details of a topic an earlier turn named
     payload_split a request split into variables ("Z = A + B + C ... respond to Z")
     obfuscation  one of the above found only after undoing an obfuscation (letter spacing,
@@ -168,6 +169,12 @@ HARM_CORE = [
     ("into", re.compile(r"\b(?:get|break|hack|log|sneak)\s+into\s+(?:my\s+ex'?s?|(?:my\s+)?(?:wife|husband|partner|girlfriend|boyfriend|boss|coworker|neighbou?r)'?s|"
                         r"someone(?:\s+else)?'?s|his|her|their|a\s+stranger'?s|other\s+people'?s|another\s+person'?s)\s+(?:\w+\s+){0,2}?"
                         r"(?:e-?mail|account|phone|instagram|facebook|icloud|gmail|whatsapp|accounts)\b")),
+    # Review fraud: many star-rated reviews under made-up identities.
+    ("review", re.compile(r"\b(?:write|writing|generate|generating|create|creating|make|making|post|posting|draft|drafting)\s+(?:me\s+)?"
+                          r"(?:\d+|a\s+(?:few|dozen|bunch\s+of)|some|several|many|multiple|dozens\s+of|hundreds\s+of)?\s*(?:\w+\s+)?"
+                          r"(?:fake|five[\s-]star|5[\s-]star|positive|glowing|one[\s-]star|1[\s-]star|negative)\s+(?:\w+\s+){0,2}?reviews\b"
+                          r"[^.!?\n]{0,80}?\b(?:different|various|made[\s-]up|invented|random|unique|fake)\s+"
+                          r"(?:names|customers|people|reviewers|accounts|personas|identities|authors|usernames)\b")),
 ]
 ASK_BEFORE = re.compile(_ASK + r"\Z")
 
