@@ -348,7 +348,7 @@ class ContentSignals:
             found |= self.signatures.match(pre)
             forcing = bool(_FORCING.search(pre[:400]))
             add("prefill_forcing" if forcing else "prefill", cfg.prefill_forcing_points if forcing else cfg.prefill_points)
-        for name in found:
+        for name in sorted(found):  # (a set's order differs between processes: ties in points must not)
             add("injection" if name == "custom" else name, self.points[name])
         if volume and prompt_tokens > cfg.oversized_tokens:
             add("oversized", cfg.oversized_points)
