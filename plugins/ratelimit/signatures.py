@@ -157,9 +157,11 @@ _HARM_TOPIC = (r"(?:(?:pipe|nail|car|dirty|letter|fertili[sz]er)\s*bombs?|moloto
 _HARM_VERB = (r"(?:make|making|build|building|create|creating|write|writing|code|coding|develop|developing|synthesi[sz]e|synthesi[sz]ing|"
               r"cook|cooking|produce|producing|assemble|assembling|manufacture|manufacturing|construct|constructing|draft|drafting|"
               r"generate|generating|print|printing|brew|brewing|mix|mixing|prepare|preparing|deploy|deploying)")
-_ASK = (r"(?:(?:[.!?:;\n\"'(>\]])\s*(?:now\s+|just\s+|please\s+|then\s+|so\s+)?|\b(?:how\s+(?:to|do\s+(?:i|you|we|people)|can\s+(?:i|you|we)|would\s+(?:i|you|one)|"
+_ASK_START = r"(?:[.!?:;\n\"'(>\]])\s*(?:now\s+|just\s+|please\s+|then\s+|so\s+)?"
+_ASK_WORD = (r"\b(?:how\s+(?:to|do\s+(?:i|you|we|people)|can\s+(?:i|you|we)|would\s+(?:i|you|one)|"
         r"could\s+(?:i|you)|should\s+i)|instructions?\s+(?:to|for|on)|steps?\s+(?:to|for)|guide\s+(?:to|for|on)|recipe\s+for|tell\s+me|"
-        r"teach\s+me|show\s+me|help\s+me|me\s+how\s+to|i\s+(?:need|want)\s+to|can\s+you|could\s+you|please|let'?s)\s+(?:\w+\s+){0,2}?)")
+        r"teach\s+me|show\s+me|help\s+me|me\s+how\s+to|i\s+(?:need|want)\s+to|can\s+you|could\s+you|please|let'?s)\s+(?:\w+\s+){0,2}?")
+_ASK = r"(?:" + _ASK_START + r"|" + _ASK_WORD + r")"
 _FILLER = r"(?:(?:a|an|some|the|my|own|me|working|functional|fully|real|convincing|untraceable|undetectable|homemade|simple|basic|small|powerful|new|\w+ing)\s+){0,3}"
 # The making verb with its object (found first: cheap), then the ask in the 80 characters before it.
 HARM_CORE = [
@@ -177,6 +179,7 @@ HARM_CORE = [
                           r"(?:names|customers|people|reviewers|accounts|personas|identities|authors|usernames)\b")),
 ]
 ASK_BEFORE = re.compile(_ASK + r"\Z")
+ASK_WORD_BEFORE = re.compile(_ASK_WORD + r"\Z")  # a gerund at a sentence start is a subject ("Making a pipe bomb is a felony")
 
 
 def harmful(p: str) -> bool:
@@ -187,7 +190,8 @@ def harmful(p: str) -> bool:
             continue
         for m in rx.finditer(p):
             s = m.start()
-            if ASK_BEFORE.search(("\n" + p[:s]) if s < 80 else p[s - 80:s]):
+            ask = ASK_WORD_BEFORE if p[s:m.end()].split(None, 1)[0].endswith("ing") else ASK_BEFORE
+            if ask.search(("\n" + p[:s]) if s < 80 else p[s - 80:s]):
                 return True
     return False
 # The newest turn asks for the operational details of a topic the conversation already named
