@@ -26,6 +26,12 @@ table, not which row). Rows, and the fields of a JSON record, are records: they 
 neighbour context (the row after a matching row is another record, not its answer). The newer of two versions of a document (`supersede.versions`) gets a bonus on the
 lines its older version lacks: what it changed.
 
+A few kinds of line are what a kind of question asks for, and rare in a paste: they get about the
+best line's relevance on top (`_SPEECH`, `_SPEECH_SHARE`) under that question: first-person
+statements of a value (`SAID`), lines committing to an option (`DECIDED`), a log's failure lines
+(FAILED, an error type, pytest's "E   assert") under a question about what failed (`FAILING`),
+and addressee lines ("Attn: ...") under a question about whom something goes to (`ADDRESSEE`).
+
 What an excerpt of a given size keeps (`retention`, which `select.py` prices) counts the note and
 the heading or header each segment is taken with. Segments are taken best first (score / tokens ** 0.5, ties: earlier first) while they fit, each
 with its section heading and the neighbour that made it relevant, then put back in their
@@ -68,16 +74,19 @@ class Query(dict):  # type: ignore[type-arg]
     """Query terms -> weights; `ask`: the kinds of value the question asks for (`lexicon.answer_kinds`);
     `parts`: a question asking several things, its parts (their terms, and the kinds each asks for)."""
 
-    __slots__ = ("ask", "parts", "pairs", "said", "decided")
+    __slots__ = ("ask", "parts", "pairs", "said", "decided", "failing", "addressee")
 
     def __init__(self, terms: Any = (), ask: int = 0, parts: tuple[tuple[frozenset[str], int], ...] = (),
-                 pairs: frozenset[tuple[str, str]] = frozenset(), said: bool = False, decided: bool = False) -> None:
+                 pairs: frozenset[tuple[str, str]] = frozenset(), said: bool = False, decided: bool = False,
+                 failing: bool = False, addressee: bool = False) -> None:
         super().__init__(terms)
         self.ask = ask
         self.parts = parts
         self.pairs = pairs  # the question's adjacent word pairs ("migration plan"): a phrase, not two words
         self.said = said  # the question asks what someone said (`SAID`): first-person statements of a value count more
         self.decided = decided  # the question asks what was settled (`DECIDED`): lines committing to a named option count more
+        self.failing = failing  # the question asks what failed (`FAILING`): a log's failure lines (`_ALARM`) count more
+        self.addressee = addressee  # the question asks whom something goes to (`ADDRESSEE`): "Attn:" lines (`_ADDRESS`) count more
 
 
 # A question about what someone said, wrote or told ("what did the rep say", "when did the witness say
@@ -101,6 +110,27 @@ DECIDED = re.compile(r"\b(?:settled?|decided?|agreed?|land(?:ed)?\s+on|chose|cho
 _COMMITS = re.compile(r"\b(?:agreed|settled\s+on|decided\s+on|confirmed|booked|reserved|locked\s+in|signed\s+up|"
                       r"let'?s\s+(?:go\s+with|do|book|take|use|pick)|(?:we'?ll|we\s+will|i'?ll)\s+(?:go\s+with|take|use|book)|"
                       r"going\s+with|go(?:ing)?\s+for)\b", re.IGNORECASE)
+
+# A question about what failed or broke ("which test is failing", "what's broken", "why did the deploy crash",
+# "the exact assertion that blew up"), and, inside a pasted log or a tool's output, a line that marks a failure:
+# a FAILED / ERROR / FATAL status, an exception or error type ("AssertionError", "KeyError: 'x'",
+# "TimeoutException"), a traceback, an assert line ("E   assert 3 == 4"). A CI log is mostly PASSED lines that
+# share the question's words ("test", "run"); the few lines of the failure are what it asks for.
+FAILING = re.compile(r"\b(?:fail(?:s|ed|ing|ures?)?|error(?:s|ed)?|broken?|breaks?|crash(?:es|ed|ing)?|exceptions?|traceback|"
+                     r"assert(?:s|ed|ions?)?|blew\s+up|blow(?:s|ing)?\s+up|went\s+wrong|goes\s+wrong|red\s+build)\b", re.IGNORECASE)
+# (A log's report of a failure, not source code handling one: "except ClientError:", "raise ValueError(...)",
+# "    assert x" in a pasted file are no failure; pytest's "E   assert ..." and "> assert ..." are.)
+_ALARM = re.compile(r"\bFAIL(?:ED|URE|S)?\b|\bERROR\b|\bFATAL\b|\bCRITICAL\b|\bError:|\b[A-Z][A-Za-z]*(?:Error|Exception|Failure)\b(?=:|\s*$)"
+                    r"|\bTraceback\s+\(most\b|^\s*(?:E|>)\s+assert\b|\bpanic:", re.MULTILINE)
+_HANDLER = re.compile(r"^\s*(?:except|raise|throw|catch|class|def|if|elif|return)\b|^\s*}?\s*catch\b")
+# A question about whom something goes to ("who must the notice be addressed to", "who do we notify",
+# "to whom do I send it"), and a line naming an addressee: "Attn: Mateo Haverkamp", "For the attention of",
+# "c/o", "addressed to the General Counsel", "To: ..." (a contract's notices clause, a letter's head).
+ADDRESSEE = re.compile(r"\bto\s+whom\b|\b(?:who|whom)\b[^?.]{0,80}?\b(?:address(?:ed)?|notif(?:y|ied|ies|ication)|notices?|send|sent|"
+                       r"deliver(?:ed)?|served?|contact(?:ed)?|cc|copy|copied|escalat(?:e|ed|ion)|attention)\b", re.IGNORECASE)
+_ADDRESS = re.compile(r"\b(?:Attn|ATTN|Attention|FAO|c/o)\b\.?\s*:?\s*[A-Z]|\b[Ff]or\s+the\s+attention\s+of\s+[A-Z]"
+                      r"|\b(?:addressed|sent|delivered|marked|copied)\s+to\s*:?\s*(?:the\s+)?[A-Z]|^\s*(?:To|Cc|CC)\s*:\s*[A-Z]", re.MULTILINE)
+_ALARM_SHARE = 0.2  # failure lines are a log's few lines: at most this share of its segments (else nothing stands out)
 
 # A passage in another language (a forwarded letter, a quoted reply in German, Dutch, Italian...): the
 # question's English words cannot reach it, so its sentences take the relevance of the English line that
@@ -226,7 +256,7 @@ class _Analysis:
 
     __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
                  "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued", "table", "table_heads", "speech",
-                 "commits", "lead")
+                 "commits", "lead", "alarms", "addressed")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
@@ -252,6 +282,8 @@ class _Analysis:
         self.speech: list[int] = []  # first-person statements holding a value (`_FIRST_PERSON`)
         self.commits: list[int] = []  # lines committing to a named option (`_COMMITS`)
         self.lead: dict[int, int] = {}  # a segment of a passage in another language -> the line leading into it (`foreign`)
+        self.alarms: list[int] = []  # lines marking a failure (`_ALARM`), when they are few
+        self.addressed: list[int] = []  # lines naming an addressee (`_ADDRESS`), when they are few
         alien: list[bool] = []
         seen: set[str] = set()
         h, last, body = -1, -1, 0
@@ -271,6 +303,10 @@ class _Analysis:
                 self.speech.append(i)
             if found and _COMMITS.search(seg):
                 self.commits.append(i)
+            if _ALARM.search(seg) and not _HANDLER.match(seg):
+                self.alarms.append(i)
+            if _ADDRESS.search(seg):
+                self.addressed.append(i)
             alien.append(foreign(seg))
             if alien[-1] and (self.valued[-1] or _WORD_VALUE.search(seg)) and (not self.speech or self.speech[-1] != i):
                 self.speech.append(i)  # a letter forwarded in another language is what someone said, in their words
@@ -303,6 +339,10 @@ class _Analysis:
                 self.table.add(i)
         if h >= 0:
             self.sections[h] = range(h + 1, n)
+        if len(self.alarms) > max(3, _ALARM_SHARE * n):
+            self.alarms = []
+        if len(self.addressed) > max(3, _ALARM_SHARE * n):
+            self.addressed = []
         self._tables()
         self._foreign(alien)
         self.avg = avg = (sum(self.lengths) / n) if n else 1.0
@@ -516,6 +556,12 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
             out[i] += _SPEECH + _SPEECH_SHARE * top
     if a.commits and getattr(query, "decided", False):  # likewise: what was settled, in the thread's own words
         for i in a.commits:
+            out[i] += _SPEECH + _SPEECH_SHARE * top
+    if a.alarms and getattr(query, "failing", False):  # likewise: what failed, among the lines of what passed
+        for i in a.alarms:
+            out[i] += _SPEECH + _SPEECH_SHARE * top
+    if a.addressed and getattr(query, "addressee", False):  # likewise: whom it goes to, among the clauses about it
+        for i in a.addressed:
             out[i] += _SPEECH + _SPEECH_SHARE * top
     if later is not None:
         if isinstance(later, Later):  # inline: the common case

@@ -45,8 +45,8 @@ from proxy import tokens
 from proxy.caches import put_bounded
 
 from . import lexicon, select, supersede
-from .excerpt import DECIDED, SAID, Query, ask_of, pairs_of, passage_relevance
-from .words import camel_parts, places, words
+from .excerpt import ADDRESSEE, DECIDED, FAILING, SAID, Query, ask_of, pairs_of, passage_relevance
+from .words import identifier_parts, places, words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
 __all__ = ["DEFAULT_ROLE_WEIGHTS", "Plan", "Settings", "Unit", "Weights", "apply", "build_units", "plan"]
@@ -89,7 +89,7 @@ def analyse(text: str) -> Features:
     for w in words(text.lower(), STOPWORDS):
         tf[w] = tf.get(w, 0) + 1
         n += 1
-    for w in camel_parts(text):  # identifiers' words add terms, not length
+    for w in identifier_parts(text):  # identifiers' words add terms, not length
         tf[w] = tf.get(w, 0) + 1
     for w in places(text):  # ("what sits at position 6" meets the list line "6. ...")
         tf[w] = tf.get(w, 0) + 1
@@ -269,7 +269,7 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     for a in acronyms(lead_text):  # "auxiliary power unit" also as "apu"
         q.setdefault(a, 1.0)
     return Query(q, lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text), bool(SAID.search(lead_text)),
-                 bool(DECIDED.search(lead_text)))
+                 bool(DECIDED.search(lead_text)), bool(FAILING.search(lead_text)), bool(ADDRESSEE.search(lead_text)))
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\S")
@@ -415,7 +415,8 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     _answers(units)
     question = message_text(messages[units[user_units[-1]].messages[0]]) if user_units else ""
     _recommendations(messages, units, question)
-    supersede.versions(feats, units, hits, bool(supersede.NEWEST.search(question)))
+    supersede.versions(feats, units, hits, bool(supersede.NEWEST.search(question)), bool(supersede.EARLIER.search(question)),
+                       _Texts(messages))
     corrected = supersede.corrections(feats, units)
     supersede.lift_relevance(units, corrected)
     max_ref = max((u.reference for u in candidates), default=0.0) or 1.0
@@ -432,6 +433,19 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
         informative = min(1.0, (len(f.terms) + 2 * len(f.items)) / 12) if u.role != "tool" else 1.0
         u.score = score * (0.2 + 0.8 * informative) + (s.recent_bonus if u.recent else 0.0)
     supersede.lift_scores(units, corrected)
+
+
+class _Texts:
+    """messages[i]'s text on demand (`message_text`)."""
+
+    __slots__ = ("messages",)
+
+    def __init__(self, messages: list[Any]) -> None:
+        self.messages = messages
+
+    def __getitem__(self, i: int) -> str:
+        m = self.messages[i]
+        return message_text(m) if isinstance(m, dict) else ""
 
 
 _FACT = 0.5  # score added to a short user message stating a value

@@ -23,7 +23,7 @@ from typing import Any
 
 from proxy import tokens
 
-from .excerpt import Later, excerpt_message, retention, version_keys
+from .excerpt import Later, Query, excerpt_message, retention, version_keys
 from .words import terms_of
 from .units import Plan, Settings, Unit
 
@@ -92,6 +92,8 @@ def _unit_query(messages: list[Any], u: Unit, query: dict[str, float]) -> dict[s
         if isinstance(fn, dict):
             for t in terms_of(f"{fn.get('name', '')} {fn.get('arguments', '')}"):
                 q[t] = max(q.get(t, 0.0), 0.3)
+    if isinstance(query, Query) and (query.failing or query.addressee):  # (a tool's output is where a failure is logged)
+        return Query(q, failing=query.failing, addressee=query.addressee)
     return q
 
 

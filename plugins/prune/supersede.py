@@ -20,7 +20,11 @@ rules, both conditioned on the question (nothing moves when the question is not 
   are two versions of one document: the later one gets the relevance (and the later-reference
   score) of the pair, the earlier one at most `_OLDER` of them, so the older version goes first.
   A question naming what only the earlier one has (the production config, not the staging one)
-  tells them apart: nothing moves. When the newer version is shortened, its lines that the older
+  tells them apart: nothing moves. A newer message that says it updates (a correction cue on a line
+  holding a value the older one lacks: "it is now in room E2-465"; not a tool's output, and not when
+  the question asks for the first or original one) is the newest by its own words, as if the
+  question had asked for it (`NEWEST`), and is compared with the relevant long messages further
+  back than the last `_VERSION_LOOKBACK` too. When the newer version is shortened, its lines that the older
   one does not have are what it updates, and excerpts favour them (`excerpt.py`, `prior`).
 """
 from __future__ import annotations
@@ -142,10 +146,31 @@ NEWEST = re.compile(r"\b(?:newest|latest|most\s+recent|current|final|updated|las
                     r"contract|agreement|spec|sheet|document|one)\b", re.IGNORECASE)
 
 
-def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any], newest: bool = False) -> None:
+# A question that asks for an earlier one ("in your very first scan", "the original quote", "the previous draft").
+EARLIER = re.compile(r"\b(?:first|original|initial|earlier|earliest|previous|prior|older|oldest)\b", re.IGNORECASE)
+
+
+_VALUE = re.compile(r"\b[A-Za-z]*\d[\w-]*")
+
+
+def update_values(text: str) -> frozenset[str]:
+    """The values (items with a digit, lower-case) on the lines of `text` that say they update one
+    ("It is now in room E2-465, and the new dial-in PIN is 7025 135"): a long message with a cue word
+    and no new value on its line ("this week instead of next") updates nothing."""
+    out: set[str] = set()
+    for line in text.split("\n"):
+        if _CUE.search(line):
+            out.update(x.lower() for x in _VALUE.findall(line) if len(x) >= 2)
+    return frozenset(out)
+
+
+def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any], newest: bool = False, earlier: bool = False,
+             texts: Sequence[str] | None = None) -> None:
     """Prefer the later of two versions of one document (see the module doc); `hits[i]`: the
     question's terms in message i. The newer unit's `prior` names both messages, for its excerpt.
-    `newest`: the question asks for the newest version (`NEWEST`), so the terms do not tell them apart."""
+    `newest`: the question asks for the newest version (`NEWEST`), so the terms do not tell them apart.
+    `earlier`: it asks for an earlier one (`EARLIER`): a message saying it updates is no newest version then.
+    `texts[i]`: message i's text (for `update_values`; without it no message counts as an update)."""
     docs = []  # (unit, its document's message index, features): long messages of units that may go
     for u in units:
         if u.pinned:
@@ -158,12 +183,22 @@ def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any], newes
         if newer.rel_norm < _VERSION_RELEVANT:  # only a version the question is about matters
             continue
         a = len(fn.terms)
-        for older, oi, fo in reversed(docs[max(0, k - _VERSION_LOOKBACK):k]):  # the closest earlier version, among the last few
+        # A newer message that says it updates ("it is now in room E2-465": `update_values`) is the newest version
+        # by its own words, as if the question had asked for it (a tool's output reports, it does not update).
+        news = (update_values(texts[ni]) if fn.cue and texts is not None and not newest and not earlier and newer.role != "tool"
+                else frozenset())
+        latest = newest or bool(news)
+        near = docs[max(0, k - _VERSION_LOOKBACK):k]
+        if latest and k > _VERSION_LOOKBACK:  # an update may answer a thread pasted long before: the relevant ones further back too
+            far = [d for d in docs[:k - _VERSION_LOOKBACK] if d[0].rel_norm >= _VERSION_RELEVANT][-_VERSION_LOOKBACK:]
+            near = far + near
+        for older, oi, fo in reversed(near):  # the closest earlier version, among the last few
             b = len(fo.terms)
-            if min(a, b) < _SAME * max(a, b) or not (newest or hits[oi] <= hits[ni]):  # too different in size, or told apart
+            update = newest or not news <= fo.items  # it updates this one: a value on its update line that this one lacks
+            if min(a, b) < _SAME * max(a, b) or not (update or hits[oi] <= hits[ni]):  # too different in size, or told apart
                 continue
             common = len(fn.terms & fo.terms)
-            if common >= (_SAME_NEWEST if newest else _SAME) * (a + b - common):
+            if common >= (_SAME_NEWEST if update else _SAME) * (a + b - common):
                 top = max(newer.rel_norm, older.rel_norm)
                 newer.rel_norm = top
                 older.rel_norm = min(older.rel_norm, _OLDER * top)
