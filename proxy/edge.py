@@ -133,7 +133,8 @@ def _shows_output(ev: SSEEvent) -> bool:
         return False
     c = choices[0]
     d = c.get("delta")
-    return bool(c.get("text")) or (isinstance(d, dict) and bool(d.get("content") or d.get("tool_calls") or d.get("refusal")))
+    return bool(c.get("text")) or (isinstance(d, dict) and bool(d.get("content") or d.get("tool_calls") or d.get("function_call")
+                                                                or d.get("refusal")))
 
 
 async def _write_held(out: web.StreamResponse, held: list[bytes]) -> None:

@@ -113,6 +113,9 @@ class Guard:
         self.delivered = Assembly()
         resp.assembly = self.delivered
         self.verdicts = Verdicts()  # second opinions on uncertain claims, by position in self.text
+        self.deferred = False  # a check was left to a later event of the same read (`SSEEvent.more`)
+        self.pending_failure: Failure | None = None  # found with text released: that text goes out first
+        self.pending_finish: tuple[dict[str, Any], SSEEvent] | None = None  # the finish that came with it
 
     # -- the stream -----------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[SSEEvent]:
@@ -124,16 +127,33 @@ class Guard:
                     out = await self._upstream_ended()
                 else:
                     out = await self._on_event(ev)
-                last = len(out) - 1
-                for i, e in enumerate(out):
-                    if e.data is not None:
-                        self.delivered.feed(e)
-                    # What follows a release may be held or come later: only the events of one
-                    # release go out together (`SSEEvent.more` is about the guard's output now).
-                    e.more = i < last
+                    if self.deferred and not ev.more and not self.ended:
+                        out += await self._advance(stash=True)  # the read ended on an event that runs no check
+                for e in self._delivering(out):
                     yield e
+                while self.pending_failure is not None and not self.ended:
+                    failure, self.pending_failure = self.pending_failure, None
+                    before = self.cur
+                    out = await self._failed(failure)
+                    finish, self.pending_finish = self.pending_finish, None
+                    if finish is not None and not self.ended and self.cur is before:  # flagged: the answer goes on
+                        self.finish = finish
+                        out += await self._finished()
+                    for e in self._delivering(out):
+                        yield e
         finally:
             await self._close_current()
+
+    def _delivering(self, out: list[SSEEvent]) -> list[SSEEvent]:
+        """`out` as it goes to the client: fed to the delivered assembly, and marked so that only
+        the events of one release are written together (what follows may be held, or come later:
+        `SSEEvent.more` is about the guard's output from here on)."""
+        last = len(out) - 1
+        for i, e in enumerate(out):
+            if e.data is not None:
+                self.delivered.feed(e)
+            e.more = i < last
+        return out
 
     async def _on_event(self, ev: SSEEvent) -> list[SSEEvent]:
         obj = ev.chunk()
@@ -141,9 +161,13 @@ class Guard:
             if ev.is_done:
                 return await self._upstream_ended()
             if ev.data is None:
-                return [ev] if self.role_sent else []  # comments: keep-alives, harmless anywhere
+                # comments: keep-alives, harmless anywhere; text left to this read goes out before one
+                out = await self._advance(stash=True) if self.deferred else []
+                if self.role_sent:
+                    out.append(ev)
+                return out
             self.queue.append(_Item(len(self.text), len(self.text), None, ev))
-            return await self._advance(ev)
+            return await self._advance(defer=ev.more, stash=True)
         if self.head is None:
             self.head = Head(obj.get("id"), obj.get("created"), obj.get("model"), self.endpoint)
         choices = obj.get("choices")
@@ -152,7 +176,7 @@ class Guard:
                 self.usage_ev = ev
                 return []
             self.queue.append(_Item(len(self.text), len(self.text), obj, None if self.rewrite else ev))
-            return await self._advance(ev)
+            return await self._advance(defer=ev.more, stash=True)
         c = choices[0]
         finish = c.get("finish_reason")
         if self.endpoint == COMPLETIONS:
@@ -173,9 +197,17 @@ class Guard:
         if piece:
             self._add_text(piece, obj, ev if not (self.rewrite or finish) else None)
         if finish:
+            out: list[SSEEvent] = []
+            if self.deferred or piece:
+                # the read's text is released before the whole answer is checked, so what precedes
+                # a failing claim is not held for the regeneration: the finish waits for the failure
+                out = await self._advance(stash=True)
+                if self.pending_failure is not None:
+                    self.pending_finish = (obj, ev)
+                    return out
             self.finish = (obj, ev)
-            return await self._finished()
-        return await self._advance(ev)
+            return out + await self._finished()
+        return await self._advance(defer=ev.more, stash=True)
 
     def _add_text(self, piece: str, obj: dict[str, Any], ev: SSEEvent | None) -> None:
         if self.joiner is not None:
@@ -187,15 +219,26 @@ class Guard:
             self.queue.append(_Item(a, len(self.text), obj, ev))
 
     # -- releasing ---------------------------------------------------------------------------------
-    async def _advance(self, ev: SSEEvent | None = None) -> list[SSEEvent]:
-        """Check what has arrived and release what may go out. An event the next one follows at
-        once (`SSEEvent.more`: the same upstream read) leaves the check to that one: one check per
-        read instead of per event, and nothing is released later than it would have been."""
-        if self.json_answer or (ev is not None and ev.more):
+    async def _advance(self, defer: bool = False, stash: bool = False) -> list[SSEEvent]:
+        """Check what has arrived and release what may go out. `defer`: the event that arrived
+        is followed at once by another of the same upstream read (`SSEEvent.more`), which runs
+        the check instead: one check per read, not per event (`events` runs it when a read ends
+        on an event that checks nothing). `stash`: a failure found while text is released is
+        left to `events`, which sends that text first."""
+        if self.json_answer:
             return []
+        if defer:
+            self.deferred = True
+            return []
+        self.deferred = False
         limit, failure = self.checks.step(self.text, self.released, self.final)
         out = self._release(limit)
         if failure is not None:
+            if out and stash:
+                # text of this read before the failing claim goes out now, not after the
+                # regeneration's (or second opinion's) round trip: `events` handles the failure next
+                self.pending_failure = failure
+                return out
             out += await self._failed(failure)
         return out
 

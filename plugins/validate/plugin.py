@@ -367,11 +367,24 @@ class Validate(Plugin):
     async def _passthrough(self, ctx: RequestContext, plan: Plan, resp: ProxyResponse,
                            stream: AsyncIterator[SSEEvent], body: dict[str, Any]) -> AsyncIterator[SSEEvent]:
         done: SSEEvent | None = None
+        held: SSEEvent | None = None  # an event the next follows at once: yielded with it (see below)
         async for ev in stream:
+            if held is not None:
+                # `[DONE]` waits for the validators, so the event before it is the last one that
+                # goes out now: it must not say that another follows at once (the edge would hold it)
+                held.more = not ev.is_done and held.more
+                yield held
+                held = None
             if ev.is_done:
                 done = ev
                 continue
+            if ev.more:
+                held = ev
+                continue
             yield ev
+        if held is not None:
+            held.more = False
+            yield held
         answers = (resp.assembly or Assembly()).answers()
         outcome = await run_validators(ctx, plan.validators, answers, body, {}, self.config.on_error, self.metrics)
         if outcome.passed:

@@ -60,6 +60,7 @@ class _Patience:
         self.cm: asyncio.Timeout | None = None
 
     async def __aenter__(self) -> None:
+        assert self.cm is None, "a patient timeout is entered once"
         self.loop = asyncio.get_running_loop()
         self.cm = asyncio.timeout(None)
         await self.cm.__aenter__()
