@@ -167,7 +167,7 @@ class Guard:
                     out.append(ev)
                 return out
             self.queue.append(_Item(len(self.text), len(self.text), None, ev))
-            return await self._advance(defer=ev.more, stash=True)
+            return await self._advance(defer=ev.more and self.role_sent, stash=True)
         if self.head is None:
             self.head = Head(obj.get("id"), obj.get("created"), obj.get("model"), self.endpoint)
         choices = obj.get("choices")
@@ -176,7 +176,7 @@ class Guard:
                 self.usage_ev = ev
                 return []
             self.queue.append(_Item(len(self.text), len(self.text), obj, None if self.rewrite else ev))
-            return await self._advance(defer=ev.more, stash=True)
+            return await self._advance(defer=ev.more and self.role_sent, stash=True)
         c = choices[0]
         finish = c.get("finish_reason")
         if self.endpoint == COMPLETIONS:
@@ -207,7 +207,7 @@ class Guard:
                     return out
             self.finish = (obj, ev)
             return out + await self._finished()
-        return await self._advance(defer=ev.more, stash=True)
+        return await self._advance(defer=ev.more and self.role_sent, stash=True)
 
     def _add_text(self, piece: str, obj: dict[str, Any], ev: SSEEvent | None) -> None:
         if self.joiner is not None:
@@ -223,7 +223,9 @@ class Guard:
         """Check what has arrived and release what may go out. `defer`: the event that arrived
         is followed at once by another of the same upstream read (`SSEEvent.more`), which runs
         the check instead: one check per read, not per event (`events` runs it when a read ends
-        on an event that checks nothing). `stash`: a failure found while text is released is
+        on an event that checks nothing). Callers defer only once the first content is out:
+        until then each event is checked as it comes, so the first words are not held while
+        the rest of the read (and its claims) is checked (time to first content). `stash`: a failure found while text is released is
         left to `events`, which sends that text first."""
         if self.json_answer:
             return []
