@@ -290,12 +290,12 @@ class _Analysis:
         for i, seg in enumerate(self.segs):
             tf = terms_of(seg)
             self.lengths.append(sum(tf.values()))
-            for pr in pairs_of(seg):
+            for pr in sorted(pairs_of(seg)):
                 self.pairs.setdefault(pr, []).append(i)
             for t, c in tf.items():
                 self.terms.setdefault(t, []).append((i, c))
             found = _items(seg)
-            for x in found:
+            for x in sorted(found):
                 self.items.setdefault(x, []).append(i)
             nq = len(_QUANTITY.findall(seg))
             self.valued.append(nq > 0 or any(c.isdigit() for x in found for c in x))
@@ -419,7 +419,10 @@ _NEW, _NEW_SHARE = 2.0, 0.5
 
 def _context(a: _Analysis, rel: dict[int, float], ask: int, kind: float = _KIND) -> tuple[dict[int, float], dict[int, int]]:
     """Relevance with context (section, neighbours, kind of value; see the module doc), and for a
-    segment made relevant mostly by a neighbour, that neighbour (kept with it)."""
+    segment made relevant mostly by a neighbour, that neighbour (kept with it). Segments are taken in
+    their order (the links depend on it: the first neighbour to lift a segment names it unless a later one
+    lifts it clearly more), never in the order the query's terms happened to reach them."""
+    rel = dict(sorted(rel.items()))
     total = dict(rel)
     get = total.get
     link: dict[int, int] = {}
@@ -507,9 +510,9 @@ def _with_naming(query: dict[str, float]) -> dict[str, float]:
     """The query with the other names of a setting it asks about (`lexicon.NAMING`), at a fraction of its weight."""
     extra: dict[str, float] = {}
     naming = lexicon.NAMING
-    for t in query.keys() & naming.keys():
+    for t in sorted(query.keys() & naming.keys()):
         w = query[t] * lexicon.SYNONYM_WEIGHT
-        for x in naming[t]:
+        for x in sorted(naming[t]):
             if x not in query and extra.get(x, 0.0) < w:
                 extra[x] = w
     return {**query, **extra} if extra else query
@@ -530,14 +533,14 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
     weighted = a.weighted
     get = rel.get
     terms = _with_naming(query)
-    for q in terms.keys() & weighted.keys():
+    for q in sorted(terms.keys() & weighted.keys()):  # sorted: float sums and `rel`'s order not hash order
         idf, post = weighted[q]
         w = idf * terms[q]
         for i, t in post:
             rel[i] = get(i, 0.0) + w * t
     pairs = getattr(query, "pairs", None)
     if pairs and rel:  # the question's phrase, word for word: both words' weight once more
-        for pr in pairs & a.pairs.keys():
+        for pr in sorted(pairs & a.pairs.keys()):
             w0, w1 = weighted.get(pr[0]), weighted.get(pr[1])
             if w0 and w1:
                 bonus = _PHRASE * (w0[0] * query.get(pr[0], 0.0) + w1[0] * query.get(pr[1], 0.0))
@@ -595,7 +598,7 @@ def passage_relevance(text: str, model: str | None, weights: dict[str, float], a
     rel: dict[int, float] = {}
     terms, lengths = a.terms, a.lengths
     x, y = k1 * (1 - b), k1 * b / avgdl
-    for q in weights.keys() & terms.keys():
+    for q in sorted(weights.keys() & terms.keys()):  # (a fixed order of float sums: not hash order)
         w = weights[q] * (k1 + 1)
         for i, c in terms[q]:
             rel[i] = rel.get(i, 0.0) + w * c / (c + x + y * lengths[i])

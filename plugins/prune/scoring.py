@@ -338,8 +338,8 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     df: dict[str, int] = {}
     for f in feats:
         total_len += f.length
-        common = qset & f.terms if qset else ()
-        hits.append(common)
+        common = qset & f.terms if qset else frozenset()
+        hits.append(common)  # (a set: `supersede.versions` compares them as sets)
         for q in common:
             df[q] = df.get(q, 0) + 1
     item_df = Counter(chain.from_iterable(f.items for f in feats))
@@ -362,7 +362,7 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
             rel = 0.0
             ref = 0.0
             for i in u.messages:
-                common = hits[i]
+                common = sorted(hits[i])  # a fixed order of the float sums below, not hash order
                 if common:
                     f = feats[i]
                     norm = k1x + k1b * f.length
@@ -394,7 +394,7 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
                         for k, x in enumerate(rp):
                             if x > best[k]:
                                 best[k] = x
-                shared = feats[i].items & later if later else ()
+                shared = sorted(feats[i].items & later) if later else ()
                 for x in shared:
                     ref += wlog[item_df[x]]
             u.relevance, u.reference = rel, ref
