@@ -225,8 +225,8 @@ class Guard:
         the check instead: one check per read, not per event (`events` runs it when a read ends
         on an event that checks nothing). Callers defer only once the first content is out:
         until then each event is checked as it comes, so the first words are not held while
-        the rest of the read (and its claims) is checked (time to first content). `stash`: a failure found while text is released is
-        left to `events`, which sends that text first."""
+        the rest of the read (and its claims) is checked (time to first content). `stash`: a
+        failure found while text is released is left to `events`, which sends that text first."""
         if self.json_answer:
             return []
         if defer:
