@@ -6,20 +6,11 @@ report the named number.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from plugins.validate.validators.base import Answer, Subject
-from plugins.validate.validators.numbers import NumbersValidator
-
-
-def run(data: Any, answer: str, user: str = "Can you help?", system: str = "") -> Any:
-    msgs = [{"role": "system", "content": system}] if system else []
-    msgs += [{"role": "user", "content": user},
-            {"role": "tool", "tool_call_id": "c1", "content": data if isinstance(data, str) else json.dumps(data)}]
-    return NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
+from tests.numbers_support import assert_caught, assert_grounded, run
 
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -114,14 +105,9 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
 
 @pytest.mark.parametrize("case", GROUNDED)
 def test_chained_values_are_grounded(case: tuple[Any, ...]) -> None:
-    data, answer = case[0], case[1]
-    res = run(data, answer, *case[2:])
-    assert res.is_valid, (answer, res.unverified)
+    assert_grounded(case)
 
 
 @pytest.mark.parametrize("good,bad_case,bad", CAUGHT)
 def test_fabricated_chain_values_are_caught(good: tuple[Any, ...], bad_case: tuple[Any, ...], bad: str) -> None:
-    ok = run(*good)
-    assert ok.is_valid, (good[1], ok.unverified)
-    res = run(*bad_case)
-    assert not res.is_valid and any(bad in u or u in bad for u in res.unverified), (bad_case[1], res.unverified)
+    assert_caught(good, bad_case, bad)

@@ -15,12 +15,7 @@ import pytest
 
 from plugins.validate.validators.base import Answer, Subject
 from plugins.validate.validators.numbers import NumbersValidator
-
-
-def run(data: Any, answer: str, user: str = "Can you help?") -> Any:
-    msgs = [{"role": "user", "content": user},
-            {"role": "tool", "tool_call_id": "c1", "content": data if isinstance(data, str) else json.dumps(data)}]
-    return NumbersValidator().validate(Subject(Answer(answer), {"messages": msgs}))
+from tests.numbers_support import run
 
 
 GROUNDED = [
