@@ -154,6 +154,7 @@ class NumbersValidator:
         sure: list[Claim] = []
         cap = self.cfg.max_claims
         unchecked_from: int | None = None
+        at: list[tuple[int, Fact]] = []  # (where, fact) of each verified claim the answer states, in order
         for start, end in _bounded(text, numbered_sentences(text)):
             if len(claims) >= cap:
                 unchecked_from = start
@@ -163,16 +164,21 @@ class NumbersValidator:
                     unchecked_from = c.start
                     break
                 claims.append(c)
+                n = len(sess.idx.answer)
                 if not sess.verify(text, c):
                     bad.append(c)
                     if sess.sure:
                         sure.append(c)
+                elif len(sess.idx.answer) > n:
+                    at.append((c.start, sess.idx.answer[-1]))
             if unchecked_from is not None:
                 break
         if bad and unchecked_from is None:
             # "comes to $256.47: $84.97, $129.50 and $42.00": a total stated before its parts
             sure_ids = {id(c) for c in sure}
             bad = [c for c in bad if id(c) in sure_ids or not _total_of_what_follows(sess.idx, c, text)]
+            if bad and len(bad) < len(claims) and self.cfg.derivations:
+                bad = _second_pass(sess, text, bad, sure_ids, at)
         if not claims:
             return ValidationResult.ok(self.name, claims=0)
         if unchecked_from is not None and not bad:  # what was checked holds; the rest was not checked
@@ -198,7 +204,7 @@ class NumbersSession:
     """One answer being checked claim by claim, in order (the live stream guard's view, and the
     whole-answer check's): the claims of a span, and whether each is grounded."""
 
-    __slots__ = ("v", "subject", "_idx", "_first_failed", "sure")
+    __slots__ = ("v", "subject", "_idx", "_first_failed", "sure", "final")
 
     def __init__(self, validator: NumbersValidator, subject: Subject) -> None:
         self.v = validator
@@ -206,6 +212,7 @@ class NumbersSession:
         self._idx: Index | None = None
         self._first_failed: int | None = None  # where the earliest claim that failed so far starts
         self.sure = False  # the last claim that failed is one the engine is sure is unsupported
+        self.final: set[int] = set()  # ids of failed claims no other reading may rescue (another entity's, the other sign, wrong work)
 
     @property
     def idx(self) -> Index:
@@ -243,11 +250,126 @@ class NumbersSession:
                         except ValueError:
                             pass
             return True
+        if g.wrong_owner or g.wrong_sign or g.wrong_direction or g.miscalculated or g.period_slip or g.superseded:
+            self.final.add(id(c))
         earlier = self._first_failed is not None and self._first_failed < c.start
         self.sure = not self.v.cfg.confidence_levels or g.sure(earlier)
         if self._first_failed is None or c.start < self._first_failed:
             self._first_failed = c.start
         return False
+
+
+_PASSES = 3  # rounds of the whole-answer second pass (a claim it grounds is an operand of the next round)
+_AROUND = (6, 10)  # verified figures before / after a failed claim its second pass may combine
+
+
+def _second_pass(sess: "NumbersSession", text: str, bad: list[Claim], sure_ids: set[int],
+                 at: list[tuple[int, Fact]]) -> list[Claim]:
+    """The whole answer read, a claim that failed in order may be one operation over figures the
+    answer verified, some of them stated after it: a total before its parts ("comes to $844.02.
+    That is a subtotal of $781.50 ... plus 8% tax of $62.52"), a net before the amount and the
+    discount ("came to $110.23. The items total $122.48 ... took 10% off ($12.25)"). Only the
+    answer's own verified figures are operands here (no data fact: what the data combines with
+    was tried in order), at least one of them stated after the claim; sure failures stay.
+    Bounded: `_PASSES` rounds over the failed claims, each with at most 16 figures (256 pairs).
+    (The live stream checks in order and cannot see what follows: it still flags these.)"""
+    idx = sess.idx
+    full = idx.answer
+    cfg = sess.v.cfg
+    last: list[int] = []  # where the claims the last round grounded start
+    try:
+        for round_ in range(_PASSES):
+            rescued: list[Claim] = []
+            for c in bad:
+                if id(c) in sure_ids or not c.values or c.kind not in ("money", "number", "percent") or c.change \
+                        or id(c) in sess.final:
+                    continue
+                before = [f for pos, f in at if pos < c.start]
+                after = [(pos, f) for pos, f in at if pos > c.end][:_AROUND[1]]
+                ok = False
+                if after:
+                    # "a total cost of $2,370 ($1,000 + $750 + $620)": work right, its operands verified after it
+                    idx.answer = before[-_AROUND[0]:] + [f for _, f in after]
+                    ok = Grounding(idx, cfg, text, c)._shown_work() == "ok"
+                    if not ok and c.kind != "percent" and not c.hedged:
+                        ok = _from_answer(idx, text, c, before[-_AROUND[0]:], after)
+                if not ok and round_ and last and last[0] < c.start:
+                    # a claim after one the last round grounded, checked in order again ("$23.70 per share" of the $2,370)
+                    idx.answer = before
+                    ok = Grounding(idx, cfg, text, c).grounded()
+                if ok:
+                    idx.answer = full
+                    _remember(idx, c, text)
+                    at.append((c.start, full[-1]))
+                    rescued.append(c)
+            if not rescued:
+                break
+            last = sorted(c.start for c in rescued)
+            at.sort(key=lambda x: x[0])
+            gone = {id(c) for c in rescued}
+            bad = [c for c in bad if id(c) not in gone]
+    finally:
+        idx.answer = full
+    return bad
+
+
+def _exact(idx: Index, f: Fact) -> float:
+    """The rounding a verified figure may carry: none when the data states it, else half its last digit."""
+    return 0.0 if not f.dec or _in_data(idx, f.v) else _rounding_slack(f)
+
+
+def _from_answer(idx: Index, text: str, c: Claim, before: list[Fact], after: list[tuple[int, Fact]]) -> bool:
+    """Is c one operation over two verified figures (one of them stated after it), or the sum of
+    the verified figures of its kind that follow it, two or more in a row within its block? A sum
+    ends the figures of its kind in the block (or the block restates c next): "$214.47 in all:
+    $84.97, $129.50, $42.00" is no total of the first two."""
+    v, tol = c.values[0]
+    if not v or c.unit is not None and c.unit.dim in ("pp", "temp"):
+        return False
+    V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
+    T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
+    cd = c.dim if c.kind != "number" or c.unit is not None else None
+    operands = idx.memo.get("operands") or set()
+    block_end = text.find("\n\n", after[0][0])
+    if block_end < 0:
+        block_end = len(text)
+    items = [(pos, f) for pos, f in after if pos < block_end and f.dim == cd and f.per == c.per and not f.pct_of
+             and id(f) not in operands and _currency_ok(c.currency, f.cur)]
+    kind = [f for _, f in items]
+
+    def ends(k: int) -> bool:
+        """No number after kind[k] in the block but c restated ("| **Total** | **$602.50** |"):
+        the parts end there (a number that is no claim counts too: "plus 3 carried over")."""
+        m = _NUMBER.search(text, items[k][0])
+        return m is not None and all(abs(float(n.group(0).replace(",", "")) - v) <= tol
+                                     for n in _NUMBER.finditer(text, m.end(), block_end))
+
+    total = slack = 0.0
+    for k, f in enumerate(kind):  # "$602.50: 3 nights x $189.00 = $567.00, city tax $13.50, minibar $22.00"
+        total += _signed_b(f)
+        slack += _exact(idx, f)
+        if k and abs(total - V) <= T + slack and ends(k):
+            return True
+    where = {id(f): k for k, f in enumerate(kind)}
+    later = [f for _, f in after]
+    pool = before + later
+    for a in later:
+        if a.pct_of or not a.b:
+            continue
+        for b in pool:
+            if b is a or b.pct_of or not b.b:
+                continue
+            if b.dim == "percent" and a.dim == cd and a.dim is not None and a.dim != "percent":
+                p, sp = b.v / 100, _exact(idx, b) / 100  # the 8% tax of a total stated before the subtotal
+                if any(abs(a.b * k - V) <= T + _exact(idx, a) * k + a.b * sp for k in (p, 1 + p, 1 - p) if k > 0):
+                    return True
+                continue
+            if id(a) not in where or id(b) not in where or not ends(max(where[id(a)], where[id(b)])):
+                continue
+            t = T + _exact(idx, a) + _exact(idx, b)
+            if a.unit is None and b.unit is None and (abs(a.b + b.b - V) <= t or abs(abs(a.b - b.b) - V) <= t):
+                return True  # a subtotal and its tax; the items and the coupon
+    return False
 
 
 def _remember(idx: Index, c: Claim, text: str) -> None:
