@@ -2,7 +2,8 @@
 
 An entry is `{"v": ENTRY_VERSION, "at": stored_at, "c": chat.completion, "k": chunks|None,
 "ue": usage_estimated}`, stored as `b"j" + JSON` or, from `compress_min_bytes` on,
-`b"z" + zlib(JSON)`. State keys are those of `key.py`.
+`b"d" + raw deflate(JSON)` (`b"z" + zlib(JSON)`, what earlier versions wrote, still reads).
+State keys are those of `key.py`.
 """
 from __future__ import annotations
 
@@ -72,16 +73,25 @@ class ByteLRU:
         return len(self._d)
 
 
+# A 4 KiB window and memLevel 4: zlib's defaults (32 KiB, 8) set up ~256 KiB of tables on every
+# call: ~45 us for a 600-byte answer against ~5 us (3 KB: 58 vs 12 us), and the output is as small
+# within 1 % up to a few KiB, 2 % larger at 20 KiB. Every miss that is stored pays it once.
+_WINDOW_BITS, _MEM_LEVEL = 12, 4
+
+
 def encode_entry(entry: dict[str, Any], level: int, min_bytes: int) -> bytes:
     raw = orjson.dumps(entry)
     if len(raw) >= min_bytes:
-        return b"z" + zlib.compress(raw, level)
+        deflate = zlib.compressobj(level, zlib.DEFLATED, -_WINDOW_BITS, _MEM_LEVEL)
+        return b"d" + deflate.compress(raw) + deflate.flush()
     return b"j" + raw
 
 
 def decode_entry(blob: bytes) -> dict[str, Any]:
     tag, data = blob[:1], blob[1:]
-    if tag == b"z":
+    if tag == b"d":
+        data = zlib.decompress(data, -zlib.MAX_WBITS)  # any window up to 32 KiB
+    elif tag == b"z":
         data = zlib.decompress(data)
     elif tag != b"j":
         raise ValueError("unknown cache entry encoding")
