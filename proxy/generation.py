@@ -113,6 +113,9 @@ class Generation:
             connector=aiohttp.TCPConnector(limit=limit, limit_per_host=0, ttl_dns_cache=300, enable_cleanup_closed=True),
             auto_decompress=True,
             skip_auto_headers=("User-Agent",),
+            # One session serves every client: a cookie an upstream sets belongs to the client
+            # whose answer carried it (relayed to it), never to the next client's request.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         if any(p.uses_tokens for p in self.plugins):
             # Build the tokenizers now (about a second), not on the first request.
