@@ -216,10 +216,10 @@ def _same_unit(a: Fact, b: Fact) -> bool:
 
 
 def _column_values(col: list[Fact], out: list[Derived], key: str = "") -> None:
-    first = col[0]
+    first = next((f for f in col if f.v), col[0])
     plain = not first.key or first.key == key.lower()  # a list of numbers, not a key across objects
     items = frozenset({stem(t) for t in _NON_ALNUM.split(key.lower()) if t} | {"item", "each", "entry"})
-    if not all(_same_unit(first, f) for f in col):
+    if not all(_same_unit(first, f) for f in col if f.v):  # (a zero adds nothing: "parts": 0 on a labor-only line)
         return
     vals = [(-f.v if f.neg else f.v) for f in col]
     n = len(vals)
