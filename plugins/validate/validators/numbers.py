@@ -313,6 +313,33 @@ def _second_pass(sess: "NumbersSession", text: str, bad: list[Claim], sure_ids: 
     return bad
 
 
+_LIST_LINES = 12  # list items or table rows above a claim whose columns it may total
+_LIST_LINE = re.compile(r"(?:[-*•+]|\d{1,2}[.)]|\|)\s*\S")
+_TABLE_RULE = re.compile(r"\|?\s*:?-{3,}")
+_MEAN_WORDS = re.compile(r"\b(?:average|averaged|averages|avg|mean|weighted|blended|overall|per)\b", re.IGNORECASE)
+_SENTENCE_OPERANDS = 5  # verified figures of the claim's sentence a three-operand expression may use
+
+
+def _combine(x: tuple[float, Any, float, bool], y: tuple[float, Any, float, bool], op: str) -> tuple[float, Any, float, bool] | None:
+    """x op y over (value, dimension, relative rounding, is a share): sums keep one dimension (a
+    share adds only to a share), a product has at most one operand with a dimension, a quotient of
+    two of one dimension has none."""
+    if op in "+-":
+        if x[1] != y[1] or x[3] != y[3]:
+            return None
+        r = x[0] + y[0] if op == "+" else x[0] - y[0]
+        return (r, x[1], 0.0, x[3]) if r > 0 else None
+    if op == "*":
+        if x[1] is not None and y[1] is not None:
+            return None
+        return (x[0] * y[0], x[1] or y[1], 0.0, False)
+    if not y[0]:
+        return None
+    if y[1] is None:
+        return (x[0] / y[0], x[1], 0.0, False)
+    return (x[0] / y[0], None, 0.0, False) if x[1] == y[1] else None
+
+
 def _exact(idx: Index, f: Fact) -> float:
     """The rounding a verified figure may carry: none when the data states it, else half its last digit."""
     return 0.0 if not f.dec or _in_data(idx, f.v) else _rounding_slack(f)
@@ -1303,7 +1330,7 @@ class Grounding:
     def _derived(self) -> bool:
         c = self.c
         if c.kind == "percent":
-            return self._percent()
+            return self._percent() or self._answer_columns()
         if c.unit is not None and c.unit.dim == "pp":
             return self._points()
         if c.unit is None and c.kind == "number" and _POINTS_AFTER.match(self.text, c.end) is not None and self._points():
@@ -1320,7 +1347,129 @@ class Grounding:
                 return True
             if c.noun == "time" and c.per in _PERIOD_SECONDS and self._frequency(v, tol):
                 return True
-        return self._rounded_up()
+        return self._rounded_up() or self._sentence_work() or self._answer_columns()
+
+    def _answer_columns(self) -> bool:
+        """The total, mean or weighted mean of a column of the list or table the answer just wrote
+        (the lines right before the claim's line, or before its row): "- Omar: 455 h -> 15.2 h /
+        - Ivy: 312 h -> 10.4 h / - Tess: 198 h -> 6.6 h // That's 32.2 hours"; a table's gain
+        column with a loss in it; "- Homework (20%): 92 ... Current grade: 85.6%". A column is the
+        k-th verified figure of each line; the lines have the same number of verified figures. Bounded: at most `_LIST_LINES` lines and 4 columns."""
+        c, text = self.c, self.text
+        if not c.values or c.kind not in ("money", "number", "percent") or (c.unit is not None and c.unit.dim in ("pp", "temp")):
+            return False
+        lines = self._list_above()
+        if len(lines) < 2:
+            return False
+        mine = {id(f) for f in self.idx.answer}
+        at = [(pos, f) for pos, f in self.idx.memo.get("answer_at", ()) if id(f) in mine and lines[0][0] <= pos < lines[-1][1]]
+        rows = [[f for pos, f in at if a <= pos < b] for a, b in lines]
+        while rows and not rows[0]:
+            rows.pop(0)  # (a table's header row)
+        if len(rows) < 2 or any(not r for r in rows) or len({len(r) for r in rows}) != 1:
+            return False
+        cols = [[r[k] for r in rows] for k in range(min(len(rows[0]), 4))]
+        v, tol = c.values[0]
+        cd = c.dim if c.kind != "number" or c.unit is not None else None
+        V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
+        T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
+        s0, s1 = self._bounds()
+        mean = _MEAN_WORDS.search(text, s0, s1) is not None
+        for col in cols:
+            f0 = col[0]
+            if any(f.dim != f0.dim or f.unit != f0.unit or f.per != f0.per or f.pct_of for f in col):
+                continue
+            slack = sum(_exact(self.idx, f) for f in col)
+            total = sum(_signed_b(f) for f in col)
+            if f0.dim == cd and _currency_ok(c.currency, f0.cur) and (f0.per == c.per or c.per is None):
+                if abs(abs(total) - V) <= T + slack:
+                    return True
+                if mean and abs(abs(total) / len(col) - V) <= T + slack / len(col):
+                    return True
+            if mean or c.kind == "percent":
+                for w in cols:  # a weighted mean: the weights in one column (shares or counts), the values in another
+                    if w is col or any(f.dim not in (None, "percent") or not f.b for f in w):
+                        continue
+                    ws = [f.b for f in w]
+                    sw = sum(ws)
+                    if not sw:
+                        continue
+                    wm = sum(x * _signed_b(f) for x, f in zip(ws, col)) / sw
+                    if (f0.dim == cd or (cd == "percent" and f0.dim is None)) and abs(wm - V) <= T + max(_exact(self.idx, f) for f in col):
+                        return True
+        return False
+
+    def _list_above(self) -> list[tuple[int, int]]:
+        """(start, end) of the list items or table rows right above the claim's line (or its row),
+        in order: consecutive lines that start with a bullet, a number and a dot, or a pipe (table
+        separators skipped); stops at a blank line or any other line."""
+        text, c = self.text, self.c
+        ls = text.rfind("\n", 0, c.start) + 1
+        out: list[tuple[int, int]] = []
+        end = ls - 1
+        while end > 0 and len(out) < _LIST_LINES:
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end].strip()
+            if not line:
+                if not out and end == ls - 1:
+                    end = start - 1  # (one blank line between the list and the sentence that totals it)
+                    continue
+                break
+            if _TABLE_RULE.match(line) is None:
+                if _LIST_LINE.match(line) is None:
+                    break
+                out.append((start, end))
+            end = start - 1
+        out.reverse()
+        return out
+
+    def _sentence_work(self) -> bool:
+        """Three figures the claim's sentence verified before it, in one expression of two operations
+        the sentence does not write out: "4 tickets at $65.00 face value plus a $7.50 service fee each
+        come to $290.00" is 4 x (65 + 7.5). Bounded: the last `_SENTENCE_OPERANDS` figures of the
+        sentence (at most 60 ordered triples x 32 expressions), only when the claim failed
+        otherwise; not for a small whole count (a coincidence of three numbers is too likely)."""
+        c = self.c
+        if not c.values or c.kind not in ("money", "number") or (c.unit is not None and c.unit.dim in ("pp", "temp")):
+            return False
+        v, tol = c.values[0]
+        if not v or (c.integer and c.kind == "number" and v < 100):
+            return False
+        s0, _ = self._bounds()
+        mine = {id(f) for f in self.idx.answer[-_RECENT:]}
+        # (no percentages: a rate applied to the wrong base, or two discounts added, are the miscalculations
+        # three operands make most often: "80% of $4,380 after the $1,000 deductible" is not 4,380 x 0.8 - 1,000)
+        figs = [f for pos, f in self.idx.memo.get("answer_at", ()) if s0 <= pos < c.start and id(f) in mine and f.b
+                and not f.pct_of and f.dim != "percent"]
+        figs = figs[-_SENTENCE_OPERANDS:]
+        if len(figs) < 3:
+            return False
+        cd = c.dim if c.kind != "number" or c.unit is not None else None
+        V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
+        T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
+        ops = [(f.b, f.dim, _exact(self.idx, f) / f.b, False) for f in figs]
+        for i, x in enumerate(ops):
+            for j, y in enumerate(ops):
+                if j == i:
+                    continue
+                for k, z in enumerate(ops):
+                    if k == i or k == j:
+                        continue
+                    t = T + abs(V) * (x[2] + y[2] + z[2])
+                    for o1 in "+-*/":
+                        xy = _combine(x, y, o1)
+                        if xy is not None:
+                            for o2 in "+-*/":
+                                r = _combine(xy, z, o2)
+                                if r is not None and r[1] == cd and abs(r[0] - V) <= t:
+                                    return True
+                        yz = _combine(y, z, o1)
+                        if yz is not None:
+                            for o2 in "+-*/":
+                                r = _combine(x, yz, o2)
+                                if r is not None and r[1] == cd and abs(r[0] - V) <= t:
+                                    return True
+        return False
 
     def _rounded_up(self) -> bool:
         """A whole count of things to get, rounded up from what the data derives ("312.5 sheets,
