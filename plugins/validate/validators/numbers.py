@@ -603,6 +603,8 @@ class Grounding:
             return True  # (a value bound to another key is no identifier either: "3,200 stars" for the forks count)
         if c.integer and c.values and self._code_number():
             return True
+        if c.values and c.unit is None and c.kind == "number" and self._constant_operand():
+            return True
         if c.kind == "number" and not c.integer and c.values and (c.unit is None or c.per is not None) \
                 and _conversion_factor(c.values[0][0], c.values[0][1]):
             return True  # "1 kg = 2.2046 lb", "0.3048 m per foot": a standard factor the answer shows
@@ -891,6 +893,23 @@ class Grounding:
             self._work = operands
             return "bad"
         return "ok" if all(self._stated(x) for x in operands) else None
+
+    def _constant_operand(self) -> bool:
+        """A standard constant the answer multiplies or divides by in work it writes out right
+        ("612 kWh/month × 12 = 7,344 kWh", "126 mg/dL ÷ 18 ≈ 7.0 mmol/L", "× 131.25 = 6.6%")."""
+        c, text = self.c, self.text
+        v = c.values[0][0]
+        if v not in _CONSTANTS and v != 131.25 and not any(abs(f - v) <= 1e-9 for f in _FACTORS):
+            return False
+        if not might_show_work(text[max(0, c.start - 200):c.end + 200]):
+            return False
+        s0, s1 = self._bounds()
+        key = ("eq", s0, text[s0:s1])
+        eqs = self.idx.memo.get(key)
+        if eqs is None:
+            eqs = self.idx.memo[key] = equations(text, s0, s1)
+        return any(verdict == "ok" and not (c.start - 2 <= pos < c.end) and any(abs(x - v) <= 1e-9 for x in ops)
+                   for pos, (verdict, ops) in eqs.items())
 
     def _stated(self, x: float) -> bool:
         """An operand of shown work: a number of the conversation, of the answer, or a small constant."""
