@@ -317,6 +317,8 @@ _LIST_LINES = 12  # list items or table rows above a claim whose columns it may 
 _LIST_LINE = re.compile(r"(?:[-*•+]|\d{1,2}[.)]|\|)\s*\S")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}")
 _MEAN_WORDS = re.compile(r"\b(?:average|averaged|averages|avg|mean|weighted|blended|overall|per)\b", re.IGNORECASE)
+_GAP_WORDS = re.compile(r"\b(?:short|shortfall|more|less|fewer|left|remaining|remain|remains|over|under|difference|net|gap|need|needs|"
+                        r"to go|away|behind|ahead|below|above|exceeds?|overage|surplus|deficit|saves?|saving|still)\b", re.IGNORECASE)
 _SENTENCE_OPERANDS = 5  # verified figures of the claim's sentence a three-operand expression may use
 
 
@@ -1366,7 +1368,40 @@ class Grounding:
                 return True
             if c.noun == "time" and c.per in _PERIOD_SECONDS and self._frequency(v, tol):
                 return True
-        return self._rounded_up() or self._sentence_work() or self._answer_columns()
+        return self._rounded_up() or self._sentence_work() or self._answer_columns() or self._sentence_gap()
+
+    def _sentence_gap(self) -> bool:
+        """The gap between two figures the answer verified in the claim's sentence (or the one
+        before) that the sentence names as a gap: "Gold needs 50,000, so you're 8,750 short" of
+        41,250; "expected 545 units and you counted 549, a net overage of 4 units"; "9,975, only
+        25 short" of the 10,000 goal. The two figures are of one kind (a plain claim may count
+        what a figure with a unit measures: miles read as a length); at most 8 figures (28 pairs)."""
+        c, text = self.c, self.text
+        if not c.values or c.kind not in ("money", "number") or c.unit is not None or c.per is not None:
+            return False
+        s0, s1 = self._bounds()
+        if _GAP_WORDS.search(text, s0, s1) is None:
+            return False
+        p0 = sentence_start(text, s0 - 2) if s0 >= 2 else s0
+        mine = {id(f) for f in self.idx.answer[-_RECENT:]}
+        figs = [f for pos, f in self.idx.memo.get("answer_at", ()) if p0 <= pos < c.start and id(f) in mine and f.v
+                and not f.pct_of and f.dim != "percent"][-8:]
+        v, tol = c.values[0]
+        cd = c.dim if c.kind != "number" else None
+        for i, a in enumerate(figs):
+            for b in figs[i + 1:]:
+                if a.unit != b.unit and a.unit is not None and b.unit is not None:
+                    continue
+                if a.dim != b.dim and a.dim is not None and b.dim is not None:
+                    continue
+                got = a.dim or b.dim
+                if cd is not None and got != cd or cd is None and got == "money":
+                    continue
+                if not _currency_ok(c.currency, a.cur or b.cur):
+                    continue
+                if abs(abs(a.v - b.v) - v) <= tol + _exact(self.idx, a) / max(1e-12, a.b / a.v) + _exact(self.idx, b) / max(1e-12, b.b / b.v):
+                    return True
+        return False
 
     def _answer_columns(self) -> bool:
         """The total, mean or weighted mean of a column of the list or table the answer just wrote
