@@ -313,6 +313,8 @@ def _second_pass(sess: "NumbersSession", text: str, bad: list[Claim], sure_ids: 
     return bad
 
 
+_LESS_LINE = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|\|)\s*(?:\*\*)?\s*(?:[−–]|-(?!-)|less\b|minus\b)", re.IGNORECASE)
+_SUBTOTAL_LINE = re.compile(r"\*\*|\b(?:gross|subtotal|sub-total|total)\b", re.IGNORECASE)
 _LIST_LINES = 12  # list items or table rows above a claim whose columns it may total
 _LIST_LINE = re.compile(r"(?:[-*•+]|\d{1,2}[.)]|\|)\s*\S")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}")
@@ -347,6 +349,31 @@ def _exact(idx: Index, f: Fact) -> float:
     return 0.0 if not f.dec or _in_data(idx, f.v) else _rounding_slack(f)
 
 
+_PAREN_OPEN = re.compile(r"[\s*]*\(")
+
+
+def _parts_in_parentheses(idx: Index, text: str, c: Claim, v: float, tol: float, after: list[tuple[int, Fact]]) -> bool:
+    """"€3,000.00 (malt 1,260 + hops 480 + yeast 150 + energy 310 + labour 800)", "748.0 t (paper
+    412.5, plastic 96.2, glass 188.0, metal 51.3)": the parentheses right after the claim hold its
+    parts, each a figure the answer verified, and nothing else that is a number; they add up to
+    it in its own unit."""
+    m = _PAREN_OPEN.match(text, c.end)
+    if m is None:
+        return False
+    close = text.find(")", m.end(), m.end() + 300)
+    if close < 0:
+        return False
+    inside = [(pos, f) for pos, f in after if m.end() <= pos < close]
+    nums = list(_NUMBER.finditer(text, m.end(), close))
+    if len(inside) < 2 or len(nums) != len(inside) or any(f.dim == "percent" or f.pct_of for _, f in inside):
+        return False
+    if any(f.unit is not None and f.unit != c.unit for _, f in inside) or len({f.dim for _, f in inside} - {None, c.dim}) > 0:
+        return False
+    total = sum(-f.v if f.neg else f.v for _, f in inside)
+    slack = sum(0.0 if not f.dec or _in_data(idx, f.v) else 0.5 * 10 ** -f.dec for _, f in inside)
+    return abs(abs(total) - v) <= tol + slack
+
+
 def _from_answer(idx: Index, text: str, c: Claim, before: list[Fact], after: list[tuple[int, Fact]]) -> bool:
     """Is c one operation over two verified figures (one of them stated after it), or the sum of
     the verified figures of its kind that follow it, two or more in a row within its block? A sum
@@ -373,6 +400,8 @@ def _from_answer(idx: Index, text: str, c: Claim, before: list[Fact], after: lis
         return m is not None and all(abs(float(n.group(0).replace(",", "")) - v) <= tol
                                      for n in _NUMBER.finditer(text, m.end(), block_end))
 
+    if _parts_in_parentheses(idx, text, c, v, tol, after):
+        return True
     total = slack = 0.0
     for k, f in enumerate(kind):  # "$602.50: 3 nights x $189.00 = $567.00, city tax $13.50, minibar $22.00"
         total += _signed_b(f)
@@ -396,7 +425,7 @@ def _from_answer(idx: Index, text: str, c: Claim, before: list[Fact], after: lis
             if id(a) not in where or id(b) not in where or not ends(max(where[id(a)], where[id(b)])):
                 continue
             t = T + _exact(idx, a) + _exact(idx, b)
-            if a.unit is None and b.unit is None and (abs(a.b + b.b - V) <= t or abs(abs(a.b - b.b) - V) <= t):
+            if (abs(a.b + b.b - V) <= t or abs(abs(a.b - b.b) - V) <= t):
                 return True  # a subtotal and its tax; the items and the coupon
     return False
 
@@ -1418,10 +1447,17 @@ class Grounding:
         mine = {id(f) for f in self.idx.answer}
         at = [(pos, f) for pos, f in self.idx.memo.get("answer_at", ()) if id(f) in mine and lines[0][0] <= pos < lines[-1][1]]
         rows = [[f for pos, f in at if a <= pos < b] for a, b in lines]
+        signs = [-1.0 if _LESS_LINE.match(text, a) is not None else 1.0 for a, _ in lines]  # "- − Churn: $5,870"
         while rows and not rows[0]:
             rows.pop(0)  # (a table's header row)
-        if len(rows) < 2 or any(not r for r in rows) or len({len(r) for r in rows}) != 1:
+            signs.pop(0)
+            lines = lines[1:]
+        if len(rows) < 2 or any(not r for r in rows):
             return False
+        if len({len(r) for r in rows}) != 1:
+            # rows of different shapes: their last figures, from a subtotal row on ("- **Gross: $1,218.88** /
+            # - 401(k) 5%: −$60.94 / - FICA 7.65%: −$93.24 / ... **Net: $952.70**")
+            return self._suffix_total([r[-1] for r in rows], signs, lines)
         cols = [[r[k] for r in rows] for k in range(min(len(rows[0]), 4))]
         v, tol = c.values[0]
         cd = c.dim if c.kind != "number" or c.unit is not None else None
@@ -1434,7 +1470,7 @@ class Grounding:
             if any(f.dim != f0.dim or f.unit != f0.unit or f.per != f0.per or f.pct_of for f in col):
                 continue
             slack = sum(_exact(self.idx, f) for f in col)
-            total = sum(_signed_b(f) for f in col)
+            total = sum(_signed_b(f) * (1.0 if f.neg else sg) for f, sg in zip(col, signs))
             if f0.dim == cd and _currency_ok(c.currency, f0.cur) and (f0.per == c.per or c.per is None):
                 if abs(abs(total) - V) <= T + slack:
                     return True
@@ -1451,6 +1487,26 @@ class Grounding:
                     wm = sum(x * _signed_b(f) for x, f in zip(ws, col)) / sw
                     if (f0.dim == cd or (cd == "percent" and f0.dim is None)) and abs(wm - V) <= T + max(_exact(self.idx, f) for f in col):
                         return True
+        return False
+
+    def _suffix_total(self, last: list[Fact], signs: list[float], lines: list[tuple[int, int]]) -> bool:
+        """The last figures of the rows from a subtotal row (bold, or named gross / subtotal / total)
+        down to the claim add up to it (each with its sign); or all of them do."""
+        c = self.c
+        v, tol = c.values[0]
+        cd = c.dim if c.kind != "number" or c.unit is not None else None
+        if any(f.dim != cd or f.per != c.per or f.pct_of or not _currency_ok(c.currency, f.cur) for f in last):
+            return False
+        V = to_base(v, c.unit, c.inverse) if c.unit is not None else v
+        T = tol_to_base(v, tol, c.unit, c.inverse) if c.unit is not None else tol
+        total = slack = 0.0
+        for k in range(len(last) - 1, -1, -1):
+            f = last[k]
+            total += _signed_b(f) * (1.0 if f.neg else signs[k])
+            slack += _exact(self.idx, f)
+            if k < len(last) - 1 and abs(total - V) <= T + slack and \
+                    (k == 0 or _SUBTOTAL_LINE.search(self.text, lines[k][0], lines[k][1]) is not None):
+                return True
         return False
 
     def _list_above(self) -> list[tuple[int, int]]:
