@@ -226,7 +226,10 @@ def _column_values(col: list[Fact], out: list[Derived], key: str = "") -> None:
     total = sum(vals)
     d, u, c, p = first.dim, first.unit, first.cur, first.per
     out.append(Derived(total, d, u, c, p, kind="sum"))
-    out.append(Derived(sum(abs(x) for x in vals), d, u, c, p, kind="sum"))
+    if not (any(x < 0 for x in vals) and any(x > 0 for x in vals)):
+        # (all of one sign: the total as a magnitude, "spent $205.45" of -54.20, -112.85, -38.40; a column
+        # with gains and losses has no total of magnitudes: that is a loss added as a gain)
+        out.append(Derived(sum(abs(x) for x in vals), d, u, c, p, kind="sum"))
     out.append(Derived(total / n, d, u, c, p, items, kind="mean"))
     pos = [x for x in vals if x > 0]
     neg = [-x for x in vals if x < 0]

@@ -441,10 +441,17 @@ def _remember(idx: Index, c: Claim, text: str) -> None:
     if "." in s:
         dec = len(s.split(".")[1].split(" ")[0].rstrip("%"))
     f = Fact(v, c.unit, dim, c.currency, c.per, "", frozenset({c.noun} if c.noun else ()), -1, "answer", dec,
-             neg=_minus_before(text, c))  # (a deduction the answer lists: "−$285.00")
+             neg=_minus_before(text, c) or _less_line(text, c))  # (a deduction the answer lists: "−$285.00", "- − Churn: $5,870")
     if c.hedged:
         f.pct_of = True  # (marks an approximate figure: "about 50 gallons")
     idx.answer.append(f)
+
+
+def _less_line(text: str, c: Claim) -> bool:
+    """Is the claim the first number of a list line that starts with a minus ("- − Churn: $5,870",
+    "- Less: 5% vacancy $3,960")?"""
+    ls = text.rfind("\n", 0, c.start) + 1
+    return _LESS_LINE.match(text, ls) is not None and _NUMBER.search(text, ls, c.start) is None
 
 
 def _total_of_what_follows(idx: Index, c: Claim, text: str) -> bool:
@@ -1768,12 +1775,16 @@ class Grounding:
         for i in range(n):
             total = signed_total = 0.0
             slack = 0.0
+            pos = neg = False
             for j in range(i, n):
                 f = run[j]
                 total += f.b
                 signed_total += _signed_b(f)
                 slack += _rounding_slack(f)
-                if j - i >= 2 and (abs(total - V) <= T + slack or (signed and abs(signed_total - V) <= T + slack)):
+                neg = neg or f.neg
+                pos = pos or not f.neg
+                # (a run with items of both signs totals only with its signs: "- + New: $9,100 / - − Churn: $5,870")
+                if j - i >= 2 and ((not (pos and neg) and abs(total - V) <= T + slack) or (signed and abs(signed_total - V) <= T + slack)):
                     return True
         return False
 
