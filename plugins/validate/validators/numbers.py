@@ -21,6 +21,7 @@ across requests.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -1390,6 +1391,8 @@ class Grounding:
             return self._percent() or self._answer_columns()
         if c.unit is not None and c.unit.dim == "pp":
             return self._points()
+        if c.unit is not None and c.unit.dim == "ppm" and c.kind == "number" and self._ppm_share():
+            return True
         if c.unit is None and c.kind == "number" and _POINTS_AFTER.match(self.text, c.end) is not None and self._points():
             return True  # "8.8 points above the last stop's 83.6%": a difference of two percentages
         for v, tol in c.values:
@@ -1405,6 +1408,18 @@ class Grounding:
             if c.noun == "time" and c.per in _PERIOD_SECONDS and self._frequency(v, tol):
                 return True
         return self._rounded_up() or self._sentence_work() or self._answer_columns() or self._sentence_gap()
+
+    def _ppm_share(self) -> bool:
+        """"93 defects in 15,000 units, 6,200 ppm": parts per million (billion) of a ratio are a
+        share in another scale. Read as the percentage it is (x 1e-4), when the data states no
+        concentration in ppm (a water test's "7.8 ppm" is a measured value, not a ratio)."""
+        c = self.c
+        if any(f.src != "answer" and f.unit is not None and f.unit.dim == "ppm" for f in self.idx.facts):
+            return False
+        k = c.unit.factor / 1e4
+        g = Grounding(self.idx, self.cfg, self.text, dataclasses.replace(
+            c, kind="percent", unit=None, values=[(v * k, tol * k) for v, tol in c.values]))
+        return g._percent()
 
     def _sentence_gap(self) -> bool:
         """The gap between two figures the answer verified in the claim's sentence (or the one

@@ -1,0 +1,49 @@
+"""Derivations and bindings of the dev work of stop 31 (issue 17). Each GROUNDED answer failed on
+the starting commit (e9ea16a); each CAUGHT pair holds a correct answer of the same shape, which
+must pass, and a fabricated twin, which must still report the named number.
+
+Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
+- parts per million (billion) of a ratio: a share in another scale ("31 rejects in 9,600 units,
+  3,229 ppm").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.numbers_support import assert_caught, assert_grounded
+
+REJECTS = {"line": "P4", "built": 9600, "rejected": 31}
+LOTS = {"lots": [{"lot": "A-1", "units": 2000, "defects": 7}, {"lot": "A-2", "units": 3000, "defects": 5}]}
+WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
+
+GROUNDED: list[tuple[Any, ...]] = [
+    # parts per million of a ratio the data makes
+    (REJECTS, "Line P4 rejected 31 of 9,600 units built: about 3,229 ppm."),
+    (REJECTS, "The reject rate is 0.32%, or 3,229 ppm."),
+    # of totals the answer verified first
+    (LOTS, "Across both lots: 12 defects in 5,000 units, 2,400 ppm."),
+    # parts per billion
+    (REJECTS, "That is 3,229,167 ppb of the units built."),
+]
+
+CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
+    ((REJECTS, "Line P4 rejected 31 of 9,600 units built: about 3,229 ppm."),
+     (REJECTS, "Line P4 rejected 31 of 9,600 units built: about 3,100 ppm."), "3,100 ppm"),
+    ((LOTS, "Across both lots: 12 defects in 5,000 units, 2,400 ppm."),
+     (LOTS, "Across both lots: 12 defects in 5,000 units, 4,200 ppm."), "4,200 ppm"),
+    # a concentration the data measures in ppm is a value, not a share of its numbers
+    ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
+     (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),
+]
+
+
+@pytest.mark.parametrize("case", GROUNDED)
+def test_grounded(case: tuple[Any, ...]) -> None:
+    assert_grounded(case)
+
+
+@pytest.mark.parametrize("good,bad_case,bad", CAUGHT)
+def test_caught(good: tuple[Any, ...], bad_case: tuple[Any, ...], bad: str) -> None:
+    assert_caught(good, bad_case, bad)
