@@ -4,7 +4,10 @@ must pass, and a fabricated twin, which must still report the named number.
 
 Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
 - parts per million (billion) of a ratio: a share in another scale ("31 rejects in 9,600 units,
-  3,229 ppm").
+  3,229 ppm");
+- a range's scale word after its second end is the first end's too ("$4.2–4.6 million"); a range
+  whose first end is one bound of a pair the data states (low / high, min / max) has that pair's
+  other bound as its second end.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from tests.numbers_support import assert_caught, assert_grounded
 
 REJECTS = {"line": "P4", "built": 9600, "rejected": 31}
 LOTS = {"lots": [{"lot": "A-1", "units": 2000, "defects": 7}, {"lot": "A-2", "units": 3000, "defects": 5}]}
+OUTLOOK = {"company": "Norvale", "guidance": {"revenue_low": 4200000, "revenue_high": 4600000}, "last_quarter": 4050000}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -26,6 +30,9 @@ GROUNDED: list[tuple[Any, ...]] = [
     (LOTS, "Across both lots: 12 defects in 5,000 units, 2,400 ppm."),
     # parts per billion
     (REJECTS, "That is 3,229,167 ppb of the units built."),
+    # the scale word of a range's second end
+    (OUTLOOK, "Norvale guides revenue to $4.2–4.6 million, up from $4.05 million last quarter."),
+    (OUTLOOK, "Guidance is $4.2-4.6M."),
 ]
 
 CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
@@ -33,6 +40,8 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
      (REJECTS, "Line P4 rejected 31 of 9,600 units built: about 3,100 ppm."), "3,100 ppm"),
     ((LOTS, "Across both lots: 12 defects in 5,000 units, 2,400 ppm."),
      (LOTS, "Across both lots: 12 defects in 5,000 units, 4,200 ppm."), "4,200 ppm"),
+    ((OUTLOOK, "Norvale guides revenue to $4.2–4.6 million."),
+     (OUTLOOK, "Norvale guides revenue to $4.6–5.0 million."), "5.0 million"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

@@ -98,6 +98,7 @@ class Claim:
     money_like: bool = False
     integer: bool = False
     range_with: bool = False  # one end of "88-81", "34-14", "18:00-19:00"
+    range_lo: tuple[float, float] | None = None  # the second end of "$9.1–9.3 billion": the first end's (value, tolerance)
 
     @property
     def dim(self) -> str | None:
@@ -527,10 +528,22 @@ def _counts(noun: str | None, seg: str, pos: int, phrase: list[tuple[str, int]] 
     return w.endswith("s") and not w.endswith("ss") and w not in ("is", "was", "has", "its", "this", "thus")
 
 
+_SCALE_END = re.compile(r"\d\s?(thousand|million|billion|trillion|bn|mn|[kKMB])$")
+_SCALE_OF = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
+
+
 def _mark_ranges(text: str, claims: list[Claim]) -> None:
     """"88-81", "34-14", "18:00-19:00": two ends of one statement."""
     for a, b in zip(claims, claims[1:]):
         gap = text[a.end:b.start]
+        if gap in ("-", "–", "—", " - ", " – ", " to ") and a.kind in ("money", "number") and a.values and b.values \
+                and a.unit is None and _SCALE_END.search(a.text) is None:
+            # "$9.1–9.3 billion", "$1.2-1.5M": the scale word after the second end is the first end's too
+            m = _SCALE_END.search(b.text)
+            k = _SCALE_OF[m.group(1).lower()] if m is not None else 0.0
+            if k and 0.1 <= a.values[0][0] * k / b.values[0][0] <= 10:
+                a.values = [(v * k, t * k) for v, t in a.values]
+            b.range_lo = a.values[0]
         glued = not gap and b.text[:1] in "-–" and a.kind == b.kind
         if glued or (gap in ("-", "–", " - ", " – ", "/", " to ") and a.kind == b.kind):
             a.range_with = b.range_with = True

@@ -260,6 +260,10 @@ class NumbersSession:
         return False
 
 
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_BOUND_PAIR = {"low": "high", "min": "max", "minimum": "maximum", "lower": "upper", "floor": "ceiling", "from": "to", "start": "end",
+               "lo": "hi", "bottom": "top"}
+_BOUND_PAIR.update({v: k for k, v in list(_BOUND_PAIR.items())})
 _PASSES = 3  # rounds of the whole-answer second pass (a claim it grounds is an operand of the next round)
 _AROUND = (6, 10)  # verified figures before / after a failed claim its second pass may combine
 
@@ -574,7 +578,7 @@ class Grounding:
     """Is one claim grounded? Direct, then converted, then derived."""
 
     __slots__ = ("idx", "cfg", "text", "c", "_ctx", "wrong_owner", "wrong_sign", "miscalculated", "_sign", "superseded", "_now",
-                 "wrong_direction", "_work", "by_work", "_sb", "other_entity", "period_slip")
+                 "wrong_direction", "_work", "by_work", "_sb", "other_entity", "period_slip", "bad_range")
 
     def __init__(self, idx: Index, cfg: NumbersConfig, text: str, c: Claim) -> None:
         self.idx, self.cfg, self.text, self.c = idx, cfg, text, c
@@ -590,6 +594,7 @@ class Grounding:
         self.by_work = False  # grounded as the result of arithmetic the answer wrote out
         self.other_entity = False  # a direct hit failed its owner because it is another entity's value (not attribute's)
         self.period_slip = False  # the data states this amount for another period ("annual premium $812" for a 6-month 812)
+        self.bad_range = False  # the second end of a range from the data's lower bound, not its upper one
         self._sb: tuple[int, int, int, int] | None = None  # the claim's sentence, for its (start, end)
 
     def _bounds(self) -> tuple[int, int]:
@@ -635,6 +640,8 @@ class Grounding:
             return True
         if self.period_slip:
             return False  # the data's amount for another period: no combination of its numbers rescues it
+        if c.range_lo is not None and c.values and self._other_bound():
+            return False  # "$9.3–9.5 billion" from a low of 9.3 and a high of 9.5: the data's own high, not a derivation
         if c.integer and c.values and c.kind == "number" and c.unit is None and self._list_count():
             return True
         if c.integer and c.values and len(str(int(c.values[0][0]))) >= 4 and str(int(c.values[0][0])) in self.idx.idents \
@@ -672,7 +679,7 @@ class Grounding:
                 return False  # a table cell: its columns are often computed from each other ("GD +21" = gf - ga)
             if self._own_key_named():
                 return False  # "Received 96 units" for {"received": 96}: the words name the value's own key
-        if self.miscalculated or self.wrong_owner or self.wrong_sign or self.period_slip:
+        if self.miscalculated or self.wrong_owner or self.wrong_sign or self.period_slip or self.bad_range:
             return True
         if c.values and c.kind in ("number", "money") and self._scale_slip():
             return True  # "75 mg" for {"strength_mcg": 75}, "$31.40 per kWh" for {"peak_cents_per_kwh": 31.4}
@@ -1408,6 +1415,29 @@ class Grounding:
             if c.noun == "time" and c.per in _PERIOD_SECONDS and self._frequency(v, tol):
                 return True
         return self._rounded_up() or self._sentence_work() or self._answer_columns() or self._sentence_gap()
+
+    def _other_bound(self) -> bool:
+        """The claim is the second end of a range whose first end is one bound of a pair the data
+        states (keys with low / high, min / max, from / to, ...): a range quoted from the data is
+        that pair, so the second end is the first end's partner, and the data's differs ("guided
+        $9.3–9.5 billion" for a low of 9.1e9 and a high of 9.3e9: the answer's range starts at the
+        high). A range computed from the data's bounds is not cut: only a value no lookup found."""
+        lo, lt = self.c.range_lo
+        v, tol = self.c.values[0]
+        for f in self.idx.facts:
+            if f.src != "data" or not f.key or abs(f.v - abs(lo)) > max(lt, abs(lo) * 1e-9):
+                continue
+            toks = _NON_WORD.split(f.key)
+            hi = [_BOUND_PAIR.get(t) or t for t in toks]
+            if hi == toks:
+                continue
+            sep = "_" if "_" in f.key else "-" if "-" in f.key else ""
+            hk = sep.join(hi) if sep else "".join(hi)
+            for g in self.idx.facts:
+                if g.pc is f.pc and g.obj == f.obj and g.key == hk:
+                    self.bad_range = abs(g.v - abs(v)) > max(tol, abs(v) * 1e-9)
+                    return self.bad_range
+        return False
 
     def _ppm_share(self) -> bool:
         """"93 defects in 15,000 units, 6,200 ppm": parts per million (billion) of a ratio are a
