@@ -325,6 +325,8 @@ class RateLimit(Plugin):
         if recent:
             out["recent_signals"] = recent
             out.setdefault("leading_signal", recent[0])
+        if a.quoted:  # phrasings seen only in quoted data under analysis: no points, shown on the span
+            out["quoted_signals"] = list(a.quoted)
         return out
 
     def _headers(self, ctx: RequestContext, res: dict[str, Any]) -> None:

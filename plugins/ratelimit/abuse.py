@@ -195,6 +195,15 @@ def tool_results_text(body: dict[str, Any]) -> str:
     return "\n".join(reversed([t for t in out if t]))
 
 
+def system_text(body: dict[str, Any]) -> str:
+    """The system (or developer) messages of a chat request, and Anthropic's top-level `system`."""
+    out = [_text(body.get("system"))] if body.get("system") else []
+    msgs = body.get("messages")
+    if isinstance(msgs, list):
+        out += [_text(m.get("content")) for m in msgs if isinstance(m, dict) and m.get("role") in ("system", "developer")]
+    return "\n".join(t for t in out if t)
+
+
 def earlier_user_texts(body: dict[str, Any], li: int) -> list[str]:
     """The user turns before the newest one (newest first), for the signals a conversation spells out over turns."""
     msgs = body.get("messages")
@@ -314,6 +323,7 @@ class Assessment:
     contributions: dict[str, float] = field(default_factory=dict)  # signal -> points
     fingerprint: str | None = None
     repeat_weight: float = 1.0
+    quoted: list[str] = field(default_factory=list)  # categories only quoted data under analysis raised (no points)
 
 
 class ContentSignals:
@@ -336,6 +346,12 @@ class ContentSignals:
         add = a.contributions.__setitem__
         li, text = last_user(body)
         found = self.signatures.match(text) if text else set()
+        if found:
+            # Phrasings that only quoted samples under analysis raised score nothing (kept for the span).
+            quoted = self.signatures.quoted_data(text, found, system_text(body))
+            if quoted:
+                found -= quoted
+                a.quoted = sorted(quoted)
         tool = tool_results_text(body)
         if tool:
             # Planted instructions arrive in what tools return, too (a fetched page, a file):

@@ -94,15 +94,22 @@ _DEVICES = (r"(?:i?phones?|ipads?|ipods?|ios|android|devices?|kindles?|playstati
             r"fire\s*(?:sticks?|tv)|roku|apple\s+tv|routers?|tablets?|consoles?|(?:smart)?watch(?:es)?|tvs?|cars?|teslas?|"
             r"laptops?|chromebooks?|e-?readers?|handsets?|galaxy|pixel|samsung)\b")
 
+# The word as the topic of a question or a lesson, not an order: after a preposition or a kind of
+# jailbreak, or before what one studies about them (the attack itself says "jailbreak mode", "you
+# are jailbroken", "[JAILBREAK]": those stay).
+_JB_TALK_BEFORE = (r"(?<!against\s)(?<!about\s)(?<!\bof\s)(?<!\bon\s)(?<!many-shot\s)(?<!multi-turn\s)(?<!known\s)(?<!common\s)"
+                   r"(?<!detect\s)(?<!detecting\s)(?<!prevent\s)(?<!preventing\s)(?<!resist\s)(?<!resisting\s)")
+_JB_TALK_AFTER = (r"(?!\s+(?:attacks?|attempts?|techniques?|methods?|research|detection|defen[cs]es?|resistance|benchmarks?|datasets?)\b)")
 JAILBREAK = [
     ("dan", r"(?-i:\bDAN\b)"),
     ("anything_now", r"\bdo\s+anything\s+now\b"),
     ("mode", r"\b(?:god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|opposite|no[\s-]?limits?|no[\s-]?rules|amoral)\s+mode\b"),
     ("mode", r"\b(?:developer|dev)\s+mode\s+(?:enabled|activated|output|response|is\s+(?:now\s+)?(?:on|enabled|active))\b|\byou\s+are\s+(?:now\s+)?(?:in\s+)?(?:developer|dev)\s+mode\b|\b(?:simulate|act\s+as\s+\w+\s+with)\s+(?:developer|dev)\s+mode\b"),
-    # Not a phone's or a console's jailbreak ("jailbreak my old iPhone 4", "a jailbroken PS4").
-    ("jailbr", r"\bjailbr(?<!phone\sjailbr)(?<!ipad\sjailbr)(?<!ios\sjailbr)(?<!android\sjailbr)(?<!kindle\sjailbr)"
+    # Not a phone's or a console's jailbreak ("jailbreak my old iPhone 4", "a jailbroken PS4"), nor the
+    # noun in talk about jailbreaks ("defenses against jailbreaks", "what is a many-shot jailbreak").
+    ("jailbr", r"\b" + _JB_TALK_BEFORE + r"jailbr(?<!phone\sjailbr)(?<!ipad\sjailbr)(?<!ios\sjailbr)(?<!android\sjailbr)(?<!kindle\sjailbr)"
                r"(?<!console\sjailbr)(?<!device\sjailbr)(?:ea|o)k(?:en|ed|ing|s)?\b(?!\s+(?:(?:my|an?|the|this|that|his|her|our|their|your|old|new|own|\w+'s)\s+){0,3}"
-               + _DEVICES + r")"),
+               + _DEVICES + r")" + _JB_TALK_AFTER),
     ("rule restriction limit filter guideline moral ethic censor boundar polic principle constraint", r"\b(?:act|acting|pretend|pretending|behave|respond|roleplay|role-play|play|simulate|become)\s+(?:as|like|to\s+be|the\s+role\s+of|that\s+you\s+are)?\s*(?:an?\s+|my\s+)?(?:[\w-]+\s+){0,5}?(?:ai|assistant|model|chatbot|bot|character|entity|persona|version|machine|being)\b[^.]{0,80}?\b(?:no|without(?:\s+any)?|free\s+(?:of|from)|not\s+bound\s+by|ignores?|doesn'?t\s+(?:have|follow|care\s+about)|beyond)\s+(?:[\w-]+\s+){0,2}?(?:rules|restrictions|limits|limitations|filters|guidelines|morals|morality|ethics|censorship|boundaries|policies|principles|constraints)"),
     ("unfilter uncensor amoral unrestrict unalign unethical immoral lawless unhinged ruleless rule-less", r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b"),
     ("rule restriction limit filter guideline ethic moral boundar censor", r"\b(?:ai|assistant|model|chatbot|bot|llm|version\s+of\s+you)\s+(?:with|that\s+has|having|who\s+has)\s+no\s+(?:rules|restrictions|limits|filters|guidelines|ethics|morals|boundaries|censorship)"),
@@ -387,6 +394,27 @@ def _many_shot(text: str) -> bool:
     return ai >= 32 or len(_COMPLIANT_TURN.findall(text)) >= 4
 
 
+# Text the request holds up as data: quoted or fenced spans ("...", '...', curly quotes, guillemets,
+# triple quotes, code fences) in a message whose own words, outside the quotes, analyse them
+# (classify, label, explain, why, what is, how do systems detect, an example of, mitigations), or
+# whose system prompt sets up a classifier or moderator. A phrasing found only inside such spans is
+# what is being studied, not an order to the model: a security course quoting "ignore previous
+# instructions", a team labelling injection samples. Planted instructions in a document stay
+# (`indirect`): a document is always data, and that is the attack.
+_QUOTED = re.compile(r'"""[\s\S]{1,4000}?"""|```[\s\S]{1,4000}?```|"[^"\n]{3,600}"|\u201c[^\u201d\n]{3,600}\u201d|'
+                     r"\u00ab[^\u00bb\n]{3,600}\u00bb|(?<![\w'])'[^'\n]{3,600}'(?![\w'])")
+# Words that make the quoted text the object of a question, not of an order: "explain how to ..." and
+# "how can I ..." ask the model to act, so they are not here.
+_DATA_FRAME = re.compile(
+    r"\b(?:classif(?:y|ier|ication)|label(?:l?ing|l?ed|s)?|categori[sz]e|moderat(?:e|ion|or)|detect(?:s|ed|ing|ion|or)?|why|"
+    r"what\s+(?:is|are|was|were|does|makes)|analy[sz](?:e|ing)|examples?\s+of|samples?\b|dataset|mitigat\w*|defen[cs]es?|"
+    r"(?:a|the)\s+(?:sentence|phrase|string|line|prompt|message|input)\s+(?:like|such\s+as)|"
+    r"is\s+(?:this|it)\s+(?:an?\s+)?(?:injection|jailbreak|attack|malicious|safe|benign))")
+_DATA_SYSTEM = re.compile(r"\b(?:classif(?:y|ier|ication)|label(?:l?ing|s)?\b|categori[sz]e|moderat(?:e|ion|or)|detector|"
+                          r"(?:is|are)\s+data\b)")
+_NOT_DISCOUNTED = {"indirect"}
+
+
 class Signatures:
     """The shipped phrasings (optional) plus extra regexes of the operator, compiled once.
 
@@ -450,6 +478,27 @@ class Signatures:
             if "+" in p and payload_split(p):
                 found.add("payload_split")
         return found
+
+    def quoted_data(self, text: str, found: set[str], system: str = "") -> set[str]:
+        """The categories of `found` (from `match(text)`) that only quoted data under analysis
+        raised (see _QUOTED): the text is matched again with its quoted spans blanked out, only
+        when it has quotes and a frame; nothing when the words outside the quotes raise a category
+        themselves. Obfuscation goes with the categories it came with."""
+        if not found or not self.builtin:
+            return set()
+        head = text[:PLAIN_CHARS]
+        blank = _QUOTED.sub(' "" ', head)
+        if blank == head:
+            return set()
+        if not (_DATA_FRAME.search(plain(blank)) or (system and _DATA_SYSTEM.search(plain(system[:4000])))):
+            return set()
+        rest = self.match(blank)
+        if rest - {"obfuscation"}:  # the words around the quotes are themselves an attack: nothing is discounted
+            return set()
+        quoted = found - _NOT_DISCOUNTED - {"obfuscation"}
+        if quoted and "obfuscation" in found and not (found - quoted - {"obfuscation"}):
+            quoted.add("obfuscation")
+        return quoted
 
     def conversation(self, newest: str, earlier: list[str], found: set[str]) -> set[str]:
         """Signals only the earlier user turns complete: a harmful topic named before and its
