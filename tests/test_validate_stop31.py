@@ -7,7 +7,11 @@ Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
   3,229 ppm");
 - a range's scale word after its second end is the first end's too ("$4.2–4.6 million"); a range
   whose first end is one bound of a pair the data states (low / high, min / max) has that pair's
-  other bound as its second end.
+  other bound as its second end;
+- bindings that were read wrong (correct answers withheld as another entity's or attribute's
+  number): a name-key right after the number ("to 46% in June"); a key that counts things beside
+  a value with a unit ("the median run took 615 seconds" beside `runs`); words past a parenthesis
+  ("410 rolls (reorder point 250)"); the number in a record's name ("Bay 3").
 """
 from __future__ import annotations
 
@@ -20,6 +24,12 @@ from tests.numbers_support import assert_caught, assert_grounded
 REJECTS = {"line": "P4", "built": 9600, "rejected": 31}
 LOTS = {"lots": [{"lot": "A-1", "units": 2000, "defects": 7}, {"lot": "A-2", "units": 3000, "defects": 5}]}
 OUTLOOK = {"company": "Norvale", "guidance": {"revenue_low": 4200000, "revenue_high": 4600000}, "last_quarter": 4050000}
+POLL = {"support_pct": {"April": 38, "July": 44}, "oppose_pct": {"April": 55, "July": 49}}
+RUNS = {"before": {"median_s": 615, "runs": 240}, "after": {"median_s": 402, "runs": 251}}
+RUNS_Q = "Did the change on May 4 help?"
+STOCK = {"items": [{"sku": "BX-1", "on_hand": 3900, "reorder_point": 2500}, {"sku": "TP-9", "on_hand": 410, "reorder_point": 250}]}
+WARDS = {"units": [{"unit": "2 East", "beds": 30, "occupied": 27}, {"unit": "2 West", "beds": 26, "occupied": 22},
+                   {"unit": "3 North", "beds": 34, "occupied": 33}], "pending_admits": 7, "expected_discharges": 1}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -33,6 +43,12 @@ GROUNDED: list[tuple[Any, ...]] = [
     # the scale word of a range's second end
     (OUTLOOK, "Norvale guides revenue to $4.2–4.6 million, up from $4.05 million last quarter."),
     (OUTLOOK, "Guidance is $4.2-4.6M."),
+    # bindings
+    (POLL, "Support rose from 38% in April to 44% in July."),
+    (RUNS, "In the week before May 4 the median run took 615 seconds.", RUNS_Q),
+    (STOCK, "Both are above their reorder points:\n- BX-1: 3,900 on hand (reorder point 2,500)\n- TP-9: 410 rolls (reorder point 250)"),
+    (WARDS, "The division has 82 of 90 beds occupied (91.1%): 2 East 27/30, 2 West 22/26 and 3 North 33/34. That leaves 8 "
+            "free beds. With 7 pending admits and 1 expected discharge, you'd end up with about 2 open beds."),
 ]
 
 CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
@@ -42,6 +58,10 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
      (LOTS, "Across both lots: 12 defects in 5,000 units, 4,200 ppm."), "4,200 ppm"),
     ((OUTLOOK, "Norvale guides revenue to $4.2–4.6 million."),
      (OUTLOOK, "Norvale guides revenue to $4.6–5.0 million."), "5.0 million"),
+    ((POLL, "Support rose from 38% in April to 44% in July."),
+     (POLL, "Support rose from 38% in April to 49% in July."), "49%"),
+    ((RUNS, "In the week before May 4 the median run took 615 seconds.", RUNS_Q),
+     (RUNS, "In the week before May 4 the median run took 402 seconds.", RUNS_Q), "402 seconds"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

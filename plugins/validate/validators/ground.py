@@ -1123,8 +1123,12 @@ def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) 
         close = {_ALIAS.get(x, x) for x in (stem(w) for w in ctx.close)}
         if _meets(close | {stem(w.lower()) for w in ctx.after}, own - shared):
             return True  # the sentence names this number's own key ("p95 ... 310 ms", "15 PTO days")
-        for toks in others:
-            if _meets(close, toks - own - _GENERIC_KEY):
+        for k2 in list(o.keys) + list(o.empty_keys):
+            if k2.lower() == f.key:
+                continue
+            if c.unit is not None and o.keys.get(k2) and all(g.dim != c.unit.dim for g in o.keys[k2]):
+                continue  # "the median build took 742 seconds" beside `builds`: a count names what is timed, not a time
+            if _meets(close, _key_set(k2) - own - _GENERIC_KEY):
                 return False  # it names another key of the same object ("deductible is $4,500", "ranking 5th")
     if o is not None and f.key and ctx.after and not c.range_with and len(o.keys) > 1:
         # the word right after the number names an attribute: "13.8% protein" for the moisture, "4,950 tier miles"
@@ -1139,9 +1143,13 @@ def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) 
                 distinct = other - own - _GENERIC_KEY - _UNIT_KEYS
                 if k2.lower() != f.key and distinct and distinct <= after and not (own - other) & after:
                     return False
-    if o is not None and f.key and ctx.near and not c.range_with and len(o.keys) > 1 and not _compared(ctx):
-        # keys that are names ({"BX-100": 14, "BX-200": 21}, {"Jun": 1187}): the sentence names one of them
-        verdict = _key_named(o, f.key, ctx.near)
+    if o is not None and f.key and (ctx.near or ctx.after) and not c.range_with and len(o.keys) > 1 and not _compared(ctx):
+        # keys that are names ({"BX-100": 14, "BX-200": 21}, {"Jun": 1187}): the sentence names one of them, right
+        # after the number first ("from 41% in March to 46% in June"), as the entity check reads names
+        after = ctx.after[1:2] if ctx.after[:1] and ctx.after[0].lower() in _NAME_PREP else ctx.after[:1]
+        verdict = _key_named(o, f.key, after) if after else None
+        if verdict is None and ctx.near:
+            verdict = _key_named(o, f.key, ctx.near)
         if verdict is not None:
             return verdict
     return True
@@ -1187,6 +1195,7 @@ def _key_named(o: Any, key: str, words: list[str]) -> bool | None:
     return False if other else None
 
 
+_NAME_PREP = frozenset(("in", "for", "on", "at", "during", "of"))
 _COMPARE = frozenset(("from", "vs", "versus", "than", "against", "compared", "over", "previous", "prior"))
 
 
@@ -1208,7 +1217,9 @@ def names_other(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
         return False
     words = {stem(noun), noun}
     if ctx.prev not in ("of", "/"):  # ("19 of 214 students are absent": the words after are the part's, not the whole's)
-        words |= {stem(w.lower()) for w in ctx.after}
+        # (up to a parenthesis: "640 rolls (reorder point 400)" names the next number's key, not this one's)
+        after = ctx.after[:ctx.after.index("(")] if "(" in ctx.after else ctx.after
+        words |= {stem(w.lower()) for w in after}
     words |= _SYNONYMS.get(noun, set()) | _SYNONYMS.get(stem(noun), set())
     own = _key_set(f.key) | set(f.toks)
     if _meets(words, own) or own & _GENERIC_COUNTS or any(_kin(t, noun) for t in own):

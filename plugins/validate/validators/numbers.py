@@ -1055,10 +1055,13 @@ class Grounding:
                             return True
                         self.wrong_sign = True
                         continue
+                    if f.textual and self._name_number(f):
+                        continue  # "about 5 open beds" beside "5 North": the number in another record's name binds nothing
                     self.wrong_owner = True
                     if self.cfg.subjects and not entity_ok(self.idx, f, self._context(), c):
                         self.other_entity = True
-                elif self.cfg.subjects and c.noun is not None and names_other(self.idx, f, self._context(), c):
+                elif self.cfg.subjects and c.noun is not None and not (f.textual and self._name_number(f)) \
+                        and names_other(self.idx, f, self._context(), c):
                     self.wrong_owner = True  # the claim counts another attribute's thing ("3,200 stars": the forks)
                 elif f.src == "data" and c.kind == "money" and c.per in PERIOD_NAMES and _period_of(f) not in (None, c.per) \
                         and fact_ok(c, f, period_needed=False) and self._owner(f):
@@ -1068,6 +1071,21 @@ class Grounding:
                     if f.dim == "percent":
                         return True
         return False
+
+    @staticmethod
+    def _name_number(f: Fact) -> bool:
+        """Is f the number inside the name its record is known by ("ward": "5 North", "Line 3"): a
+        string value whose other words are the record's labels?"""
+        if not f.textual or f.src != "data" or f.pc is None or f.dim is not None:
+            return False
+        src = f.sign[0] if isinstance(f.sign, tuple) and f.sign and isinstance(f.sign[0], str) else ""
+        if not src or len(src) > 24 or any(ch in src for ch in ":\n=,;"):
+            return False  # (a "Forks: 3,200" line of prose labels its value; a name is a short string value of its own)
+        o = f.pc.objs.get(f.obj)
+        if o is None or not o.labels:
+            return False
+        words = set(f.toks) - {stem(t) for t in _NON_WORD.split(f.key) if t}
+        return bool(words) and words <= o.labels
 
     def _list_count(self) -> bool:
         """"3 groups are below par:" then three list items: a count of the answer's own list (its items
