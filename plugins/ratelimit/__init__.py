@@ -186,6 +186,11 @@ class RateLimit(Plugin):
                 dup.append([k(tag + ":ab:dup:" + user + ":" + a.fingerprint), c.repeat_max, c.repeat_seconds])
                 if volume:
                     dup.append([k(tag + ":ab:dup:" + a.fingerprint), c.repeat_key_max, c.repeat_seconds])
+                else:
+                    # Every request of the prompt fills the key's bucket, but only one carrying a
+                    # nonce or zero-width characters fires: people asking an app the same thing send
+                    # it as typed; a script that rotates end-user ids and jitters one prompt does not.
+                    dup.append([k(tag + ":ab:dup:" + a.fingerprint), c.repeat_key_max, c.repeat_seconds, 1 if a.jittered else 0])
             A["dup"] = dup
             A["dup_points"] = c.repeat_points * a.repeat_weight
         if ident.ip:

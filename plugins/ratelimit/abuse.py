@@ -235,35 +235,81 @@ _FORCING = re.compile(
 _WORDS = re.compile(r"\S+")
 _JUNK_CANDIDATE = re.compile(r"^[a-z]{5,24}$|^[A-Z]{5,24}$")
 _EDGE_WORDS = 6
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u180e]")
 
 
-def _junk(word: str) -> bool:
+def _junk(word: str, shortest: int = 5) -> bool:
     """A random letter string (an anti-cache / anti-dedup suffix), not a word: it takes many
     more tokens per letter than words, names or numbers do (numbers are never junk: templated
     traffic that differs in its figures is distinct work)."""
     w = word.strip(".,;:!?()[]{}\"'`<>#*-_/")
-    if not _JUNK_CANDIDATE.match(w):
+    if not (_JUNK_CANDIDATE.match(w) or (shortest < 5 and shortest <= len(w) < 5 and (w.islower() or w.isupper()) and w.isalpha())):
         return False
     return tokens.count_text(" " + w.lower(), "gpt-4o") / len(w) >= 0.4  # o200k: the encoding a server has loaded
 
 
-def fingerprint(body: dict[str, Any], li: int | None, text: str) -> str | None:
-    """The same request up to case, spacing and random junk words at the start or end of the
-    newest user message; the rest of the conversation counts byte for byte."""
-    if not text.strip():
-        return None
+# A nonce a script adds so that no two requests are byte-identical ("(v6157)", "[ref:2tjtgv]",
+# "#do2e730y", "seed=dzb2a", "w6vf"): one token, letters and digits mixed (or a number in
+# brackets or after "#" / "key="), alone after the last sentence of the message or before its first
+# word. A figure inside the text ("Record 148820: ...", "Customer ref 9342.") is never one:
+# templated work that differs in its figures is distinct work.
+_NONCE = re.compile(r"^(?:[\[(<{#]?(?:[a-z]{1,8}[:=#-])?(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{3,16}[\])>}]?"
+                    r"|[\[(<{]#?\d{3,16}[\])>}]|#\d{3,16}|[\[(<{]?[a-z]{1,8}[:=][a-z0-9]{3,16}[\])>}]?)$")
+_LETTERS = re.compile(r"^[a-z]{3,16}$")
+_RUNS = re.compile(r"[a-z]+|\d+")
+_SENTENCE_END = re.compile(r"[.!?:)\]\"'`]$")
+# Greetings and fillers before the request itself ("Hi! ...", "Please: ...", "OK. ..."): the same ask.
+_OPENERS = {"hi", "hello", "hey", "please", "ok", "okay", "so", "thanks", "pls", "yo", "greetings", "kindly", "sure", "well"}
+
+
+def _random_label(w: str) -> bool:
+    """"r4x6b", "mapy3" (a nonce before a colon), not "q12", "item3", "step2" (a template's label):
+    letters and digits alternate twice or more, or the letters are not a word (`_junk`)."""
+    runs = _RUNS.findall(w)
+    letters = "".join(r for r in runs if r.isalpha())
+    return len(runs) >= 4 or (len(letters) >= 3 and _junk(letters, 3))
+
+
+def _normal_words(text: str) -> tuple[list[str], bool]:
+    """The newest user message's words up to case, spacing, zero-width characters, random junk
+    words near its edges, an opening greeting and an edge nonce; and whether the raw text carried
+    noise a person does not type (a nonce, zero-width characters): a script jittering a repeat."""
     words = _WORDS.findall(plain(text))
     orig = _WORDS.findall(text)
+    jitter = not text.isascii() and _ZERO_WIDTH.search(text) is not None
     if len(orig) == len(words) and len(words) > 1:
         n = len(words)
         edge = set(range(min(_EDGE_WORDS, n))) | set(range(max(0, n - _EDGE_WORDS), n))
-        words = [w for i, w in enumerate(words) if i not in edge or not _junk(orig[i])]
+        keep = [i not in edge or not _junk(orig[i]) for i in range(n)]
+        if n > 3 and _SENTENCE_END.search(words[-2]) and (
+                _NONCE.match(words[-1]) or (_LETTERS.match(words[-1]) and _junk(orig[-1], 3))):
+            keep[-1], jitter = False, True
+        head = words[0].rstrip(":|-")
+        if n > 3 and _NONCE.match(head) and (words[0][0] in "[(<{#" or (head != words[0] and _random_label(head))):
+            keep[0], jitter = False, True
+        words = [w for w, k in zip(words, keep) if k]
+    while len(words) > 3 and words[0].rstrip("!.,:;") in _OPENERS and words[0][-1] in "!.,:;":
+        words = words[1:]
+    return words, jitter
+
+
+def fingerprint_jitter(body: dict[str, Any], li: int | None, text: str) -> tuple[str | None, bool]:
+    """`fingerprint` and whether the newest user message carried scripted noise (`_normal_words`)."""
+    if not text.strip():
+        return None, False
+    words, jitter = _normal_words(text)
     h = hashlib.blake2b(digest_size=10)
     msgs = body.get("messages")
     if isinstance(msgs, list) and li is not None:
         h.update(orjson.dumps([m for i, m in enumerate(msgs) if i != li]))
     h.update(b"\x00" + " ".join(words).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
+    return h.hexdigest(), jitter
+
+
+def fingerprint(body: dict[str, Any], li: int | None, text: str) -> str | None:
+    """The same request up to case, spacing, random junk words, an opening greeting and a nonce at
+    the start or end of the newest user message; the rest of the conversation counts byte for byte."""
+    return fingerprint_jitter(body, li, text)[0]
 
 
 # -- networks --------------------------------------------------------------------------------------
@@ -323,6 +369,7 @@ class Assessment:
     contributions: dict[str, float] = field(default_factory=dict)  # signal -> points
     fingerprint: str | None = None
     repeat_weight: float = 1.0
+    jittered: bool = False  # the prompt carried scripted noise (a nonce, zero-width characters)
     quoted: list[str] = field(default_factory=list)  # categories only quoted data under analysis raised (no points)
 
 
@@ -373,6 +420,6 @@ class ContentSignals:
         a.contributions = {k: v for k, v in a.contributions.items() if v > 0}
         a.signals = sorted(a.contributions, key=lambda k: -a.contributions[k])
         a.points = sum(a.contributions.values())
-        a.fingerprint = fingerprint(body, li, text)
+        a.fingerprint, a.jittered = fingerprint_jitter(body, li, text)
         a.repeat_weight = min(1.0, max(0.05, max_completion(body, 512) / cfg.repeat_full_weight_tokens))
         return a

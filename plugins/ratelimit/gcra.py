@@ -67,7 +67,7 @@ def go_duration(seconds: float) -> str:
 # Abuse parameters (P.abuse):
 #   subjects  [[ki, request_weight, key_weight, ttl_s]]: key first, then user, then IP
 #   scale     the key tier's allowance factor (new 0.5, trusted 2) for burst / repeat / new-user allowances
-#   burst     [cap, seconds, points]; dup [[ki, cap, seconds]] with dup_points; ips [ki, net, max, seconds, points]
+#   burst     [cap, seconds, points]; dup [[ki, cap, seconds(, fires)]] with dup_points; ips [ki, net, max, seconds, points]
 #   newu      [cap, seconds, points]; rej [share, min, points, half_life]; throttle [per_minute, burst]
 # P.points are the request's content points (plugins.ratelimit.abuse), P.content their names.
 _LUA_GATE = _LUA_PRELUDE + r"""
@@ -108,13 +108,15 @@ if A then
     bu = drain(v[5], v[6], cap / b[2])
     if bu + 1 > cap then kp = kp + b[3]; table.insert(signals, 'burst') else bu = bu + 1 end
   end
-  if A.dup then  -- one bucket per end user and one per key, each {ki, cap, seconds}
+  if A.dup then  -- one bucket per end user and one per key, each {ki, cap, seconds[, fires]}
     local over = false
     for _, d in ipairs(A.dup) do
       local cap = d[2] * sc
       local dv = redis.call('HMGET', K(d[1]), 'u', 't')
       local du = drain(dv[1], dv[2], cap / d[3])
-      if du + 1 > cap then over = true else du = du + 1 end
+      if du + 1 > cap then
+        if d[4] ~= 0 then over = true end  -- fires = 0: the request fills the bucket, it does not raise the signal
+      else du = du + 1 end
       redis.call('HSET', K(d[1]), 'u', fs(du), 't', fs(now))
       redis.call('PEXPIRE', K(d[1]), ms(d[3] * 2))
     end
@@ -398,14 +400,15 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
                 signals.append("burst")
             else:
                 bu += 1
-        if A.get("dup"):  # one bucket per end user and one per key
+        if A.get("dup"):  # one bucket per end user and one per key, each [ki, cap, seconds[, fires]]
             over = False
-            for ki, cap0, secs in A["dup"]:
+            for ki, cap0, secs, *fires in A["dup"]:
                 cap = cap0 * sc
                 du_, dt_ = _hmget(store, K(ki), "u", "t")
                 du = _drain(du_, dt_, cap / secs, now)
                 if du + 1 > cap:
-                    over = True
+                    if not fires or fires[0] != 0:  # fires = 0: fills the bucket, does not raise the signal
+                        over = True
                 else:
                     du += 1
                 store.hset(K(ki), {"u": du, "t": now})
