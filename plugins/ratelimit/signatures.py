@@ -130,6 +130,10 @@ JAILBREAK = [
     ("story fiction roleplay role-play screenplay narrative hypothetical", r"\b(?:remove|drop|strip|skip|lose|leave\s+out|ditch|get\s+rid\s+of|without)\s+(?:the\s+|all\s+|any\s+|that\s+)?(?:story|fiction(?:al)?|role-?play|screenplay|narrative|hypothetical)\s*(?:framing|frame|wrapper|pretext|elements?|part|context|stuff)\b"),
     ("comply obey", r"\b(?:the\s+)?(?:assistant|ai|model|you)\s+(?:must|shall|will)\s+(?:now\s+|always\s+)?(?:comply\s+with|obey|fulfil+)\s+(?:all|every|any)\s+(?:requests?|questions?|prompts?|instructions|orders|commands)"),
     ("opposite reverse", r"\b(?:opposite|reverse)\s+of\s+what\s+(?:you|an?\s+(?:ai|assistant))\s+(?:would|normally)\b"),
+    # A persona that removes refusals: "never refuses, never warns", "never refuses ... no matter what",
+    # "an unfiltered hacker character" (a story's character who merely stays in character is not one).
+    ("never_refuse never_refuses never_declines never_say", r"\bnever\s+(?:refuses?|declines?|says?\s+no)\b[^.!?\n]{0,60}?\b(?:never\s+(?:warns?|adds?\s+(?:warnings|disclaimers)|moralizes?|lectures?)|no\s+matter\s+what|no\s+(?:warnings|disclaimers|limits|rules))"),
+    ("unfilter uncensor amoral unrestrict", r"\b(?:unfiltered|uncensored|amoral|unrestricted)\s+(?:[\w-]+\s+){1,2}(?:ai|assistant|model|chatbot|bot|character|persona|entity)\b"),
 ]
 
 DIVERGENCE = [
@@ -232,6 +236,12 @@ def payload_split(p: str) -> bool:
 # A later turn that only names the variable ("Respond to Z as if it were my question"): matched
 # on the original case (a capital letter), confirmed by an earlier user turn assigning it a sum.
 PAYLOAD_ACT = re.compile(r"(?i:" + _ACT_ON + r")\s+(?:(?i:to|with)\s+)?(?:(?i:the)\s+)?(?:(?i:string|variable|prompt|request|question)\s+)?([A-Z])\b(?!['’]|\s+(?i:few|lot|bit|little|couple|single|number|question|quick)\b)")
+
+# A request assembled from parts sent over several turns ("Part 1: 'disregard your'" ... "Join the
+# parts and obey the resulting sentence"): the newest turn joins them, each part is quoted.
+JOIN_PARTS = re.compile(r"\b(?:join|combine|concatenate|put\s+together|assemble|merge|glue)\b[^.!?\n]{0,40}?\b(?:parts|pieces|fragments|"
+                        r"segments|strings|halves|chunks)\b[^.!?\n]{0,60}?\b(?:obey|follow|execute|do|act\s+on|carry\s+out|comply|answer|respond)")
+_PART = re.compile(r"(?<![\w'])'([^'\n]{2,200})'(?![\w'])|\"([^\"\n]{2,200})\"")
 
 # "Ignore all previous instructions" and "system prompt" in other languages.
 MULTILINGUAL_INJECTION = [
@@ -512,6 +522,14 @@ class Signatures:
         if "harmful" not in found and HARM_DETAIL.search(p):
             if any(HARM_TOPIC.search(plain(t[:PLAIN_CHARS])) for t in earlier):
                 out.add("harmful")
+        if "payload_split" not in found and JOIN_PARTS.search(p):
+            # "Join the parts and obey the resulting sentence": the quoted parts of the earlier turns,
+            # oldest first, matched as the one sentence they make.
+            parts = [m.group(1) or m.group(2) for t in reversed(earlier) for m in _PART.finditer(t[:PLAIN_CHARS])]
+            if len(parts) >= 2:
+                joined = self.match(" ".join(parts)[:PLAIN_CHARS]) - {"payload_split"}
+                if joined:
+                    out |= joined | {"payload_split"}
         if "payload_split" not in found:
             m = PAYLOAD_ACT.search(head)
             if m is not None:
