@@ -11,7 +11,10 @@ Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
 - bindings that were read wrong (correct answers withheld as another entity's or attribute's
   number): a name-key right after the number ("to 46% in June"); a key that counts things beside
   a value with a unit ("the median run took 615 seconds" beside `runs`); words past a parenthesis
-  ("410 rolls (reorder point 250)"); the number in a record's name ("Bay 3").
+  ("410 rolls (reorder point 250)"); the number in a record's name ("Bay 3");
+- a loan's figures by the standard amortization formula (the monthly payment, the total and the
+  interest over the term, the first month's split, a balance's interest for a month, the number
+  of payments).
 """
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ RUNS_Q = "Did the change on May 4 help?"
 STOCK = {"items": [{"sku": "BX-1", "on_hand": 3900, "reorder_point": 2500}, {"sku": "TP-9", "on_hand": 410, "reorder_point": 250}]}
 WARDS = {"units": [{"unit": "2 East", "beds": 30, "occupied": 27}, {"unit": "2 West", "beds": 26, "occupied": 22},
                    {"unit": "3 North", "beds": 34, "occupied": 33}], "pending_admits": 7, "expected_discharges": 1}
+LOAN_Q = "What's the monthly payment on a $250,000 loan at 7% over 30 years, and the total interest?"
+CAR = {"loan": "CAR-7", "balance": 12480.0, "apr": 6.0, "payment": 410.0, "payments_made": 14, "term_months": 48}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -43,6 +48,11 @@ GROUNDED: list[tuple[Any, ...]] = [
     # the scale word of a range's second end
     (OUTLOOK, "Norvale guides revenue to $4.2–4.6 million, up from $4.05 million last quarter."),
     (OUTLOOK, "Guidance is $4.2-4.6M."),
+    # amortization
+    ({}, "The monthly payment is $1,663.26. Over 360 payments you pay $598,774 in total, of which $348,774 is interest.",
+     LOAN_Q),
+    ({}, "The first payment splits into $1,458.33 of interest and $204.93 of principal.", LOAN_Q),
+    (CAR, "Of your next $410.00 payment, about $62.40 is interest and $347.60 goes to principal; 14 of 48 payments are made."),
     # bindings
     (POLL, "Support rose from 38% in April to 44% in July."),
     (RUNS, "In the week before May 4 the median run took 615 seconds.", RUNS_Q),
@@ -62,6 +72,9 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
      (POLL, "Support rose from 38% in April to 49% in July."), "49%"),
     ((RUNS, "In the week before May 4 the median run took 615 seconds.", RUNS_Q),
      (RUNS, "In the week before May 4 the median run took 402 seconds.", RUNS_Q), "402 seconds"),
+    (({}, "The monthly payment is $1,663.26.", LOAN_Q), ({}, "The monthly payment is $1,836.26.", LOAN_Q), "$1,836.26"),
+    (({}, "Over 360 payments you pay $348,774 in interest.", LOAN_Q),
+     ({}, "Over 360 payments you pay $384,774 in interest.", LOAN_Q), "$384,774"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

@@ -1426,6 +1426,9 @@ class Grounding:
             if self._converted_period(v, tol) or self._derived_data(v, tol) or self._with_given(v, tol) \
                     or self._listed_total(v, tol):
                 return True
+            if c.kind == "money" or (c.kind == "number" and c.integer and c.unit is None):
+                if self._amortized(v, tol):
+                    return True
             if c.unit is not None and c.unit.dim == "time" and self._durations(v, tol):
                 return True
             if c.unit is not None and c.unit.dim == "fuel" and self._fuel(v, tol):
@@ -1456,6 +1459,26 @@ class Grounding:
                     self.bad_range = abs(g.v - abs(v)) > max(tol, abs(v) * 1e-9)
                     return self.bad_range
         return False
+
+    def _amortized(self, v: float, tol: float) -> bool:
+        """A loan's figures by the standard amortization formula, from a principal (or balance), an
+        annual rate and a term the conversation states: the monthly payment P·i / (1 - (1 + i)^-n),
+        the total paid over n payments, the interest in it, the first month's interest P·i and
+        principal; a balance's interest for one month (5.49% ÷ 12 × $17,342.61) and the rest of a
+        stated payment; and the term in months (years × 12) as a count of payments or months.
+        Built once per conversation (at most 8 amounts x 4 rates x 4 terms)."""
+        idx = self.idx
+        got = idx.memo.get("amort")
+        if got is None:
+            got = idx.memo["amort"] = _amortization(idx)
+        money, counts = got
+        if not money:
+            return False
+        c = self.c
+        if c.kind == "number":
+            words = {stem(w.lower()) for w in self._context().after[:2]} | ({stem(c.noun)} if c.noun else set())
+            return not words.isdisjoint(_PAYMENT_WORDS) and any(abs(n - v) < 1e-9 for n in counts)
+        return near(money, v, tol + abs(v) * 1e-6) >= 0
 
     def _ppm_share(self) -> bool:
         """"93 defects in 15,000 units, 6,200 ppm": parts per million (billion) of a ratio are a
@@ -2257,6 +2280,40 @@ _CONSTANTS = frozenset((7.0, 12.0, 24.0, 30.0, 52.0, 60.0, 100.0, 365.0, 1000.0,
 # lb per US gallon of water, sq ft per m², acres per hectare, kPa per psi, mmol/L per mg/dL of glucose).
 _FACTORS = (2.20462, 0.453592, 2.54, 0.3048, 3.28084, 1.60934, 0.621371, 3.78541, 0.264172, 28.3495, 1.8, 8.34,
             10.7639, 0.092903, 2.47105, 0.404686, 6.89476, 0.145038, 0.0555, 18.0, 0.0259, 38.67, 4.184)
+
+
+_MONTH_S = 2629746.0  # the time unit's month (a twelfth of its year), in seconds
+_PAYMENT_WORDS = frozenset(("payment", "pay", "month", "installment", "instalment"))
+_LOAN_TOKS = frozenset(("principal", "loan", "balance", "amount", "financed", "borrowed"))
+
+
+def _amortization(idx: Index) -> tuple[list[float], list[int]]:
+    """The figures `Grounding._amortized` accepts, sorted; and the terms in months (payments)."""
+    facts = [f for f in idx.facts if f.src != "answer"]
+    rates = [f.v for f in facts if f.dim == "percent" and 0 < f.v <= 30][:4]
+    terms: list[int] = []
+    for f in facts:
+        if f.unit is not None and f.unit.dim == "time" and f.unit.factor >= _MONTH_S * 0.99:
+            n = f.b / _MONTH_S
+            if abs(n - round(n)) < 1e-6 and 6 <= round(n) <= 600 and round(n) not in terms:
+                terms.append(round(n))
+    terms = terms[:4]
+    if not rates or not terms:
+        return [], []
+    amounts = sorted({f.v for f in facts if f.v >= 500 and (f.dim == "money" or (f.dim is None and not _LOAN_TOKS.isdisjoint(f.toks)))},
+                     reverse=True)[:8]
+    pays = [f.v for f in facts if f.dim == "money" and f.v > 0]
+    out: list[float] = []
+    for r in rates:
+        i = r / 1200
+        for p in amounts:
+            out.append(p * i)
+            out += [q - p * i for q in pays if 0 < p * i < q < p]
+            for n in terms:
+                m = p * i / (1 - (1 + i) ** -n)
+                mc = round(m, 2)
+                out += [m, m * n, mc * n, m * n - p, mc * n - p, m - p * i, mc - round(p * i, 2)]
+    return sorted(out), terms
 
 
 def _conversion_factor(v: float, tol: float) -> bool:
