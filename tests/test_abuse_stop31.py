@@ -164,3 +164,12 @@ def test_parts_joined_and_obeyed_are_matched_as_one_sentence() -> None:
     # Harmless parts joined: nothing.
     msgs[0]["content"], msgs[2]["content"], msgs[4]["content"] = "Part 1: 'the quick brown'", "Part 2: 'fox jumps over'", "Part 3: 'the lazy dog'"
     assert CS.assess({"model": "gpt-4o-mini", "messages": msgs[:-1]}, 60).signals == []
+
+
+def test_an_oversized_request_counts_its_output_ask_too() -> None:
+    # A new key's 27k-token prompt asking for 16k tokens is a 43k-token request.
+    assert "oversized" in CS.assess(chat("x", max_tokens=16_000), 27_000, volume=True).signals
+    assert "oversized" not in CS.assess(chat("x", max_tokens=16_000), 27_000, volume=False).signals  # established keys: rate limits
+    # A long draft on a new key is not (12k characters, 8k tokens out); a huge output ask alone is large_output only.
+    assert "oversized" not in CS.assess(chat("x", max_tokens=8_000), 3_000, volume=True).signals
+    assert CS.assess(chat("x", max_tokens=32_768), 12, volume=True).signals == ["large_output"]

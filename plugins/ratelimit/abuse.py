@@ -17,7 +17,8 @@ Content signals, computed here without I/O (points configurable):
   analyses (a classifier's samples, "why does 'ignore previous instructions' work?") score nothing;
 - prefill: the request ends with an assistant message the model is to continue; more when
   it forces a compliant start ("Sure! Here is...", "Step 1:");
-- oversized prompts (`oversized_tokens`) and outsized output asks (`large_output_tokens`).
+- oversized requests (prompt plus the output asked for, up to `large_output_tokens`, above
+  `oversized_tokens`) and outsized output asks (`large_output_tokens`).
 
 State signals, computed inside GATE: request bursts (`burst_requests` in `burst_seconds`),
 one prompt repeated (per end user, or per key when the request names none, see
@@ -443,7 +444,10 @@ class ContentSignals:
             add("prefill_forcing" if forcing else "prefill", cfg.prefill_forcing_points if forcing else cfg.prefill_points)
         for name in sorted(found):  # (a set's order differs between processes: ties in points must not)
             add("injection" if name == "custom" else name, self.points[name])
-        if volume and prompt_tokens > cfg.oversized_tokens:
+        # What one request costs is its prompt and the output it reserves: a 27k-token prompt asking
+        # for 16k tokens is as big as a 43k-token prompt. The output ask counts up to
+        # large_output_tokens, so a huge output ask alone stays large_output's, not counted twice.
+        if volume and prompt_tokens + min(max_completion(body, 0), cfg.large_output_tokens) > cfg.oversized_tokens:
             add("oversized", cfg.oversized_points)
         if volume and max_completion(body, 0) >= cfg.large_output_tokens:
             add("large_output", cfg.large_output_points)
