@@ -14,7 +14,9 @@ Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
   ("410 rolls (reorder point 250)"); the number in a record's name ("Bay 3");
 - a loan's figures by the standard amortization formula (the monthly payment, the total and the
   interest over the term, the first month's split, a balance's interest for a month, the number
-  of payments).
+  of payments);
+- a compound duration the user or the data writes ("2h 35m", "1 hour 50 minutes") is one fact (its
+  parts alone read as 2 hours and 35 metres): a clock time after it is derived from it.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from plugins.validate.validators.base import Answer, Subject
+from plugins.validate.validators.numbers import NumbersValidator
 from tests.numbers_support import assert_caught, assert_grounded
 
 REJECTS = {"line": "P4", "built": 9600, "rejected": 31}
@@ -89,3 +93,18 @@ def test_grounded(case: tuple[Any, ...]) -> None:
 @pytest.mark.parametrize("good,bad_case,bad", CAUGHT)
 def test_caught(good: tuple[Any, ...], bad_case: tuple[Any, ...], bad: str) -> None:
     assert_caught(good, bad_case, bad)
+
+
+TRIP = "The train leaves Lyon at 09:40 and the trip takes 2h 35m. When do I arrive?"
+
+
+def _user_only(user: str, answer: str) -> list[str]:
+    res = NumbersValidator().validate(Subject(Answer(answer), {"messages": [{"role": "user", "content": user}]}))
+    return res.unverified
+
+
+def test_a_compound_duration_the_user_writes_is_one_fact() -> None:
+    assert _user_only(TRIP, "The trip takes 2h 35m, so you arrive at 12:15.") == []
+    assert _user_only("The ferry takes 1 hour 50 minutes and leaves at 14:20. When does it arrive?",
+                      "It arrives at 16:10 (1 hour 50 minutes after 14:20).") == []
+    assert _user_only(TRIP, "The trip takes 2h 35m, so you arrive at 12:35.") == ["12:35"]

@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 import orjson
 
+from .claims import _DURATION as _COMPOUND_DURATION
 from .segments import sentences
 from .scan import _DATE_KINDS, _DIGIT_FIND, _NONDIGIT, _DIGITS, _MULT, _dates_of, _interpretations, _norm_ident, _parse_words, scan
 from .units import Unit, key_tokens, key_units, stem, to_base, unit_after
@@ -630,6 +631,12 @@ class _Builder:
     # -- prose ------------------------------------------------------------------------------------
     def text(self, s: str, obj: int | None, ctx: dict[str, Any], key: str = "") -> None:
         """Numbers in prose: each line (or table row) is an object; units and periods from the words after."""
+        if "h" in s or "H" in s:
+            for dm in _COMPOUND_DURATION.finditer(s):
+                # "7h 55m", "1 hour 45 minutes": one duration (its parts alone read as 7 hours and 55 metres)
+                secs = (float(dm.group("h")) * 60 + int(dm.group("m"))) * 60.0
+                self.p.facts.append(Fact(secs, Unit("time", 1.0), "time", None, None, key.lower(), frozenset(_key_toks(key)),
+                                         -1 if obj is None else obj, self.src, 0))
         lines = s.split("\n")
         table_cols: dict[int, list[Fact]] = {}
         header: list[str] = []  # the column names of the markdown table being read
