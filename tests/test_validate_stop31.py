@@ -16,7 +16,8 @@ Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
   interest over the term, the first month's split, a balance's interest for a month, the number
   of payments);
 - a compound duration the user or the data writes ("2h 35m", "1 hour 50 minutes") is one fact (its
-  parts alone read as 2 hours and 35 metres): a clock time after it is derived from it.
+  parts alone read as 2 hours and 35 metres): a clock time after it is derived from it;
+- a term spelled with a digit ("2FA", "5G", "3D", "24/7") is no claim; "4K", "7B", "2W 1L", "8PM" stay.
 """
 from __future__ import annotations
 
@@ -108,3 +109,11 @@ def test_a_compound_duration_the_user_writes_is_one_fact() -> None:
     assert _user_only("The ferry takes 1 hour 50 minutes and leaves at 14:20. When does it arrive?",
                       "It arrives at 16:10 (1 hour 50 minutes after 14:20).") == []
     assert _user_only(TRIP, "The trip takes 2h 35m, so you arrive at 12:35.") == ["12:35"]
+
+
+def test_a_term_spelled_with_a_digit_is_no_claim() -> None:
+    assert _user_only("How do I secure the admin panel?", "Turn on 2FA for every admin, and our desk is staffed 24/7.") == []
+    assert _user_only("Which plan?", "Plan B has 5G coverage and streams in 3D.") == []
+    # a scale, a record or a time glued to its digit is still a number
+    assert "4K" in " ".join(_user_only("How many views?", "The clip has 4K views."))
+    assert _user_only("How did they do?", "They went 2W 1L at home.") != []

@@ -271,9 +271,24 @@ def extract(text: str, start: int, end: int, small_integer: int = 10, ignore_yea
             claims.append(c)
             taken_until = c.end - start
     claims.sort(key=lambda c: c.start)
+    if any(c.text[:1].isdigit() and (c.kind == "ident" or c.text[1:2].isalpha() or c.text[1:3] == "4/") for c in claims):
+        claims = [c for c in claims if not _term(text, c)]
     _day_ranges(text, claims)
     _mark_ranges(text, claims)
     return claims
+
+
+_TERM = re.compile(r"\d[A-Z]{1,3}(?![\w-])|24/7(?!\d)")
+
+
+def _term(text: str, c: Claim) -> bool:
+    """"2FA", "5G", "3D", "24/7": a term spelled with a digit, no quantity. A single letter other
+    than G or D may be a scale, a unit or a record ("4K", "7B", "5L", "2W 1L"): kept; so are times."""
+    m = _TERM.match(text, c.start)
+    if m is None or c.kind in ("time", "date") or (c.start and text[c.start - 1].isalnum()):
+        return False
+    t = m.group(0)
+    return t == "24/7" or (t[1:] in ("G", "D") if len(t) == 2 else t[1:] not in ("AM", "PM", "HR", "HRS", "MIN"))
 
 
 def _day_ranges(text: str, claims: list[Claim]) -> None:
