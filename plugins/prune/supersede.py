@@ -283,25 +283,28 @@ def named_versions(feats: Sequence[Any], units: list[Unit], texts: Sequence[str]
     """An older document and the message naming it as its newer version (see the module doc)."""
     if earlier:
         return
-    owner: dict[str, list[int]] = {}  # rare item -> the units (in order) whose document holds it
     docs: dict[int, int] = {}  # unit -> its document's message index
     for u in units:
         if u.pinned or u.role in ("system", "developer"):
             continue
         i = u.messages[0] if len(u.messages) == 1 else max(u.messages, key=lambda i: feats[i].length)
-        f = feats[i]
-        if len(f.terms) < _LONG_TERMS // 2:
-            continue
-        docs[u.index] = i
-        for x in f.items:  # (any order: each list grows in unit order)
-            if item_df[x] <= _RARE:
-                owner.setdefault(x, []).append(u.index)
-    for k in sorted(docs):
+        if len(feats[i].terms) >= _LONG_TERMS // 2:
+            docs[u.index] = i
+    # A pair moves only when one of the two is about the question: the rare items of those few documents are
+    # the only ones a pair can share, so the other documents' items are intersected with them, not walked.
+    target = frozenset(x for k, i in docs.items() if units[k].rel_norm >= _VERSION_RELEVANT
+                       for x in feats[i].items if item_df[x] <= _RARE)
+    if not target:
+        return
+    owner: dict[str, list[int]] = {}  # rare item -> the units (in order) whose document holds it
+    for k, i in docs.items():  # (in unit order, as `docs` was filled)
+        for x in feats[i].items & target:
+            owner.setdefault(x, []).append(k)
+    for k, i in docs.items():
         newer = units[k]
-        i = docs[k]
         f = feats[i]
         # (cheap tests first: an earlier document sharing a rare item, the question about one of the two)
-        shared = [x for x in f.items if item_df[x] <= _RARE and owner[x][0] < k]  # (order-free: only max() of them below)
+        shared = [x for x in f.items & target if owner[x][0] < k]  # (order-free: only max() of them below)
         if not shared or max(max(units[e].rel_norm for x in shared for e in owner[x] if e < k), newer.rel_norm) < _VERSION_RELEVANT:
             continue
         text = texts[i]
