@@ -17,7 +17,8 @@ Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
   of payments);
 - a compound duration the user or the data writes ("2h 35m", "1 hour 50 minutes") is one fact (its
   parts alone read as 2 hours and 35 metres): a clock time after it is derived from it;
-- a term spelled with a digit ("2FA", "5G", "3D", "24/7") is no claim; "4K", "7B", "2W 1L", "8PM" stay.
+- a term spelled with a digit ("2FA", "5G", "3D", "24/7") is no claim; "4K", "7B", "2W 1L", "8PM" stay;
+- the calendar's length of a month the clause names ("February has 29 days" in 2024).
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ WARDS = {"units": [{"unit": "2 East", "beds": 30, "occupied": 27}, {"unit": "2 W
                    {"unit": "3 North", "beds": 34, "occupied": 33}], "pending_admits": 7, "expected_discharges": 1}
 LOAN_Q = "What's the monthly payment on a $250,000 loan at 7% over 30 years, and the total interest?"
 CAR = {"loan": "CAR-7", "balance": 12480.0, "apr": 6.0, "payment": 410.0, "payments_made": 14, "term_months": 48}
+INVOICE = {"invoice": "B-311", "issue_date": "2028-01-31", "terms": "Net 30", "amount_due": 912.0}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -58,6 +60,9 @@ GROUNDED: list[tuple[Any, ...]] = [
      LOAN_Q),
     ({}, "The first payment splits into $1,458.33 of interest and $204.93 of principal.", LOAN_Q),
     (CAR, "Of your next $410.00 payment, about $62.40 is interest and $347.60 goes to principal; 14 of 48 payments are made."),
+    # the length of a month
+    (INVOICE, "Issued January 31, 2028 on Net 30, it is due March 1, 2028 (2028 is a leap year, so February has 29 days)."),
+    (INVOICE, "March has 31 days, so a March 1 due date leaves 31 days to pay within the month."),
     # bindings
     (POLL, "Support rose from 38% in April to 44% in July."),
     (RUNS, "In the week before May 4 the median run took 615 seconds.", RUNS_Q),
@@ -80,6 +85,7 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
     (({}, "The monthly payment is $1,663.26.", LOAN_Q), ({}, "The monthly payment is $1,836.26.", LOAN_Q), "$1,836.26"),
     (({}, "Over 360 payments you pay $348,774 in interest.", LOAN_Q),
      ({}, "Over 360 payments you pay $384,774 in interest.", LOAN_Q), "$384,774"),
+    ((INVOICE, "February has 29 days in 2028."), (INVOICE, "February has 28 days in 2028."), "28 days"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

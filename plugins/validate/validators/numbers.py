@@ -21,6 +21,7 @@ across requests.
 from __future__ import annotations
 
 import bisect
+import calendar
 import dataclasses
 import datetime as dt
 import functools
@@ -38,6 +39,7 @@ from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, older_entries, _NOW_WORDS, mentions, names_other,
     near, owner_ok, entity_ok, quantity_per, quotient, rate_of, _GENERIC_KEY,
 )
+from .scan import _month
 from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
 from .vocabulary import VERBS_DOWN, VERBS_UP
@@ -260,6 +262,9 @@ class NumbersSession:
         return False
 
 
+_MONTH_WORD = re.compile(r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+                         r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b")
+_YEAR_WORD = re.compile(r"\b((?:19|20)\d\d)\b")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _BOUND_PAIR = {"low": "high", "min": "max", "minimum": "maximum", "lower": "upper", "floor": "ceiling", "from": "to", "start": "end",
                "lo": "hi", "bottom": "top"}
@@ -1420,6 +1425,8 @@ class Grounding:
             return True
         if c.unit is None and c.kind == "number" and _POINTS_AFTER.match(self.text, c.end) is not None and self._points():
             return True  # "8.8 points above the last stop's 83.6%": a difference of two percentages
+        if c.kind == "number" and c.unit is not None and c.unit.dim == "time" and self._month_length():
+            return True
         for v, tol in c.values:
             if v == 0:
                 continue
@@ -1479,6 +1486,26 @@ class Grounding:
             words = {stem(w.lower()) for w in self._context().after[:2]} | ({stem(c.noun)} if c.noun else set())
             return not words.isdisjoint(_PAYMENT_WORDS) and any(abs(n - v) < 1e-9 for n in counts)
         return near(money, v, tol + abs(v) * 1e-6) >= 0
+
+    def _month_length(self) -> bool:
+        """"February has 29 days" (2024), "30 days in April": the calendar's length of a month the
+        claim's clause names, in a year of the conversation's dates or one the sentence names."""
+        c, text = self.c, self.text
+        v = c.values[0][0]
+        if abs(c.unit.factor - 86400.0) > 1e-6 or v not in (28.0, 29.0, 30.0, 31.0):
+            return False
+        s0, s1 = self._bounds()
+        near_words = _MONTH_WORD.findall(text, max(s0, c.start - 24), min(s1, c.end + 16))
+        if not near_words:
+            return False
+        years = {int(y) for y in _YEAR_WORD.findall(text, s0, s1)} | {d.year for d, _, _ in self.idx.date_list[:16]}
+        if not years:
+            years = {2023, 2024}  # (no year said: a common one or a leap one)
+        for w in near_words:
+            mo = _month(w)
+            if mo and any(calendar.monthrange(y, mo)[1] == v for y in years):
+                return True
+        return False
 
     def _ppm_share(self) -> bool:
         """"93 defects in 15,000 units, 6,200 ppm": parts per million (billion) of a ratio are a
