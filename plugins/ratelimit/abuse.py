@@ -54,7 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from proxy import tokens
 from proxy.pricing import max_completion
 
-from .signatures import Signatures, plain
+from .signatures import PLAIN_CHARS, Signatures, plain
 
 
 class AbuseConfig(BaseModel):
@@ -389,12 +389,13 @@ class ContentSignals:
             "many_shot": cfg.many_shot_points, "obfuscation": cfg.obfuscation_points,
             "harmful": cfg.harmful_points, "payload_split": cfg.payload_split_points,
         }
-        self._jailbreak_cache: dict[str, bool] = {}
+        self._jailbreak_cache: dict[bytes, bool] = {}
 
     def _rules_removed(self, text: str, quotes: bool = True) -> set[str]:
         """{"jailbreak"} when `text` (a system prompt, a conversation's first user turn) is one, not
         counting quoted data under analysis; cached: both are the same on every request of a job."""
-        hit = self._jailbreak_cache.get(text)
+        key = hashlib.blake2b(text[:PLAIN_CHARS].encode("utf-8", "surrogatepass"), digest_size=16).digest()  # bounded memory per entry
+        hit = self._jailbreak_cache.get(key)
         if hit is None:
             found = self.signatures.match(text) & {"jailbreak"}
             if found and quotes:
@@ -402,7 +403,7 @@ class ContentSignals:
             hit = bool(found)
             if len(self._jailbreak_cache) >= 512:
                 self._jailbreak_cache.clear()
-            self._jailbreak_cache[text] = hit
+            self._jailbreak_cache[key] = hit
         return {"jailbreak"} if hit else set()
 
     def assess(self, body: dict[str, Any], prompt_tokens: int, volume: bool = True) -> Assessment:
