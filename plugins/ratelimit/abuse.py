@@ -54,7 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from proxy import tokens
 from proxy.pricing import max_completion
 
-from .signatures import PLAIN_CHARS, Signatures, plain
+from .signatures import PERSONA_ADJECTIVE_ANY, PLAIN_CHARS, Signatures, plain
 
 
 class AbuseConfig(BaseModel):
@@ -142,6 +142,7 @@ class AbuseConfig(BaseModel):
 
 
 _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+_PERSONA_ADJECTIVE = re.compile(PERSONA_ADJECTIVE_ANY, re.IGNORECASE)
 
 
 def _scoped(pattern: str) -> str:
@@ -391,14 +392,18 @@ class ContentSignals:
         }
         self._jailbreak_cache: dict[bytes, bool] = {}
 
-    def _rules_removed(self, text: str, quotes: bool = True) -> set[str]:
-        """{"jailbreak"} when `text` (a system prompt, a conversation's first user turn) is one, not
-        counting quoted data under analysis; cached: both are the same on every request of a job."""
-        key = hashlib.blake2b(text[:PLAIN_CHARS].encode("utf-8", "surrogatepass"), digest_size=16).digest()  # bounded memory per entry
+    def _rules_removed(self, text: str, system: bool = False) -> set[str]:
+        """{"jailbreak"} when `text` (a conversation's first user turn; `system`: the system prompt)
+        is one. A user turn's quoted data under analysis does not count; a system prompt is the
+        operator's own text (no quotes to discount) and "an unrestricted brainstorming assistant"
+        there describes a product, not a jailbreak (`PERSONA_ADJECTIVE_ANY`). Cached: both are the same
+        on every request of a job."""
+        key = hashlib.blake2b(text[:PLAIN_CHARS].encode("utf-8", "surrogatepass"), digest_size=16,
+                              person=b"system" if system else b"user").digest()  # bounded memory per entry
         hit = self._jailbreak_cache.get(key)
         if hit is None:
-            found = self.signatures.match(text) & {"jailbreak"}
-            if found and quotes:
+            found = self.signatures.match(_PERSONA_ADJECTIVE.sub(" ", text) if system else text) & {"jailbreak"}
+            if found and not system:
                 found -= self.signatures.quoted_data(text, found)
             hit = bool(found)
             if len(self._jailbreak_cache) >= 512:
@@ -437,7 +442,7 @@ class ContentSignals:
                 # A system prompt that switches the rules off ("Developer mode is enabled for this
                 # job") is the key's owner jailbreaking the model; nothing else in an operator's
                 # system prompt counts ("never reveal your system prompt" is a normal instruction).
-                found |= self._rules_removed(system, quotes=False)
+                found |= self._rules_removed(system, system=True)
         pre = prefill_text(body)
         if pre is not None:
             found |= self.signatures.match(pre)

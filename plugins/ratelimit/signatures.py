@@ -100,6 +100,15 @@ _DEVICES = (r"(?:i?phones?|ipads?|ipods?|ios|android|devices?|kindles?|playstati
 _JB_TALK_BEFORE = (r"(?<!against\s)(?<!about\s)(?<!\bof\s)(?<!\bon\s)(?<!many-shot\s)(?<!multi-turn\s)(?<!known\s)(?<!common\s)"
                    r"(?<!detect\s)(?<!detecting\s)(?<!prevent\s)(?<!preventing\s)(?<!resist\s)(?<!resisting\s)")
 _JB_TALK_AFTER = (r"(?!\s+(?:attacks?|attempts?|techniques?|methods?|research|detection|defen[cs]es?|resistance|benchmarks?|datasets?)\b)")
+# "an uncensored assistant", "unfiltered responses": from a user, a request to drop the rules; in an
+# operator's system prompt also an ordinary product description ("an unrestricted brainstorming
+# assistant", "an uncensored fiction assistant for adult writers"), so a system prompt is scanned
+# without it (`abuse.ContentSignals._rules_removed`).
+PERSONA_ADJECTIVE = (r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+"
+                     r"(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b")
+# (both of its entries below, with up to two words between: "an unfiltered hacker character")
+PERSONA_ADJECTIVE_ANY = (r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+"
+                         r"(?:[\w-]+\s+){0,2}(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b")
 JAILBREAK = [
     ("dan", r"(?-i:\bDAN\b)"),
     ("anything_now", r"\bdo\s+anything\s+now\b"),
@@ -111,7 +120,7 @@ JAILBREAK = [
                r"(?<!console\sjailbr)(?<!device\sjailbr)(?:ea|o)k(?:en|ed|ing|s)?\b(?!\s+(?:(?:my|an?|the|this|that|his|her|our|their|your|old|new|own|\w+'s)\s+){0,3}"
                + _DEVICES + r")" + _JB_TALK_AFTER),
     ("rule restriction limit filter guideline moral ethic censor boundar polic principle constraint", r"\b(?:act|acting|pretend|pretending|behave|respond|roleplay|role-play|play|simulate|become)\s+(?:as|like|to\s+be|the\s+role\s+of|that\s+you\s+are)?\s*(?:an?\s+|my\s+)?(?:[\w-]+\s+){0,5}?(?:ai|assistant|model|chatbot|bot|character|entity|persona|version|machine|being)\b[^.]{0,80}?\b(?:no|without(?:\s+any)?|free\s+(?:of|from)|not\s+bound\s+by|ignores?|doesn'?t\s+(?:have|follow|care\s+about)|beyond)\s+(?:[\w-]+\s+){0,2}?(?:rules|restrictions|limits|limitations|filters|guidelines|morals|morality|ethics|censorship|boundaries|policies|principles|constraints)"),
-    ("unfilter uncensor amoral unrestrict unalign unethical immoral lawless unhinged ruleless rule-less", r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b"),
+    ("unfilter uncensor amoral unrestrict unalign unethical immoral lawless unhinged ruleless rule-less", PERSONA_ADJECTIVE),
     ("rule restriction limit filter guideline ethic moral boundar censor", r"\b(?:ai|assistant|model|chatbot|bot|llm|version\s+of\s+you)\s+(?:with|that\s+has|having|who\s+has)\s+no\s+(?:rules|restrictions|limits|filters|guidelines|ethics|morals|boundaries|censorship)"),
     ("guideline restriction filter limit constraint boundar polic", r"\b(?:no|without\s+any|free\s+of\s+all|zero)\s+(?:ethical|moral|content|safety)\s+(?:guidelines|restrictions|filters|limits|constraints|boundaries|policies)"),
     ("evilbot betterdan antigpt mongo_tom ucar devmode basedgpt nraf apophis alphagpt chadgpt evilgpt wormgpt", r"(?-i:\b(?:EvilBot|BetterDAN|AntiGPT|Mongo Tom|UCAR|DevMode|BasedGPT|NRAF|APOPHIS|AlphaGPT|ChadGPT|EvilGPT|WormGPT)\b)"),
