@@ -11,7 +11,8 @@ Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
 - bindings that were read wrong (correct answers withheld as another entity's or attribute's
   number): a name-key right after the number ("to 46% in June"); a key that counts things beside
   a value with a unit ("the median run took 615 seconds" beside `runs`); words past a parenthesis
-  ("410 rolls (reorder point 250)"); the number in a record's name ("Bay 3");
+  ("410 rolls (reorder point 250)"); the number in a record's name ("Bay 3"); a name that keys the
+  fact's own record as well as a sibling elsewhere ("52 in B-07" for the recount's "B-07");
 - a loan's figures by the standard amortization formula (the monthly payment, the total and the
   interest over the term, the first month's split, a balance's interest for a month, the number
   of payments);
@@ -42,6 +43,8 @@ WARDS = {"units": [{"unit": "2 East", "beds": 30, "occupied": 27}, {"unit": "2 W
 LOAN_Q = "What's the monthly payment on a $250,000 loan at 7% over 30 years, and the total interest?"
 CAR = {"loan": "CAR-7", "balance": 12480.0, "apr": 6.0, "payment": 410.0, "payments_made": 14, "term_months": 48}
 INVOICE = {"invoice": "B-311", "issue_date": "2028-01-31", "terms": "Net 30", "amount_due": 912.0}
+RECOUNT = {"bins": [{"bin": "B-06", "sku": "KT-9", "qty": 41}, {"bin": "B-07", "sku": "KT-9", "qty": 60}],
+           "recount": {"date": "2026-11-30", "B-07": {"system": 60, "counted": 52}}}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -60,6 +63,7 @@ GROUNDED: list[tuple[Any, ...]] = [
      LOAN_Q),
     ({}, "The first payment splits into $1,458.33 of interest and $204.93 of principal.", LOAN_Q),
     (CAR, "Of your next $410.00 payment, about $62.40 is interest and $347.60 goes to principal; 14 of 48 payments are made."),
+    (RECOUNT, "After the recount there are 52 in B-07 (the system showed 60)."),
     # the length of a month
     (INVOICE, "Issued January 31, 2028 on Net 30, it is due March 1, 2028 (2028 is a leap year, so February has 29 days)."),
     (INVOICE, "March has 31 days, so a March 1 due date leaves 31 days to pay within the month."),
@@ -86,6 +90,7 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
     (({}, "Over 360 payments you pay $348,774 in interest.", LOAN_Q),
      ({}, "Over 360 payments you pay $384,774 in interest.", LOAN_Q), "$384,774"),
     ((INVOICE, "February has 29 days in 2028."), (INVOICE, "February has 28 days in 2028."), "28 days"),
+    ((RECOUNT, "After the recount there are 52 in B-07."), (RECOUNT, "After the recount there are 41 in B-07."), "41"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

@@ -1297,6 +1297,11 @@ def _named(pc: Piece, distinct: dict[str, set[int]], chain: set[int], obj: int, 
                 if others and any(low in {k.lower() for k in pc.objs[o].keys} for o in others if o in pc.objs):
                     return False  # "ETH's closing price": the nearer name is a record keyed by this name (closing.ETH)
                 return True  # (also past another name: "AAPL beat VTI, returning 12.4%" may be AAPL's)
+            own = pc.objs[obj].labels if obj in pc.objs else set()
+            if 0 < len(own) <= 2 and (_ALIAS.get(st, st) in own or low in own or _NON_ALNUM.sub("", low) in own):
+                # "68 in C-02" for cycle_count."C-02".counted: the fact's own record is keyed by the name too (a
+                # record with few labels: a container of a parallel array's names owns none of them alone)
+                return True
             other = True
             others |= objs
     if other:
