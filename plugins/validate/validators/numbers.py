@@ -329,7 +329,7 @@ _LIST_LINES = 12  # list items or table rows above a claim whose columns it may 
 _LIST_LINE = re.compile(r"(?:[-*•+]|\d{1,2}[.)]|\|)\s*\S")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}")
 _MEAN_WORDS = re.compile(r"\b(?:average|averaged|averages|avg|mean|weighted|blended|overall|per)\b", re.IGNORECASE)
-_GAP_WORDS = re.compile(r"\b(?:short|shortfall|more|less|fewer|left|remaining|remain|remains|over|under|difference|net|gap|need|needs|"
+_GAP_WORDS = re.compile(r"\b(?:short|shortfall|more|less|fewer|left|leaving|leaves|remaining|remain|remains|over|under|difference|net|gap|need|needs|"
                         r"to go|away|behind|ahead|below|above|exceeds?|overage|surplus|deficit|saves?|saving|still)\b", re.IGNORECASE)
 _SENTENCE_OPERANDS = 5  # verified figures of the claim's sentence a three-operand expression may use
 
