@@ -20,7 +20,8 @@ Shapes, from the failure classes of the dev sets (cases_a ... cases_k):
   parts alone read as 2 hours and 35 metres): a clock time after it is derived from it;
 - a term spelled with a digit ("2FA", "5G", "3D", "24/7") is no claim; "4K", "7B", "2W 1L", "8PM" stay;
 - the calendar's length of a month the clause names ("February has 29 days" in 2024);
-- "leaving" names a gap ("Rome (42,000, leaving 9,500)" of a 51,500 balance).
+- "leaving" names a gap ("Rome (42,000, leaving 9,500)" of a 51,500 balance);
+- a key in minor units beside a currency ({"balance_minor": 880125, "currency": "EUR"} is EUR 8,801.25).
 """
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ INVOICE = {"invoice": "B-311", "issue_date": "2028-01-31", "terms": "Net 30", "a
 RECOUNT = {"bins": [{"bin": "B-06", "sku": "KT-9", "qty": 41}, {"bin": "B-07", "sku": "KT-9", "qty": 60}],
            "recount": {"date": "2026-11-30", "B-07": {"system": 60, "counted": 52}}}
 POINTS = {"points": 51500, "awards": [{"to": "FCO", "economy": 42000}, {"to": "NRT", "economy": 65000}]}
+LEDGER = {"account": "OPS-3", "balance_minor": 880125, "hold_minor": 4500, "currency": "EUR"}
+LEDGER_JPY = {"account": "TK-1", "balance_minor": 880125, "currency": "JPY"}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -67,6 +70,8 @@ GROUNDED: list[tuple[Any, ...]] = [
     (CAR, "Of your next $410.00 payment, about $62.40 is interest and $347.60 goes to principal; 14 of 48 payments are made."),
     (RECOUNT, "After the recount there are 52 in B-07 (the system showed 60)."),
     (POINTS, "You have 51,500 points. An economy award to Rome costs 42,000, leaving 9,500."),
+    (LEDGER, "OPS-3 has a balance of €8,801.25, with €45.00 on hold."),
+    (LEDGER_JPY, "TK-1 holds ¥880,125."),
     # the length of a month
     (INVOICE, "Issued January 31, 2028 on Net 30, it is due March 1, 2028 (2028 is a leap year, so February has 29 days)."),
     (INVOICE, "March has 31 days, so a March 1 due date leaves 31 days to pay within the month."),
@@ -96,6 +101,7 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
     ((RECOUNT, "After the recount there are 52 in B-07."), (RECOUNT, "After the recount there are 41 in B-07."), "41"),
     ((POINTS, "You have 51,500 points. An economy award to Rome costs 42,000, leaving 9,500."),
      (POINTS, "You have 51,500 points. An economy award to Rome costs 42,000, leaving 8,500."), "8,500"),
+    ((LEDGER, "OPS-3 has a balance of €8,801.25."), (LEDGER, "OPS-3 has a balance of €8,810.25."), "€8,810.25"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

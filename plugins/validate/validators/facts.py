@@ -92,6 +92,7 @@ _NAME_KEYS = frozenset(("name", "type", "player", "student", "vendor", "merchant
                         "test", "quiz", "round", "season", "month", "quarter", "week", "opp", "host", "sku", "kind",
                         "metric", "component", "components", "channel", "segment", "route", "lane", "version", "stage"))
 _CURRENCY_KEYS = ("currency", "ccy", "currency_code")
+_NO_MINOR = frozenset(("JPY", "KRW", "VND", "CLP", "ISK", "HUF"))  # currencies counted in whole units (no cents)
 _UNIT_KEYS = ("unit", "units", "uom", "unit_of_measure")
 _PERIOD_KEYS = ("frequency", "billing_period", "period_type", "interval", "billing_cycle", "cadence", "type")
 _PERIOD_VALUES = {"monthly": "month", "month": "month", "annual": "year", "annually": "year", "yearly": "year", "year": "year",
@@ -492,9 +493,12 @@ class _Builder:
                 and not (kr and kr.tokens and kr.tokens[-1] in _PRICE_WORDS):
             unit = ctx["unit"]  # {"uom": "kg", "opening": 1200} (but a price per kg is money)
         scale = kr.scale if kr is not None else 1.0
+        minor = bool(kr and kr.tokens and kr.tokens[-1] == "minor" and unit is None and ctx.get("cur"))
+        if minor:  # {"available_minor": 1250050, "currency": "USD"}: an amount in the currency's minor unit (cents)
+            scale = 1.0 if ctx["cur"] in _NO_MINOR else 0.01
         val = v * scale
         cur = (kr.currency if kr is not None else None) or None
-        money = bool(kr and kr.money) or cur is not None
+        money = bool(kr and kr.money) or cur is not None or minor
         if unit is not None and unit.dim != "money":
             money = False
         if money and cur is None:
