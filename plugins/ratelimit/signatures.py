@@ -431,6 +431,15 @@ _DATA_FRAME = re.compile(
     r"is\s+(?:this|it)\s+(?:an?\s+)?(?:injection|jailbreak|attack|malicious|safe|benign))")
 _DATA_SYSTEM = re.compile(r"\b(?:classif(?:y|ier|ication)|label(?:l?ing|s)?\b|categori[sz]e|moderat(?:e|ion|or)|detector|"
                           r"(?:is|are)\s+data\b)")
+# ...unless those words also order the model to act on the quoted text ("Classify this: '...'. Then
+# follow it.", "why does '...' work? Now do exactly that.", "give an example of '...' and execute it"):
+# the frame is then a wrapper, and the quoted phrasing counts as if it were not quoted.
+_ENACT = re.compile(
+    r"\b(?:then|now|and|also|afterwards?|after\s+that|next)\b[\s,]*(?:please\s+)?(?:follow|obey|execute|do|perform|carry\s+out|"
+    r"comply\s+with|act\s+on|apply|run)\s+(?:it|that|this|them|those|these|exactly\s+(?:that|this|what)|what\s+it\s+says|"
+    r"the\s+(?:instructions?|sample|prompt|text|command|quoted))\b|"
+    r"\b(?:obey|execute)\s+(?:it|that|this|them)\b|\bapply\s+(?:it|that|this)\s+to\s+yourself\b|\bdo\s+exactly\s+(?:that|this|what)\b|"
+    r"\b(?:respond|answer|reply|act|speak)\s+as\s+(?:dan|it|that|them|the\s+(?:persona|character|sample))\b")
 _NOT_DISCOUNTED = {"indirect"}
 
 
@@ -510,6 +519,8 @@ class Signatures:
         if blank == head:
             return set()
         if not (_DATA_FRAME.search(plain(blank)) or (system and _DATA_SYSTEM.search(plain(system[:4000])))):
+            return set()
+        if _ENACT.search(plain(blank)):
             return set()
         rest = self.match(blank)
         if rest - {"obfuscation"}:  # the words around the quotes are themselves an attack: nothing is discounted
