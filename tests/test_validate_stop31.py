@@ -50,6 +50,8 @@ RECOUNT = {"bins": [{"bin": "B-06", "sku": "KT-9", "qty": 41}, {"bin": "B-07", "
 POINTS = {"points": 51500, "awards": [{"to": "FCO", "economy": 42000}, {"to": "NRT", "economy": 65000}]}
 LEDGER = {"account": "OPS-3", "balance_minor": 880125, "hold_minor": 4500, "currency": "EUR"}
 LEDGER_JPY = {"account": "TK-1", "balance_minor": 880125, "currency": "JPY"}
+GRAVITY = {"batch": 9, "readings": [{"day": 2, "sg": 1.048}, {"day": 6, "sg": 1.021}]}
+PANTRY = {"items": [{"item": "flour", "unit": "kg", "par": 20, "on_hand": 12}, {"item": "sugar", "unit": "kg", "par": 15, "on_hand": 9}]}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -72,6 +74,7 @@ GROUNDED: list[tuple[Any, ...]] = [
     (POINTS, "You have 51,500 points. An economy award to Rome costs 42,000, leaving 9,500."),
     (LEDGER, "OPS-3 has a balance of €8,801.25, with €45.00 on hold."),
     (LEDGER_JPY, "TK-1 holds ¥880,125."),
+    (GRAVITY, "Batch 9 is at 1.021 on day 6, down from 1.048 on day 2."),
     # the length of a month
     (INVOICE, "Issued January 31, 2028 on Net 30, it is due March 1, 2028 (2028 is a leap year, so February has 29 days)."),
     (INVOICE, "March has 31 days, so a March 1 due date leaves 31 days to pay within the month."),
@@ -102,6 +105,7 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
     ((POINTS, "You have 51,500 points. An economy award to Rome costs 42,000, leaving 9,500."),
      (POINTS, "You have 51,500 points. An economy award to Rome costs 42,000, leaving 8,500."), "8,500"),
     ((LEDGER, "OPS-3 has a balance of €8,801.25."), (LEDGER, "OPS-3 has a balance of €8,810.25."), "€8,810.25"),
+    ((PANTRY, "Flour: 12 kg on hand against a par of 20 kg."), (PANTRY, "Flour: 20 kg on hand."), "20 kg"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

@@ -1136,7 +1136,11 @@ def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) 
         after = {_ALIAS.get(stem(w.lower()), stem(w.lower())) for w in ctx.after[:2]}
         own = _key_set(f.key)
         # (not "27.1% of delivered emails": a base; nor "15-minute readings": an adjective of the noun)
-        if ctx.prev not in ("of", "/") and ctx.after[0].lower() not in ("of", "per", "a", "an", "the") \
+        # (nor "1.013 on day 9": after a preposition the words name when or where, not what the number is, unless
+        # a key starts with it: "20 kg on hand" for `on_hand`)
+        first = ctx.after[0].lower()
+        if ctx.prev not in ("of", "/") and (first not in _AFTER_NOT_ATTRIBUTE or (
+                first not in ("of", "per", "a", "an", "the") and any(k2.lower().startswith(first + "_") for k2 in o.keys))) \
                 and not _HYPHEN_UNIT.search(c.text):
             for k2 in o.keys:
                 other = _key_set(k2)
@@ -1195,6 +1199,7 @@ def _key_named(o: Any, key: str, words: list[str]) -> bool | None:
     return False if other else None
 
 
+_AFTER_NOT_ATTRIBUTE = frozenset(("of", "per", "a", "an", "the", "on", "in", "at", "by", "for", "from", "since", "during", "to"))
 _NAME_PREP = frozenset(("in", "for", "on", "at", "during", "of"))
 _COMPARE = frozenset(("from", "vs", "versus", "than", "against", "compared", "over", "previous", "prior"))
 
