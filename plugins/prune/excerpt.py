@@ -48,7 +48,6 @@ from proxy import tokens
 from proxy.caches import put_bounded
 
 from . import lexicon
-from .supersede import UPDATE_LINE
 from .words import terms_of, words
 
 # Words too common to make a phrase ("of the", "we will"): the pairs skip them.
@@ -75,11 +74,11 @@ class Query(dict):  # type: ignore[type-arg]
     """Query terms -> weights; `ask`: the kinds of value the question asks for (`lexicon.answer_kinds`);
     `parts`: a question asking several things, its parts (their terms, and the kinds each asks for)."""
 
-    __slots__ = ("ask", "parts", "pairs", "said", "decided", "failing", "addressee", "current")
+    __slots__ = ("ask", "parts", "pairs", "said", "decided", "failing", "addressee")
 
     def __init__(self, terms: Any = (), ask: int = 0, parts: tuple[tuple[frozenset[str], int], ...] = (),
                  pairs: frozenset[tuple[str, str]] = frozenset(), said: bool = False, decided: bool = False,
-                 failing: bool = False, addressee: bool = False, current: int = 0) -> None:
+                 failing: bool = False, addressee: bool = False) -> None:
         super().__init__(terms)
         self.ask = ask
         self.parts = parts
@@ -88,15 +87,8 @@ class Query(dict):  # type: ignore[type-arg]
         self.decided = decided  # the question asks what was settled (`DECIDED`): lines committing to a named option count more
         self.failing = failing  # the question asks what failed (`FAILING`): a log's failure lines (`_ALARM`) count more
         self.addressee = addressee  # the question asks whom something goes to (`ADDRESSEE`): "Attn:" lines (`_ADDRESS`) count more
-        # 1: the question does not ask for an earlier value, 2: it asks for the current one (`NOW`): a line updating
-        # a value it asks about counts more (`updates`), under 2 also when the question paraphrases all of its words
-        self.current = current
 
 
-# A question asking for a value as it stands now ("who's on the hook now", "who ended up responsible", "what's the
-# due date now", "the current owner", "still"): the latest update of it is the answer, not its first statement.
-NOW = re.compile(r"\b(?:now|currently|current|ended\s+up|end\s+up|in\s+the\s+end|at\s+this\s+point|these\s+days|still|anymore|"
-                 r"any\s+more|as\s+of\s+today|final(?:ly)?|latest|most\s+recent|updated)\b", re.IGNORECASE)
 # A question about what someone said, wrote or told ("what did the rep say", "when did the witness say
 # he left", "which price did participant seven say made them quit").
 SAID = re.compile(r"\b(?:say|said|says|tell|told|mention(?:ed)?|wrote|claim(?:ed)?|testif(?:y|ied)|quoted?|stated?)\b", re.IGNORECASE)
@@ -264,7 +256,7 @@ class _Analysis:
 
     __slots__ = ("segs", "costs", "sqrt_costs", "base", "terms", "weighted", "items", "lengths", "avg", "total", "head",
                  "sections", "desc", "prev", "next", "kinds", "pairs", "keys", "valued", "table", "table_heads", "speech",
-                 "commits", "lead", "alarms", "addressed", "updates")
+                 "commits", "lead", "alarms", "addressed")
 
     def __init__(self, text: str, model: str | None) -> None:
         self.segs = segments(text)
@@ -292,7 +284,6 @@ class _Analysis:
         self.lead: dict[int, int] = {}  # a segment of a passage in another language -> the line leading into it (`foreign`)
         self.alarms: list[int] = []  # lines marking a failure (`_ALARM`), when they are few
         self.addressed: list[int] = []  # lines naming an addressee (`_ADDRESS`), when they are few
-        self.updates: list[int] = []  # lines saying they update a value they state (`UPDATE_LINE`), when they are few
         alien: list[bool] = []
         seen: set[str] = set()
         h, last, body = -1, -1, 0
@@ -316,8 +307,6 @@ class _Analysis:
                 self.alarms.append(i)
             if _ADDRESS.search(seg):
                 self.addressed.append(i)
-            if self.valued[-1] and UPDATE_LINE.search(seg):
-                self.updates.append(i)
             alien.append(foreign(seg))
             if alien[-1] and (self.valued[-1] or _WORD_VALUE.search(seg)) and (not self.speech or self.speech[-1] != i):
                 self.speech.append(i)  # a letter forwarded in another language is what someone said, in their words
@@ -354,8 +343,6 @@ class _Analysis:
             self.alarms = []
         if len(self.addressed) > max(3, _ALARM_SHARE * n):
             self.addressed = []
-        if len(self.updates) > max(3, _ALARM_SHARE * n):
-            self.updates = []
         self._tables()
         self._foreign(alien)
         self.avg = avg = (sum(self.lengths) / n) if n else 1.0
@@ -579,14 +566,6 @@ def _scores(a: _Analysis, query: dict[str, float], later: Any, memo: dict[Any, A
     if a.addressed and getattr(query, "addressee", False):  # likewise: whom it goes to, among the clauses about it
         for i in a.addressed:
             out[i] += _SPEECH + _SPEECH_SHARE * top
-    if a.updates and rel and getattr(query, "current", False):
-        # likewise: a line saying it updates a value ("Updating the action log: ... moves to Tomasz Wrona ... New
-        # target date 28 March") that the question is about and of the kind it asks for; the paste's other lines
-        # restate the old value or talk around it, and a paraphrasing question meets them as well or better
-        ask, kinds = ask_of(query), a.kinds
-        for i in a.updates:
-            if (i in rel or query.current == 2) and (not ask or kinds[i] & ask):
-                out[i] += _SPEECH + _SPEECH_SHARE * top
     if later is not None:
         if isinstance(later, Later):  # inline: the common case
             seen, end = later.seen.get, later.end

@@ -45,7 +45,7 @@ from proxy import tokens
 from proxy.caches import put_bounded
 
 from . import lexicon, select, supersede
-from .excerpt import ADDRESSEE, DECIDED, FAILING, NOW, SAID, Query, ask_of, pairs_of, passage_relevance
+from .excerpt import ADDRESSEE, DECIDED, FAILING, SAID, Query, ask_of, pairs_of, passage_relevance
 from .words import identifier_parts, places, words
 from .units import DEFAULT_ROLE_WEIGHTS, Plan, Settings, Unit, Weights, build_units
 
@@ -269,8 +269,7 @@ def _query(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     for a in acronyms(lead_text):  # "auxiliary power unit" also as "apu"
         q.setdefault(a, 1.0)
     return Query(q, lexicon.answer_kinds(text), _parts(lead_text, q), pairs_of(lead_text), bool(SAID.search(lead_text)),
-                 bool(DECIDED.search(lead_text)), bool(FAILING.search(lead_text)), bool(ADDRESSEE.search(lead_text)),
-                 0 if supersede.EARLIER.search(lead_text) else 2 if NOW.search(lead_text) else 1)
+                 bool(DECIDED.search(lead_text)), bool(FAILING.search(lead_text)), bool(ADDRESSEE.search(lead_text)))
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\S")
@@ -302,18 +301,13 @@ _FOLLOW_UP = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|right)\W+)?(?:and|or|but|what\s
 
 
 _PART = re.compile(r"[,;?]|\band\b|\balso\b|\bplus\b", re.IGNORECASE)
-# Words that choose which version or which time of a thing ("going by your most recent look", "as of the
-# latest run", "the original one"), not what thing: a clause made of them and one other word qualifies the
-# question, it asks nothing of its own (its "recent" met `list_recent_tickets` calls as a part of the question).
-SELECTORS = frozenset(words("recent recently latest newest last current currently final finally now updated newer "
-                            "original first earlier earliest previous prior older oldest most"))
 
 
 def _parts(text: str, q: dict[str, float]) -> tuple[tuple[frozenset[str], int], ...]:
     """A question asking several things ("remind me X, Y and Z"): each part's terms and the kinds of value it asks for. () for a question about one thing."""
     parts = []
     for piece in _PART.split(text):
-        terms = {t for t in words(piece.lower(), STOPWORDS) if t in q and t not in SELECTORS}
+        terms = {t for t in words(piece.lower(), STOPWORDS) if t in q}
         if len(terms) >= 2:
             parts.append((frozenset(terms), lexicon.answer_kinds(piece)))
     return tuple(parts) if len(parts) >= 2 else ()
@@ -421,10 +415,8 @@ def _score(messages: list[Any], feats: list[Features], units: list[Unit], user_u
     _answers(units)
     question = message_text(messages[units[user_units[-1]].messages[0]]) if user_units else ""
     _recommendations(messages, units, question)
-    earlier = bool(supersede.EARLIER.search(question))
-    supersede.versions(feats, units, hits, bool(supersede.NEWEST.search(question)), earlier, _Texts(messages))
-    supersede.named_versions(feats, units, _Texts(messages), item_df, earlier)
-    supersede.rechecks(messages, units, getattr(query, "current", 0) == 2)
+    supersede.versions(feats, units, hits, bool(supersede.NEWEST.search(question)), bool(supersede.EARLIER.search(question)),
+                       _Texts(messages))
     corrected = supersede.corrections(feats, units)
     supersede.lift_relevance(units, corrected)
     max_ref = max((u.reference for u in candidates), default=0.0) or 1.0

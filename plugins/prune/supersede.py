@@ -26,22 +26,9 @@ rules, both conditioned on the question (nothing moves when the question is not 
   question had asked for it (`NEWEST`), and is compared with the relevant long messages further
   back than the last `_VERSION_LOOKBACK` too. When the newer version is shortened, its lines that the older
   one does not have are what it updates, and excerpts favour them (`excerpt.py`, `prior`).
-- `named_versions`: a message that calls itself a newer version of something ("Now the published journal
-  version of Halvorsen et al. (2019)", "here is the revised draft of the Acme MSA") and names, on that line,
-  an item rare in the conversation (at most `_RARE` messages hold it) that an earlier document holds, is
-  that document's newer version whatever their other words: the pair is related as in `versions`
-  (templated notes share most words with every other note, so the term sets cannot tell).
-- `rechecks`: under a question asking for the value as it stands now ("going by your most recent look",
-  "what's the balance now": `excerpt.NOW`), a tool call repeated with the same name and arguments (an agent
-  checking stock, a status, a balance again after acting on it) is a newer reading of the same thing: the
-  later result takes the pair's relevance and later-reference score, the earlier one at most `_OLDER` of
-  them. The earlier reading's items are "referenced later" mostly by the repeated call itself, so without
-  this the stale reading outscored the fresh one. (Not under other questions: "which revision went out
-  just before the alerts started" asks for an entry of the earlier listing that the later one cut off.)
 """
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left
 from typing import Any, Sequence
@@ -56,21 +43,17 @@ _STRONG = (r"\bactually\b|\bcorrect(?:ion|ed)\b|\bscra(?:tch|p)\s+that\b|\bnot\s
            r"\bshould\s+(?:be|have\s+been|read|say)\b[^.;!?]{1,40},\s*not\b|"
            r"\btypo\b|\bi\s+was\s+wrong\b|\bre-?checked\b|\bnot\s+\S+\s+as\s+(?:i|we)\s+(?:said|wrote)\b|"
            r"\bnot\s+what\s+(?:i|we)\s+(?:said|wrote|told\s+you|gave\s+you|had)\b|\bmis(?:read|spoke|typed|heard|remembered|quoted)\b")
-_WEAK = (r"^\W*update\b|\bupdated\b|\bupdating\b|\bchang(?:e|es|ed|ing)\s+(?:it\s+|that\s+)?to\b|"
-         r"\bmov(?:e|es|ed|ing)\s+(?:it\s+|that\s+)?(?:up\s+|back\s+|forward\s+)?to\b|\breassign(?:s|ed|ing)?\b|"
-         r"\b(?:hand(?:s|ed|ing)?|pass(?:es|ed|ing)?)\s+(?:it\s+|that\s+|this\s+)?over\b|\b(?:tak(?:e|es|ing)|took)\s+(?:it\s+)?over\b|"
+_WEAK = (r"^\W*update\b|\bupdated\b|\bchanged?\s+(?:it\s+|that\s+)?to\b|\bmoved?\s+(?:it\s+|that\s+)?(?:up\s+|back\s+|forward\s+)?to\b|"
          r"\binstead\b|\brevis(?:ed|ion)\b|\bnew\s+value\b|\bnow\s+(?:is|it'?s|at|on|in)\b|\b(?:is|are|it'?s|that'?s)\s+now\b|\b(?:make|made)\s+(?:it|that)\b|"
          r"\bno\s+longer\b|\b(?:pushed|bumped|delayed|postponed|rescheduled|brought\s+forward|switched|replaced|amended|raised|lowered|"
          r"increased|reduced)\b")
 _STRONG_CUE = re.compile(_STRONG, re.IGNORECASE)
 _CUE = re.compile(_STRONG + "|" + _WEAK, re.IGNORECASE | re.MULTILINE)
-UPDATE_LINE = _CUE  # a line of a long message that says it corrects or updates (`excerpt.py`: with a value of its own)
 # The cue's own words (stemmed, as features hold them): they say "this corrects", not what it corrects.
 CUE_WORDS = frozenset(words("actually correction corrected scratch scrap meant mistake typo wrong rechecked checked said wrote update "
                             "updated change changed move moved instead revised revision new value now make made longer pushed "
                             "bumped delayed postponed rescheduled brought forward switched replaced amended raised lowered "
-                            "increased reduced updating moves moving reassign reassigned hand handed hands over take takes took "
-                            "taking pass passes passed"))
+                            "increased reduced"))
 # Earlier units a correction may refer to: a value stated early and corrected a hundred turns on is common
 # (a long chat about other things in between); bounded so a huge conversation stays linear.
 _WINDOW = 400
@@ -224,104 +207,3 @@ def versions(feats: Sequence[Any], units: list[Unit], hits: Sequence[Any], newes
                 older.reference *= _OLDER
                 newer.prior = (ni, oi)
                 break
-
-
-def _call_signature(m: Any) -> tuple[tuple[str, str], ...] | None:
-    """The (name, arguments) of an assistant message's tool calls, arguments canonical JSON when they parse."""
-    calls = m.get("tool_calls") if isinstance(m, dict) else None
-    if not isinstance(calls, list) or not calls:
-        return None
-    sig = []
-    for c in calls:
-        fn = c.get("function") if isinstance(c, dict) else None
-        if not isinstance(fn, dict):
-            return None
-        args = fn.get("arguments")
-        if isinstance(args, str):
-            try:
-                args = json.dumps(json.loads(args), sort_keys=True)
-            except ValueError:
-                args = args.strip()
-        else:
-            args = json.dumps(args, sort_keys=True, default=str)
-        sig.append((str(fn.get("name", "")), args))
-    return tuple(sorted(sig))
-
-
-def rechecks(messages: Sequence[Any], units: list[Unit], now: bool) -> None:
-    """The later of two identical tool calls is the current reading (see the module doc); `now`: the
-    question asks for the current value."""
-    if not now:
-        return
-    last: dict[tuple[tuple[str, str], ...], Unit] = {}
-    for u in units:
-        if u.role != "tool" or u.pinned or len(u.messages) < 2:
-            continue
-        sig = _call_signature(messages[u.messages[0]])
-        if sig is None:
-            continue
-        older = last.get(sig)
-        last[sig] = u
-        if older is None:
-            continue
-        top = max(u.rel_norm, older.rel_norm)
-        u.rel_norm = top
-        older.rel_norm = min(older.rel_norm, _OLDER * top)
-        u.reference = max(u.reference, older.reference)
-        older.reference *= _OLDER
-
-
-# A message's own words saying it is a newer version of something: "the published journal version of",
-# "the revised draft", "an updated copy", "the final edition" (English, not a topic list).
-_SELF_VERSION = re.compile(r"\b(?:published|final|revised|updated|corrected|amended|new|newer|latest|current|second|third|"
-                           r"camera[- ]ready)\s+(?:[\w-]+\s+){0,2}?(?:version|draft|edition|revision|copy|iteration)\b",
-                           re.IGNORECASE)
-_RARE = 4  # messages holding an item at most, for it to name one thing
-
-
-def named_versions(feats: Sequence[Any], units: list[Unit], texts: Sequence[str], item_df: Any, earlier: bool = False) -> None:
-    """An older document and the message naming it as its newer version (see the module doc)."""
-    if earlier:
-        return
-    docs: dict[int, int] = {}  # unit -> its document's message index
-    for u in units:
-        if u.pinned or u.role in ("system", "developer"):
-            continue
-        i = u.messages[0] if len(u.messages) == 1 else max(u.messages, key=lambda i: feats[i].length)
-        if len(feats[i].terms) >= _LONG_TERMS // 2:
-            docs[u.index] = i
-    # A pair moves only when one of the two is about the question: the rare items of those few documents are
-    # the only ones a pair can share, so the other documents' items are intersected with them, not walked.
-    target = frozenset(x for k, i in docs.items() if units[k].rel_norm >= _VERSION_RELEVANT
-                       for x in feats[i].items if item_df[x] <= _RARE)
-    if not target:
-        return
-    owner: dict[str, list[int]] = {}  # rare item -> the units (in order) whose document holds it
-    for k, i in docs.items():  # (in unit order, as `docs` was filled)
-        for x in feats[i].items & target:
-            owner.setdefault(x, []).append(k)
-    for k, i in docs.items():
-        newer = units[k]
-        f = feats[i]
-        # (cheap tests first: an earlier document sharing a rare item, the question about one of the two)
-        shared = [x for x in f.items & target if owner[x][0] < k]  # (order-free: only max() of them below)
-        if not shared or max(max(units[e].rel_norm for x in shared for e in owner[x] if e < k), newer.rel_norm) < _VERSION_RELEVANT:
-            continue
-        text = texts[i]
-        m = _SELF_VERSION.search(text)
-        if m is None:
-            continue
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
-        line = text[start:end if end >= 0 else len(text)].lower()
-        older_i = max((e for x in shared if x in line for e in owner[x] if e < k), default=-1)
-        if older_i < 0:
-            continue
-        older = units[older_i]
-        top = max(newer.rel_norm, older.rel_norm)
-        if top < _VERSION_RELEVANT:
-            continue
-        newer.rel_norm = top
-        older.rel_norm = min(older.rel_norm, _OLDER * top)
-        newer.reference = max(newer.reference, older.reference)
-        older.reference *= _OLDER

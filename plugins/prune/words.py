@@ -8,8 +8,6 @@ import re
 
 _WORD = re.compile(r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*")
 _VOWEL = re.compile(r"[aeiouy]")
-# A short stem ending consonant-vowel-consonant lost its final "e" to the ending ("mov" of "moved", "rat" of "rated").
-_CVC = re.compile(r"^[^aeiou][aeiou][^aeiouwxy]$")
 _stems: dict[str, str] = {}
 # derivational endings, longest first: "termination" and "terminate" meet at "terminat"
 _DERIV = (("ational", "ate"), ("ation", "ate"), ("ement", ""), ("ment", ""), ("ness", ""), ("ance", ""), ("ence", ""),
@@ -36,8 +34,6 @@ def _stem(w: str) -> str:
             if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":  # "stopped" -> "stop"
                 w = w[:-1]
             elif len(w) >= 6 and w.endswith("ur") and not w.endswith("our"):  # "measured": "measure" again
-                w += "e"
-            elif len(w) == 3 and _CVC.match(w):  # "moved", "moving": "move" again, as "moves" and "move" stay
                 w += "e"
             break
     for suf, rep in _DERIV:
