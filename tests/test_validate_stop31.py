@@ -31,7 +31,7 @@ import pytest
 
 from plugins.validate.validators.base import Answer, Subject
 from plugins.validate.validators.numbers import NumbersValidator
-from tests.numbers_support import assert_caught, assert_grounded
+from tests.numbers_support import assert_caught, assert_grounded, run
 
 REJECTS = {"line": "P4", "built": 9600, "rejected": 31}
 LOTS = {"lots": [{"lot": "A-1", "units": 2000, "defects": 7}, {"lot": "A-2", "units": 3000, "defects": 5}]}
@@ -52,6 +52,9 @@ LEDGER = {"account": "OPS-3", "balance_minor": 880125, "hold_minor": 4500, "curr
 LEDGER_JPY = {"account": "TK-1", "balance_minor": 880125, "currency": "JPY"}
 GRAVITY = {"batch": 9, "readings": [{"day": 2, "sg": 1.048}, {"day": 6, "sg": 1.021}]}
 PANTRY = {"items": [{"item": "flour", "unit": "kg", "par": 20, "on_hand": 12}, {"item": "sugar", "unit": "kg", "par": 15, "on_hand": 9}]}
+SHOE = {"results": [{"sku": "KT-5", "name": "Kestrel Trail Shoe", "price": 89.0, "rating": {"average": 4.6, "count": 412},
+                     "variants": [{"color": "Slate", "sku": "KT-5-SL"}, {"color": "Ember", "sku": "KT-5-EM"}]}]}
+BIRDS = {"products": [{"name": "Kestrel", "rating": 4.6}, {"name": "Osprey", "rating": 4.1}]}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -75,6 +78,7 @@ GROUNDED: list[tuple[Any, ...]] = [
     (LEDGER, "OPS-3 has a balance of €8,801.25, with €45.00 on hold."),
     (LEDGER_JPY, "TK-1 holds ¥880,125."),
     (GRAVITY, "Batch 9 is at 1.021 on day 6, down from 1.048 on day 2."),
+    (SHOE, "The Kestrel Trail Shoe is $89.00 in Slate and Ember, and it's rated 4.6 from 412 reviews."),
     # the length of a month
     (INVOICE, "Issued January 31, 2028 on Net 30, it is due March 1, 2028 (2028 is a leap year, so February has 29 days)."),
     (INVOICE, "March has 31 days, so a March 1 due date leaves 31 days to pay within the month."),
@@ -143,3 +147,10 @@ def test_a_term_spelled_with_a_digit_is_no_claim() -> None:
     # a scale, a record or a time glued to its digit is still a number
     assert "4K" in " ".join(_user_only("How many views?", "The clip has 4K views."))
     assert _user_only("How did they do?", "They went 2W 1L at home.") != []
+
+
+def test_a_pronoun_after_a_subject_name_is_that_name() -> None:
+    # "Osprey, and it is rated 4.6": the pronoun is Osprey, whose rating is 4.1
+    assert run(BIRDS, "Osprey ships today, and it is rated 4.1.").is_valid
+    res = run(BIRDS, "Osprey ships today, and it is rated 4.6.")
+    assert not res.is_valid and "4.6" in res.unverified

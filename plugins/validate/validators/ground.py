@@ -981,6 +981,8 @@ def mentions(idx: Index, text: str, c: Claim, sent_start: int, sent_end: int) ->
             break
         if (t == "," or t.lower() in _CLAUSE_JOIN) and _numbered_clause(toks, i):
             break  # "$189.00 to state tax, $252.00 to your 401(k)": the clause before is another number's
+        if t == "," and i + 1 < len(toks) and _pronoun_clause(toks, i + 1) and _object_names(toks, i):
+            break  # "in Midnight and Sand, and they're rated 4.4": the new clause's subject is a pronoun, not those names
         if _is_number(t):
             if i > 0 and t.isdigit() and len(t) <= 6 and toks[i - 1][:1].isalpha():
                 (far if crossed else near).append(f"{toks[i - 1]} {t}")  # "section 104 has 14 seats": a record's number
@@ -1044,6 +1046,30 @@ def _is_number(t: str) -> bool:
 
 
 _CLAUSE_JOIN = frozenset(("and", "but", "while", "whereas", "then"))
+
+
+_SUBJECT_PRONOUNS = frozenset(("they", "they're", "it", "it's", "its", "he", "she", "he's", "she's", "we", "we're", "you", "you're"))
+
+
+def _pronoun_clause(toks: list[str], j: int) -> bool:
+    """Does the clause starting at toks[j] (after a comma, an optional conjunction) open with a subject pronoun?"""
+    if j < len(toks) and toks[j].lower() in _CLAUSE_JOIN:
+        j += 1
+    return j < len(toks) and toks[j].lower().replace("’", "'") in _SUBJECT_PRONOUNS
+
+
+_OBJECT_PREPS = frozenset(("in", "at", "from", "with", "for", "on", "by", "of", "to"))
+
+
+def _object_names(toks: list[str], i: int) -> bool:
+    """Are the words right before toks[i] (a comma) names after a preposition ("in Midnight and Sand"): the
+    objects of the clause, not its subject ("Osprey, and it is rated 4.1": the pronoun is Osprey)?"""
+    j = i - 1
+    names = 0
+    while j >= 0 and (toks[j][:1].isupper() or toks[j].lower() in ("and", "or", ",")):
+        names += toks[j][:1].isupper()
+        j -= 1
+    return names > 0 and j >= 0 and toks[j].lower() in _OBJECT_PREPS
 
 
 def _numbered_clause(toks: list[str], i: int) -> bool:
