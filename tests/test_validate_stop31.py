@@ -55,6 +55,8 @@ PANTRY = {"items": [{"item": "flour", "unit": "kg", "par": 20, "on_hand": 12}, {
 SHOE = {"results": [{"sku": "KT-5", "name": "Kestrel Trail Shoe", "price": 89.0, "rating": {"average": 4.6, "count": 412},
                      "variants": [{"color": "Slate", "sku": "KT-5-SL"}, {"color": "Ember", "sku": "KT-5-EM"}]}]}
 BIRDS = {"products": [{"name": "Kestrel", "rating": 4.6}, {"name": "Osprey", "rating": 4.1}]}
+PADS = {"sku": "PAD-9", "on_hand": 980, "reorder_point": 500, "unit_cost": 12.4, "avg_daily_shipments": 40}
+CLASSES = {"purchased": 12, "attended": 7, "price_per_class": 30}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -79,6 +81,8 @@ GROUNDED: list[tuple[Any, ...]] = [
     (LEDGER_JPY, "TK-1 holds ¥880,125."),
     (GRAVITY, "Batch 9 is at 1.021 on day 6, down from 1.048 on day 2."),
     (SHOE, "The Kestrel Trail Shoe is $89.00 in Slate and Ember, and it's rated 4.6 from 412 reviews."),
+    (PADS, "PAD-9 ships 40 units a day against 980 on hand."),
+    (CLASSES, "Lena bought 12 classes and attended 7."),
     # the length of a month
     (INVOICE, "Issued January 31, 2028 on Net 30, it is due March 1, 2028 (2028 is a leap year, so February has 29 days)."),
     (INVOICE, "March has 31 days, so a March 1 due date leaves 31 days to pay within the month."),
@@ -110,6 +114,7 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
      (POINTS, "You have 51,500 points. An economy award to Rome costs 42,000, leaving 8,500."), "8,500"),
     ((LEDGER, "OPS-3 has a balance of €8,801.25."), (LEDGER, "OPS-3 has a balance of €8,810.25."), "€8,810.25"),
     ((PANTRY, "Flour: 12 kg on hand against a par of 20 kg."), (PANTRY, "Flour: 20 kg on hand."), "20 kg"),
+    ((PADS, "PAD-9 ships 40 units a day."), (PADS, "PAD-9 ships 500 units a day."), "500"),
     # a concentration the data measures in ppm is a value, not a share of its numbers
     ((WATER, "Well 2 tested at 7.8 ppm nitrate, under the 10 ppm limit."),
      (WATER, "Well 2 tested at 78 ppm nitrate, over the 10 ppm limit."), "78 ppm"),

@@ -1260,8 +1260,11 @@ def names_other(idx: Index, f: Fact, ctx: Context, c: Claim) -> bool:
         return False
     if o.labels & words:
         return False  # "5 apples" for the apples row's 5
+    # (a key whose values all have a dimension, money or a unit, is no count the noun could name: "55 units a day"
+    # beside `unit_cost`, "20 sessions" beside `price_per_session`)
     named = [k2 for k2 in list(o.keys) + list(o.empty_keys)
-             if k2.lower() != f.key and _meets(words, _key_set(k2) - own - _GENERIC_KEY)]
+             if k2.lower() != f.key and _meets(words, _key_set(k2) - own - _GENERIC_KEY)
+             and not (o.keys.get(k2) and all(g.dim is not None for g in o.keys[k2]))]
     if named:
         return len(named) == 1  # the one other key it names ("stars": stargazers_count); two: which one is unclear
     k = idx.piece_no.get(id(pc), -1)
