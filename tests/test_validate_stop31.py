@@ -57,6 +57,8 @@ SHOE = {"results": [{"sku": "KT-5", "name": "Kestrel Trail Shoe", "price": 89.0,
 BIRDS = {"products": [{"name": "Kestrel", "rating": 4.6}, {"name": "Osprey", "rating": 4.1}]}
 PADS = {"sku": "PAD-9", "on_hand": 980, "reorder_point": 500, "unit_cost": 12.4, "avg_daily_shipments": 40}
 CLASSES = {"purchased": 12, "attended": 7, "price_per_class": 30}
+SPRINT = {"name": "Sprint 12", "issues": [{"key": "AB-1", "points": 5}, {"key": "AB-2", "points": 3}],
+          "previous_velocities": [{"sprint": "Sprint 8", "completed_points": 7}, {"sprint": "Sprint 9", "completed_points": 9}]}
 WATER = {"sample": "well 2", "nitrate_ppm": 7.8, "limit_ppm": 10}
 
 GROUNDED: list[tuple[Any, ...]] = [
@@ -83,6 +85,7 @@ GROUNDED: list[tuple[Any, ...]] = [
     (SHOE, "The Kestrel Trail Shoe is $89.00 in Slate and Ember, and it's rated 4.6 from 412 reviews."),
     (PADS, "PAD-9 ships 40 units a day against 980 on hand."),
     (CLASSES, "Lena bought 12 classes and attended 7."),
+    (SPRINT, "Sprint 12 has 8 points committed across its issues."),
     # the length of a month
     (INVOICE, "Issued January 31, 2028 on Net 30, it is due March 1, 2028 (2028 is a leap year, so February has 29 days)."),
     (INVOICE, "March has 31 days, so a March 1 due date leaves 31 days to pay within the month."),

@@ -1089,7 +1089,7 @@ class Grounding:
         o = f.pc.objs.get(f.obj)
         if o is None or not o.labels:
             return False
-        words = set(f.toks) - {stem(t) for t in _NON_WORD.split(f.key) if t}
+        words = (set(f.toks) - {stem(t) for t in _NON_WORD.split(f.key) if t}) or set(f.toks)  # ("sprint": "Sprint 39")
         return bool(words) and words <= o.labels
 
     def _list_count(self) -> bool:
