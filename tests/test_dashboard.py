@@ -236,10 +236,11 @@ async def test_dashboard_in_headless_chromium(tmp_path: Path, monkeypatch: pytes
             assert page["error"] == ""
             assert page["m-requests-5m"]["text"] == "15 (13)", page["m-requests-5m"]
             check_page(page, await stats())
-            # abuse: injection prompts score the key until it is blocked (403); the panel shows the block
+            # abuse: injection prompts score the key; repeated past repeat_max (10 a minute: behaviour beside
+            # the content) they block it (403); the panel shows the block
             abuser = openai_client(proxy.url, key="sk-abuser")
             blocked = 0
-            for _ in range(5):
+            for _ in range(15):
                 try:
                     await abuser.chat.completions.create(model="gpt-4o", messages=INJECTION)
                 except openai.RateLimitError:

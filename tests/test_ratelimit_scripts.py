@@ -275,13 +275,31 @@ async def test_suspicious_subjects_are_throttled(st: Any) -> None:
 async def test_block_is_remembered_with_its_reason(st: Any) -> None:
     now = time.time()
     keys = ["{b}:ab", "{b}:rl", "{b}:ab:dup:f", "{b}:ab:ips"]
+    for _ in range(3):  # the same prompt three times (> 2): a repeat, the behaviour evidence a block needs beside content
+        await g(st, now, keys=keys, block_at=20, dims=[])
     r = await g(st, now, keys=keys, points=25, content="injection,jailbreak", block_at=20, dims=[])
-    assert r["reason"] == "abuse_block" and r["retry"] == 60 and r["why"] == "injection,jailbreak"
+    assert r["reason"] == "abuse_block" and r["retry"] == 60 and {"injection", "jailbreak", "repeated_prompt"} <= set(r["why"].split(","))
+    at_block = r["score"]
     r = await g(st, now + 10, keys=[*keys[:2], "{b}:ab:dup:g", keys[3]], block_at=20, dims=[])
     assert r["reason"] == "blocked" and r["retry"] == pytest.approx(50, abs=0.01) and "injection" in r["why"]
     r = await g(st, now + 61, keys=[*keys[:2], "{b}:ab:dup:h", keys[3]], block_at=20, dims=[])
-    # The block ended; the score (25 halved over 61 s: ~16) still throttles, it no longer refuses.
-    assert r["ok"] is True and r["risk"] == "suspicious" and r["score"] == pytest.approx(25 * 0.5 ** 0.61, rel=0.01)
+    # The block ended; the score (halved over 61 s: ~18) still throttles, it no longer refuses.
+    assert r["ok"] is True and r["risk"] == "suspicious" and r["score"] == pytest.approx(at_block * 0.5 ** 0.61, rel=0.01)
+
+
+async def test_content_signals_alone_throttle_but_never_block(st: Any) -> None:
+    """Issue 18: no benign client blocked. A moderation or labelling job, a translator of a manual
+    full of "ignore" and "override", scores content points on every request; however high the
+    score, content alone holds it just under block_at (refused and throttled, not locked out).
+    A block needs behaviour evidence beside it (repeats, bursts, networks, end-user churn); the
+    share of refused requests is not such evidence (a throttled client's refusals are the throttle's)."""
+    now = time.time()
+    out = []
+    for i in range(8):  # eight different prompts, each an injection, 4 s apart (no burst)
+        keys = ["{c}:ab", "{c}:rl", f"{{c}}:ab:dup:{i}", "{c}:ab:ips"]
+        out.append(await g(st, now + 4 * i, keys=keys, points=25, content="injection", block_at=20, dims=[]))
+    assert all(r.get("reason") != "abuse_block" and r.get("risk") != "blocked" for r in out), [r.get("reason") for r in out]
+    assert out[-1]["risk"] == "suspicious" and 10 <= out[-1]["score"] < 20
 
 
 async def test_volume_signals_alone_throttle_but_never_block(st: Any) -> None:

@@ -35,9 +35,13 @@ x half_life / ln 2), so they are kept for what established keys never do.
 From `suspicious_at` the subject is throttled: its limits get the suspicious multiplier, a
 request that itself raises a content signal is not forwarded, and the rest are held to
 `throttle_per_minute`. At `block_at` the subject is blocked (403) for `block_seconds`, but
-only by a request that itself carries content signals: volume signals alone hold the score
-just under `block_at` (throttled, never blocked), so a benign client that keeps retrying or
-repeating under its throttle is slowed, not locked out.
+only on two kinds of evidence: a request that itself carries content signals, from a subject
+that shows a behaviour signal (repeats, bursts, many networks, end-user churn) now or among its
+recent signals. Either alone holds the score just under `block_at` (throttled, never
+blocked): a benign client that keeps retrying or repeating under its throttle, or a moderation,
+labelling or translation job whose data reads like attacks, is slowed, not locked out; while
+throttled, its requests that raise content signals are refused, so an attacker iterating on
+phrasings reaches the model no more than a blocked one would.
 """
 from __future__ import annotations
 

@@ -165,17 +165,30 @@ local function save_key_subject(extra_rej)
   redis.call('HSET', K(A.subjects[1][1]), 'bu', fs(bu), 'bt', fs(now), 'rn', fs(rn), 'rr', fs(rr + extra_rej), 'rt', fs(now),
              'nu', fs(nu), 'nt', fs(now))
 end
--- Only a request that itself carries content signals may push a subject to a block: volume
--- signals alone (repeats, bursts, networks, churn, refusals) keep it just under block_at,
--- i.e. throttled, so a benign client retrying under its throttle is never locked out.
+-- A block needs two kinds of evidence: this request carries content signals, and the subject
+-- shows a behaviour signal (repeats, bursts, networks, end-user churn) now or among its recent
+-- signals; not the share of refused requests, since a throttled client's refusals are the
+-- throttle's own. Either alone keeps the score just under block_at, i.e. throttled: a benign
+-- client retrying under its throttle, or a moderation or labelling job whose data reads like
+-- attacks, is slowed (its content-signal requests refused), never locked out.
+local BEHAVIOUR = {burst=true, repeated_prompt=true, many_networks=true, new_user_churn=true}
+local function shows_behaviour(why)
+  for _, name in ipairs(signals) do
+    if BEHAVIOUR[name] then return true end
+  end
+  for name in string.gmatch(why, '[^,]+') do
+    if BEHAVIOUR[name] then return true end
+  end
+  return false
+end
 local can_block = (tonumber(P.points) or 0) > 0
 if A then
   for i, s in ipairs(A.subjects) do
     local gain = rp * s[2] + kp * s[3]
     local sc = decay(SV[i][1], SV[i][2], A.half_life) + gain
-    if not can_block and sc >= A.block_at then sc = A.block_at - 0.01 end
     local why = SV[i][4] or ''
     if gain > 0 and names ~= '' then why = merge(why, names) end
+    if sc >= A.block_at and not (can_block and shows_behaviour(why)) then sc = A.block_at - 0.01 end
     scores[i] = sc
     whys[i] = why
     if sc >= A.block_at then
@@ -349,6 +362,10 @@ return cjson.encode({ok=true})
 _SUBJECT_FIELDS = ("s", "t", "blk", "why", "bu", "bt", "rn", "rr", "rt", "nu", "nt", "qu", "qt")
 
 
+# The behaviour signals (GATE's `BEHAVIOUR`): with a content signal, what a block needs.
+_BEHAVIOUR = frozenset({"burst", "repeated_prompt", "many_networks", "new_user_churn"})
+
+
 def _merge(old: str, new: str) -> str:
     """Comma lists of signal names, newest first, each once, at most 8."""
     out: list[str] = []
@@ -460,11 +477,11 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
             ki, w_req, w_key, ttl = s
             gain = rp * w_req + kp * w_key
             sc_ = _decay(v[0], v[1], A["half_life"], now) + gain
-            if not can_block and sc_ >= A["block_at"]:  # volume signals alone never block (see GATE)
-                sc_ = A["block_at"] - 0.01
             why = v[3] or ""
             if gain > 0 and names:
                 why = _merge(why, names)
+            if sc_ >= A["block_at"] and not (can_block and not (_BEHAVIOUR.isdisjoint(signals) and _BEHAVIOUR.isdisjoint(why.split(",")))):
+                sc_ = A["block_at"] - 0.01  # a block needs content and behaviour evidence (see GATE)
             scores.append(sc_)
             whys.append(why)
             if sc_ >= A["block_at"]:
