@@ -100,3 +100,23 @@ CAUGHT: list[tuple[tuple[Any, ...], tuple[Any, ...], str]] = [
 @pytest.mark.parametrize("good,bad_case,bad", CAUGHT, ids=[f"c{i}" for i in range(len(CAUGHT))])
 def test_fabricated_derivations_are_caught(good: tuple[Any, ...], bad_case: tuple[Any, ...], bad: str) -> None:
     assert_caught(good, bad_case, bad)
+
+
+def test_the_second_pass_is_bounded_by_the_failed_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A total before its parts is rescued by the whole-answer second pass; in an answer its data does
+    # not support (more failed claims than _SECOND_PASS_MAX) the pass does not run at all: it would
+    # re-check every failed claim for nothing (a bound on the validator's CPU, issue 20).
+    from plugins.validate.validators import numbers
+
+    from tests.numbers_support import run
+    answer = GROUNDED[0][1]
+    assert run(INVOICE, answer).is_valid
+    noise = " ".join(f"Line {i}: {1000 + 37 * i} units." for i in range(numbers._SECOND_PASS_MAX + 1))
+    calls = []
+    real = numbers._second_pass
+    monkeypatch.setattr(numbers, "_second_pass", lambda *a, **k: calls.append(len(a[2])) or real(*a, **k))
+    res = run(INVOICE, answer + "\n\n" + noise)
+    assert calls and calls[-1] > numbers._SECOND_PASS_MAX  # the pass was asked, with too many failures
+    assert "$844.02" in " ".join(res.unverified)  # ... and returned them unrescued
+    monkeypatch.setattr(numbers, "_SECOND_PASS_MAX", 10**6)
+    assert "$844.02" not in " ".join(run(INVOICE, answer + "\n\n" + noise).unverified)  # unbounded, it is rescued

@@ -271,6 +271,10 @@ _BOUND_PAIR = {"low": "high", "min": "max", "minimum": "maximum", "lower": "uppe
 _BOUND_PAIR.update({v: k for k, v in list(_BOUND_PAIR.items())})
 _PASSES = 3  # rounds of the whole-answer second pass (a claim it grounds is an operand of the next round)
 _AROUND = (6, 10)  # verified figures before / after a failed claim its second pass may combine
+# Failed claims at most for the second pass to run: an answer with more is not one whose totals
+# come before their parts, it is one its data does not support (an unrelated conversation), and
+# the pass would re-check every one of them (~11 % of such an answer's validation).
+_SECOND_PASS_MAX = 16
 
 
 def _second_pass(sess: "NumbersSession", text: str, bad: list[Claim], sure_ids: set[int],
@@ -283,6 +287,8 @@ def _second_pass(sess: "NumbersSession", text: str, bad: list[Claim], sure_ids: 
     was tried in order), at least one of them stated after the claim; sure failures stay.
     Bounded: `_PASSES` rounds over the failed claims, each with at most 16 figures (256 pairs).
     (The live stream checks in order and cannot see what follows: it still flags these.)"""
+    if len(bad) > _SECOND_PASS_MAX:
+        return bad
     idx = sess.idx
     full = idx.answer
     cfg = sess.v.cfg
