@@ -172,10 +172,12 @@ end
 -- client retrying under its throttle, or a moderation or labelling job whose data reads like
 -- attacks, is slowed (its content-signal requests refused), never locked out.
 local BEHAVIOUR = {burst=true, repeated_prompt=true, many_networks=true, new_user_churn=true}
+local behaves_now = false  -- this request raised one itself
+for _, name in ipairs(signals) do
+  if BEHAVIOUR[name] then behaves_now = true end
+end
 local function shows_behaviour(why)
-  for _, name in ipairs(signals) do
-    if BEHAVIOUR[name] then return true end
-  end
+  if behaves_now then return true end
   for name in string.gmatch(why, '[^,]+') do
     if BEHAVIOUR[name] then return true end
   end
@@ -472,6 +474,7 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     blocked_now = False
     names = ",".join(x for x in [P.get("content") or "", ",".join(signals)] if x)
     can_block = float(P.get("points") or 0) > 0
+    behaves_now = not _BEHAVIOUR.isdisjoint(signals)  # this request raised one itself
     if A:
         for i, (s, v) in enumerate(zip(A["subjects"], SV), start=1):
             ki, w_req, w_key, ttl = s
@@ -480,7 +483,7 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
             why = v[3] or ""
             if gain > 0 and names:
                 why = _merge(why, names)
-            if sc_ >= A["block_at"] and not (can_block and not (_BEHAVIOUR.isdisjoint(signals) and _BEHAVIOUR.isdisjoint(why.split(",")))):
+            if sc_ >= A["block_at"] and not (can_block and (behaves_now or not _BEHAVIOUR.isdisjoint(why.split(",")))):
                 sc_ = A["block_at"] - 0.01  # a block needs content and behaviour evidence (see GATE)
             scores.append(sc_)
             whys.append(why)

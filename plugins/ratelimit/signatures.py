@@ -104,11 +104,11 @@ _JB_TALK_AFTER = (r"(?!\s+(?:attacks?|attempts?|techniques?|methods?|research|de
 # operator's system prompt also an ordinary product description ("an unrestricted brainstorming
 # assistant", "an uncensored fiction assistant for adult writers"), so a system prompt is scanned
 # without it (`abuse.ContentSignals._rules_removed`).
-PERSONA_ADJECTIVE = (r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+"
-                     r"(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b")
-# (both of its entries below, with up to two words between: "an unfiltered hacker character")
-PERSONA_ADJECTIVE_ANY = (r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+"
-                         r"(?:[\w-]+\s+){0,2}(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b")
+_RULELESS = r"\b(?:unfiltered|uncensored|amoral|unrestricted|unaligned|unethical|immoral|lawless|unhinged|rule-?less)\s+"
+_PERSONA = r"(?:ai|assistant|model|chatbot|bot|version|responses?|answers?|character|persona|entity|llm)\b"
+PERSONA_ADJECTIVE = _RULELESS + _PERSONA
+# (both entries below that use it, with up to two words between: "an unfiltered hacker character")
+PERSONA_ADJECTIVE_ANY = _RULELESS + r"(?:[\w-]+\s+){0,2}" + _PERSONA
 JAILBREAK = [
     ("dan", r"(?-i:\bDAN\b)"),
     ("anything_now", r"\bdo\s+anything\s+now\b"),
@@ -518,9 +518,10 @@ class Signatures:
         blank = _QUOTED.sub(' "" ', head)
         if blank == head:
             return set()
-        if not (_DATA_FRAME.search(plain(blank)) or (system and _DATA_SYSTEM.search(plain(system[:4000])))):
+        outside = plain(blank)
+        if not (_DATA_FRAME.search(outside) or (system and _DATA_SYSTEM.search(plain(system[:4000])))):
             return set()
-        if _ENACT.search(plain(blank)):
+        if _ENACT.search(outside):
             return set()
         rest = self.match(blank)
         if rest - {"obfuscation"}:  # the words around the quotes are themselves an attack: nothing is discounted

@@ -544,7 +544,6 @@ def _counts(noun: str | None, seg: str, pos: int, phrase: list[tuple[str, int]] 
 
 
 _SCALE_END = re.compile(r"\d\s?(thousand|million|billion|trillion|bn|mn|[kKMB])$")
-_SCALE_OF = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
 
 
 def _mark_ranges(text: str, claims: list[Claim]) -> None:
@@ -555,7 +554,7 @@ def _mark_ranges(text: str, claims: list[Claim]) -> None:
                 and a.unit is None and _SCALE_END.search(a.text) is None:
             # "$9.1–9.3 billion", "$1.2-1.5M": the scale word after the second end is the first end's too
             m = _SCALE_END.search(b.text)
-            k = _SCALE_OF[m.group(1).lower()] if m is not None else 0.0
+            k = _MULT[m.group(1).lower()] if m is not None else 0.0
             if k and 0.1 <= a.values[0][0] * k / b.values[0][0] <= 10:
                 a.values = [(v * k, t * k) for v, t in a.values]
             b.range_lo = a.values[0]

@@ -1144,17 +1144,15 @@ def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) 
         return True
     if o is not None and f.key and ctx.close and not c.range_with and len(o.keys) + len(o.empty_keys) > 1:
         own = _key_set(f.key)
-        others = [_key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key]
-        shared = set().union(*others) if others else set()
+        others = {k2: _key_set(k2) for k2 in list(o.keys) + list(o.empty_keys) if k2.lower() != f.key}
+        shared = set().union(*others.values()) if others else set()
         close = {_ALIAS.get(x, x) for x in (stem(w) for w in ctx.close)}
         if _meets(close | {stem(w.lower()) for w in ctx.after}, own - shared):
             return True  # the sentence names this number's own key ("p95 ... 310 ms", "15 PTO days")
-        for k2 in list(o.keys) + list(o.empty_keys):
-            if k2.lower() == f.key:
-                continue
+        for k2, toks in others.items():
             if c.unit is not None and o.keys.get(k2) and all(g.dim != c.unit.dim for g in o.keys[k2]):
                 continue  # "the median build took 742 seconds" beside `builds`: a count names what is timed, not a time
-            if _meets(close, _key_set(k2) - own - _GENERIC_KEY):
+            if _meets(close, toks - own - _GENERIC_KEY):
                 return False  # it names another key of the same object ("deductible is $4,500", "ranking 5th")
     if o is not None and f.key and ctx.after and not c.range_with and len(o.keys) > 1:
         # the word right after the number names an attribute: "13.8% protein" for the moisture, "4,950 tier miles"
@@ -1166,7 +1164,7 @@ def _owner_check(idx: Index, f: Fact, ctx: Context, c: Claim, attributes: bool) 
         # a key starts with it: "20 kg on hand" for `on_hand`)
         first = ctx.after[0].lower()
         if ctx.prev not in ("of", "/") and (first not in _AFTER_NOT_ATTRIBUTE or (
-                first not in ("of", "per", "a", "an", "the") and any(k2.lower().startswith(first + "_") for k2 in o.keys))) \
+                first not in _BASE_WORDS and any(k2.lower().startswith(first + "_") for k2 in o.keys))) \
                 and not _HYPHEN_UNIT.search(c.text):
             for k2 in o.keys:
                 other = _key_set(k2)
@@ -1225,7 +1223,8 @@ def _key_named(o: Any, key: str, words: list[str]) -> bool | None:
     return False if other else None
 
 
-_AFTER_NOT_ATTRIBUTE = frozenset(("of", "per", "a", "an", "the", "on", "in", "at", "by", "for", "from", "since", "during", "to"))
+_BASE_WORDS = frozenset(("of", "per", "a", "an", "the"))  # after a number: what it is a share or a count of
+_AFTER_NOT_ATTRIBUTE = _BASE_WORDS | frozenset(("on", "in", "at", "by", "for", "from", "since", "during", "to"))
 _NAME_PREP = frozenset(("in", "for", "on", "at", "during", "of"))
 _COMPARE = frozenset(("from", "vs", "versus", "than", "against", "compared", "over", "previous", "prior"))
 

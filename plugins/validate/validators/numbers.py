@@ -39,7 +39,7 @@ from .ground import (
     _SYNONYMS, _kin, PERIOD_NAMES, Index, _currency_ok, _period_of, claim_sign, fact_ok, fact_sign, fuel_economy, lookup, older_entries, _NOW_WORDS, mentions, names_other,
     near, owner_ok, entity_ok, quantity_per, quotient, rate_of, _GENERIC_KEY,
 )
-from .scan import _month
+from .scan import MONTH_NAMES, _month
 from .segments import sentence_end, sentence_start, sentences
 from .units import _UNIT_WORDS as UNIT_WORDS, Unit, period_factor, stem, to_base, tol_to_base
 from .vocabulary import VERBS_DOWN, VERBS_UP
@@ -262,8 +262,7 @@ class NumbersSession:
         return False
 
 
-_MONTH_WORD = re.compile(r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
-                         r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b")
+_MONTH_WORD = re.compile(r"\b(?:" + MONTH_NAMES + r")\b")
 _YEAR_WORD = re.compile(r"\b((?:19|20)\d\d)\b")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _BOUND_PAIR = {"low": "high", "min": "max", "minimum": "maximum", "lower": "upper", "floor": "ceiling", "from": "to", "start": "end",
@@ -1066,12 +1065,12 @@ class Grounding:
                             return True
                         self.wrong_sign = True
                         continue
-                    if f.textual and self._name_number(f):
+                    if self._name_number(f):
                         continue  # "about 5 open beds" beside "5 North": the number in another record's name binds nothing
                     self.wrong_owner = True
                     if self.cfg.subjects and not entity_ok(self.idx, f, self._context(), c):
                         self.other_entity = True
-                elif self.cfg.subjects and c.noun is not None and not (f.textual and self._name_number(f)) \
+                elif self.cfg.subjects and c.noun is not None and not self._name_number(f) \
                         and names_other(self.idx, f, self._context(), c):
                     self.wrong_owner = True  # the claim counts another attribute's thing ("3,200 stars": the forks)
                 elif f.src == "data" and c.kind == "money" and c.per in PERIOD_NAMES and _period_of(f) not in (None, c.per) \
