@@ -49,23 +49,33 @@ class _Patience:
     closure that re-armed its own timer referred to itself, so every use (a dozen per request
     on Redis) left a reference cycle holding its frame, the timeout and the request's task for
     the cyclic collector (~180 objects per request). The timer's bound method refers to this
-    object only until the exit cancels it."""
+    object only until the exit cancels it.
 
-    __slots__ = ("budget", "left", "loop", "handle", "cm")
+    It cancels the task itself rather than wrapping an `asyncio.timeout`, with the same rules
+    (a TimeoutError only when the cancel was its own and nobody else asked for one meanwhile):
+    a Timeout is a second object, a second timer handle and, on Python 3.11, two more
+    event-loop lookups each costing a getpid() system call (`tasks.current_task()` and
+    `get_running_loop()` check the process id), for every read from Redis."""
+
+    __slots__ = ("budget", "left", "loop", "handle", "task", "cancelling", "expired")
 
     def __init__(self, budget: float) -> None:
         self.budget = budget
         self.left = EXTENSIONS
         self.handle: asyncio.TimerHandle | None = None
-        self.cm: asyncio.Timeout | None = None
+        self.task: asyncio.Task[Any] | None = None
+        self.expired = False
 
     async def __aenter__(self) -> None:
-        assert self.cm is None, "a patient timeout is entered once"
-        self.loop = asyncio.get_running_loop()
-        self.cm = asyncio.timeout(None)
-        await self.cm.__aenter__()
-        at = self.loop.time() + self.budget
-        self.handle = self.loop.call_at(at, self._due, at)
+        assert self.task is None, "a patient timeout is entered once"
+        loop = self.loop = asyncio.get_running_loop()
+        task = asyncio.current_task(loop)  # with the loop given: no second lookup
+        if task is None:
+            raise RuntimeError("patient_timeout must be used inside a task")
+        self.task = task
+        self.cancelling = task.cancelling()
+        at = loop.time() + self.budget
+        self.handle = loop.call_at(at, self._due, at)
 
     def _due(self, at: float) -> None:
         now = self.loop.time()
@@ -78,13 +88,16 @@ class _Patience:
             # still found within a few lags rather than five budgets.
             more = min(self.budget, late)
             self.handle = self.loop.call_at(now + more, self._due, now + more)
-        elif self.cm is not None:
-            self.cm.reschedule(now)  # fires on the next iteration: the body is cancelled
+        else:
+            self.handle = None
+            self.expired = True
+            self.task.cancel()  # type: ignore[union-attr]
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
         if self.handle is not None:
             self.handle.cancel()
             self.handle = None
-        cm, self.cm = self.cm, None
-        assert cm is not None
-        return await cm.__aexit__(exc_type, exc, tb)
+        task, self.task = self.task, None
+        if self.expired and task is not None and task.uncancel() <= self.cancelling and exc_type is asyncio.CancelledError:
+            raise TimeoutError from exc  # ours alone: the caller's own cancel stays a cancel
+        return None

@@ -134,7 +134,12 @@ class RedisState(StateBackend):
     async def _call(self, op: str, coro: Any) -> Any:
         batched = isinstance(coro, asyncio.Future)  # from _send: its flight takes the pool slot
         try:
-            async with patient_timeout(self._guard), (contextlib.nullcontext() if batched else self._slot()):
+            if batched:
+                # The flight is guarded (`_fly`) and always answers every future in it (a
+                # failure or its timeout included), so a second guard per command would only
+                # cost a timer and its lookups.
+                return await coro
+            async with patient_timeout(self._guard), self._slot():
                 return await coro
         except _FAILURES as exc:
             await self._failed_over()
@@ -215,7 +220,9 @@ class RedisState(StateBackend):
             sha = self._shas[script.name] = hashlib.sha1(script.lua.encode()).hexdigest()
         full = [self.k(k) for k in keys]
         try:
-            async with patient_timeout(self._guard):  # the flight takes the pool slot (sentinel)
+            # Unbatched (a cluster), the command needs its own guard; batched, its flight has
+            # one (`_call`) and takes the pool slot (sentinel).
+            async with (patient_timeout(self._guard) if self._flights is None else contextlib.nullcontext()):
                 if self._evalsha_ok:
                     try:
                         return await self._send("EVALSHA", sha, len(full), *full, *args, hold=script.write_behind)
@@ -299,6 +306,13 @@ class _PatientReads:
                             disconnect_on_error: bool = True, push_request: bool | None = False) -> Any:
         if timeout is not None or self.socket_timeout is None:  # an explicit per-read timeout: redis-py's own
             return await super().read_response(disable_decoding, timeout, disconnect_on_error=disconnect_on_error,
+                                               push_request=push_request)
+        reader = getattr(self, "_reader", None)
+        if reader is not None and len(getattr(reader, "_buffer", b"")):
+            # The reply has begun to arrive (every reply after the first of a pipeline, as a
+            # rule): no timer of its own. Should its rest never come, the flight's or the
+            # command's guard (`RedisState._guard`) still ends the wait.
+            return await super().read_response(disable_decoding, math.inf, disconnect_on_error=disconnect_on_error,
                                                push_request=push_request)
         try:
             async with patient_timeout(self.socket_timeout):
