@@ -69,7 +69,7 @@ class Clock:
 
 
 def load_set(name: str) -> list[dict[str, Any]]:
-    """`independent`, `independent2`, `independent3`, `independent4` (each a package with scenarios.py) or `tuning`."""
+    """`independent`, `independent2` ... `independent5` (each a package with scenarios.py) or `tuning`."""
     module = "bench.abuse_eval.tuning" if name == "tuning" else f"bench.abuse_eval.{name}.scenarios"
     return importlib.import_module(module).scenarios()
 
@@ -234,8 +234,8 @@ async def run(set_names: list[str], backend: str, only: list[str], verbose: bool
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", choices=["independent", "independent2", "independent3", "independent4", "tuning", "both"], default="both",
-                    help="both = independent + tuning (independent2, independent3 and independent4 are later writings)")
+    ap.add_argument("--set", choices=["independent", "independent2", "independent3", "independent4", "independent5", "tuning", "both"], default="both",
+                    help="both = independent + tuning (independent2 ... independent5 are later writings)")
     ap.add_argument("--backend", choices=["memory", "redis"], default="memory")
     ap.add_argument("--only", nargs="*", default=[], help="scenario ids")
     ap.add_argument("--json", help="write the rows here")
