@@ -150,8 +150,13 @@ async def read_chunks(
         if gap <= 0:
             raise UpstreamStreamError(f"The upstream provider '{provider}' exceeded the total time budget mid-stream.", reason="stall")
         try:
-            async with asyncio.timeout(gap):
+            if content._buffer or content.is_eof():
+                # Bytes (or the end) are already here: readany returns without waiting, so no
+                # timer (a plain answer is buffered whole with its headers, as a rule).
                 chunk = await content.readany()
+            else:
+                async with asyncio.timeout(gap):
+                    chunk = await content.readany()
         except asyncio.TimeoutError:
             what = "the total time budget" if left <= timeouts.idle else f"{timeouts.idle:g} s without sending anything"
             raise UpstreamStreamError(f"The upstream provider '{provider}' stalled mid-stream ({what}).", reason="stall") from None
