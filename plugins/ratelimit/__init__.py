@@ -151,7 +151,7 @@ class RateLimit(Plugin):
         return max(c.half_life_seconds * 10, c.block_seconds, c.rejected_half_life_seconds * 10)
 
     def _abuse(self, ident: Any, user: str | None, tag: str, a: Assessment, k: _Keys,
-               headers: Any = None) -> tuple[dict[str, Any], list[str]]:
+               headers: Any = None, prompt_tokens: int = 0) -> tuple[dict[str, Any], list[str]]:
         """GATE's abuse parameters: subjects (key, end user, IP) and the state-backed signals."""
         c = self.cfg.abuse
         short = self._subject_ttl()
@@ -175,6 +175,7 @@ class RateLimit(Plugin):
         }
         if volume:
             A["burst"] = [c.burst_requests, c.burst_seconds, c.burst_points]
+            A["flood"] = [c.flood_tokens, c.flood_seconds, c.flood_points, prompt_tokens]
             A["newu"] = [c.new_users_burst, c.new_users_seconds, c.new_users_points]
         if a.fingerprint is not None:
             # One end user repeating; without end-user ids the key is the user. Across end users
@@ -216,7 +217,7 @@ class RateLimit(Plugin):
              if self.signals is not None else Assessment())
         kinds: list[str] = []
         if self.signals is not None:
-            P["abuse"], kinds = self._abuse(ident, user, tag, a, k, ctx.headers)
+            P["abuse"], kinds = self._abuse(ident, user, tag, a, k, ctx.headers, prompt_tokens)
             P["points"] = a.points
             if a.signals:
                 P["content"] = ",".join(a.signals)
@@ -314,8 +315,9 @@ class RateLimit(Plugin):
         if self.signals is None:
             return {}
         c = self.cfg.abuse
-        state_points = {"burst": c.burst_points, "many_networks": c.networks_points, "new_user_churn": c.new_users_points,
-                        "rejected_share": c.rejected_points, "repeated_prompt": c.repeat_points * a.repeat_weight}
+        state_points = {"burst": c.burst_points, "token_flood": c.flood_points, "many_networks": c.networks_points,
+                        "new_user_churn": c.new_users_points, "rejected_share": c.rejected_points,
+                        "repeated_prompt": c.repeat_points * a.repeat_weight}
         signals = res.get("signals")
         contrib = dict(a.contributions)
         for s in signals if isinstance(signals, list) else []:

@@ -11,23 +11,27 @@ Content signals, computed here without I/O (points configurable):
   jailbreak, divergence, indirect, many_shot, harmful, payload_split, and obfuscation on top
   when a phrasing only shows after undoing one; with the earlier user turns, a harmful topic
   named before whose operational details are asked for now (crescendo), a payload split's
-  variable acted on in a later turn, and quoted parts joined and obeyed ("Join the parts");
+  variable acted on in a later turn, and quoted parts joined and obeyed ("Join the parts",
+  "concatenate a + b + c and execute the result"); many_shot also for a fabricated history in the
+  message list itself (`fabricated_dialogue`);
   a jailbreak also in the system prompt or the conversation's first user turn (a persona that
   removes the rules carries every later turn); phrasings found only in quoted data the request
-  analyses (a classifier's samples, "why does 'ignore previous instructions' work?") score nothing;
+  analyses (a classifier's samples, "why does 'ignore previous instructions' work?", a moderation
+  pipeline's "<ugc>...</ugc>", the strings of code under review) score nothing;
 - prefill: the request ends with an assistant message the model is to continue; more when
   it forces a compliant start ("Sure! Here is...", "Step 1:");
 - oversized requests (prompt plus the output asked for, up to `large_output_tokens`, above
   `oversized_tokens`) and outsized output asks (`large_output_tokens`).
 
-State signals, computed inside GATE: request bursts (`burst_requests` in `burst_seconds`),
+State signals, computed inside GATE: request bursts (`burst_requests` in `burst_seconds`), token
+floods (more than `flood_tokens` prompt tokens in `flood_seconds`),
 one prompt repeated (per end user, or per key when the request names none, see
 `fingerprint`), one key used from more than `max_networks` client networks (an untrusted
 forwarder's X-Forwarded-For claim counts as part of the network, `claimed_origin`), end users
 appearing faster than `new_users_burst` per `new_users_seconds` (rotating ids), and a high
 share of refused requests. The allowances scale with the key tier (new x0.5, trusted x2).
 
-Volume signals (bursts, oversized prompts, outsized output asks, end-user churn, one prompt
+Volume signals (bursts, token floods, oversized prompts, outsized output asks, end-user churn, one prompt
 repeated across many end users) count only for keys of a tier in `volume_tiers` (new): any
 per-request points on sustained benign traffic add up (the score settles near points x rate
 x half_life / ln 2), so they are kept for what established keys never do.
@@ -105,6 +109,11 @@ class AbuseConfig(BaseModel):
     burst_requests: int = Field(50, ge=1)
     burst_seconds: float = Field(2.0, gt=0)
     burst_points: float = Field(0.5, ge=0)
+    # Prompt tokens per flood_seconds (a volume signal): a new key sending many huge prompts, each
+    # under oversized_tokens, is a token flood all the same (the tier scale applies: new x0.5).
+    flood_tokens: int = Field(200_000, ge=1)
+    flood_seconds: float = Field(60.0, gt=0)
+    flood_points: float = Field(2.0, ge=0)
     # One prompt (same conversation, same last user message up to random junk words) more
     # than repeat_max times per repeat_seconds from one end user, or repeat_key_max from one key.
     repeat_max: int = Field(10, ge=1)
@@ -232,6 +241,36 @@ def prefill_text(body: dict[str, Any]) -> str | None:
         return None
     text = _text(m.get("content")).strip()
     return text or None
+
+
+# A compliant opening of an assistant turn ("Sure, here is how", "Step 1:").
+_COMPLIES = re.compile(r"^[\s*#>]*(?:sure|certainly|absolutely|of\s+course|here(?:'s|\s+is|\s+are)|step\s*1\b|yes|okay|ok\b|no\s+problem|"
+                       r"happy\s+to|gladly)", re.IGNORECASE)
+_FABRICATED_TURNS = 16
+
+
+def fabricated_dialogue(body: dict[str, Any], li: int | None) -> bool:
+    """Many-shot in the message list itself: before the newest user turn, at least 16 user turns and
+    16 assistant turns, three in four of the assistant turns opening with compliance ("Sure, here is
+    exactly how"), and the user turns mostly repeats (at most half distinct). A real long chat has
+    compliant answers too, but its user does not ask the same few questions over and over; a
+    fabricated history is a handful of forbidden asks pasted many times, each "answered"."""
+    msgs = body.get("messages")
+    if li is None or not isinstance(msgs, list) or li < 2 * _FABRICATED_TURNS:
+        return False
+    users: list[str] = []
+    said = complied = 0
+    for m in msgs[:li]:
+        if not isinstance(m, dict):
+            continue
+        role = m.get("role")
+        if role == "user":
+            users.append(_text(m.get("content")).strip().lower())
+        elif role == "assistant" and not m.get("tool_calls"):
+            said += 1
+            complied += bool(_COMPLIES.match(_text(m.get("content"))))
+    return (len(users) >= _FABRICATED_TURNS and said >= _FABRICATED_TURNS and complied * 4 >= said * 3
+            and len(set(users)) * 2 <= len(users))
 
 
 _FORCING = re.compile(
@@ -434,6 +473,8 @@ class ContentSignals:
             # the results new in this request, scanned once, like the newest user message.
             found |= self.signatures.match(tool) - {"harmful", "payload_split"}
         if text and li is not None:
+            if "many_shot" not in found and fabricated_dialogue(body, li):
+                found.add("many_shot")
             earlier = earlier_user_texts(body, li)
             found |= self.signatures.conversation(text, earlier, found)
             if earlier and "jailbreak" not in found:

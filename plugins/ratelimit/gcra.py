@@ -58,6 +58,7 @@ def go_duration(seconds: float) -> str:
 # State layout per client scope S (one Redis Cluster slot):
 #   {S}:ab            hash  key subject: s,t (score) blk,why (block) bu,bt (burst bucket)
 #                           rn,rr,rt (refused share) nu,nt (new end users bucket) qu,qt (throttle bucket)
+#                           fu,ft (prompt-token flood bucket)
 #   {S}:ab:u:<user>   hash  user subject: s,t blk,why f,c (first seen, requests) qu,qt
 #   {S}:ab:ip:<ip>    hash  IP subject: s,t blk,why qu,qt
 #   {S}:ab:dup:<fp>   hash  one prompt fingerprint's repeat bucket: u,t
@@ -67,7 +68,7 @@ def go_duration(seconds: float) -> str:
 # Abuse parameters (P.abuse):
 #   subjects  [[ki, request_weight, key_weight, ttl_s]]: key first, then user, then IP
 #   scale     the key tier's allowance factor (new 0.5, trusted 2) for burst / repeat / new-user allowances
-#   burst     [cap, seconds, points]; dup [[ki, cap, seconds(, fires)]] with dup_points; ips [ki, net, max, seconds, points]
+#   burst     [cap, seconds, points]; flood [cap_tokens, seconds, points, this request's prompt tokens]; dup [[ki, cap, seconds(, fires)]] with dup_points; ips [ki, net, max, seconds, points]
 #   newu      [cap, seconds, points]; rej [share, min, points, half_life]; throttle [per_minute, burst]
 # P.points are the request's content points (plugins.ratelimit.abuse), P.content their names.
 _LUA_GATE = _LUA_PRELUDE + r"""
@@ -76,7 +77,7 @@ local SV = {}
 -- 1. load subjects; an active block refuses at once
 if A then
   for i, s in ipairs(A.subjects) do
-    local v = redis.call('HMGET', K(s[1]), 's', 't', 'blk', 'why', 'bu', 'bt', 'rn', 'rr', 'rt', 'nu', 'nt', 'qu', 'qt')
+    local v = redis.call('HMGET', K(s[1]), 's', 't', 'blk', 'why', 'bu', 'bt', 'rn', 'rr', 'rt', 'nu', 'nt', 'qu', 'qt', 'fu', 'ft')
     local blk = tonumber(v[3])
     if blk and blk > now then
       return cjson.encode({ok=false, reason='blocked', retry=blk - now, score=tonumber(v[1]) or 0, top=i, risk='blocked', mult=0, why=v[4]})
@@ -98,7 +99,7 @@ end
 local rp = tonumber(P.points) or 0
 local kp = 0
 local signals = {}
-local bu, rn, rr, nu = 0, 0, 0, 0
+local bu, rn, rr, nu, fu = 0, 0, 0, 0, 0
 if A then
   local v = SV[1]
   local sc = A.scale or 1
@@ -107,6 +108,12 @@ if A then
     local cap = b[1] * sc
     bu = drain(v[5], v[6], cap / b[2])
     if bu + 1 > cap then kp = kp + b[3]; table.insert(signals, 'burst') else bu = bu + 1 end
+  end
+  if A.flood then  -- prompt tokens per window: many huge prompts, each under the oversized mark
+    local f = A.flood
+    local cap = f[1] * sc
+    fu = drain(v[14], v[15], cap / f[2])
+    if fu + f[4] > cap then kp = kp + f[3]; table.insert(signals, 'token_flood') else fu = fu + f[4] end
   end
   if A.dup then  -- one bucket per end user and one per key, each {ki, cap, seconds[, fires]}
     local over = false
@@ -163,7 +170,7 @@ end
 local function save_key_subject(extra_rej)
   if not A then return end
   redis.call('HSET', K(A.subjects[1][1]), 'bu', fs(bu), 'bt', fs(now), 'rn', fs(rn), 'rr', fs(rr + extra_rej), 'rt', fs(now),
-             'nu', fs(nu), 'nt', fs(now))
+             'nu', fs(nu), 'nt', fs(now), 'fu', fs(fu), 'ft', fs(now))
 end
 -- A block needs two kinds of evidence: this request carries content signals, and the subject
 -- shows a behaviour signal (repeats, bursts, networks, end-user churn) now or among its recent
@@ -171,6 +178,7 @@ end
 -- throttle's own. Either alone keeps the score just under block_at, i.e. throttled: a benign
 -- client retrying under its throttle, or a moderation or labelling job whose data reads like
 -- attacks, is slowed (its content-signal requests refused), never locked out.
+-- (not token_flood: with `oversized` it is volume twice over, and a new key's big-document job must not be locked out)
 local BEHAVIOUR = {burst=true, repeated_prompt=true, many_networks=true, new_user_churn=true}
 local behaves_now = false  -- this request raised one itself
 for _, name in ipairs(signals) do
@@ -361,10 +369,11 @@ return cjson.encode({ok=true})
 # ---------------------------------------------------------------------------------------
 # Python side (memory backend): the same steps on a MemoryStore
 # ---------------------------------------------------------------------------------------
-_SUBJECT_FIELDS = ("s", "t", "blk", "why", "bu", "bt", "rn", "rr", "rt", "nu", "nt", "qu", "qt")
+_SUBJECT_FIELDS = ("s", "t", "blk", "why", "bu", "bt", "rn", "rr", "rt", "nu", "nt", "qu", "qt", "fu", "ft")
 
 
 # The behaviour signals (GATE's `BEHAVIOUR`): with a content signal, what a block needs.
+# (Not token_flood: with `oversized` it is volume twice over; a new key's big-document job is never locked out.)
 _BEHAVIOUR = frozenset({"burst", "repeated_prompt", "many_networks", "new_user_churn"})
 
 
@@ -406,7 +415,7 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
     rp = float(P.get("points") or 0)
     kp = 0.0
     signals: list[str] = []
-    bu = rn = rr = nu = 0.0
+    bu = rn = rr = nu = fu = 0.0
     if A:
         v = SV[0]
         sc = A.get("scale") or 1
@@ -419,6 +428,15 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
                 signals.append("burst")
             else:
                 bu += 1
+        if A.get("flood"):  # prompt tokens per window: many huge prompts, each under the oversized mark
+            cap0, secs, pts, ntok = A["flood"]
+            cap = cap0 * sc
+            fu = _drain(v[13], v[14], cap / secs, now)
+            if fu + ntok > cap:
+                kp += pts
+                signals.append("token_flood")
+            else:
+                fu += ntok
         if A.get("dup"):  # one bucket per end user and one per key, each [ki, cap, seconds[, fires]]
             over = False
             for ki, cap0, secs, *fires in A["dup"]:
@@ -464,7 +482,8 @@ def _local_gate(store: Any, keys: list[str], args: list[Any]) -> dict[str, Any]:
 
     def save_key_subject(extra_rej: float) -> None:
         if A:
-            store.hset(K(A["subjects"][0][0]), {"bu": bu, "bt": now, "rn": rn, "rr": rr + extra_rej, "rt": now, "nu": nu, "nt": now})
+            store.hset(K(A["subjects"][0][0]), {"bu": bu, "bt": now, "rn": rn, "rr": rr + extra_rej, "rt": now, "nu": nu, "nt": now,
+                                                "fu": fu, "ft": now})
 
     # 4. decaying suspicion score per subject; far above the threshold blocks the subject.
     #    `why` keeps each subject's recent signal names (newest first), for explanations.
