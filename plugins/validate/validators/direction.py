@@ -23,8 +23,38 @@ from .vocabulary import DIRECTION_DOWN, DIRECTION_UP
 _GOOD = ("improved", "improves", "improving", "improvement", "better")
 _BAD = ("worsened", "worsens", "worsening", "worse", "deteriorated", "deteriorating")
 _WORDS = {w: "up" for w in DIRECTION_UP} | {w: "down" for w in DIRECTION_DOWN} | {w: "good" for w in _GOOD} | {w: "bad" for w in _BAD}
-_DIR = re.compile(r"(?<![A-Za-z-])(?:" + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
-                  + r")(?![A-Za-z-])", re.IGNORECASE)
+
+
+def _trie(words: Any) -> str:
+    """An alternation of lower-case words as a trie ("ris(?:e(?:s)?|ing)"): the regex engine reads
+    a word's letters once instead of trying each of ~150 alternatives at every word start. It
+    matches what the plain alternation sorted longest first matches: the words that fit at one
+    place lie on one path of the trie (two words differ in a letter or one is a prefix of the
+    other), and the longer way is tried first."""
+    root: dict[str, Any] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alt(node: dict[str, Any]) -> str:
+        parts = [re.escape(ch) + alt(child) for ch, child in node.items() if ch]
+        if not parts:
+            return ""
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        if "" in node:
+            return (body + "?") if len(parts) == 1 and len(parts[0]) == 1 else ("(?:" + body + ")?")
+        return body
+    return alt(root)
+
+
+def _heads(words: Any) -> str:
+    """(?=[...]): the first letters of the words, a quick test before the trie."""
+    return "(?=[" + "".join(sorted({re.escape(w[0]) for w in words})) + "])"
+
+
+_DIR = re.compile(r"(?<![A-Za-z-])" + _heads(_WORDS) + "(?:" + _trie(sorted(_WORDS)) + r")(?![A-Za-z-])", re.IGNORECASE)
 # metrics where lower is better: "defect density improved" is a fall
 _LOWER_BETTER = re.compile(r"(?<![A-Za-z])(?:defects?|errors?|costs?|expenses?|churn|latency|delays?|waits?|waiting|downtime|"
                            r"complaints?|incidents?|failures?|scrap|rejects?|absences?|absenteeism|debt|losses|lateness|"
@@ -33,8 +63,11 @@ _LOWER_BETTER = re.compile(r"(?<![A-Za-z])(?:defects?|errors?|costs?|expenses?|c
                            re.IGNORECASE)
 _NUM = re.compile(r"(?<![A-Za-z0-9.,:/#-])(?P<cur>[$€£¥])?(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                   r"(?P<sc>[kKMB](?![A-Za-z]))?(?![\d:/-]|[A-Za-z]{0,1}\d)")
-_WORD_RUN = re.compile(r"[A-Za-z]+")
 _FIRST = frozenset(w.split()[-1] for w in _WORDS) | {"short"}  # (a prefilter: "went up" has "up")
+# A whole letter run that is one of _FIRST, found by the regex engine instead of a Python loop over
+# every word of the answer (a third less time). ASCII: IGNORECASE alone would also match "\u212a"
+# (Kelvin) for "k", which no [A-Za-z] run holds.
+_FIRST_RUN = re.compile(r"(?<![A-Za-z])" + _heads(_FIRST) + "(?:" + _trie(sorted(_FIRST)) + r")(?![A-Za-z])", re.IGNORECASE | re.ASCII)
 _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 _BREAK = re.compile(r";|\b(?:while|whereas|but|although|though|however|meanwhile)\b", re.IGNORECASE)
 _VS = re.compile(r"\s*(?:%|[A-Za-z/²³]+\.?)?\s*(?:\(|,)?\s*(?:vs\.?|versus|against|compared (?:with|to))\s+(?:the\s+|a\s+|an\s+)?"
@@ -176,8 +209,7 @@ def sentence_verdict(text: str, s0: int, s1: int, vals: list[float]) -> tuple[in
 
 def positions(text: str) -> list[int]:
     """Where the answer has a direction word (claims far from every one skip the sentence check)."""
-    words = _FIRST
-    return [m.start() for m in _WORD_RUN.finditer(text) if m.group(0).lower() in words]
+    return [m.start() for m in _FIRST_RUN.finditer(text)]
 
 
 def verdict(idx: Any, text: str, s0: int, s1: int) -> tuple[int, int, int, bool] | None:

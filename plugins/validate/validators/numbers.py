@@ -25,6 +25,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import functools
+import math
 import re
 from typing import Any
 
@@ -334,7 +335,7 @@ _LIST_LINES = 12  # list items or table rows above a claim whose columns it may 
 _LIST_LINE = re.compile(r"(?:[-*•+]|\d{1,2}[.)]|\|)\s*\S")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}")
 _MEAN_WORDS = re.compile(r"\b(?:average|averaged|averages|avg|mean|weighted|blended|overall|per)\b", re.IGNORECASE)
-_GAP_WORDS = re.compile(r"\b(?:short|shortfall|more|less|fewer|left|leaving|leaves|remaining|remain|remains|over|under|difference|net|gap|need|needs|"
+_GAP_WORDS = re.compile(r"\b(?=[abdefglmnorstu])(?:short|shortfall|more|less|fewer|left|leaving|leaves|remaining|remain|remains|over|under|difference|net|gap|need|needs|"
                         r"to go|away|behind|ahead|below|above|exceeds?|overage|surplus|deficit|saves?|saving|still)\b", re.IGNORECASE)
 _SENTENCE_OPERANDS = 5  # verified figures of the claim's sentence a three-operand expression may use
 
@@ -545,6 +546,26 @@ def _signed_b(f: Fact) -> float:
 def _rounding_slack(f: Fact) -> float:
     """Half a unit of the stated number's last digit, in base units (each listed figure may be rounded)."""
     return (0.5 * 10 ** -f.dec) * (f.b / f.v if f.v else 1.0)
+
+
+def _recent_slack(idx: Index) -> tuple[list[float] | None, list[tuple[Fact, float, float]], float]:
+    """The last _RECENT verified answer figures as (fact, base value, rounding slack), the slack 0
+    for a whole number or one with a unit, sorted by value (with the values, for bisect), and the
+    largest slack. Built once per state of idx.answer: a derivation search asks for it ~1,000
+    times per 1k-token answer (`_find`), and the answer changes only by an append or by a new list
+    (`_second_pass`, a new answer); the memo holds the list itself, so `is` cannot match a new
+    list that reuses a freed one's id. The values None when one is not finite (no order to bisect).
+    (`_find` only asks whether any candidate combines, so their order does not matter.)"""
+    ans = idx.answer
+    rec = idx.memo.get("recent_slack")
+    if rec is None or rec[0] is not ans or rec[1] != len(ans):
+        items = sorted(((b, b.b, _rounding_slack(b) if b.dec and b.unit is None else 0.0) for b in ans[-_RECENT:]), key=lambda x: x[1])
+        bbs: list[float] | None = [x[1] for x in items]
+        if not all(map(math.isfinite, bbs)) or not all(map(math.isfinite, (x[2] for x in items))):
+            bbs = None
+        smax = max((x[2] for x in items), default=0.0) if bbs is not None else 0.0
+        rec = idx.memo["recent_slack"] = (ans, len(ans), (bbs, items, smax))
+    return rec[2]
 
 
 def _months_of(f: Fact) -> tuple[int, ...]:
@@ -1534,7 +1555,12 @@ class Grounding:
         if not c.values or c.kind not in ("money", "number") or c.unit is not None or c.per is not None:
             return False
         s0, s1 = self._bounds()
-        if _GAP_WORDS.search(text, s0, s1) is None:
+        key = ("gapw", s0, text[max(0, s0 - 1):s1])  # (once per sentence: each of its claims that fails asks; \b reads text[s0 - 1])
+        memo = self.idx.memo
+        gap = memo.get(key)
+        if gap is None:
+            gap = memo[key] = _GAP_WORDS.search(text, s0, s1) is not None
+        if not gap:
             return False
         p0 = sentence_start(text, s0 - 2) if s0 >= 2 else s0
         mine = {id(f) for f in self.idx.answer[-_RECENT:]}
@@ -2034,7 +2060,16 @@ class Grounding:
                 cands.append(f)  # (6 overtime hours for $36.00 an hour)
             i += 1
         # (the answer's own figure may be rounded: "14.8 squares" for 14.76, whose 10% more is 16.2)
-        cands.extend(b for b in idx.answer[-_RECENT:] if abs(b.b - target) <= t + (_rounding_slack(b) if b.dec and b.unit is None else 0.0))
+        bbs, items, smax = _recent_slack(idx)
+        if bbs is None:
+            lo, hi = 0, len(items)
+        else:  # (sorted by value: only those near the target; the window is padded, the test below exact)
+            pad = t + smax + 1e-9 * (abs(target) + t + smax) + 1e-12
+            lo, hi = bisect.bisect_left(bbs, target - pad), bisect.bisect_right(bbs, target + pad)
+        for k in range(lo, hi):
+            b, bb, s = items[k]
+            if abs(bb - target) <= t + s:
+                cands.append(b)
         if op == "prod" and dim is None and a.dim == "money":
             # an amount times a number of periods the answer states: $2,394.00 a year over the 20-year term
             cands.extend(b for b in idx.answer[-_RECENT:] if b.unit is not None and b.unit.dim == "time" and not b.dec
@@ -2270,7 +2305,7 @@ class Grounding:
 # Words and signs of a calculation: a claim in such a sentence may be a derivation the engine
 # does not model (several steps, an unmodelled unit or scale, rounding of a computed value).
 _CALC = re.compile(
-    r"[×=≈÷→+]| [x*] |−| / |\b(?:total|average|avg|mean|per|each|so|that's|which is|means|comes to|works out|gives|net|"
+    r"[×=≈÷→+]| [x*] |−| / |\b(?=[acdeghlmnoprstvw])(?:total|average|avg|mean|per|each|so|that's|which is|means|comes to|works out|gives|net|"
     r"after|remaining|left|more|less|difference|combined|altogether|rate|split|share|convert|converted|equals|"
     r"about|roughly|approximately|around|nearly|almost|over|minus|plus|times|would|rounds?|rounded|half|double|"
     r"twice|triple|worth|vs|versus|against)\b", re.IGNORECASE)
@@ -2282,9 +2317,9 @@ _ROUND_UP = re.compile(r"\bround(?:ed|ing|s)? up\b|\bup to (?:the next|a whole)\
                        re.IGNORECASE)
 # a date or time the sentence derives: a span of days, weeks or hours, "Day 28", "later", "by", "due"
 _DATE_ARITH = re.compile(r"\b\d+(?:\.\d+)?[ -]?(?:days?|weeks?|months?|years?|hours?|hrs?|h|minutes?|mins?|business days?|nights?)\b"
-                         r"|\bday\s+\d+\b|\b(?:later|earlier|after|before|since|until|till|from now|ago|elapsed|within|by|"
+                         r"|\bday\s+\d+\b|\b(?=[abdeflstuw])(?:later|earlier|after|before|since|until|till|from now|ago|elapsed|within|by|"
                          r"deadline|due)\b", re.IGNORECASE)
-_MULTIPLIER = re.compile(r"\b(?:twice|thrice|daily|weekly|monthly|nightly|hourly|per|each|a day|a week)\b", re.IGNORECASE)
+_MULTIPLIER = re.compile(r"\b(?=[adehmnptw])(?:twice|thrice|daily|weekly|monthly|nightly|hourly|per|each|a day|a week)\b", re.IGNORECASE)
 _TIME_WORD = re.compile(r"(?<=\d)\s?(?:seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h)\b|\b(?:seconds?|minutes?|hours?)\b", re.IGNORECASE)
 _TIME_SCALE = {w: k for k, ws in enumerate((("second", "seconds", "sec", "secs", "s"), ("minute", "minutes", "min", "mins"),
                                             ("hour", "hours", "hr", "hrs", "h"))) for w in ws}
@@ -2292,7 +2327,7 @@ _OPERATOR = re.compile(r"[×÷+−*/]|\s[x-]\s|\b(?:plus|minus|times)\b", re.IGN
 # a change the sentence states: "from X to Y", "up 3.6%", "down $1,200"
 _CHANGE = re.compile(r"\bfrom\s+\**[$€£]?(?!(?:19|20)\d\d\b)\d[\d,.]*[^.;!?\d]{0,40}?\bto\s+\**[$€£]?\d|\b(?:up|down)\s+\**[$€£]?\d", re.IGNORECASE)
 # "across 5 expenses", "your 6 recent transactions": a count of the items a total sums
-_COUNTED = re.compile(r"\b(?:across|over|from|of|in|for|your|the|all|these)\s+(?:your\s+|the\s+|all\s+|these\s+)?(\d{1,2})\s+"
+_COUNTED = re.compile(r"\b(?=[afioty])(?:across|over|from|of|in|for|your|the|all|these)\s+(?:your\s+|the\s+|all\s+|these\s+)?(\d{1,2})\s+"
                       r"(?:recent\s+)?[a-z]+s\b|\b(?:across|over)\s+(\d{1,2})\b", re.IGNORECASE)
 # "rose from 12,000 to 10,800": the two ends of a change the answer states, and the verb before them
 _INTERVAL_WORDS = frozenset(("interval", "every", "cadence", "step", "sampling", "frequency"))
@@ -2300,7 +2335,7 @@ _LIST_ITEM = re.compile(r"(?:[-*•–]|\d{1,2}[.)])\s+\S")
 _DAYS_SAID = re.compile(r"\b(\d{1,3})[ -](days?|weeks?)\b", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"\binclusive\b|\bboth (?:days|dates|ends) (?:included|counted)\b|\bcounting both\b", re.IGNORECASE)
 # words that name an earlier value: "from", "was", "previously", "(old: ...)", "instead of"
-_PAST = re.compile(r"\b(?:from|was|were|had been|previously|originally|earlier|formerly|before|old|prior|initially|"
+_PAST = re.compile(r"\b(?=[bdefhioprsuw])(?:from|was|were|had been|previously|originally|earlier|formerly|before|old|prior|initially|"
                    r"instead of|rather than|replac(?:es|ing|ed)|superseded|down from|up from)\b[^.;:!?\d]{0,24}$", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\s+[$€£]?(?P<x>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?\s+to\s+[$€£]?"
                       r"(?P<y>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:/.-]\d)")
