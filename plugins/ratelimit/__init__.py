@@ -196,7 +196,11 @@ class RateLimit(Plugin):
             A["dup_points"] = c.repeat_points * a.repeat_weight
         if ident.ip:
             max_nets = int((ident.limits or {}).get("max_networks", c.max_networks))
-            A["ips"] = [k(tag + ":ab:ips"), network_of(ident.ip) + claimed_origin(ident.ip, headers), max_nets,
+            # An untrusted forwarder's X-Forwarded-For claim counts only on requests that name no end
+            # user: a backend that names its users relays them (the header is each visitor's address),
+            # and its users are judged as themselves (their own scores, repeats, churn on new keys).
+            claim = claimed_origin(ident.ip, headers) if user is None else ""
+            A["ips"] = [k(tag + ":ab:ips"), network_of(ident.ip) + claim, max_nets,
                         c.networks_seconds, c.networks_points]
         return A, kinds
 
