@@ -157,6 +157,10 @@ class AbuseConfig(BaseModel):
 
 _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 _PERSONA_ADJECTIVE = re.compile(PERSONA_ADJECTIVE_ANY, re.IGNORECASE)
+# The bare word in an operator's system prompt names what the app looks for ("Reply with one label:
+# BENIGN, PROMPT_INJECTION, JAILBREAK", "flag jailbreak attempts"); "jailbreak mode" and the
+# "[JAILBREAK]" reply marker still count there.
+_JAILBREAK_NAME = re.compile(r"(?<![\[\w])jailbr(?:ea|o)k(?:en|ed|ing|s)?(?![\w\]])(?!\s+mode\b)", re.IGNORECASE)
 
 
 def _scoped(pattern: str) -> str:
@@ -440,13 +444,14 @@ class ContentSignals:
         """{"jailbreak"} when `text` (a conversation's first user turn; `system`: the system prompt)
         is one. A user turn's quoted data under analysis does not count; a system prompt is the
         operator's own text (no quotes to discount) and "an unrestricted brainstorming assistant"
-        there describes a product, not a jailbreak (`PERSONA_ADJECTIVE_ANY`). Cached: both are the same
+        there describes a product, not a jailbreak (`PERSONA_ADJECTIVE_ANY`), nor does the bare word
+        "jailbreak" there (a label the app assigns, `_JAILBREAK_NAME`). Cached: both are the same
         on every request of a job."""
         key = hashlib.blake2b(text[:PLAIN_CHARS].encode("utf-8", "surrogatepass"), digest_size=16,
                               person=b"system" if system else b"user").digest()  # bounded memory per entry
         hit = self._jailbreak_cache.get(key)
         if hit is None:
-            found = self.signatures.match(_PERSONA_ADJECTIVE.sub(" ", text) if system else text) & {"jailbreak"}
+            found = self.signatures.match(_JAILBREAK_NAME.sub(" ", _PERSONA_ADJECTIVE.sub(" ", text)) if system else text) & {"jailbreak"}
             if found and not system:
                 found -= self.signatures.quoted_data(text, found)
             hit = bool(found)

@@ -462,10 +462,10 @@ def _many_shot(text: str) -> bool:
 # (`indirect`): a document is always data, and that is the attack.
 # Also the delimiters pipelines wrap their data in: a bare tag pair ("<sample>...</sample>",
 # "<ugc>...</ugc>"; not markup with attributes, "<span style=...>", where documents hide
-# instructions) and a block between two "---" lines.
+# instructions), "<<<" ... ">>>" and a block between two "---" lines.
 _QUOTED = re.compile(r'"""[\s\S]{1,4000}?"""|```[\s\S]{1,4000}?```|"[^"\n]{3,600}"|\u201c[^\u201d\n]{3,600}\u201d|'
                      r"\u00ab[^\u00bb\n]{3,600}\u00bb|(?<![\w'])'[^'\n]{3,600}'(?![\w'])|"
-                     r"<([A-Za-z][\w-]{0,24})>[\s\S]{1,4000}?</\1\s*>|"
+                     r"<([A-Za-z][\w-]{0,24})>[\s\S]{1,4000}?</\1\s*>|<<<[\s\S]{1,4000}?>>>|"
                      r"(?:^|\n)-{3,}[ \t]*\n[\s\S]{1,4000}?\n-{3,}[ \t]*(?=\n|$)")
 # Words that make the quoted text the object of a question, not of an order: "explain how to ..." and
 # "how can I ..." ask the model to act, so they are not here.
