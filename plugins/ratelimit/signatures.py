@@ -144,9 +144,10 @@ JAILBREAK = [
     ("mode", r"\b(?:god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|opposite|no[\s-]?limits?|no[\s-]?rules|amoral)\s+mode\b"),
     ("mode", r"\b(?:developer|dev)\s+mode\s+(?:enabled|activated|output|response|is\s+(?:now\s+)?(?:on|enabled|active))\b|\byou\s+are\s+(?:now\s+)?(?:in\s+)?(?:developer|dev)\s+mode\b|\b(?:simulate|act\s+as\s+\w+\s+with)\s+(?:developer|dev)\s+mode\b"),
     # Not a phone's or a console's jailbreak ("jailbreak my old iPhone 4", "a jailbroken PS4"), nor the
-    # noun in talk about jailbreaks ("defenses against jailbreaks", "what is a many-shot jailbreak").
+    # noun in talk about jailbreaks ("defenses against jailbreaks", "what is a many-shot jailbreak",
+    # "red-team our bot for jailbreaks", "test for jailbreaks": the plural noun after "for").
     ("jailbr", r"\b" + _JB_TALK_BEFORE + r"jailbr(?<!phone\sjailbr)(?<!ipad\sjailbr)(?<!ios\sjailbr)(?<!android\sjailbr)(?<!kindle\sjailbr)"
-               r"(?<!console\sjailbr)(?<!device\sjailbr)(?:ea|o)k(?:en|ed|ing|s)?\b(?!\s+(?:(?:my|an?|the|this|that|his|her|our|their|your|old|new|own|\w+'s)\s+){0,3}"
+               r"(?<!console\sjailbr)(?<!device\sjailbr)(?:ea|o)k(?:en|ed|ing|s)?\b(?<!for\sjailbreaks)(?!\s+(?:(?:my|an?|the|this|that|his|her|our|their|your|old|new|own|\w+'s)\s+){0,3}"
                + _DEVICES + r")" + _JB_TALK_AFTER),
     ("rule restriction limit filter guideline moral ethic censor boundar polic principle constraint", r"\b(?:act|acting|pretend|pretending|behave|respond|roleplay|role-play|play|simulate|become)\s+(?:as|like|to\s+be|the\s+role\s+of|that\s+you\s+are)?\s*(?:an?\s+|my\s+)?(?:[\w-]+\s+){0,5}?(?:ai|assistant|model|chatbot|bot|character|entity|persona|version|machine|being)\b[^.]{0,80}?\b(?:no|without(?:\s+any)?|free\s+(?:of|from)|not\s+bound\s+by|ignores?|doesn'?t\s+(?:have|follow|care\s+about)|beyond)\s+(?:[\w-]+\s+){0,2}?(?:rules|restrictions|limits|limitations|filters|guidelines|morals|morality|ethics|censorship|boundaries|policies|principles|constraints)"),
     ("unfilter uncensor amoral unrestrict unalign unethical immoral lawless unhinged ruleless rule-less", PERSONA_ADJECTIVE),
