@@ -230,6 +230,15 @@ HARM_CORE = [
                                              r"(?:credentials|passwords?|logins?|identity|identities|credit\s+cards?|card\s+numbers|bank(?:ing)?\s+details)\b")),
     ("dox", re.compile(r"\bdox+(?:ing)?\s+(?:a|an|this|that|some|someone|the|my|her|him|them)\b")),
     ("background_check", re.compile(r"\b(?:get|buy|obtain|acquire|purchase)\s+(?:a\s+)?(?:gun|firearm|pistol|handgun|rifle)s?\s+without\s+(?:a\s+)?background\s+checks?")),
+    # Payment-card fraud: card numbers made up (or found) to pay with, "... I can use at checkout on
+    # shop.com", "... to buy things online"; not test cards for a payment sandbox ("test" anywhere in
+    # the ask: "a card number I can use to test my checkout form").
+    ("card_number card_detail", re.compile(r"\b(?:generate|generating|create|creating|make|making|give|get|find|list|produce)\s+(?:me\s+)?(?![^.!?\n]{0,160}\btest)(?!(?:my|our|your|his|her|their)\b)"
+                        r"(?:[\w-]+\s+){0,3}?(?:credit|debit|payment|bank|visa|mastercard|amex)\s+card\s+(?:numbers?|details)\b"
+                        r"(?!\s+(?:form|field|page|input|screen|validation|validator|format|mask|widget|component|ui|regex)s?\b)[^.!?\n]{0,80}?"
+                        r"(?:\b(?:use|spend|charge)\s+(?:it\s+|them\s+)?(?:at|on|in|for)\s+(?:the\s+|a\s+|an\s+)?(?:checkout|check\s*out|"
+                        r"online\s+(?:stores?|shops?|purchases?)|(?:[\w-]+\.)+(?:com|net|org|shop|store|io|co)\b)|"
+                        r"\bto\s+(?:buy|purchase|pay\s+(?:for|with)|shop|order)\b)")),
     # Review fraud: many star-rated reviews under made-up identities.
     ("review", re.compile(r"\b(?:write|writing|generate|generating|create|creating|make|making|post|posting|draft|drafting)\s+(?:me\s+)?"
                           r"(?:\d+|a\s+(?:few|dozen|bunch\s+of)|some|several|many|multiple|dozens\s+of|hundreds\s+of)?\s*(?:\w+\s+)?"
