@@ -234,7 +234,7 @@ async def run(set_names: list[str], backend: str, only: list[str], verbose: bool
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", choices=["independent", "independent2", "independent3", "independent4", "independent5", "tuning", "both"], default="both",
+    ap.add_argument("--set", choices=["independent", "independent2", "independent3", "independent4", "independent5", "independent6", "tuning", "both"], default="both",
                     help="both = independent + tuning (independent2 ... independent5 are later writings)")
     ap.add_argument("--backend", choices=["memory", "redis"], default="memory")
     ap.add_argument("--only", nargs="*", default=[], help="scenario ids")
