@@ -46,14 +46,15 @@ _STRONG = (r"\bactually\b|\bcorrect(?:ion|ed)\b|\bscra(?:tch|p)\s+that\b|\bnot\s
 _WEAK = (r"^\W*update\b|\bupdated\b|\bchanged?\s+(?:it\s+|that\s+)?to\b|\bmoved?\s+(?:it\s+|that\s+)?(?:up\s+|back\s+|forward\s+)?to\b|"
          r"\binstead\b|\brevis(?:ed|ion)\b|\bnew\s+value\b|\bnow\s+(?:is|it'?s|at|on|in)\b|\b(?:is|are|it'?s|that'?s)\s+now\b|\b(?:make|made)\s+(?:it|that)\b|"
          r"\bno\s+longer\b|\b(?:pushed|bumped|delayed|postponed|rescheduled|brought\s+forward|switched|replaced|amended|raised|lowered|"
-         r"increased|reduced)\b")
+         r"increased|reduced)\b|\bre-?(?:r[au]n|done|did|calculated|computed)\b|\(final\)|\bfinal\s+(?:numbers?|figures?|results?|counts?|totals?|tally|run)\b|"
+         r"\bofficial\s+(?:numbers?|figures?|results?|counts?|totals?)\b|\bthis\s+one\s+is\s+the\s+(?:official|final|right|correct)\b")
 _STRONG_CUE = re.compile(_STRONG, re.IGNORECASE)
 _CUE = re.compile(_STRONG + "|" + _WEAK, re.IGNORECASE | re.MULTILINE)
 # The cue's own words (stemmed, as features hold them): they say "this corrects", not what it corrects.
 CUE_WORDS = frozenset(words("actually correction corrected scratch scrap meant mistake typo wrong rechecked checked said wrote update "
                             "updated change changed move moved instead revised revision new value now make made longer pushed "
                             "bumped delayed postponed rescheduled brought forward switched replaced amended raised lowered "
-                            "increased reduced"))
+                            "increased reduced rerun re-run reran re-ran redone recalculated recomputed final official"))
 # Earlier units a correction may refer to: a value stated early and corrected a hundred turns on is common
 # (a long chat about other things in between); bounded so a huge conversation stays linear.
 _WINDOW = 400

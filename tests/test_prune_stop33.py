@@ -1,0 +1,104 @@
+"""Stop 33's prune shape (fails before its change): a re-run table ("I re-ran it ...: final numbers")
+replaces an earlier table of the same slot: a short user message with values and that cue corrects what
+the question is about, like "actually ...".
+
+The conversations are written here (filler topics, the values, more filler, the question), through the
+prune plugin with the shipped proxy.toml settings."""
+from __future__ import annotations
+
+import random
+import tomllib
+from typing import Any
+
+from plugins.prune import Prune, PruneConfig
+from proxy import tokens
+from tests.shipped import SHIPPED
+
+MODEL = "gpt-4o-mini"
+BUDGET = 6000  # [plugins.prune] max_input_tokens of the shipped proxy.toml
+
+TOPICS = [
+    ("the office move", "The movers want the floor plan, the crates are labelled by team, and IT will unplug the desks on Friday."),
+    ("the hiring loop", "We have two panels left, the take-home exercise needs a rubric, and the recruiter wants feedback within a day."),
+    ("the newsletter", "The draft has four sections, the photos need credits, and marketing wants a shorter subject line."),
+    ("the laptop refresh", "Finance approved the order, the old machines get wiped, and the vendor ships them in two batches."),
+    ("the quarterly review", "The slides need the churn chart, the narrative is too long, and the appendix repeats the summary."),
+]
+
+
+def pruner() -> Prune:
+    raw = tomllib.loads(SHIPPED.read_text())
+    return Prune(PruneConfig.model_validate(raw["plugins"]["prune"]), None)
+
+
+def filler(r: random.Random, turns: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for _ in range(turns):
+        topic, line = r.choice(TOPICS)
+        out.append({"role": "user", "content": f"About {topic}: what should we do next? {line}"})
+        out.append({"role": "assistant", "content": " ".join(r.choice(TOPICS)[1] for _ in range(5))})
+    return out
+
+
+def kept_text(out: list[dict[str, Any]]) -> str:
+    return "\n".join(tokens.content_text(m.get("content")) for m in out[:-1])
+
+
+def prune(msgs: list[dict[str, Any]], budget: int = BUDGET) -> list[dict[str, Any]]:
+    assert tokens.count_messages(msgs, MODEL) > budget
+    res = pruner().pruner.prune(msgs, MODEL, None, budget)
+    assert res.fits and tokens.count_messages(res.messages, MODEL) <= budget
+    return res.messages
+
+
+# Filler that shares the question's words (the test, what it shows, what was fixed up front) and no values:
+# what outscored the re-run table in heldout10's A/B conversations.
+EXPERIMENT = [
+    ("Should we run the test for another week?", "Extending a test is fine if the sample size was fixed up front; extending because the "
+     "result is close inflates false positives. Keep the stopping rule written down and show it to the team."),
+    ("How do I show an interval on a slide?", "Show the interval as a bar with the point estimate and say in words what range is "
+     "plausible; a test result without its interval invites over-reading."),
+    ("Is peeking at the test every day a problem?", "Peeking is fine for monitoring as long as the decision waits for the sample "
+     "size you committed to up front; otherwise the error rate you report is not the one you have."),
+    ("Can segments change the story?", "Segment results are exploratory unless pre-registered; the test was sized for the overall "
+     "metric, so show segments as hints, not findings."),
+]
+
+
+def experiment_filler(r: random.Random, turns: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for _ in range(turns):
+        q, a = r.choice(EXPERIMENT)
+        out.append({"role": "user", "content": q})
+        out.append({"role": "assistant", "content": a + " " + r.choice(TOPICS)[1]})
+    return out
+
+
+def _table(title: str, rows: list[tuple[str, str, str, str]]) -> str:
+    lines = [title, "", "| group | visitors | orders | order rate | rel. lift vs baseline |", "|---|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines)
+
+
+def test_a_rerun_table_marked_final_replaces_the_first_one() -> None:
+    r = random.Random(33)
+    filler = experiment_filler
+    msgs: list[dict[str, Any]] = [{"role": "system", "content": "You help a product team read experiment results."}]
+    msgs.append({"role": "user", "content": "Context for the checkout test (A, the old flow, against B, the new one): the plan we "
+                                            "committed to says we roll out B only if its order rate beats A by at least a 2.40% minimum lift, at 95% confidence."})
+    msgs.append({"role": "assistant", "content": "Understood: the pre-agreed threshold is what the decision rests on."})
+    msgs += filler(r, 34)
+    msgs.append({"role": "user", "content": _table("Numbers from the dashboard:", [("A", "20,114", "702", "3.490% | -"),
+                                                                                  ("B", "20,087", "729", "3.629% | +3.98%")])})
+    msgs.append({"role": "assistant", "content": "Those look plausible, but check whether internal accounts are excluded."})
+    msgs += filler(r, 34)
+    msgs.append({"role": "user", "content": _table("I re-ran it with the internal accounts excluded. Final numbers:",
+                                                   [("A", "18,902", "655", "3.465% | -"),
+                                                    ("B", "18,877", "691", "3.661% | +5.66%")])})
+    msgs.append({"role": "assistant", "content": "Good, that is the one to report."})
+    msgs += filler(r, 34)
+    msgs.append({"role": "user", "content": "For the write-up: after the cleanup, what relative uplift did B really show, "
+                                            "and what bar did we commit to up front?"})
+    kept = kept_text(prune(msgs))
+    assert "+5.66%" in kept
+    assert "2.40% minimum lift" in kept
