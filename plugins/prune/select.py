@@ -167,6 +167,16 @@ def choose(messages: list[Any], units: list[Unit], before: int, fixed: int, budg
         for u in units:  # the last attempt keeps or drops units whole: exact by construction
             if u.flex and (attempt == 1 or u.kept_tokens > u.planned_tokens):
                 u.flex, u.flex_tokens = [], 0
+    # Still over by a few tokens (the real gap markers are counted after the choice, and a
+    # marker can cost more than the one it replaced): aim lower by the excess, so that what goes
+    # upstream stays within the budget the operator set (tokens per minute are counted on it).
+    target = budget
+    for _ in range(4):
+        if not p.fits or p.tokens_after <= budget:
+            break
+        target -= p.tokens_after - budget
+        p = _choose(messages, units, before, fixed, target, model, s, marker_text, marker_role, marker_mode, query, last_seen)
+    p.budget = budget
     return p
 
 
