@@ -357,11 +357,14 @@ def wrk(t: Target, api: str, stream: bool, seconds: float, tag: str, conns: int 
         raise SystemExit("bench: wrk is not installed (apt-get install wrk; scripts/setup-test-deps.sh does not install it)")
     script = wrk_script(api, stream, tag)
     c0, w0 = cpu_s(t.proc.pid), time.monotonic()
-    out = subprocess.run(pinned(0, ["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), t.base + PATHS[api]]),
+    duration = f"{int(seconds)}s" if seconds == int(seconds) else f"{round(seconds * 1000)}ms"  # wrk rejects "-d4.0s"
+    out = subprocess.run(pinned(0, ["wrk", "-t1", f"-c{conns}", f"-d{duration}", "--timeout", "30s", "-s", str(script), t.base + PATHS[api]]),
                          capture_output=True, text=True).stdout
     c1, w1 = cpu_s(t.proc.pid), time.monotonic()
     script.unlink()
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if m is None:  # wrk printed its usage or failed: a 0 in the table would read as a figure
+        raise SystemExit(f"bench: wrk gave no Requests/sec for {t.name} {api}: {out[:300]!r}")
     total = re.search(r"(\d+) requests in", out)
     errs = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
