@@ -7,48 +7,11 @@ prune plugin with the shipped proxy.toml settings."""
 from __future__ import annotations
 
 import random
-import tomllib
 from typing import Any
 
-from plugins.prune import Prune, PruneConfig
-from proxy import tokens
-from tests.shipped import SHIPPED
-
-MODEL = "gpt-4o-mini"
-BUDGET = 6000  # [plugins.prune] max_input_tokens of the shipped proxy.toml
-
-TOPICS = [
-    ("the office move", "The movers want the floor plan, the crates are labelled by team, and IT will unplug the desks on Friday."),
-    ("the hiring loop", "We have two panels left, the take-home exercise needs a rubric, and the recruiter wants feedback within a day."),
-    ("the newsletter", "The draft has four sections, the photos need credits, and marketing wants a shorter subject line."),
-    ("the laptop refresh", "Finance approved the order, the old machines get wiped, and the vendor ships them in two batches."),
-    ("the quarterly review", "The slides need the churn chart, the narrative is too long, and the appendix repeats the summary."),
-]
-
-
-def pruner() -> Prune:
-    raw = tomllib.loads(SHIPPED.read_text())
-    return Prune(PruneConfig.model_validate(raw["plugins"]["prune"]), None)
-
-
-def filler(r: random.Random, turns: int) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for _ in range(turns):
-        topic, line = r.choice(TOPICS)
-        out.append({"role": "user", "content": f"About {topic}: what should we do next? {line}"})
-        out.append({"role": "assistant", "content": " ".join(r.choice(TOPICS)[1] for _ in range(5))})
-    return out
-
-
-def kept_text(out: list[dict[str, Any]]) -> str:
-    return "\n".join(tokens.content_text(m.get("content")) for m in out[:-1])
-
-
-def prune(msgs: list[dict[str, Any]], budget: int = BUDGET) -> list[dict[str, Any]]:
-    assert tokens.count_messages(msgs, MODEL) > budget
-    res = pruner().pruner.prune(msgs, MODEL, None, budget)
-    assert res.fits and tokens.count_messages(res.messages, MODEL) <= budget
-    return res.messages
+# The conversation helpers (shipped settings, filler topics, pruning through the plugin's code path)
+# are the corrections tests' own: the same fixture, one definition.
+from tests.test_prune_corrections import BUDGET, MODEL, TOPICS, filler, kept_text, prune, pruner  # noqa: F401
 
 
 # Filler that shares the question's words (the test, what it shows, what was fixed up front) and no values:
