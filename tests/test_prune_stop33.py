@@ -9,9 +9,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
+from plugins.prune import PruneConfig, select
+from plugins.prune.pruner import Pruner
+
 # The conversation helpers (shipped settings, filler topics, pruning through the plugin's code path)
 # are the corrections tests' own: the same fixture, one definition.
-from tests.test_prune_corrections import BUDGET, MODEL, TOPICS, filler, kept_text, prune, pruner  # noqa: F401
+from tests.test_prune_corrections import TOPICS, filler, kept_text, prune
 
 
 # Filler that shares the question's words (the test, what it shows, what was fixed up front) and no values:
@@ -67,19 +72,17 @@ def test_a_rerun_table_marked_final_replaces_the_first_one() -> None:
     assert "2.40% minimum lift" in kept
 
 
-def test_a_plan_that_lands_over_its_budget_is_chosen_again_lower():
+def test_a_plan_that_lands_over_its_budget_is_chosen_again_lower(monkeypatch: pytest.MonkeyPatch) -> None:
     """A choice can land a few tokens over the budget when the real gap markers cost more than
     the estimate made while choosing (seen: 4,001 for 4,000 on a 290-call agent loop); the
     pruner aims lower by the excess instead of sending the overflow upstream."""
-    from plugins.prune import select
-
-    calls = []
+    targets: list[int] = []
     real_choose = select._choose
 
-    def over_once(*args, **kw):
-        p = real_choose(*args, **kw)
-        calls.append(args[4])
-        if len(calls) <= 3:  # the three normal attempts all land one token over
+    def one_token_over_three_times(*args: Any) -> Any:
+        p = real_choose(*args)
+        targets.append(args[4])
+        if len(targets) <= 3:  # the three normal attempts all land one token over
             p.tokens_after = args[4] + 1
         return p
 
@@ -88,13 +91,7 @@ def test_a_plan_that_lands_over_its_budget_is_chosen_again_lower():
         messages.append({"role": "user", "content": f"Note {i}: the pump on line {i} reads {i * 7} psi and the valve is {'open' if i % 2 else 'shut'}."})
         messages.append({"role": "assistant", "content": f"Logged note {i}."})
     messages.append({"role": "user", "content": "What did the pump on line 3 read?"})
-    from plugins.prune import PruneConfig
-    from plugins.prune.pruner import Pruner
-
-    select._choose = over_once
-    try:
-        p = Pruner(PruneConfig(max_input_tokens=600)).plan(messages, "gpt-4o", None, 600)
-    finally:
-        select._choose = real_choose
+    monkeypatch.setattr(select, "_choose", one_token_over_three_times)
+    p = Pruner(PruneConfig(max_input_tokens=600)).plan(messages, "gpt-4o", None, 600)
     assert p.fits and p.tokens_after <= 600 and p.budget == 600
-    assert calls[-1] < 600  # the fourth choice aimed below the budget
+    assert targets[-1] < 600  # the fourth choice aimed below the budget
